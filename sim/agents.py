@@ -1,0 +1,257 @@
+"""The agents of the municipality. Agents act; the model schedules them and its rules steer them.
+
+Where agents are many (employees, citizens) their state lives in numpy arrays owned by one
+population object and is updated in one vectorised call per step (DEVELOPERS.md 'keep the hot
+path lean'). Employees are still Mesa agents — each a *position* in the in-house unit whose
+attributes are views into the arrays (turnover replaces the holder, not the agent). Citizens
+(tens of thousands) are a vectorised population per area, not Mesa agents: building 85,000
+Python objects per run would cost more than the whole simulation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+
+if TYPE_CHECKING:
+    from sim.model import MunicipalityModel
+    from sim.rules.base import Signals
+
+
+class Politician(Agent):
+    """A member of the technical committee: expects a quality level, may push for framework savings."""
+
+    def __init__(self, model: MunicipalityModel) -> None:
+        super().__init__(model)
+        self.stand_down()
+
+    def stand_down(self) -> None:
+        """Be replaced by a newly elected member with fresh preferences."""
+        pp = self.model.params.politics
+        self.expectation = float(np.clip(self.model.rng.normal(pp.expectation_mean, 0.03), 0.0, 1.0))
+        self.austerity = float(np.clip(self.model.rng.normal(pp.austerity, 0.08), 0.0, 1.0))
+
+
+class Contractor(Agent):
+    """A private firm: cost level, markup and quality; it enters, wins, loses and leaves."""
+
+    def __init__(self, model: MunicipalityModel) -> None:
+        super().__init__(model)
+        mp = model.params.market
+        rng = model.rng
+        self.cost = float(max(0.3, rng.normal(mp.cost_mean, mp.cost_sd)))
+        self.markup = float(max(0.0, rng.normal(mp.markup, 0.015)))
+        self.quality = float(np.clip(rng.normal(mp.quality_mean, 0.05), 0.0, 1.0))
+        self.active = True
+        self.idle_years = 0
+
+
+class Market:
+    """The regional pool of contractors, with entry and exit once a year."""
+
+    def __init__(self, model: MunicipalityModel, n: int) -> None:
+        self.model = model
+        self.firms: list[Contractor] = [Contractor(model) for _ in range(n)]
+        self._refresh()
+
+    def _refresh(self) -> None:
+        active = [f for f in self.firms if f.active]
+        self.ids = np.array([f.unique_id for f in active])
+        self._arrays = (np.array([f.cost for f in active]), np.array([f.markup for f in active]),
+                        np.array([f.quality for f in active]))
+        self.by_id = {f.unique_id: f for f in self.firms}
+
+    def bid_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self._arrays
+
+    def quality_of(self, ids: np.ndarray) -> np.ndarray:
+        return np.array([self.by_id[i].quality for i in ids]) if ids.size else np.zeros(0)
+
+    def holding(self) -> set[int]:
+        c = self.model.packages.contractor
+        return set(c[c >= 0].tolist())
+
+    def year_end(self) -> None:
+        """Firms idle too long leave; new firms may enter (always at least two in the market)."""
+        mp = self.model.params.market
+        holding = self.holding()
+        for f in self.firms:
+            if not f.active:
+                continue
+            f.idle_years = 0 if f.unique_id in holding else f.idle_years + 1
+            if f.idle_years >= mp.exit_after_years and f.unique_id not in holding:
+                f.active = False
+        n_active = sum(f.active for f in self.firms)
+        if n_active < len(self.firms) and self.model.rng.random() < mp.entry_probability:
+            self.firms.append(Contractor(self.model))
+        while sum(f.active for f in self.firms) < 2:
+            self.firms.append(Contractor(self.model))
+        self._refresh()
+
+    def active_contractors(self) -> int:
+        return len(self.holding())
+
+
+class Employee(Agent):
+    """A position in the in-house unit; its state is a view into the unit's arrays."""
+
+    def __init__(self, model: MunicipalityModel, unit: InHouseUnit, index: int) -> None:
+        super().__init__(model)
+        self.unit = unit
+        self.index = index
+
+    @property
+    def wellbeing(self) -> float:
+        return float(self.unit.wellbeing[self.index])
+
+    @property
+    def sick_leave(self) -> float:
+        return float(self.unit.sick[self.index])
+
+    @property
+    def skill(self) -> float:
+        return float(self.unit.skill[self.index])
+
+
+class InHouseUnit(Agent):
+    """The in-house operations unit (udfører / TME) and its employees' vectorised state."""
+
+    def __init__(self, model: MunicipalityModel) -> None:
+        super().__init__(model)
+        mp, ep = model.params.municipality, model.params.employees
+        rng = model.rng
+        n = mp.employees
+        self.n = n
+        self.wellbeing = np.clip(rng.normal(ep.wellbeing_base, 0.4, n), 1.0, 7.0)
+        self.propensity = rng.lognormal(0.0, 0.5, n)  # who tends to propose
+        self.sick_offset = rng.normal(0.0, 0.02, n)
+        self.sick = np.zeros(n)
+        self.skill = rng.uniform(0.3, 0.8, n)
+        self.learn_bonus = np.zeros(n)
+        self.sick_effort = 0.0       # accumulated effect of a sick-leave goal
+        self.efficiency = 1.0        # cost per unit of volume, relative to the reference
+        self.innovation = 0.0        # quality gained from implemented proposals (decays)
+        self.workload = 0.0          # pressure from framework cuts not buffered
+        self.quits = 0
+        self.employees = [Employee(model, self, i) for i in range(n)]
+
+    @property
+    def quality(self) -> float:
+        ip = self.model.params.inhouse
+        return float(np.clip(
+            ip.quality_base + 0.1 * (self.skill.mean() - 0.55) + 0.02 * (self.wellbeing.mean() - 5.5)
+            + self.innovation - 0.5 * self.workload, 0.0, 1.0))
+
+    def step_quarter(self, s: Signals, years_elapsed: float) -> None:
+        """Wellbeing drifts toward what governance makes of the job; sick leave and quits follow."""
+        ep = self.model.params.employees
+        rng = self.model.rng
+        trust = self.model.trust["employees_management"]
+        target = (ep.wellbeing_base + ep.participation_effect * s.participation + ep.security_effect * s.security
+                  - ep.control_effect * s.control - ep.workload_effect * self.workload
+                  + 0.6 * (trust - 0.5) + self.learn_bonus)
+        self.wellbeing += ep.wellbeing_rate * (target - self.wellbeing) + rng.normal(0.0, 0.05, self.n)
+        np.clip(self.wellbeing, 1.0, 7.0, out=self.wellbeing)
+        self.learn_bonus *= 0.85
+        self.sick_effort += s.sick_leave_effort / 4
+        self.sick = np.clip(
+            ep.sick_leave_base + ep.sick_leave_trend * years_elapsed
+            - ep.sick_leave_wellbeing_slope * (self.wellbeing - ep.wellbeing_base)
+            + self.sick_offset - self.sick_effort, 0.0, 0.6)
+        quit_p = ep.turnover_base / 4 * np.exp(-0.8 * (self.wellbeing - ep.wellbeing_base))
+        quits = np.flatnonzero(rng.random(self.n) < quit_p)
+        if quits.size:
+            self.wellbeing[quits] = np.clip(rng.normal(ep.wellbeing_base, 0.4, quits.size), 1.0, 7.0)
+            self.skill[quits] = rng.uniform(0.2, 0.5, quits.size)
+            self.learn_bonus[quits] = 0.0
+            self.quits += int(quits.size)
+        self.skill += 0.01 * (1.0 - self.skill)
+
+    def propose(self, s: Signals) -> tuple[int, int, int, int]:
+        """Employees propose improvements; management considers, accepts and implements some."""
+        ep, ip = self.model.params.employees, self.model.params.inhouse
+        rng = self.model.rng
+        trust = self.model.trust["employees_management"]
+        lam = ep.proposal_rate * s.proposal_boost * (0.5 + trust) * (1.0 + s.participation)
+        made = int(rng.poisson(lam * self.propensity).sum())
+        considered = int(rng.binomial(made, min(1.0, s.consideration)))
+        accepted = int(rng.binomial(considered, min(1.0, 0.35 + 0.3 * trust)))
+        implemented = int(rng.binomial(accepted, min(1.0, 0.55 + s.implementation_boost)))
+        self.improve(ip.innovation_gain * implemented)
+        self.innovation = 0.5 * self.innovation + ip.innovation_quality * implemented
+        return made, considered, accepted, implemented
+
+    def improve(self, gain: float) -> None:
+        """Lower the unit's cost by `gain` (a share, at reference cost) with diminishing returns:
+        the closer to the efficiency floor, the less the same effort saves."""
+        floor = self.model.params.inhouse.efficiency_floor
+        self.efficiency = floor + (self.efficiency - floor) * max(0.0, 1.0 - gain / (1.0 - floor))
+
+    def year_end(self, s: Signals) -> None:
+        """Competitive pressure makes the unit cheaper (stylised fact 2)."""
+        self.improve(self.model.params.inhouse.pressure_gain * min(1.0, s.competition))
+
+
+class Citizens:
+    """The citizens of all areas as one vectorised population (area, bias, perceived quality)."""
+
+    def __init__(self, rng: np.random.Generator, n: int, area_weight: np.ndarray, bias_sd: float) -> None:
+        self.area = rng.choice(area_weight.size, size=n, p=area_weight / area_weight.sum())
+        self.bias = rng.normal(0.0, bias_sd, n)
+        self.perceived = np.zeros(n)
+        self.n_areas = area_weight.size
+        self.count = np.bincount(self.area, minlength=self.n_areas)
+
+    def perceive(self, quality: np.ndarray, adaptation: float, first: bool) -> None:
+        target = quality[self.area] + self.bias
+        if first:
+            self.perceived[:] = target
+        else:
+            self.perceived += adaptation * (target - self.perceived)
+
+    def survey(self, rng: np.random.Generator, sample: int) -> np.ndarray:
+        """Mean answer (0–1) per area from a random sample of citizens; empty areas fall back to all."""
+        idx = rng.integers(0, self.area.size, size=min(sample, self.area.size))
+        ans = np.clip(self.perceived[idx] + rng.normal(0.0, 0.05, idx.size), 0.0, 1.0)
+        n = np.bincount(self.area[idx], minlength=self.n_areas)
+        tot = np.bincount(self.area[idx], weights=ans, minlength=self.n_areas)
+        everyone = np.bincount(self.area, weights=np.clip(self.perceived, 0, 1), minlength=self.n_areas)
+        return np.where(n > 0, tot / np.maximum(n, 1), everyone / np.maximum(self.count, 1))
+
+
+class Areas:
+    """Vectorised state of the geographic areas (seed 000's units of measurement)."""
+
+    def __init__(self, n: int, side: int) -> None:
+        self.n = n
+        self.x = np.arange(n) % side
+        self.y = np.arange(n) // side
+        self.quality = np.zeros(n)
+        self.satisfaction = np.zeros(n)
+        self.staff_assessment = np.zeros(n)
+        self.expectation = np.zeros(n)
+        self.offset = np.zeros(n)
+        self.bonus = np.zeros(n)       # quality from learning teams, goal follow-up, consensus tasks
+        self.flagged = np.zeros(n, dtype=bool)
+        self.team = np.zeros(n, dtype=bool)
+        self.goal = np.full(n, np.nan)
+        self.status = np.zeros(n, dtype=int)  # 0 none, 1 green, 2 yellow, 3 red
+
+
+class Area(Agent):
+    """A geographic area: where service is delivered and judged; a view into ``Areas``."""
+
+    def __init__(self, model: MunicipalityModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def satisfaction(self) -> float:
+        return float(self.model.areas.satisfaction[self.index])
+
+    @property
+    def xy(self) -> tuple[int, int]:
+        a = self.model.areas
+        return int(a.x[self.index]), int(a.y[self.index])

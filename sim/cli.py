@@ -1,0 +1,161 @@
+"""`govsim`: a thin command line over ``sim.run`` and the experiment tools.
+
+Sub-commands of the heavier tools (batch, report, sensitivity, validate, app) are imported
+only when used, so `govsim run` starts fast. Every user error becomes one message on stderr
+and exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from sim.errors import GovsimError
+
+LAZY = {
+    "batch": ("sim.experiments.cli", "batch"),
+    "report": ("sim.experiments.cli", "report"),
+    "sensitivity": ("sim.sensitivity.cli", "sensitivity"),
+    "validate": ("sim.validation.cli", "validate"),
+    "app": ("sim.app.cli", "app"),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose heavier commands are imported on first use (click docs' LazyGroup)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY:
+            module, attr = LAZY[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="govsim")
+def cli() -> None:
+    """Compare municipal governance models: BUM, HOD and the Norwegian model municipality."""
+
+
+def atomic_dir(out: Path) -> Path:
+    """A temp directory beside `out`, to be renamed onto it when complete (no half-written output)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+
+
+def commit_dir(tmp: Path, out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+
+
+@cli.command("run")
+@click.argument("scenario")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option("--years", type=click.IntRange(1, 200), default=None, help="Run length (default: the scenario's).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for yearly/areas/admin/tenders.parquet and manifest.json.")
+def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> None:
+    """Run one SCENARIO (a preset name or a YAML file) and write its tables."""
+    from sim.runner import run
+
+    res = run(scenario, seed=seed, years=years)
+    out = out or Path("results") / f"{res.manifest['scenario']['name']}_seed{seed}"
+    res.write(out)
+    last = res.yearly.iloc[-1]
+    click.echo(f"{res.manifest['scenario']['name']}, seed {seed}, {len(res.yearly)} years → {out}")
+    for col in ("admin_overhead_share", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate",
+                "inhouse_share", "tendered_share"):
+        click.echo(f"  {col:<24} {last[col]:.3f} (final year)")
+
+
+@cli.command("compare")
+@click.option("--scenarios", "scenarios", multiple=True,
+              help="Scenarios to compare (repeat the option); default: bum, hod, model_municipality.")
+@click.option("--replications", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Seeded replications per scenario.")
+@click.option("--years", type=click.IntRange(1, 200), default=None, help="Run length (default: the scenario's).")
+@click.option("--seed", "master_seed", type=click.IntRange(min=0), default=20110401, show_default=True,
+              help="Master seed; replication seeds derive from it.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local processes.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/compare"),
+              show_default=True)
+def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None, master_seed: int,
+                workers: int, out: Path) -> None:
+    """Run the governance models on the same seeds and compare them with 95 % CIs."""
+    from sim.compare import CANONICAL, format_table, run_comparison, summarise, write_figures
+
+    names = list(scenarios) or list(CANONICAL)
+    yearly, admin = run_comparison(names, replications, years, master_seed, workers)
+    summary = summarise(yearly, baseline="bum" if "bum" in set(yearly["scenario"]) else None)
+    tmp = atomic_dir(out)
+    try:
+        yearly.to_parquet(tmp / "yearly.parquet", index=False)
+        admin.to_parquet(tmp / "admin.parquet", index=False)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        figs = write_figures(yearly, admin, tmp)
+        commit_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    click.echo(format_table(summary))
+    if "bum" in set(yearly["scenario"]):
+        click.echo("\npaired difference from BUM on the same seeds (run mean, 95 % CI):")
+        for col in ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate"):
+            for _, r in summary[(summary["outcome"] == col) & summary["run_diff_vs_bum"].notna()].iterrows():
+                click.echo(f"  {col:<24} {r['scenario']:<22} {r['run_diff_vs_bum']:+.4g} "
+                           f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]")
+    click.echo(f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet and "
+               + ", ".join(p.name for p in figs))
+
+
+@cli.command("scenarios")
+def scenarios_cmd() -> None:
+    """List the preset scenarios."""
+    from sim.scenario import describe_presets
+
+    for name, desc in describe_presets():
+        click.echo(f"{name:<22} {desc}")
+
+
+@cli.command("params")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+def params_cmd(fmt: str) -> None:
+    """Print every parameter: name, unit, default, plausible range and source."""
+    from sim.params import schema
+
+    rows = schema()
+    if fmt == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(["name", "unit", "default", "low", "high", "source", "description"])
+        for p in rows:
+            w.writerow([p.name, p.unit, p.default, p.low, p.high, p.source, p.doc])
+        return
+    for p in rows:
+        rng = "—" if p.low is None else f"{p.low:g}–{p.high:g}"
+        click.echo(f"{p.name:<42} {str(p.default):>10}  {rng:<16} {p.unit:<28} {p.source}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except GovsimError as e:
+        click.echo(f"error: {e.message}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)

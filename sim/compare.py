@@ -1,0 +1,157 @@
+"""`govsim compare`: the canonical governance models, seeded replications, CIs and figures.
+
+Every model runs on the *same* seeds, so each replication is a paired comparison: the
+difference from BUM on a seed removes the noise the models share (common random numbers).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.runner import run
+from sim.scenario import load_scenario
+from sim.stats import mean_ci
+
+CANONICAL = ("bum", "hod", "model_municipality")
+KEY_OUTCOMES = (
+    "admin_cost_dkk", "admin_overhead_share", "total_cost_dkk", "savings_dkk", "citizen_satisfaction",
+    "expectation_gap", "employee_wellbeing", "sick_leave_rate", "inhouse_share", "proposals_implemented",
+    "trust_employees_management",
+)
+
+
+def derive_seeds(master_seed: int, n: int) -> list[int]:
+    """Per-replication seeds from one master seed (reported with every row)."""
+    return [int(s) for s in np.random.SeedSequence(master_seed).generate_state(n, dtype=np.uint32)]
+
+
+def _one(args: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    scenario, label, seed, years = args
+    r = run(scenario, seed=seed, years=years)
+    y = r.yearly.assign(scenario=label, seed=seed)
+    a = r.admin.assign(scenario=label, seed=seed)
+    return y, a
+
+
+def run_comparison(scenarios: list[str], replications: int, years: int | None, master_seed: int,
+                   workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed."""
+    labels = [load_scenario(s).name for s in scenarios]  # validate all before any run
+    seeds = derive_seeds(master_seed, replications)
+    jobs = [(s, lab, seed, years) for s, lab in zip(scenarios, labels, strict=True) for seed in seeds]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+            out = list(pool.map(_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    else:
+        out = [_one(j) for j in jobs]
+    return pd.concat([y for y, _ in out], ignore_index=True), pd.concat([a for _, a in out], ignore_index=True)
+
+
+def summarise(yearly: pd.DataFrame, baseline: str | None = "bum") -> pd.DataFrame:
+    """Per scenario and outcome: final-year and whole-run means with 95 % CIs, and the paired
+    difference from `baseline` on the same seeds."""
+    final_year = yearly["year"].max()
+    rows = []
+    for scen, g in yearly.groupby("scenario", sort=False):
+        last = g[g["year"] == final_year].set_index("seed")
+        whole = g.groupby("seed")[list(KEY_OUTCOMES)].mean()
+        base_last = base_whole = None
+        if baseline is not None and baseline in set(yearly["scenario"]) and scen != baseline:
+            b = yearly[yearly["scenario"] == baseline]
+            base_last = b[b["year"] == final_year].set_index("seed")
+            base_whole = b.groupby("seed")[list(KEY_OUTCOMES)].mean()
+        for col in KEY_OUTCOMES:
+            row = {"scenario": scen, "outcome": col, "n": len(last)}
+            row["final_mean"], row["final_lo"], row["final_hi"] = mean_ci(last[col].to_numpy())
+            row["run_mean"], row["run_lo"], row["run_hi"] = mean_ci(whole[col].to_numpy())
+            if base_last is not None:
+                d = (last[col] - base_last[col]).dropna().to_numpy()
+                row["diff_vs_" + baseline], row["diff_lo"], row["diff_hi"] = mean_ci(d)
+                dw = (whole[col] - base_whole[col]).dropna().to_numpy()
+                row["run_diff_vs_" + baseline], row["run_diff_lo"], row["run_diff_hi"] = mean_ci(dw)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_table(summary: pd.DataFrame, outcomes: tuple[str, ...] = KEY_OUTCOMES) -> str:
+    """A plain-text table: one row per outcome, one column per scenario (20-year mean [95 % CI])."""
+    scen = list(dict.fromkeys(summary["scenario"]))
+    width = 30
+    lines = ["mean over the run per replication, then mean [95 % CI] over replications",
+             f"{'outcome':<30}" + "".join(f"{s:>{width}}" for s in scen)]
+    for col in outcomes:
+        cells = []
+        for s in scen:
+            r = summary[(summary["scenario"] == s) & (summary["outcome"] == col)].iloc[0]
+            cells.append(_fmt(r["run_mean"], r["run_lo"], r["run_hi"]))
+        lines.append(f"{col:<30}" + "".join(f"{c:>{width}}" for c in cells))
+    return "\n".join(lines)
+
+
+def _fmt(m: float, lo: float, hi: float) -> str:
+    if abs(m) >= 1e5:
+        return f"{m / 1e6:.2f} [{lo / 1e6:.2f}, {hi / 1e6:.2f}] M"
+    return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def write_figures(yearly: pd.DataFrame, admin: pd.DataFrame, out: Path) -> list[Path]:
+    """Time series with 95 % CI bands, final-year bars with CI whiskers, itemised admin cost."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    panels = ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate",
+              "inhouse_share", "trust_employees_management")
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5), constrained_layout=True)
+    for ax, col in zip(axes.flat, panels, strict=True):
+        for scen, g in yearly.groupby("scenario", sort=False):
+            stats_ = g.groupby("year")[col].apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
+            st = stats_.unstack()
+            ax.plot(st.index, st["m"], label=scen)
+            ax.fill_between(st.index, st["lo"], st["hi"], alpha=0.25)
+        ax.set_title(col.replace("_", " "))
+        ax.set_xlabel("year")
+    axes.flat[0].legend()
+    fig.suptitle("Governance models over time (mean and 95 % CI over seeded replications)")
+    p = out / "timeseries.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    paths.append(p)
+
+    final = yearly[yearly["year"] == yearly["year"].max()]
+    bars = ("admin_overhead_share", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate")
+    fig, axes = plt.subplots(1, len(bars), figsize=(14, 4), constrained_layout=True)
+    for ax, col in zip(axes, bars, strict=True):
+        names, ms, errs = [], [], []
+        for scen, g in final.groupby("scenario", sort=False):
+            m, lo, hi = mean_ci(g[col].to_numpy())
+            names.append(scen)
+            ms.append(m)
+            errs.append(hi - m)
+        ax.bar(names, ms, yerr=errs, capsize=4, color=[f"C{i}" for i in range(len(names))])
+        ax.set_title(f"{col.replace('_', ' ')} ({int(final['year'].iloc[0])})")
+        ax.tick_params(axis="x", rotation=20)
+    p = out / "final_year.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    paths.append(p)
+
+    per = admin.groupby(["scenario", "activity", "seed"])["dkk"].mean().groupby(["scenario", "activity"]).mean()
+    tab = per.unstack("activity").fillna(0.0) / 1e6
+    tab = tab.loc[:, tab.sum(axis=0) > 0]
+    fig, ax = plt.subplots(figsize=(9, 4.5), constrained_layout=True)
+    tab.plot.barh(stacked=True, ax=ax)
+    ax.set_xlabel("M DKK per year (mean over years and seeds)")
+    ax.set_title("Administrative cost by activity")
+    p = out / "admin_breakdown.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    paths.append(p)
+    return paths

@@ -1,0 +1,255 @@
+"""The municipality as a Mesa model: agents act, governance rules steer, the model keeps time and books.
+
+One step is one quarter (regime switches such as 1 April 2011 fall on quarter boundaries;
+sick leave is reported quarterly in E12). The year is the unit of measurement: procurement
+and budgets at the start of a year, surveys, benchmarking, learning, trust at its end. The
+model never asks which governance model it runs: it calls the phases of whatever rules are
+active (see ``sim.rules.base``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from mesa import Model
+from mesa.datacollection import DataCollector
+
+from sim.agents import Area, Areas, Citizens, InHouseUnit, Market, Politician
+from sim.ledger import ACTIVITIES, Ledger
+from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS, model_reporters
+from sim.packages import TaskPackages
+from sim.rules import ProcurementPlan, Signals, build_rule
+from sim.rules.base import PHASES
+from sim.rules.trust_dynamics import RELATIONS
+from sim.scenario import Scenario, load_scenario
+
+STAFF_OPTIMISM = 0.03  # professional staff rate their own areas a little higher (seed 000's comparison)
+
+
+class YearStats:
+    """Counters of the current year, reset at its start."""
+
+    __slots__ = ("production", "control_bids", "tenders_held", "learning_teams", "consensus_tasks",
+                 "proposals_made", "proposals_considered", "proposals_accepted", "proposals_implemented",
+                 "expectation_gap", "sick_sum", "quarters")
+
+    def __init__(self) -> None:
+        for k in self.__slots__:
+            setattr(self, k, 0)
+        self.production = 0.0
+        self.expectation_gap = 0.0
+        self.sick_sum = 0.0
+
+
+class MunicipalityModel(Model):
+    """A municipality's operational services under a scenario's governance rules."""
+
+    def __init__(self, scenario: Scenario | str | dict = "bum", seed: int = 0, years: int | None = None) -> None:
+        """
+        Args:
+            scenario: a Scenario, a preset name, a YAML path or a mapping.
+            seed: seed of every random draw in the run.
+            years: run length; defaults to the scenario's ``years``.
+        """
+        super().__init__(seed=seed)
+        self.scenario = load_scenario(scenario)
+        self.seed_value = seed
+        self.params = p = self.scenario.parameters
+        mp = p.municipality
+        rng = self.rng
+        self.years = int(years if years is not None else self.scenario.years)
+        self.n_quarters = 4 * self.years
+        self.start_year = self.scenario.start_year
+        self.calendar_year = self.start_year
+
+        self.n_areas = mp.areas
+        area_weight = rng.lognormal(0.0, 0.3, self.n_areas)
+        self.packages = TaskPackages(rng, self.n_areas, mp.task_volume_dkk, area_weight)
+        self.market = Market(self, mp.contractors)
+        self.unit = InHouseUnit(self)
+        self.politicians = [Politician(self) for _ in range(p.politics.committee_size)]
+        self.areas = Areas(self.n_areas, math.ceil(math.sqrt(self.n_areas)))
+        self.areas.offset[:] = rng.normal(0.0, 0.02, self.n_areas)
+        self._set_expectations()
+        self.area_agents = [Area(self, i) for i in range(self.n_areas)]
+        self.citizens = Citizens(rng, mp.citizens, area_weight, p.citizens.bias_sd)
+
+        self.trust = {k: p.trust.initial for k in RELATIONS}
+        self.ledger = Ledger(mp.admin_hourly_dkk)
+        self.procedure_load = 1.0
+        self.tenders_done = 0
+        self.tender_log: list[tuple] = []
+        self.budget = mp.budget_dkk
+        self.cut_dkk = 0.0
+        self.baseline_cost: float | None = None
+
+        self.regime_starts = self.scenario.regime_quarters()
+        self.regimes = [[build_rule(rp) for rp in reg.rules] for reg in self.scenario.regime_list()]
+        self.regime_index = -1
+        self.active: list = []
+        self.by_phase: dict[str, list] = {ph: [] for ph in PHASES}
+
+        self.t = 0
+        self.year = YearStats()
+        self.year_prev_teams = 0
+        self.signals = Signals()
+        self._signal_sum = Signals(**{k: 0.0 for k in Signals.__dataclass_fields__})
+        self.year_signals = Signals()
+        self.record: dict[str, float] = {}
+        self.rows: list[dict[str, float]] = []
+        self.area_rows: list[dict[str, np.ndarray]] = []
+        self.admin_rows: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self.datacollector = DataCollector(model_reporters=model_reporters())
+        self.running = True
+        self._warm_start()
+
+    def _warm_start(self) -> None:
+        """Start in the steady state of the first regime: contracts already let, with staggered
+        remaining terms, as in a municipality that has run this way for years. The set-up's
+        tenders are logged with year = start_year − 1 and charged to no year."""
+        self.calendar_year = self.start_year - 1
+        self._switch_regime(0)
+        self._procure()
+        pk = self.packages
+        lots = pk.exposed > 0
+        if lots.any():
+            term = max(1, int(pk.end[lots].max() - self.calendar_year))
+            pk.end[lots] = self.start_year + self.rng.integers(0, term, size=int(lots.sum()))
+        self.ledger.close_year()
+        self.year = YearStats()
+        self.calendar_year = self.start_year
+
+    # ------------------------------------------------------------------ schedule
+    def step(self) -> None:
+        """One quarter."""
+        qi = self.t % 4
+        self.calendar_year = self.start_year + self.t // 4
+        if qi == 0:
+            self._begin_year()
+        switching = self.regime_index + 1 < len(self.regime_starts) and self.t >= self.regime_starts[self.regime_index + 1]
+        if switching:
+            self._switch_regime(self.regime_index + 1)
+        if qi == 0 or switching:
+            self._procure()
+        self._quarter()
+        if qi == 3:
+            self._end_year()
+        self.t += 1
+        if self.t >= self.n_quarters:
+            self.running = False
+
+    def _begin_year(self) -> None:
+        pp = self.params.politics
+        self.year = YearStats()
+        elapsed = self.calendar_year - self.start_year
+        if elapsed > 0 and elapsed % pp.election_period == 0:
+            for pol in self.politicians:
+                if self.rng.random() < pp.turnover_at_election:
+                    pol.stand_down()
+            self._set_expectations()
+        austerity = float(np.mean([pol.austerity for pol in self.politicians]))
+        if elapsed > 0 and self.rng.random() < austerity:
+            cut = pp.cut_size * self.budget
+            self.budget -= cut
+            self.cut_dkk += cut
+
+    def _set_expectations(self) -> None:
+        mean = float(np.mean([pol.expectation for pol in self.politicians]))
+        self.areas.expectation[:] = np.clip(mean + self.areas.offset, 0.0, 1.0)
+
+    def _switch_regime(self, i: int) -> None:
+        for rule in self.active:
+            rule.deactivate(self)
+        if i > 0:
+            self.ledger.charge("transition", self.scenario.transition_cost_dkk)
+        self.regime_index = i
+        self.active = self.regimes[i]
+        for rule in self.active:
+            rule.activate(self)
+        self.by_phase = {ph: [r for r in self.active if ph in type(r).phases()] for ph in PHASES}
+
+    def _procure(self) -> None:
+        plan = ProcurementPlan()
+        for rule in self.by_phase["plan"]:
+            rule.plan(self, plan)
+        for rule in self.by_phase["procure"]:
+            rule.procure(self, plan)
+        self.packages.release_expired(self.calendar_year)
+
+    def _quarter(self) -> None:
+        mp, ip = self.params.municipality, self.params.inhouse
+        s = Signals()
+        for rule in self.by_phase["quarter"]:
+            rule.quarter(self, s)
+        self.signals = s
+        self._signal_sum.add(s)
+        pk = self.packages
+        inhouse_cost = pk.inhouse_volume() * self.unit.efficiency
+        absorbed = min(self.cut_dkk, inhouse_cost)
+        self.unit.workload = absorbed / max(inhouse_cost, 1.0) * (1.0 - ip.outside_work_buffer * min(1.0, s.outside_work))
+        self.year.production += (inhouse_cost - absorbed + float(pk.price.sum())) / 4
+        self.ledger.charge("ordering", mp.ordering_share * pk.total_volume / 4)
+        self.unit.step_quarter(s, self.t / 4)
+        self.year.sick_sum += float(self.unit.sick.mean())
+        self.year.quarters += 1
+
+    def _end_year(self) -> None:
+        cp = self.params.citizens
+        a, pk, rng = self.areas, self.packages, self.rng
+        self.year_signals = self._signal_sum.scaled(1.0 / 4)
+        self._signal_sum = Signals(**{k: 0.0 for k in Signals.__dataclass_fields__})
+        # what is delivered, as citizens and staff see it (seed 000: the holistic view of an area)
+        a.quality[:] = np.clip(self.area_quality() + a.bonus, 0.0, 1.0)
+        self.citizens.perceive(a.quality, cp.adaptation, first=not self.rows)
+        a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample)
+        a.staff_assessment[:] = np.clip(a.quality + STAFF_OPTIMISM + rng.normal(0.0, 0.02, a.n), 0.0, 1.0)
+        self.year.expectation_gap = float(np.mean(a.satisfaction - a.expectation))
+        made, considered, accepted, implemented = self.unit.propose(self.year_signals)
+        y = self.year
+        y.proposals_made, y.proposals_considered = made, considered
+        y.proposals_accepted, y.proposals_implemented = accepted, implemented
+        for rule in self.by_phase["measure"]:
+            rule.measure(self)
+        for rule in self.by_phase["respond"]:
+            rule.respond(self)
+        self.unit.year_end(self.year_signals)
+        for rule in self.by_phase["adapt"]:
+            rule.adapt(self)
+        self._record_year()
+        self.market.year_end()
+        a.bonus *= 0.7
+        self.year_prev_teams = y.learning_teams
+        a.team[:] = False
+
+    # ------------------------------------------------------------------ state read-outs
+    def package_quality(self) -> np.ndarray:
+        pk = self.packages
+        firm_q = np.zeros(pk.n)
+        held = pk.contractor >= 0
+        if held.any():
+            firm_q[held] = self.market.quality_of(pk.contractor[held])
+        return (1.0 - pk.private) * self.unit.quality + pk.private * firm_q
+
+    def area_quality(self) -> np.ndarray:
+        pk = self.packages
+        num = np.bincount(pk.area, weights=pk.volume * self.package_quality(), minlength=self.n_areas)
+        den = np.bincount(pk.area, weights=pk.volume, minlength=self.n_areas)
+        return num / den
+
+    def _record_year(self) -> None:
+        from sim.metrics import area_record, year_record
+
+        dkk, hours = self.ledger.close_year()
+        self.record = year_record(self, float(dkk.sum()), float(hours.sum()))
+        self.rows.append(self.record)
+        self.admin_rows.append((self.calendar_year, dkk, hours))
+        self.area_rows.append(area_record(self))
+        self.datacollector.collect(self)
+
+    def run(self) -> None:
+        while self.running:
+            self.step()
+
+
+__all__ = ["MunicipalityModel", "YEARLY_COLUMNS", "AREA_COLUMNS", "ACTIVITIES"]

@@ -1,0 +1,299 @@
+"""The parameter schema: every model parameter declared once, with unit, default, range, source.
+
+Why one schema: the CLI (`govsim params`), scenario validation, batch sweeps and the
+sensitivity problem all read their names, bounds and plausible ranges from here, so a
+range is never written twice (SALib's ProblemSpec idea, EMA Workbench's typed parameters).
+
+Each field carries two ranges:
+- hard bounds (`ge`/`le`/`gt`): what is *valid*; pydantic rejects anything outside.
+- `plausible`: what is *credible*; sensitivity analyses and Latin hypercubes sample it.
+
+`source` cites a row of shared/EVIDENCE.md ("E5"), a seed document ("seed 001"), or says
+"assumption" where no source exists — then the plausible range is deliberately wide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    plausible: tuple[float, float] | None,
+    source: str,
+    doc: str,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    reference: Any = None,
+) -> Any:
+    """Declare a parameter field. `default=...` makes it required (then `reference` is shown)."""
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if plausible is not None:
+        extra["plausible"] = [plausible[0], plausible[1]]
+    if reference is not None:
+        extra["reference"] = reference
+    return Field(default, description=doc, ge=ge, le=le, gt=gt, json_schema_extra=extra)
+
+
+class ParamGroup(BaseModel):
+    """Base of all parameter groups: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class MunicipalityParams(ParamGroup):
+    """The default municipality: a mid-size Danish technical department (roads, parks, cleaning, winter)."""
+
+    citizens: int = param(
+        85_000, unit="persons", plausible=(40_000, 200_000), ge=100, le=2_000_000,
+        source="assumption: a mid-size Danish municipality (seed 001's municipality has ≈ 85,000 inhabitants)",
+        doc="Inhabitants; each is a member of the vectorised citizen population of an area.")
+    areas: int = param(
+        12, unit="areas", plausible=(6, 24), ge=1, le=200,
+        source="seed 000 (geographic areas as units of measurement); count is an assumption",
+        doc="Geographic areas in which service is delivered and judged.")
+    employees: int = param(
+        140, unit="FTE", plausible=(80, 250), ge=5, le=5_000,
+        source="assumption: in-house volume / ≈ 0.55 M DKK per FTE incl. materials and machines",
+        doc="Positions in the in-house operations unit.")
+    task_volume_dkk: float = param(
+        112e6, unit="DKK/yr", plausible=(80e6, 200e6), gt=0,
+        source="assumption: sized so that seed 001's freed 5.7 M DKK in < 3 yrs is ≈ 1.5–2 %/yr (E17)",
+        doc="Annual cost of all task packages at the in-house reference cost (roads, parks, cleaning, winter).")
+    budget_dkk: float = param(
+        118e6, unit="DKK/yr", plausible=(85e6, 210e6), gt=0,
+        source="assumption: task volume plus ≈ 5 % administration",
+        doc="Year-0 operating budget of the department (real, fixed prices).")
+    contractors: int = param(
+        8, unit="firms", plausible=(3, 15), ge=1, le=200,
+        source="assumption; Danish road/park markets have a handful of regional firms (E10)",
+        doc="Private firms in the regional pool (active or not).")
+    admin_hourly_dkk: float = param(
+        450.0, unit="DKK/h", plausible=(350, 600), gt=0,
+        source="assumption: fully loaded municipal administrative salary",
+        doc="Cost of one hour of administrative/orderer staff time.")
+    staff_hourly_dkk: float = param(
+        380.0, unit="DKK/h", plausible=(300, 500), gt=0,
+        source="assumption: fully loaded operations staff salary",
+        doc="Cost of one hour of an operations employee's time (learning teams, guides).")
+    ordering_share: float = param(
+        0.015, unit="share of volume", plausible=(0.005, 0.03), ge=0, le=0.2,
+        source="assumption (no source found, see EVIDENCE 'Not found'); wide range",
+        doc="Ordering/specification work every model needs, as a share of task volume.")
+
+
+class EmployeeParams(ParamGroup):
+    """Employees of the in-house unit: wellbeing, sick leave, turnover, proposals."""
+
+    wellbeing_base: float = param(
+        5.5, unit="1–7 scale", plausible=(5.0, 6.0), ge=1, le=7,
+        source="E15 (Copenhagen wellbeing survey 5.5 in 2017)",
+        doc="Wellbeing an employee drifts to with no governance signal.")
+    wellbeing_rate: float = param(
+        0.25, unit="1/quarter", plausible=(0.1, 0.5), gt=0, le=1,
+        source="assumption", doc="How fast wellbeing moves toward its target each quarter.")
+    control_effect: float = param(
+        0.6, unit="scale points per unit control intensity", plausible=(0.3, 1.6), ge=0, le=5,
+        source="seed 004 (NPM control undermines job satisfaction); size is an assumption",
+        doc="Wellbeing lost under full control intensity.")
+    participation_effect: float = param(
+        0.6, unit="scale points per unit participation", plausible=(0.2, 1.0), ge=0, le=5,
+        source="seed 004 (tripartite cooperation, wellbeing); E15 for scale",
+        doc="Wellbeing gained under full participation.")
+    security_effect: float = param(
+        0.3, unit="scale points per unit security", plausible=(0.0, 0.6), ge=0, le=5,
+        source="seed 004 (no-tendering guarantee); assumption",
+        doc="Wellbeing gained from job security (no tendering, fixed share).")
+    workload_effect: float = param(
+        2.0, unit="scale points per unit workload", plausible=(0.5, 4.0), ge=0, le=20,
+        source="seed 001 (framework savings hit the in-house unit); assumption",
+        doc="Wellbeing lost per unit of workload pressure (cumulative framework cuts).")
+    sick_leave_base: float = param(
+        0.097, unit="share of working time", plausible=(0.05, 0.11), ge=0, le=0.5,
+        source="E12 (Norwegian municipalities outside the programme: 9.7 % in Q4 2008)",
+        doc="Sick-leave rate at base wellbeing at the start.")
+    sick_leave_trend: float = param(
+        0.001, unit="share per year", plausible=(0.0, 0.0027), ge=-0.01, le=0.01,
+        source="E12 upper bound (others rose 0.2 pp in three quarters); long-run default is an assumption",
+        doc="Background drift of sick leave per year (rising elsewhere).")
+    sick_leave_wellbeing_slope: float = param(
+        0.012, unit="share per scale point", plausible=(0.005, 0.02), ge=0, le=0.1,
+        source="calibrated to E12/E13 (gaps of 0.3–1.6 pp)",
+        doc="Sick leave falls by this much per wellbeing point above base.")
+    turnover_base: float = param(
+        0.08, unit="share per year", plausible=(0.04, 0.15), ge=0, le=1,
+        source="assumption: Danish municipal operations staff turnover",
+        doc="Annual quit probability at base wellbeing.")
+    proposal_rate: float = param(
+        0.12, unit="proposals per employee-year", plausible=(0.05, 0.3), ge=0, le=5,
+        source="assumption (seed 004: bottom-up proposals); scaled by trust and participation",
+        doc="Baseline rate at which employees propose improvements.")
+
+
+class CitizenParams(ParamGroup):
+    """Citizens perceive the holistic quality of their area and answer surveys (seed 000)."""
+
+    bias_sd: float = param(
+        0.08, unit="satisfaction points", plausible=(0.03, 0.15), ge=0, le=1,
+        source="assumption", doc="Spread of persistent personal bias in perceived quality.")
+    adaptation: float = param(
+        0.5, unit="1/yr", plausible=(0.2, 0.9), gt=0, le=1,
+        source="assumption", doc="How fast perceptions follow the real quality of the area.")
+    survey_sample: int = param(
+        600, unit="respondents/yr", plausible=(200, 2000), ge=10, le=100_000,
+        source="assumption: a municipal satisfaction survey", doc="Citizens sampled by the yearly survey.")
+
+
+class MarketParams(ParamGroup):
+    """Private contractors: cost, markup, quality, bidding, entry and exit."""
+
+    cost_mean: float = param(
+        0.95, unit="× in-house reference cost", plausible=(0.85, 1.02), gt=0, le=3,
+        source="E1, E4 (≈ 5 % mean saving); calibrated", doc="Mean cost level of a private firm.")
+    cost_sd: float = param(
+        0.06, unit="× reference", plausible=(0.02, 0.12), ge=0, le=1,
+        source="E3 (wide spread of outcomes)", doc="Spread of firms' cost levels.")
+    markup: float = param(
+        0.04, unit="share", plausible=(0.0, 0.1), ge=0, le=1, source="assumption",
+        doc="Firms' mean profit markup.")
+    overrun_sd: float = param(
+        0.10, unit="share of contract price", plausible=(0.03, 0.2), ge=0, le=2,
+        source="E3 (from −40 % to +68 %)", doc="Spread of realised cost around the winning bid (renegotiation, extra work).")
+    bid_probability: float = param(
+        0.6, unit="probability", plausible=(0.3, 0.9), ge=0, le=1, source="assumption",
+        doc="Chance an active firm bids in a given tender.")
+    quality_mean: float = param(
+        0.68, unit="quality 0–1", plausible=(0.6, 0.75), ge=0, le=1, source="E16 (index 60–70 acceptable)",
+        doc="Mean delivered quality of a private firm.")
+    entry_probability: float = param(
+        0.3, unit="per year", plausible=(0.0, 0.6), ge=0, le=1, source="assumption",
+        doc="Chance a new firm enters when one has left.")
+    exit_after_years: int = param(
+        3, unit="years", plausible=(1, 6), ge=1, le=50, source="assumption",
+        doc="A firm without a contract for this long leaves the market.")
+    catch_up: float = param(
+        0.15, unit="1/round", plausible=(0.05, 0.4), ge=0, le=1,
+        source="E2 stylised fact 2 (savings shrink over rounds); assumption",
+        doc="How far a re-tendered lot's private cost advantage shrinks per tender round.")
+
+
+class InHouseParams(ParamGroup):
+    """The in-house operations unit (udfører / TME)."""
+
+    quality_base: float = param(
+        0.70, unit="quality 0–1", plausible=(0.62, 0.78), ge=0, le=1, source="E16 (index 60–70 acceptable, > 70 good)",
+        doc="Delivered quality of the in-house unit at base skill and wellbeing.")
+    pressure_gain: float = param(
+        0.02, unit="cost reduction per year at full pressure", plausible=(0.0, 0.05), ge=0, le=0.5,
+        source="stylised fact 2 (in-house units improve under competition); assumption",
+        doc="Yearly efficiency gain of the in-house unit under full competitive pressure.")
+    efficiency_floor: float = param(
+        0.85, unit="× reference cost", plausible=(0.75, 0.95), gt=0, le=1, source="assumption",
+        doc="The in-house unit cannot get cheaper than this.")
+    innovation_gain: float = param(
+        0.0005, unit="cost reduction per implemented proposal", plausible=(0.0002, 0.002), ge=0, le=0.05,
+        source="seed 004 (Steinkjer: one-person truck); size an assumption",
+        doc="Efficiency gain from one implemented employee proposal.")
+    innovation_quality: float = param(
+        0.0008, unit="quality per implemented proposal", plausible=(0.0003, 0.002), ge=0, le=0.05,
+        source="stylised fact 7 (employee-initiated innovation raises quality); assumption",
+        doc="Quality gain from one implemented employee proposal (half of it lasts into the next year).")
+    outside_work_buffer: float = param(
+        0.5, unit="share of cuts absorbed", plausible=(0.0, 0.8), ge=0, le=1,
+        source="seed 001 (in-house unit can take fewer outside jobs under HOD)",
+        doc="Share of framework cuts the in-house unit absorbs by outside work (rules may reduce it).")
+
+
+class PoliticsParams(ParamGroup):
+    """Politicians: expectations, framework savings, elections."""
+
+    committee_size: int = param(9, unit="members", plausible=(5, 13), ge=1, le=51, source="assumption",
+                                doc="Members of the technical committee.")
+    expectation_mean: float = param(
+        0.68, unit="satisfaction 0–1", plausible=(0.62, 0.74), ge=0, le=1, source="E16 (60–70 acceptable)",
+        doc="Mean political expectation of citizen satisfaction per area.")
+    austerity: float = param(
+        0.25, unit="probability per year", plausible=(0.0, 0.5), ge=0, le=1, source="seed 001 (rammebesparelser); assumption",
+        doc="Chance of a framework saving in a year.")
+    cut_size: float = param(
+        0.015, unit="share of budget", plausible=(0.005, 0.03), ge=0, le=0.2, source="assumption",
+        doc="Size of one framework saving.")
+    election_period: int = param(4, unit="years", plausible=None, ge=1, le=10,
+                                 source="Danish municipal elections every 4 years", doc="Years between elections.")
+    turnover_at_election: float = param(0.4, unit="share of members", plausible=(0.2, 0.6), ge=0, le=1,
+                                        source="assumption", doc="Share of committee members replaced at an election.")
+
+
+class TrustParams(ParamGroup):
+    """Starting trust between the parties (rates live in the trust_dynamics rule)."""
+
+    initial: float = param(0.5, unit="trust 0–1", plausible=(0.3, 0.7), ge=0, le=1, source="assumption",
+                           doc="Trust in every relation at the start.")
+
+
+class Parameters(ParamGroup):
+    """All behavioural and municipality parameters, by group (rule parameters live with their rule)."""
+
+    municipality: MunicipalityParams = Field(default_factory=MunicipalityParams)
+    employees: EmployeeParams = Field(default_factory=EmployeeParams)
+    citizens: CitizenParams = Field(default_factory=CitizenParams)
+    market: MarketParams = Field(default_factory=MarketParams)
+    inhouse: InHouseParams = Field(default_factory=InHouseParams)
+    politics: PoliticsParams = Field(default_factory=PoliticsParams)
+    trust: TrustParams = Field(default_factory=TrustParams)
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """One row of the schema, as `govsim params` prints it and sensitivity specs read it."""
+
+    name: str
+    unit: str
+    default: Any
+    low: float | None
+    high: float | None
+    source: str
+    doc: str
+    kind: str  # "float" | "int" | "bool" | "str"
+
+
+def _field_infos(prefix: str, model: type[BaseModel]) -> list[ParamInfo]:
+    rows = []
+    for name, field in model.model_fields.items():
+        if name == "rule":
+            continue
+        extra = field.json_schema_extra or {}
+        if not isinstance(extra, dict) or "unit" not in extra:
+            continue
+        plausible = extra.get("plausible")
+        default = extra.get("reference") if field.is_required() else field.default
+        ann = field.annotation
+        kind = {int: "int", float: "float", bool: "bool"}.get(ann, "str")
+        rows.append(ParamInfo(
+            name=f"{prefix}.{name}", unit=str(extra["unit"]), default=default,
+            low=None if plausible is None else plausible[0],
+            high=None if plausible is None else plausible[1],
+            source=str(extra["source"]), doc=field.description or "", kind=kind))
+    return rows
+
+
+def schema() -> list[ParamInfo]:
+    """Every parameter of the model: groups first, then each rule's own parameters."""
+    from sim.rules import RULES
+
+    rows: list[ParamInfo] = []
+    for group, field in Parameters.model_fields.items():
+        rows += _field_infos(group, field.annotation)
+    for key, cls in RULES.items():
+        rows += _field_infos(key, cls.Params)
+    return rows
+
+
+def schema_index() -> dict[str, ParamInfo]:
+    return {p.name: p for p in schema()}

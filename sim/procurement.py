@@ -1,0 +1,118 @@
+"""Tender mechanics: choose the lots to expose, collect bids, award, and book the costs.
+
+Why here and not in the Tendering rule: the rule decides *whether and how much* to tender;
+this module is the market procedure every tendering rule shares. Lots are chosen easiest
+first (largest private cost advantage) and that advantage erodes every round, so savings
+shrink over successive rounds (EVIDENCE stylised fact 2). Realised cost scatters around the
+winning bid (E3: outcomes from −40 % to +68 %). Buyer cost follows E5/E6.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import MunicipalityModel
+    from sim.rules.base import ProcurementPlan
+
+EPS = 1e-9
+REFERENCE_CONTRACT_DKK = 10e6  # contract value at which the buyer cost rate applies (E5)
+BIDDER_COST_RATE = 0.005       # winning bidder's own transaction cost, priced into bids (E6)
+
+
+def allocate_and_tender(model: MunicipalityModel, plan: ProcurementPlan, rp) -> None:
+    """Bring the exposed share to the plan's target: re-tender expiring lots, expose new ones."""
+    pk = model.packages
+    year = model.calendar_year
+    target = min(plan.target_tendered_share, plan.max_tendered_share) * pk.total_volume
+    expiring = np.flatnonzero((pk.exposed > 0) & (pk.end <= year))
+    standing = float(pk.volume @ pk.exposed) - float(pk.volume[expiring] @ pk.exposed[expiring])
+    room = target - standing
+    lots: list[tuple[int, float]] = []
+    for p in expiring[np.argsort(-pk.advantage[expiring], kind="stable")]:
+        if room <= EPS * pk.total_volume:
+            pk.release(p)
+            continue
+        frac = min(pk.exposed[p], room / pk.volume[p])
+        lots.append((int(p), frac))
+        room -= frac * pk.volume[p]
+    if room > EPS * pk.total_volume:
+        fresh = np.flatnonzero(pk.exposed == 0)
+        for p in fresh[np.argsort(-pk.advantage[fresh], kind="stable")]:
+            frac = min(1.0, room / pk.volume[p])
+            lots.append((int(p), frac))
+            room -= frac * pk.volume[p]
+            if room <= EPS * pk.total_volume:
+                break
+    for p, frac in lots:
+        tender_lot(model, plan, rp, p, frac)
+
+
+def buyer_cost_rate(rp, contract_value: float, tenders_done: int) -> float:
+    """Buyer's cost as a share of contract value: E5 2.7 % at 10 M DKK, lower for large and experienced."""
+    size = (contract_value / REFERENCE_CONTRACT_DKK) ** (-rp.size_elasticity)
+    experience = 1.0 - rp.experience_discount * (1.0 - math.exp(-tenders_done / 20.0))
+    return min(0.35, rp.buyer_cost_rate * size * experience)  # E6: small tenders up to ≈ 1/3
+
+
+def tender_lot(model: MunicipalityModel, plan: ProcurementPlan, rp, p: int, frac: float) -> None:
+    pk, rng, market, unit = model.packages, model.rng, model.market, model.unit
+    value = pk.volume[p] * frac
+    contract_value = value * plan.contract_years
+    if pk.private[p] > 0:
+        prev = pk.price[p] * frac / pk.private[p]
+    else:
+        prev = value * unit.efficiency
+    cost, markup, quality = market.bid_arrays()
+    bids = rng.random(cost.size) < model.params.market.bid_probability
+    if not bids.any():
+        bids[int(np.argmin(cost))] = True  # someone always answers a public tender
+    noise = rng.normal(0.0, 0.03, cost.size)
+    price = value * cost * (1.0 - pk.advantage[p]) * (1.0 + markup) * (1.0 + noise) * (1.0 + BIDDER_COST_RATE)
+    idx = np.flatnonzero(bids)
+    prices, quals = price[idx], quality[idx]
+    inhouse_bid = None
+    if plan.inhouse_bidder is not None:
+        inhouse_bid = plan.inhouse_bidder.bid(model, value, contract_value)
+        prices = np.append(prices, inhouse_bid)
+        quals = np.append(quals, unit.quality)
+    w = plan.price_weight
+    score = w * prices / value + (1.0 - w) * (1.0 - quals)
+    best = int(np.argmin(score))
+    inhouse_won = inhouse_bid is not None and best == idx.size
+    pk.exposed[p] = frac
+    if inhouse_won:
+        pk.private[p] = 0.0
+        pk.contractor[p] = -1
+        pk.price[p] = 0.0
+        new = value * unit.efficiency
+        winner = -1
+    else:
+        winner = market.ids[idx[best]]
+        realised = prices[best] * max(0.5, 1.0 + rng.normal(0.0, model.params.market.overrun_sd))
+        pk.private[p] = frac
+        pk.contractor[p] = winner
+        pk.price[p] = realised
+        new = realised
+    pk.end[p] = model.calendar_year + plan.contract_years
+    pk.rounds[p] += 1
+    pk.advantage[p] *= 1.0 - model.params.market.catch_up
+    rate = buyer_cost_rate(rp, contract_value, model.tenders_done)
+    model.ledger.charge("tendering", rate * contract_value)
+    model.tenders_done += 1
+    model.year.tenders_held += 1
+    model.tender_log.append((
+        model.calendar_year, p, int(pk.area[p]), int(pk.task[p]), int(pk.rounds[p]), frac, value,
+        contract_value, prev, new, winner, int(idx.size), inhouse_bid is not None, bool(inhouse_won),
+        (prev - new) / prev, rate,
+    ))
+
+
+TENDER_COLUMNS = (
+    "year", "package", "area", "task", "round", "fraction", "value_dkk", "contract_value_dkk",
+    "previous_cost_dkk", "new_cost_dkk", "winner", "bidders", "control_bid", "inhouse_won",
+    "saving_share", "buyer_cost_rate",
+)

@@ -1,0 +1,125 @@
+"""The rule protocol: how a governance rule takes part in a year of the municipality.
+
+A governance model is a list of rule objects (MODEL_BRIEF "Design principles"). The model
+never asks *which* governance model it runs; it calls the phases below on whichever rules
+are active, in a fixed order, and each rule implements only the phases it needs:
+
+- ``plan(model, plan)``      year start (and on activation): constrain procurement.
+- ``procure(model, plan)``   year start (and on activation): run tenders.
+- ``quarter(model, s)``      every quarter: add governance signals ``s``, charge admin time.
+- ``measure(model)``         year end: benchmarking, goal follow-up.
+- ``respond(model)``         year end: learning teams, consensus decisions, proposals.
+- ``adapt(model)``           year end: slow state such as trust and procedures.
+
+Rules cooperate through the shared ``ProcurementPlan`` and ``Signals`` objects, never by
+knowing each other's class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from sim.model import MunicipalityModel
+
+PHASES = ("plan", "procure", "quarter", "measure", "respond", "adapt")
+
+
+class RuleParams(BaseModel):
+    """Parameters of one rule as written in a scenario; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+@dataclass
+class ProcurementPlan:
+    """What this year's rules allow and require of procurement; rules combine by max/min."""
+
+    tendering_allowed: bool = True
+    target_tendered_share: float = 0.0
+    max_tendered_share: float = 1.0
+    fixed_inhouse_share: float | None = None
+    contract_years: int = 4
+    price_weight: float = 1.0
+    inhouse_bidder: Any = None  # an object with .bid(model, package, value) -> price, or None
+
+
+@dataclass
+class Signals:
+    """Governance pressures felt in a quarter (each roughly 0–1); they drive employees and trust."""
+
+    control: float = 0.0          # inspection, control bids, procedures (seed 004: NPM control)
+    participation: float = 0.0    # tripartite work, learning teams, proposals taken seriously
+    security: float = 0.0         # job security: no-tendering guarantee, fixed in-house share
+    competition: float = 0.0      # competitive pressure on the in-house unit's cost
+    collaboration: float = 0.0    # joint work across orderer/provider/private lines
+    dialogue: float = 0.0         # political dialogue with unit leaders (seed 002)
+    consensus: float = 0.0        # steering by consensus (seed 004)
+    user_focus: float = 0.0       # citizens as a party (seed 004, later phase)
+    consideration: float = 0.3    # share of employee proposals management considers
+    proposal_boost: float = 1.0   # multiplier on the employees' proposal rate
+    implementation_boost: float = 0.0  # added chance an accepted proposal is implemented
+    sick_leave_effort: float = 0.0     # yearly reduction of sick-leave propensity sought
+    outside_work: float = 1.0     # how far the in-house unit can buffer cuts by outside work
+    split_intensity: float = 0.0  # strength of the orderer/provider split (invoicing, inspection)
+
+    def add(self, other: Signals) -> None:
+        for k in self.__dataclass_fields__:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    def scaled(self, factor: float) -> Signals:
+        return Signals(**{k: getattr(self, k) * factor for k in self.__dataclass_fields__})
+
+
+@dataclass
+class RuleInfo:
+    key: str
+    title: str
+    explanation: str
+    source: str
+    odd_section: str
+    requires: tuple[str, ...] = field(default_factory=tuple)
+    conflicts: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Rule:
+    """Base class. Subclasses set ``key``, ``Params``, ``title``, ``explanation``, ``source``."""
+
+    key: ClassVar[str]
+    Params: ClassVar[type[RuleParams]]
+    title: ClassVar[str] = ""
+    explanation: ClassVar[str] = ""  # plain language, shown in the teaching app
+    source: ClassVar[str] = ""
+    requires: ClassVar[tuple[str, ...]] = ()
+    conflicts: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: RuleParams) -> None:
+        self.p = params
+
+    @classmethod
+    def odd_section(cls) -> str:
+        return f"docs/ODD.md#submodel-{cls.key.replace('_', '-')}"
+
+    @classmethod
+    def phases(cls) -> tuple[str, ...]:
+        """The phases this rule implements (so the model calls only those)."""
+        return tuple(ph for ph in PHASES if getattr(cls, ph) is not getattr(Rule, ph))
+
+    def activate(self, model: MunicipalityModel) -> None:
+        """Called once when the rule's regime starts."""
+
+    def deactivate(self, model: MunicipalityModel) -> None:
+        """Called once when the rule's regime ends."""
+
+    def plan(self, model: MunicipalityModel, plan: ProcurementPlan) -> None: ...
+    def procure(self, model: MunicipalityModel, plan: ProcurementPlan) -> None: ...
+    def quarter(self, model: MunicipalityModel, s: Signals) -> None: ...
+    def measure(self, model: MunicipalityModel) -> None: ...
+    def respond(self, model: MunicipalityModel) -> None: ...
+    def adapt(self, model: MunicipalityModel) -> None: ...
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.p.model_dump(exclude={'rule'})})"

@@ -1,0 +1,65 @@
+"""Multi-bottom-line benchmarking per geographic area (HOD's steering model).
+
+Seed 000: areas are measured on several bottom lines — economic key figures, citizens'
+holistic satisfaction, the professional staff's holistic assessment of the same area and
+employee wellbeing — all compared with the political expectation for the area. A gap
+between citizens' and staff's view, or a result below expectation, "gives cause for
+reflection". Seed 001: the benchmarking system needs data before it works (a lag).
+Private contractors are measured on the same bottom lines (seed 000).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from sim.params import param
+from sim.rules.base import Rule, RuleParams, Signals
+
+
+class BenchmarkingParams(RuleParams):
+    rule: Literal["benchmarking"]
+    cost_per_area_dkk: float = param(
+        25_000.0, unit="DKK/area/yr", plausible=(10_000, 60_000), ge=0, le=1e7,
+        source="assumption: survey and data work per area", doc="Measurement cost per area per year.")
+    gap_threshold: float = param(
+        0.05, unit="satisfaction points", plausible=(0.02, 0.1), ge=0, le=1, source="seed 000; size an assumption",
+        doc="Citizen–staff gap that gives cause for reflection.")
+    expectation_margin: float = param(
+        0.0, unit="satisfaction points", plausible=(0.0, 0.05), ge=0, le=1, source="seed 000",
+        doc="How far below the political expectation an area may fall before it is flagged.")
+    data_lag_years: int = param(
+        1, unit="years", plausible=(0, 3), ge=0, le=10, source="seed 001 (data only from end of 2013)",
+        doc="Years of measurement before the system flags anything.")
+    pressure: float = param(
+        0.1, unit="signal", plausible=(0.0, 0.3), ge=0, le=1, source="seed 001 (benchmarked on price and quality)",
+        doc="Competitive pressure from being benchmarked.")
+
+
+class Benchmarking(Rule):
+    key = "benchmarking"
+    Params = BenchmarkingParams
+    title = "Multi-bottom-line benchmarking"
+    explanation = ("Each area is measured on several bottom lines: what citizens think, what the "
+                   "professional staff think, cost, and employee wellbeing — and compared with "
+                   "what the politicians expect there.")
+    source = "seeds 000, 001"
+
+    def activate(self, model) -> None:
+        self.years_measured = 0
+
+    def quarter(self, model, s: Signals) -> None:
+        model.ledger.charge("benchmarking", self.p.cost_per_area_dkk * model.n_areas / 4)
+        s.competition += self.p.pressure
+        s.control += 0.03
+
+    def measure(self, model) -> None:
+        self.years_measured += 1
+        a = model.areas
+        if self.years_measured <= self.p.data_lag_years:
+            a.flagged[:] = False
+            return
+        gap = np.abs(a.satisfaction - a.staff_assessment) > self.p.gap_threshold
+        below = a.satisfaction < a.expectation - self.p.expectation_margin
+        a.flagged[:] = gap | below

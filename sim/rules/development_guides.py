@@ -1,0 +1,38 @@
+"""Development guides (udviklingsvejledere) recruited and trained among the municipality's own staff.
+
+Seed 004: instead of external consultants, the model municipality trains its own employees
+as development guides, who help colleagues turn proposals into practice.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sim.params import param
+from sim.rules.base import Rule, RuleParams, Signals
+
+
+class DevelopmentGuidesParams(RuleParams):
+    rule: Literal["development_guides"]
+    guides: int = param(3, unit="persons", plausible=(1, 8), ge=0, le=500, source="assumption",
+                        doc="Employees trained as development guides.")
+    hours_per_guide: float = param(200.0, unit="hours/yr", plausible=(80, 400), ge=0, le=2000,
+                                   source="assumption", doc="Time each guide spends guiding.")
+    implementation_boost: float = param(
+        0.2, unit="probability", plausible=(0.05, 0.35), ge=0, le=1, source="seed 004; assumption",
+        doc="Added chance that an accepted proposal is implemented.")
+
+
+class DevelopmentGuides(Rule):
+    key = "development_guides"
+    Params = DevelopmentGuidesParams
+    title = "Development guides"
+    explanation = ("Some of the municipality's own employees are trained to guide development "
+                   "work, so good ideas get carried out without hiring consultants.")
+    source = "seed 004"
+
+    def quarter(self, model, s: Signals) -> None:
+        hours = self.p.guides * self.p.hours_per_guide / 4
+        model.ledger.charge("guides", hours * model.params.municipality.staff_hourly_dkk, hours)
+        s.implementation_boost += self.p.implementation_boost
+        s.participation += 0.1

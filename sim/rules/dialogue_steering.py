@@ -1,0 +1,66 @@
+"""Dialogue-based goal steering with red/yellow/green follow-up.
+
+Seed 002: a four-step cycle per election period — knowledge and trends to the committees,
+dialogue meetings between politicians and unit leaders producing political bearings
+(pejlemærker), a few development goals per unit, and follow-up with a red/yellow/green
+status and satisfaction surveys. Red goals get management attention the following year.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from sim.params import param
+from sim.rules.base import Rule, RuleParams, Signals
+
+GREEN, YELLOW, RED = 1, 2, 3
+
+
+class DialogueSteeringParams(RuleParams):
+    rule: Literal["dialogue_steering"]
+    cycle_years: int = param(4, unit="years", plausible=None, ge=1, le=10, source="seed 002 (per election period)",
+                             doc="Length of the steering cycle.")
+    goal_ambition: float = param(0.02, unit="satisfaction points", plausible=(0.0, 0.05), ge=0, le=0.5,
+                                 source="seed 002; assumption", doc="Goal set above the area's current satisfaction.")
+    yellow_band: float = param(0.03, unit="satisfaction points", plausible=(0.01, 0.06), ge=0, le=1,
+                               source="seed 002 (red/yellow/green)", doc="Shortfall still counted yellow.")
+    red_effort: float = param(0.01, unit="quality points", plausible=(0.0, 0.03), ge=0, le=0.5,
+                              source="assumption", doc="Quality a red goal's follow-up adds to its area.")
+    meeting_hours: float = param(600.0, unit="hours per cycle", plausible=(200, 1500), ge=0, le=1e5,
+                                 source="assumption: dialogue meetings with every unit", doc="Dialogue-meeting time.")
+    followup_hours: float = param(20.0, unit="hours per area/yr", plausible=(5, 60), ge=0, le=1e4,
+                                  source="assumption", doc="Yearly follow-up and reporting per area.")
+
+
+class DialogueSteering(Rule):
+    key = "dialogue_steering"
+    Params = DialogueSteeringParams
+    title = "Dialogue-based goal steering"
+    explanation = ("Once per election period politicians and unit leaders meet, agree a few goals "
+                   "for each area, and follow them up every year as red, yellow or green.")
+    source = "seed 002"
+
+    def activate(self, model) -> None:
+        self.year_in_cycle = 0
+
+    def quarter(self, model, s: Signals) -> None:
+        s.dialogue += 1.0
+        s.participation += 0.1
+
+    def measure(self, model) -> None:
+        a = model.areas
+        if self.year_in_cycle % self.p.cycle_years == 0:
+            a.goal[:] = np.clip(a.satisfaction + self.p.goal_ambition, 0.0, 1.0)
+            model.ledger.charge_hours("meetings", self.p.meeting_hours)
+            # dialogue grounds the political expectation in what was discussed
+            a.expectation[:] = 0.5 * a.expectation + 0.5 * a.goal
+        self.year_in_cycle += 1
+        short = a.goal - a.satisfaction
+        a.status[:] = np.where(short <= 0, GREEN, np.where(short <= self.p.yellow_band, YELLOW, RED))
+        model.ledger.charge_hours("meetings", self.p.followup_hours * model.n_areas)
+
+    def respond(self, model) -> None:
+        a = model.areas
+        a.bonus[a.status == RED] += self.p.red_effort

@@ -1,0 +1,45 @@
+"""Employee proposals with a commitment to consider every proposal.
+
+Seed 004: bottom-up innovation — employees propose changes and management is committed to
+seriously consider every proposal (Steinkjer's one-person refuse truck). Stylised fact 7:
+employee-initiated innovations more often raise quality and satisfaction. Employees always
+propose a little (agent behaviour in ``sim.agents``); this rule makes management consider
+all proposals and makes proposing worthwhile (participation).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sim.params import param
+from sim.rules.base import Rule, RuleParams, Signals
+
+
+class EmployeeProposalsParams(RuleParams):
+    rule: Literal["employee_proposals"]
+    consider_all: bool = param(True, unit="flag", plausible=None, source="seed 004",
+                               doc="Management considers every proposal (else only a share).")
+    considered_share: float = param(0.3, unit="share", plausible=(0.1, 0.6), ge=0, le=1, source="assumption",
+                                    doc="Share considered when not all are.")
+    rate_boost: float = param(1.8, unit="× proposal rate", plausible=(1.0, 3.0), ge=0, le=20,
+                              source="seed 004 (bottom-up innovation); assumption",
+                              doc="How much more employees propose when proposals are taken seriously.")
+    hours_per_proposal: float = param(4.0, unit="hours", plausible=(1, 12), ge=0, le=200, source="assumption",
+                                      doc="Management time to consider one proposal.")
+
+
+class EmployeeProposals(Rule):
+    key = "employee_proposals"
+    Params = EmployeeProposalsParams
+    title = "Employee proposals"
+    explanation = ("Employees suggest better ways to do the work, and management promises to "
+                   "consider every suggestion seriously.")
+    source = "seed 004; EVIDENCE stylised fact 7"
+
+    def quarter(self, model, s: Signals) -> None:
+        s.consideration = max(s.consideration, 1.0 if self.p.consider_all else self.p.considered_share)
+        s.proposal_boost *= self.p.rate_boost
+        s.participation += 0.15
+
+    def respond(self, model) -> None:
+        model.ledger.charge_hours("proposals", model.year.proposals_considered * self.p.hours_per_proposal)

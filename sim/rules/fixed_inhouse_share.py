@@ -1,0 +1,52 @@
+"""Fixed in-house share with a price-comparison basis (HOD).
+
+Seed 001: TME "har en 'fast' opgavemængde på 70 %, mens 30 % som minimum udbydes", submits
+no control bids, and is costed at a calculated hourly price (kalkuleret timepris) — which
+leaves it "more exposed" to framework savings because it can take fewer outside jobs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sim.params import param
+from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+
+
+class FixedInhouseShareParams(RuleParams):
+    rule: Literal["fixed_inhouse_share"]
+    share: float = param(
+        ..., reference=0.70, unit="share of volume", plausible=(0.5, 0.85), ge=0, le=1,
+        source="seed 001 (70 % fixed)", doc="Share of the task volume guaranteed to the in-house unit.")
+    outside_work_factor: float = param(
+        0.4, unit="× outside-work buffer", plausible=(0.0, 1.0), ge=0, le=1,
+        source="seed 001 (fewer outside jobs, more exposed to framework savings)",
+        doc="How much of its cut-buffering outside work the in-house unit keeps.")
+    security: float = param(
+        0.15, unit="signal", plausible=(0.0, 0.3), ge=0, le=1, source="seed 001; assumption",
+        doc="Job security the guaranteed share gives employees.")
+    price_basis_hours: float = param(
+        300.0, unit="hours/yr", plausible=(100, 800), ge=0, le=20_000, source="seed 001 (calculated hourly price)",
+        doc="Administrative hours per year to keep the price-comparison basis up to date.")
+
+
+class FixedInhouseShare(Rule):
+    key = "fixed_inhouse_share"
+    Params = FixedInhouseShareParams
+    title = "Fixed in-house share"
+    explanation = ("The in-house unit is guaranteed a fixed share of the work (70 %) without "
+                   "bidding; the rest is tendered. Its price is a calculated hourly price.")
+    source = "seed 001"
+    requires = ("tendering",)
+    conflicts = ("control_bids",)
+
+    def plan(self, model, plan: ProcurementPlan) -> None:
+        rest = 1.0 - self.p.share
+        plan.fixed_inhouse_share = self.p.share
+        plan.target_tendered_share = max(plan.target_tendered_share, rest)
+        plan.max_tendered_share = min(plan.max_tendered_share, rest)
+
+    def quarter(self, model, s: Signals) -> None:
+        s.security += self.p.security
+        s.outside_work *= self.p.outside_work_factor
+        model.ledger.charge_hours("ordering", self.p.price_basis_hours / 4)

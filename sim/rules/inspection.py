@@ -1,0 +1,44 @@
+"""Control and inspection functions of the orderer (kontrolfunktioner).
+
+Seed 000 (BUM: the orderer controls); seed 001 (HOD: "de interne kontrol- og
+styringsfunktioner ... minimeredes", part of the ≈ 4 M DKK potential); seed 004 (sharper
+control creates distrust). Inspection needs fall as trust between orderer and provider
+rises (seed 003). The cost share is not documented anywhere (EVIDENCE 'Not found').
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sim.params import param
+from sim.rules.base import Rule, RuleParams, Signals
+
+
+class InspectionParams(RuleParams):
+    rule: Literal["inspection"]
+    share_of_volume: float = param(
+        0.009, unit="share of task volume", plausible=(0.003, 0.02), ge=0, le=0.2,
+        source="assumption (EVIDENCE: not found); order set by seed 001's freed 1.2 M + 4.5 M DKK",
+        doc="Inspection and control cost as a share of the volume under the split, at trust 0.5.")
+    trust_sensitivity: float = param(
+        0.8, unit="elasticity", plausible=(0.0, 1.5), ge=0, le=5, source="seed 003 (trust lowers control needs)",
+        doc="How strongly distrust raises inspection needs.")
+    control_intensity: float = param(
+        0.25, unit="signal", plausible=(0.1, 0.4), ge=0, le=1, source="seed 004 (control undermines job satisfaction)",
+        doc="Control pressure felt by employees under full inspection.")
+
+
+class Inspection(Rule):
+    key = "inspection"
+    Params = InspectionParams
+    title = "Inspection and control"
+    explanation = ("The orderer checks the work of the in-house unit and the firms. The less "
+                   "the parties trust each other, the more checking is needed.")
+    source = "seeds 000, 001, 003, 004"
+
+    def quarter(self, model, s: Signals) -> None:
+        distrust = 1.0 + self.p.trust_sensitivity * (0.5 - model.trust["orderer_provider"])
+        dkk = self.p.share_of_volume * model.packages.total_volume * distrust * model.procedure_load / 4
+        model.ledger.charge("inspection", max(dkk, 0.0))
+        s.control += self.p.control_intensity * model.procedure_load
+        s.split_intensity += 0.5

@@ -1,0 +1,66 @@
+"""Learning teams: HOD's dynamic structure reacting to measurement gaps.
+
+Seed 000: when the measurements give cause for reflection, a team of employees who know the
+area is formed for a collaboration and learning process, beside the stable structure of daily
+operations; private contractors take part in the same learning processes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from sim.params import param
+from sim.rules.base import Rule, RuleParams, Signals
+
+
+class LearningTeamsParams(RuleParams):
+    rule: Literal["learning_teams"]
+    team_size: int = param(6, unit="employees", plausible=(3, 10), ge=1, le=100, source="assumption",
+                           doc="Employees in one learning team.")
+    hours_per_member: float = param(40.0, unit="hours/yr", plausible=(16, 80), ge=0, le=2000,
+                                    source="assumption", doc="Time each member spends in the team.")
+    quality_effect: float = param(
+        0.02, unit="quality points", plausible=(0.005, 0.04), ge=0, le=0.5,
+        source="seed 000 (learning closes the gap); size an assumption",
+        doc="Quality a team adds to its area (decays 30 %/yr).")
+    wellbeing_effect: float = param(
+        0.4, unit="scale points", plausible=(0.0, 0.8), ge=0, le=3, source="seed 000 (initiative, co-influence)",
+        doc="Wellbeing boost for team members (decays).")
+    max_teams: int = param(4, unit="teams/yr", plausible=(1, 8), ge=0, le=100, source="assumption",
+                           doc="Teams the unit can run in one year.")
+
+
+class LearningTeams(Rule):
+    key = "learning_teams"
+    Params = LearningTeamsParams
+    title = "Learning teams"
+    explanation = ("When citizens and staff disagree about an area, or it falls below what the "
+                   "politicians expect, employees who know the area form a team to find out why "
+                   "and improve it — private contractors join in.")
+    source = "seed 000"
+    requires = ("benchmarking",)
+
+    def quarter(self, model, s: Signals) -> None:
+        share = model.year_prev_teams / max(model.n_areas, 1)
+        s.participation += 0.25 + 0.5 * share
+        s.collaboration += 0.3
+
+    def respond(self, model) -> None:
+        a = model.areas
+        flagged = np.flatnonzero(a.flagged)
+        if flagged.size == 0:
+            return
+        # worst gaps first
+        order = flagged[np.argsort(a.satisfaction[flagged] - a.expectation[flagged])]
+        chosen = order[: self.p.max_teams]
+        a.team[chosen] = True
+        a.bonus[chosen] += self.p.quality_effect
+        unit = model.unit
+        members = model.rng.choice(unit.n, size=min(unit.n, self.p.team_size * chosen.size), replace=False)
+        unit.learn_bonus[members] += self.p.wellbeing_effect
+        unit.skill[members] = np.minimum(1.0, unit.skill[members] + 0.02)
+        model.ledger.charge(
+            "learning_teams", members.size * self.p.hours_per_member * model.params.municipality.staff_hourly_dkk)
+        model.year.learning_teams += int(chosen.size)

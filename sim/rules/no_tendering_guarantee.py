@@ -1,0 +1,37 @@
+"""No-tendering guarantee during the trial period (Norwegian model municipality).
+
+Seed 004: no competitive tendering or privatisation during the trial; EVIDENCE E14 (Lunner,
+a tripartite municipality with a no-tendering guarantee). Existing contracts run out and the
+work returns in-house. The guarantee gives employees security.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sim.params import param
+from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+
+
+class NoTenderingGuaranteeParams(RuleParams):
+    rule: Literal["no_tendering_guarantee"]
+    security: float = param(0.5, unit="signal", plausible=(0.2, 0.8), ge=0, le=1, source="seed 004; assumption",
+                            doc="Job security the guarantee gives employees.")
+
+
+class NoTenderingGuarantee(Rule):
+    key = "no_tendering_guarantee"
+    Params = NoTenderingGuaranteeParams
+    title = "No-tendering guarantee"
+    explanation = ("The municipality promises not to put work out to tender during the trial, "
+                   "so employees can propose savings without fearing for their jobs.")
+    source = "seed 004; EVIDENCE E14"
+    conflicts = ("tendering",)
+
+    def plan(self, model, plan: ProcurementPlan) -> None:
+        plan.tendering_allowed = False
+        plan.target_tendered_share = 0.0
+        plan.max_tendered_share = 0.0
+
+    def quarter(self, model, s: Signals) -> None:
+        s.security += self.p.security

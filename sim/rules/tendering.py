@@ -1,0 +1,68 @@
+"""Tendering: expose a share of the task volume to competition from private firms.
+
+Seeds 000/001/004: the orderer tenders task packages; BUM's national target was 31.5 % of
+tasks exposed (seed 004, EVIDENCE E9); HOD tenders *at least* 30 % (seed 001). Buyer-side
+tendering cost follows E5 (2.7 % of contract value, lower for large contracts and for
+experienced buyers) and E6 (1.4 %; small tenders relatively dearer).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sim.params import param
+from sim.procurement import allocate_and_tender
+from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+
+
+class TenderingParams(RuleParams):
+    rule: Literal["tendering"]
+    share: float = param(
+        ..., reference=0.315, unit="share of volume", plausible=(0.15, 0.45), ge=0, le=1,
+        source="E9 (31.5 % national target), E7 (25–28 % realised)",
+        doc="Share of the task volume the municipality wants exposed to competition.")
+    floor: float = param(
+        0.0, unit="share of volume", plausible=None, ge=0, le=1, source="seed 001 (HOD: at least 30 %)",
+        doc="Exposed share never allowed below this.")
+    contract_years: int = param(
+        4, unit="years", plausible=(2, 8), ge=1, le=20, source="assumption: typical Danish operations contracts",
+        doc="Length of a contract.")
+    price_weight: float = param(
+        0.7, unit="weight", plausible=(0.4, 1.0), ge=0, le=1, source="assumption: price/quality award",
+        doc="Weight of price (vs. quality) in the award.")
+    buyer_cost_rate: float = param(
+        0.027, unit="share of contract value", plausible=(0.014, 0.04), ge=0, le=0.5,
+        source="E5 (2.7 %), E6 (1.4 %)", doc="Buyer's tendering cost for a reference-size contract.")
+    size_elasticity: float = param(
+        0.25, unit="elasticity", plausible=(0.0, 0.5), ge=0, le=2, source="E5, E6 (cost share falls with size)",
+        doc="How steeply the cost share falls with contract value.")
+    experience_discount: float = param(
+        0.3, unit="share", plausible=(0.0, 0.5), ge=0, le=0.95, source="E5 (experienced buyers pay less)",
+        doc="Largest reduction of the cost share that experience brings.")
+    pressure_weight: float = param(
+        0.3, unit="pressure per exposed share", plausible=(0.1, 0.6), ge=0, le=2,
+        source="stylised fact 2 (competitive pressure on the in-house unit); assumption",
+        doc="Competitive pressure the exposure puts on the in-house unit, without control bids.")
+
+
+class Tendering(Rule):
+    key = "tendering"
+    Params = TenderingParams
+    title = "Tendering"
+    explanation = ("A share of the work is put out to tender. Private firms bid; the best "
+                   "price/quality bid wins a contract for a few years. Tendering costs the "
+                   "municipality a few percent of the contract value.")
+    source = "seeds 000, 001, 004; EVIDENCE E5–E9"
+    conflicts = ("no_tendering_guarantee",)
+
+    def plan(self, model, plan: ProcurementPlan) -> None:
+        plan.target_tendered_share = max(plan.target_tendered_share, self.p.share, self.p.floor)
+        plan.contract_years = self.p.contract_years
+        plan.price_weight = self.p.price_weight
+
+    def procure(self, model, plan: ProcurementPlan) -> None:
+        if plan.tendering_allowed:
+            allocate_and_tender(model, plan, self.p)
+
+    def quarter(self, model, s: Signals) -> None:
+        s.competition += self.p.pressure_weight * model.packages.exposed_share()

@@ -1,0 +1,129 @@
+"""The one "model as a function" boundary: ``run(scenario, seed, years) -> RunResult``.
+
+The CLI, batches, sensitivity runs, the app and outside tools (Mesa's batch_run, EMA
+Workbench) all call this (STYLE.md 'For govsim in particular').
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from mesa import Agent
+
+from sim.errors import GovsimError
+from sim.ledger import ACTIVITIES
+from sim.metrics import AREA_COLUMNS
+from sim.model import MunicipalityModel
+from sim.procurement import TENDER_COLUMNS
+from sim.provenance import git_commit, versions
+from sim.scenario import Scenario, load_scenario
+
+
+@dataclass
+class RunResult:
+    """The tables of one run: yearly (one row per year), areas (year × area × task), admin
+    (year × activity), tenders (one row per tender) and a manifest."""
+
+    yearly: pd.DataFrame
+    areas: pd.DataFrame
+    admin: pd.DataFrame
+    tenders: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    TABLES = ("yearly", "areas", "admin", "tenders")
+
+    def write(self, out: str | Path) -> Path:
+        """Write Parquet tables and manifest.json into `out`, atomically (a temp dir renamed into place)."""
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            for name in self.TABLES:
+                getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, default=str))
+            if out.exists():
+                shutil.rmtree(out)
+            os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+
+def check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise GovsimError(f"seed has value {seed!r}: it must be a whole number ≥ 0")
+    return int(seed)
+
+
+def check_years(years: Any) -> int | None:
+    if years is None:
+        return None
+    if isinstance(years, bool) or not isinstance(years, int | np.integer) or not 1 <= years <= 200:
+        raise GovsimError(f"years has value {years!r}: it must be a whole number from 1 to 200")
+    return int(years)
+
+
+def simulate(scenario: Scenario, seed: int, years: int | None = None) -> MunicipalityModel:
+    """Run a validated scenario to the end and return the finished model."""
+    model = MunicipalityModel(scenario, seed=seed, years=years)
+    model.run()
+    return model
+
+
+def release(model: MunicipalityModel) -> None:
+    """Let a finished model be garbage-collected: Mesa 3.3 keeps every model alive in the
+    class-level ``Agent._ids`` counter dict (one entry per model ever built)."""
+    Agent._ids.pop(model, None)
+
+
+def tables(model: MunicipalityModel) -> dict[str, pd.DataFrame]:
+    yearly = pd.DataFrame(model.rows)
+    areas = pd.DataFrame({c: np.concatenate([r[c] for r in model.area_rows]) for c in AREA_COLUMNS})
+    years = np.repeat([y for y, _, _ in model.admin_rows], len(ACTIVITIES))
+    admin = pd.DataFrame({
+        "year": years,
+        "activity": np.tile(np.array(ACTIVITIES), len(model.admin_rows)),
+        "hours": np.concatenate([h for _, _, h in model.admin_rows]),
+        "dkk": np.concatenate([d for _, d, _ in model.admin_rows]),
+    })
+    tenders = pd.DataFrame(model.tender_log, columns=list(TENDER_COLUMNS))
+    return {"yearly": yearly, "areas": areas, "admin": admin, "tenders": tenders}
+
+
+def manifest(scenario: Scenario, seed: int, years: int) -> dict[str, Any]:
+    return {
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": seed,
+        "years": years,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "baseline": "savings_dkk = first simulated year's total cost under the starting regime − this year's",
+    }
+
+
+def run(scenario: Scenario | str | Path | dict = "bum", seed: int = 0, years: int | None = None) -> RunResult:
+    """Run one scenario with one seed.
+
+    Args:
+        scenario: a preset name (``govsim scenarios``), a YAML path, a mapping or a Scenario.
+        seed: seed for every random draw; the same seed gives bit-identical tables.
+        years: run length in years (default: the scenario's ``years``).
+    """
+    sc = load_scenario(scenario)
+    seed = check_seed(seed)
+    years = check_years(years)
+    model = simulate(sc, seed, years)
+    try:
+        t = tables(model)
+    finally:
+        release(model)
+    return RunResult(**t, manifest=manifest(sc, seed, model.years))

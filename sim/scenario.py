@@ -1,0 +1,251 @@
+"""Scenarios: a municipality, its parameters and the governance rules in force, from YAML.
+
+A scenario file names rule objects with their parameters (a governance model is data, not
+code), optionally in several regimes that start at given dates (e.g. BUM until April 2011,
+then HOD — seed 001). Everything is validated before a run starts; an error names the file,
+the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim.errors import GovsimError
+from sim.params import Parameters
+from sim.rules import RULES
+
+RuleSpec = Annotated[Union[tuple(cls.Params for cls in RULES.values())], Field(discriminator="rule")]  # noqa: UP007
+
+_DATE = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|Q([1-4])))?$")
+
+
+def parse_date(value: int | str) -> tuple[int, int]:
+    """`2011`, `"2011-04"` (month) or `"2011-Q2"` → (year, quarter 0–3)."""
+    m = _DATE.match(str(value).strip())
+    if not m:
+        raise ValueError("must be a year (2011), a month (2011-04) or a quarter (2011-Q2)")
+    year = int(m.group(1))
+    if m.group(2):
+        month = int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError("month must be 01–12")
+        return year, (month - 1) // 3
+    if m.group(3):
+        return year, int(m.group(3)) - 1
+    return year, 0
+
+
+class Regime(BaseModel):
+    """A set of rules in force from `start` until the next regime starts."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: int | str = Field(description="Year, month (2011-04) or quarter (2011-Q2) the regime starts")
+    rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("start")
+    @classmethod
+    def _valid_start(cls, v: int | str) -> int | str:
+        parse_date(v)
+        return v
+
+
+class Scenario(BaseModel):
+    """One governance scenario on one municipality."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_year: int = Field(2008, ge=1970, le=2100)
+    years: int = Field(20, ge=1, le=200)
+    transition_cost_dkk: float = Field(
+        500_000.0, ge=0, description="One-off reorganisation cost charged when a new regime starts "
+        "(assumption; seed 001 reports the switch was absorbed within the first years)")
+    parameters: Parameters = Field(default_factory=Parameters)
+    rules: list[RuleSpec] | None = None
+    regimes: list[Regime] | None = None
+
+    def regime_list(self) -> list[Regime]:
+        if self.regimes is not None:
+            return self.regimes
+        return [Regime(start=self.start_year, rules=self.rules or [])]
+
+    def regime_quarters(self) -> list[int]:
+        """Quarter index (from the start of the run) at which each regime starts."""
+        out = []
+        for r in self.regime_list():
+            y, q = parse_date(r.start)
+            out.append((y - self.start_year) * 4 + q)
+        return out
+
+    def rule_keys(self) -> set[str]:
+        return {r.rule for reg in self.regime_list() for r in reg.rules}
+
+
+def _allowed_keys(loc: tuple) -> list[str] | None:
+    """Walk a pydantic error location to the model it points into and list that model's keys."""
+    cls: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and part in cls.model_fields:
+            ann = cls.model_fields[part].annotation
+            cls = _unwrap(ann)
+        elif part in RULES:
+            cls = RULES[part].Params
+        else:
+            return None
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return [k for k in cls.model_fields if k != "rule"]
+    return None
+
+
+def _unwrap(ann: Any) -> Any:
+    """list[X] | None → X (enough for our schema's shapes)."""
+    for _ in range(4):
+        args = getattr(ann, "__args__", None)
+        if not args:
+            return ann
+        cand = [a for a in args if a is not type(None)]
+        ann = cand[0]
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return ann
+    return ann
+
+
+def _fmt_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def format_validation_error(source: str, exc: ValidationError) -> str:
+    lines = []
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        key = _fmt_loc(loc)
+        inp = e.get("input")
+        kind = e["type"]
+        if kind == "missing":
+            lines.append(f"{source}: key '{key}' is required but missing")
+        elif kind == "extra_forbidden":
+            allowed = _allowed_keys(loc)
+            hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+            lines.append(f"{source}: unknown key '{key}' (value {inp!r}){hint}")
+        elif kind.startswith("union_tag"):
+            lines.append(f"{source}: {key}: unknown rule {inp.get('rule') if isinstance(inp, dict) else inp!r}; "
+                         f"allowed rules: {', '.join(RULES)}")
+        else:
+            shown = inp if not isinstance(inp, dict | list) else type(inp).__name__
+            lines.append(f"{source}: key '{key}' has value {shown!r}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def check_rules(sc: Scenario, source: str) -> None:
+    """Rules that need or exclude each other, and a sane regime order."""
+    regimes = sc.regime_list()
+    quarters = sc.regime_quarters()
+    where = "regimes" if sc.regimes is not None else "rules"
+    if (sc.rules is None) == (sc.regimes is None):
+        raise GovsimError(f"{source}: give exactly one of the keys 'rules' (one regime) or 'regimes' (a list)")
+    if quarters[0] != 0:
+        raise GovsimError(f"{source}: key 'regimes[0].start' has value {regimes[0].start!r}: "
+                          f"the first regime must start at start_year ({sc.start_year})")
+    for i in range(1, len(quarters)):
+        if quarters[i] <= quarters[i - 1]:
+            raise GovsimError(f"{source}: key 'regimes[{i}].start' has value {regimes[i].start!r}: "
+                              "regimes must start in increasing order")
+    for i, reg in enumerate(regimes):
+        keys = [r.rule for r in reg.rules]
+        loc = f"regimes[{i}].rules" if sc.regimes is not None else where
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise GovsimError(f"{source}: key '{loc}' lists rule {dup[0]!r} twice; each rule may appear once per regime")
+        for k in keys:
+            cls = RULES[k]
+            for need in cls.requires:
+                if need not in keys:
+                    raise GovsimError(f"{source}: key '{loc}': rule {k!r} needs rule {need!r} in the same regime")
+            for bad in cls.conflicts:
+                if bad in keys:
+                    raise GovsimError(f"{source}: key '{loc}': rule {k!r} cannot be combined with rule {bad!r}")
+        for r in reg.rules:
+            if r.rule == "tendering" and r.floor > r.share and "fixed_inhouse_share" not in keys:
+                raise GovsimError(f"{source}: key '{loc}': tendering floor {r.floor} is above its share {r.share}")
+            if r.rule == "fixed_inhouse_share":
+                tend = next((t for t in reg.rules if t.rule == "tendering"), None)
+                if tend is not None and tend.floor > 1 - r.share + 1e-12:
+                    raise GovsimError(
+                        f"{source}: key '{loc}': fixed in-house share {r.share} leaves {1 - r.share:.3g} to tender, "
+                        f"below the tendering floor {tend.floor}")
+
+
+def presets_dir() -> Path:
+    try:
+        p = Path(str(resources.files("sim.presets")))
+        if any(p.glob("*.yaml")):
+            return p
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in presets_dir().glob("*.yaml"))
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GovsimError(f"{path}: file not found") from None
+    except OSError as e:
+        raise GovsimError(f"{path}: cannot read file ({e.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e)
+        raise GovsimError(f"{path}{where}: malformed YAML: {problem}") from None
+
+
+def scenario_from_dict(data: Any, source: str) -> Scenario:
+    if not isinstance(data, dict):
+        raise GovsimError(f"{source}: a scenario must be a mapping of keys (name, rules or regimes, …), "
+                          f"got {type(data).__name__}")
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise GovsimError(format_validation_error(source, e)) from None
+    check_rules(sc, source)
+    return sc
+
+
+def load_scenario(ref: str | Path | Scenario | dict) -> Scenario:
+    """A preset name, a YAML path, a mapping or a Scenario → a validated Scenario."""
+    if isinstance(ref, Scenario):
+        check_rules(ref, f"scenario {ref.name!r}")
+        return ref
+    if isinstance(ref, dict):
+        return scenario_from_dict(ref, "<scenario>")
+    s = str(ref)
+    path = Path(s)
+    if path.suffix.lower() not in (".yaml", ".yml") and not path.exists():
+        if s in preset_names():
+            path = presets_dir() / f"{s}.yaml"
+        else:
+            raise GovsimError(f"no preset or file named {s!r}; presets are: {', '.join(preset_names())} "
+                              "(or give a path to a .yaml file)")
+    return scenario_from_dict(read_yaml(path), str(path))
+
+
+def describe_presets() -> list[tuple[str, str]]:
+    return [(n, load_scenario(n).description.strip().splitlines()[0] if load_scenario(n).description else "")
+            for n in preset_names()]
