@@ -196,7 +196,7 @@ class MunicipalityModel(Model):
 
     def _end_year(self) -> None:
         cp = self.params.citizens
-        a, pk, rng = self.areas, self.packages, self.rng
+        a, rng = self.areas, self.rng
         self.year_signals = self._signal_sum.scaled(1.0 / 4)
         self._signal_sum = Signals(**{k: 0.0 for k in Signals.__dataclass_fields__})
         # what is delivered, as citizens and staff see it (seed 000: the holistic view of an area)

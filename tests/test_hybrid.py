@@ -1,0 +1,41 @@
+"""A user writes a hybrid governance model (HOD + tripartite consensus) in YAML alone."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+from sim import run
+
+HYBRID = textwrap.dedent("""\
+    name: hod_tripartite
+    description: HOD's fixed share and learning teams, steered by a tripartite consensus group.
+    rules:
+      - rule: tendering
+        share: 0.30
+        floor: 0.30
+      - rule: fixed_inhouse_share
+        share: 0.70
+      - rule: benchmarking
+      - rule: learning_teams
+      - rule: tripartite_consensus
+        citizens_as_fourth_party: true
+      - rule: trust_dynamics
+    """)
+
+
+def test_hybrid_from_yaml(tmp_path, cli):
+    f = tmp_path / "hybrid.yaml"
+    f.write_text(HYBRID)
+    res = run(str(f), seed=4)
+    y = res.yearly
+    np.testing.assert_allclose(y["inhouse_share"], 0.70, atol=1e-12)
+    assert (y["control_bids"] == 0).all()
+    assert y["consensus_tasks"].sum() > 0          # the consensus rule acts
+    assert y["learning_teams"].sum() > 0           # and HOD's learning teams too
+    hod = run("hod", seed=4).yearly
+    assert (res.admin.query("activity == 'meetings'")["dkk"] > 0).all()
+    assert y["employee_wellbeing"].mean() > hod["employee_wellbeing"].mean()
+    p = cli("run", str(f), "--years", "3", "--out", str(tmp_path / "o"))
+    assert p.returncode == 0, p.stderr

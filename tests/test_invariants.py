@@ -1,0 +1,125 @@
+"""Rules that must hold in every year of every seed (MODEL_BRIEF 'Rules that must hold')."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import load_scenario, run
+from sim.ledger import ACTIVITIES
+from sim.overrides import apply_overrides
+from sim.params import Parameters, schema
+from sim.scenario import preset_names
+from tests.conftest import cached_run
+
+SEEDS = range(8)
+SHARES = ("admin_overhead_share", "inhouse_share", "tendered_share", "private_share", "citizen_satisfaction",
+          "staff_assessed_quality", "sick_leave_rate", "turnover_rate")
+
+
+def check_invariants(res) -> None:
+    y, areas, admin = res.yearly, res.areas, res.admin
+    for name, df in (("yearly", y), ("areas", areas), ("admin", admin), ("tenders", res.tenders)):
+        num = df.select_dtypes("number")
+        assert not num.isna().any().any(), f"NaN in {name}"
+        assert np.isfinite(num.to_numpy(dtype=float)).all(), f"inf in {name}"
+    # money is conserved: budget = production + administration + freed
+    np.testing.assert_allclose(y["budget_dkk"], y["production_cost_dkk"] + y["admin_cost_dkk"] + y["freed_dkk"],
+                               rtol=1e-12)
+    # the itemised admin table adds up to the yearly admin cost
+    by_year = admin.groupby("year")["dkk"].sum()
+    np.testing.assert_allclose(by_year.to_numpy(), y["admin_cost_dkk"].to_numpy(), rtol=1e-12)
+    assert set(admin["activity"]) == set(ACTIVITIES)
+    assert (admin["dkk"] >= 0).all() and (admin["hours"] >= 0).all()
+    for col in SHARES:
+        assert y[col].between(0.0, 1.0).all(), col
+    assert (y["private_share"] <= y["tendered_share"] + 1e-12).all()
+    np.testing.assert_allclose(y["inhouse_share"] + y["private_share"], 1.0)
+    assert areas["inhouse_fraction"].between(0, 1).all()
+    assert y["employee_wellbeing"].between(1, 7).all()
+    for col in [c for c in y.columns if c.startswith("trust_")]:
+        assert y[col].between(0, 1).all(), col
+    assert (y["proposals_implemented"] <= y["proposals_accepted"]).all()
+    assert (y["proposals_accepted"] <= y["proposals_made"]).all()
+
+
+@pytest.mark.parametrize("scenario", preset_names())
+@pytest.mark.parametrize("seed", SEEDS)
+def test_invariants_every_preset(scenario, seed):
+    check_invariants(cached_run(scenario, seed))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_hod_fixed_share_floor_and_no_control_bids(seed):
+    y = cached_run("hod", seed).yearly
+    np.testing.assert_allclose(y["inhouse_share"], 0.70, atol=1e-12)
+    assert (y["tendered_share"] >= 0.30 - 1e-12).all()
+    assert (y["control_bids"] == 0).all()
+    assert not cached_run("hod", seed).tenders["control_bid"].any()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bum_holds_control_bids(seed):
+    res = cached_run("bum", seed)
+    in_run = res.tenders[res.tenders["year"] >= 2008]
+    assert len(in_run) > 0 and in_run["control_bid"].all(), "every BUM tender gets an in-house control bid"
+    assert res.yearly["control_bids"].sum() == len(in_run)
+    assert (res.yearly["tendered_share"] >= 0.315 - 1e-12).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_model_municipality_tenders_nothing(seed):
+    res = cached_run("model_municipality", seed)
+    assert (res.yearly["tendered_share"] == 0).all()
+    assert (res.yearly["tenders_held"] == 0).all()
+    assert res.tenders.empty
+    assert (res.areas["provider"] == "inhouse").all()
+
+
+def test_regime_switch_bum_to_hod():
+    res = cached_run("bum_to_hod", 0)
+    y, admin = res.yearly.set_index("year"), res.admin
+    assert (y.loc[2008:2010, "control_bids"] > 0).all()
+    assert (y.loc[2012:, "control_bids"] == 0).all()
+    assert (y.loc[2011:, "regime"] == 1).all() and (y.loc[:2010, "regime"] == 0).all()
+    transition = admin[(admin["activity"] == "transition")].set_index("year")["dkk"]
+    assert transition[2011] == load_scenario("bum_to_hod").transition_cost_dkk
+    assert transition.drop(2011).sum() == 0
+    # invoicing and inspection stop after the switch, within 2011
+    inv = admin[admin["activity"] == "invoicing"].set_index("year")["dkk"]
+    assert inv[2010] > inv[2011] > 0 and inv[2012] == 0
+    # contracts let under BUM run out; the fixed 70 % share holds once they have
+    assert abs(y.loc[2016:, "inhouse_share"] - 0.70).max() < 1e-12
+
+
+SAMPLEABLE = [p for p in schema() if p.low is not None and p.kind in ("float", "int")]
+
+
+@st.composite
+def parameter_sets(draw):
+    scenario = draw(st.sampled_from(preset_names()))
+    sc = load_scenario(scenario)
+    rules = sc.rule_keys()
+    usable = [p for p in SAMPLEABLE if p.name.split(".")[0] in rules | set(Parameters.model_fields)]
+    chosen = draw(st.lists(st.sampled_from(usable), min_size=1, max_size=8, unique_by=lambda p: p.name))
+    overrides = {}
+    for p in chosen:
+        if p.kind == "int":
+            overrides[p.name] = draw(st.integers(int(p.low), int(p.high)))
+        else:
+            overrides[p.name] = draw(st.floats(p.low, p.high, allow_nan=False))
+    return scenario, overrides, draw(st.integers(0, 2**31 - 1))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parameter_sets())
+def test_invariants_hold_for_random_valid_parameters(case):
+    scenario, overrides, seed = case
+    sc = apply_overrides(load_scenario(scenario), overrides)
+    res = run(sc, seed=seed, years=6)
+    check_invariants(res)
+    if scenario == "hod":
+        share = next(r.share for r in sc.rules if r.rule == "fixed_inhouse_share")
+        np.testing.assert_allclose(res.yearly["inhouse_share"], share, atol=1e-12)
