@@ -195,30 +195,44 @@ class InHouseUnit(Agent):
 
 
 class Citizens:
-    """The citizens of all areas as one vectorised population (area, bias, perceived quality)."""
+    """The citizens of all areas as one vectorised population.
+
+    Citizen i lives in ``area[i]`` and has a persistent personal bias. Perceptions follow the
+    real quality of the area with partial adaptation each year; because that update is linear
+    and the same for everyone in an area, citizen i's perception is exactly
+    ``level[area[i]] + bias[i]`` — so a year costs O(areas + survey sample), not O(citizens).
+    """
 
     def __init__(self, rng: np.random.Generator, n: int, area_weight: np.ndarray, bias_sd: float) -> None:
         self.area = rng.choice(area_weight.size, size=n, p=area_weight / area_weight.sum())
         self.bias = rng.normal(0.0, bias_sd, n)
-        self.perceived = np.zeros(n)
         self.n_areas = area_weight.size
         self.count = np.bincount(self.area, minlength=self.n_areas)
+        self.level = np.zeros(self.n_areas)
+
+    @property
+    def perceived(self) -> np.ndarray:
+        """Every citizen's perceived quality of their area (computed on demand)."""
+        return self.level[self.area] + self.bias
 
     def perceive(self, quality: np.ndarray, adaptation: float, first: bool) -> None:
-        target = quality[self.area] + self.bias
         if first:
-            self.perceived[:] = target
+            self.level[:] = quality
         else:
-            self.perceived += adaptation * (target - self.perceived)
+            self.level += adaptation * (quality - self.level)
 
     def survey(self, rng: np.random.Generator, sample: int) -> np.ndarray:
-        """Mean answer (0–1) per area from a random sample of citizens; empty areas fall back to all."""
+        """Mean answer (0–1) per area from a random sample of citizens; an area nobody in the
+        sample lives in gets the mean of all its citizens' answers."""
         idx = rng.integers(0, self.area.size, size=min(sample, self.area.size))
-        ans = np.clip(self.perceived[idx] + rng.normal(0.0, 0.05, idx.size), 0.0, 1.0)
-        n = np.bincount(self.area[idx], minlength=self.n_areas)
-        tot = np.bincount(self.area[idx], weights=ans, minlength=self.n_areas)
-        everyone = np.bincount(self.area, weights=np.clip(self.perceived, 0, 1), minlength=self.n_areas)
-        return np.where(n > 0, tot / np.maximum(n, 1), everyone / np.maximum(self.count, 1))
+        where = self.area[idx]
+        ans = np.clip(self.level[where] + self.bias[idx] + rng.normal(0.0, 0.05, idx.size), 0.0, 1.0)
+        n = np.bincount(where, minlength=self.n_areas)
+        tot = np.bincount(where, weights=ans, minlength=self.n_areas)
+        if (n == 0).any():
+            everyone = np.bincount(self.area, weights=np.clip(self.perceived, 0, 1), minlength=self.n_areas)
+            return np.where(n > 0, tot / np.maximum(n, 1), everyone / np.maximum(self.count, 1))
+        return tot / n
 
 
 class Areas:

@@ -1,0 +1,269 @@
+"""What the teaching app shows, kept apart from Solara so it can be tested without a browser.
+
+A ``Session`` holds one or two ``MunicipalityModel``s built from the same seed and the same
+slider overrides (the side-by-side mode of issue 5) and advances them together. After every
+step it freezes what the page needs into ``RunView`` snapshots, so the page never reads a
+model while the play loop is stepping it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from annotated_types import Ge, Gt, Le
+
+from sim.errors import GovsimError
+from sim.model import MunicipalityModel
+from sim.overrides import apply_overrides
+from sim.params import Parameters, ParamInfo, schema_index
+from sim.rules import RULES
+from sim.runner import check_seed, release
+from sim.scenario import Scenario, load_scenario, preset_names
+
+# Parameters a teacher is most likely to move (issue 5: "sliders for the key parameters").
+# Group parameters apply to every model; a rule's parameter only to models that use the rule.
+KEY_PARAMS: tuple[str, ...] = (
+    "tendering.share",
+    "tendering.floor",
+    "tendering.contract_years",
+    "fixed_inhouse_share.share",
+    "bureaucratic_drift.growth",
+    "inspection.share_of_volume",
+    "learning_teams.max_teams",
+    "trust.initial",
+    "politics.expectation_mean",
+    "politics.austerity",
+    "market.cost_mean",
+    "employees.control_effect",
+    "employees.participation_effect",
+    "municipality.areas",
+)
+
+QUARTERS_PER_YEAR = 4
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider for one schema parameter: range from the plausible range, else the hard bounds."""
+
+    name: str
+    unit: str
+    doc: str
+    low: float
+    high: float
+    step: float
+    kind: str
+
+
+def _hard_bounds(name: str) -> tuple[float | None, float | None]:
+    """The pydantic ge/gt/le bounds of a parameter (what is valid, not what is plausible)."""
+    head, fld = name.split(".", 1)
+    cls = Parameters.model_fields[head].annotation if head in Parameters.model_fields else RULES[head].Params
+    lo = hi = None
+    for m in cls.model_fields[fld].metadata:
+        if isinstance(m, Ge | Gt):
+            lo = float(getattr(m, "ge", getattr(m, "gt", None)))
+        elif isinstance(m, Le):
+            hi = float(m.le)
+    return lo, hi
+
+
+def slider_for(info: ParamInfo) -> Slider:
+    low, high = info.low, info.high
+    if low is None or high is None:
+        low, high = _hard_bounds(info.name)
+        if low is None or high is None:
+            raise GovsimError(f"parameter {info.name!r} has no range for a slider")
+    if info.kind == "int":
+        step = 1.0
+    else:
+        step = 10 ** math.floor(math.log10((high - low) / 100)) if high > low else 0.01
+    return Slider(info.name, info.unit, info.doc, float(low), float(high), step, info.kind)
+
+
+def key_sliders() -> list[Slider]:
+    index = schema_index()
+    return [slider_for(index[n]) for n in KEY_PARAMS]
+
+
+def scenario_value(sc: Scenario, name: str) -> Any:
+    """The value a scenario uses for a dotted parameter (its first regime that has the rule)."""
+    head, fld = name.split(".", 1)
+    if head in Parameters.model_fields:
+        return getattr(getattr(sc.parameters, head), fld)
+    for reg in sc.regime_list():
+        for r in reg.rules:
+            if r.rule == head:
+                return getattr(r, fld)
+    return None
+
+
+def applies_to(sc: Scenario, name: str) -> bool:
+    head = name.split(".", 1)[0]
+    return head in Parameters.model_fields or head in sc.rule_keys()
+
+
+def configure(refs: list[str], overrides: dict[str, Any]) -> list[Scenario]:
+    """Load the chosen scenarios and apply the slider values each one uses.
+
+    Raises GovsimError (with the schema's message) if a combination is not allowed.
+    """
+    out = []
+    for ref in refs:
+        sc = load_scenario(teaching_scenario(ref) if ref in TEACHING_VARIANTS else ref)
+        mine = {k: v for k, v in overrides.items() if applies_to(sc, k)}
+        out.append(apply_overrides(sc, mine, source=f"sliders for {sc.name}"))
+    return out
+
+
+# ---------------------------------------------------------------- teaching variants
+def _without_guarantee() -> dict[str, Any]:
+    """The model municipality with its no-tendering guarantee replaced by ordinary tendering
+    at about the realised national level (E7) — docs/teaching.md, exercise 3."""
+    data = load_scenario("model_municipality").model_dump(mode="python", exclude_none=True)
+    data["name"] = "model_municipality_tendering"
+    data["description"] = "The model municipality without its no-tendering guarantee (25 % tendered)."
+    data["rules"] = [r for r in data["rules"] if r["rule"] != "no_tendering_guarantee"]
+    data["rules"].insert(0, {"rule": "tendering", "share": 0.25})
+    return data
+
+
+TEACHING_VARIANTS = {"model_municipality_tendering": _without_guarantee}
+
+
+def teaching_scenario(name: str) -> dict[str, Any]:
+    return TEACHING_VARIANTS[name]()
+
+
+def scenario_choices(extra: list[str] | None = None) -> list[str]:
+    """Presets, the app's teaching variants, then scenario files named on the command line."""
+    return [*preset_names(), *TEACHING_VARIANTS, *(extra or [])]
+
+
+# ---------------------------------------------------------------- snapshots
+@dataclass(frozen=True)
+class RuleView:
+    key: str
+    title: str
+    explanation: str
+    odd_section: str
+
+
+@dataclass(frozen=True)
+class AreaView:
+    """The municipality's areas this quarter, as arrays indexed by area."""
+
+    x: np.ndarray
+    y: np.ndarray
+    satisfaction: np.ndarray
+    expectation: np.ndarray
+    quality: np.ndarray
+    staff: np.ndarray
+    flagged: np.ndarray
+    team: np.ndarray
+    status: np.ndarray
+    inhouse: np.ndarray            # volume-weighted in-house fraction
+    contractors: tuple[tuple[str, ...], ...]  # firm labels serving each area
+    surveyed: bool                 # False before the first year-end survey
+
+
+@dataclass(frozen=True)
+class RunView:
+    label: str
+    scenario: str
+    quarter: int
+    calendar_year: int
+    quarter_of_year: int
+    running: bool
+    rows: tuple[dict[str, float], ...]
+    areas: AreaView
+    rules: tuple[RuleView, ...]
+    regime: int
+
+
+def rule_views(keys: list[str]) -> tuple[RuleView, ...]:
+    return tuple(RuleView(k, RULES[k].title, RULES[k].explanation, RULES[k].odd_section()) for k in keys)
+
+
+def area_view(m: MunicipalityModel) -> AreaView:
+    a, pk = m.areas, m.packages
+    vol = np.bincount(pk.area, weights=pk.volume, minlength=m.n_areas)
+    private = np.bincount(pk.area, weights=pk.volume * pk.private, minlength=m.n_areas)
+    label = {f.unique_id: f"F{i + 1}" for i, f in enumerate(m.market.firms)}
+    firms = []
+    for i in range(m.n_areas):
+        ids = pk.contractor[(pk.area == i) & (pk.contractor >= 0) & (pk.private > 0)]
+        firms.append(tuple(sorted({label[int(c)] for c in ids}, key=lambda s: int(s[1:]))))
+    return AreaView(
+        x=a.x.copy(), y=a.y.copy(), satisfaction=a.satisfaction.copy(), expectation=a.expectation.copy(),
+        quality=a.quality.copy(), staff=a.staff_assessment.copy(), flagged=a.flagged.copy(),
+        team=a.team.copy() if m.t % QUARTERS_PER_YEAR else _last_teams(m), status=a.status.copy(),
+        inhouse=1.0 - private / vol, contractors=tuple(firms), surveyed=bool(m.rows))
+
+
+def _last_teams(m: MunicipalityModel) -> np.ndarray:
+    """Teams are cleared at year end; show the ones the last year formed (from its area record)."""
+    if not m.area_rows:
+        return np.zeros(m.n_areas, dtype=bool)
+    rec = m.area_rows[-1]
+    out = np.zeros(m.n_areas, dtype=bool)
+    out[rec["area"][rec["learning_team"]]] = True
+    return out
+
+
+def run_view(label: str, m: MunicipalityModel) -> RunView:
+    return RunView(
+        label=label, scenario=m.scenario.name, quarter=m.t,
+        calendar_year=m.start_year + min(m.t, m.n_quarters - 1) // QUARTERS_PER_YEAR,
+        quarter_of_year=min(m.t, m.n_quarters - 1) % QUARTERS_PER_YEAR + 1 if m.t < m.n_quarters else 4,
+        running=m.running, rows=tuple(m.rows), areas=area_view(m),
+        rules=rule_views([type(r).key for r in m.active]), regime=m.regime_index)
+
+
+@dataclass
+class Session:
+    """One browser tab's models: one or two scenarios on the same seed, stepped together."""
+
+    scenarios: list[Scenario]
+    seed: int = 0
+    years: int | None = None
+    models: list[MunicipalityModel] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    LABELS = ("A", "B")
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.scenarios) <= 2:
+            raise GovsimError(f"the app shows one or two models, got {len(self.scenarios)}")
+        self.seed = check_seed(self.seed)
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.close_models()
+            self.models = [MunicipalityModel(sc, seed=self.seed, years=self.years) for sc in self.scenarios]
+
+    def close_models(self) -> None:
+        for m in self.models:
+            release(m)
+        self.models = []
+
+    @property
+    def running(self) -> bool:
+        return any(m.running for m in self.models)
+
+    def step(self, quarters: int = 1) -> None:
+        """Advance every model by `quarters` quarters (fewer at the end of the run)."""
+        with self.lock:
+            for _ in range(quarters):
+                for m in self.models:
+                    if m.running:
+                        m.step()
+
+    def views(self) -> tuple[RunView, ...]:
+        with self.lock:
+            return tuple(run_view(f"{lab}: {m.scenario.name}", m) for lab, m in zip(self.LABELS, self.models))

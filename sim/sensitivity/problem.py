@@ -1,0 +1,60 @@
+"""The SALib problem, built from the parameter schema (names, ranges, kinds are never written twice).
+
+Whole-number parameters (contractors, contract years, …) are sampled on [low, high + 1) and
+floored, so each whole value from low to high is equally likely; SALib still sees the continuous
+coordinate, which keeps its estimators (and Morris' step sizes) unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.errors import GovsimError
+from sim.overrides import apply_overrides
+from sim.params import Parameters
+from sim.scenario import Scenario
+
+
+def applies_to(name: str, sc: Scenario) -> bool:
+    """True if parameter `name` exists in scenario `sc` (a group parameter, or a rule `sc` uses)."""
+    head = name.split(".", 1)[0]
+    return head in Parameters.model_fields or head in sc.rule_keys()
+
+
+def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> None:
+    """Both ends of a sampled range must be valid values (the schema's hard bounds) in every scenario."""
+    for sc in scenarios:
+        for end in (p.low, p.high):
+            value = int(end) if p.kind == "int" else end
+            try:
+                apply_overrides(sc, {p.name: value}, source)
+            except GovsimError as e:
+                raise GovsimError(f"{source}: key 'parameters.{p.name}' has range [{p.low:g}, {p.high:g}], "
+                                  f"but {value:g} is not a valid value: {e.message}") from None
+
+
+def salib_problem(params: Sequence[Any]) -> dict[str, Any]:
+    """SALib's problem dict; whole-number parameters get the half-open [low, high + 1)."""
+    return {
+        "num_vars": len(params),
+        "names": [p.name for p in params],
+        "bounds": [[p.low, p.high + 1.0] if p.kind == "int" else [p.low, p.high] for p in params],
+    }
+
+
+def to_values(params: Sequence[Any], row: np.ndarray) -> dict[str, float | int]:
+    """One sample row → {parameter name: model value} (whole numbers floored and kept in range)."""
+    out: dict[str, float | int] = {}
+    for p, x in zip(params, row, strict=True):
+        out[p.name] = min(int(math.floor(x)), int(p.high)) if p.kind == "int" else float(x)
+    return out
+
+
+def overrides_for(values: dict[str, Any], sc: Scenario) -> tuple[tuple[str, Any], ...]:
+    """The part of a sample point that exists in scenario `sc` (rule parameters of rules it lacks are dropped:
+    they cannot affect it, and `apply_overrides` rightly refuses them)."""
+    return tuple((k, v) for k, v in values.items() if applies_to(k, sc))
