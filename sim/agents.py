@@ -20,6 +20,21 @@ if TYPE_CHECKING:
     from sim.rules.base import Signals
 
 
+class Administration(Agent):
+    """The orderer / central administration: it does the administrative work the rules ask for
+    and keeps the itemised ledger of it (hours and DKK by activity)."""
+
+    HOURS_PER_FTE = 1628.0  # a Danish full-time year after holidays (assumption)
+
+    def __init__(self, model: MunicipalityModel, ledger) -> None:
+        super().__init__(model)
+        self.ledger = ledger
+
+    @staticmethod
+    def fte(hours: float) -> float:
+        return hours / Administration.HOURS_PER_FTE
+
+
 class Politician(Agent):
     """A member of the technical committee: expects a quality level, may push for framework savings."""
 

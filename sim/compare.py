@@ -52,20 +52,22 @@ def run_comparison(scenarios: list[str], replications: int, years: int | None, m
     return pd.concat([y for y, _ in out], ignore_index=True), pd.concat([a for _, a in out], ignore_index=True)
 
 
-def summarise(yearly: pd.DataFrame, baseline: str | None = "bum") -> pd.DataFrame:
-    """Per scenario and outcome: final-year and whole-run means with 95 % CIs, and the paired
-    difference from `baseline` on the same seeds."""
+def summarise(yearly: pd.DataFrame, baseline: str | None = "bum", by: str = "scenario",
+              outcomes: tuple[str, ...] = KEY_OUTCOMES) -> pd.DataFrame:
+    """Per case (column `by`) and outcome: final-year and whole-run means with 95 % CIs, and the
+    paired difference from `baseline` on the same seeds."""
+    outcomes = tuple(c for c in outcomes if c in yearly.columns)
     final_year = yearly["year"].max()
     rows = []
-    for scen, g in yearly.groupby("scenario", sort=False):
+    for scen, g in yearly.groupby(by, sort=False):
         last = g[g["year"] == final_year].set_index("seed")
-        whole = g.groupby("seed")[list(KEY_OUTCOMES)].mean()
+        whole = g.groupby("seed")[list(outcomes)].mean()
         base_last = base_whole = None
-        if baseline is not None and baseline in set(yearly["scenario"]) and scen != baseline:
-            b = yearly[yearly["scenario"] == baseline]
+        if baseline is not None and baseline in set(yearly[by]) and scen != baseline:
+            b = yearly[yearly[by] == baseline]
             base_last = b[b["year"] == final_year].set_index("seed")
-            base_whole = b.groupby("seed")[list(KEY_OUTCOMES)].mean()
-        for col in KEY_OUTCOMES:
+            base_whole = b.groupby("seed")[list(outcomes)].mean()
+        for col in outcomes:
             row = {"scenario": scen, "outcome": col, "n": len(last)}
             row["final_mean"], row["final_lo"], row["final_hi"] = mean_ci(last[col].to_numpy())
             row["run_mean"], row["run_lo"], row["run_hi"] = mean_ci(whole[col].to_numpy())
@@ -99,59 +101,85 @@ def _fmt(m: float, lo: float, hi: float) -> str:
     return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
+TIMESERIES_PANELS = ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate",
+                     "inhouse_share", "trust_employees_management")
+FINAL_BARS = ("admin_overhead_share", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate")
+
+
 def write_figures(yearly: pd.DataFrame, admin: pd.DataFrame, out: Path) -> list[Path]:
     """Time series with 95 % CI bands, final-year bars with CI whiskers, itemised admin cost."""
+    import matplotlib.pyplot as plt
+
+    paths = []
+    for name, fig in figures(yearly, admin).items():
+        p = out / f"{name}.png"
+        fig.savefig(p, dpi=110)
+        plt.close(fig)
+        paths.append(p)
+    return paths
+
+
+def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenario") -> dict:
+    """The comparison figures as matplotlib Figures (the caller saves or embeds and closes them)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    paths = []
-    panels = ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate",
-              "inhouse_share", "trust_employees_management")
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5), constrained_layout=True)
-    for ax, col in zip(axes.flat, panels, strict=True):
-        for scen, g in yearly.groupby("scenario", sort=False):
-            stats_ = g.groupby("year")[col].apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
-            st = stats_.unstack()
-            ax.plot(st.index, st["m"], label=scen)
-            ax.fill_between(st.index, st["lo"], st["hi"], alpha=0.25)
-        ax.set_title(col.replace("_", " "))
-        ax.set_xlabel("year")
-    axes.flat[0].legend()
-    fig.suptitle("Governance models over time (mean and 95 % CI over seeded replications)")
-    p = out / "timeseries.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    paths.append(p)
+    out = {}
+    panels = [c for c in TIMESERIES_PANELS if c in yearly.columns]
+    if panels:
+        ncol = min(3, len(panels))
+        nrow = -(-len(panels) // ncol)
+        fig, axes = plt.subplots(nrow, ncol, figsize=(4.7 * ncol, 3.8 * nrow), constrained_layout=True,
+                                 squeeze=False)
+        for ax, col in zip(axes.flat, panels, strict=False):
+            for scen, g in yearly.groupby(by, sort=False):
+                st = g.groupby("year")[col].apply(
+                    lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"])).unstack()
+                ax.plot(st.index, st["m"], label=scen)
+                ax.fill_between(st.index, st["lo"], st["hi"], alpha=0.25)
+            ax.set_title(col.replace("_", " "))
+            ax.set_xlabel("year")
+        for ax in list(axes.flat)[len(panels):]:
+            ax.set_visible(False)
+        axes.flat[0].legend(fontsize="small")
+        fig.suptitle("Governance models over time (mean and 95 % CI over seeded replications)")
+        out["timeseries"] = fig
 
     final = yearly[yearly["year"] == yearly["year"].max()]
-    bars = ("admin_overhead_share", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate")
-    fig, axes = plt.subplots(1, len(bars), figsize=(14, 4), constrained_layout=True)
-    for ax, col in zip(axes, bars, strict=True):
-        names, ms, errs = [], [], []
-        for scen, g in final.groupby("scenario", sort=False):
-            m, lo, hi = mean_ci(g[col].to_numpy())
-            names.append(scen)
-            ms.append(m)
-            errs.append(hi - m)
-        ax.bar(names, ms, yerr=errs, capsize=4, color=[f"C{i}" for i in range(len(names))])
-        ax.set_title(f"{col.replace('_', ' ')} ({int(final['year'].iloc[0])})")
-        ax.tick_params(axis="x", rotation=20)
-    p = out / "final_year.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    paths.append(p)
+    bars = [c for c in FINAL_BARS if c in yearly.columns]
+    if bars:
+        fig, axes = plt.subplots(1, len(bars), figsize=(3.5 * len(bars), 4), constrained_layout=True, squeeze=False)
+        for ax, col in zip(axes.flat, bars, strict=True):
+            names, ms, errs = [], [], []
+            for scen, g in final.groupby(by, sort=False):
+                m, lo, hi = mean_ci(g[col].to_numpy())
+                names.append(scen)
+                ms.append(m)
+                errs.append(hi - m)
+            ax.bar(names, ms, yerr=errs, capsize=4, color=[f"C{i}" for i in range(len(names))])
+            ax.set_title(f"{col.replace('_', ' ')} ({int(final['year'].iloc[0])})")
+            ax.tick_params(axis="x", rotation=20)
+            for lab in ax.get_xticklabels():
+                lab.set_horizontalalignment("right")
+        out["final_year"] = fig
 
-    per = admin.groupby(["scenario", "activity", "seed"])["dkk"].mean().groupby(["scenario", "activity"]).mean()
-    tab = per.unstack("activity").fillna(0.0) / 1e6
-    tab = tab.loc[:, tab.sum(axis=0) > 0]
-    fig, ax = plt.subplots(figsize=(9, 4.5), constrained_layout=True)
-    tab.plot.barh(stacked=True, ax=ax)
-    ax.set_xlabel("M DKK per year (mean over years and seeds)")
-    ax.set_title("Administrative cost by activity")
-    p = out / "admin_breakdown.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    paths.append(p)
-    return paths
+    if admin is not None and len(admin):
+        tab = admin_table(admin, by) / 1e6
+        tab = tab.loc[:, tab.sum(axis=0) > 0]
+        fig, ax = plt.subplots(figsize=(9, 1.5 + 0.45 * len(tab)), constrained_layout=True)
+        tab.plot.barh(stacked=True, ax=ax)
+        ax.set_xlabel("M DKK per year (mean over years and seeds)")
+        ax.set_ylabel("")
+        ax.set_title("Administrative cost by activity")
+        ax.legend(fontsize="small", bbox_to_anchor=(1.01, 1), loc="upper left")
+        out["admin_breakdown"] = fig
+    return out
+
+
+def admin_table(admin: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
+    """Mean DKK per year by case × activity (mean over years within a seed, then over seeds)."""
+    per = admin.groupby([by, "activity", "seed"], sort=False)["dkk"].mean().groupby([by, "activity"], sort=False).mean()
+    order = list(dict.fromkeys(admin[by]))
+    return per.unstack("activity").fillna(0.0).reindex(order)

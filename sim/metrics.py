@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 YEARLY_COLUMNS: tuple[str, ...] = (
     "year", "budget_dkk", "production_cost_dkk", "admin_cost_dkk", "admin_hours", "total_cost_dkk",
-    "freed_dkk", "admin_overhead_share", "savings_dkk", "citizen_satisfaction", "political_expectation",
+    "freed_dkk", "admin_overhead_share", "admin_fte", "savings_dkk", "citizen_satisfaction", "political_expectation",
     "expectation_gap", "staff_assessed_quality", "employee_wellbeing", "sick_leave_rate", "turnover_rate",
     "inhouse_share", "tendered_share", "private_share", "control_bids", "tenders_held", "proposals_made",
     "proposals_accepted", "proposals_implemented", "learning_teams", "consensus_tasks", "active_contractors",
@@ -54,6 +54,7 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "total_cost_dkk": total,
         "freed_dkk": model.budget - total,
         "admin_overhead_share": admin / total,
+        "admin_fte": model.administration.fte(admin_hours),
         "savings_dkk": model.baseline_cost - total,
         "citizen_satisfaction": float(np.average(a.satisfaction, weights=model.citizens.count + 1e-9)),
         "political_expectation": float(a.expectation.mean()),

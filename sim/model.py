@@ -15,7 +15,7 @@ import numpy as np
 from mesa import Model
 from mesa.datacollection import DataCollector
 
-from sim.agents import Area, Areas, Citizens, InHouseUnit, Market, Politician
+from sim.agents import Administration, Area, Areas, Citizens, InHouseUnit, Market, Politician
 from sim.ledger import ACTIVITIES, Ledger
 from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS, model_reporters
 from sim.packages import TaskPackages
@@ -76,7 +76,8 @@ class MunicipalityModel(Model):
         self.citizens = Citizens(rng, mp.citizens, area_weight, p.citizens.bias_sd)
 
         self.trust = {k: p.trust.initial for k in RELATIONS}
-        self.ledger = Ledger(mp.admin_hourly_dkk)
+        self.administration = Administration(self, Ledger(mp.admin_hourly_dkk))
+        self.ledger = self.administration.ledger
         self.procedure_load = 1.0
         self.tenders_done = 0
         self.tender_log: list[tuple] = []

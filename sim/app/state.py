@@ -183,6 +183,8 @@ class RunView:
     areas: AreaView
     rules: tuple[RuleView, ...]
     regime: int
+    start_year: int
+    n_years: int
 
 
 def rule_views(keys: list[str]) -> tuple[RuleView, ...]:
@@ -221,7 +223,8 @@ def run_view(label: str, m: MunicipalityModel) -> RunView:
         calendar_year=m.start_year + min(m.t, m.n_quarters - 1) // QUARTERS_PER_YEAR,
         quarter_of_year=min(m.t, m.n_quarters - 1) % QUARTERS_PER_YEAR + 1 if m.t < m.n_quarters else 4,
         running=m.running, rows=tuple(m.rows), areas=area_view(m),
-        rules=rule_views([type(r).key for r in m.active]), regime=m.regime_index)
+        rules=rule_views([type(r).key for r in m.active]), regime=m.regime_index,
+        start_year=m.start_year, n_years=m.years)
 
 
 @dataclass

@@ -246,7 +246,7 @@ class ResultStore:
         return removed
 
     def has_results(self) -> bool:
-        return any((self.out / t).glob("part-*.parquet") for t in (*RunResult.TABLES, RUNS_TABLE))
+        return any(any((self.out / t).glob("part-*.parquet")) for t in (*RunResult.TABLES, RUNS_TABLE))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,333 @@
+"""The teaching app: a Solara page that runs one or two governance models side by side.
+
+Why a Solara page of its own rather than Mesa's ``SolaraViz``: SolaraViz drives exactly one
+model, and the point here is two models on the same seed advancing together, each plot
+showing both. The controls follow SolaraViz's ``ModelController`` (reset, play/pause, step;
+play runs in a worker thread via ``solara.lab.use_task``). All model logic lives in
+``sim.app.state`` and all drawing in ``sim.app.plots``; this module only wires them up.
+
+Each browser tab gets its own models (state is per component, not module-global).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import solara
+import solara.lab
+
+from sim.app import plots
+from sim.app.state import QUARTERS_PER_YEAR, RunView, Session, configure, key_sliders, scenario_choices, scenario_value
+from sim.errors import GovsimError
+
+NONE = "— none —"
+CONFIG_ENV = "GOVSIM_APP_CONFIG"
+ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """What `govsim app` passes to the page (through an environment variable: same process,
+    but Solara imports the page module itself)."""
+
+    a: str = "bum"
+    b: str | None = "hod"
+    seed: int = 0
+    files: tuple[str, ...] = ()
+    play_interval_ms: int = 250
+
+    def to_env(self) -> str:
+        return json.dumps({"a": self.a, "b": self.b, "seed": self.seed, "files": list(self.files),
+                           "play_interval_ms": self.play_interval_ms})
+
+    @classmethod
+    def from_env(cls) -> AppConfig:
+        raw = os.environ.get(CONFIG_ENV)
+        if not raw:
+            return cls()
+        d = json.loads(raw)
+        return cls(a=d["a"], b=d["b"], seed=int(d["seed"]), files=tuple(d["files"]),
+                   play_interval_ms=int(d["play_interval_ms"]))
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The configuration the running models were built from."""
+
+    refs: tuple[str, ...]
+    overrides: tuple[tuple[str, Any], ...]
+    seed: int
+
+
+def png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def build_session(applied: Applied) -> tuple[Session | None, str | None]:
+    try:
+        return Session(configure(list(applied.refs), dict(applied.overrides)), seed=applied.seed), None
+    except GovsimError as e:
+        return None, e.message
+
+
+# ---------------------------------------------------------------- components
+@solara.component
+def Controls(session: Session, playing: solara.Reactive[bool], quarters: solara.Reactive[int],
+             on_step, on_reset):
+    with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset, color="primary", outlined=True,
+                      classes=["govsim-reset"])
+        solara.Button("Pause" if playing.value else "Play",
+                      icon_name="mdi-pause" if playing.value else "mdi-play",
+                      on_click=lambda: playing.set(not playing.value), color="primary",
+                      disabled=not session.running, classes=["govsim-play"])
+        solara.Button("Step", icon_name="mdi-skip-next", on_click=on_step, color="primary",
+                      disabled=playing.value or not session.running, classes=["govsim-step"])
+        solara.ToggleButtonsSingle(value=quarters, values=[1, QUARTERS_PER_YEAR], dense=True)
+        solara.Text("quarter(s) per step", style={"font-size": "12px"})
+
+
+@solara.component
+def ParameterPanel(refs: tuple[str, ...], applied: solara.Reactive[Applied]):
+    """Sliders for the key parameters; Apply rebuilds the models — only if the schema allows it."""
+    pending = solara.use_reactive(dict(applied.value.overrides))
+    seed = solara.use_reactive(applied.value.seed)
+    try:
+        base = configure(list(refs), {})
+    except GovsimError as e:
+        solara.Error(e.message)
+        return
+    sliders = [s for s in key_sliders() if any(scenario_value(sc, s.name) is not None for sc in base)]
+    try:
+        configure(list(refs), pending.value)
+        error = None
+    except GovsimError as e:
+        error = e.message
+
+    def set_value(name: str, value: float) -> None:
+        pending.set({**pending.value, name: value})
+
+    for s in sliders:
+        default = next(scenario_value(sc, s.name) for sc in base if scenario_value(sc, s.name) is not None)
+        value = pending.value.get(s.name, default)
+        label = f"{s.name} [{s.unit}]"
+        with solara.Tooltip(s.doc):
+            if s.kind == "int":
+                solara.SliderInt(label, value=int(value), min=int(s.low), max=int(s.high),
+                                 on_value=lambda v, n=s.name: set_value(n, int(v)), thumb_label="always")
+            else:
+                solara.SliderFloat(label, value=float(value), min=s.low, max=s.high, step=s.step,
+                                   on_value=lambda v, n=s.name: set_value(n, float(v)), thumb_label="always")
+    solara.InputInt("Seed", value=seed)
+    if error:
+        solara.Error(f"Cannot apply: {error}", classes=["govsim-param-error"])
+    changed = {k: v for k, v in pending.value.items()}
+    with solara.Row():
+        solara.Button("Apply and reset", color="primary", disabled=error is not None or seed.value < 0,
+                      on_click=lambda: applied.set(Applied(refs, tuple(sorted(changed.items())), seed.value)),
+                      classes=["govsim-apply"])
+        solara.Button("Defaults", outlined=True,
+                      on_click=lambda: (pending.set({}), applied.set(Applied(refs, (), seed.value))))
+
+
+@solara.component
+def LatestTable(views: tuple[RunView, ...]):
+    """The latest yearly values per model, as text (also what the browser test reads)."""
+    cols = [("admin_overhead_share", "admin overhead", 100, "%"), ("citizen_satisfaction", "satisfaction", 1, ""),
+            ("political_expectation", "expectation", 1, ""), ("employee_wellbeing", "wellbeing", 1, ""),
+            ("sick_leave_rate", "sick leave", 100, "%"), ("trust_employees_management", "trust emp–mgmt", 1, ""),
+            ("tendered_share", "tendered", 100, "%"), ("proposals_implemented", "proposals impl.", 1, "")]
+    head = "".join(f"<th>{name}</th>" for _, name, _, _ in cols)
+    body = ""
+    for i, v in enumerate(views):
+        last = v.rows[-1] if v.rows else None
+        cells = "".join(f"<td>{last[c] * k:.3g}{u}</td>" if last else "<td>–</td>" for c, _, k, u in cols)
+        yr = str(int(last["year"])) if last else "–"
+        body += (f"<tr class='govsim-model'><td style='color:{plots.MODEL_COLOURS[i]};font-weight:bold'>"
+                 f"{v.label}</td><td>{v.calendar_year} Q{v.quarter_of_year}</td><td class='govsim-year'>{yr}</td>"
+                 f"{cells}</tr>")
+    html = (f"<table class='govsim-latest' style='font-size:13px;border-collapse:collapse'>"
+            f"<tr><th>model</th><th>now</th><th>last year</th>{head}</tr>{body}</table>")
+    solara.HTML(tag="div", unsafe_innerHTML=html, style={"overflow-x": "auto"})
+
+
+@solara.component
+def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...]):
+    first = views[0].rows[0]["year"] if views[0].rows else None
+    key = tuple((v.label, len(v.rows)) for v in views)
+
+    def draw() -> bytes:
+        start = min(v.start_year for v in views)
+        end = max(v.start_year + v.n_years - 1 for v in views)
+        return png(plots.series_figure(spec, views, start, end))
+
+    image = solara.use_memo(draw, [spec.key, key, first])
+    solara.Image(image, classes=[f"govsim-plot govsim-plot-{spec.key}"])
+
+
+@solara.component
+def AreaMap(views: tuple[RunView, ...]):
+    outcome = solara.use_reactive("satisfaction")
+    solara.ToggleButtonsSingle(value=outcome, values=list(plots.OUTCOMES), dense=True)
+    key = tuple((v.label, v.quarter) for v in views)
+    image = solara.use_memo(lambda: png(plots.map_figure(views, outcome.value)), [key, outcome.value])
+    solara.Image(image, classes=["govsim-map"])
+    solara.Markdown(
+        "Each cell is an area. *in-house %* = share of its work the municipality's own unit delivers; "
+        "*F1, F2, …* = private firms holding contracts there. **Black frame**: flagged by benchmarking "
+        "(citizens and staff disagree, or below what politicians expect). **LT**: a learning team worked "
+        "there this year. **Dot**: goal status under goal steering (green / yellow / red).",
+        style={"font-size": "12px"})
+
+
+@solara.component
+def RulesPanel(views: tuple[RunView, ...]):
+    with solara.Columns([1] * len(views)):
+        for i, v in enumerate(views):
+            with solara.Column():
+                solara.HTML(tag="h4", unsafe_innerHTML=f"{v.label} — rules in force (regime {v.regime + 1})",
+                            style={"color": plots.MODEL_COLOURS[i]})
+                for r in v.rules:
+                    anchor = r.odd_section.split("#", 1)[1]
+                    solara.Markdown(f"**{r.title}** — {r.explanation} "
+                                    f"<a href='/odd/{anchor}' target='_blank'>ODD: {r.odd_section}</a>",
+                                    style={"font-size": "13px"})
+
+
+@solara.component
+def Page():
+    cfg = solara.use_memo(AppConfig.from_env, [])
+    choices = scenario_choices(list(cfg.files))
+    model_a = solara.use_reactive(cfg.a)
+    model_b = solara.use_reactive(cfg.b or NONE)
+    refs = (model_a.value,) + (() if model_b.value == NONE else (model_b.value,))
+    applied = solara.use_reactive(Applied(refs, (), cfg.seed))
+    if applied.value.refs != refs:  # a new choice of models applies at once, with the applied sliders
+        applied.set(Applied(refs, applied.value.overrides, applied.value.seed))
+    session, build_error = solara.use_memo(lambda: build_session(applied.value), [applied.value])
+    solara.use_effect(lambda: (lambda: session.close_models() if session else None), [session])
+    tick = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    quarters = solara.use_reactive(QUARTERS_PER_YEAR)
+    timing = solara.use_reactive("")
+
+    def advance() -> None:
+        t0 = time.perf_counter()
+        session.step(quarters.value)
+        tick.set(tick.value + 1)
+        timing.set(f"last step + render: {time.perf_counter() - t0:.2f} s")
+
+    def play_loop() -> None:
+        while playing.value and session is not None and session.running:
+            t0 = time.perf_counter()
+            advance()
+            time.sleep(max(0.0, cfg.play_interval_ms / 1000 - (time.perf_counter() - t0)))
+        if playing.value:
+            playing.set(False)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value, session], prefer_threaded=True)
+
+    def reset() -> None:
+        playing.set(False)
+        if session is not None:
+            session.reset()
+        tick.set(tick.value + 1)
+
+    solara.Title("govsim — governance models side by side")
+    with solara.Sidebar():
+        solara.Markdown("### Models")
+        solara.Select("Model A", values=choices, value=model_a, classes=["govsim-select-a"])
+        solara.Select("Model B (side by side)", values=[NONE, *choices], value=model_b,
+                      classes=["govsim-select-b"])
+        ScenarioFileInput(choices, model_b)
+        solara.Markdown("### Parameters\nSame municipality and seed for both models. "
+                        "A rule's parameter applies to the models that use the rule.")
+        ParameterPanel(refs, applied, key=str(refs))
+    if build_error or session is None:
+        solara.Error(f"Cannot build the models: {build_error}")
+        return
+    views = solara.use_memo(session.views, [session, tick.value])
+    with solara.Column(gap="8px"):
+        Controls(session, playing, quarters, advance, reset)
+        LatestTable(views)
+        solara.Text(timing.value, classes=["govsim-timing"], style={"font-size": "11px", "color": "grey"})
+        with solara.ColumnsResponsive(12, large=6, xlarge=4):
+            for spec in plots.PLOTS:
+                SeriesPlot(spec, views)
+        AreaMap(views)
+        RulesPanel(views)
+
+
+@solara.component
+def ScenarioFileInput(choices: list[str], target: solara.Reactive[str]):
+    """Load a scenario YAML file as model B (validated before it is used)."""
+    path = solara.use_reactive("")
+    message = solara.use_reactive("")
+
+    def load() -> None:
+        from sim.scenario import load_scenario
+
+        try:
+            load_scenario(path.value)
+        except GovsimError as e:
+            message.set(e.message)
+            return
+        message.set("")
+        if path.value not in choices:
+            choices.append(path.value)
+        target.set(path.value)
+
+    with solara.Row(style={"align-items": "center"}):
+        solara.InputText("or a scenario file (.yaml)", value=path)
+        solara.Button("Load", on_click=load, outlined=True, disabled=not path.value)
+    if message.value:
+        solara.Error(message.value)
+
+
+# ---------------------------------------------------------------- the ODD page
+def odd_section(text: str, anchor: str) -> str | None:
+    """The part of the ODD document under the heading whose anchor is `anchor`."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^(#+)\s+(.*)$", line)
+        if m and _slug(m.group(2)) == anchor:
+            level = len(m.group(1))
+            end = next((j for j in range(i + 1, len(lines))
+                        if (h := re.match(r"^(#+)\s", lines[j])) and len(h.group(1)) <= level), len(lines))
+            return "\n".join(lines[i:end])
+    return None
+
+
+def _slug(heading: str) -> str:
+    """Python-Markdown's toc slug (also GitHub's for plain headings)."""
+    s = re.sub(r"[^\w\s-]", "", heading).strip().lower()
+    return re.sub(r"[-\s]+", "-", s)
+
+
+@solara.component
+def OddPage():
+    router = solara.use_router()
+    anchor = router.path.rstrip("/").split("/odd", 1)[-1].strip("/")
+    if not ODD_PATH.exists():
+        solara.Warning(f"The ODD description ({ODD_PATH}) is not in this installation; section: {anchor}")
+        return
+    text = ODD_PATH.read_text(encoding="utf-8")
+    part = odd_section(text, anchor) if anchor else None
+    if anchor and part is None:
+        solara.Warning(f"No section '{anchor}' in docs/ODD.md; showing the whole document.")
+    solara.Markdown(part or text)
+
+
+routes = [
+    solara.Route(path="/", component=Page, label="Simulation"),
+    solara.Route(path="odd", component=OddPage, label="ODD"),
+]

@@ -1,0 +1,253 @@
+"""Experiment files (``experiments/*.yaml``): which scenarios, which parameter variations, how
+many seeded replications — expanded into the engine's ``RunSpec`` list.
+
+Example::
+
+    name: tender_share_sweep
+    replications: 20
+    master_seed: 20110401
+    scenarios:
+      - scenario: bum
+        grid: {tendering.share: {low: 0.0, high: 0.6, steps: 7}}
+      - hod
+      - model_municipality
+
+A scenario entry varies its parameters by exactly one of
+``values`` (a list of override mappings), ``grid`` (full factorial over lists or
+``{low, high, steps}`` ranges) or ``lhs`` (a Latin hypercube over the schema's plausible ranges
+or given ``[low, high]``; ``scipy.stats.qmc.LatinHypercube`` seeded from the master seed). A
+top-level ``variations`` block applies to entries without their own.
+
+Seeds: replication r of *every* scenario and variation uses the same seed (common random
+numbers, as ``govsim compare``), derived from ``master_seed`` with ``numpy.random.SeedSequence``,
+so differences between cases are paired and not blurred by seed noise.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.compare import derive_seeds
+from sim.errors import GovsimError
+from sim.experiments.engine import RunSpec
+from sim.metrics import YEARLY_COLUMNS
+from sim.overrides import apply_overrides
+from sim.params import schema_index
+from sim.runner import RunResult
+from sim.scenario import format_validation_error, load_scenario, preset_names, read_yaml
+
+LHS_STREAM = 0x4C4853  # spawn key that separates LHS draws from the replication seeds
+
+
+class Range(BaseModel):
+    """Evenly spaced values from low to high inclusive."""
+
+    model_config = ConfigDict(extra="forbid")
+    low: float
+    high: float
+    steps: int = Field(ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.low > self.high:
+            raise ValueError(f"range low {self.low:g} is above high {self.high:g}")
+        if self.steps == 1 and self.low != self.high:
+            raise ValueError("a range with one step needs low == high")
+        return self
+
+    def values(self) -> list[float]:
+        return [round(float(v), 12) for v in np.linspace(self.low, self.high, self.steps)]
+
+
+class Lhs(BaseModel):
+    """A Latin hypercube: `samples` points over the named parameters' ranges."""
+
+    model_config = ConfigDict(extra="forbid")
+    samples: int = Field(ge=1, le=1_000_000)
+    parameters: list[str] | dict[str, tuple[float, float] | None] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Lhs:
+        if isinstance(self.parameters, dict):
+            for name, rng in self.parameters.items():
+                if rng is not None and rng[0] > rng[1]:
+                    raise ValueError(f"parameter {name!r}: range low {rng[0]:g} is above high {rng[1]:g}")
+        return self
+
+
+class Variations(BaseModel):
+    """Exactly one way of varying parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+    values: list[dict[str, Any]] | None = Field(None, min_length=1)
+    grid: dict[str, list[Any] | Range] | None = Field(None, min_length=1)
+    lhs: Lhs | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Variations:
+        given = [k for k in ("values", "grid", "lhs") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give only one of values, grid, lhs (got {', '.join(given)})")
+        if self.grid is not None:
+            for name, v in self.grid.items():
+                if isinstance(v, list) and not v:
+                    raise ValueError(f"grid parameter {name!r} has no values")
+        return self
+
+    def is_empty(self) -> bool:
+        return self.values is None and self.grid is None and self.lhs is None
+
+
+class ScenarioEntry(Variations):
+    scenario: str = Field(min_length=1)
+    label: str | None = Field(None, min_length=1, pattern=r"^[A-Za-z0-9_.+-]+$")
+
+
+class Experiment(BaseModel):
+    """An experiment file, validated."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenarios: list[str | ScenarioEntry] = Field(min_length=1)
+    variations: Variations | None = None
+    replications: int = Field(ge=1, le=100_000)
+    years: int | None = Field(None, ge=1, le=200)
+    master_seed: int = Field(ge=0)
+    outcomes: list[str] | None = Field(None, min_length=1)
+    tables: list[str] = Field(default_factory=lambda: ["yearly", "admin"], min_length=1)
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file (structure only; `expand` checks scenarios and parameters)."""
+    path = Path(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise GovsimError(f"{path}: an experiment must be a mapping of keys (name, scenarios, replications, …)")
+    try:
+        exp = Experiment.model_validate(data)
+    except ValidationError as e:
+        raise GovsimError(format_validation_error(str(path), e)) from None
+    for col in exp.outcomes or ():
+        if col not in YEARLY_COLUMNS:
+            raise GovsimError(f"{path}: key 'outcomes' has value {col!r}: not a yearly column; "
+                              f"allowed: {', '.join(YEARLY_COLUMNS)}")
+    for t in exp.tables:
+        if t not in RunResult.TABLES:
+            raise GovsimError(f"{path}: key 'tables' has value {t!r}; allowed: {', '.join(RunResult.TABLES)}")
+    return exp
+
+
+def resolve_scenario(ref: str, base: Path) -> str:
+    """A preset name stays a name; a file path is made absolute against the experiment's folder."""
+    if ref in preset_names() and not Path(ref).suffix:
+        return ref
+    p = Path(ref)
+    if not p.is_absolute() and (base / p).exists():
+        p = base / p
+    return str(p.resolve()) if p.exists() else ref
+
+
+def override_sets(var: Variations, master_seed: int, block: int, where: str) -> list[dict[str, Any]]:
+    """The list of override mappings a variation block stands for ([{}] = the scenario as is)."""
+    if var.values is not None:
+        return [dict(v) for v in var.values]
+    if var.grid is not None:
+        names = sorted(var.grid)
+        axes = [v.values() if isinstance(v, Range) else list(v) for v in (var.grid[n] for n in names)]
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+    if var.lhs is not None:
+        return lhs_points(var.lhs, master_seed, block, where)
+    return [{}]
+
+
+def lhs_points(lhs: Lhs, master_seed: int, block: int, where: str) -> list[dict[str, Any]]:
+    """Latin hypercube over the schema's plausible ranges (or the given ones), seeded from the master seed."""
+    from scipy.stats import qmc
+
+    known = schema_index()
+    spec = lhs.parameters if isinstance(lhs.parameters, dict) else dict.fromkeys(lhs.parameters)
+    names = sorted(spec)
+    lows, highs, kinds = [], [], []
+    for n in names:
+        info = known.get(n)
+        if info is None:
+            raise GovsimError(f"{where}: lhs: unknown parameter {n!r}; see `govsim params` for the names")
+        rng = spec[n]
+        lo, hi = rng if rng is not None else (info.low, info.high)
+        if lo is None or hi is None:
+            raise GovsimError(f"{where}: lhs: parameter {n!r} has no plausible range in the schema; "
+                              "give one as [low, high]")
+        if info.kind not in ("int", "float"):
+            raise GovsimError(f"{where}: lhs: parameter {n!r} is a {info.kind}; only numbers can be sampled")
+        lows.append(float(lo))
+        highs.append(float(hi))
+        kinds.append(info.kind)
+    rng = np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(LHS_STREAM, block)))
+    unit = qmc.LatinHypercube(d=len(names), rng=rng).random(lhs.samples)
+    pts = qmc.scale(unit, lows, highs) if any(h > lo for lo, h in zip(lows, highs, strict=True)) else \
+        np.tile(lows, (lhs.samples, 1))
+    rows = []
+    for p in pts:
+        rows.append({n: (int(round(v)) if k == "int" else float(v)) for n, v, k in zip(names, p, kinds, strict=True)})
+    return rows
+
+
+def _case(label: str, ov: dict[str, Any], n_variations: int) -> str:
+    if n_variations == 1 and not ov:
+        return label
+    return label + " [" + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                    for k, v in sorted(ov.items())) + "]"
+
+
+def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec]:
+    """Every (scenario, variation, replication) as a RunSpec, validated against scenarios and schema."""
+    source = str(source)
+    base = Path(source).parent if source != "<experiment>" else Path.cwd()
+    seeds = derive_seeds(exp.master_seed, exp.replications)
+    rwidth = max(3, len(str(exp.replications - 1)))
+    specs: list[RunSpec] = []
+    labels: set[str] = set()
+    for i, entry in enumerate(exp.scenarios):
+        where = f"{source}: scenarios[{i}]"
+        if isinstance(entry, str):
+            entry = ScenarioEntry(scenario=entry)
+        ref = resolve_scenario(entry.scenario, base)
+        try:
+            sc = load_scenario(ref)
+        except GovsimError as e:
+            raise GovsimError(f"{where}: scenario {entry.scenario!r}: {e.message}") from None
+        label = entry.label or sc.name
+        if label in labels:
+            raise GovsimError(f"{where}: label {label!r} is used by an earlier entry; give this entry its own 'label'")
+        labels.add(label)
+        var = entry if not entry.is_empty() else (exp.variations or entry)
+        sets = override_sets(var, exp.master_seed, i, where)
+        vwidth = max(4, len(str(len(sets) - 1)))
+        for v, ov in enumerate(sets):
+            apply_overrides(sc, ov, source=f"{where} ({label}) variation {v}")
+            case = _case(label, ov, len(sets))
+            for r, seed in enumerate(seeds):
+                specs.append(RunSpec(
+                    run_id=f"{label}-v{v:0{vwidth}d}-r{r:0{rwidth}d}",
+                    scenario=ref,
+                    overrides=tuple(sorted(ov.items())),
+                    seed=seed,
+                    years=exp.years,
+                    meta=(("label", label), ("case", case), ("variation", v), ("replication", r)),
+                ))
+    return specs
+
+
+def describe(exp: Experiment, specs: list[RunSpec]) -> dict[str, Any]:
+    """The experiment as resolved, for the manifest."""
+    return {"experiment": exp.model_dump(mode="json"), "n_runs": len(specs),
+            "seeds": derive_seeds(exp.master_seed, exp.replications)}
+
+
+__all__ = ["Experiment", "load_experiment", "expand", "describe", "LHS_STREAM"]
