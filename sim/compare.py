@@ -125,6 +125,7 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     out = {}
     panels = [c for c in TIMESERIES_PANELS if c in yearly.columns]
@@ -141,6 +142,7 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
                 ax.fill_between(st.index, st["lo"], st["hi"], alpha=0.25)
             ax.set_title(col.replace("_", " "))
             ax.set_xlabel("year")
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
         axes.flat[0].legend(fontsize="small")

@@ -42,8 +42,7 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
     a, pk, unit, y = model.areas, model.packages, model.unit, model.year
     production = y.production
     total = production + admin
-    if model.baseline_cost is None:
-        model.baseline_cost = total
+    baseline = total if model.baseline_cost is None else model.baseline_cost
     status = a.status
     row = {
         "year": model.calendar_year,
@@ -55,7 +54,7 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "freed_dkk": model.budget - total,
         "admin_overhead_share": admin / total,
         "admin_fte": model.administration.fte(admin_hours),
-        "savings_dkk": model.baseline_cost - total,
+        "savings_dkk": baseline - total,
         "citizen_satisfaction": float(np.average(a.satisfaction, weights=model.citizens.count + 1e-9)),
         "political_expectation": float(a.expectation.mean()),
         "expectation_gap": y.expectation_gap,
@@ -81,7 +80,6 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "goals_red": int(np.count_nonzero(status == 3)),
         "regime": model.regime_index,
     }
-    unit.quits = 0
     for k in RELATIONS:
         row[f"trust_{k}"] = model.trust[k]
     return row

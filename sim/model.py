@@ -17,7 +17,7 @@ from mesa.datacollection import DataCollector
 
 from sim.agents import Administration, Area, Areas, Citizens, InHouseUnit, Market, Politician
 from sim.ledger import ACTIVITIES, Ledger
-from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS, model_reporters
+from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS, area_record, model_reporters, year_record
 from sim.packages import TaskPackages
 from sim.rules import ProcurementPlan, Signals, build_rule
 from sim.rules.base import PHASES
@@ -243,6 +243,9 @@ class MunicipalityModel(Model):
 
         dkk, hours = self.ledger.close_year()
         self.record = year_record(self, float(dkk.sum()), float(hours.sum()))
+        if self.baseline_cost is None:
+            self.baseline_cost = self.record["total_cost_dkk"]
+        self.unit.quits = 0
         self.rows.append(self.record)
         self.admin_rows.append((self.calendar_year, dkk, hours))
         self.area_rows.append(area_record(self))

@@ -11,7 +11,6 @@ Each browser tab gets its own models (state is per component, not module-global)
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -64,12 +63,6 @@ class Applied:
     refs: tuple[str, ...]
     overrides: tuple[tuple[str, Any], ...]
     seed: int
-
-
-def png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
 
 
 def build_session(applied: Applied) -> tuple[Session | None, str | None]:
@@ -162,25 +155,23 @@ def LatestTable(views: tuple[RunView, ...]):
 
 @solara.component
 def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...]):
-    first = views[0].rows[0]["year"] if views[0].rows else None
-    key = tuple((v.label, len(v.rows)) for v in views)
+    key = tuple((v.label, len(v.rows), id(v.rows[-1]) if v.rows else 0) for v in views)  # a new year → redraw
 
     def draw() -> bytes:
         start = min(v.start_year for v in views)
         end = max(v.start_year + v.n_years - 1 for v in views)
-        return png(plots.series_figure(spec, views, start, end))
+        return plots.svg(plots.series_figure(spec, views, start, end))
 
-    image = solara.use_memo(draw, [spec.key, key, first])
-    solara.Image(image, classes=[f"govsim-plot govsim-plot-{spec.key}"])
+    image = solara.use_memo(draw, [spec.key, key])
+    solara.HTML(tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"])
 
 
 @solara.component
 def AreaMap(views: tuple[RunView, ...]):
     outcome = solara.use_reactive("satisfaction")
     solara.ToggleButtonsSingle(value=outcome, values=list(plots.OUTCOMES), dense=True)
-    key = tuple((v.label, v.quarter) for v in views)
-    image = solara.use_memo(lambda: png(plots.map_figure(views, outcome.value)), [key, outcome.value])
-    solara.Image(image, classes=["govsim-map"])
+    image = solara.use_memo(lambda: plots.svg(plots.map_figure(views, outcome.value)), [id(views), outcome.value])
+    solara.HTML(tag="div", unsafe_innerHTML=image, classes=["govsim-map"])
     solara.Markdown(
         "Each cell is an area. *in-house %* = share of its work the municipality's own unit delivers; "
         "*F1, F2, …* = private firms holding contracts there. **Black frame**: flagged by benchmarking "
@@ -252,10 +243,10 @@ def Page():
         solara.Markdown("### Parameters\nSame municipality and seed for both models. "
                         "A rule's parameter applies to the models that use the rule.")
         ParameterPanel(refs, applied, key=str(refs))
+    views = solara.use_memo(lambda: session.views() if session else (), [session, tick.value])
     if build_error or session is None:
         solara.Error(f"Cannot build the models: {build_error}")
         return
-    views = solara.use_memo(session.views, [session, tick.value])
     with solara.Column(gap="8px"):
         Controls(session, playing, quarters, advance, reset)
         LatestTable(views)

@@ -7,7 +7,7 @@ random Latin hypercube. eFAST's search curves are not nested; there only the fin
 
 Verdict per index (at the full size):
 - `ci_ok`: the CI half-width is below 10 % of the index (the issue's criterion);
-- `negligible`: the whole CI lies below 0.01 (Sobol-type indices) or below 1 % of the largest
+- `negligible`: the whole CI lies within ±0.01 (Sobol-type indices) or below 1 % of the largest
   index of its kind — a small index never meets a *relative* criterion, yet "unimportant" is a
   converged answer;
 - `rank_stable`: the parameter's rank is the same at N/2 and N (or it is negligible at both).
@@ -58,13 +58,15 @@ def verdict(by_size: pd.DataFrame) -> pd.DataFrame:
     df["rank"] = _ranks(df)
     largest = df.groupby(["index", "size"])["value"].transform(lambda v: np.nanmax(np.abs(v)))
     limit = np.where(df["index"].isin(SOBOL_INDICES), NEGLIGIBLE_SOBOL, NEGLIGIBLE_RELATIVE * largest)
-    upper = np.where(df["conf"].notna(), df["hi"], df["value"])
-    df["negligible"] = np.abs(upper) < limit
+    reach = np.where(df["conf"].notna(), np.maximum(df["lo"].abs(), df["hi"].abs()), df["value"].abs())
+    df["negligible"] = reach < limit
     sizes = sorted(df["size"].unique())
     full = df[df["size"] == sizes[-1]].copy()
     rel = full["conf"] / full["value"].abs()
     full["rel_half_width"] = rel.where(full["conf"].notna())
-    full["ci_ok"] = (full["conf"] < REL_HALF_WIDTH * full["value"].abs()).where(full["conf"].notna())
+    ci_ok = pd.array(full["conf"] < REL_HALF_WIDTH * full["value"].abs(), dtype="boolean")
+    ci_ok[full["conf"].isna().to_numpy()] = pd.NA
+    full["ci_ok"] = ci_ok
     key = ["parameter", "interaction", "index"]
     if len(sizes) > 1:
         half = df[df["size"] == sizes[-2]].set_index(key)
@@ -72,15 +74,15 @@ def verdict(by_size: pd.DataFrame) -> pd.DataFrame:
         full["rank_half"] = h["rank"].to_numpy()
         same = full["rank"].to_numpy() == h["rank"].to_numpy()
         both_small = full["negligible"].to_numpy() & h["negligible"].to_numpy().astype(bool)
-        full["rank_stable"] = same | both_small
+        full["rank_stable"] = pd.array(same | both_small, dtype="boolean")
     else:
         full["rank_half"] = np.nan
-        full["rank_stable"] = pd.NA
+        full["rank_stable"] = pd.array([pd.NA] * len(full), dtype="boolean")
     full.loc[~full["index"].isin(RANKED), "rank_stable"] = pd.NA
     ok_ci = full["ci_ok"].fillna(True).astype(bool) | full["negligible"]
     ok_rank = full["rank_stable"].fillna(True).astype(bool)
     full["converged"] = ok_ci & ok_rank
-    return full.drop(columns=["lo", "hi"]).reset_index(drop=True)
+    return full.drop(columns=["size"]).reset_index(drop=True)
 
 
 def advice(v: pd.DataFrame, size: int, size_label: str) -> str:

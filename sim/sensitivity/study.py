@@ -7,9 +7,11 @@ Analysis reads the stored runs back, so `analyse_study` can be re-run on a finis
 Directory layout of `out`:
     study.json          the expanded spec and its hash (a resumed run must match it)
     samples.parquet     the design: SALib coordinates and the model values per point
-    runs/               the engine's output (yearly rows of every run)
+    batch/              the engine's output (yearly rows of the outcome columns, run status, manifest)
     outcomes.parquet    one value per (outcome, point, replication)
-    indices.csv/.parquet, convergence.csv/.parquet, seed_noise.csv, summary.txt, figures/*.png
+    indices.csv/.parquet     indices with CIs and the convergence verdict per index
+    convergence.csv/.parquet the indices recomputed at N/8, N/4, N/2, N
+    seed_noise.csv, summary.txt, figures/*.png
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ import pandas as pd
 from sim.compare import derive_seeds
 from sim.errors import GovsimError
 from sim.scenario import load_scenario
-from sim.sensitivity.analyse import analyse_outcome, method_for, salib_seed
+from sim.sensitivity.analyse import method_for, salib_seed
 from sim.sensitivity.convergence import advice, indices_by_size, verdict
 from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, run_summaries, seed_noise
 from sim.sensitivity.problem import overrides_for, salib_problem, to_values
 from sim.sensitivity.spec import SensitivitySpec
 
 SAMPLE_SEED, ANALYSIS_SEED = 1, 2
+BATCH = "batch"
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,12 @@ def run_study(spec: SensitivitySpec, out: str | Path, *, workers: int = 1, backe
     _prepare_out(spec, out, resume)
     _write_design(spec, d, out / "samples.parquet")
     columns = sorted({o.column for o in spec.outcomes})
-    execute(d.runs, out / "runs", workers=workers, backend=backend, scheduler=scheduler, resume=resume,
-            tables=("yearly",), columns=["year", *columns], progress=progress,
-            manifest_extra={"sensitivity": {"name": spec.name, "hash": spec_hash(spec)}})
+    summary = execute(d.runs, out / BATCH, workers=workers, backend=backend, scheduler=scheduler,
+                      resume=resume, tables=("yearly",), columns=columns, progress=progress,
+                      manifest_extra={"sensitivity": {"name": spec.name, "hash": spec_hash(spec)}})
+    if summary.failed:
+        raise GovsimError(f"{summary.failed} of {len(d.runs)} runs failed (tracebacks in "
+                          f"{out / BATCH}/runs/); fix the cause and rerun with --resume")
     return analyse_study(spec, out, d)
 
 
@@ -137,7 +143,7 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     d = d or design(spec)
     method = method_for(spec.method)
     seed = salib_seed(spec.seed, ANALYSIS_SEED)
-    yearly = load_results(out / "runs", "yearly")
+    yearly = load_results(out / BATCH, "yearly")
     summaries = run_summaries(yearly, sorted({o.column for o in spec.outcomes}))
     n_points = len(d.X)
     idx_parts, conv_parts, noise_rows, long_rows, texts = [], [], [], [], {}
@@ -147,15 +153,12 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
                                        REP: np.tile(np.arange(m.shape[1]), n_points), "value": m.ravel()}))
         y = m.mean(axis=1)
         noise_rows.append({"outcome": o.name, **seed_noise(m), "mean": float(y.mean()), "sd": float(y.std(ddof=1))})
-        idx = analyse_outcome(method, d.problem, d.X, y, seed)
-        idx_parts.append(idx.assign(outcome=o.name, method=method.name,
-                                    size=method.size(len(y), d.problem["num_vars"])))
+        # the full-size indices are the last step of the convergence check: computed once
         by_size = indices_by_size(method, d.problem, d.X, y, seed)
-        v = verdict(by_size).assign(outcome=o.name)
-        conv_parts.append(by_size.assign(outcome=o.name).merge(
-            v[["parameter", "interaction", "index", "ci_ok", "negligible", "rank_stable", "converged"]],
-            on=["parameter", "interaction", "index"], how="left"))
+        v = verdict(by_size)
         size = method.size(len(y), d.problem["num_vars"])
+        idx_parts.append(v.assign(outcome=o.name, method=method.name, size=size))
+        conv_parts.append(by_size.assign(outcome=o.name))
         texts[o.name] = advice(v, size, method.size_label)
     indices = _front(pd.concat(idx_parts, ignore_index=True), ["outcome", "method", "size"])
     conv = _front(pd.concat(conv_parts, ignore_index=True), ["outcome", "size"])

@@ -1,0 +1,170 @@
+"""`govsim report DIR`: one self-contained HTML file comparing the cases of a batch.
+
+Self-contained so it can be mailed or archived with the results: figures are PNGs embedded
+as base64, the tables are plain HTML. The same numbers go to CSV files beside it for
+spreadsheets. Cases are the ``case`` column an experiment writes (scenario label plus its
+overrides), else the ``scenario`` column. Differences are paired on seeds: every case runs
+on the same replication seeds (common random numbers), so a difference on one seed removes
+the noise the cases share.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.compare import KEY_OUTCOMES, admin_table, figures, summarise
+from sim.errors import GovsimError
+from sim.experiments.engine import MANIFEST, load_results
+from sim.stats import mean_ci
+
+MAX_PAIRWISE_CASES = 8  # beyond this, only differences against the baseline (n² rows help nobody)
+
+
+def case_column(yearly: pd.DataFrame) -> str:
+    return "case" if "case" in yearly.columns else "scenario"
+
+
+def pairwise(yearly: pd.DataFrame, by: str, baseline: str, outcomes: tuple[str, ...]) -> pd.DataFrame:
+    """Paired differences (b − a) of whole-run means per seed, with 95 % CIs, for pairs of cases."""
+    cases = list(dict.fromkeys(yearly[by]))
+    per_seed = yearly.groupby([by, "seed"], sort=False)[list(outcomes)].mean()
+    if len(cases) <= MAX_PAIRWISE_CASES:
+        pairs = list(itertools.combinations(cases, 2))
+    else:
+        pairs = [(baseline, c) for c in cases if c != baseline]
+    rows = []
+    for a, b in pairs:
+        da, db = per_seed.loc[a], per_seed.loc[b]
+        common = da.index.intersection(db.index)
+        for col in outcomes:
+            d = (db.loc[common, col] - da.loc[common, col]).dropna().to_numpy()
+            m, lo, hi = mean_ci(d) if d.size else (np.nan, np.nan, np.nan)
+            rows.append({"case_a": a, "case_b": b, "outcome": col, "n_pairs": int(d.size),
+                         "diff_mean": m, "diff_lo": lo, "diff_hi": hi,
+                         "clear": bool(d.size > 1 and (lo > 0 or hi < 0))})
+    return pd.DataFrame(rows)
+
+
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _num(x: float) -> str:
+    if x is None or not np.isfinite(x):
+        return "–"
+    if abs(x) >= 1e5:
+        return f"{x / 1e6:,.2f} M"
+    return f"{x:.4g}"
+
+
+def _means_table(summary: pd.DataFrame) -> str:
+    cases = list(dict.fromkeys(summary["case"]))
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cases)
+    body = []
+    for col in dict.fromkeys(summary["outcome"]):
+        cells = []
+        for c in cases:
+            r = summary[(summary["case"] == c) & (summary["outcome"] == col)].iloc[0]
+            cells.append(f"<td>{_num(r['final_mean'])}<br><small>[{_num(r['final_lo'])}, {_num(r['final_hi'])}]"
+                         f"</small></td>")
+        body.append(f"<tr><th>{html.escape(col)}</th>{''.join(cells)}</tr>")
+    return f"<table><tr><th>outcome</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _diff_table(diffs: pd.DataFrame) -> str:
+    rows = []
+    for _, r in diffs.iterrows():
+        cls = ' class="clear"' if r["clear"] else ""
+        rows.append(f"<tr{cls}><td>{html.escape(r['case_b'])} − {html.escape(r['case_a'])}</td>"
+                    f"<td>{html.escape(r['outcome'])}</td><td>{_num(r['diff_mean'])}</td>"
+                    f"<td>[{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]</td><td>{r['n_pairs']}</td></tr>")
+    return ("<table><tr><th>difference</th><th>outcome</th><th>mean</th><th>95 % CI</th><th>pairs</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _admin_html(tab: pd.DataFrame) -> str:
+    tab = tab.loc[:, tab.sum(axis=0) > 0]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in tab.columns)
+    rows = []
+    for case, r in tab.iterrows():
+        cells = "".join(f"<td>{v / 1e6:,.3f}</td>" for v in r)
+        rows.append(f"<tr><th>{html.escape(str(case))}</th>{cells}<td><b>{r.sum() / 1e6:,.3f}</b></td></tr>")
+    return f"<table><tr><th>case</th>{head}<th>total</th></tr>{''.join(rows)}</table>"
+
+
+CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1300px;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 7px;
+text-align:right}th{background:#f4f4f4}tr.clear td{background:#eef7ee}img{max-width:100%}
+small{color:#666}code{background:#f4f4f4;padding:0 3px}"""
+
+
+def write_report(results: Path, out: Path | None = None, baseline: str | None = None) -> list[Path]:
+    """Write report.html, summary.csv, differences.csv and admin_by_activity.csv; return their paths."""
+    results = Path(results)
+    yearly = load_results(results, "yearly")
+    try:
+        admin = load_results(results, "admin")
+    except GovsimError:
+        admin = None
+    by = case_column(yearly)
+    cases = list(dict.fromkeys(yearly[by]))
+    if baseline is None:
+        baseline = "bum" if "bum" in cases else cases[0]
+    elif baseline not in cases:
+        raise GovsimError(f"--baseline {baseline!r} is not a case in {results}; cases are: {', '.join(cases)}")
+    outcomes = tuple(c for c in KEY_OUTCOMES if c in yearly.columns) or tuple(
+        c for c in yearly.select_dtypes("number").columns if c not in ("year", "seed", "variation", "replication"))
+    summary = summarise(yearly, baseline=baseline, by=by, outcomes=outcomes).rename(columns={"scenario": "case"})
+    diffs = pairwise(yearly, by, baseline, outcomes)
+    figs = {name: _png(f) for name, f in figures(yearly, admin, by=by).items()}
+
+    out = Path(out) if out is not None else results / "report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    paths = [out, out.with_name("summary.csv"), out.with_name("differences.csv")]
+    summary.to_csv(paths[1], index=False)
+    diffs.to_csv(paths[2], index=False)
+    admin_html = ""
+    if admin is not None and len(admin):
+        tab = admin_table(admin, by)
+        paths.append(out.with_name("admin_by_activity.csv"))
+        tab.to_csv(paths[-1])
+        admin_html = ("<h2>Administrative cost by activity</h2><p>M DKK per year, mean over years and seeds.</p>"
+                      + _admin_html(tab) + (f'<img src="data:image/png;base64,{figs["admin_breakdown"]}">'
+                                            if "admin_breakdown" in figs else ""))
+    manifest = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
+    exp = manifest.get("experiment", {})
+    title = exp.get("name", results.name)
+    seeds = sorted(set(yearly["seed"]))
+    img = {k: f'<img src="data:image/png;base64,{v}" alt="{k}">' for k, v in figs.items()}
+    doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>govsim report: {html.escape(title)}</title>
+<style>{CSS}</style></head><body>
+<h1>govsim report: {html.escape(title)}</h1>
+<p>{html.escape(exp.get("description", ""))}</p>
+<p>{len(cases)} cases × {len(seeds)} seeded replications, years {yearly['year'].min()}–{yearly['year'].max()};
+git commit <code>{html.escape(str(manifest.get("git_commit")))}</code>, govsim
+{html.escape(str(manifest.get("versions", {}).get("govsim")))}. Source: <code>{html.escape(str(results))}</code>.</p>
+<h2>Over time</h2>{img.get("timeseries", "")}
+<h2>Final year</h2>{img.get("final_year", "")}
+<h2>Means in the final year ({yearly['year'].max()}) with 95 % CIs</h2>{_means_table(summary)}
+<h2>Pairwise differences</h2><p>Whole-run mean per seed, case minus case, paired on the same seeds; green rows:
+the 95 % CI excludes zero.</p>{_diff_table(diffs)}
+{admin_html}
+<p><small>CSV: {", ".join(p.name for p in paths[1:])}</small></p>
+</body></html>"""
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(doc, encoding="utf-8")
+    tmp.replace(out)
+    return paths

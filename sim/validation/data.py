@@ -1,0 +1,154 @@
+"""The runs a validation needs, executed by the experiment engine and read back per label.
+
+Why a design object: every stylised fact is checked on the *same* replication seeds in every
+scenario, so differences between scenarios are paired (common random numbers) and the
+calibration, the validation and the test all read the same tables in the same way.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.compare import derive_seeds
+from sim.errors import GovsimError
+from sim.experiments.engine import RunSpec, execute, load_results
+from sim.scenario import load_scenario
+
+TABLES = ("yearly", "tenders", "areas")
+MASTER_SEED = 20110401  # the HOD switch date of seed 001; any fixed number would do
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One scenario the checks read, under a label: a preset, optionally with rules removed
+    (an ablation) and parameter overrides."""
+
+    label: str
+    preset: str
+    drop_rules: tuple[str, ...] = ()
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+
+# Everything the eight stylised facts need (see sim.validation.checks).
+VARIANTS: tuple[Variant, ...] = (
+    Variant("bum", "bum"),
+    Variant("bum_to_hod", "bum_to_hod"),
+    Variant("quality_municipality", "quality_municipality"),
+    Variant("model_municipality", "model_municipality"),
+    # fact 7: switch off one source of innovation at a time
+    Variant("mm_no_employee_innovation", "model_municipality", drop_rules=("employee_proposals", "development_guides")),
+    Variant("mm_no_steering_group_tasks", "model_municipality",
+            overrides=(("tripartite_consensus.candidate_tasks", 0),)),
+)
+
+
+@dataclass
+class RunData:
+    """Tables of all runs, by variant label; each row carries its replication ``seed``."""
+
+    tables: dict[str, dict[str, pd.DataFrame]]
+    seeds: list[int]
+    start_year: int
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, label: str, table: str = "yearly") -> pd.DataFrame:
+        try:
+            return self.tables[label][table]
+        except KeyError:
+            raise GovsimError(f"validation data has no {table!r} table for {label!r}") from None
+
+    def per_seed(self, label: str, column: str, years: Iterable[int] | None = None, agg: str = "mean") -> pd.Series:
+        """One value per seed (in seed order) of a yearly column, aggregated over `years`."""
+        y = self.get(label)
+        if years is not None:
+            y = y[y["year"].isin(list(years))]
+        return y.groupby("seed")[column].agg(agg).reindex(self.seeds)
+
+
+def scenario_file(variant: Variant, directory: Path) -> str:
+    """A preset name, or a YAML file in `directory` for an ablation (the engine takes names or paths)."""
+    if not variant.drop_rules:
+        return variant.preset
+    data = load_scenario(variant.preset).model_dump(mode="json", exclude_none=True)
+    kept = [r for r in data["rules"] if r["rule"] not in variant.drop_rules]
+    data.update(name=variant.label, rules=kept,
+                description=f"{variant.preset} without {', '.join(variant.drop_rules)} (validation ablation)")
+    path = directory / f"{variant.label}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return str(path)
+
+
+def build_specs(variants: Iterable[Variant], seeds: list[int], directory: Path,
+                overrides: dict[str, Any] | None = None, prefix: str = "") -> list[RunSpec]:
+    """One RunSpec per variant and seed; `overrides` apply to every run whose scenario has the rule."""
+    specs = []
+    for v in variants:
+        scen = scenario_file(v, directory)
+        ov = dict(v.overrides)
+        for name, value in (overrides or {}).items():
+            if _applies(name, v):
+                ov[name] = value
+        ov_t = tuple(sorted(ov.items()))
+        for i, seed in enumerate(seeds):
+            specs.append(RunSpec(run_id=f"{prefix}{v.label}-r{i:04d}", scenario=scen, overrides=ov_t, seed=seed,
+                                 meta=(("label", v.label), ("prefix", prefix))))
+    return specs
+
+
+def _applies(name: str, v: Variant) -> bool:
+    """Group parameters apply everywhere; a rule parameter only where the variant uses the rule."""
+    from sim.params import Parameters
+
+    head = name.split(".", 1)[0]
+    if head in Parameters.model_fields:
+        return True
+    sc = load_scenario(v.preset)
+    used = {r.rule for reg in sc.regime_list() for r in reg.rules} - set(v.drop_rules)
+    return head in used
+
+
+def split_results(out: Path, prefix: str = "") -> dict[str, dict[str, pd.DataFrame]]:
+    """Read an engine output directory back into {label: {table: DataFrame}} for one prefix."""
+    result: dict[str, dict[str, pd.DataFrame]] = {}
+    for table in TABLES:
+        df = load_results(out, table)
+        df = df[df["prefix"].fillna("") == prefix] if "prefix" in df.columns else df
+        for label, g in df.groupby("label", sort=False):
+            result.setdefault(str(label), {})[table] = g.reset_index(drop=True)
+    return result
+
+
+def collect(replications: int, master_seed: int = MASTER_SEED, workers: int = 1,
+            out: Path | None = None, variants: Iterable[Variant] = VARIANTS,
+            overrides: dict[str, Any] | None = None, progress: bool = False) -> RunData:
+    """Run every variant on `replications` shared seeds with the experiment engine and load the tables.
+
+    Args:
+        replications: seeds per variant.
+        master_seed: the replication seeds derive from it (``sim.compare.derive_seeds``).
+        workers: engine workers (1 = in this process).
+        out: keep the engine's output here (default: a temporary directory, removed afterwards).
+        variants: which labelled scenarios to run.
+        overrides: parameter values applied on top of the defaults (calibration candidates).
+        progress: show the engine's progress bar.
+    """
+    seeds = derive_seeds(master_seed, replications)
+    variants = list(variants)
+    with tempfile.TemporaryDirectory(prefix="govsim-validate-") as tmp:
+        base = Path(out) if out is not None else Path(tmp)
+        scen_dir = base / "scenarios"
+        scen_dir.mkdir(parents=True, exist_ok=True)
+        specs = build_specs(variants, seeds, scen_dir, overrides)
+        runs = base / "runs_out"
+        execute(specs, runs, workers=workers, tables=TABLES, progress=progress,
+                manifest_extra={"purpose": "govsim validate", "overrides": overrides or {}})
+        tables = split_results(runs)
+    start = load_scenario(variants[0].preset).start_year
+    return RunData(tables=tables, seeds=seeds, start_year=start, overrides=dict(overrides or {}))
