@@ -239,8 +239,6 @@ class MunicipalityModel(Model):
         return num / den
 
     def _record_year(self) -> None:
-        from sim.metrics import area_record, year_record
-
         dkk, hours = self.ledger.close_year()
         self.record = year_record(self, float(dkk.sum()), float(hours.sum()))
         if self.baseline_cost is None:
