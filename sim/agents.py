@@ -129,6 +129,10 @@ class Employee(Agent):
     def skill(self) -> float:
         return float(self.unit.skill[self.index])
 
+    @property
+    def trust_in_management(self) -> float:
+        return float(self.unit.trust_in_management()[self.index])
+
 
 class InHouseUnit(Agent):
     """The in-house operations unit (udfører / TME) and its employees' vectorised state."""
@@ -142,6 +146,7 @@ class InHouseUnit(Agent):
         self.wellbeing = np.clip(rng.normal(ep.wellbeing_base, 0.4, n), 1.0, 7.0)
         self.propensity = rng.lognormal(0.0, 0.5, n)  # who tends to propose
         self.sick_offset = rng.normal(0.0, 0.02, n)
+        self.trust_offset = rng.normal(0.0, 0.08, n)  # personal deviation from the unit's trust in management
         self.sick = np.zeros(n)
         self.skill = rng.uniform(0.3, 0.8, n)
         self.learn_bonus = np.zeros(n)
@@ -181,16 +186,21 @@ class InHouseUnit(Agent):
             self.wellbeing[quits] = np.clip(rng.normal(ep.wellbeing_base, 0.4, quits.size), 1.0, 7.0)
             self.skill[quits] = rng.uniform(0.2, 0.5, quits.size)
             self.learn_bonus[quits] = 0.0
+            self.trust_offset[quits] = rng.normal(0.0, 0.08, quits.size)
             self.quits += int(quits.size)
         self.skill += 0.01 * (1.0 - self.skill)
+
+    def trust_in_management(self) -> np.ndarray:
+        """Each employee's trust in management: the relation's level plus a personal offset."""
+        return np.clip(self.model.trust["employees_management"] + self.trust_offset, 0.0, 1.0)
 
     def propose(self, s: Signals) -> tuple[int, int, int, int]:
         """Employees propose improvements; management considers, accepts and implements some."""
         ep, ip = self.model.params.employees, self.model.params.inhouse
         rng = self.model.rng
         trust = self.model.trust["employees_management"]
-        lam = ep.proposal_rate * s.proposal_boost * (0.5 + trust) * (1.0 + s.participation)
-        made = int(rng.poisson(lam * self.propensity).sum())
+        lam = ep.proposal_rate * s.proposal_boost * (1.0 + s.participation)
+        made = int(rng.poisson(lam * self.propensity * (0.5 + self.trust_in_management())).sum())
         considered = int(rng.binomial(made, min(1.0, s.consideration)))
         accepted = int(rng.binomial(considered, min(1.0, 0.35 + 0.3 * trust)))
         implemented = int(rng.binomial(accepted, min(1.0, 0.55 + s.implementation_boost)))
