@@ -38,12 +38,19 @@ def app(port: int, model_a: str, model_b: str, seed: int, play_interval: int) ->
     cfg = AppConfig(a=model_a, b=b, seed=seed, files=tuple(files), play_interval_ms=play_interval)
     os.environ[CONFIG_ENV] = cfg.to_env()
     os.environ["SOLARA_APP"] = "sim.app.page"
-    os.environ.setdefault("SOLARA_ASSETS_PROXY", "false")  # no CDN: the page must work offline
+    from sim.app.assets import ensure
+
+    ensure()  # Solara's front end must be in its asset cache (python -m sim.app.assets, at install)
     serve(port)
 
 
 def serve(port: int) -> None:
+    import warnings
+
     import uvicorn
+
+    # plain http on loopback: Solara's notice about samesite cookies needing https is noise here
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
     click.echo(f"govsim app: http://{HOST}:{port}/  (Ctrl+C to stop)")
     try:

@@ -19,11 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import markdown
 import solara
 import solara.lab
 
 from sim.app import plots
-from sim.app.state import QUARTERS_PER_YEAR, RunView, Session, configure, key_sliders, scenario_choices, scenario_value
+from sim.app.state import (
+    QUARTERS_PER_YEAR,
+    RunView,
+    Session,
+    configure,
+    key_sliders,
+    scenario_choices,
+    scenario_value,
+)
 from sim.errors import GovsimError
 
 NONE = "— none —"
@@ -72,6 +81,25 @@ def build_session(applied: Applied) -> tuple[Session | None, str | None]:
         return None, e.message
 
 
+def Md(text: str, style: dict | None = None, classes: list[str] | None = None):
+    """Markdown as static HTML. Not ``solara.Markdown``: that one loads mermaid.js from a CDN
+    on every page, which an offline classroom does not reach (a 7-second retry per load)."""
+    html = markdown.markdown(text, extensions=["tables", "toc"])
+    return solara.HTML(tag="div", unsafe_innerHTML=html, style=style or {}, classes=["govsim-md", *(classes or [])])
+
+
+# Vuetify's reset removes bold and link styling inside raw HTML; put them back for our Markdown.
+CSS = """
+.govsim-md strong, .govsim-md b { font-weight: 700; }
+.govsim-md a { color: #1565c0; text-decoration: underline; }
+.govsim-md em { font-style: italic; }
+.govsim-md h1, .govsim-md h2, .govsim-md h3 { margin: 0.6em 0 0.3em; }
+.govsim-md p { margin: 0.3em 0; }
+.govsim-md code { background: #f2f2f2; padding: 0 3px; }
+.govsim-md table td, .govsim-md table th { border: 1px solid #ddd; padding: 2px 6px; }
+"""
+
+
 # ---------------------------------------------------------------- components
 @solara.component
 def Controls(session: Session, playing: solara.Reactive[bool], quarters: solara.Reactive[int],
@@ -89,22 +117,34 @@ def Controls(session: Session, playing: solara.Reactive[bool], quarters: solara.
         solara.Text("quarter(s) per step", style={"font-size": "12px"})
 
 
+def _base(refs: tuple[str, ...]):
+    """The scenarios without slider values, and the sliders that apply to at least one of them."""
+    try:
+        base = configure(list(refs), {})
+    except GovsimError as e:
+        return [], [], e.message
+    return base, [s for s in key_sliders() if any(scenario_value(sc, s.name) is not None for sc in base)], None
+
+
+def _check(refs: tuple[str, ...], overrides: dict[str, Any]) -> str | None:
+    """Why the slider values cannot be applied, or None (the schema's own message)."""
+    try:
+        configure(list(refs), overrides)
+    except GovsimError as e:
+        return e.message
+    return None
+
+
 @solara.component
 def ParameterPanel(refs: tuple[str, ...], applied: solara.Reactive[Applied]):
     """Sliders for the key parameters; Apply rebuilds the models — only if the schema allows it."""
     pending = solara.use_reactive(dict(applied.value.overrides))
     seed = solara.use_reactive(applied.value.seed)
-    try:
-        base = configure(list(refs), {})
-    except GovsimError as e:
-        solara.Error(e.message)
+    base, sliders, base_error = solara.use_memo(lambda: _base(refs), [refs])
+    error = solara.use_memo(lambda: _check(refs, pending.value), [refs, pending.value])
+    if base_error:
+        solara.Error(base_error)
         return
-    sliders = [s for s in key_sliders() if any(scenario_value(sc, s.name) is not None for sc in base)]
-    try:
-        configure(list(refs), pending.value)
-        error = None
-    except GovsimError as e:
-        error = e.message
 
     def set_value(name: str, value: float) -> None:
         pending.set({**pending.value, name: value})
@@ -112,20 +152,25 @@ def ParameterPanel(refs: tuple[str, ...], applied: solara.Reactive[Applied]):
     for s in sliders:
         default = next(scenario_value(sc, s.name) for sc in base if scenario_value(sc, s.name) is not None)
         value = pending.value.get(s.name, default)
-        label = f"{s.name} [{s.unit}]"
-        with solara.Tooltip(s.doc):
+        mark = " •" if s.name in pending.value and pending.value[s.name] != default else ""
+        with solara.Tooltip(f"{s.doc} Range {s.low:g}–{s.high:g} {s.unit}."):
+            solara.Text(f"{s.name} = {value:g}{mark} ({s.unit})",
+                        style={"font-size": "12px", "margin-bottom": "-14px"})
+        with solara.Div(classes=[f"govsim-slider-{s.name.replace('.', '-')}"]):
             if s.kind == "int":
-                solara.SliderInt(label, value=int(value), min=int(s.low), max=int(s.high),
-                                 on_value=lambda v, n=s.name: set_value(n, int(v)), thumb_label="always")
+                solara.SliderInt("", value=int(value), min=int(s.low), max=int(s.high),
+                                 on_value=lambda v, n=s.name: set_value(n, int(v)), thumb_label=True)
             else:
-                solara.SliderFloat(label, value=float(value), min=s.low, max=s.high, step=s.step,
-                                   on_value=lambda v, n=s.name: set_value(n, float(v)), thumb_label="always")
+                solara.SliderFloat("", value=float(value), min=s.low, max=s.high, step=s.step,
+                                   on_value=lambda v, n=s.name: set_value(n, float(v)), thumb_label=True)
     solara.InputInt("Seed", value=seed)
+    if error is None and seed.value < 0:
+        error = f"seed has value {seed.value}: it must be a whole number ≥ 0"
     if error:
         solara.Error(f"Cannot apply: {error}", classes=["govsim-param-error"])
     changed = {k: v for k, v in pending.value.items()}
     with solara.Row():
-        solara.Button("Apply and reset", color="primary", disabled=error is not None or seed.value < 0,
+        solara.Button("Apply and reset", color="primary", disabled=error is not None,
                       on_click=lambda: applied.set(Applied(refs, tuple(sorted(changed.items())), seed.value)),
                       classes=["govsim-apply"])
         solara.Button("Defaults", outlined=True,
@@ -148,7 +193,8 @@ def LatestTable(views: tuple[RunView, ...]):
         body += (f"<tr class='govsim-model'><td style='color:{plots.MODEL_COLOURS[i]};font-weight:bold'>"
                  f"{v.label}</td><td>{v.calendar_year} Q{v.quarter_of_year}</td><td class='govsim-year'>{yr}</td>"
                  f"{cells}</tr>")
-    html = (f"<table class='govsim-latest' style='font-size:13px;border-collapse:collapse'>"
+    html = ("<style>.govsim-latest td, .govsim-latest th {padding: 2px 8px; text-align: right}</style>"
+            f"<table class='govsim-latest' style='font-size:13px;border-collapse:collapse'>"
             f"<tr><th>model</th><th>now</th><th>last year</th>{head}</tr>{body}</table>")
     solara.HTML(tag="div", unsafe_innerHTML=html, style={"overflow-x": "auto"})
 
@@ -160,7 +206,7 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...]):
     def draw() -> bytes:
         start = min(v.start_year for v in views)
         end = max(v.start_year + v.n_years - 1 for v in views)
-        return plots.svg(plots.series_figure(spec, views, start, end))
+        return plots.series_svg(spec, views, start, end)
 
     image = solara.use_memo(draw, [spec.key, key])
     solara.HTML(tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"])
@@ -170,9 +216,9 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...]):
 def AreaMap(views: tuple[RunView, ...]):
     outcome = solara.use_reactive("satisfaction")
     solara.ToggleButtonsSingle(value=outcome, values=list(plots.OUTCOMES), dense=True)
-    image = solara.use_memo(lambda: plots.svg(plots.map_figure(views, outcome.value)), [id(views), outcome.value])
+    image = solara.use_memo(lambda: plots.map_svg(views, outcome.value), [id(views), outcome.value])
     solara.HTML(tag="div", unsafe_innerHTML=image, classes=["govsim-map"])
-    solara.Markdown(
+    Md(
         "Each cell is an area. *in-house %* = share of its work the municipality's own unit delivers; "
         "*F1, F2, …* = private firms holding contracts there. **Black frame**: flagged by benchmarking "
         "(citizens and staff disagree, or below what politicians expect). **LT**: a learning team worked "
@@ -189,7 +235,7 @@ def RulesPanel(views: tuple[RunView, ...]):
                             style={"color": plots.MODEL_COLOURS[i]})
                 for r in v.rules:
                     anchor = r.odd_section.split("#", 1)[1]
-                    solara.Markdown(f"**{r.title}** — {r.explanation} "
+                    Md(f"**{r.title}** — {r.explanation} "
                                     f"<a href='/odd/{anchor}' target='_blank'>ODD: {r.odd_section}</a>",
                                     style={"font-size": "13px"})
 
@@ -197,7 +243,8 @@ def RulesPanel(views: tuple[RunView, ...]):
 @solara.component
 def Page():
     cfg = solara.use_memo(AppConfig.from_env, [])
-    choices = scenario_choices(list(cfg.files))
+    files = solara.use_reactive(list(cfg.files))  # scenario files named on the command line or loaded here
+    choices = scenario_choices(files.value)
     model_a = solara.use_reactive(cfg.a)
     model_b = solara.use_reactive(cfg.b or NONE)
     refs = (model_a.value,) + (() if model_b.value == NONE else (model_b.value,))
@@ -206,6 +253,27 @@ def Page():
         applied.set(Applied(refs, applied.value.overrides, applied.value.seed))
     session, build_error = solara.use_memo(lambda: build_session(applied.value), [applied.value])
     solara.use_effect(lambda: (lambda: session.close_models() if session else None), [session])
+
+    solara.Title("govsim — governance models side by side")
+    solara.Style(CSS)
+    with solara.Sidebar():
+        Md("### Models")
+        solara.Select("Model A", values=choices, value=model_a, classes=["govsim-select-a"])
+        solara.Select("Model B (side by side)", values=[NONE, *choices], value=model_b,
+                      classes=["govsim-select-b"])
+        ScenarioFileInput(files, model_b)
+        Md("### Parameters\nSame municipality and seed for both models. "
+           "A rule's parameter applies to the models that use the rule.")
+        ParameterPanel(refs, applied).key(str(refs))
+    if build_error or session is None:
+        solara.Error(f"Cannot build the models: {build_error}")
+        return
+    Simulation(session, cfg.play_interval_ms).key(f"session-{id(session)}")
+
+
+@solara.component
+def Simulation(session: Session, play_interval_ms: int):
+    """Controls, plots, map and rules of one session; a step re-renders only this part."""
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     quarters = solara.use_reactive(QUARTERS_PER_YEAR)
@@ -214,39 +282,25 @@ def Page():
     def advance() -> None:
         t0 = time.perf_counter()
         session.step(quarters.value)
-        tick.set(tick.value + 1)
-        timing.set(f"last step + render: {time.perf_counter() - t0:.2f} s")
+        tick.set(tick.value + 1)  # renders this component before returning
+        timing.set(f"last step + render on the server: {time.perf_counter() - t0:.3f} s")
 
     def play_loop() -> None:
-        while playing.value and session is not None and session.running:
+        while playing.value and session.running:
             t0 = time.perf_counter()
             advance()
-            time.sleep(max(0.0, cfg.play_interval_ms / 1000 - (time.perf_counter() - t0)))
+            time.sleep(max(0.0, play_interval_ms / 1000 - (time.perf_counter() - t0)))
         if playing.value:
             playing.set(False)
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value, session], prefer_threaded=True)
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     def reset() -> None:
         playing.set(False)
-        if session is not None:
-            session.reset()
+        session.reset()
         tick.set(tick.value + 1)
 
-    solara.Title("govsim — governance models side by side")
-    with solara.Sidebar():
-        solara.Markdown("### Models")
-        solara.Select("Model A", values=choices, value=model_a, classes=["govsim-select-a"])
-        solara.Select("Model B (side by side)", values=[NONE, *choices], value=model_b,
-                      classes=["govsim-select-b"])
-        ScenarioFileInput(choices, model_b)
-        solara.Markdown("### Parameters\nSame municipality and seed for both models. "
-                        "A rule's parameter applies to the models that use the rule.")
-        ParameterPanel(refs, applied, key=str(refs))
-    views = solara.use_memo(lambda: session.views() if session else (), [session, tick.value])
-    if build_error or session is None:
-        solara.Error(f"Cannot build the models: {build_error}")
-        return
+    views = solara.use_memo(session.views, [tick.value])
     with solara.Column(gap="8px"):
         Controls(session, playing, quarters, advance, reset)
         LatestTable(views)
@@ -259,7 +313,7 @@ def Page():
 
 
 @solara.component
-def ScenarioFileInput(choices: list[str], target: solara.Reactive[str]):
+def ScenarioFileInput(files: solara.Reactive[list[str]], target: solara.Reactive[str]):
     """Load a scenario YAML file as model B (validated before it is used)."""
     path = solara.use_reactive("")
     message = solara.use_reactive("")
@@ -273,12 +327,12 @@ def ScenarioFileInput(choices: list[str], target: solara.Reactive[str]):
             message.set(e.message)
             return
         message.set("")
-        if path.value not in choices:
-            choices.append(path.value)
+        if path.value not in scenario_choices(files.value):
+            files.set([*files.value, path.value])
         target.set(path.value)
 
     with solara.Row(style={"align-items": "center"}):
-        solara.InputText("or a scenario file (.yaml)", value=path)
+        solara.InputText("or a scenario file (.yaml)", value=path, continuous_update=True)
         solara.Button("Load", on_click=load, outlined=True, disabled=not path.value)
     if message.value:
         solara.Error(message.value)
@@ -286,15 +340,24 @@ def ScenarioFileInput(choices: list[str], target: solara.Reactive[str]):
 
 # ---------------------------------------------------------------- the ODD page
 def odd_section(text: str, anchor: str) -> str | None:
-    """The part of the ODD document under the heading whose anchor is `anchor`."""
+    """The part of the ODD document that `anchor` names: an explicit ``<a id="…"></a>`` line
+    or a heading whose slug is `anchor`, up to the next heading of the same or a higher level."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        m = re.match(r"^(#+)\s+(.*)$", line)
-        if m and _slug(m.group(2)) == anchor:
-            level = len(m.group(1))
-            end = next((j for j in range(i + 1, len(lines))
-                        if (h := re.match(r"^(#+)\s", lines[j])) and len(h.group(1)) <= level), len(lines))
-            return "\n".join(lines[i:end])
+        if line.strip() == f'<a id="{anchor}"></a>':
+            start = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("#")), None)
+        else:
+            m = re.match(r"^#+\s+(.*)$", line)
+            start = i if m and _slug(m.group(1)) == anchor else None
+        if start is None:
+            continue
+        level = len(lines[start]) - len(lines[start].lstrip("#"))
+        end = next((j for j in range(start + 1, len(lines))
+                    if (h := re.match(r"^(#+)\s", lines[j])) and len(h.group(1)) <= level), len(lines))
+        part = lines[start:end]
+        while part and (not part[-1].strip() or part[-1].strip().startswith("<a id=")):
+            part.pop()  # the next section's anchor
+        return "\n".join(part)
     return None
 
 
@@ -311,11 +374,14 @@ def OddPage():
     if not ODD_PATH.exists():
         solara.Warning(f"The ODD description ({ODD_PATH}) is not in this installation; section: {anchor}")
         return
+    solara.Style(CSS)
     text = ODD_PATH.read_text(encoding="utf-8")
     part = odd_section(text, anchor) if anchor else None
     if anchor and part is None:
         solara.Warning(f"No section '{anchor}' in docs/ODD.md; showing the whole document.")
-    solara.Markdown(part or text)
+    Md(part or text, classes=["govsim-odd"])
+    if part:
+        Md("[The whole model description (ODD)](/odd)")
 
 
 routes = [

@@ -269,4 +269,4 @@ class Session:
 
     def views(self) -> tuple[RunView, ...]:
         with self.lock:
-            return tuple(run_view(f"{lab}: {m.scenario.name}", m) for lab, m in zip(self.LABELS, self.models))
+            return tuple(run_view(f"{lab}: {m.scenario.name}", m) for lab, m in zip(self.LABELS, self.models, strict=False))

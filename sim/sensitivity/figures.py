@@ -62,6 +62,8 @@ def _morris_plane(g: pd.DataFrame, outcome: str, out: Path, plt) -> Path:
     ax.set_xlabel("μ* (mean absolute elementary effect)")
     ax.set_ylabel("σ (spread: non-linearity or interactions)")
     ax.set_title(f"{outcome}: Morris screening", fontsize=10)
+    top_sigma = float(np.nanmax(sigma.to_numpy())) if len(sigma) else 0.0
+    ax.set_ylim(0, top_sigma * 1.15 if top_sigma > 0 else 1.0)
     ax.legend()
     p = out / f"morris_{_slug(outcome)}.png"
     fig.savefig(p, dpi=110)

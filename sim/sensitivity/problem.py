@@ -31,7 +31,7 @@ def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> Non
         for end in (p.low, p.high):
             value = int(end) if p.kind == "int" else end
             try:
-                apply_overrides(sc, {p.name: value}, source)
+                apply_overrides(sc, {p.name: value}, f"scenario {sc.name!r}")
             except GovsimError as e:
                 raise GovsimError(f"{source}: key 'parameters.{p.name}' has range [{p.low:g}, {p.high:g}], "
                                   f"but {value:g} is not a valid value: {e.message}") from None

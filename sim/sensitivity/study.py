@@ -114,13 +114,25 @@ def run_study(spec: SensitivitySpec, out: str | Path, *, workers: int = 1, backe
     from sim.experiments.engine import execute
 
     out = Path(out)
-    d = design(spec)  # every check that can fail before a run happens here or in load_spec
+    d = design(spec)
+    created = not out.exists()
+    fresh = not (out / "study.json").exists()
     _prepare_out(spec, out, resume)
     _write_design(spec, d, out / "samples.parquet")
     columns = sorted({o.column for o in spec.outcomes})
-    summary = execute(d.runs, out / BATCH, workers=workers, backend=backend, scheduler=scheduler,
-                      resume=resume, tables=("yearly",), columns=columns, progress=progress,
-                      manifest_extra={"sensitivity": {"name": spec.name, "hash": spec_hash(spec)}})
+    try:
+        summary = execute(d.runs, out / BATCH, workers=workers, backend=backend, scheduler=scheduler,
+                          resume=resume, tables=("yearly",), columns=columns, progress=progress,
+                          manifest_extra={"sensitivity": {"name": spec.name, "hash": spec_hash(spec)}})
+    except GovsimError:
+        # the engine validates every run before the first starts (e.g. a jointly invalid sample
+        # point): leave no half-made study behind, so the fixed spec can reuse the directory
+        if fresh and not (out / BATCH).exists():
+            for name in ("study.json", "samples.parquet"):
+                (out / name).unlink(missing_ok=True)
+            if created and not any(out.iterdir()):
+                out.rmdir()
+        raise
     if summary.failed:
         raise GovsimError(f"{summary.failed} of {len(d.runs)} runs failed (tracebacks in "
                           f"{out / BATCH}/runs/); fix the cause and rerun with --resume")
@@ -140,7 +152,13 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     from sim.experiments.engine import load_results
 
     out = Path(out)
-    d = d or design(spec)
+    if d is None:  # standalone re-analysis: the directory must hold this very study
+        marker = out / "study.json"
+        if not marker.exists():
+            raise GovsimError(f"{out} is not a sensitivity study directory (no study.json)")
+        if json.loads(marker.read_text()).get("hash") != spec_hash(spec):
+            raise GovsimError(f"{out} holds a different study than {spec.source}; the spec changed since it ran")
+        d = design(spec)
     method = method_for(spec.method)
     seed = salib_seed(spec.seed, ANALYSIS_SEED)
     yearly = load_results(out / BATCH, "yearly")

@@ -1,0 +1,169 @@
+"""Benchmark: a 12-parameter Sobol study (first and total order) of one preset, local backend.
+
+N = 1024 gives 1024 × (12 + 2) = 14,336 runs (target: under 15 minutes on the 2-core machine).
+Reports wall time per phase, time per run, and the share of time spent outside the model.
+
+    python benchmarks/bench_sobol.py                      # N=1024, 2 workers
+    python benchmarks/bench_sobol.py --N 64 --workers 1   # in-process: exact model-time accounting
+
+"Inside the model" = `sim.runner.simulate` (building and stepping the Mesa model). With one
+worker everything runs in this process, so that time is measured directly; with several
+workers it is estimated from the per-run model time of a one-worker calibration on the first
+`--calibrate` runs of the same design.
+
+The machine is shared, so wall time depends on the other users' load; CPU seconds (this
+process plus its worker processes, polled with psutil) are reported too, as the
+load-independent cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+import sim.runner
+from sim.sensitivity.spec import spec_from_dict
+from sim.sensitivity.study import analyse_study, design, run_study
+
+PARAMETERS = (
+    "inspection.share_of_volume", "inspection.trust_sensitivity", "internal_invoicing.hours_per_invoice",
+    "internal_invoicing.invoices_per_package", "control_bids.prep_cost_rate", "control_bids.cost_coverage",
+    "tendering.buyer_cost_rate", "tendering.share", "bureaucratic_drift.growth", "trust_dynamics.build_rate",
+    "trust_dynamics.loss_rate", "municipality.admin_hourly_dkk",
+)
+
+
+def bench_spec(n: int, scenario: str = "bum"):
+    return spec_from_dict({
+        "name": f"bench_sobol_{scenario}_N{n}",
+        "parameters": {p: None for p in PARAMETERS},
+        "outcomes": [{"column": "admin_overhead_share", "summary": "mean", "scenario": scenario},
+                     {"column": "admin_cost_dkk", "summary": "final", "scenario": scenario}],
+        "method": {"name": "sobol", "N": n, "second_order": False},
+        "replications": 1, "seed": 20110401}, "bench_sobol")
+
+
+class ModelClock:
+    """Accumulates the CPU time spent in `sim.runner.simulate` (this process only; CPU, not wall
+    time, so other users of the machine do not inflate it)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+        self._orig = sim.runner.simulate
+
+    def __enter__(self) -> ModelClock:
+        def timed(*a, **k):
+            t = time.process_time()
+            try:
+                return self._orig(*a, **k)
+            finally:
+                self.seconds += time.process_time() - t
+                self.calls += 1
+        sim.runner.simulate = timed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sim.runner.simulate = self._orig
+
+
+class CpuMeter:
+    """CPU seconds of this process and every descendant (pool workers live under a forkserver, so
+    `getrusage(RUSAGE_CHILDREN)` misses them): descendants are polled and their last reading kept."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.every = every
+        self.seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._me = psutil.Process()
+
+    def _poll(self) -> None:
+        for p in self._me.children(recursive=True):
+            try:
+                t = p.cpu_times()
+                self.seen[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
+
+    def __enter__(self) -> CpuMeter:
+        t = self._me.cpu_times()
+        self.start = t.user + t.system
+        self._poll()
+        self.before = dict(self.seen)
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            self._poll()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        t = self._me.cpu_times()
+        self.seconds = t.user + t.system - self.start + sum(
+            v - self.before.get(pid, 0.0) for pid, v in self.seen.items())
+
+
+def calibrate(spec, k: int) -> float:
+    """Mean model seconds per run over the first k runs of the design, in this process."""
+    from sim.experiments.engine import run_one
+
+    runs = design(spec).runs[:k]
+    with ModelClock() as clock:
+        for r in runs:
+            run_one(r, ("yearly",), ("admin_overhead_share", "admin_cost_dkk"))
+    return clock.seconds / max(clock.calls, 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--N", type=int, default=1024)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--calibrate", type=int, default=200, help="runs timed in-process when workers > 1")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+
+    spec = bench_spec(args.N)
+    out = args.out or Path(tempfile.mkdtemp(prefix="bench_sobol_")) / "study"
+    t0 = time.perf_counter()
+    d = design(spec)
+    t_design = time.perf_counter() - t0
+    n_runs = len(d.runs)
+
+    with ModelClock() as clock, CpuMeter() as cpu:
+        t1 = time.perf_counter()
+        run_study(spec, out, workers=args.workers, progress=False)
+        t_total = time.perf_counter() - t1
+    cpu_study = cpu.seconds
+    t2 = time.perf_counter()
+    analyse_study(spec, out)
+    t_analyse = time.perf_counter() - t2
+
+    if args.workers == 1:
+        model_per_run = clock.seconds / max(clock.calls, 1)
+        how = "measured in-process"
+    else:
+        model_per_run = calibrate(spec, min(args.calibrate, n_runs))
+        how = f"calibrated on {min(args.calibrate, n_runs)} in-process runs"
+    report = {
+        "N": args.N, "parameters": len(PARAMETERS), "runs": n_runs, "workers": args.workers,
+        "design_s": round(t_design, 2), "study_wall_s": round(t_total, 1), "analysis_s": round(t_analyse, 2),
+        "wall_ms_per_run": round(1000 * t_total / n_runs, 2),
+        "cpu_s_study": round(cpu_study, 1), "cpu_ms_per_run": round(1000 * cpu_study / n_runs, 2),
+        "model_cpu_ms_per_run": round(1000 * model_per_run, 2), "model_time": how,
+        "outside_model_fraction": round(1 - model_per_run * n_runs / cpu_study, 3),
+        "out": str(out),
+    }
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

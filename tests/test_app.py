@@ -1,0 +1,196 @@
+"""The teaching app without a browser: sliders, validation, side-by-side sessions, figures, ODD links, CLI."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from sim.app import plots
+from sim.app.page import ODD_PATH, odd_section
+from sim.app.state import (
+    KEY_PARAMS,
+    Session,
+    configure,
+    key_sliders,
+    scenario_choices,
+    scenario_value,
+)
+from sim.errors import GovsimError
+from sim.params import schema_index
+from sim.rules import RULES
+
+
+def test_sliders_take_units_and_ranges_from_the_schema():
+    index = schema_index()
+    sliders = {s.name: s for s in key_sliders()}
+    assert list(sliders) == list(KEY_PARAMS)
+    for name, s in sliders.items():
+        info = index[name]
+        assert s.unit == info.unit and s.kind == info.kind
+        assert s.low < s.high
+        if info.low is not None:
+            assert (s.low, s.high) == (info.low, info.high)
+        if info.kind == "int":
+            assert s.step == 1
+        else:
+            assert 0 < s.step <= (s.high - s.low) / 50
+    # tendering.floor has no plausible range (not sampled): the slider uses its hard bounds 0–1
+    assert index["tendering.floor"].low is None
+    assert (sliders["tendering.floor"].low, sliders["tendering.floor"].high) == (0.0, 1.0)
+
+
+def test_forbidden_combination_is_refused_with_the_schemas_reason():
+    with pytest.raises(GovsimError, match=r"sliders for hod.*fixed in-house share 0.85 leaves 0.15 to tender, "
+                                          r"below the tendering floor 0.3"):
+        configure(["hod"], {"fixed_inhouse_share.share": 0.85})
+    with pytest.raises(GovsimError, match=r"tendering floor 0.4 is above its share 0.315"):
+        configure(["bum", "hod"], {"tendering.floor": 0.4})
+    with pytest.raises(GovsimError, match=r"trust.initial"):
+        configure(["bum"], {"trust.initial": 1.5})
+
+
+def test_a_rule_parameter_applies_only_to_the_models_that_use_the_rule():
+    bum, hod = configure(["bum", "hod"], {"fixed_inhouse_share.share": 0.6, "trust.initial": 0.4})
+    assert scenario_value(hod, "fixed_inhouse_share.share") == 0.6
+    assert scenario_value(bum, "fixed_inhouse_share.share") is None
+    assert "fixed_inhouse_share" not in bum.rule_keys()
+    assert scenario_value(bum, "trust.initial") == scenario_value(hod, "trust.initial") == 0.4
+
+
+def test_teaching_variant_replaces_the_guarantee_by_tendering():
+    assert "model_municipality_tendering" in scenario_choices()
+    (sc,) = configure(["model_municipality_tendering"], {})
+    keys = sc.rule_keys()
+    assert "no_tendering_guarantee" not in keys and "tendering" in keys
+    assert keys - {"tendering"} == configure(["model_municipality"], {})[0].rule_keys() - {"no_tendering_guarantee"}
+
+
+def test_side_by_side_models_advance_together_on_the_same_seed():
+    s = Session(configure(["bum", "bum"], {}), seed=5)
+    s.step(3)
+    v = s.views()
+    assert [x.label for x in v] == ["A: bum", "B: bum"]
+    assert all(x.quarter == 3 and not x.rows and not x.areas.surveyed for x in v)
+    s.step(5)
+    a, b = s.views()
+    assert a.quarter == b.quarter == 8 and len(a.rows) == len(b.rows) == 2
+    assert a.rows == b.rows  # same scenario, same seed → identical records
+    np.testing.assert_array_equal(a.areas.satisfaction, b.areas.satisfaction)
+    s.reset()
+    assert all(x.quarter == 0 and not x.rows for x in s.views())
+    s.close_models()
+
+
+def test_stepping_past_the_end_stops_every_model():
+    s = Session(configure(["hod", "model_municipality"], {}), seed=0)
+    s.step(4 * 20 + 7)
+    assert not s.running
+    a, b = s.views()
+    assert len(a.rows) == len(b.rows) == 20 and a.calendar_year == b.calendar_year == 2027
+    s.close_models()
+
+
+def test_area_view_marks_who_serves_each_area():
+    s = Session(configure(["hod", "model_municipality"], {}), seed=2)
+    s.step(4)
+    hod, mm = s.views()
+    vol_inhouse = hod.areas.inhouse
+    assert np.all((vol_inhouse >= 0) & (vol_inhouse <= 1))
+    assert 0.5 < vol_inhouse.mean() < 0.9  # the fixed 70 % in-house share, by volume
+    assert any(hod.areas.contractors) and all(f.startswith("F") for fs in hod.areas.contractors for f in fs)
+    np.testing.assert_array_equal(mm.areas.inhouse, 1.0)  # no tendering at all
+    assert not any(mm.areas.contractors)
+    assert hod.areas.surveyed and mm.areas.surveyed
+    s.close_models()
+
+
+def test_session_rejects_bad_input():
+    with pytest.raises(GovsimError, match="one or two models"):
+        Session(configure(["bum", "hod", "bum"], {}))
+    with pytest.raises(GovsimError, match="seed"):
+        Session(configure(["bum"], {}), seed=-1)
+
+
+def test_every_plot_shows_every_model_and_the_map_shows_both():
+    s = Session(configure(["bum", "hod"], {}), seed=1)
+    s.step(8)
+    views = s.views()
+    for spec in plots.PLOTS:
+        svg = plots.series_svg(spec, views, 2008, 2027)
+        assert svg.startswith("<svg") and svg.endswith("</svg>")
+        assert "A: bum" in svg and "B: hod" in svg
+        assert svg.count("<polyline") == 2 * len(spec.series)
+    m = plots.map_svg(views, "gap")
+    assert m.count("Area 12") == 2 and "A: bum" in m and "B: hod" in m
+    assert "satisfaction − political expectation" in m
+    empty = Session(configure(["bum"], {}), seed=1)
+    assert "no year completed yet" in plots.series_svg(plots.PLOTS[0], empty.views(), 2008, 2027)
+    assert "no survey yet" in plots.map_svg(empty.views())
+    s.close_models()
+    empty.close_models()
+
+
+def test_odd_section_by_anchor_or_heading():
+    text = ("# T\n## 7. Submodels\n<a id=\"submodel-x\"></a>\n### X (`sim/rules/x.py`)\nbody x\n\n"
+            "<a id=\"submodel-y\"></a>\n### Y\nbody y\n## Parameters\n")
+    assert odd_section(text, "submodel-x") == "### X (`sim/rules/x.py`)\nbody x"
+    assert odd_section(text, "submodel-y") == "### Y\nbody y"
+    assert odd_section(text, "parameters") == "## Parameters"
+    assert odd_section(text, "submodel-z") is None
+
+
+@pytest.mark.skipif(not ODD_PATH.exists(), reason="docs/ODD.md not present")
+def test_every_rule_links_to_a_section_of_the_odd():
+    text = ODD_PATH.read_text(encoding="utf-8")
+    for key, cls in RULES.items():
+        assert cls.title and cls.explanation, key
+        part = odd_section(text, cls.odd_section().split("#", 1)[1])
+        assert part is not None and f"sim/rules/{key}.py" in part, key
+
+
+def test_app_command_refuses_a_missing_scenario_file(cli, tmp_path):
+    r = cli("app", "--port", "0", "--model-a", str(tmp_path / "nope.yaml"), "--model-b", "none")
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: file not found"
+
+
+def test_app_command_help_names_its_options(cli):
+    r = cli("app", "--help")
+    assert r.returncode == 0
+    for opt in ("--port", "--model-a", "--model-b", "--seed", "--play-interval"):
+        assert opt in r.stdout
+
+
+def test_assets_lists_what_solaras_template_loads():
+    pytest.importorskip("solara")
+    from sim.app import assets
+
+    req = dict(assets.required())
+    assert "requirejs" in req and any(p.startswith("@widgetti/solara-vuetify") for p in req)
+    assert all(os.sep not in v for v in req.values())
+
+
+def test_scenario_file_is_validated_before_it_becomes_model_b(tmp_path):
+    solara = pytest.importorskip("solara")
+    import ipyvuetify as v
+
+    from sim.app.page import ScenarioFileInput
+
+    good = tmp_path / "mine.yaml"
+    good.write_text("name: mine\nrules:\n  - rule: tendering\n    share: 0.2\n", encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nrules:\n  - rule: tendering\n    shares: 0.2\n", encoding="utf-8")
+    files, target = solara.reactive([]), solara.reactive("hod")
+    _, rc = solara.render(ScenarioFileInput(files, target), handle_error=False)
+    rc.find(v.TextField).widget.v_model = str(bad)
+    rc.find(v.Btn).widget.click()
+    assert target.value == "hod" and files.value == []
+    assert "unknown key 'rules[0].tendering.shares'" in rc.find(v.Alert).widget.children[0]
+    rc.find(v.TextField).widget.v_model = str(good)
+    rc.find(v.Btn).widget.click()
+    assert target.value == str(good) and files.value == [str(good)]
+    assert str(good) in scenario_choices(files.value)
+    (sc,) = configure([target.value], {"tendering.share": 0.3})
+    assert sc.name == "mine" and scenario_value(sc, "tendering.share") == 0.3
