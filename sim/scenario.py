@@ -56,9 +56,10 @@ class Regime(BaseModel):
 
 
 class Scenario(BaseModel):
-    """One governance scenario on one municipality."""
+    """One governance scenario on one municipality (immutable: change it with
+    ``sim.overrides.apply_overrides``, which returns a new, validated scenario)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(min_length=1)
     description: str = ""
     start_year: int = Field(2008, ge=1970, le=2100)
@@ -243,7 +244,30 @@ def load_scenario(ref: str | Path | Scenario | dict) -> Scenario:
         else:
             raise GovsimError(f"no preset or file named {s!r}; presets are: {', '.join(preset_names())} "
                               "(or give a path to a .yaml file)")
-    return scenario_from_dict(read_yaml(path), str(path))
+    return _load_file(str(path.resolve()) if path.exists() else str(path), str(path))
+
+
+def _load_file(key: str, shown: str) -> Scenario:
+    """Parse and validate a scenario file, once per file version (batches load the same preset
+    thousands of times; the cache key includes the file's size and modification time)."""
+    try:
+        st = Path(key).stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    if stamp is not None:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == stamp and hit[1] == shown:
+            return hit[2]
+    sc = scenario_from_dict(read_yaml(Path(shown)), shown)
+    if stamp is not None:
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        _CACHE[key] = (stamp, shown, sc)
+    return sc
+
+
+_CACHE: dict[str, tuple[tuple[int, int], str, Scenario]] = {}
 
 
 def describe_presets() -> list[tuple[str, str]]:
