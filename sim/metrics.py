@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
+from mesa.datacollection import DataCollector
 
 from sim.packages import TASKS
 from sim.rules.trust_dynamics import RELATIONS
@@ -109,6 +110,23 @@ def area_record(model: MunicipalityModel) -> dict[str, np.ndarray]:
         "goal_status": GOAL_STATUS[a.status[ar]],
         "learning_team": a.team[ar].copy(),
     }
+
+
+class YearlyDataCollector(DataCollector):
+    """Mesa's DataCollector, called every quarter (``mesa.batch_run`` reads collected row i as
+    step i), that computes the reporters only when a year has just been recorded and repeats
+    the latest values in between — the yearly record does not change within a year."""
+
+    def collect(self, model: MunicipalityModel) -> None:
+        first = next(iter(self.model_vars.values()), None)
+        if model.rows and len(model.rows) != getattr(self, "_years_seen", 0):
+            self._years_seen = len(model.rows)
+            super().collect(model)
+        elif first:
+            for values in self.model_vars.values():
+                values.append(values[-1])
+        else:
+            super().collect(model)
 
 
 def _from_record(column: str, model: MunicipalityModel) -> float:

@@ -13,11 +13,17 @@ import math
 
 import numpy as np
 from mesa import Model
-from mesa.datacollection import DataCollector
 
 from sim.agents import Administration, Area, Areas, Citizens, InHouseUnit, Market, Politician
 from sim.ledger import ACTIVITIES, Ledger
-from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS, area_record, model_reporters, year_record
+from sim.metrics import (
+    AREA_COLUMNS,
+    YEARLY_COLUMNS,
+    YearlyDataCollector,
+    area_record,
+    model_reporters,
+    year_record,
+)
 from sim.packages import TaskPackages
 from sim.rules import ProcurementPlan, Signals, build_rule
 from sim.rules.base import PHASES
@@ -101,7 +107,7 @@ class MunicipalityModel(Model):
         self.rows: list[dict[str, float]] = []
         self.area_rows: list[dict[str, np.ndarray]] = []
         self.admin_rows: list[tuple[int, np.ndarray, np.ndarray]] = []
-        self.datacollector = DataCollector(model_reporters=model_reporters())
+        self.datacollector = YearlyDataCollector(model_reporters=model_reporters())
         self.running = True
         self._warm_start()
 
@@ -139,6 +145,9 @@ class MunicipalityModel(Model):
         self.t += 1
         if self.t >= self.n_quarters:
             self.running = False
+        # every quarter, because mesa.batch_run reads collected row i as step i; between year
+        # ends the reporters show the latest year-end record (NaN before the first)
+        self.datacollector.collect(self)
 
     def _begin_year(self) -> None:
         pp = self.params.politics
@@ -247,7 +256,6 @@ class MunicipalityModel(Model):
         self.rows.append(self.record)
         self.admin_rows.append((self.calendar_year, dkk, hours))
         self.area_rows.append(area_record(self))
-        self.datacollector.collect(self)
 
     def run(self) -> None:
         while self.running:
