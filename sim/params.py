@@ -52,7 +52,8 @@ class MunicipalityParams(ParamGroup):
 
     citizens: int = param(
         85_000, unit="persons", plausible=(40_000, 200_000), ge=100, le=2_000_000,
-        source="assumption: a mid-size Danish municipality (seed 001's municipality has ≈ 85,000 inhabitants)",
+        source="assumption: a mid-size Danish municipality (98 municipalities, ≈ 60,000 inhabitants on average); "
+               "seed 001 does not state its population",
         doc="Inhabitants; each is a member of the vectorised citizen population of an area.")
     areas: int = param(
         12, unit="areas", plausible=(6, 24), ge=1, le=200,
@@ -64,7 +65,8 @@ class MunicipalityParams(ParamGroup):
         doc="Positions in the in-house operations unit.")
     task_volume_dkk: float = param(
         112e6, unit="DKK/yr", plausible=(80e6, 200e6), gt=0,
-        source="assumption: sized so that seed 001's freed 5.7 M DKK in < 3 yrs is ≈ 1.5–2 %/yr (E17)",
+        source="assumption: seed 001 gives no department budget; sized so its freed 5.7 M DKK in < 3 yrs "
+               "(E17) is ≈ 1.8 %/yr of the budget",
         doc="Annual cost of all task packages at the in-house reference cost (roads, parks, cleaning, winter).")
     budget_dkk: float = param(
         118e6, unit="DKK/yr", plausible=(85e6, 210e6), gt=0,
@@ -72,7 +74,7 @@ class MunicipalityParams(ParamGroup):
         doc="Year-0 operating budget of the department (real, fixed prices).")
     contractors: int = param(
         8, unit="firms", plausible=(3, 15), ge=1, le=200,
-        source="assumption; Danish road/park markets have a handful of regional firms (E10)",
+        source="assumption: a handful of regional road/park firms (E10 gives only the private share, 33–44 %)",
         doc="Private firms in the regional pool (active or not).")
     admin_hourly_dkk: float = param(
         450.0, unit="DKK/h", plausible=(350, 600), gt=0,
@@ -104,7 +106,7 @@ class EmployeeParams(ParamGroup):
         doc="Wellbeing lost under full control intensity.")
     participation_effect: float = param(
         0.6, unit="scale points per unit participation", plausible=(0.2, 1.0), ge=0, le=5,
-        source="seed 004 (tripartite cooperation, wellbeing); E15 for scale",
+        source="seed 004 (tripartite cooperation, wellbeing); E15 for the scale (5.5 → 5.7); size an assumption",
         doc="Wellbeing gained under full participation.")
     security_effect: float = param(
         0.3, unit="scale points per unit security", plausible=(0.0, 0.6), ge=0, le=5,
@@ -120,11 +122,11 @@ class EmployeeParams(ParamGroup):
         doc="Sick-leave rate at base wellbeing at the start.")
     sick_leave_trend: float = param(
         0.001, unit="share per year", plausible=(0.0, 0.0027), ge=-0.01, le=0.01,
-        source="E12 upper bound (others rose 0.2 pp in three quarters); long-run default is an assumption",
+        source="E12 upper bound (others rose 0.2 pp in three quarters → 0.27 pp/yr); long-run default an assumption",
         doc="Background drift of sick leave per year (rising elsewhere).")
     sick_leave_wellbeing_slope: float = param(
-        0.012, unit="share per scale point", plausible=(0.005, 0.02), ge=0, le=0.1,
-        source="calibrated to E12/E13 (gaps of 0.3–1.6 pp)",
+        0.0045, unit="share per scale point", plausible=(0.002, 0.012), ge=0, le=0.1,
+        source="calibrated (docs/CALIBRATION.md, check 5b): E12 gap of 0.3–0.4 pp after 1–2 years; E13 ≤ 1.6 pp",
         doc="Sick leave falls by this much per wellbeing point above base.")
     turnover_base: float = param(
         0.08, unit="share per year", plausible=(0.04, 0.15), ge=0, le=1,
@@ -154,8 +156,10 @@ class MarketParams(ParamGroup):
     """Private contractors: cost, markup, quality, bidding, entry and exit."""
 
     cost_mean: float = param(
-        0.95, unit="× in-house reference cost", plausible=(0.85, 1.02), gt=0, le=3,
-        source="E1, E4 (≈ 5 % mean saving); calibrated", doc="Mean cost level of a private firm.")
+        1.0245, unit="× in-house reference cost", plausible=(0.96, 1.08), gt=0, le=3,
+        source="calibrated (docs/CALIBRATION.md, check 1a): 5.5 % mean saving at first contracting out (E4; "
+               "E1 ≈ 5 %); the range spans first-tender savings of ≈ 2–12 % (E2: 5–15 %)",
+        doc="Mean cost level of a private firm (the lowest of several bids is still below in-house cost).")
     cost_sd: float = param(
         0.06, unit="× reference", plausible=(0.02, 0.12), ge=0, le=1,
         source="E3 (wide spread of outcomes)", doc="Spread of firms' cost levels.")
@@ -179,7 +183,7 @@ class MarketParams(ParamGroup):
         doc="A firm without a contract for this long leaves the market.")
     catch_up: float = param(
         0.15, unit="1/round", plausible=(0.05, 0.4), ge=0, le=1,
-        source="E2 stylised fact 2 (savings shrink over rounds); assumption",
+        source="stylised fact 2 (Petersen et al. 2018: savings decrease over time); rate an assumption",
         doc="How far a re-tendered lot's private cost advantage shrinks per tender round.")
 
 
@@ -206,7 +210,7 @@ class InHouseParams(ParamGroup):
         doc="Quality gain from one implemented employee proposal (half of it lasts into the next year).")
     outside_work_buffer: float = param(
         0.5, unit="share of cuts absorbed", plausible=(0.0, 0.8), ge=0, le=1,
-        source="seed 001 (in-house unit can take fewer outside jobs under HOD)",
+        source="seed 001 (in-house unit can take fewer outside jobs under HOD); size an assumption",
         doc="Share of framework cuts the in-house unit absorbs by outside work (rules may reduce it).")
 
 

@@ -30,10 +30,11 @@ class BenchmarkingParams(RuleParams):
         0.0, unit="satisfaction points", plausible=(0.0, 0.05), ge=0, le=1, source="seed 000",
         doc="How far below the political expectation an area may fall before it is flagged.")
     data_lag_years: int = param(
-        1, unit="years", plausible=(0, 3), ge=0, le=10, source="seed 001 (data only from end of 2013)",
+        2, unit="years", plausible=(0, 3), ge=0, le=10,
+        source="seed 001 (started April 2011, data only from the end of 2013: first flags after 2 year ends)",
         doc="Years of measurement before the system flags anything.")
     pressure: float = param(
-        0.1, unit="signal", plausible=(0.0, 0.3), ge=0, le=1, source="seed 001 (benchmarked on price and quality)",
+        0.1, unit="signal", plausible=(0.0, 0.3), ge=0, le=1, source="seed 001 (benchmarked on price and quality); size an assumption",
         doc="Competitive pressure from being benchmarked.")
 
 

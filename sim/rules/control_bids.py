@@ -25,7 +25,7 @@ class ControlBidsParams(RuleParams):
         source="assumption (EVIDENCE: cost of control bids not found; wide range)",
         doc="Cost of writing and independently assessing one control bid.")
     control_intensity: float = param(
-        0.15, unit="signal", plausible=(0.05, 0.3), ge=0, le=1, source="seed 004 (NPM control and distrust)",
+        0.15, unit="signal", plausible=(0.05, 0.3), ge=0, le=1, source="seed 004 (NPM control and distrust); size an assumption",
         doc="Control pressure that bidding against the market puts on the in-house unit.")
 
 

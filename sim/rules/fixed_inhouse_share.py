@@ -20,13 +20,13 @@ class FixedInhouseShareParams(RuleParams):
         source="seed 001 (70 % fixed)", doc="Share of the task volume guaranteed to the in-house unit.")
     outside_work_factor: float = param(
         0.4, unit="× outside-work buffer", plausible=(0.0, 1.0), ge=0, le=1,
-        source="seed 001 (fewer outside jobs, more exposed to framework savings)",
+        source="seed 001 (fewer outside jobs, more exposed to framework savings); size an assumption",
         doc="How much of its cut-buffering outside work the in-house unit keeps.")
     security: float = param(
         0.15, unit="signal", plausible=(0.0, 0.3), ge=0, le=1, source="seed 001; assumption",
         doc="Job security the guaranteed share gives employees.")
     price_basis_hours: float = param(
-        300.0, unit="hours/yr", plausible=(100, 800), ge=0, le=20_000, source="seed 001 (calculated hourly price)",
+        300.0, unit="hours/yr", plausible=(100, 800), ge=0, le=20_000, source="seed 001 (calculated hourly price); hours an assumption",
         doc="Administrative hours per year to keep the price-comparison basis up to date.")
 
 

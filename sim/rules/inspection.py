@@ -17,14 +17,15 @@ from sim.rules.base import Rule, RuleParams, Signals
 class InspectionParams(RuleParams):
     rule: Literal["inspection"]
     share_of_volume: float = param(
-        0.009, unit="share of task volume", plausible=(0.003, 0.02), ge=0, le=0.2,
-        source="assumption (EVIDENCE: not found); order set by seed 001's freed 1.2 M + 4.5 M DKK",
+        0.01005, unit="share of task volume", plausible=(0.003, 0.02), ge=0, le=0.2,
+        source="calibrated (docs/CALIBRATION.md, check 8a) to seed 001's freed 4.5 M + 1.2 M DKK (E17); "
+               "EVIDENCE has no direct figure, so the range is wide",
         doc="Inspection and control cost as a share of the volume under the split, at trust 0.5.")
     trust_sensitivity: float = param(
-        0.8, unit="elasticity", plausible=(0.0, 1.5), ge=0, le=5, source="seed 003 (trust lowers control needs)",
+        0.8, unit="elasticity", plausible=(0.0, 1.5), ge=0, le=5, source="seed 003 (trust lowers control needs); size an assumption",
         doc="How strongly distrust raises inspection needs.")
     control_intensity: float = param(
-        0.25, unit="signal", plausible=(0.1, 0.4), ge=0, le=1, source="seed 004 (control undermines job satisfaction)",
+        0.25, unit="signal", plausible=(0.1, 0.4), ge=0, le=1, source="seed 004 (control undermines job satisfaction); size an assumption",
         doc="Control pressure felt by employees under full inspection.")
 
 

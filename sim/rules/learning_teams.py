@@ -26,7 +26,7 @@ class LearningTeamsParams(RuleParams):
         source="seed 000 (learning closes the gap); size an assumption",
         doc="Quality a team adds to its area (decays 30 %/yr).")
     wellbeing_effect: float = param(
-        0.4, unit="scale points", plausible=(0.0, 0.8), ge=0, le=3, source="seed 000 (initiative, co-influence)",
+        0.4, unit="scale points", plausible=(0.0, 0.8), ge=0, le=3, source="seeds 000, 001 (initiative and co-influence); size an assumption",
         doc="Wellbeing boost for team members (decays).")
     max_teams: int = param(4, unit="teams/yr", plausible=(1, 8), ge=0, le=100, source="assumption",
                            doc="Teams the unit can run in one year.")

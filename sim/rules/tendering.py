@@ -34,10 +34,10 @@ class TenderingParams(RuleParams):
         0.027, unit="share of contract value", plausible=(0.014, 0.04), ge=0, le=0.5,
         source="E5 (2.7 %), E6 (1.4 %)", doc="Buyer's tendering cost for a reference-size contract.")
     size_elasticity: float = param(
-        0.25, unit="elasticity", plausible=(0.0, 0.5), ge=0, le=2, source="E5, E6 (cost share falls with size)",
+        0.25, unit="elasticity", plausible=(0.0, 0.5), ge=0, le=2, source="E5, E6 (cost share falls with size); elasticity an assumption",
         doc="How steeply the cost share falls with contract value.")
     experience_discount: float = param(
-        0.3, unit="share", plausible=(0.0, 0.5), ge=0, le=0.95, source="E5 (experienced buyers pay less)",
+        0.3, unit="share", plausible=(0.0, 0.5), ge=0, le=0.95, source="E5 (experienced buyers pay less); size an assumption",
         doc="Largest reduction of the cost share that experience brings.")
     pressure_weight: float = param(
         0.3, unit="pressure per exposed share", plausible=(0.1, 0.6), ge=0, le=2,

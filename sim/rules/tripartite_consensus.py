@@ -28,16 +28,17 @@ class TripartiteConsensusParams(RuleParams):
     candidate_tasks: int = param(4, unit="tasks/yr", plausible=(2, 8), ge=0, le=50, source="assumption",
                                  doc="Development tasks put before the steering group each year.")
     consensus_threshold: float = param(
-        0.4, unit="support 0–1", plausible=(0.3, 0.6), ge=0, le=1, source="seed 004 (decisions by consensus)",
+        0.4, unit="support 0–1", plausible=(0.3, 0.6), ge=0, le=1, source="seed 004 (decisions by consensus); threshold an assumption",
         doc="Every party's support must exceed this for a task to be adopted.")
     task_gain: float = param(
         0.003, unit="cost reduction per task", plausible=(0.001, 0.006), ge=0, le=0.1,
-        source="E14 (Lunner: ≥ 9 M NOK/yr saved); assumption", doc="Efficiency gain of one adopted task.")
+        source="E14 (Lunner: ≥ 9 M NOK/yr saved in all); size per task an assumption", doc="Efficiency gain of one adopted task.")
     task_quality: float = param(
         0.004, unit="quality per task", plausible=(0.001, 0.01), ge=0, le=0.1,
-        source="E14 (Lunner: 14 M NOK/yr extra service)", doc="Quality gain of one adopted task.")
+        source="E14 (Lunner: 14 M NOK/yr extra service in all); size per task an assumption", doc="Quality gain of one adopted task.")
     participation: float = param(
-        0.5, unit="signal", plausible=(0.3, 0.8), ge=0, le=1, source="seed 004", doc="Participation employees feel.")
+        0.5, unit="signal", plausible=(0.3, 0.8), ge=0, le=1, source="seed 004; size an assumption",
+        doc="Participation employees feel.")
 
 
 class TripartiteConsensus(Rule):

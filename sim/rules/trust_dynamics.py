@@ -28,7 +28,7 @@ RELATIONS = (
 class TrustDynamicsParams(RuleParams):
     rule: Literal["trust_dynamics"]
     build_rate: float = param(0.15, unit="share of gap per year", plausible=(0.05, 0.3), gt=0, le=1,
-                              source="seed 003 (trust takes time to build)", doc="Speed at which trust rises.")
+                              source="seed 003 (trust takes time to build); rate an assumption", doc="Speed at which trust rises.")
     loss_rate: float = param(0.45, unit="share of gap per year", plausible=(0.2, 0.8), gt=0, le=1,
                              source="seed 004 (control creates distrust); assumption", doc="Speed at which trust falls.")
 

@@ -114,14 +114,19 @@ def _applies(name: str, v: Variant) -> bool:
     return head in used
 
 
-def split_results(out: Path, prefix: str = "") -> dict[str, dict[str, pd.DataFrame]]:
-    """Read an engine output directory back into {label: {table: DataFrame}} for one prefix."""
+def read_tables(out: Path, tables: Iterable[str] = TABLES) -> dict[str, pd.DataFrame]:
+    """Every table of an engine output directory (each read once)."""
+    return {t: load_results(out, t) for t in tables}
+
+
+def split_results(raw: dict[str, pd.DataFrame], prefix: str = "") -> dict[str, dict[str, pd.DataFrame]]:
+    """Split engine tables into {label: {table: DataFrame}} for the runs of one prefix."""
     result: dict[str, dict[str, pd.DataFrame]] = {}
-    for table in TABLES:
-        df = load_results(out, table)
-        df = df[df["prefix"].fillna("") == prefix] if "prefix" in df.columns else df
+    for table, df in raw.items():
+        df = df[df["prefix"].fillna("") == prefix]
         for label, g in df.groupby("label", sort=False):
-            result.setdefault(str(label), {})[table] = g.reset_index(drop=True)
+            # infer_objects: a part that mixes runs with and without tenders stores object columns
+            result.setdefault(str(label), {})[table] = g.reset_index(drop=True).infer_objects()
     return result
 
 
@@ -149,6 +154,6 @@ def collect(replications: int, master_seed: int = MASTER_SEED, workers: int = 1,
         runs = base / "runs_out"
         execute(specs, runs, workers=workers, tables=TABLES, progress=progress,
                 manifest_extra={"purpose": "govsim validate", "overrides": overrides or {}})
-        tables = split_results(runs)
+        tables = split_results(read_tables(runs))
     start = load_scenario(variants[0].preset).start_year
     return RunData(tables=tables, seeds=seeds, start_year=start, overrides=dict(overrides or {}))

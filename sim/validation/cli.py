@@ -1,0 +1,49 @@
+"""`govsim validate`: run the stylised-fact checks, print the table, write docs/VALIDATION.md.
+
+Exit code 0 when every check passes, 1 when one fails (2 for a user error, from ``sim.cli``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+DEFAULT_REPLICATIONS = 200
+
+
+@click.command("validate")
+@click.option("--replications", type=click.IntRange(min=2), default=DEFAULT_REPLICATIONS, show_default=True,
+              help="Seeded replications per scenario (each check's CI is over these).")
+@click.option("--seed", "master_seed", type=click.IntRange(min=0), default=None,
+              help="Master seed of the replication seeds [default: 20110401].")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for the experiment engine.")
+@click.option("--docs", type=click.Path(file_okay=False, path_type=Path), default=Path("docs"), show_default=True,
+              help="Where VALIDATION.md and validation/*.png are written.")
+@click.option("--no-docs", is_flag=True, help="Only print the table; write no files.")
+@click.option("--keep-runs", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the engine's run tables in this directory (default: a temporary one).")
+def validate(replications: int, master_seed: int | None, workers: int, docs: Path, no_docs: bool,
+             keep_runs: Path | None) -> None:
+    """Check the model against the eight stylised facts of EVIDENCE.md (exit 1 if one fails)."""
+    from sim.validation.checks import evaluate
+    from sim.validation.data import MASTER_SEED, collect
+    from sim.validation.report import format_table, write_figures, write_markdown
+
+    t0 = time.perf_counter()
+    seed = MASTER_SEED if master_seed is None else master_seed
+    data = collect(replications, seed, workers=workers, out=keep_runs, progress=sys.stderr.isatty())
+    results = evaluate(data)
+    seconds = time.perf_counter() - t0
+    click.echo(format_table(results))
+    if not no_docs:
+        figures = write_figures(data, docs / "validation")
+        cmd = f"govsim validate --replications {replications}" + ("" if master_seed is None else f" --seed {seed}")
+        md = write_markdown(results, data, docs / "VALIDATION.md", figures, seconds, cmd)
+        click.echo(f"wrote {md} and {len(figures)} figures in {docs / 'validation'}")
+    click.echo(f"({time.perf_counter() - t0:.1f} s)")
+    if any(not r.passed for r in results):
+        sys.exit(1)

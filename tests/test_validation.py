@@ -1,0 +1,169 @@
+"""The validation suite and the calibration: pass rules, metrics on known data, a quick real
+`govsim validate`, and that the parameter defaults are the calibrated values."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.errors import GovsimError
+from sim.params import schema_index
+from sim.validation.calibrate import choose, load_plan, sweep
+from sim.validation.checks import (
+    CHECKS,
+    Check,
+    buyer_cost_size_slope,
+    evaluate,
+    first_round_costlier,
+    first_round_saving,
+    half_time,
+    later_minus_first_round,
+    passes,
+)
+from sim.validation.data import RunData, collect
+from tests.conftest import ROOT
+
+
+def _check(rule: str, low: float | None, high: float | None) -> Check:
+    return Check("x", 1, "p", "s", "e", rule, low, high, lambda d: np.zeros(1))
+
+
+def test_pass_rule_needs_the_whole_ci_inside_the_band():
+    band = _check("band", 0.03, 0.04)
+    assert passes(band, 0.031, 0.039)
+    assert not passes(band, 0.029, 0.035)  # straddles the lower edge: not shown to match
+    assert not passes(band, 0.041, 0.05)
+    assert passes(_check("above", 0.0, None), 0.001, 0.2)
+    assert not passes(_check("above", 0.0, None), -0.001, 0.2)
+    assert passes(_check("below", None, 0.016), -1.0, 0.0159)
+    assert not passes(_check("below", None, 0.016), 0.0, 0.0161)
+
+
+def test_every_fact_of_evidence_md_is_checked_with_a_source():
+    assert {c.fact for c in CHECKS} == set(range(1, 9))
+    assert len({c.id for c in CHECKS}) == len(CHECKS)
+    for c in CHECKS:
+        assert c.source and c.evidence
+        assert c.rule in ("band", "above", "below")
+        if c.rule == "band":
+            assert c.low is not None and c.high is not None and c.low <= c.high
+
+
+def test_half_time_of_an_exponential_approach():
+    # from 0.5 toward 0.9 at 30 %/yr: the half-way point 0.7 is crossed between years 1 and 2
+    vals = 0.9 - 0.4 * 0.7 ** np.arange(1, 31)
+    t = half_time(vals, 0.5)
+    assert 1.0 < t < 2.0
+    assert t == pytest.approx(np.log(0.5) / np.log(0.7), abs=0.1)
+    falling = 0.1 + 0.4 * 0.3 ** np.arange(1, 31)
+    assert half_time(falling, 0.5) < 1.0
+
+
+def _synthetic() -> RunData:
+    """Two seeds of hand-made BUM tenders with known answers."""
+    rows = []
+    for seed, savings in ((1, [0.10, -0.02, 0.04, 0.00]), (2, [0.06, 0.06, 0.01, -0.03])):
+        for i, s in enumerate(savings):
+            value = 1e6 * 10 ** i
+            rows.append({"seed": seed, "year": 2007 if i < 2 else 2009, "round": 1 if i < 2 else 2,
+                         "saving_share": s, "contract_value_dkk": value,
+                         "buyer_cost_rate": 0.03 - 0.005 * i + 0.001 * seed})
+    t = pd.DataFrame(rows)
+    return RunData({"bum": {"tenders": t}}, seeds=[1, 2], start_year=2008)
+
+
+def test_tender_metrics_on_known_data():
+    d = _synthetic()
+    np.testing.assert_allclose(first_round_saving(d), [0.04, 0.06])
+    np.testing.assert_allclose(first_round_costlier(d), [0.5, 0.0])
+    np.testing.assert_allclose(later_minus_first_round(d), [0.02 - 0.04, -0.01 - 0.06])
+    slope = buyer_cost_size_slope(d)
+    assert np.all(slope < 0)
+
+
+@pytest.fixture(scope="module")
+def quick_results():
+    data = collect(replications=8)
+    return data, evaluate(data)
+
+
+def test_quick_validation_gives_a_value_for_every_check(quick_results):
+    data, results = quick_results
+    assert [r.check.id for r in results] == [c.id for c in CHECKS]
+    for r in results:
+        assert np.isfinite(r.mean), r.check.id
+        assert r.lo <= r.mean <= r.hi
+    # structural facts hold on any number of seeds
+    by_id = {r.check.id: r for r in results}
+    assert by_id["4b"].mean == 1.0
+    assert by_id["3b"].passed and by_id["2a"].passed
+    assert by_id["4a"].mean == 1.0  # the BUM preset control-bids every tender: reported as a failure
+
+
+def test_validate_cli_writes_the_report_and_exits_1_on_a_failure(cli, tmp_path):
+    res = cli("validate", "--replications", "4", "--docs", str(tmp_path / "docs"), timeout=120)
+    assert res.returncode in (0, 1), res.stderr
+    rows = re.findall(r"^(\d[a-f])\s.*\s(pass|FAIL)$", res.stdout, flags=re.M)
+    assert [i for i, _ in rows] == [c.id for c in CHECKS]
+    assert res.returncode == (1 if any(s == "FAIL" for _, s in rows) else 0)
+    md = (tmp_path / "docs" / "VALIDATION.md").read_text()
+    for c in CHECKS:
+        assert f"| {c.id} | {c.fact} |" in md
+    pngs = list((tmp_path / "docs" / "validation").glob("*.png"))
+    assert len(pngs) == 4 and all(p.stat().st_size > 10_000 for p in pngs)
+
+
+def test_defaults_are_the_calibrated_values():
+    chosen = json.loads((ROOT / "docs" / "validation" / "calibration.json").read_text())
+    idx = schema_index()
+    for name, value in chosen.items():
+        assert idx[name].default == pytest.approx(value), name
+        assert idx[name].source.startswith("calibrated"), name
+        assert idx[name].low <= value <= idx[name].high, name
+
+
+def test_calibration_plan_is_valid_and_sweeps_in_the_right_direction(tmp_path):
+    reps, master, steps = load_plan(ROOT / "experiments" / "calibration.yaml")
+    assert reps >= 20 and {s.check.id for s in steps} == {"1a", "8a", "5a", "5b"}
+    step = steps[0]
+    short = type(step)(step.parameter, step.check, step.target, (0.96, 1.08), step.variants, 3)
+    table = sweep(short, {}, master_seed=master, workers=1, start_year=2008)
+    assert table["mean"].iloc[0] > table["mean"].iloc[1]  # dearer firms → smaller savings
+    assert choose(table, -1.0, 0.001) == 1.08 and choose(table, 1.0, 0.001) == 0.96  # clipped to the grid
+    middle = float(table["mean"].mean())
+    assert choose(table, middle, 0.001) == pytest.approx(1.02, abs=0.0011)
+
+
+def test_choose_solves_the_fitted_line():
+    table = pd.DataFrame({"value": [0.0, 1.0, 2.0], "mean": [1.0, 3.0, 5.0], "lo": [0.9, 2.9, 4.9],
+                          "hi": [1.1, 3.1, 5.1]})
+    assert choose(table, 4.0, 0.01) == 1.5
+    assert choose(table, 2.2, 0.1) == 0.6
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda p: p["steps"][0].update(parameter="market.nope"), "unknown parameter 'market.nope'"),
+    (lambda p: p["steps"][0].update(check="9z"), "'9z' is not a check id"),
+    (lambda p: p["steps"][0].update(grid={"start": 1, "stop": 0, "step": 0.1}), "stop ≥ start"),
+    (lambda p: p["steps"][0].update(variants=["hodd"]), "['hodd']"),
+])
+def test_bad_calibration_plan_names_the_problem(tmp_path, edit, message):
+    import yaml
+
+    plan = yaml.safe_load((ROOT / "experiments" / "calibration.yaml").read_text())
+    edit(plan)
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan))
+    with pytest.raises(GovsimError) as e:
+        load_plan(path)
+    assert message in e.value.message and "steps[0]" in e.value.message
+
+
+def test_missing_plan_file_is_a_clear_error(tmp_path):
+    with pytest.raises(GovsimError, match="cannot read"):
+        load_plan(Path(tmp_path / "none.yaml"))
