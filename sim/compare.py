@@ -6,14 +6,12 @@ difference from BUM on a seed removes the noise the models share (common random 
 
 from __future__ import annotations
 
-import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.runner import run
 from sim.scenario import load_scenario
 from sim.stats import mean_ci
 
@@ -30,26 +28,28 @@ def derive_seeds(master_seed: int, n: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(master_seed).generate_state(n, dtype=np.uint32)]
 
 
-def _one(args: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
-    scenario, label, seed, years = args
-    r = run(scenario, seed=seed, years=years)
-    y = r.yearly.assign(scenario=label, seed=seed)
-    a = r.admin.assign(scenario=label, seed=seed)
-    return y, a
-
-
 def run_comparison(scenarios: list[str], replications: int, years: int | None, master_seed: int,
                    workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed."""
+    """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed.
+
+    Runs on the experiment engine's local backend (validation before any run, spawn-safe pool,
+    models released after each run), through a temporary directory."""
+    from sim.experiments.engine import RunSpec, execute, load_results
+
     labels = [load_scenario(s).name for s in scenarios]  # validate all before any run
     seeds = derive_seeds(master_seed, replications)
-    jobs = [(s, lab, seed, years) for s, lab in zip(scenarios, labels, strict=True) for seed in seeds]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            out = list(pool.map(_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
-    else:
-        out = [_one(j) for j in jobs]
-    return pd.concat([y for y, _ in out], ignore_index=True), pd.concat([a for _, a in out], ignore_index=True)
+    specs = [RunSpec(f"{i:03d}-r{r:05d}", str(s), seed=seed, years=years, meta=(("label", lab),))
+             for i, (s, lab) in enumerate(zip(scenarios, labels, strict=True)) for r, seed in enumerate(seeds)]
+    with tempfile.TemporaryDirectory(prefix="govsim-compare-") as tmp:
+        execute(specs, Path(tmp) / "batch", workers=workers, progress=False)
+        yearly, admin = (_plain(load_results(Path(tmp) / "batch", t)) for t in ("yearly", "admin"))
+    return yearly, admin
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Engine rows → compare's columns: the run's own columns, then scenario (its name) and seed."""
+    own = [c for c in df.columns if c not in ("run_id", "scenario", "seed", "label")]
+    return df[own].assign(scenario=df["label"], seed=df["seed"])
 
 
 def summarise(yearly: pd.DataFrame, baseline: str | None = "bum", by: str = "scenario",
@@ -145,7 +145,8 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
             ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
-        axes.flat[0].legend(fontsize="small")
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right upper", fontsize="small")
         fig.suptitle("Governance models over time (mean and 95 % CI over seeded replications)")
         out["timeseries"] = fig
 
@@ -160,11 +161,14 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
                 names.append(scen)
                 ms.append(m)
                 errs.append(hi - m)
-            ax.bar(names, ms, yerr=errs, capsize=4, color=[f"C{i}" for i in range(len(names))])
+            bars_ = ax.bar(range(len(names)), ms, yerr=errs, capsize=4, color=[f"C{i}" for i in range(len(names))])
             ax.set_title(f"{col.replace('_', ' ')} ({int(final['year'].iloc[0])})")
-            ax.tick_params(axis="x", rotation=20)
-            for lab in ax.get_xticklabels():
-                lab.set_horizontalalignment("right")
+            if len(names) <= 3 and max(map(len, names)) <= 20:
+                ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
+            else:  # many or long case names: a shared legend instead of colliding tick labels
+                ax.set_xticks([])
+        if len(names) > 3 or max(map(len, names)) > 20:
+            fig.legend(bars_, names, loc="outside right upper", fontsize="small")
         out["final_year"] = fig
 
     if admin is not None and len(admin):
@@ -172,6 +176,8 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
         tab = tab.loc[:, tab.sum(axis=0) > 0]
         fig, ax = plt.subplots(figsize=(9, 1.5 + 0.45 * len(tab)), constrained_layout=True)
         tab.plot.barh(stacked=True, ax=ax)
+        ax.set_xlim(0, float(tab.sum(axis=1).max()) * 1.04)
+        ax.invert_yaxis()  # first case on top, as in the tables
         ax.set_xlabel("M DKK per year (mean over years and seeds)")
         ax.set_ylabel("")
         ax.set_title("Administrative cost by activity")

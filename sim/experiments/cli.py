@@ -15,14 +15,14 @@ from sim.errors import GovsimError
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory (default: results/<experiment name>).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes (local pool or Dask LocalCluster).")
+              help="Processes that compute: this one plus N-1 in a local pool, or N Dask workers.")
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local = process pool on this machine; dask = dask.distributed.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --backend dask).")
 @click.option("--resume", is_flag=True, help="Complete a partly written output directory: run only missing runs.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None,
-              help="Runs per task (default: about 8 tasks per worker, at most 25 runs).")
+              help="Runs per task (default: shrinking chunks of at most 25 runs).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 def batch(experiment: Path, out: Path | None, workers: int, backend: str, scheduler: str | None, resume: bool,
           chunk_size: int | None, progress: bool) -> None:

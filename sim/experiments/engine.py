@@ -12,38 +12,46 @@ Layout of ``out``::
     manifest.json            specs, seeds, versions, git commit, status per run
     yearly/part-*.parquet    one row per run and year   (pandas.read_parquet(out / "yearly"))
     admin/part-*.parquet     one row per run, year and administrative activity
-    runs/part-*.parquet      one row per run attempt: status, error traceback, parameters
+    runs/part-*.parquet      one row per run attempt: status, error traceback, parameters, worker
 
-Runs execute on a backend (``sim.experiments.backends``): in-process, a spawn process pool
-or Dask. Results are written by this process only, so remote Dask workers need no shared disk.
+Runs execute on a backend (``sim.experiments.backends``): this process (plus a spawn process
+pool for more workers) or Dask. Results are written by this process only, so remote Dask workers need no shared disk.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import numbers
 import os
+import socket
 import time
 import traceback
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import GovsimError
-from sim.metrics import YEARLY_COLUMNS
+from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS
+from sim.procurement import TENDER_COLUMNS
 from sim.provenance import git_commit, versions
 from sim.runner import RunResult, check_seed, check_years
 
 ID_COLUMNS = ("run_id", "scenario", "seed")
+HOST = socket.gethostname()
 RUNS_TABLE = "runs"
 MANIFEST = "manifest.json"
-MAX_CHUNK = 25  # runs per task: ≈ 1 s of work, so per-task overhead (≈ 2 ms on Dask) is < 1 %
+COLLECT_EVERY = 25  # runs between full garbage collections in a worker
+MAX_CHUNK = 25  # runs per task: ≈ 0.35 s of 20-year runs, so per-task overhead (≈ 2 ms on Dask) is < 1 %
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class RunOutcome:
     tables: dict[str, pd.DataFrame] | None
     error: str | None
     seconds: float
+    worker: str = ""  # host:pid that ran it
 
 
 # ---------------------------------------------------------------- validation
@@ -99,7 +108,9 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
             raise GovsimError(f"outcome {unknown[0]!r} is not a yearly column; allowed: {', '.join(YEARLY_COLUMNS)}")
     seen: set[str] = set()
     loaded: dict[str, Any] = {}
-    reserved = set(ID_COLUMNS) | {"year"}
+    checked: set[Any] = set()
+    reserved = set(ID_COLUMNS) | set(YEARLY_COLUMNS) | set(AREA_COLUMNS) | set(TENDER_COLUMNS) | {
+        "activity", "hours", "dkk"}
     for s in specs:
         if not isinstance(s, RunSpec):
             raise GovsimError(f"expected RunSpec objects, got {type(s).__name__}")
@@ -114,11 +125,17 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
         clash = reserved & ({k for k, _ in s.meta} | {k for k, _ in s.overrides})
         if clash:
             raise GovsimError(f"run {s.run_id}: meta/override name {sorted(clash)[0]!r} clashes with a result column")
-        key = s.scenario
-        if key not in loaded:
-            loaded[key] = load_scenario(s.scenario)
+        if s.scenario not in loaded:
+            loaded[s.scenario] = load_scenario(s.scenario)
+        try:
+            key = (s.scenario, s.overrides)
+            if key in checked:  # 30 replications of one variation: validate it once
+                continue
+            checked.add(key)
+        except TypeError:  # an unhashable override value
+            pass
         if s.overrides:
-            apply_overrides(loaded[key], dict(s.overrides), source=f"run {s.run_id} ({s.scenario})")
+            apply_overrides(loaded[s.scenario], dict(s.overrides), source=f"run {s.run_id} ({s.scenario})")
 
 
 # ---------------------------------------------------------------- worker side
@@ -131,30 +148,80 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
 
     t0 = time.perf_counter()
     try:
-        sc = apply_overrides(load_scenario(spec.scenario), dict(spec.overrides))
+        try:
+            sc = _scenario(spec.scenario, _mtime(spec.scenario), spec.overrides)
+        except TypeError:  # an unhashable override value: no cache
+            sc = apply_overrides(load_scenario(spec.scenario), dict(spec.overrides))
         res = run(sc, seed=spec.seed, years=spec.years)
         out = {}
         for name in tables:
             df = getattr(res, name)
             if name == "yearly" and columns is not None:
                 df = df[["year", *[c for c in columns if c != "year"]]]
-            out[name] = label(df, spec)
-        return RunOutcome(spec.run_id, out, None, time.perf_counter() - t0)
+            out[name] = df
+        return RunOutcome(spec.run_id, out, None, time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
     except Exception:  # noqa: BLE001 - a failing run is recorded, the batch goes on
-        return RunOutcome(spec.run_id, None, traceback.format_exc(), time.perf_counter() - t0)
+        return RunOutcome(spec.run_id, None, traceback.format_exc(), time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
+
+
+@lru_cache(maxsize=128)
+def _scenario(ref: str, mtime: int | None, overrides: tuple[tuple[str, Any], ...]) -> Any:
+    """Load and override a scenario once per worker, not once per run (YAML + validation cost
+    ≈ 1 ms). Safe because runs never mutate their Scenario; `mtime` invalidates edited files
+    in long-lived (Dask) workers."""
+    from sim.overrides import apply_overrides
+    from sim.scenario import load_scenario
+
+    return apply_overrides(load_scenario(ref), dict(overrides))
+
+
+def _mtime(ref: str) -> int | None:
+    try:
+        return os.stat(ref).st_mtime_ns
+    except OSError:
+        return None
 
 
 def run_chunk(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: tuple[str, ...] | None) -> list[RunOutcome]:
-    """The unit of work a backend ships to a worker: several short runs, one task."""
-    return [run_one(s, tables, columns) for s in specs]
+    """The unit of work a backend ships to a worker: several short runs, one task.
+
+    A finished model is a reference cycle (model ↔ agents, Mesa's wrapped step) that only a full
+    garbage collection frees; left to the GC's own thresholds, ≈ 30 MB of dead models pile up
+    per worker before one runs. A full collection every COLLECT_EVERY runs keeps a worker flat
+    (cheap in processes that ``gc.freeze()`` their imports — see ``backends.prepare_worker``)."""
+    global _runs_since_collect
+    out = [run_one(s, tables, columns) for s in specs]
+    _runs_since_collect += len(specs)
+    if _runs_since_collect >= COLLECT_EVERY:
+        gc.collect()
+        _runs_since_collect = 0
+    return out
 
 
-def label(df: pd.DataFrame, spec: RunSpec) -> pd.DataFrame:
-    """Prefix a run's table with its identity columns: run_id, scenario, seed, meta, overrides."""
-    ids = {"run_id": spec.run_id, "scenario": spec.scenario, "seed": spec.seed, **dict(spec.meta),
-           **dict(spec.overrides)}
-    front = pd.DataFrame({k: [v] * len(df) for k, v in ids.items()}, index=df.index)
-    return pd.concat([front, df], axis=1)
+_runs_since_collect = 0
+
+
+def labelled(frames: list[pd.DataFrame], specs: list[RunSpec], id_types: dict[str, pa.DataType]) -> pa.Table:
+    """The tables of several runs as one arrow table, prefixed with identity columns (run_id,
+    scenario, seed, meta, overrides) in one fixed schema — nulls where a run lacks a name, so
+    every part file has the same columns and types."""
+    data = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+    lengths = np.array([len(f) for f in frames])
+    cols, fields = [], []
+    for name, typ in id_types.items():
+        values = [_ident(s, name) for s in specs]
+        cols.append(pa.array(np.repeat(np.array(values, dtype=object), lengths), type=typ, from_pandas=True))
+        fields.append(pa.field(name, typ))
+    return pa.Table.from_arrays([*cols, *data.columns], schema=pa.schema([*fields, *data.schema]))
+
+
+def _ident(spec: RunSpec, name: str) -> Any:
+    if name in ("run_id", "scenario", "seed"):
+        return getattr(spec, name)
+    for k, v in (*spec.meta, *spec.overrides):
+        if k == name:
+            return v
+    return None
 
 
 # ---------------------------------------------------------------- storage
@@ -172,12 +239,11 @@ def _id_schema(specs: Sequence[RunSpec]) -> dict[str, pa.DataType]:
 
 def _arrow_type(values: list[Any]) -> pa.DataType:
     vals = [v for v in values if v is not None]
-    if vals and all(isinstance(v, bool) for v in vals):
+    if vals and all(isinstance(v, bool | np.bool_) for v in vals):
         return pa.bool_()
-    if vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-        return pa.int64()
-    if vals and all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):
-        return pa.float64()
+    numeric = [v for v in vals if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
+    if vals and len(numeric) == len(vals):  # numpy scalars count: np.uint32 seeds are numbers
+        return pa.int64() if all(isinstance(v, numbers.Integral) for v in vals) else pa.float64()
     return pa.string()
 
 
@@ -189,14 +255,9 @@ class ResultStore:
         self.tables = tables
         self.id_types = id_types
 
-    def write_part(self, table: str, token: str, df: pd.DataFrame) -> None:
+    def write_part(self, table: str, token: str, arrow: pa.Table) -> None:
         d = self.out / table
         d.mkdir(parents=True, exist_ok=True)
-        arrow = pa.Table.from_pandas(df, preserve_index=False)
-        for i, name in enumerate(arrow.column_names):
-            want = self.id_types.get(name)
-            if want is not None and arrow.schema.field(name).type != want:
-                arrow = arrow.set_column(i, pa.field(name, want), arrow.column(name).cast(want))
         tmp = d / f".part-{token}.parquet.tmp"
         pq.write_table(arrow, tmp)
         os.replace(tmp, d / f"part-{token}.parquet")
@@ -205,8 +266,13 @@ class ResultStore:
         """Tables first, the runs status part last: its presence commits the chunk."""
         token = f"{time.time_ns():x}-{uuid.uuid4().hex[:8]}"
         ok = [o for o in outcomes if o.tables is not None]
-        for table in self.tables if ok else ():
-            self.write_part(table, token, pd.concat([o.tables[table] for o in ok], ignore_index=True))
+        for table in self.tables:
+            # runs without rows (no tenders in the model municipality) are left out: their empty
+            # frames have untyped columns that would turn the part's numbers into objects
+            rows = [o for o in ok if len(o.tables[table])]
+            if rows:
+                self.write_part(table, token, labelled([o.tables[table] for o in rows],
+                                                       [by_id[o.run_id] for o in rows], self.id_types))
         now = datetime.now(UTC).isoformat()
         status = pd.DataFrame({
             "run_id": [o.run_id for o in outcomes],
@@ -214,16 +280,17 @@ class ResultStore:
             "error": [o.error or "" for o in outcomes],
             "params": [json.dumps(by_id[o.run_id].params(), default=str) for o in outcomes],
             "seconds": [o.seconds for o in outcomes],
+            "worker": [o.worker for o in outcomes],
             "finished": [now] * len(outcomes),
             "part": [token] * len(outcomes),
         })
-        self.write_part(RUNS_TABLE, token, status)
+        self.write_part(RUNS_TABLE, token, pa.Table.from_pandas(status, preserve_index=False))
 
     def statuses(self) -> pd.DataFrame:
         """The latest status of every run attempted so far (empty if none)."""
         d = self.out / RUNS_TABLE
         if not d.exists() or not any(d.glob("part-*.parquet")):
-            return pd.DataFrame(columns=["run_id", "status", "error", "params", "seconds", "finished", "part"])
+            return pd.DataFrame(columns=["run_id", "status", "error", "params", "seconds", "worker", "finished", "part"])
         runs = pd.read_parquet(d)
         return runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
 
@@ -261,14 +328,17 @@ class ResultStore:
 
 # ---------------------------------------------------------------- orchestration
 
-def default_chunk_size(n: int, workers: int) -> int:
-    """About eight tasks per worker for load balance, at most MAX_CHUNK runs per task."""
-    return max(1, min(MAX_CHUNK, -(-n // (8 * max(1, workers)))))
-
-
-def chunked(specs: Sequence[RunSpec], size: int) -> Iterator[list[RunSpec]]:
-    for i in range(0, len(specs), size):
-        yield list(specs[i:i + size])
+def make_chunks(specs: Sequence[RunSpec], workers: int, size: int | None = None) -> list[list[RunSpec]]:
+    """Runs grouped into tasks: `size` runs each if given, else guided self-scheduling — a
+    chunk holds a quarter of each worker's share of the runs still left, at most MAX_CHUNK. Big
+    chunks early keep the per-task overhead small; ever smaller ones at the end keep every
+    worker busy until the last run (the tail waits for one chunk at most)."""
+    out, i, n = [], 0, len(specs)
+    while i < n:
+        k = size or max(1, min(MAX_CHUNK, -(-(n - i) // (4 * max(1, workers)))))
+        out.append(list(specs[i:i + k]))
+        i += k
+    return out
 
 
 def _check_resume(store: ResultStore, specs: Sequence[RunSpec], resume: bool) -> set[str]:
@@ -321,16 +391,16 @@ def execute(specs: Sequence[RunSpec], out: Path, *, workers: int = 1, backend: s
         specs: the runs; every one is validated before the first starts.
         out: output directory (see module docstring for its layout).
         workers: processes (local) or Dask workers started (dask without `scheduler`).
-        backend: "local" (in-process for 1 worker, else a spawn process pool) or "dask".
+        backend: "local" (this process, plus a spawn pool of workers − 1 processes) or "dask".
         scheduler: address of a running Dask scheduler ("tcp://host:8786"); implies backend "dask".
         resume: complete a partly written `out`; runs already done are skipped, never repeated.
         tables: which of the run's tables to keep (yearly, areas, admin, tenders).
         columns: yearly outcome columns to keep (``year`` is always kept); None = all.
-        chunk_size: runs per task; default ≈ 8 tasks per worker, at most 25 runs.
+        chunk_size: runs per task; default: shrinking chunks of at most 25 runs (``make_chunks``).
         progress: show a tqdm bar (runs done, failures, ETA) on stderr.
         manifest_extra: extra keys for manifest.json (e.g. the resolved experiment).
     """
-    from sim.experiments.backends import make_backend
+    from sim.experiments.backends import BACKENDS, make_backend
 
     out = Path(out)
     specs = list(specs)
@@ -339,6 +409,10 @@ def execute(specs: Sequence[RunSpec], out: Path, *, workers: int = 1, backend: s
         raise GovsimError(f"workers has value {workers!r}: it must be a whole number ≥ 1")
     if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
         raise GovsimError(f"chunk_size has value {chunk_size!r}: it must be a whole number ≥ 1")
+    if scheduler is not None:
+        backend = "dask"
+    if backend not in BACKENDS:
+        raise GovsimError(f"backend {backend!r}: allowed backends are {', '.join(BACKENDS)}")
     validate_specs(specs, tables, columns)
     cols = None if columns is None else tuple(columns)
     store = ResultStore(out, tables, _id_schema(specs))
@@ -349,30 +423,50 @@ def execute(specs: Sequence[RunSpec], out: Path, *, workers: int = 1, backend: s
     started = datetime.now(UTC).isoformat()
 
     def manifest(finished: str | None) -> dict[str, Any]:
-        return _manifest(specs, status, tables, columns, backend if scheduler is None else "dask", workers,
+        return _manifest(specs, status, tables, columns, backend, workers,
                          manifest_extra, started, finished)
 
-    size = chunk_size or default_chunk_size(len(todo), workers)
-    done = failed = 0
-    with make_backend(backend, workers, scheduler) as pool:  # connects (and fails fast) before any run
-        store.write_manifest(manifest(None))
-        bar = _progress(len(specs), len(done_before), progress)
-        try:
-            for outcomes in pool.map_unordered(run_chunk, list(chunked(todo, size)), tables, cols):
-                store.write_chunk(outcomes, by_id)
-                for o in outcomes:
-                    status[o.run_id] = "done" if o.tables is not None else "failed"
-                n_ok = sum(o.tables is not None for o in outcomes)
-                done += n_ok
-                failed += len(outcomes) - n_ok
-                if bar is not None:
-                    bar.update(len(outcomes))
-                    bar.set_postfix(failed=failed, refresh=False)
-        finally:
-            if bar is not None:
-                bar.close()
-            store.write_manifest(manifest(datetime.now(UTC).isoformat()))
+    chunks = make_chunks(todo, workers, chunk_size)
+    # Everything alive now (the caller's modules and data) is set aside from the garbage
+    # collector for the batch, so the full collection every COLLECT_EVERY runs in this process
+    # only walks the objects of recent runs; gc.unfreeze() hands them back at the end.
+    gc.collect()
+    gc.freeze()
+    try:
+        # connects (and fails fast) before any run; nothing left to do needs no cluster
+        with make_backend(backend if todo else "local", workers if todo else 1,
+                          scheduler if todo else None) as pool:
+            done, failed = _stream(pool, chunks, tables, cols, store, by_id, status, manifest, progress,
+                                   len(specs), len(done_before))
+    finally:
+        gc.unfreeze()
     return ExecutionSummary(done=done, failed=failed, skipped=len(done_before), out=out)
+
+
+def _stream(pool: Any, chunks: list[list[RunSpec]], tables: tuple[str, ...], cols: tuple[str, ...] | None,
+            store: ResultStore, by_id: dict[str, RunSpec], status: dict[str, str], manifest: Any,
+            progress: bool, total: int, initial: int) -> tuple[int, int]:
+    """Run the chunks on `pool`, writing each as it arrives; the manifest is rewritten at the end
+    even if the batch is interrupted."""
+    done = failed = 0
+    store.write_manifest(manifest(None))
+    bar = _progress(total, initial, progress)
+    try:
+        for outcomes in pool.map_unordered(run_chunk, chunks, tables, cols):
+            store.write_chunk(outcomes, by_id)
+            for o in outcomes:
+                status[o.run_id] = "done" if o.tables is not None else "failed"
+            n_ok = sum(o.tables is not None for o in outcomes)
+            done += n_ok
+            failed += len(outcomes) - n_ok
+            if bar is not None:
+                bar.update(len(outcomes))
+                bar.set_postfix(failed=failed, refresh=False)
+    finally:
+        if bar is not None:
+            bar.close()
+        store.write_manifest(manifest(datetime.now(UTC).isoformat()))
+    return done, failed
 
 
 def _progress(total: int, initial: int, show: bool) -> Any:
@@ -385,15 +479,17 @@ def _progress(total: int, initial: int, show: bool) -> Any:
 
 def load_results(out: Path, table: str = "yearly") -> pd.DataFrame:
     """One table of a batch: rows carry run_id, scenario, seed, every meta key and every override
-    name as columns, sorted by run_id then year (then activity/area where the table has them)."""
+    name as columns, sorted by run_id then year; within a year, rows keep the run's own order."""
     d = Path(out) / table
     if table not in (*RunResult.TABLES, RUNS_TABLE):
         raise GovsimError(f"table {table!r}: allowed tables are {', '.join((*RunResult.TABLES, RUNS_TABLE))}")
-    if not d.is_dir() or not any(d.glob("part-*.parquet")):
-        raise GovsimError(f"{d}: no results (is {out} the output directory of `govsim batch`?)")
     store = ResultStore(Path(out), (), {})
     committed = store.committed_tokens()
+    if not committed:
+        raise GovsimError(f"{out}: no results (is it the output directory of `govsim batch`?)")
     parts = sorted(p for p in d.glob("part-*.parquet") if p.name[5:-8] in committed)
-    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.read_parquet(d).iloc[:0]
-    keys = [k for k in ("run_id", "year", "area", "task", "activity", "round") if k in df.columns]
+    if not parts:  # runs done, but none had rows in this table (or the table was not kept)
+        return pd.DataFrame(columns=list(ID_COLUMNS))
+    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    keys = [k for k in ("run_id", "year") if k in df.columns]  # stable: a run keeps its own row order
     return df.sort_values(keys, kind="stable").reset_index(drop=True)

@@ -107,7 +107,7 @@ def _admin_html(tab: pd.DataFrame) -> str:
 
 CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1300px;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 7px;
-text-align:right}th{background:#f4f4f4}tr.clear td{background:#eef7ee}img{max-width:100%}
+text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}tr.clear td{background:#eef7ee}img{max-width:100%}
 small{color:#666}code{background:#f4f4f4;padding:0 3px}"""
 
 

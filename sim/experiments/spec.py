@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.compare import derive_seeds
 from sim.errors import GovsimError
@@ -64,6 +64,12 @@ class Range(BaseModel):
         return [round(float(v), 12) for v in np.linspace(self.low, self.high, self.steps)]
 
 
+def _range_msg(err: dict) -> str:
+    key = ".".join(str(x) for x in err["loc"])
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{key}: {msg}" if key else msg
+
+
 class Lhs(BaseModel):
     """A Latin hypercube: `samples` points over the named parameters' ranges."""
 
@@ -85,7 +91,7 @@ class Variations(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     values: list[dict[str, Any]] | None = Field(None, min_length=1)
-    grid: dict[str, list[Any] | Range] | None = Field(None, min_length=1)
+    grid: dict[str, Any] | None = Field(None, min_length=1)  # name → list of values or a Range
     lhs: Lhs | None = None
 
     @model_validator(mode="after")
@@ -93,10 +99,16 @@ class Variations(BaseModel):
         given = [k for k in ("values", "grid", "lhs") if getattr(self, k) is not None]
         if len(given) > 1:
             raise ValueError(f"give only one of values, grid, lhs (got {', '.join(given)})")
-        if self.grid is not None:
-            for name, v in self.grid.items():
-                if isinstance(v, list) and not v:
-                    raise ValueError(f"grid parameter {name!r} has no values")
+        for name, v in (self.grid or {}).items():
+            if isinstance(v, dict):
+                try:
+                    self.grid[name] = Range.model_validate(v)
+                except ValidationError as e:
+                    raise ValueError(f"grid parameter {name!r}: "
+                                     + "; ".join(_range_msg(err) for err in e.errors())) from None
+            elif not isinstance(v, list | Range) or not v:
+                raise ValueError(f"grid parameter {name!r} needs a non-empty list of values "
+                                 "or a range {low, high, steps}")
         return self
 
     def is_empty(self) -> bool:
@@ -114,13 +126,21 @@ class Experiment(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
     description: str = ""
-    scenarios: list[str | ScenarioEntry] = Field(min_length=1)
+    scenarios: list[ScenarioEntry] = Field(min_length=1)
     variations: Variations | None = None
     replications: int = Field(ge=1, le=100_000)
     years: int | None = Field(None, ge=1, le=200)
     master_seed: int = Field(ge=0)
     outcomes: list[str] | None = Field(None, min_length=1)
     tables: list[str] = Field(default_factory=lambda: ["yearly", "admin"], min_length=1)
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _names_to_entries(cls, v: Any) -> Any:
+        """A bare preset name or path is shorthand for an entry without variations."""
+        if isinstance(v, list):
+            return [{"scenario": e} if isinstance(e, str) else e for e in v]
+        return v
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -132,7 +152,7 @@ def load_experiment(path: str | Path) -> Experiment:
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as e:
-        raise GovsimError(format_validation_error(str(path), e)) from None
+        raise GovsimError(format_validation_error(str(path), e).replace("Value error, ", "")) from None
     for col in exp.outcomes or ():
         if col not in YEARLY_COLUMNS:
             raise GovsimError(f"{path}: key 'outcomes' has value {col!r}: not a yearly column; "
@@ -189,7 +209,11 @@ def lhs_points(lhs: Lhs, master_seed: int, block: int, where: str) -> list[dict[
         highs.append(float(hi))
         kinds.append(info.kind)
     rng = np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(LHS_STREAM, block)))
-    unit = qmc.LatinHypercube(d=len(names), rng=rng).random(lhs.samples)
+    try:
+        sampler = qmc.LatinHypercube(d=len(names), rng=rng)
+    except TypeError:  # scipy < 1.15 calls it `seed`
+        sampler = qmc.LatinHypercube(d=len(names), seed=rng)
+    unit = sampler.random(lhs.samples)
     pts = qmc.scale(unit, lows, highs) if any(h > lo for lo, h in zip(lows, highs, strict=True)) else \
         np.tile(lows, (lhs.samples, 1))
     rows = []
@@ -215,8 +239,6 @@ def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec
     labels: set[str] = set()
     for i, entry in enumerate(exp.scenarios):
         where = f"{source}: scenarios[{i}]"
-        if isinstance(entry, str):
-            entry = ScenarioEntry(scenario=entry)
         ref = resolve_scenario(entry.scenario, base)
         try:
             sc = load_scenario(ref)

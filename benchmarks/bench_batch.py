@@ -1,0 +1,145 @@
+"""Benchmark of the experiment engine (issue 3's performance targets).
+
+    python benchmarks/bench_batch.py [--runs 500] [--memory-runs 1000] [--years 20] [--repeats 3]
+
+1. parallel efficiency of 2 local workers against 1 on a `--runs` batch (target ≥ 0.9);
+2. peak memory of one worker over `--memory-runs` runs, with the engine (models released)
+   and without release — what a Mesa 3.3 `batch_run` worker does (target: growth < 20 MB);
+3. wall time against Mesa's `batch_run(number_processes=2)` on the same runs (target ≤ 0.8×);
+4. Dask LocalCluster (2 workers) against the local pool on the same batch.
+
+Wall times include starting the pool or cluster. The figures are noisy when other processes
+share the cores: the load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from sim.compare import CANONICAL, derive_seeds
+from sim.experiments.engine import RunSpec, execute, load_results
+
+
+def specs(n: int, years: int) -> list[RunSpec]:
+    per = -(-n // len(CANONICAL))
+    seeds = derive_seeds(1, per)
+    out = [RunSpec(f"{sc}-v0000-r{r:04d}", sc, seed=s, years=years, meta=(("replication", r),))
+           for sc in CANONICAL for r, s in enumerate(seeds)]
+    return out[:n]
+
+
+def timed_execute(runs: list[RunSpec], **kw) -> tuple[float, float]:
+    """Wall time of the batch and the mean wall time of one run inside its worker (which grows
+    when other processes compete for the cores)."""
+    out = Path(tempfile.mkdtemp(prefix="bench_batch_"))
+    try:
+        t = time.perf_counter()
+        s = execute(runs, out / "b", progress=False, **kw)
+        dt = time.perf_counter() - t
+        if s.done != len(runs):
+            raise RuntimeError(f"benchmark batch incomplete: {s}")
+        return dt, float(load_results(out / "b", "runs")["seconds"].mean())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def timed_batch_run(runs: list[RunSpec], processes: int) -> float:
+    from mesa.batchrunner import batch_run
+
+    from sim.model import MunicipalityModel
+
+    scen = sorted({r.scenario for r in runs})
+    seeds = sorted({r.seed for r in runs})
+    t = time.perf_counter()
+    rows = batch_run(MunicipalityModel, {"scenario": scen, "seed": seeds, "years": runs[0].years},
+                     number_processes=processes, iterations=1, display_progress=False)
+    dt = time.perf_counter() - t
+    if len(rows) != len(scen) * len(seeds):
+        raise RuntimeError("batch_run returned the wrong number of rows")
+    return dt
+
+
+def memory_trace(n: int, release: bool, years: int, q: mp.Queue) -> None:
+    """In a fresh worker process: RSS (MB) after every 50 runs, released or not."""
+    from sim.experiments.engine import run_chunk
+    from sim.model import MunicipalityModel
+    from sim.runner import tables
+
+    proc = psutil.Process()
+    trace = []
+    runs = specs(n, years)
+    for i in range(0, n, 25):
+        chunk = runs[i:i + 25]
+        if release:
+            run_chunk(chunk, ("yearly", "admin"), None)
+        else:  # Mesa's batch_run: build, run, read, drop — but Agent._ids keeps every model alive
+            for s in chunk:
+                m = MunicipalityModel(s.scenario, seed=s.seed, years=s.years)
+                m.run()
+                tables(m)
+        if (i + 25) % 50 == 0:
+            trace.append(proc.memory_info().rss / 2**20)
+    q.put(trace)
+
+
+def worker_memory(n: int, release: bool, years: int) -> list[float]:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=memory_trace, args=(n, release, years, q))
+    p.start()
+    trace = q.get()
+    p.join()
+    return trace
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=500)
+    ap.add_argument("--memory-runs", type=int, default=1000)
+    ap.add_argument("--years", type=int, default=20)
+    ap.add_argument("--repeats", type=int, default=3)
+    a = ap.parse_args()
+    runs = specs(a.runs, a.years)
+    print(f"{len(runs)} runs of {a.years} years; {os.cpu_count()} cores; load average at start "
+          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    def best(fn, *args, **kw) -> tuple[float, float, float]:
+        """Minimum and median wall time over --repeats (the minimum is the least disturbed by
+        other processes), and the per-run time inside the worker of the fastest repeat."""
+        res = [fn(*args, **kw) for _ in range(a.repeats)]
+        res = [r if isinstance(r, tuple) else (r, float("nan")) for r in res]
+        fastest = min(res)
+        return fastest[0], statistics.median(r[0] for r in res), fastest[1]
+
+    t1, m1, r1 = best(timed_execute, runs, workers=1)
+    t2, m2, r2 = best(timed_execute, runs, workers=2)
+    tb, mb, _ = best(timed_batch_run, runs, 2)
+    td, md, rd = best(timed_execute, runs, workers=2, backend="dask")
+    print(f"best of {a.repeats} (median in brackets); per-run time inside a worker for the best repeat")
+    print(f"engine, 1 worker (in-process):        {t1:6.2f} s [{m1:6.2f}]  {r1 * 1000:5.1f} ms/run")
+    print(f"engine, 2 workers (this + 1 process): {t2:6.2f} s [{m2:6.2f}]  {r2 * 1000:5.1f} ms/run"
+          f"  → parallel efficiency {t1 / (2 * t2):.2f} [{m1 / (2 * m2):.2f}] (target ≥ 0.9)")
+    print(f"mesa batch_run(number_processes=2):   {tb:6.2f} s [{mb:6.2f}]"
+          f"             → engine / batch_run {t2 / tb:.2f} [{m2 / mb:.2f}] (target ≤ 0.8)")
+    print(f"engine, Dask LocalCluster 2 workers:  {td:6.2f} s [{md:6.2f}]  {rd * 1000:5.1f} ms/run"
+          f"  → overhead vs local pool {td - t2:+.2f} s ({(td / t2 - 1) * 100:+.0f} %)")
+
+    for release in (True, False):
+        tr = worker_memory(a.memory_runs, release, a.years)
+        label = "engine worker (released)" if release else "batch_run-style worker (not released)"
+        print(f"{label}: RSS after 50 runs {tr[0]:.0f} MB, after {a.memory_runs} {tr[-1]:.0f} MB, "
+              f"peak {max(tr):.0f} MB → growth {tr[-1] - tr[0]:+.0f} MB (target < 20 MB)")
+    print(f"load average at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
