@@ -116,3 +116,6 @@ TENDER_COLUMNS = (
     "previous_cost_dkk", "new_cost_dkk", "winner", "bidders", "control_bid", "inhouse_won",
     "saving_share", "buyer_cost_rate",
 )
+TENDER_DTYPES = dict(zip(TENDER_COLUMNS, (
+    "int64", "int64", "int64", "int64", "int64", "float64", "float64", "float64", "float64", "float64", "int64",
+    "int64", "bool", "bool", "float64", "float64"), strict=True))

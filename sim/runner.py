@@ -22,7 +22,7 @@ from sim.errors import GovsimError
 from sim.ledger import ACTIVITIES
 from sim.metrics import AREA_COLUMNS
 from sim.model import MunicipalityModel
-from sim.procurement import TENDER_COLUMNS
+from sim.procurement import TENDER_COLUMNS, TENDER_DTYPES
 from sim.provenance import git_commit, versions
 from sim.scenario import Scenario, load_scenario
 
@@ -85,18 +85,34 @@ def release(model: MunicipalityModel) -> None:
     Agent._ids.pop(model, None)
 
 
-def tables(model: MunicipalityModel) -> dict[str, pd.DataFrame]:
-    yearly = pd.DataFrame(model.rows)
-    areas = pd.DataFrame({c: np.concatenate([r[c] for r in model.area_rows]) for c in AREA_COLUMNS})
-    years = np.repeat([y for y, _, _ in model.admin_rows], len(ACTIVITIES))
-    admin = pd.DataFrame({
-        "year": years,
+def _yearly(model: MunicipalityModel) -> pd.DataFrame:
+    return pd.DataFrame(model.rows)
+
+
+def _areas(model: MunicipalityModel) -> pd.DataFrame:
+    return pd.DataFrame({c: np.concatenate([r[c] for r in model.area_rows]) for c in AREA_COLUMNS})
+
+
+def _admin(model: MunicipalityModel) -> pd.DataFrame:
+    return pd.DataFrame({
+        "year": np.repeat([y for y, _, _ in model.admin_rows], len(ACTIVITIES)),
         "activity": np.tile(np.array(ACTIVITIES), len(model.admin_rows)),
         "hours": np.concatenate([h for _, _, h in model.admin_rows]),
         "dkk": np.concatenate([d for _, d, _ in model.admin_rows]),
     })
-    tenders = pd.DataFrame(model.tender_log, columns=list(TENDER_COLUMNS))
-    return {"yearly": yearly, "areas": areas, "admin": admin, "tenders": tenders}
+
+
+def _tenders(model: MunicipalityModel) -> pd.DataFrame:
+    # explicit types, so a run without tenders has the same schema as one with them
+    return pd.DataFrame.from_records(model.tender_log, columns=list(TENDER_COLUMNS)).astype(TENDER_DTYPES)
+
+
+TABLE_BUILDERS = {"yearly": _yearly, "areas": _areas, "admin": _admin, "tenders": _tenders}
+
+
+def tables(model: MunicipalityModel, which: tuple[str, ...] = RunResult.TABLES) -> dict[str, pd.DataFrame]:
+    """The named result tables of a finished model (batches build only those they keep)."""
+    return {name: TABLE_BUILDERS[name](model) for name in which}
 
 
 def manifest(scenario: Scenario, seed: int, years: int) -> dict[str, Any]:

@@ -77,14 +77,14 @@ def test_dask_local_cluster_gives_identical_tables(reference, tmp_path):
 def test_a_failing_run_is_recorded_and_the_batch_goes_on(monkeypatch, tmp_path):
     import sim.runner
 
-    real = sim.runner.run
+    real = sim.runner.simulate
 
     def flaky(scenario, seed=0, years=None):
         if seed == 101:
             raise RuntimeError("boom in run")
-        return real(scenario, seed=seed, years=years)
+        return real(scenario, seed, years)
 
-    monkeypatch.setattr(sim.runner, "run", flaky)
+    monkeypatch.setattr(sim.runner, "simulate", flaky)
     out = tmp_path / "f"
     s = execute(SPECS, out, progress=False, chunk_size=4)
     assert (s.done, s.failed) == (len(SPECS) - 3, 3)
@@ -97,7 +97,7 @@ def test_a_failing_run_is_recorded_and_the_batch_goes_on(monkeypatch, tmp_path):
     assert man["counts"]["failed"] == 3
     assert set(load_results(out)["seed"]) == {100, 102}
     # resume re-runs only the failed ones
-    monkeypatch.setattr(sim.runner, "run", real)
+    monkeypatch.setattr(sim.runner, "simulate", real)
     s2 = execute(SPECS, out, resume=True, progress=False)
     assert (s2.done, s2.failed, s2.skipped) == (3, 0, len(SPECS) - 3)
     assert load_results(out).groupby("run_id").size().eq(5).all()

@@ -143,7 +143,8 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
 def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | None) -> RunOutcome:
     """Run one spec and label its tables; an exception becomes a failure record, not a crash."""
     from sim.overrides import apply_overrides
-    from sim.runner import run
+    from sim.runner import check_seed, check_years, release, simulate
+    from sim.runner import tables as build_tables
     from sim.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -152,13 +153,13 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
             sc = _scenario(spec.scenario, _mtime(spec.scenario), spec.overrides)
         except TypeError:  # an unhashable override value: no cache
             sc = apply_overrides(load_scenario(spec.scenario), dict(spec.overrides))
-        res = run(sc, seed=spec.seed, years=spec.years)
-        out = {}
-        for name in tables:
-            df = getattr(res, name)
-            if name == "yearly" and columns is not None:
-                df = df[["year", *[c for c in columns if c != "year"]]]
-            out[name] = df
+        model = simulate(sc, check_seed(spec.seed), check_years(spec.years))
+        try:
+            out = build_tables(model, tables)
+        finally:
+            release(model)
+        if "yearly" in out and columns is not None:
+            out["yearly"] = out["yearly"][["year", *[c for c in columns if c != "year"]]]
         return RunOutcome(spec.run_id, out, None, time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
     except Exception:  # noqa: BLE001 - a failing run is recorded, the batch goes on
         return RunOutcome(spec.run_id, None, traceback.format_exc(), time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
