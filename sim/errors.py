@@ -1,5 +1,12 @@
 """User-facing errors: one clear message, no traceback (DEVELOPERS.md 'Bad input')."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
 
 class GovsimError(Exception):
     """An error in the user's input; the CLI prints its message and exits with code 2."""
@@ -7,3 +14,39 @@ class GovsimError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def describe_validation_errors(
+    source: str,
+    exc: ValidationError,
+    *,
+    key: Callable[[tuple], str],
+    allowed: Callable[[tuple], list[str] | None],
+    unknown_tag: Callable[[str, Any], str],
+) -> str:
+    """pydantic's errors → one line per offending key, naming the file, the key, the value and
+    what is allowed. Schemas differ only in how a location reads (`key`), which keys a location
+    allows (`allowed`) and how an unknown union tag is told (`unknown_tag`); errors that name
+    the same key twice (one per union member) are reported once."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        k = key(loc)
+        if k in seen:
+            continue
+        seen.add(k)
+        inp, kind = e.get("input"), e["type"]
+        if kind == "missing":
+            lines.append(f"{source}: key '{k}' is required but missing")
+        elif kind == "extra_forbidden":
+            keys = allowed(loc)
+            hint = f"; allowed keys here: {', '.join(keys)}" if keys else ""
+            lines.append(f"{source}: unknown key '{k}' (value {inp!r}){hint}")
+        elif kind.startswith("union_tag"):
+            lines.append(f"{source}: {unknown_tag(k, inp)}")
+        else:
+            shown = inp if not isinstance(inp, dict | list) else type(inp).__name__
+            msg = e["msg"].removeprefix("Value error, ")
+            lines.append(f"{source}: key '{k}' has value {shown!r}: {msg}")
+    return "\n".join(lines)

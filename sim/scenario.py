@@ -16,7 +16,7 @@ from typing import Annotated, Any, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.errors import GovsimError
+from sim.errors import GovsimError, describe_validation_errors
 from sim.params import Parameters
 from sim.rules import RULES
 
@@ -88,9 +88,10 @@ class Scenario(BaseModel):
         return {r.rule for reg in self.regime_list() for r in reg.rules}
 
 
-def _allowed_keys(loc: tuple) -> list[str] | None:
-    """Walk a pydantic error location to the model it points into and list that model's keys."""
-    cls: Any = Scenario
+def allowed_keys(loc: tuple, root: type[BaseModel] | None = None) -> list[str] | None:
+    """Walk a pydantic error location from `root` (default: Scenario) to the model it points
+    into and list that model's keys."""
+    cls: Any = Scenario if root is None else root
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -119,33 +120,20 @@ def _unwrap(ann: Any) -> Any:
     return ann
 
 
-def _fmt_loc(loc: tuple) -> str:
+def format_loc(loc: tuple) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
+def _unknown_rule(key: str, inp: Any) -> str:
+    name = inp.get("rule") if isinstance(inp, dict) else inp
+    return f"{key}: unknown rule {name!r}; allowed rules: {', '.join(RULES)}"
+
+
 def format_validation_error(source: str, exc: ValidationError) -> str:
-    lines = []
-    for e in exc.errors():
-        loc = tuple(e["loc"])
-        key = _fmt_loc(loc)
-        inp = e.get("input")
-        kind = e["type"]
-        if kind == "missing":
-            lines.append(f"{source}: key '{key}' is required but missing")
-        elif kind == "extra_forbidden":
-            allowed = _allowed_keys(loc)
-            hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
-            lines.append(f"{source}: unknown key '{key}' (value {inp!r}){hint}")
-        elif kind.startswith("union_tag"):
-            lines.append(f"{source}: {key}: unknown rule {inp.get('rule') if isinstance(inp, dict) else inp!r}; "
-                         f"allowed rules: {', '.join(RULES)}")
-        else:
-            shown = inp if not isinstance(inp, dict | list) else type(inp).__name__
-            lines.append(f"{source}: key '{key}' has value {shown!r}: {e['msg']}")
-    return "\n".join(lines)
+    return describe_validation_errors(source, exc, key=format_loc, allowed=allowed_keys, unknown_tag=_unknown_rule)
 
 
 def check_rules(sc: Scenario, source: str) -> None:

@@ -33,13 +33,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.compare import derive_seeds
-from sim.errors import GovsimError
+from sim.errors import GovsimError, describe_validation_errors
 from sim.experiments.engine import RunSpec
 from sim.metrics import YEARLY_COLUMNS
 from sim.overrides import apply_overrides
 from sim.params import schema_index
 from sim.runner import RunResult
-from sim.scenario import format_validation_error, load_scenario, preset_names, read_yaml
+from sim.scenario import allowed_keys, format_loc, load_scenario, preset_names, read_yaml
 
 LHS_STREAM = 0x4C4853  # spawn key that separates LHS draws from the replication seeds
 
@@ -152,7 +152,9 @@ def load_experiment(path: str | Path) -> Experiment:
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as e:
-        raise GovsimError(format_validation_error(str(path), e).replace("Value error, ", "")) from None
+        raise GovsimError(describe_validation_errors(
+            str(path), e, key=format_loc, allowed=lambda loc: allowed_keys(loc, Experiment),
+            unknown_tag=lambda key, inp: f"key '{key}' has value {inp!r}: not allowed here")) from None
     for col in exp.outcomes or ():
         if col not in YEARLY_COLUMNS:
             raise GovsimError(f"{path}: key 'outcomes' has value {col!r}: not a yearly column; "

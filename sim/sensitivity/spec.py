@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.errors import GovsimError
+from sim.errors import GovsimError, describe_validation_errors
 from sim.metrics import YEARLY_COLUMNS
 from sim.scenario import load_scenario, read_yaml
 
@@ -208,34 +208,24 @@ def _allowed(loc: tuple) -> list[str]:
     return []
 
 
+def _key(loc: tuple) -> str:
+    # unions (range or null, method by name) name their member in the location: leave it out
+    kept = tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in METHODS)))
+    return ".".join(f"[{x}]" if isinstance(x, int) else str(x) for x in kept).replace(".[", "[")
+
+
+def _allowed_here(loc: tuple) -> list[str]:
+    return _allowed(tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in METHODS))))
+
+
+def _unknown_method(key: str, inp: Any) -> str:
+    tag = inp.get("name") if isinstance(inp, dict) else inp
+    return f"key '{key}.name' has value {tag!r}: allowed methods are " + ", ".join(METHODS)
+
+
 def _format_errors(source: str, exc: ValidationError) -> str:
     """pydantic's errors → one line per offending key, naming file, key, value and what is allowed."""
-    lines: list[str] = []
-    seen: set[tuple] = set()
-    for e in exc.errors():
-        loc = tuple(e["loc"])
-        # unions (range or null, method by name) repeat one problem per member: keep the first
-        key_loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in METHODS)))
-        if key_loc in seen:
-            continue
-        seen.add(key_loc)
-        key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in key_loc).replace(".[", "[")
-        inp, kind = e.get("input"), e["type"]
-        if kind == "missing":
-            lines.append(f"{source}: key '{key}' is required but missing")
-        elif kind == "extra_forbidden":
-            allowed = _allowed(key_loc)
-            hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
-            lines.append(f"{source}: unknown key '{key}' (value {inp!r}){hint}")
-        elif kind.startswith("union_tag"):
-            tag = inp.get("name") if isinstance(inp, dict) else inp
-            lines.append(f"{source}: key '{key}.name' has value {tag!r}: allowed methods are "
-                         + ", ".join(METHODS))
-        else:
-            shown = inp if not isinstance(inp, dict | list) else type(inp).__name__
-            msg = e["msg"].removeprefix("Value error, ")
-            lines.append(f"{source}: key '{key}' has value {shown!r}: {msg}")
-    return "\n".join(lines)
+    return describe_validation_errors(source, exc, key=_key, allowed=_allowed_here, unknown_tag=_unknown_method)
 
 
 def _scenario_label(ref: str) -> str:
