@@ -229,10 +229,11 @@ class Citizens:
     """
 
     def __init__(self, rng: np.random.Generator, n: int, area_weight: np.ndarray, bias_sd: float) -> None:
-        self.area = rng.choice(area_weight.size, size=n, p=area_weight / area_weight.sum())
-        self.bias = rng.normal(0.0, bias_sd, n)
+        # citizens are exchangeable within an area: draw how many live where, then list them
+        self.count = rng.multinomial(n, area_weight / area_weight.sum())
+        self.area = np.repeat(np.arange(area_weight.size), self.count)
+        self.bias = rng.standard_normal(n, dtype=np.float32) * np.float32(bias_sd)
         self.n_areas = area_weight.size
-        self.count = np.bincount(self.area, minlength=self.n_areas)
         self.level = np.zeros(self.n_areas)
 
     @property

@@ -51,12 +51,15 @@ class YearStats:
 class MunicipalityModel(Model):
     """A municipality's operational services under a scenario's governance rules."""
 
-    def __init__(self, scenario: Scenario | str | dict = "bum", seed: int = 0, years: int | None = None) -> None:
+    def __init__(self, scenario: Scenario | str | dict = "bum", seed: int = 0, years: int | None = None,
+                 collect: bool = True) -> None:
         """
         Args:
             scenario: a Scenario, a preset name, a YAML path or a mapping.
             seed: seed of every random draw in the run.
             years: run length; defaults to the scenario's ``years``.
+            collect: keep Mesa's DataCollector (for Mesa's own tools such as ``batch_run``);
+                ``sim.run`` reads the yearly records directly and switches it off.
         """
         super().__init__(seed=seed)
         self.scenario = load_scenario(scenario)
@@ -107,7 +110,7 @@ class MunicipalityModel(Model):
         self.rows: list[dict[str, float]] = []
         self.area_rows: list[dict[str, np.ndarray]] = []
         self.admin_rows: list[tuple[int, np.ndarray, np.ndarray]] = []
-        self.datacollector = YearlyDataCollector(model_reporters=model_reporters())
+        self.datacollector = YearlyDataCollector(model_reporters=model_reporters()) if collect else None
         self.running = True
         self._warm_start()
 
@@ -147,7 +150,8 @@ class MunicipalityModel(Model):
             self.running = False
         # every quarter, because mesa.batch_run reads collected row i as step i; between year
         # ends the reporters show the latest year-end record (NaN before the first)
-        self.datacollector.collect(self)
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     def _begin_year(self) -> None:
         pp = self.params.politics

@@ -74,7 +74,7 @@ def check_years(years: Any) -> int | None:
 
 def simulate(scenario: Scenario, seed: int, years: int | None = None) -> MunicipalityModel:
     """Run a validated scenario to the end and return the finished model."""
-    model = MunicipalityModel(scenario, seed=seed, years=years)
+    model = MunicipalityModel(scenario, seed=seed, years=years, collect=False)
     model.run()
     return model
 
