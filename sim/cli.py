@@ -8,6 +8,7 @@ and exit code 2; no traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import sys
 import tempfile
@@ -85,8 +86,8 @@ def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> No
 @click.option("--years", type=click.IntRange(1, 200), default=None, help="Run length (default: the scenario's).")
 @click.option("--seed", "master_seed", type=click.IntRange(min=0), default=20110401, show_default=True,
               help="Master seed; replication seeds derive from it.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local processes.")
+@click.option("--workers", type=click.IntRange(min=1), default=lambda: min(8, os.cpu_count() or 1),
+              show_default="this machine's cores, at most 8", help="Local processes.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/compare"),
               show_default=True)
 def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None, master_seed: int,
