@@ -99,7 +99,7 @@ class Market:
             if f.idle_years >= mp.exit_after_years and f.unique_id not in holding:
                 f.active = False
         n_active = sum(f.active for f in self.firms)
-        if n_active < len(self.firms) and self.model.rng.random() < mp.entry_probability:
+        if n_active < self.model.params.municipality.contractors and self.model.rng.random() < mp.entry_probability:
             self.firms.append(Contractor(self.model))
         while sum(f.active for f in self.firms) < 2:
             self.firms.append(Contractor(self.model))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import GovsimError
 from sim.scenario import load_scenario
 from sim.stats import mean_ci
 
@@ -36,12 +37,27 @@ def run_comparison(scenarios: list[str], replications: int, years: int | None, m
     models released after each run), through a temporary directory."""
     from sim.experiments.engine import RunSpec, execute, load_results
 
-    labels = [load_scenario(s).name for s in scenarios]  # validate all before any run
+    loaded = [load_scenario(s) for s in scenarios]  # validate all before any run
+    labels = [sc.name for sc in loaded]
+    dup = sorted({lab for lab in labels if labels.count(lab) > 1})
+    if dup:
+        raise GovsimError(f"--scenarios: two scenarios are named {dup[0]!r}; give each compared scenario "
+                          "its own name (the 'name' key of its file)")
+    spans = {(sc.start_year, years or sc.years) for sc in loaded}
+    if len(spans) > 1:
+        raise GovsimError("--scenarios: the scenarios cover different years "
+                          f"({', '.join(f'{s}+{y}' for s, y in sorted(spans))}); paired comparison needs the same "
+                          "start_year and years (use --years to align the length)")
     seeds = derive_seeds(master_seed, replications)
     specs = [RunSpec(f"{i:03d}-r{r:05d}", str(s), seed=seed, years=years, meta=(("label", lab),))
              for i, (s, lab) in enumerate(zip(scenarios, labels, strict=True)) for r, seed in enumerate(seeds)]
     with tempfile.TemporaryDirectory(prefix="govsim-compare-") as tmp:
-        execute(specs, Path(tmp) / "batch", workers=workers, progress=False)
+        done = execute(specs, Path(tmp) / "batch", workers=workers, progress=False)
+        if done.failed:
+            runs = load_results(Path(tmp) / "batch", "runs")
+            first = runs[runs["status"] == "failed"].iloc[0]
+            raise GovsimError(f"{done.failed} of {len(specs)} runs failed; the first ({first['run_id']}):\n"
+                              f"{first['error'].strip().splitlines()[-1]}")
         yearly, admin = (_plain(load_results(Path(tmp) / "batch", t)) for t in ("yearly", "admin"))
     return yearly, admin
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 
@@ -46,7 +47,22 @@ def describe_validation_errors(
         elif kind.startswith("union_tag"):
             lines.append(f"{source}: {unknown_tag(k, inp)}")
         else:
-            shown = inp if not isinstance(inp, dict | list) else type(inp).__name__
+            short = not isinstance(inp, dict | list) or len(repr(inp)) <= 40
+            shown = inp if short else type(inp).__name__
             msg = e["msg"].removeprefix("Value error, ")
             lines.append(f"{source}: key '{k}' has value {shown!r}: {msg}")
     return "\n".join(lines)
+
+
+def check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise GovsimError(f"seed has value {seed!r}: it must be a whole number ≥ 0")
+    return int(seed)
+
+
+def check_years(years: Any) -> int | None:
+    if years is None:
+        return None
+    if isinstance(years, bool) or not isinstance(years, int | np.integer) or not 1 <= years <= 200:
+        raise GovsimError(f"years has value {years!r}: it must be a whole number from 1 to 200")
+    return int(years)

@@ -102,7 +102,7 @@ def area_record(model: MunicipalityModel) -> dict[str, np.ndarray]:
         "inhouse_fraction": 1.0 - pk.private,
         "volume_dkk": pk.volume,
         "contract_price_dkk": pk.price.copy(),
-        "package_quality": model.package_quality(),
+        "package_quality": model.package_q,
         "area_quality": a.quality[ar],
         "citizen_satisfaction": a.satisfaction[ar],
         "staff_assessed_quality": a.staff_assessment[ar],

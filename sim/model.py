@@ -15,6 +15,7 @@ import numpy as np
 from mesa import Model
 
 from sim.agents import Administration, Area, Areas, Citizens, InHouseUnit, Market, Politician
+from sim.errors import check_seed, check_years
 from sim.ledger import ACTIVITIES, Ledger
 from sim.metrics import (
     AREA_COLUMNS,
@@ -68,6 +69,8 @@ class MunicipalityModel(Model):
         mp = p.municipality
         rng = self.rng
         self.years = int(years if years is not None else self.scenario.years)
+        check_years(self.years)
+        check_seed(seed)
         self.n_quarters = 4 * self.years
         self.start_year = self.scenario.start_year
         self.calendar_year = self.start_year
@@ -129,6 +132,7 @@ class MunicipalityModel(Model):
         self.ledger.close_year()
         self.year = YearStats()
         self.calendar_year = self.start_year
+        self.package_q = self.package_quality()
 
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
@@ -214,6 +218,7 @@ class MunicipalityModel(Model):
         self.year_signals = self._signal_sum.scaled(1.0 / 4)
         self._signal_sum = Signals(**{k: 0.0 for k in Signals.__dataclass_fields__})
         # what is delivered, as citizens and staff see it (seed 000: the holistic view of an area)
+        self.package_q = self.package_quality()
         a.quality[:] = np.clip(self.area_quality() + a.bonus, 0.0, 1.0)
         self.citizens.perceive(a.quality, cp.adaptation, first=not self.rows)
         a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample)
@@ -247,7 +252,7 @@ class MunicipalityModel(Model):
 
     def area_quality(self) -> np.ndarray:
         pk = self.packages
-        num = np.bincount(pk.area, weights=pk.volume * self.package_quality(), minlength=self.n_areas)
+        num = np.bincount(pk.area, weights=pk.volume * self.package_q, minlength=self.n_areas)
         den = np.bincount(pk.area, weights=pk.volume, minlength=self.n_areas)
         return num / den
 

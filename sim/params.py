@@ -177,7 +177,7 @@ class MarketParams(ParamGroup):
         doc="Mean delivered quality of a private firm.")
     entry_probability: float = param(
         0.3, unit="per year", plausible=(0.0, 0.6), ge=0, le=1, source="assumption",
-        doc="Chance a new firm enters when one has left.")
+        doc="Chance a year that a new firm enters while fewer than `municipality.contractors` are active.")
     exit_after_years: int = param(
         3, unit="years", plausible=(1, 6), ge=1, le=50, source="assumption",
         doc="A firm without a contract for this long leaves the market.")

@@ -55,7 +55,7 @@ def buyer_cost_rate(rp, contract_value: float, tenders_done: int) -> float:
     """Buyer's cost as a share of contract value: E5 2.7 % at 10 M DKK, lower for large and experienced."""
     size = (contract_value / REFERENCE_CONTRACT_DKK) ** (-rp.size_elasticity)
     experience = 1.0 - rp.experience_discount * (1.0 - math.exp(-tenders_done / 20.0))
-    return min(0.35, rp.buyer_cost_rate * size * experience)  # E6: small tenders up to ≈ 1/3
+    return min(1 / 3, rp.buyer_cost_rate * size * experience)  # E6: small tenders up to ≈ 1/3
 
 
 def tender_lot(model: MunicipalityModel, plan: ProcurementPlan, rp, p: int, frac: float) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from mesa import Agent
 
-from sim.errors import GovsimError
+from sim.errors import GovsimError, check_seed, check_years  # noqa: F401 (re-exported)
 from sim.ledger import ACTIVITIES
 from sim.metrics import AREA_COLUMNS
 from sim.model import MunicipalityModel
@@ -56,20 +56,6 @@ class RunResult:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return out
-
-
-def check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise GovsimError(f"seed has value {seed!r}: it must be a whole number ≥ 0")
-    return int(seed)
-
-
-def check_years(years: Any) -> int | None:
-    if years is None:
-        return None
-    if isinstance(years, bool) or not isinstance(years, int | np.integer) or not 1 <= years <= 200:
-        raise GovsimError(f"years has value {years!r}: it must be a whole number from 1 to 200")
-    return int(years)
 
 
 def simulate(scenario: Scenario, seed: int, years: int | None = None) -> MunicipalityModel:

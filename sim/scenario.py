@@ -68,8 +68,8 @@ class Scenario(BaseModel):
         500_000.0, ge=0, description="One-off reorganisation cost charged when a new regime starts "
         "(assumption; seed 001 reports the switch was absorbed within the first years)")
     parameters: Parameters = Field(default_factory=Parameters)
-    rules: list[RuleSpec] | None = None
-    regimes: list[Regime] | None = None
+    rules: list[RuleSpec] | None = Field(None, min_length=1)
+    regimes: list[Regime] | None = Field(None, min_length=1)
 
     def regime_list(self) -> list[Regime]:
         if self.regimes is not None:
@@ -138,11 +138,11 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
 
 def check_rules(sc: Scenario, source: str) -> None:
     """Rules that need or exclude each other, and a sane regime order."""
+    if (sc.rules is None) == (sc.regimes is None):
+        raise GovsimError(f"{source}: give exactly one of the keys 'rules' (one regime) or 'regimes' (a list)")
     regimes = sc.regime_list()
     quarters = sc.regime_quarters()
     where = "regimes" if sc.regimes is not None else "rules"
-    if (sc.rules is None) == (sc.regimes is None):
-        raise GovsimError(f"{source}: give exactly one of the keys 'rules' (one regime) or 'regimes' (a list)")
     if quarters[0] != 0:
         raise GovsimError(f"{source}: key 'regimes[0].start' has value {regimes[0].start!r}: "
                           f"the first regime must start at start_year ({sc.start_year})")

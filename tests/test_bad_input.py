@@ -30,6 +30,9 @@ CASES = {
     "negative_years": (GOOD + "years: -4\n", ["key 'years'", "-4", "greater than or equal to 1"]),
     "bad_param_group": (GOOD + "parameters:\n  market:\n    cost_mean: -1\n",
                         ["parameters.market.cost_mean", "-1", "greater than 0"]),
+    "empty_rules": ("name: x\nrules: []\n", ["key 'rules' has value []", "at least 1 item"]),
+    "no_rules": ("name: x\n", ["give exactly one of the keys 'rules'", "'regimes'"]),
+    "empty_regimes": ("name: x\nregimes: []\n", ["key 'regimes' has value []", "at least 1 item"]),
     "missing_requirement": ("name: x\nrules:\n  - rule: learning_teams\n", ["learning_teams", "needs rule 'benchmarking'"]),
     "conflict": (GOOD + "  - rule: no_tendering_guarantee\n", ["cannot be combined", "no_tendering_guarantee"]),
     "bad_date": ("name: x\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"

@@ -51,3 +51,14 @@ def test_scenarios_and_params_list(cli):
     assert lines[0].startswith("name,unit,default,low,high,source")
     assert any(line.startswith("tendering.share,") for line in lines)
     assert all(line.count(",") >= 6 for line in lines[1:])
+
+
+def test_compare_rejects_ambiguous_scenarios(cli, tmp_path):
+    p = cli("compare", "--scenarios", "bum", "--scenarios", "bum", "--replications", "2", "--out", str(tmp_path / "o"))
+    assert p.returncode == 2 and "two scenarios are named 'bum'" in p.stderr and "Traceback" not in p.stderr
+    other = tmp_path / "late.yaml"
+    other.write_text("name: late\nstart_year: 2012\nrules: [{rule: trust_dynamics}]\n")
+    p = cli("compare", "--scenarios", "bum", "--scenarios", str(other), "--replications", "2",
+            "--out", str(tmp_path / "o"))
+    assert p.returncode == 2 and "cover different years" in p.stderr
+    assert not (tmp_path / "o").exists()

@@ -11,8 +11,10 @@ are active, in a fixed order, and each rule implements only the phases it needs:
 - ``respond(model)``         year end: learning teams, consensus decisions, proposals.
 - ``adapt(model)``           year end: slow state such as trust and procedures.
 
-Rules cooperate through the shared ``ProcurementPlan`` and ``Signals`` objects, never by
-knowing each other's class.
+Rules cooperate through the shared ``ProcurementPlan`` and ``Signals`` objects and through
+documented model state (``model.procedure_load``, which bureaucratic drift raises and
+inspection, invoicing and control bids read; ``model.areas.flagged``, which benchmarking sets
+and learning teams read; ``model.trust``), never by knowing each other's class.
 """
 
 from __future__ import annotations
@@ -41,10 +43,9 @@ class ProcurementPlan:
     tendering_allowed: bool = True
     target_tendered_share: float = 0.0
     max_tendered_share: float = 1.0
-    fixed_inhouse_share: float | None = None
     contract_years: int = 4
     price_weight: float = 1.0
-    inhouse_bidder: Any = None  # an object with .bid(model, package, value) -> price, or None
+    inhouse_bidder: Any = None  # an object with .bid(model, value, contract_value) -> price, or None
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Signals:
     dialogue: float = 0.0         # political dialogue with unit leaders (seed 002)
     consensus: float = 0.0        # steering by consensus (seed 004)
     user_focus: float = 0.0       # citizens as a party (seed 004, later phase)
-    consideration: float = 0.3    # share of employee proposals management considers
+    consideration: float = 0.3    # share of employee proposals management considers (a rule may set it)
     proposal_boost: float = 1.0   # multiplier on the employees' proposal rate
     implementation_boost: float = 0.0  # added chance an accepted proposal is implemented
     sick_leave_effort: float = 0.0     # yearly reduction of sick-leave propensity sought

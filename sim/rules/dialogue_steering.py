@@ -45,6 +45,10 @@ class DialogueSteering(Rule):
     def activate(self, model) -> None:
         self.year_in_cycle = 0
 
+    def deactivate(self, model) -> None:
+        model.areas.goal[:] = np.nan
+        model.areas.status[:] = 0
+
     def quarter(self, model, s: Signals) -> None:
         s.dialogue += 1.0
         s.participation += 0.1

@@ -37,7 +37,7 @@ class EmployeeProposals(Rule):
     source = "seed 004; EVIDENCE stylised fact 7"
 
     def quarter(self, model, s: Signals) -> None:
-        s.consideration = max(s.consideration, 1.0 if self.p.consider_all else self.p.considered_share)
+        s.consideration = 1.0 if self.p.consider_all else self.p.considered_share
         s.proposal_boost *= self.p.rate_boost
         s.participation += 0.15
 

@@ -42,7 +42,6 @@ class FixedInhouseShare(Rule):
 
     def plan(self, model, plan: ProcurementPlan) -> None:
         rest = 1.0 - self.p.share
-        plan.fixed_inhouse_share = self.p.share
         plan.target_tendered_share = max(plan.target_tendered_share, rest)
         plan.max_tendered_share = min(plan.max_tendered_share, rest)
 

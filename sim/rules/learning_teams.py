@@ -53,7 +53,7 @@ class LearningTeams(Rule):
         if flagged.size == 0:
             return
         # worst gaps first
-        order = flagged[np.argsort(a.satisfaction[flagged] - a.expectation[flagged])]
+        order = flagged[np.argsort(a.satisfaction[flagged] - a.expectation[flagged], kind="stable")]
         chosen = order[: self.p.max_teams]
         a.team[chosen] = True
         a.bonus[chosen] += self.p.quality_effect
@@ -61,6 +61,6 @@ class LearningTeams(Rule):
         members = model.rng.choice(unit.n, size=min(unit.n, self.p.team_size * chosen.size), replace=False)
         unit.learn_bonus[members] += self.p.wellbeing_effect
         unit.skill[members] = np.minimum(1.0, unit.skill[members] + 0.02)
-        model.ledger.charge(
-            "learning_teams", members.size * self.p.hours_per_member * model.params.municipality.staff_hourly_dkk)
+        hours = members.size * self.p.hours_per_member
+        model.ledger.charge("learning_teams", hours * model.params.municipality.staff_hourly_dkk, hours)
         model.year.learning_teams += int(chosen.size)

@@ -23,7 +23,7 @@ class TenderingParams(RuleParams):
         doc="Share of the task volume the municipality wants exposed to competition.")
     floor: float = param(
         0.0, unit="share of volume", plausible=None, ge=0, le=1, source="seed 001 (HOD: at least 30 %)",
-        doc="Exposed share never allowed below this.")
+        doc="The exposed share is never planned below this, whatever `share` says (seed 001's minimum).")
     contract_years: int = param(
         4, unit="years", plausible=(2, 8), ge=1, le=20, source="assumption: typical Danish operations contracts",
         doc="Length of a contract.")
