@@ -17,7 +17,7 @@ from sim.rules.base import Rule, RuleParams, Signals
 class InspectionParams(RuleParams):
     rule: Literal["inspection"]
     share_of_volume: float = param(
-        0.01005, unit="share of task volume", plausible=(0.003, 0.02), ge=0, le=0.2,
+        0.01, unit="share of task volume", plausible=(0.003, 0.02), ge=0, le=0.2,
         source="calibrated (docs/CALIBRATION.md, check 8a) to seed 001's freed 4.5 M + 1.2 M DKK (E17); "
                "EVIDENCE has no direct figure, so the range is wide",
         doc="Inspection and control cost as a share of the volume under the split, at trust 0.5.")
