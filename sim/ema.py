@@ -29,7 +29,6 @@ from sim.overrides import apply_overrides
 from sim.params import schema_index
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
-from sim.sensitivity.problem import applies_to
 from sim.sensitivity.spec import OUTCOME_COLUMNS
 
 
@@ -78,7 +77,7 @@ def ema_model(scenario: str | Scenario = "bum", parameters: Sequence[str] | None
     sc = load_scenario(scenario)
     index = schema_index()
     names = list(parameters) if parameters is not None else [
-        p.name for p in index.values() if p.low is not None and p.kind in ("int", "float") and applies_to(p.name, sc)]
+        p.name for p in index.values() if p.low is not None and p.kind in ("int", "float") and sc.uses_parameter(p.name)]
     uncertainties = []
     for n in names:
         p = index.get(n)
@@ -86,7 +85,7 @@ def ema_model(scenario: str | Scenario = "bum", parameters: Sequence[str] | None
             raise GovsimError(f"EMA model: unknown parameter {n!r}; see `govsim params` for the names")
         if p.low is None or p.kind not in ("int", "float"):
             raise GovsimError(f"EMA model: parameter {n!r} has no plausible numeric range to sample")
-        if not applies_to(n, sc):
+        if not sc.uses_parameter(n):
             raise GovsimError(f"EMA model: parameter {n!r} belongs to a rule scenario {sc.name!r} does not use")
         uncertainties.append(IntegerParameter(n, int(p.low), int(p.high)) if p.kind == "int"
                              else RealParameter(n, p.low, p.high))

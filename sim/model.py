@@ -105,7 +105,6 @@ class MunicipalityModel(Model):
 
         self.t = 0
         self.year = YearStats()
-        self.year_prev_teams = 0
         self.signals = Signals()
         self._signal_sum = Signals(**{k: 0.0 for k in Signals.__dataclass_fields__})
         self.year_signals = Signals()
@@ -238,8 +237,6 @@ class MunicipalityModel(Model):
         self._record_year()
         self.market.year_end()
         a.bonus *= 0.7
-        self.year_prev_teams = y.learning_teams
-        a.team[:] = False
 
     # ------------------------------------------------------------------ state read-outs
     def package_quality(self) -> np.ndarray:

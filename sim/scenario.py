@@ -87,6 +87,12 @@ class Scenario(BaseModel):
     def rule_keys(self) -> set[str]:
         return {r.rule for reg in self.regime_list() for r in reg.rules}
 
+    def uses_parameter(self, name: str) -> bool:
+        """True if the dotted parameter `name` acts here: a municipality/behaviour parameter, or a
+        parameter of a rule that one of the regimes uses."""
+        head = name.split(".", 1)[0]
+        return head in Parameters.model_fields or head in self.rule_keys()
+
 
 def allowed_keys(loc: tuple, root: type[BaseModel] | None = None) -> list[str] | None:
     """Walk a pydantic error location from `root` (default: Scenario) to the model it points
@@ -165,14 +171,9 @@ def check_rules(sc: Scenario, source: str) -> None:
                 if bad in keys:
                     raise GovsimError(f"{source}: key '{loc}': rule {k!r} cannot be combined with rule {bad!r}")
         for r in reg.rules:
-            if r.rule == "tendering" and r.floor > r.share and "fixed_inhouse_share" not in keys:
-                raise GovsimError(f"{source}: key '{loc}': tendering floor {r.floor} is above its share {r.share}")
-            if r.rule == "fixed_inhouse_share":
-                tend = next((t for t in reg.rules if t.rule == "tendering"), None)
-                if tend is not None and tend.floor > 1 - r.share + 1e-12:
-                    raise GovsimError(
-                        f"{source}: key '{loc}': fixed in-house share {r.share} leaves {1 - r.share:.3g} to tender, "
-                        f"below the tendering floor {tend.floor}")
+            problem = RULES[r.rule].check_regime(r, reg.rules)
+            if problem:
+                raise GovsimError(f"{source}: key '{loc}': {problem}")
 
 
 def presets_dir() -> Path:

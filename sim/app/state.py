@@ -102,11 +102,6 @@ def scenario_value(sc: Scenario, name: str) -> Any:
     return None
 
 
-def applies_to(sc: Scenario, name: str) -> bool:
-    head = name.split(".", 1)[0]
-    return head in Parameters.model_fields or head in sc.rule_keys()
-
-
 def configure(refs: list[str], overrides: dict[str, Any]) -> list[Scenario]:
     """Load the chosen scenarios and apply the slider values each one uses.
 
@@ -115,7 +110,7 @@ def configure(refs: list[str], overrides: dict[str, Any]) -> list[Scenario]:
     out = []
     for ref in refs:
         sc = load_scenario(teaching_scenario(ref) if ref in TEACHING_VARIANTS else ref)
-        mine = {k: v for k, v in overrides.items() if applies_to(sc, k)}
+        mine = {k: v for k, v in overrides.items() if sc.uses_parameter(k)}
         out.append(apply_overrides(sc, mine, source=f"sliders for {sc.name}"))
     return out
 

@@ -109,6 +109,11 @@ class Rule:
         """The phases this rule implements (so the model calls only those)."""
         return tuple(ph for ph in PHASES if getattr(cls, ph) is not getattr(Rule, ph))
 
+    @classmethod
+    def check_regime(cls, params: RuleParams, regime: list[RuleParams]) -> str | None:
+        """A problem with these parameters given the other rules of the regime, or None."""
+        return None
+
     def activate(self, model: MunicipalityModel) -> None:
         """Called once when the rule's regime starts."""
 

@@ -40,6 +40,14 @@ class FixedInhouseShare(Rule):
     requires = ("tendering",)
     conflicts = ("control_bids",)
 
+    @classmethod
+    def check_regime(cls, params, regime) -> str | None:
+        tendering = next((r for r in regime if r.rule == "tendering"), None)  # required partner
+        if tendering is not None and tendering.floor > 1 - params.share + 1e-12:
+            return (f"fixed in-house share {params.share} leaves {1 - params.share:.3g} to tender, "
+                    f"below the tendering floor {tendering.floor}")
+        return None
+
     def plan(self, model, plan: ProcurementPlan) -> None:
         rest = 1.0 - self.p.share
         plan.target_tendered_share = max(plan.target_tendered_share, rest)

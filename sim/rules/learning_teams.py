@@ -42,13 +42,21 @@ class LearningTeams(Rule):
     source = "seed 000"
     requires = ("benchmarking",)
 
+    def activate(self, model) -> None:
+        self.last_year_teams = 0
+
+    def deactivate(self, model) -> None:
+        model.areas.team[:] = False
+
     def quarter(self, model, s: Signals) -> None:
-        share = model.year_prev_teams / max(model.n_areas, 1)
+        share = self.last_year_teams / max(model.n_areas, 1)
         s.participation += 0.25 + 0.5 * share
         s.collaboration += 0.3
 
     def respond(self, model) -> None:
         a = model.areas
+        a.team[:] = False  # last year's teams have finished
+        self.last_year_teams = 0
         flagged = np.flatnonzero(a.flagged)
         if flagged.size == 0:
             return
@@ -64,3 +72,4 @@ class LearningTeams(Rule):
         hours = members.size * self.p.hours_per_member
         model.ledger.charge("learning_teams", hours * model.params.municipality.staff_hourly_dkk, hours)
         model.year.learning_teams += int(chosen.size)
+        self.last_year_teams = int(chosen.size)

@@ -15,14 +15,7 @@ import numpy as np
 
 from sim.errors import GovsimError
 from sim.overrides import apply_overrides
-from sim.params import Parameters
 from sim.scenario import Scenario
-
-
-def applies_to(name: str, sc: Scenario) -> bool:
-    """True if parameter `name` exists in scenario `sc` (a group parameter, or a rule `sc` uses)."""
-    head = name.split(".", 1)[0]
-    return head in Parameters.model_fields or head in sc.rule_keys()
 
 
 def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> None:
@@ -57,4 +50,4 @@ def to_values(params: Sequence[Any], row: np.ndarray) -> dict[str, float | int]:
 def overrides_for(values: dict[str, Any], sc: Scenario) -> tuple[tuple[str, Any], ...]:
     """The part of a sample point that exists in scenario `sc` (rule parameters of rules it lacks are dropped:
     they cannot affect it, and `apply_overrides` rightly refuses them)."""
-    return tuple((k, v) for k, v in values.items() if applies_to(k, sc))
+    return tuple((k, v) for k, v in values.items() if sc.uses_parameter(k))

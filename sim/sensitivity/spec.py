@@ -170,7 +170,7 @@ def load_spec(path: str | Path) -> SensitivitySpec:
 
 def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) -> SensitivitySpec:
     """Validate a spec mapping (as read from YAML). `base` resolves relative scenario paths."""
-    from sim.sensitivity.problem import applies_to, check_param_range
+    from sim.sensitivity.problem import check_param_range
 
     if not isinstance(data, dict):
         raise GovsimError(f"{source}: a sensitivity spec must be a mapping (name, parameters, outcomes, "
@@ -185,7 +185,7 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
     loaded = {label: load_scenario(ref) for label, ref in scenarios.items()}
     params = _select_params(raw, loaded, source)
     for p in params:
-        users = [sc for sc in loaded.values() if applies_to(p.name, sc)]
+        users = [sc for sc in loaded.values() if sc.uses_parameter(p.name)]
         check_param_range(p, users, source)
     _check_method(raw.method, len(params), source)
     return SensitivitySpec(
@@ -279,8 +279,6 @@ def _expand_outcomes(outcomes: list[OutcomeSpec], source: str) -> list[Outcome]:
 
 def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
     from sim.params import schema, schema_index
-    from sim.sensitivity.problem import applies_to
-
     index = schema_index()
     for name in raw.exclude:
         if name not in index:
@@ -294,7 +292,7 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
         for p in schema():
             if p.low is None or p.name in raw.exclude or p.kind not in ("float", "int"):
                 continue
-            if any(applies_to(p.name, sc) for sc in loaded.values()):
+            if any(sc.uses_parameter(p.name) for sc in loaded.values()):
                 chosen.append(Param(name=p.name, low=p.low, high=p.high, kind=p.kind))
         if not chosen:
             raise GovsimError(f"{source}: key 'parameters' is 'all' but no sampleable parameter is left")
@@ -327,7 +325,7 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
         if info.kind == "int" and (low != int(low) or high != int(high)):
             raise GovsimError(f"{source}: key 'parameters.{name}' has range [{low:g}, {high:g}]: "
                               "this parameter is a whole number, so give whole-number ends")
-        if not any(applies_to(name, sc) for sc in loaded.values()):
+        if not any(sc.uses_parameter(name) for sc in loaded.values()):
             rule = name.split(".", 1)[0]
             raise GovsimError(f"{source}: parameter {name!r} belongs to rule {rule!r}, which none of the "
                               f"scenarios ({', '.join(loaded)}) uses")

@@ -93,25 +93,13 @@ def build_specs(variants: Iterable[Variant], seeds: list[int], directory: Path,
         scen = scenario_file(v, directory)
         ov = dict(v.overrides)
         for name, value in (overrides or {}).items():
-            if _applies(name, v):
+            if load_scenario(scen).uses_parameter(name):
                 ov[name] = value
         ov_t = tuple(sorted(ov.items()))
         for i, seed in enumerate(seeds):
             specs.append(RunSpec(run_id=f"{prefix}{v.label}-r{i:04d}", scenario=scen, overrides=ov_t, seed=seed,
                                  meta=(("label", v.label), ("prefix", prefix))))
     return specs
-
-
-def _applies(name: str, v: Variant) -> bool:
-    """Group parameters apply everywhere; a rule parameter only where the variant uses the rule."""
-    from sim.params import Parameters
-
-    head = name.split(".", 1)[0]
-    if head in Parameters.model_fields:
-        return True
-    sc = load_scenario(v.preset)
-    used = {r.rule for reg in sc.regime_list() for r in reg.rules} - set(v.drop_rules)
-    return head in used
 
 
 def read_tables(out: Path, tables: Iterable[str] = TABLES) -> dict[str, pd.DataFrame]:
