@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
+from sim.atomic import atomic_directory
 from sim.errors import GovsimError
 
 LAZY = {
@@ -44,18 +43,6 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="govsim")
 def cli() -> None:
     """Compare municipal governance models: BUM, HOD and the Norwegian model municipality."""
-
-
-def atomic_dir(out: Path) -> Path:
-    """A temp directory beside `out`, to be renamed onto it when complete (no half-written output)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-
-
-def commit_dir(tmp: Path, out: Path) -> None:
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
 
 
 @cli.command("run")
@@ -98,16 +85,11 @@ def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None
     names = list(scenarios) or list(CANONICAL)
     yearly, admin = run_comparison(names, replications, years, master_seed, workers)
     summary = summarise(yearly, baseline="bum" if "bum" in set(yearly["scenario"]) else None)
-    tmp = atomic_dir(out)
-    try:
+    with atomic_directory(out) as tmp:
         yearly.to_parquet(tmp / "yearly.parquet", index=False)
         admin.to_parquet(tmp / "admin.parquet", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
         figs = write_figures(yearly, admin, tmp)
-        commit_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     click.echo(format_table(summary))
     if "bum" in set(yearly["scenario"]):
         click.echo("\npaired difference from BUM on the same seeds (run mean, 95 % CI):")

@@ -7,9 +7,6 @@ Workbench) all call this (STYLE.md 'For govsim in particular').
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ import numpy as np
 import pandas as pd
 from mesa import Agent
 
+from sim.atomic import atomic_directory
 from sim.errors import GovsimError, check_seed, check_years  # noqa: F401 (re-exported)
 from sim.ledger import ACTIVITIES
 from sim.metrics import AREA_COLUMNS
@@ -43,18 +41,10 @@ class RunResult:
     def write(self, out: str | Path) -> Path:
         """Write Parquet tables and manifest.json into `out`, atomically (a temp dir renamed into place)."""
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with atomic_directory(out) as tmp:
             for name in self.TABLES:
                 getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, default=str))
-            if out.exists():
-                shutil.rmtree(out)
-            os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return out
 
 
