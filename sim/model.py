@@ -106,7 +106,7 @@ class MunicipalityModel(Model):
         self.t = 0
         self.year = YearStats()
         self.signals = Signals()
-        self._signal_sum = Signals(**{k: 0.0 for k in Signals.__dataclass_fields__})
+        self._signal_sum = Signals.zero()
         self.year_signals = Signals()
         self.record: dict[str, float] = {}
         self.rows: list[dict[str, float]] = []
@@ -215,7 +215,7 @@ class MunicipalityModel(Model):
         cp = self.params.citizens
         a, rng = self.areas, self.rng
         self.year_signals = self._signal_sum.scaled(1.0 / 4)
-        self._signal_sum = Signals(**{k: 0.0 for k in Signals.__dataclass_fields__})
+        self._signal_sum = Signals.zero()
         # what is delivered, as citizens and staff see it (seed 000: the holistic view of an area)
         self.package_q = self.package_quality()
         a.quality[:] = np.clip(self.area_quality() + a.bonus, 0.0, 1.0)

@@ -67,6 +67,11 @@ class Signals:
     outside_work: float = 1.0     # how far the in-house unit can buffer cuts by outside work
     split_intensity: float = 0.0  # strength of the orderer/provider split (invoicing, inspection)
 
+    @classmethod
+    def zero(cls) -> Signals:
+        """All fields 0: the start of a sum over quarters."""
+        return cls(**{k: 0.0 for k in cls.__dataclass_fields__})
+
     def add(self, other: Signals) -> None:
         for k in self.__dataclass_fields__:
             setattr(self, k, getattr(self, k) + getattr(other, k))
