@@ -72,11 +72,11 @@ class Market:
         self._refresh()
 
     def _refresh(self) -> None:
-        active = [f for f in self.firms if f.active]
-        self.ids = np.array([f.unique_id for f in active])
-        self._arrays = (np.array([f.cost for f in active]), np.array([f.markup for f in active]),
-                        np.array([f.quality for f in active]))
-        self.by_id = {f.unique_id: f for f in self.firms}
+        firms = self.firms
+        self.ids = np.array([f.unique_id for f in firms])
+        self._arrays = (np.array([f.cost for f in firms]), np.array([f.markup for f in firms]),
+                        np.array([f.quality for f in firms]))
+        self.by_id = {f.unique_id: f for f in firms}
 
     def bid_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self._arrays
@@ -89,19 +89,22 @@ class Market:
         return set(c[c >= 0].tolist())
 
     def year_end(self) -> None:
-        """Firms idle too long leave; new firms may enter (always at least two in the market)."""
+        """Firms idle too long leave the market (and the model); new firms may enter (always at
+        least two in the market)."""
         mp = self.model.params.market
         holding = self.holding()
+        staying = []
         for f in self.firms:
-            if not f.active:
-                continue
             f.idle_years = 0 if f.unique_id in holding else f.idle_years + 1
-            if f.idle_years >= mp.exit_after_years and f.unique_id not in holding:
+            if f.idle_years >= mp.exit_after_years:  # idle firms hold no contract
                 f.active = False
-        n_active = sum(f.active for f in self.firms)
-        if n_active < self.model.params.municipality.contractors and self.model.rng.random() < mp.entry_probability:
+                f.remove()
+            else:
+                staying.append(f)
+        self.firms = staying
+        if len(self.firms) < self.model.params.municipality.contractors and self.model.rng.random() < mp.entry_probability:
             self.firms.append(Contractor(self.model))
-        while sum(f.active for f in self.firms) < 2:
+        while len(self.firms) < 2:
             self.firms.append(Contractor(self.model))
         self._refresh()
 
