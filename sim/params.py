@@ -125,7 +125,7 @@ class EmployeeParams(ParamGroup):
         source="E12 upper bound (others rose 0.2 pp in three quarters → 0.27 pp/yr); long-run default an assumption",
         doc="Background drift of sick leave per year (rising elsewhere).")
     sick_leave_wellbeing_slope: float = param(
-        0.0045, unit="share per scale point", plausible=(0.002, 0.012), ge=0, le=0.1,
+        0.00447, unit="share per scale point", plausible=(0.002, 0.012), ge=0, le=0.1,
         source="calibrated (docs/CALIBRATION.md, check 5b): E12 gap of 0.3–0.4 pp after 1–2 years; E13 ≤ 1.6 pp",
         doc="Sick leave falls by this much per wellbeing point above base.")
     turnover_base: float = param(

@@ -25,8 +25,9 @@ class ControlBidsParams(RuleParams):
         source="assumption (EVIDENCE: cost of control bids not found; wide range)",
         doc="Cost of writing and independently assessing one control bid.")
     control_intensity: float = param(
-        0.15, unit="signal", plausible=(0.05, 0.3), ge=0, le=1, source="seed 004 (NPM control and distrust); size an assumption",
-        doc="Control pressure that bidding against the market puts on the in-house unit.")
+        0.48, unit="signal per exposed share", plausible=(0.15, 0.95), ge=0, le=3,
+        source="seed 004 (NPM control and distrust); size an assumption (0.15 at BUM's 31.5 % exposure)",
+        doc="Control pressure that bidding against the market puts on the in-house unit, per unit of exposed share.")
 
 
 class ControlBids(Rule):
@@ -51,4 +52,4 @@ class ControlBids(Rule):
     def quarter(self, model, s: Signals) -> None:
         exposed = model.packages.exposed_share()
         s.competition += exposed
-        s.control += self.p.control_intensity * model.procedure_load
+        s.control += self.p.control_intensity * exposed * model.procedure_load

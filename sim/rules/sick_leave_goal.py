@@ -16,7 +16,7 @@ from sim.rules.base import Rule, RuleParams, Signals
 class SickLeaveGoalParams(RuleParams):
     rule: Literal["sick_leave_goal"]
     yearly_reduction: float = param(
-        0.00042, unit="share per year", plausible=(0.0, 0.002), ge=0, le=0.05,
+        0.00043, unit="share per year", plausible=(0.0, 0.002), ge=0, le=0.05,
         source="calibrated (docs/CALIBRATION.md, check 5a): E12 gap of 0.3–0.4 pp; E13 (≤ 1.6 pp) bounds the range",
         doc="Reduction in sick-leave propensity the programme's effort achieves per year.")
     hours_per_employee: float = param(4.0, unit="hours/yr", plausible=(1, 10), ge=0, le=200, source="assumption",
