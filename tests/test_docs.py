@@ -24,3 +24,17 @@ def test_every_rule_module_docstring_names_a_source():
     for key, cls in RULES.items():
         doc = __import__(cls.__module__, fromlist=["x"]).__doc__ or ""
         assert re.search(r"[Ss]eed 00\d|E\d+|EVIDENCE", doc), key
+
+
+def test_readme_hybrid_example_runs(tmp_path):
+    """The YAML hybrid shown in the README is a valid scenario that runs."""
+    from sim import run
+
+    readme = (docs.ODD.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(name: hod_tripartite.*?)```", readme, re.S)
+    assert block, "README no longer shows the hybrid example"
+    f = tmp_path / "hod_tripartite.yaml"
+    f.write_text(block.group(1))
+    res = run(str(f), seed=1, years=3)
+    assert res.manifest["scenario"]["parameters"]["municipality"]["employees"] == 180
+    assert (res.yearly["inhouse_share"] - 0.70).abs().max() < 1e-12
