@@ -291,3 +291,28 @@ def test_local_pool_uses_this_process_and_the_pool_and_yields_each_chunk_once():
     assert sorted(c[0] for _, c in got) == list(range(60))
     pids = {pid for pid, _ in got}
     assert os.getpid() in pids and len(pids) == 2
+
+
+def test_batch_command_exits_1_when_runs_fail(monkeypatch, tmp_path):
+    """In-process (one worker), so the injected failure reaches the runs; the batch still completes."""
+    from click.testing import CliRunner
+
+    import sim.runner
+    from sim.cli import cli
+
+    real = sim.runner.simulate
+
+    def flaky(scenario, seed=0, years=None):
+        if scenario.name == "hod":
+            raise RuntimeError("boom")
+        return real(scenario, seed, years)
+
+    monkeypatch.setattr(sim.runner, "simulate", flaky)
+    exp = tmp_path / "e.yaml"
+    exp.write_text(yaml.safe_dump({"name": "e", "scenarios": ["bum", "hod"], "replications": 2, "years": 2,
+                                   "master_seed": 1}))
+    res = CliRunner().invoke(cli, ["batch", str(exp), "--out", str(tmp_path / "o"), "--workers", "1",
+                                   "--no-progress"])
+    assert res.exit_code == 1, res.output
+    assert "2 runs done, 2 failed" in res.output
+    assert set(load_results(tmp_path / "o")["scenario"]) == {"bum"}
