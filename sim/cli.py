@@ -75,27 +75,36 @@ def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> No
               help="Master seed; replication seeds derive from it.")
 @click.option("--workers", type=click.IntRange(min=1), default=lambda: min(8, os.cpu_count() or 1),
               show_default="this machine's cores, at most 8", help="Local processes.")
+@click.option("--baseline", default=None,
+              help="Scenario (by name) the paired differences are taken against; default: bum, if compared.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/compare"),
               show_default=True)
 def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None, master_seed: int,
-                workers: int, out: Path) -> None:
+                workers: int, baseline: str | None, out: Path) -> None:
     """Run the governance models on the same seeds and compare them with 95 % CIs."""
     from sim.compare import CANONICAL, format_table, run_comparison, summarise, write_figures
+    from sim.scenario import load_scenario
 
     names = list(scenarios) or list(CANONICAL)
+    labels = [load_scenario(n).name for n in names]  # fails fast on a bad scenario
+    if baseline is None:
+        baseline = "bum" if "bum" in labels else None
+    elif baseline not in labels:
+        raise GovsimError(f"--baseline has value {baseline!r}: it must be one of the compared scenarios "
+                          f"({', '.join(labels)})")
     yearly, admin = run_comparison(names, replications, years, master_seed, workers)
-    summary = summarise(yearly, baseline="bum" if "bum" in set(yearly["scenario"]) else None)
+    summary = summarise(yearly, baseline=baseline)
     with atomic_directory(out) as tmp:
         yearly.to_parquet(tmp / "yearly.parquet", index=False)
         admin.to_parquet(tmp / "admin.parquet", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
         figs = write_figures(yearly, admin, tmp)
     click.echo(format_table(summary))
-    if "bum" in set(yearly["scenario"]):
-        click.echo("\npaired difference from BUM on the same seeds (run mean, 95 % CI):")
+    if baseline is not None and len(labels) > 1:
+        click.echo(f"\npaired difference from {baseline} on the same seeds (run mean, 95 % CI):")
         for col in ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate"):
-            for _, r in summary[(summary["outcome"] == col) & summary["run_diff_vs_bum"].notna()].iterrows():
-                click.echo(f"  {col:<24} {r['scenario']:<22} {r['run_diff_vs_bum']:+.4g} "
+            for _, r in summary[(summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()].iterrows():
+                click.echo(f"  {col:<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
                            f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]")
     click.echo(f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet and "
                + ", ".join(p.name for p in figs))
