@@ -101,7 +101,7 @@ def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None
         figs = write_figures(yearly, admin, tmp)
     click.echo(format_table(summary))
     if baseline is not None and len(labels) > 1:
-        click.echo(f"\npaired difference from {baseline} on the same seeds (run mean, 95 % CI):")
+        click.echo(f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):")
         for col in ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate"):
             for _, r in summary[(summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()].iterrows():
                 click.echo(f"  {col:<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "

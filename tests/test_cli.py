@@ -70,7 +70,7 @@ def test_compare_baseline_option(cli, tmp_path):
             "--years", "3", "--baseline", "hod", "--out", str(out))
     assert p.returncode == 0, p.stderr
     s = pd.read_csv(out / "summary.csv")
-    assert "run_diff_vs_hod" in s.columns and "paired difference from hod" in p.stdout
+    assert "run_diff_vs_hod" in s.columns and "paired difference from HOD" in p.stdout
     assert s.loc[s["scenario"] == "model_municipality", "run_diff_vs_hod"].notna().all()
     p = cli("compare", "--scenarios", "hod", "--baseline", "bum", "--replications", "2", "--out", str(tmp_path / "x"))
     assert p.returncode == 2 and "--baseline has value 'bum'" in p.stderr and not (tmp_path / "x").exists()
