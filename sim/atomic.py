@@ -25,3 +25,24 @@ def atomic_directory(out: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_out_dir(out: str | Path, what: str = "--out") -> Path:
+    """Refuse, before any simulation starts, an output folder that cannot be created or written
+    (read-only parent, a path under a file): one GovsimError naming the path and the reason."""
+    from sim.errors import GovsimError
+
+    out = Path(out)
+    probe = out if out.is_dir() else next((p for p in out.parents if p.exists()), Path("."))
+    if probe.exists() and not probe.is_dir():
+        raise GovsimError(f"{what} '{out}': '{probe}' is a file, so no folder can be made under it; "
+                          "choose a folder path")
+    try:
+        probe.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".govsim-write-check.", dir=probe)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise GovsimError(f"{what} '{out}': cannot write there ({exc.strerror or exc}); "
+                          "choose a folder you can write to") from None
+    return out
