@@ -62,7 +62,7 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "staff_assessed_quality": float(a.staff_assessment.mean()),
         "employee_wellbeing": float(unit.staff.wellbeing.mean()),
         "sick_leave_rate": y.sick_sum / max(y.quarters, 1),
-        "turnover_rate": unit.staff.quits / unit.n,
+        "turnover_rate": unit.staff.turnover(),
         "inhouse_share": 1.0 - pk.private_share(),
         "tendered_share": pk.exposed_share(),
         "private_share": pk.private_share(),
