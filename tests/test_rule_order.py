@@ -15,7 +15,7 @@ import yaml
 from sim import GovsimError, run
 from sim.rules import RULES, check_order, schedule
 from sim.rules.context import uses
-from sim.scenario import presets_dir, preset_names, scenario_from_dict
+from sim.scenario import preset_names, presets_dir, scenario_from_dict
 from tests.test_hybrid import HYBRID
 
 ROOT = Path(__file__).resolve().parent.parent
