@@ -1,11 +1,17 @@
-"""The agents of the municipality. Agents act; the model schedules them and its rules steer them.
+"""The agents of the municipality and its vectorised populations.
 
-Where agents are many (employees, citizens) their state lives in numpy arrays owned by one
-population object and is updated in one vectorised call per step (DEVELOPERS.md 'keep the hot
-path lean'). Employees are still Mesa agents — each a *position* in the in-house unit whose
-attributes are views into the arrays (turnover replaces the holder, not the agent). Citizens
-(tens of thousands) are a vectorised population per area, not Mesa agents: building 85,000
-Python objects per run would cost more than the whole simulation.
+Mesa agents are the parties that act: the in-house unit (``InHouseUnit``: its employees'
+wellbeing, sick leave and quits each quarter, its proposals and cost at year end), the
+committee's politicians (``Politician``: replaced at elections) and the private firms
+(``Contractor``: they bid, win, idle and leave). The model reaches them through Mesa's
+``AgentSet`` (``model.agents_by_type[Contractor]``).
+
+Where the actors are many their state is a vectorised population, updated in one numpy call
+per step (DEVELOPERS.md 'keep the hot path lean'), and they are *not* Mesa agents: the
+``Employees`` of the in-house unit (one array entry per position; turnover replaces the
+holder) and the ``Citizens`` (tens of thousands; building 85,000 Python objects per run would
+cost more than the whole simulation). ``Areas`` holds the per-area arrays (quality,
+satisfaction, expectation, flags, goals) that rules read and write.
 """
 
 from __future__ import annotations
@@ -14,25 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
+from mesa.agent import AgentSet
 
 if TYPE_CHECKING:
     from sim.model import MunicipalityModel
     from sim.rules.base import Signals
-
-
-class Administration(Agent):
-    """The orderer / central administration: it does the administrative work the rules ask for
-    and keeps the itemised ledger of it (hours and DKK by activity)."""
-
-    HOURS_PER_FTE = 1628.0  # a Danish full-time year after holidays (assumption)
-
-    def __init__(self, model: MunicipalityModel, ledger) -> None:
-        super().__init__(model)
-        self.ledger = ledger
-
-    @staticmethod
-    def fte(hours: float) -> float:
-        return hours / Administration.HOURS_PER_FTE
+    from sim.state import Trust
 
 
 class Politician(Agent):
@@ -64,15 +57,24 @@ class Contractor(Agent):
 
 
 class Market:
-    """The regional pool of contractors, with entry and exit once a year."""
+    """The regional pool of contractors (Mesa agents, read through the model's ``AgentSet`` of
+    ``Contractor``), with entry and exit once a year. Bids are read from arrays refreshed when
+    the pool changes."""
 
     def __init__(self, model: MunicipalityModel, n: int) -> None:
         self.model = model
-        self.firms: list[Contractor] = [Contractor(model) for _ in range(n)]
+        for _ in range(n):
+            Contractor(model)
         self._refresh()
 
+    @property
+    def firms(self) -> AgentSet:
+        """The firms in the market, in the order they entered."""
+        found = self.model.agents_by_type.get(Contractor)
+        return found if found is not None else AgentSet([], random=self.model.random)
+
     def _refresh(self) -> None:
-        firms = self.firms
+        firms = list(self.firms)
         self.ids = np.array([f.unique_id for f in firms])
         self._arrays = (np.array([f.cost for f in firms]), np.array([f.markup for f in firms]),
                         np.array([f.quality for f in firms]))
@@ -93,117 +95,123 @@ class Market:
         least two in the market)."""
         mp = self.model.params.market
         holding = self.holding()
-        staying = []
-        for f in self.firms:
+        for f in list(self.firms):
             f.idle_years = 0 if f.unique_id in holding else f.idle_years + 1
             if f.idle_years >= mp.exit_after_years:  # idle firms hold no contract
                 f.active = False
                 f.remove()
-            else:
-                staying.append(f)
-        self.firms = staying
         if len(self.firms) < self.model.params.municipality.contractors and self.model.rng.random() < mp.entry_probability:
-            self.firms.append(Contractor(self.model))
+            Contractor(self.model)
         while len(self.firms) < 2:
-            self.firms.append(Contractor(self.model))
+            Contractor(self.model)
         self._refresh()
 
     def active_contractors(self) -> int:
         return len(self.holding())
 
 
-class Employee(Agent):
-    """A position in the in-house unit; its state is a view into the unit's arrays."""
+class Employees:
+    """The in-house unit's employees as one vectorised population (not Mesa agents): entry i is
+    a position; when its holder quits, a new holder takes it over with fresh state."""
 
-    def __init__(self, model: MunicipalityModel, unit: InHouseUnit, index: int) -> None:
-        super().__init__(model)
-        self.unit = unit
-        self.index = index
-
-    @property
-    def wellbeing(self) -> float:
-        return float(self.unit.wellbeing[self.index])
-
-    @property
-    def sick_leave(self) -> float:
-        return float(self.unit.sick[self.index])
-
-    @property
-    def skill(self) -> float:
-        return float(self.unit.skill[self.index])
-
-    @property
-    def trust_in_management(self) -> float:
-        return float(self.unit.trust_in_management()[self.index])
-
-
-class InHouseUnit(Agent):
-    """The in-house operations unit (udfører / TME) and its employees' vectorised state."""
-
-    def __init__(self, model: MunicipalityModel) -> None:
-        super().__init__(model)
-        mp, ep = model.params.municipality, model.params.employees
-        rng = model.rng
-        n = mp.employees
+    def __init__(self, rng: np.random.Generator, n: int, wellbeing_base: float) -> None:
         self.n = n
-        self.wellbeing = np.clip(rng.normal(ep.wellbeing_base, 0.4, n), 1.0, 7.0)
+        self.wellbeing = np.clip(rng.normal(wellbeing_base, 0.4, n), 1.0, 7.0)
         self.propensity = rng.lognormal(0.0, 0.5, n)  # who tends to propose
         self.sick_offset = rng.normal(0.0, 0.02, n)
         self.trust_offset = rng.normal(0.0, 0.08, n)  # personal deviation from the unit's trust in management
         self.sick = np.zeros(n)
         self.skill = rng.uniform(0.3, 0.8, n)
         self.learn_bonus = np.zeros(n)
+        self.left = np.zeros(n, dtype=bool)  # the position's holder left during this year
+        self.quits = 0
+
+    def replace(self, rng: np.random.Generator, idx: np.ndarray, wellbeing_base: float) -> None:
+        """New holders take over positions `idx`."""
+        self.wellbeing[idx] = np.clip(rng.normal(wellbeing_base, 0.4, idx.size), 1.0, 7.0)
+        self.skill[idx] = rng.uniform(0.2, 0.5, idx.size)
+        self.learn_bonus[idx] = 0.0
+        self.trust_offset[idx] = rng.normal(0.0, 0.08, idx.size)
+        self.left[idx] = True
+        self.quits += int(idx.size)
+
+    def turnover(self) -> float:
+        """Share of positions whose holder left during the year (a share in [0, 1])."""
+        return float(np.count_nonzero(self.left)) / self.n
+
+    def new_year(self) -> None:
+        self.left[:] = False
+        self.quits = 0
+
+
+class InHouseUnit(Agent):
+    """The in-house operations unit (udfører / TME): its cost, quality and workload, and its
+    ``staff`` (the vectorised ``Employees``)."""
+
+    def __init__(self, model: MunicipalityModel, trust: Trust) -> None:
+        super().__init__(model)
+        mp, ep = model.params.municipality, model.params.employees
+        self.params = model.params
+        self.trust = trust
+        self.staff = Employees(model.rng, mp.employees, ep.wellbeing_base)
         self.sick_effort = 0.0       # accumulated effect of a sick-leave goal
         self.efficiency = 1.0        # cost per unit of volume, relative to the reference
         self.innovation = 0.0        # quality gained from implemented proposals (decays)
         self.workload = 0.0          # pressure from framework cuts not buffered
-        self.quits = 0
-        self.employees = [Employee(model, self, i) for i in range(n)]
+
+    @property
+    def n(self) -> int:
+        return self.staff.n
 
     @property
     def quality(self) -> float:
-        ip = self.model.params.inhouse
+        ip = self.params.inhouse
+        st = self.staff
         return float(np.clip(
-            ip.quality_base + 0.1 * (self.skill.mean() - 0.55) + 0.02 * (self.wellbeing.mean() - 5.5)
+            ip.quality_base + 0.1 * (st.skill.mean() - 0.55) + 0.02 * (st.wellbeing.mean() - 5.5)
             + self.innovation - 0.5 * self.workload, 0.0, 1.0))
 
     def step_quarter(self, s: Signals, years_elapsed: float) -> None:
         """Wellbeing drifts toward what governance makes of the job; sick leave and quits follow."""
-        ep = self.model.params.employees
+        ep = self.params.employees
         rng = self.model.rng
-        trust = self.model.trust["employees_management"]
+        st = self.staff
+        trust = self.trust["employees_management"]
         target = (ep.wellbeing_base + ep.participation_effect * s.participation + ep.security_effect * s.security
                   - ep.control_effect * s.control - ep.workload_effect * self.workload
-                  + 0.6 * (trust - 0.5) + self.learn_bonus)
-        self.wellbeing += ep.wellbeing_rate * (target - self.wellbeing) + rng.normal(0.0, 0.05, self.n)
-        np.clip(self.wellbeing, 1.0, 7.0, out=self.wellbeing)
-        self.learn_bonus *= 0.85
+                  + 0.6 * (trust - 0.5) + st.learn_bonus)
+        st.wellbeing += ep.wellbeing_rate * (target - st.wellbeing) + rng.normal(0.0, 0.05, st.n)
+        np.clip(st.wellbeing, 1.0, 7.0, out=st.wellbeing)
+        st.learn_bonus *= 0.85
         self.sick_effort += s.sick_leave_effort / 4
-        self.sick = np.clip(
+        st.sick = np.clip(
             ep.sick_leave_base + ep.sick_leave_trend * years_elapsed
-            - ep.sick_leave_wellbeing_slope * (self.wellbeing - ep.wellbeing_base)
-            + self.sick_offset - self.sick_effort, 0.0, 0.6)
-        quit_p = ep.turnover_base / 4 * np.exp(-0.8 * (self.wellbeing - ep.wellbeing_base))
-        quits = np.flatnonzero(rng.random(self.n) < quit_p)
+            - ep.sick_leave_wellbeing_slope * (st.wellbeing - ep.wellbeing_base)
+            + st.sick_offset - self.sick_effort, 0.0, 0.6)
+        # a probability: at very low wellbeing every holder may quit, never more than that
+        quit_p = np.minimum(1.0, ep.turnover_base / 4 * np.exp(-0.8 * (st.wellbeing - ep.wellbeing_base)))
+        quits = np.flatnonzero(rng.random(st.n) < quit_p)
         if quits.size:
-            self.wellbeing[quits] = np.clip(rng.normal(ep.wellbeing_base, 0.4, quits.size), 1.0, 7.0)
-            self.skill[quits] = rng.uniform(0.2, 0.5, quits.size)
-            self.learn_bonus[quits] = 0.0
-            self.trust_offset[quits] = rng.normal(0.0, 0.08, quits.size)
-            self.quits += int(quits.size)
-        self.skill += 0.01 * (1.0 - self.skill)
+            st.replace(rng, quits, ep.wellbeing_base)
+        st.skill += 0.01 * (1.0 - st.skill)
+
+    def train(self, members: np.ndarray, wellbeing: float, skill: float) -> None:
+        """Employees `members` (indices) gain a wellbeing bonus (decaying) and skill (at most 1)."""
+        st = self.staff
+        st.learn_bonus[members] += wellbeing
+        st.skill[members] = np.minimum(1.0, st.skill[members] + skill)
 
     def trust_in_management(self) -> np.ndarray:
         """Each employee's trust in management: the relation's level plus a personal offset."""
-        return np.clip(self.model.trust["employees_management"] + self.trust_offset, 0.0, 1.0)
+        return np.clip(self.trust["employees_management"] + self.staff.trust_offset, 0.0, 1.0)
 
     def propose(self, s: Signals) -> tuple[int, int, int, int]:
         """Employees propose improvements; management considers, accepts and implements some."""
-        ep, ip = self.model.params.employees, self.model.params.inhouse
+        ep, ip = self.params.employees, self.params.inhouse
         rng = self.model.rng
-        trust = self.model.trust["employees_management"]
+        trust = self.trust["employees_management"]
         lam = ep.proposal_rate * s.proposal_boost * (1.0 + s.participation)
-        made = int(rng.poisson(lam * self.propensity * (0.5 + self.trust_in_management())).sum())
+        made = int(rng.poisson(lam * self.staff.propensity * (0.5 + self.trust_in_management())).sum())
         considered = int(rng.binomial(made, min(1.0, s.consideration)))
         accepted = int(rng.binomial(considered, min(1.0, 0.35 + 0.3 * trust)))
         implemented = int(rng.binomial(accepted, min(1.0, 0.55 + s.implementation_boost)))
@@ -214,12 +222,12 @@ class InHouseUnit(Agent):
     def improve(self, gain: float) -> None:
         """Lower the unit's cost by `gain` (a share, at reference cost) with diminishing returns:
         the closer to the efficiency floor, the less the same effort saves."""
-        floor = self.model.params.inhouse.efficiency_floor
+        floor = self.params.inhouse.efficiency_floor
         self.efficiency = floor + (self.efficiency - floor) * max(0.0, 1.0 - gain / (1.0 - floor))
 
     def year_end(self, s: Signals) -> None:
         """Competitive pressure makes the unit cheaper (stylised fact 2)."""
-        self.improve(self.model.params.inhouse.pressure_gain * min(1.0, s.competition))
+        self.improve(self.params.inhouse.pressure_gain * min(1.0, s.competition))
 
 
 class Citizens:
@@ -281,20 +289,3 @@ class Areas:
         self.team = np.zeros(n, dtype=bool)
         self.goal = np.full(n, np.nan)
         self.status = np.zeros(n, dtype=int)  # 0 none, 1 green, 2 yellow, 3 red
-
-
-class Area(Agent):
-    """A geographic area: where service is delivered and judged; a view into ``Areas``."""
-
-    def __init__(self, model: MunicipalityModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def satisfaction(self) -> float:
-        return float(self.model.areas.satisfaction[self.index])
-
-    @property
-    def xy(self) -> tuple[int, int]:
-        a = self.model.areas
-        return int(a.x[self.index]), int(a.y[self.index])

@@ -17,7 +17,11 @@ _INDEX = {a: i for i, a in enumerate(ACTIVITIES)}
 
 
 class Ledger:
-    """Running totals for the current year; ``close_year`` returns them and starts afresh."""
+    """The orderer's (central administration's) books: running totals of hours and DKK by
+    activity for the current year; ``close_year`` returns them and starts afresh. Rules charge
+    it through ``charge`` and ``charge_hours`` only."""
+
+    HOURS_PER_FTE = 1628.0  # a Danish full-time year after holidays (assumption)
 
     def __init__(self, admin_hourly_dkk: float) -> None:
         self.rate = admin_hourly_dkk
@@ -34,6 +38,11 @@ class Ledger:
         i = _INDEX[activity]
         self.hours[i] += hours
         self.dkk[i] += hours * self.rate
+
+    @staticmethod
+    def fte(hours: float) -> float:
+        """Full-time equivalents of `hours` a year."""
+        return hours / Ledger.HOURS_PER_FTE
 
     def close_year(self) -> tuple[np.ndarray, np.ndarray]:
         dkk, hours = self.dkk, self.hours

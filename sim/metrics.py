@@ -40,7 +40,7 @@ GOAL_STATUS = np.array(["none", "green", "yellow", "red"])
 
 def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> dict[str, float]:
     """The yearly row, computed once at year end from the model's state."""
-    a, pk, unit, y = model.areas, model.packages, model.unit, model.year
+    a, pk, unit, y = model.areas, model.packages, model.unit, model.tally
     production = y.production
     total = production + admin
     baseline = total if model.baseline_cost is None else model.baseline_cost
@@ -54,15 +54,15 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "total_cost_dkk": total,
         "freed_dkk": model.budget - total,
         "admin_overhead_share": admin / total,
-        "admin_fte": model.administration.fte(admin_hours),
+        "admin_fte": model.ledger.fte(admin_hours),
         "savings_dkk": baseline - total,
         "citizen_satisfaction": float(np.average(a.satisfaction, weights=model.citizens.count + 1e-9)),
         "political_expectation": float(a.expectation.mean()),
         "expectation_gap": y.expectation_gap,
         "staff_assessed_quality": float(a.staff_assessment.mean()),
-        "employee_wellbeing": float(unit.wellbeing.mean()),
+        "employee_wellbeing": float(unit.staff.wellbeing.mean()),
         "sick_leave_rate": y.sick_sum / max(y.quarters, 1),
-        "turnover_rate": unit.quits / unit.n,
+        "turnover_rate": unit.staff.turnover(),
         "inhouse_share": 1.0 - pk.private_share(),
         "tendered_share": pk.exposed_share(),
         "private_share": pk.private_share(),
@@ -75,7 +75,7 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "consensus_tasks": y.consensus_tasks,
         "active_contractors": model.market.active_contractors(),
         "inhouse_efficiency": unit.efficiency,
-        "procedure_load": model.procedure_load,
+        "procedure_load": model.procedures.load,
         "goals_green": int(np.count_nonzero(status == 1)),
         "goals_yellow": int(np.count_nonzero(status == 2)),
         "goals_red": int(np.count_nonzero(status == 3)),

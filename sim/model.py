@@ -1,10 +1,13 @@
-"""The municipality as a Mesa model: agents act, governance rules steer, the model keeps time and books.
+"""The municipality as a Mesa model: agents act, governance rules steer, the model keeps time.
 
 One step is one quarter (regime switches such as 1 April 2011 fall on quarter boundaries;
 sick leave is reported quarterly in E12). The year is the unit of measurement: procurement
 and budgets at the start of a year, surveys, benchmarking, learning, trust at its end. The
 model never asks which governance model it runs: it calls the phases of whatever rules are
-active (see ``sim.rules.base``).
+active (see ``sim.rules.base``), in the order ``sim.rules.schedule`` derives from their
+declared reads and writes, and hands each phase the narrow ``RuleContext``
+(``sim.rules.context``) instead of itself. The state lives in objects that own it
+(``sim.state``, ``Areas``, ``InHouseUnit``, ``TaskPackages``, ``Ledger``, ``TenderLog``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import math
 import numpy as np
 from mesa import Model
 
-from sim.agents import Administration, Area, Areas, Citizens, InHouseUnit, Market, Politician
+from sim.agents import Areas, Citizens, InHouseUnit, Market, Politician
 from sim.errors import check_seed, check_years
 from sim.ledger import ACTIVITIES, Ledger
 from sim.metrics import (
@@ -26,27 +29,14 @@ from sim.metrics import (
     year_record,
 )
 from sim.packages import TaskPackages
-from sim.rules import ProcurementPlan, Signals, build_rule
+from sim.procurement import TenderLog
+from sim.rules import ProcurementPlan, Signals, build_rule, schedule
 from sim.rules.base import PHASES
-from sim.rules.trust_dynamics import RELATIONS
+from sim.rules.context import ModelContext
 from sim.scenario import Scenario, load_scenario
+from sim.state import Procedures, Tally, Trust
 
 STAFF_OPTIMISM = 0.03  # professional staff rate their own areas a little higher (seed 000's comparison)
-
-
-class YearStats:
-    """Counters of the current year, reset at its start."""
-
-    __slots__ = ("production", "control_bids", "tenders_held", "learning_teams", "consensus_tasks",
-                 "proposals_made", "proposals_considered", "proposals_accepted", "proposals_implemented",
-                 "expectation_gap", "sick_sum", "quarters")
-
-    def __init__(self) -> None:
-        for k in self.__slots__:
-            setattr(self, k, 0)
-        self.production = 0.0
-        self.expectation_gap = 0.0
-        self.sick_sum = 0.0
 
 
 class MunicipalityModel(Model):
@@ -77,22 +67,20 @@ class MunicipalityModel(Model):
 
         self.n_areas = mp.areas
         area_weight = rng.lognormal(0.0, 0.3, self.n_areas)
+        self.trust = Trust(p.trust.initial)
         self.packages = TaskPackages(rng, self.n_areas, mp.task_volume_dkk, area_weight)
         self.market = Market(self, mp.contractors)
-        self.unit = InHouseUnit(self)
-        self.politicians = [Politician(self) for _ in range(p.politics.committee_size)]
+        self.unit = InHouseUnit(self, self.trust)
+        for _ in range(p.politics.committee_size):
+            Politician(self)
         self.areas = Areas(self.n_areas, math.ceil(math.sqrt(self.n_areas)))
         self.areas.offset[:] = rng.normal(0.0, 0.02, self.n_areas)
         self._set_expectations()
-        self.area_agents = [Area(self, i) for i in range(self.n_areas)]
-        self.citizens = Citizens(rng, mp.citizens, area_weight, p.citizens.bias_sd)
+        self.citizens = Citizens(rng, mp.citizens, area_weight, p.citizens.bias_sd)  # vectorised, not agents
 
-        self.trust = {k: p.trust.initial for k in RELATIONS}
-        self.administration = Administration(self, Ledger(mp.admin_hourly_dkk))
-        self.ledger = self.administration.ledger
-        self.procedure_load = 1.0
-        self.tenders_done = 0
-        self.tender_log: list[tuple] = []
+        self.ledger = Ledger(mp.admin_hourly_dkk)
+        self.procedures = Procedures()
+        self.tenders = TenderLog()
         self.budget = mp.budget_dkk
         self.cut_dkk = 0.0
         self.baseline_cost: float | None = None
@@ -101,10 +89,11 @@ class MunicipalityModel(Model):
         self.regimes = [[build_rule(rp) for rp in reg.rules] for reg in self.scenario.regime_list()]
         self.regime_index = -1
         self.active: list = []
-        self.by_phase: dict[str, list] = {ph: [] for ph in PHASES}
+        self.by_phase: dict[str, list] = {ph: [] for ph in (*PHASES, "all")}
+        self.ctx = ModelContext(self)  # what rules see
 
         self.t = 0
-        self.year = YearStats()
+        self.tally = Tally()
         self.signals = Signals()
         self._signal_sum = Signals.zero()
         self.year_signals = Signals()
@@ -129,9 +118,19 @@ class MunicipalityModel(Model):
             term = max(1, int(pk.end[lots].max() - self.calendar_year))
             pk.end[lots] = self.start_year + self.rng.integers(0, term, size=int(lots.sum()))
         self.ledger.close_year()
-        self.year = YearStats()
+        self.tally = Tally()
         self.calendar_year = self.start_year
         self.package_q = self.package_quality()
+
+    @property
+    def politicians(self):
+        """The committee (Mesa's ``AgentSet`` of ``Politician``)."""
+        return self.agents_by_type[Politician]
+
+    @property
+    def tender_log(self) -> list[tuple]:
+        """Every tender of the run (``sim.procurement.TENDER_COLUMNS``)."""
+        return self.tenders.rows
 
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
@@ -158,7 +157,7 @@ class MunicipalityModel(Model):
 
     def _begin_year(self) -> None:
         pp = self.params.politics
-        self.year = YearStats()
+        self.tally = Tally()
         elapsed = self.calendar_year - self.start_year
         if elapsed > 0 and elapsed % pp.election_period == 0:
             for pol in self.politicians:
@@ -176,40 +175,42 @@ class MunicipalityModel(Model):
         self.areas.expectation[:] = np.clip(mean + self.areas.offset, 0.0, 1.0)
 
     def _switch_regime(self, i: int) -> None:
-        for rule in self.active:
-            rule.deactivate(self)
+        ctx = self.ctx
+        for rule in self.by_phase["all"]:
+            rule.deactivate(ctx)
         if i > 0:
             self.ledger.charge("transition", self.scenario.transition_cost_dkk)
         self.regime_index = i
         self.active = self.regimes[i]
-        for rule in self.active:
-            rule.activate(self)
-        self.by_phase = {ph: [r for r in self.active if ph in type(r).phases()] for ph in PHASES}
+        self.by_phase = schedule(self.active)  # the order follows the rules' declarations, not the file
+        for rule in self.by_phase["all"]:
+            rule.activate(ctx)
 
     def _procure(self) -> None:
-        plan = ProcurementPlan()
+        plan, ctx = ProcurementPlan(), self.ctx
         for rule in self.by_phase["plan"]:
-            rule.plan(self, plan)
+            rule.plan(ctx, plan)
         for rule in self.by_phase["procure"]:
-            rule.procure(self, plan)
+            rule.procure(ctx, plan)
         self.packages.release_expired(self.calendar_year)
 
     def _quarter(self) -> None:
         mp, ip = self.params.municipality, self.params.inhouse
-        s = Signals()
+        s, ctx = Signals(), self.ctx
         for rule in self.by_phase["quarter"]:
-            rule.quarter(self, s)
+            rule.quarter(ctx, s)
         self.signals = s
         self._signal_sum.add(s)
         pk = self.packages
         inhouse_cost = pk.inhouse_volume() * self.unit.efficiency
         absorbed = min(self.cut_dkk, inhouse_cost)
         self.unit.workload = absorbed / max(inhouse_cost, 1.0) * (1.0 - ip.outside_work_buffer * min(1.0, s.outside_work))
-        self.year.production += (inhouse_cost - absorbed + float(pk.price.sum())) / 4
+        tally = self.tally
+        tally.add("production", (inhouse_cost - absorbed + float(pk.price.sum())) / 4)
         self.ledger.charge("ordering", mp.ordering_share * pk.total_volume / 4)
         self.unit.step_quarter(s, self.t / 4)
-        self.year.sick_sum += float(self.unit.sick.mean())
-        self.year.quarters += 1
+        tally.add("sick_sum", float(self.unit.staff.sick.mean()))
+        tally.add("quarters", 1)
 
     def _end_year(self) -> None:
         cp = self.params.citizens
@@ -222,18 +223,20 @@ class MunicipalityModel(Model):
         self.citizens.perceive(a.quality, cp.adaptation, first=not self.rows)
         a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample)
         a.staff_assessment[:] = np.clip(a.quality + STAFF_OPTIMISM + rng.normal(0.0, 0.02, a.n), 0.0, 1.0)
-        self.year.expectation_gap = float(np.mean(a.satisfaction - a.expectation))
+        y, ctx = self.tally, self.ctx
+        y.set("expectation_gap", float(np.mean(a.satisfaction - a.expectation)))
         made, considered, accepted, implemented = self.unit.propose(self.year_signals)
-        y = self.year
-        y.proposals_made, y.proposals_considered = made, considered
-        y.proposals_accepted, y.proposals_implemented = accepted, implemented
+        y.set("proposals_made", made)
+        y.set("proposals_considered", considered)
+        y.set("proposals_accepted", accepted)
+        y.set("proposals_implemented", implemented)
         for rule in self.by_phase["measure"]:
-            rule.measure(self)
+            rule.measure(ctx)
         for rule in self.by_phase["respond"]:
-            rule.respond(self)
+            rule.respond(ctx)
         self.unit.year_end(self.year_signals)
         for rule in self.by_phase["adapt"]:
-            rule.adapt(self)
+            rule.adapt(ctx)
         self._record_year()
         self.market.year_end()
         a.bonus *= 0.7
@@ -258,7 +261,7 @@ class MunicipalityModel(Model):
         self.record = year_record(self, float(dkk.sum()), float(hours.sum()))
         if self.baseline_cost is None:
             self.baseline_cost = self.record["total_cost_dkk"]
-        self.unit.quits = 0
+        self.unit.staff.new_year()
         self.rows.append(self.record)
         self.admin_rows.append((self.calendar_year, dkk, hours))
         self.area_rows.append(area_record(self))

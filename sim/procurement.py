@@ -15,18 +15,35 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.model import MunicipalityModel
     from sim.rules.base import ProcurementPlan
+    from sim.rules.context import RuleContext
 
 EPS = 1e-9
 REFERENCE_CONTRACT_DKK = 10e6  # contract value at which the buyer cost rate applies (E5)
 BIDDER_COST_RATE = 0.005       # winning bidder's own transaction cost, priced into bids (E6)
 
 
-def allocate_and_tender(model: MunicipalityModel, plan: ProcurementPlan, rp) -> None:
+class TenderLog:
+    """Every tender of the run, one row per tender (``TENDER_COLUMNS``), and how many were held
+    (the buyer's experience, which lowers its tendering cost)."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+
+    @property
+    def done(self) -> int:
+        return len(self.rows)
+
+    def record(self, row: tuple) -> None:
+        self.rows.append(row)
+
+
+def allocate_and_tender(ctx: RuleContext, plan: ProcurementPlan, rp) -> None:
     """Bring the exposed share to the plan's target: re-tender expiring lots, expose new ones."""
-    pk = model.packages
-    year = model.calendar_year
+    pk = ctx.packages
+    year = ctx.calendar_year
     target = min(plan.target_tendered_share, plan.max_tendered_share) * pk.total_volume
     expiring = np.flatnonzero((pk.exposed > 0) & (pk.end <= year))
     standing = float(pk.volume @ pk.exposed) - float(pk.volume[expiring] @ pk.exposed[expiring])
@@ -48,7 +65,7 @@ def allocate_and_tender(model: MunicipalityModel, plan: ProcurementPlan, rp) -> 
             if room <= EPS * pk.total_volume:
                 break
     for p, frac in lots:
-        tender_lot(model, plan, rp, p, frac)
+        tender_lot(ctx, plan, rp, p, frac)
 
 
 def buyer_cost_rate(rp, contract_value: float, tenders_done: int) -> float:
@@ -58,8 +75,9 @@ def buyer_cost_rate(rp, contract_value: float, tenders_done: int) -> float:
     return min(1 / 3, rp.buyer_cost_rate * size * experience)  # E6: small tenders up to ≈ 1/3
 
 
-def tender_lot(model: MunicipalityModel, plan: ProcurementPlan, rp, p: int, frac: float) -> None:
-    pk, rng, market, unit = model.packages, model.rng, model.market, model.unit
+def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float) -> None:
+    pk, rng, market, unit = ctx.packages, ctx.rng, ctx.market, ctx.unit
+    mp = ctx.params.market
     value = pk.volume[p] * frac
     contract_value = value * plan.contract_years
     if pk.private[p] > 0:
@@ -67,7 +85,7 @@ def tender_lot(model: MunicipalityModel, plan: ProcurementPlan, rp, p: int, frac
     else:
         prev = value * unit.efficiency
     cost, markup, quality = market.bid_arrays()
-    bids = rng.random(cost.size) < model.params.market.bid_probability
+    bids = rng.random(cost.size) < mp.bid_probability
     if not bids.any():
         bids[int(np.argmin(cost))] = True  # someone always answers a public tender
     noise = rng.normal(0.0, 0.03, cost.size)
@@ -76,7 +94,7 @@ def tender_lot(model: MunicipalityModel, plan: ProcurementPlan, rp, p: int, frac
     prices, quals = price[idx], quality[idx]
     inhouse_bid = None
     if plan.inhouse_bidder is not None:
-        inhouse_bid = plan.inhouse_bidder.bid(model, value, contract_value)
+        inhouse_bid = plan.inhouse_bidder.bid(ctx, value, contract_value)
         prices = np.append(prices, inhouse_bid)
         quals = np.append(quals, unit.quality)
     w = plan.price_weight
@@ -92,20 +110,19 @@ def tender_lot(model: MunicipalityModel, plan: ProcurementPlan, rp, p: int, frac
         winner = -1
     else:
         winner = market.ids[idx[best]]
-        realised = prices[best] * max(0.5, 1.0 + rng.normal(0.0, model.params.market.overrun_sd))
+        realised = prices[best] * max(0.5, 1.0 + rng.normal(0.0, mp.overrun_sd))
         pk.private[p] = frac
         pk.contractor[p] = winner
         pk.price[p] = realised
         new = realised
-    pk.end[p] = model.calendar_year + plan.contract_years
+    pk.end[p] = ctx.calendar_year + plan.contract_years
     pk.rounds[p] += 1
-    pk.advantage[p] *= 1.0 - model.params.market.catch_up
-    rate = buyer_cost_rate(rp, contract_value, model.tenders_done)
-    model.ledger.charge("tendering", rate * contract_value)
-    model.tenders_done += 1
-    model.year.tenders_held += 1
-    model.tender_log.append((
-        model.calendar_year, p, int(pk.area[p]), int(pk.task[p]), int(pk.rounds[p]), frac, value,
+    pk.advantage[p] *= 1.0 - mp.catch_up
+    rate = buyer_cost_rate(rp, contract_value, ctx.tenders.done)
+    ctx.ledger.charge("tendering", rate * contract_value)
+    ctx.tally.add("tenders_held", 1)
+    ctx.tenders.record((
+        ctx.calendar_year, p, int(pk.area[p]), int(pk.task[p]), int(pk.rounds[p]), frac, value,
         contract_value, prev, new, winner, int(idx.size), inhouse_bid is not None, bool(inhouse_won),
         (prev - new) / prev, rate,
     ))

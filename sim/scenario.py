@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import GovsimError, describe_validation_errors
 from sim.params import Parameters
-from sim.rules import RULES
+from sim.rules import RULES, check_order
 
 RuleSpec = Annotated[Union[tuple(cls.Params for cls in RULES.values())], Field(discriminator="rule")]  # noqa: UP007
 
@@ -174,6 +174,9 @@ def check_rules(sc: Scenario, source: str) -> None:
             problem = RULES[r.rule].check_regime(r, reg.rules)
             if problem:
                 raise GovsimError(f"{source}: key '{loc}': {problem}")
+        problem = check_order(keys)  # rules whose declared reads and writes form a cycle
+        if problem:
+            raise GovsimError(f"{source}: key '{loc}': {problem}")
 
 
 def presets_dir() -> Path:

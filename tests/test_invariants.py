@@ -60,13 +60,66 @@ def test_hod_fixed_share_floor_and_no_control_bids(seed):
     assert not cached_run("hod", seed).tenders["control_bid"].any()
 
 
+def control_bids_active(scenario: str) -> list[bool]:
+    """Per regime of the scenario: is the control_bids rule in force?"""
+    return [any(r.rule == "control_bids" for r in reg.rules) for reg in load_scenario(scenario).regime_list()]
+
+
+@pytest.mark.parametrize("scenario", ["bum", "bum_to_hod", "hod", "dialogue_steering"])
+@pytest.mark.parametrize("seed", SEEDS[:4])
+def test_a_control_bid_is_made_exactly_when_the_control_bids_rule_is_in_force(scenario, seed):
+    res = cached_run(scenario, seed)
+    sc = load_scenario(scenario)
+    active = control_bids_active(scenario)
+    regime_at_year_end = res.yearly.set_index("year")["regime"]
+    regime_at_year_start = regime_at_year_end.copy()
+    starts = sc.regime_quarters()
+    for year in regime_at_year_start.index:
+        q = (year - sc.start_year) * 4
+        regime_at_year_start[year] = max(i for i, s in enumerate(starts) if s <= q)
+    t = res.tenders
+    for year, rows in t.groupby("year"):
+        if year < sc.start_year:  # the warm start is procured under the first regime
+            assert (rows["control_bid"] == active[0]).all()
+            continue
+        first, last = active[regime_at_year_start[year]], active[regime_at_year_end[year]]
+        if first == last:
+            assert (rows["control_bid"] == first).all(), year
+        else:  # a switch within the year: the tenders before it, then those after
+            bids = rows["control_bid"].to_numpy()
+            k = int(np.argmax(bids != first)) if (bids != first).any() else bids.size
+            assert (bids[:k] == first).all() and (bids[k:] == last).all(), year
+    in_run = t[t["year"] >= sc.start_year]
+    assert res.yearly["control_bids"].sum() == int(in_run["control_bid"].sum())
+    assert not (t["inhouse_won"] & ~t["control_bid"]).any(), "only a control bid can keep work in-house"
+
+
 @pytest.mark.parametrize("seed", SEEDS)
-def test_bum_holds_control_bids(seed):
+def test_a_won_control_bid_keeps_the_package_in_house(seed):
     res = cached_run("bum", seed)
-    in_run = res.tenders[res.tenders["year"] >= 2008]
-    assert len(in_run) > 0 and in_run["control_bid"].all(), "every BUM tender gets an in-house control bid"
-    assert res.yearly["control_bids"].sum() == len(in_run)
+    t, areas = res.tenders, res.areas
+    assert (t["control_bid"]).all() and len(t) > 0
+    won = t[t["inhouse_won"]]
+    lost = t[~t["inhouse_won"]]
+    assert (won["winner"] == -1).all() and (lost["winner"] >= 0).all()
+    assert (won["new_cost_dkk"] > 0).all()
+    by_year = {y: g.reset_index(drop=True) for y, g in areas.groupby("year")}
+    for _, row in won[won["year"] >= 2008].iterrows():
+        # BUM tenders once a year, at its start: the year-end record shows the package in-house
+        pkg = by_year[row["year"]].iloc[int(row["package"])]
+        assert pkg["contractor"] == -1 and pkg["inhouse_fraction"] == 1.0 and pkg["provider"] == "inhouse"
     assert (res.yearly["tendered_share"] >= 0.315 - 1e-12).all()
+
+
+@pytest.mark.parametrize(("scenario", "at_least"), [("bum", 0.99), ("model_municipality", 0.5)])
+def test_turnover_is_a_share_even_when_employees_quit_every_quarter(scenario, at_least):
+    """Extreme but valid parameters: wellbeing at the floor, the quit probability capped at 1."""
+    sc = apply_overrides(load_scenario(scenario), {
+        "employees.turnover_base": 1.0, "employees.wellbeing_base": 7.0, "employees.control_effect": 5.0,
+        "employees.workload_effect": 20.0, "employees.participation_effect": 0.0})
+    y = run(sc, seed=3, years=4).yearly
+    assert y["turnover_rate"].between(0.0, 1.0).all()
+    assert (y["turnover_rate"] >= at_least).all()  # (quit events per position were 1.1–2.5 here)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

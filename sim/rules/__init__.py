@@ -1,8 +1,9 @@
 """Governance rules, one module each; a governance model is a list of these (see ``base``)."""
 
-from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+from sim.rules.base import PHASES, ProcurementPlan, Rule, RuleParams, Signals
 from sim.rules.benchmarking import Benchmarking
 from sim.rules.bureaucratic_drift import BureaucraticDrift
+from sim.rules.context import OrderCycle, phase_order
 from sim.rules.control_bids import ControlBids
 from sim.rules.development_guides import DevelopmentGuides
 from sim.rules.dialogue_steering import DialogueSteering
@@ -27,9 +28,41 @@ RULES: dict[str, type[Rule]] = {
 }
 
 
+#: The fixed order in which rules that do not depend on each other run within a phase (from
+#: procurement through the split's administration, measurement and participation to trust).
+#: It is what makes a regime's schedule a function of its *set* of rules, not of the order they
+#: are listed in; declared read/write dependencies (``Rule.access``) take precedence over it.
+RUN_ORDER: tuple[str, ...] = (
+    "tendering", "no_tendering_guarantee", "control_bids", "internal_invoicing", "inspection",
+    "bureaucratic_drift", "fixed_inhouse_share", "benchmarking", "learning_teams", "dialogue_steering",
+    "tripartite_consensus", "employee_proposals", "development_guides", "sick_leave_goal", "trust_dynamics",
+)
+assert sorted(RUN_ORDER) == sorted(RULES), "every rule needs a place in RUN_ORDER"
+_RANK = {k: i for i, k in enumerate(RUN_ORDER)}
+
+
+def schedule(rules: list) -> dict[str, list]:
+    """Phase → the rules (instances or classes) that implement it, in the order they run:
+    writers before readers of the same state, otherwise ``RUN_ORDER``; ``"all"`` → every rule
+    in ``RUN_ORDER`` (for activation and deactivation). Raises ``OrderCycle``."""
+    out = {ph: phase_order(rules, ph, _RANK) for ph in PHASES}
+    out["all"] = sorted(rules, key=lambda r: _RANK[(r if isinstance(r, type) else type(r)).key])
+    return out
+
+
+def check_order(keys: list[str]) -> str | None:
+    """Why the rules `keys` of one regime cannot be ordered, or None."""
+    try:
+        schedule([RULES[k] for k in keys])
+    except OrderCycle as e:
+        return str(e)
+    return None
+
+
 def build_rule(params: RuleParams) -> Rule:
     """Instantiate the rule a validated parameter object belongs to."""
     return RULES[params.rule](params)
 
 
-__all__ = ["RULES", "Rule", "RuleParams", "ProcurementPlan", "Signals", "build_rule"]
+__all__ = ["RULES", "RUN_ORDER", "OrderCycle", "Rule", "RuleParams", "ProcurementPlan", "Signals", "build_rule",
+           "check_order", "schedule"]

@@ -2,30 +2,47 @@
 
 A governance model is a list of rule objects (MODEL_BRIEF "Design principles"). The model
 never asks *which* governance model it runs; it calls the phases below on whichever rules
-are active, in a fixed order, and each rule implements only the phases it needs:
+are active, and each rule implements only the phases it needs. Every phase receives the
+narrow ``RuleContext`` of ``sim.rules.context`` (``ctx``), never the Mesa model:
 
-- ``plan(model, plan)``      year start (and on activation): constrain procurement.
-- ``procure(model, plan)``   year start (and on activation): run tenders.
-- ``quarter(model, s)``      every quarter: add governance signals ``s``, charge admin time.
-- ``measure(model)``         year end: benchmarking, goal follow-up.
-- ``respond(model)``         year end: learning teams, consensus decisions, proposals.
-- ``adapt(model)``           year end: slow state such as trust and procedures.
+- ``activate(ctx)`` / ``deactivate(ctx)``  when the rule's regime starts / ends.
+- ``plan(ctx, plan)``      year start (and on activation): constrain procurement.
+- ``procure(ctx, plan)``   year start (and on activation): run tenders.
+- ``quarter(ctx, s)``      every quarter: add governance signals ``s``, charge admin time.
+- ``measure(ctx)``         year end: benchmarking, goal follow-up.
+- ``respond(ctx)``         year end: learning teams, consensus decisions, proposals.
+- ``adapt(ctx)``           year end: slow state such as trust and procedures.
 
-Rules cooperate through the shared ``ProcurementPlan`` and ``Signals`` objects and through
-documented model state (``model.procedure_load``, which bureaucratic drift raises and
-inspection, invoicing and control bids read; ``model.areas.flagged``, which benchmarking sets
-and learning teams read; ``model.trust``), never by knowing each other's class.
+Rules cooperate through the shared ``ProcurementPlan`` and ``Signals`` objects and through the
+state objects of the context — ``ctx.procedures`` (bureaucratic drift raises the load;
+inspection, invoicing and control bids read it), ``ctx.areas.flagged`` (benchmarking sets it,
+learning teams read it), ``ctx.areas.expectation`` (dialogue steering grounds it, benchmarking
+and learning teams read it), ``ctx.trust`` — never by knowing each other's class. Counters
+change through methods (``ctx.tally.add("learning_teams", n)``, ``ctx.ledger.charge(...)``).
+
+Each rule declares what it reads and writes in each phase (``access``: phase → ``uses(reads=…,
+writes=…)`` with names from ``sim.rules.context.STATE``; an accumulation such as ``+=`` into a
+signal, the ledger or ``areas.bonus`` is a write). Within a phase a writer runs before the
+rules that read what it writes; otherwise rules run in registry order (``sim.rules.RULES``),
+so the order of rules in a scenario file never changes a result. A cycle is rejected when the
+scenario is validated.
+
+A rule is typed by its parameters: ``class Tendering(Rule[TenderingParams])`` has
+``self.p: TenderingParams``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from sim.rules.context import Access
+
 if TYPE_CHECKING:
-    from sim.model import MunicipalityModel
+    from sim.rules.context import RuleContext
 
 PHASES = ("plan", "procure", "quarter", "measure", "respond", "adapt")
 
@@ -45,7 +62,7 @@ class ProcurementPlan:
     max_tendered_share: float = 1.0
     contract_years: int = 4
     price_weight: float = 1.0
-    inhouse_bidder: Any = None  # an object with .bid(model, value, contract_value) -> price, or None
+    inhouse_bidder: Any = None  # an object with .bid(ctx, value, contract_value) -> price, or None
 
 
 @dataclass
@@ -91,8 +108,14 @@ class RuleInfo:
     conflicts: tuple[str, ...] = field(default_factory=tuple)
 
 
-class Rule:
-    """Base class. Subclasses set ``key``, ``Params``, ``title``, ``explanation``, ``source``."""
+P = TypeVar("P", bound=RuleParams)
+
+NO_ACCESS = Access()
+
+
+class Rule(Generic[P]):
+    """Base class. Subclasses set ``key``, ``Params``, ``title``, ``explanation``, ``source`` and
+    ``access`` (phase → ``uses(reads=…, writes=…)``), and are typed by their parameters."""
 
     key: ClassVar[str]
     Params: ClassVar[type[RuleParams]]
@@ -101,9 +124,10 @@ class Rule:
     source: ClassVar[str] = ""
     requires: ClassVar[tuple[str, ...]] = ()
     conflicts: ClassVar[tuple[str, ...]] = ()
+    access: ClassVar[Mapping[str, Access]] = {}
 
-    def __init__(self, params: RuleParams) -> None:
-        self.p = params
+    def __init__(self, params: P) -> None:
+        self.p: P = params
 
     @classmethod
     def odd_section(cls) -> str:
@@ -115,22 +139,27 @@ class Rule:
         return tuple(ph for ph in PHASES if getattr(cls, ph) is not getattr(Rule, ph))
 
     @classmethod
-    def check_regime(cls, params: RuleParams, regime: list[RuleParams]) -> str | None:
+    def access_in(cls, phase: str) -> Access:
+        """What this rule declares it reads and writes in `phase`."""
+        return cls.access.get(phase, NO_ACCESS)
+
+    @classmethod
+    def check_regime(cls, params: P, regime: list[RuleParams]) -> str | None:
         """A problem with these parameters given the other rules of the regime, or None."""
         return None
 
-    def activate(self, model: MunicipalityModel) -> None:
+    def activate(self, ctx: RuleContext) -> None:
         """Called once when the rule's regime starts."""
 
-    def deactivate(self, model: MunicipalityModel) -> None:
+    def deactivate(self, ctx: RuleContext) -> None:
         """Called once when the rule's regime ends."""
 
-    def plan(self, model: MunicipalityModel, plan: ProcurementPlan) -> None: ...
-    def procure(self, model: MunicipalityModel, plan: ProcurementPlan) -> None: ...
-    def quarter(self, model: MunicipalityModel, s: Signals) -> None: ...
-    def measure(self, model: MunicipalityModel) -> None: ...
-    def respond(self, model: MunicipalityModel) -> None: ...
-    def adapt(self, model: MunicipalityModel) -> None: ...
+    def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None: ...
+    def procure(self, ctx: RuleContext, plan: ProcurementPlan) -> None: ...
+    def quarter(self, ctx: RuleContext, s: Signals) -> None: ...
+    def measure(self, ctx: RuleContext) -> None: ...
+    def respond(self, ctx: RuleContext) -> None: ...
+    def adapt(self, ctx: RuleContext) -> None: ...
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.p.model_dump(exclude={'rule'})})"

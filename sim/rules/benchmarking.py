@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class BenchmarkingParams(RuleParams):
@@ -38,7 +39,7 @@ class BenchmarkingParams(RuleParams):
         doc="Competitive pressure from being benchmarked.")
 
 
-class Benchmarking(Rule):
+class Benchmarking(Rule[BenchmarkingParams]):
     key = "benchmarking"
     Params = BenchmarkingParams
     title = "Multi-bottom-line benchmarking"
@@ -46,18 +47,23 @@ class Benchmarking(Rule):
                    "professional staff think, cost, and employee wellbeing — and compared with "
                    "what the politicians expect there.")
     source = "seeds 000, 001"
+    access = {
+        "quarter": uses(writes=("ledger", "signals")),
+        "measure": uses(reads=("areas.satisfaction", "areas.staff_assessment", "areas.expectation"),
+                        writes=("areas.flagged",)),
+    }
 
-    def activate(self, model) -> None:
+    def activate(self, ctx: RuleContext) -> None:
         self.years_measured = 0
 
-    def quarter(self, model, s: Signals) -> None:
-        model.ledger.charge("benchmarking", self.p.cost_per_area_dkk * model.n_areas / 4)
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        ctx.ledger.charge("benchmarking", self.p.cost_per_area_dkk * ctx.n_areas / 4)
         s.competition += self.p.pressure
         s.control += 0.03
 
-    def measure(self, model) -> None:
+    def measure(self, ctx: RuleContext) -> None:
         self.years_measured += 1
-        a = model.areas
+        a = ctx.areas
         if self.years_measured <= self.p.data_lag_years:
             a.flagged[:] = False
             return

@@ -12,6 +12,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class BureaucraticDriftParams(RuleParams):
@@ -25,19 +26,23 @@ class BureaucraticDriftParams(RuleParams):
         doc="Procedure load never exceeds this.")
 
 
-class BureaucraticDrift(Rule):
+class BureaucraticDrift(Rule[BureaucraticDriftParams]):
     key = "bureaucratic_drift"
     Params = BureaucraticDriftParams
     title = "Bureaucratic drift"
     explanation = ("Every year new procedures are added to the orderer–provider relationship "
                    "and few are removed, so controls and invoicing take more and more time.")
     source = "seeds 000, 004"
+    access = {
+        "quarter": uses(reads=("procedure_load",), writes=("signals",)),
+        "adapt": uses(reads=("procedure_load",), writes=("procedure_load",)),
+    }
 
-    def deactivate(self, model) -> None:
-        model.procedure_load = 1.0
+    def deactivate(self, ctx: RuleContext) -> None:
+        ctx.procedures.reset()
 
-    def quarter(self, model, s: Signals) -> None:
-        s.control += 0.2 * (model.procedure_load - 1.0)
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        s.control += 0.2 * (ctx.procedures.load - 1.0)
 
-    def adapt(self, model) -> None:
-        model.procedure_load = min(self.p.cap, model.procedure_load * (1.0 + self.p.growth))
+    def adapt(self, ctx: RuleContext) -> None:
+        ctx.procedures.grow(self.p.growth, self.p.cap)

@@ -12,6 +12,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class ControlBidsParams(RuleParams):
@@ -30,7 +31,7 @@ class ControlBidsParams(RuleParams):
         doc="Control pressure that bidding against the market puts on the in-house unit, per unit of exposed share.")
 
 
-class ControlBids(Rule):
+class ControlBids(Rule[ControlBidsParams]):
     key = "control_bids"
     Params = ControlBidsParams
     title = "Control bids"
@@ -39,17 +40,22 @@ class ControlBids(Rule):
                    "the bids costs administrative time.")
     source = "seeds 000, 004; EVIDENCE E11"
     requires = ("tendering",)
+    # ``bid`` is called by tendering's procure phase (declared there: ledger, tally.control_bids)
+    access = {
+        "plan": uses(writes=("plan",)),
+        "quarter": uses(reads=("packages", "procedure_load"), writes=("signals",)),
+    }
 
-    def plan(self, model, plan: ProcurementPlan) -> None:
+    def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         plan.inhouse_bidder = self
 
-    def bid(self, model, value: float, contract_value: float) -> float:
+    def bid(self, ctx: RuleContext, value: float, contract_value: float) -> float:
         """The in-house bid for a lot worth `value` per year at reference cost."""
-        model.ledger.charge("control_bids", self.p.prep_cost_rate * contract_value)
-        model.year.control_bids += 1
-        return value * model.unit.efficiency * (1.0 + self.p.cost_coverage)
+        ctx.ledger.charge("control_bids", self.p.prep_cost_rate * contract_value)
+        ctx.tally.add("control_bids", 1)
+        return value * ctx.unit.efficiency * (1.0 + self.p.cost_coverage)
 
-    def quarter(self, model, s: Signals) -> None:
-        exposed = model.packages.exposed_share()
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        exposed = ctx.packages.exposed_share()
         s.competition += exposed
-        s.control += self.p.control_intensity * exposed * model.procedure_load
+        s.control += self.p.control_intensity * exposed * ctx.procedures.load

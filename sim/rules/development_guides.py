@@ -10,6 +10,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class DevelopmentGuidesParams(RuleParams):
@@ -23,16 +24,17 @@ class DevelopmentGuidesParams(RuleParams):
         doc="Added chance that an accepted proposal is implemented.")
 
 
-class DevelopmentGuides(Rule):
+class DevelopmentGuides(Rule[DevelopmentGuidesParams]):
     key = "development_guides"
     Params = DevelopmentGuidesParams
     title = "Development guides"
     explanation = ("Some of the municipality's own employees are trained to guide development "
                    "work, so good ideas get carried out without hiring consultants.")
     source = "seed 004"
+    access = {"quarter": uses(writes=("ledger", "signals"))}
 
-    def quarter(self, model, s: Signals) -> None:
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
         hours = self.p.guides * self.p.hours_per_guide / 4
-        model.ledger.charge("guides", hours * model.params.municipality.staff_hourly_dkk, hours)
+        ctx.ledger.charge("guides", hours * ctx.params.municipality.staff_hourly_dkk, hours)
         s.implementation_boost += self.p.implementation_boost
         s.participation += 0.1

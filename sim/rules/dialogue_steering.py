@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 GREEN, YELLOW, RED = 1, 2, 3
 
@@ -34,37 +35,44 @@ class DialogueSteeringParams(RuleParams):
                                   source="assumption", doc="Yearly follow-up and reporting per area.")
 
 
-class DialogueSteering(Rule):
+class DialogueSteering(Rule[DialogueSteeringParams]):
     key = "dialogue_steering"
     Params = DialogueSteeringParams
     title = "Dialogue-based goal steering"
     explanation = ("Once per election period politicians and unit leaders meet, agree a few goals "
                    "for each area, and follow them up every year as red, yellow or green.")
     source = "seed 002"
+    access = {
+        "quarter": uses(writes=("signals",)),
+        # grounds the expectation before benchmarking measures against it
+        "measure": uses(reads=("areas.satisfaction", "areas.expectation", "areas.goal"),
+                        writes=("areas.goal", "areas.expectation", "areas.status", "ledger")),
+        "respond": uses(reads=("areas.status",), writes=("areas.bonus",)),
+    }
 
-    def activate(self, model) -> None:
+    def activate(self, ctx: RuleContext) -> None:
         self.year_in_cycle = 0
 
-    def deactivate(self, model) -> None:
-        model.areas.goal[:] = np.nan
-        model.areas.status[:] = 0
+    def deactivate(self, ctx: RuleContext) -> None:
+        ctx.areas.goal[:] = np.nan
+        ctx.areas.status[:] = 0
 
-    def quarter(self, model, s: Signals) -> None:
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
         s.dialogue += 1.0
         s.participation += 0.1
 
-    def measure(self, model) -> None:
-        a = model.areas
+    def measure(self, ctx: RuleContext) -> None:
+        a = ctx.areas
         if self.year_in_cycle % self.p.cycle_years == 0:
             a.goal[:] = np.clip(a.satisfaction + self.p.goal_ambition, 0.0, 1.0)
-            model.ledger.charge_hours("meetings", self.p.meeting_hours)
+            ctx.ledger.charge_hours("meetings", self.p.meeting_hours)
             # dialogue grounds the political expectation in what was discussed
             a.expectation[:] = 0.5 * a.expectation + 0.5 * a.goal
         self.year_in_cycle += 1
         short = a.goal - a.satisfaction
         a.status[:] = np.where(short <= 0, GREEN, np.where(short <= self.p.yellow_band, YELLOW, RED))
-        model.ledger.charge_hours("meetings", self.p.followup_hours * model.n_areas)
+        ctx.ledger.charge_hours("meetings", self.p.followup_hours * ctx.n_areas)
 
-    def respond(self, model) -> None:
-        a = model.areas
+    def respond(self, ctx: RuleContext) -> None:
+        a = ctx.areas
         a.bonus[a.status == RED] += self.p.red_effort

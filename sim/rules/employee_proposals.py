@@ -13,6 +13,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class EmployeeProposalsParams(RuleParams):
@@ -28,18 +29,22 @@ class EmployeeProposalsParams(RuleParams):
                                       doc="Management time to consider one proposal.")
 
 
-class EmployeeProposals(Rule):
+class EmployeeProposals(Rule[EmployeeProposalsParams]):
     key = "employee_proposals"
     Params = EmployeeProposalsParams
     title = "Employee proposals"
     explanation = ("Employees suggest better ways to do the work, and management promises to "
                    "consider every suggestion seriously.")
     source = "seed 004; EVIDENCE stylised fact 7"
+    access = {
+        "quarter": uses(writes=("signals",)),
+        "respond": uses(reads=("tally.proposals_considered",), writes=("ledger",)),
+    }
 
-    def quarter(self, model, s: Signals) -> None:
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
         s.consideration = 1.0 if self.p.consider_all else self.p.considered_share
         s.proposal_boost *= self.p.rate_boost
         s.participation += 0.15
 
-    def respond(self, model) -> None:
-        model.ledger.charge_hours("proposals", model.year.proposals_considered * self.p.hours_per_proposal)
+    def respond(self, ctx: RuleContext) -> None:
+        ctx.ledger.charge_hours("proposals", ctx.tally.proposals_considered * self.p.hours_per_proposal)

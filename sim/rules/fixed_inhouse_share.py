@@ -11,6 +11,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class FixedInhouseShareParams(RuleParams):
@@ -30,7 +31,7 @@ class FixedInhouseShareParams(RuleParams):
         doc="Administrative hours per year to keep the price-comparison basis up to date.")
 
 
-class FixedInhouseShare(Rule):
+class FixedInhouseShare(Rule[FixedInhouseShareParams]):
     key = "fixed_inhouse_share"
     Params = FixedInhouseShareParams
     title = "Fixed in-house share"
@@ -39,6 +40,7 @@ class FixedInhouseShare(Rule):
     source = "seed 001"
     requires = ("tendering",)
     conflicts = ("control_bids",)
+    access = {"plan": uses(writes=("plan",)), "quarter": uses(writes=("signals", "ledger"))}
 
     @classmethod
     def check_regime(cls, params, regime) -> str | None:
@@ -48,12 +50,12 @@ class FixedInhouseShare(Rule):
                     f"below the tendering floor {tendering.floor}")
         return None
 
-    def plan(self, model, plan: ProcurementPlan) -> None:
+    def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         rest = 1.0 - self.p.share
         plan.target_tendered_share = max(plan.target_tendered_share, rest)
         plan.max_tendered_share = min(plan.max_tendered_share, rest)
 
-    def quarter(self, model, s: Signals) -> None:
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
         s.security += self.p.security
         s.outside_work *= self.p.outside_work_factor
-        model.ledger.charge_hours("ordering", self.p.price_basis_hours / 4)
+        ctx.ledger.charge_hours("ordering", self.p.price_basis_hours / 4)

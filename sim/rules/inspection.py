@@ -12,6 +12,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class InspectionParams(RuleParams):
@@ -29,17 +30,18 @@ class InspectionParams(RuleParams):
         doc="Control pressure felt by employees under full inspection.")
 
 
-class Inspection(Rule):
+class Inspection(Rule[InspectionParams]):
     key = "inspection"
     Params = InspectionParams
     title = "Inspection and control"
     explanation = ("The orderer checks the work of the in-house unit and the firms. The less "
                    "the parties trust each other, the more checking is needed.")
     source = "seeds 000, 001, 003, 004"
+    access = {"quarter": uses(reads=("trust", "packages", "procedure_load"), writes=("ledger", "signals"))}
 
-    def quarter(self, model, s: Signals) -> None:
-        distrust = 1.0 + self.p.trust_sensitivity * (0.5 - model.trust["orderer_provider"])
-        dkk = self.p.share_of_volume * model.packages.total_volume * distrust * model.procedure_load / 4
-        model.ledger.charge("inspection", max(dkk, 0.0))
-        s.control += self.p.control_intensity * model.procedure_load
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        distrust = 1.0 + self.p.trust_sensitivity * (0.5 - ctx.trust["orderer_provider"])
+        dkk = self.p.share_of_volume * ctx.packages.total_volume * distrust * ctx.procedures.load / 4
+        ctx.ledger.charge("inspection", max(dkk, 0.0))
+        s.control += self.p.control_intensity * ctx.procedures.load
         s.split_intensity += 0.5

@@ -11,6 +11,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class InternalInvoicingParams(RuleParams):
@@ -24,17 +25,18 @@ class InternalInvoicingParams(RuleParams):
         doc="Administrative hours per internal invoice (issue, check, settle).")
 
 
-class InternalInvoicing(Rule):
+class InternalInvoicing(Rule[InternalInvoicingParams]):
     key = "internal_invoicing"
     Params = InternalInvoicingParams
     title = "Internal invoicing"
     explanation = ("The in-house unit sends invoices to the orderer for its own work, as if it "
                    "were a company. Each invoice takes time on both sides.")
     source = "seeds 000, 001, 004"
+    access = {"quarter": uses(reads=("packages", "procedure_load"), writes=("ledger", "signals"))}
 
-    def quarter(self, model, s: Signals) -> None:
-        n_inhouse = model.packages.inhouse_package_count()
-        hours = n_inhouse * self.p.invoices_per_package * self.p.hours_per_invoice * model.procedure_load / 4
-        model.ledger.charge_hours("invoicing", hours)
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        n_inhouse = ctx.packages.inhouse_package_count()
+        hours = n_inhouse * self.p.invoices_per_package * self.p.hours_per_invoice * ctx.procedures.load / 4
+        ctx.ledger.charge_hours("invoicing", hours)
         s.split_intensity += 0.5
         s.control += 0.05

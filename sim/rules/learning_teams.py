@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class LearningTeamsParams(RuleParams):
@@ -32,7 +33,7 @@ class LearningTeamsParams(RuleParams):
                            doc="Teams the unit can run in one year.")
 
 
-class LearningTeams(Rule):
+class LearningTeams(Rule[LearningTeamsParams]):
     key = "learning_teams"
     Params = LearningTeamsParams
     title = "Learning teams"
@@ -41,20 +42,26 @@ class LearningTeams(Rule):
                    "and improve it — private contractors join in.")
     source = "seed 000"
     requires = ("benchmarking",)
+    access = {
+        "quarter": uses(writes=("signals",)),
+        "respond": uses(reads=("areas.flagged", "areas.satisfaction", "areas.expectation"),
+                        writes=("areas.team", "areas.bonus", "unit.learn_bonus", "unit.skill", "ledger",
+                                "tally.learning_teams", "rng")),
+    }
 
-    def activate(self, model) -> None:
+    def activate(self, ctx: RuleContext) -> None:
         self.last_year_teams = 0
 
-    def deactivate(self, model) -> None:
-        model.areas.team[:] = False
+    def deactivate(self, ctx: RuleContext) -> None:
+        ctx.areas.team[:] = False
 
-    def quarter(self, model, s: Signals) -> None:
-        share = self.last_year_teams / max(model.n_areas, 1)
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        share = self.last_year_teams / max(ctx.n_areas, 1)
         s.participation += 0.25 + 0.5 * share
         s.collaboration += 0.3
 
-    def respond(self, model) -> None:
-        a = model.areas
+    def respond(self, ctx: RuleContext) -> None:
+        a = ctx.areas
         a.team[:] = False  # last year's teams have finished
         self.last_year_teams = 0
         flagged = np.flatnonzero(a.flagged)
@@ -65,11 +72,10 @@ class LearningTeams(Rule):
         chosen = order[: self.p.max_teams]
         a.team[chosen] = True
         a.bonus[chosen] += self.p.quality_effect
-        unit = model.unit
-        members = model.rng.choice(unit.n, size=min(unit.n, self.p.team_size * chosen.size), replace=False)
-        unit.learn_bonus[members] += self.p.wellbeing_effect
-        unit.skill[members] = np.minimum(1.0, unit.skill[members] + 0.02)
+        unit = ctx.unit
+        members = ctx.rng.choice(unit.n, size=min(unit.n, self.p.team_size * chosen.size), replace=False)
+        unit.train(members, wellbeing=self.p.wellbeing_effect, skill=0.02)
         hours = members.size * self.p.hours_per_member
-        model.ledger.charge("learning_teams", hours * model.params.municipality.staff_hourly_dkk, hours)
-        model.year.learning_teams += int(chosen.size)
+        ctx.ledger.charge("learning_teams", hours * ctx.params.municipality.staff_hourly_dkk, hours)
+        ctx.tally.add("learning_teams", int(chosen.size))
         self.last_year_teams = int(chosen.size)

@@ -11,6 +11,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class NoTenderingGuaranteeParams(RuleParams):
@@ -19,7 +20,7 @@ class NoTenderingGuaranteeParams(RuleParams):
                             doc="Job security the guarantee gives employees.")
 
 
-class NoTenderingGuarantee(Rule):
+class NoTenderingGuarantee(Rule[NoTenderingGuaranteeParams]):
     key = "no_tendering_guarantee"
     Params = NoTenderingGuaranteeParams
     title = "No-tendering guarantee"
@@ -27,11 +28,12 @@ class NoTenderingGuarantee(Rule):
                    "so employees can propose savings without fearing for their jobs.")
     source = "seed 004; EVIDENCE E14"
     conflicts = ("tendering",)
+    access = {"plan": uses(writes=("plan",)), "quarter": uses(writes=("signals",))}
 
-    def plan(self, model, plan: ProcurementPlan) -> None:
+    def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         plan.tendering_allowed = False
         plan.target_tendered_share = 0.0
         plan.max_tendered_share = 0.0
 
-    def quarter(self, model, s: Signals) -> None:
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
         s.security += self.p.security

@@ -11,6 +11,7 @@ from typing import Literal
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class SickLeaveGoalParams(RuleParams):
@@ -23,15 +24,16 @@ class SickLeaveGoalParams(RuleParams):
                                       doc="Management and HR time per employee for the programme.")
 
 
-class SickLeaveGoal(Rule):
+class SickLeaveGoal(Rule[SickLeaveGoalParams]):
     key = "sick_leave_goal"
     Params = SickLeaveGoalParams
     title = "Sick-leave goal"
     explanation = ("The municipality sets itself a concrete goal to reduce sick leave and works "
                    "with employees to reach it.")
     source = "seed 004; EVIDENCE E12, E13"
+    access = {"quarter": uses(writes=("ledger", "signals"))}
 
-    def quarter(self, model, s: Signals) -> None:
-        model.ledger.charge_hours("sick_leave_goal", model.unit.n * self.p.hours_per_employee / 4)
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        ctx.ledger.charge_hours("sick_leave_goal", ctx.unit.n * self.p.hours_per_employee / 4)
         s.sick_leave_effort += self.p.yearly_reduction
         s.participation += 0.05

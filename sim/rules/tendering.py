@@ -13,6 +13,7 @@ from typing import Literal
 from sim.params import param
 from sim.procurement import allocate_and_tender
 from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class TenderingParams(RuleParams):
@@ -45,7 +46,7 @@ class TenderingParams(RuleParams):
         doc="Competitive pressure the exposure puts on the in-house unit, without control bids.")
 
 
-class Tendering(Rule):
+class Tendering(Rule[TenderingParams]):
     key = "tendering"
     Params = TenderingParams
     title = "Tendering"
@@ -54,15 +55,22 @@ class Tendering(Rule):
                    "municipality a few percent of the contract value.")
     source = "seeds 000, 001, 004; EVIDENCE E5–E9"
     conflicts = ("no_tendering_guarantee",)
+    access = {
+        "plan": uses(writes=("plan",)),
+        # the in-house bidder of the plan (control bids) charges the ledger and counts its bids
+        "procure": uses(reads=("plan", "packages", "market", "unit.efficiency", "unit.quality"),
+                        writes=("packages", "ledger", "tenders", "tally.tenders_held", "tally.control_bids", "rng")),
+        "quarter": uses(reads=("packages",), writes=("signals",)),
+    }
 
-    def plan(self, model, plan: ProcurementPlan) -> None:
+    def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         plan.target_tendered_share = max(plan.target_tendered_share, self.p.share, self.p.floor)
         plan.contract_years = self.p.contract_years
         plan.price_weight = self.p.price_weight
 
-    def procure(self, model, plan: ProcurementPlan) -> None:
+    def procure(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         if plan.tendering_allowed:
-            allocate_and_tender(model, plan, self.p)
+            allocate_and_tender(ctx, plan, self.p)
 
-    def quarter(self, model, s: Signals) -> None:
-        s.competition += self.p.pressure_weight * model.packages.exposed_share()
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        s.competition += self.p.pressure_weight * ctx.packages.exposed_share()

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.context import RuleContext, uses
 
 
 class TripartiteConsensusParams(RuleParams):
@@ -41,7 +42,7 @@ class TripartiteConsensusParams(RuleParams):
         doc="Participation employees feel.")
 
 
-class TripartiteConsensus(Rule):
+class TripartiteConsensus(Rule[TripartiteConsensusParams]):
     key = "tripartite_consensus"
     Params = TripartiteConsensusParams
     title = "Tripartite consensus"
@@ -49,30 +50,34 @@ class TripartiteConsensus(Rule):
                    "choose development tasks by consensus. A task goes ahead only if every party "
                    "supports it — so it depends on trust between them.")
     source = "seed 004"
+    access = {
+        "quarter": uses(writes=("ledger", "signals")),
+        "respond": uses(reads=("trust",), writes=("unit.efficiency", "areas.bonus", "tally.consensus_tasks", "rng")),
+    }
 
     def _parties(self) -> int:
         return 4 if self.p.citizens_as_fourth_party else 3
 
-    def quarter(self, model, s: Signals) -> None:
+    def quarter(self, ctx: RuleContext, s: Signals) -> None:
         people = self._parties() * self.p.members_per_party
-        model.ledger.charge_hours("meetings", people * self.p.meetings_per_year * 3.0 / 4)
+        ctx.ledger.charge_hours("meetings", people * self.p.meetings_per_year * 3.0 / 4)
         s.participation += self.p.participation
         s.consensus += 1.0
         s.security += 0.1
         if self.p.citizens_as_fourth_party:
             s.user_focus += 1.0
 
-    def respond(self, model) -> None:
+    def respond(self, ctx: RuleContext) -> None:
         k = self.p.candidate_tasks
         if k == 0:
             return
-        t = model.trust
+        t = ctx.trust
         base = np.array([t["politicians_administration"], t["employees_management"], t["employees_management"]]
                         + ([t["citizens_municipality"]] if self.p.citizens_as_fourth_party else []))
-        support = base[None, :] + model.rng.normal(0.0, 0.12, size=(k, base.size))
+        support = base[None, :] + ctx.rng.normal(0.0, 0.12, size=(k, base.size))
         adopted = int(np.count_nonzero(support.min(axis=1) > self.p.consensus_threshold))
         if adopted:
-            model.unit.improve(self.p.task_gain * adopted)
+            ctx.unit.improve(self.p.task_gain * adopted)
             bonus = self.p.task_quality * adopted * (1.5 if self.p.citizens_as_fourth_party else 1.0)
-            model.areas.bonus += bonus
-        model.year.consensus_tasks += adopted
+            ctx.areas.bonus += bonus
+        ctx.tally.add("consensus_tasks", adopted)

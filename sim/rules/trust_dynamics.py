@@ -15,14 +15,10 @@ import numpy as np
 
 from sim.params import param
 from sim.rules.base import Rule, RuleParams
+from sim.rules.context import RuleContext, uses
+from sim.state import RELATIONS
 
-RELATIONS = (
-    "employees_management",
-    "orderer_provider",
-    "politicians_administration",
-    "citizens_municipality",
-    "municipality_contractors",
-)
+__all__ = ["RELATIONS", "TrustDynamics", "move", "trust_targets"]
 
 
 class TrustDynamicsParams(RuleParams):
@@ -51,7 +47,7 @@ def move(current: float, target: float, build_rate: float, loss_rate: float) -> 
     return current + rate * (target - current)
 
 
-class TrustDynamics(Rule):
+class TrustDynamics(Rule[TrustDynamicsParams]):
     key = "trust_dynamics"
     Params = TrustDynamicsParams
     title = "Trust dynamics"
@@ -59,8 +55,9 @@ class TrustDynamics(Rule):
                    "administration grows slowly when the parties work together and falls quickly "
                    "under tight control.")
     source = "seeds 003, 004; EVIDENCE stylised fact 6"
+    access = {"adapt": uses(reads=("year_signals", "unit.workload", "tally.expectation_gap", "trust"), writes=("trust",))}
 
-    def adapt(self, model) -> None:
-        targets = trust_targets(model.year_signals, model.unit.workload, model.year.expectation_gap)
+    def adapt(self, ctx: RuleContext) -> None:
+        targets = trust_targets(ctx.year_signals, ctx.unit.workload, ctx.tally.expectation_gap)
         for k, target in targets.items():
-            model.trust[k] = move(model.trust[k], target, self.p.build_rate, self.p.loss_rate)
+            ctx.trust.set(k, move(ctx.trust[k], target, self.p.build_rate, self.p.loss_rate))

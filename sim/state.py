@@ -1,0 +1,99 @@
+"""The municipality's slow and counted state, each part in an object that owns it.
+
+The Mesa model (``sim.model``) keeps the schedule; rules see these objects through the narrow
+context of ``sim.rules.context`` and change them only through their methods:
+
+- ``Tally``       this year's counters (``add(name, n)``), reset at the start of each year;
+- ``Trust``       the five trust relations, each in [0, 1] (``set(relation, value)``);
+- ``Procedures``  the procedure load of the purchaser–provider split (``grow``, ``reset``).
+
+The other parts are ``sim.agents.Areas`` (per-area arrays), ``sim.agents.InHouseUnit`` (the
+unit and its vectorised ``Employees``), ``sim.packages.TaskPackages``, ``sim.ledger.Ledger``
+and ``sim.procurement.TenderLog``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+RELATIONS: tuple[str, ...] = (
+    "employees_management",
+    "orderer_provider",
+    "politicians_administration",
+    "citizens_municipality",
+    "municipality_contractors",
+)
+
+
+class Tally:
+    """Counters of the current year. Rules add to the counted events (``add``); the model
+    sets the year's measured values (``set``) and starts a new tally each year."""
+
+    COUNTS: tuple[str, ...] = (
+        "control_bids", "tenders_held", "learning_teams", "consensus_tasks",
+        "proposals_made", "proposals_considered", "proposals_accepted", "proposals_implemented", "quarters",
+    )
+    MEASURES: tuple[str, ...] = ("production", "expectation_gap", "sick_sum")
+    __slots__ = COUNTS + MEASURES
+
+    def __init__(self) -> None:
+        for k in self.COUNTS:
+            setattr(self, k, 0)
+        for k in self.MEASURES:
+            setattr(self, k, 0.0)
+
+    def add(self, name: str, n: float = 1) -> None:
+        """Add `n` to counter `name` (an unknown name is an error, not a new counter)."""
+        if name not in self.__slots__:
+            raise KeyError(f"unknown tally counter {name!r}; counters: {', '.join(self.__slots__)}")
+        setattr(self, name, getattr(self, name) + n)
+
+    def set(self, name: str, value: float) -> None:
+        if name not in self.__slots__:
+            raise KeyError(f"unknown tally counter {name!r}; counters: {', '.join(self.__slots__)}")
+        setattr(self, name, value)
+
+    def get(self, name: str) -> float:
+        return getattr(self, name)
+
+
+class Trust(Mapping[str, float]):
+    """Trust in each relation (``RELATIONS``), a level in [0, 1]; read like a mapping, changed
+    with ``set`` (``trust_dynamics`` moves it; its targets are clipped to [0, 1])."""
+
+    __slots__ = ("_level",)
+
+    def __init__(self, initial: float) -> None:
+        self._level = {k: float(initial) for k in RELATIONS}
+
+    def __getitem__(self, relation: str) -> float:
+        return self._level[relation]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._level)
+
+    def __len__(self) -> int:
+        return len(self._level)
+
+    def set(self, relation: str, value: float) -> None:
+        if relation not in self._level:
+            raise KeyError(f"unknown trust relation {relation!r}; relations: {', '.join(RELATIONS)}")
+        self._level[relation] = float(value)
+
+
+class Procedures:
+    """The procedure load of the purchaser–provider split: 1 = none accumulated; it multiplies
+    inspection, invoicing and control-bid work."""
+
+    __slots__ = ("load",)
+
+    def __init__(self) -> None:
+        self.load = 1.0
+
+    def grow(self, rate: float, cap: float) -> None:
+        """One year of accumulation at `rate`, never above `cap`."""
+        self.load = min(cap, self.load * (1.0 + rate))
+
+    def reset(self) -> None:
+        """Procedures abolished."""
+        self.load = 1.0

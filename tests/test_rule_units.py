@@ -1,0 +1,226 @@
+"""Rules one at a time, against a small fake context that implements ``RuleContext``.
+
+No model, no schedule: each test builds the few pieces of state the rule reads, calls one
+phase and checks what the rule's semantics say it must do to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from sim.agents import Areas
+from sim.ledger import ACTIVITIES, Ledger
+from sim.packages import TaskPackages
+from sim.params import Parameters
+from sim.procurement import TenderLog
+from sim.rules import RULES, ProcurementPlan, Signals
+from sim.rules.benchmarking import Benchmarking, BenchmarkingParams
+from sim.rules.context import RuleContext
+from sim.rules.control_bids import ControlBids, ControlBidsParams
+from sim.rules.internal_invoicing import InternalInvoicing, InternalInvoicingParams
+from sim.rules.learning_teams import LearningTeams, LearningTeamsParams
+from sim.rules.no_tendering_guarantee import NoTenderingGuarantee, NoTenderingGuaranteeParams
+from sim.state import Procedures, Tally, Trust
+
+
+@dataclass
+class FakeUnit:
+    """The ``Workforce`` protocol with plain arrays."""
+
+    n: int = 20
+    efficiency: float = 0.9
+    quality: float = 0.7
+    workload: float = 0.0
+    learn_bonus: np.ndarray = field(default_factory=lambda: np.zeros(20))
+    skill: np.ndarray = field(default_factory=lambda: np.full(20, 0.5))
+
+    def improve(self, gain: float) -> None:
+        self.efficiency *= 1.0 - gain
+
+    def train(self, members: np.ndarray, wellbeing: float, skill: float) -> None:
+        self.learn_bonus[members] += wellbeing
+        self.skill[members] = np.minimum(1.0, self.skill[members] + skill)
+
+
+@dataclass
+class FakeContext:
+    """A tiny ``RuleContext``: real state objects, no model."""
+
+    n_areas: int = 6
+    params: Parameters = field(default_factory=Parameters)
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+    calendar_year: int = 2010
+    year_signals: Signals = field(default_factory=Signals)
+    unit: FakeUnit = field(default_factory=FakeUnit)
+    market: object = None
+    ledger: Ledger = field(default_factory=lambda: Ledger(450.0))
+    tally: Tally = field(default_factory=Tally)
+    trust: Trust = field(default_factory=lambda: Trust(0.5))
+    procedures: Procedures = field(default_factory=Procedures)
+    tenders: TenderLog = field(default_factory=TenderLog)
+
+    def __post_init__(self) -> None:
+        self.areas = Areas(self.n_areas, 3)
+        self.packages = TaskPackages(np.random.default_rng(1), self.n_areas, 60e6, np.ones(self.n_areas))
+
+
+def ctx_of(c: FakeContext) -> RuleContext:
+    return c  # type-checks as the Protocol: the fake has every attribute a rule may read
+
+
+def charged(ledger: Ledger, activity: str) -> tuple[float, float]:
+    i = ACTIVITIES.index(activity)
+    return float(ledger.dkk[i]), float(ledger.hours[i])
+
+
+# ---------------------------------------------------------------- internal invoicing, control bids
+@pytest.mark.parametrize("private_packages", [0, 5, 24])
+def test_internal_invoicing_charges_hours_in_proportion_to_in_house_packages(private_packages):
+    c = FakeContext()
+    c.packages.private[:private_packages] = 1.0
+    c.procedures.load = 1.5
+    p = InternalInvoicingParams(rule="internal_invoicing", invoices_per_package=12, hours_per_invoice=3)
+    InternalInvoicing(p).quarter(ctx_of(c), Signals())
+    in_house = c.packages.n - private_packages
+    dkk, hours = charged(c.ledger, "invoicing")
+    assert hours == pytest.approx(in_house * 12 * 3 * 1.5 / 4)
+    assert dkk == pytest.approx(hours * 450.0)
+
+
+def test_a_package_partly_private_is_still_invoiced():
+    c = FakeContext()
+    c.packages.private[:3] = 0.3
+    InternalInvoicing(InternalInvoicingParams(rule="internal_invoicing")).quarter(ctx_of(c), Signals())
+    _, hours = charged(c.ledger, "invoicing")
+    assert hours == pytest.approx(c.packages.n * 12 * 3 / 4)
+
+
+def test_a_control_bid_is_counted_charged_and_priced_at_the_units_cost_plus_coverage():
+    c = FakeContext()
+    rule = ControlBids(ControlBidsParams(rule="control_bids", cost_coverage=0.06, prep_cost_rate=0.01))
+    plan = ProcurementPlan()
+    rule.plan(ctx_of(c), plan)
+    assert plan.inhouse_bidder is rule
+    price = plan.inhouse_bidder.bid(ctx_of(c), 1e6, 4e6)
+    assert price == pytest.approx(1e6 * 0.9 * 1.06)
+    assert c.tally.control_bids == 1
+    assert charged(c.ledger, "control_bids")[0] == pytest.approx(0.01 * 4e6)
+
+
+def test_control_bid_pressure_scales_with_the_exposed_share_and_procedures():
+    c = FakeContext()
+    c.packages.exposed[: c.packages.n // 2] = 1.0
+    share = c.packages.exposed_share()
+    c.procedures.load = 2.0
+    s = Signals()
+    ControlBids(ControlBidsParams(rule="control_bids", control_intensity=0.5)).quarter(ctx_of(c), s)
+    assert s.competition == pytest.approx(share)
+    assert s.control == pytest.approx(0.5 * share * 2.0)
+
+
+# ---------------------------------------------------------------- no-tendering guarantee
+def test_no_tendering_guarantee_forbids_tendering_whatever_was_planned():
+    c = FakeContext()
+    plan = ProcurementPlan(target_tendered_share=0.3, max_tendered_share=1.0)
+    NoTenderingGuarantee(NoTenderingGuaranteeParams(rule="no_tendering_guarantee")).plan(ctx_of(c), plan)
+    assert plan.tendering_allowed is False
+    assert plan.max_tendered_share == 0.0
+    assert min(plan.target_tendered_share, plan.max_tendered_share) == 0.0
+
+
+# ---------------------------------------------------------------- benchmarking
+def bench(**kw) -> Benchmarking:
+    rule = Benchmarking(BenchmarkingParams(rule="benchmarking", **kw))
+    rule.activate(None)
+    return rule
+
+
+def test_benchmarking_flags_areas_by_the_citizen_staff_gap_and_the_expectation():
+    c = FakeContext()
+    a = c.areas
+    a.satisfaction[:] = [0.70, 0.70, 0.70, 0.60, 0.70, 0.70]
+    a.staff_assessment[:] = [0.72, 0.80, 0.60, 0.60, 0.70, 0.74]
+    a.expectation[:] = [0.65, 0.65, 0.65, 0.65, 0.75, 0.65]
+    rule = bench(gap_threshold=0.05, expectation_margin=0.0, data_lag_years=0)
+    rule.measure(ctx_of(c))
+    # gap 0.02 no; 0.10 yes; 0.10 yes; below expectation yes; below expectation yes; gap 0.04 no
+    assert a.flagged.tolist() == [False, True, True, True, True, False]
+
+
+def test_benchmarking_flags_nothing_until_it_has_data():
+    c = FakeContext()
+    c.areas.satisfaction[:] = 0.2
+    c.areas.staff_assessment[:] = 0.9
+    c.areas.flagged[:] = True
+    rule = bench(data_lag_years=2)
+    for _ in range(2):
+        rule.measure(ctx_of(c))
+        assert not c.areas.flagged.any()
+    rule.measure(ctx_of(c))
+    assert c.areas.flagged.all()
+
+
+# ---------------------------------------------------------------- learning teams
+def teams(**kw) -> LearningTeams:
+    rule = LearningTeams(LearningTeamsParams(rule="learning_teams", **kw))
+    rule.activate(None)
+    return rule
+
+
+def test_learning_teams_form_on_flagged_areas_worst_gap_first_at_most_max_teams():
+    c = FakeContext()
+    a = c.areas
+    a.expectation[:] = 0.7
+    a.satisfaction[:] = [0.50, 0.69, 0.40, 0.60, 0.30, 0.65]
+    a.flagged[:] = [True, True, True, True, False, True]  # area 4 has the worst gap but is not flagged
+    rule = teams(max_teams=3, team_size=2, hours_per_member=10.0, quality_effect=0.02)
+    rule.respond(ctx_of(c))
+    assert np.flatnonzero(a.team).tolist() == [0, 2, 3]      # gaps −0.3, −0.2, −0.1
+    np.testing.assert_allclose(a.bonus, [0.02, 0, 0.02, 0.02, 0, 0])
+    assert c.tally.learning_teams == 3
+    assert (c.unit.learn_bonus > 0).sum() == 3 * 2            # team_size members per team, all different
+    dkk, hours = charged(c.ledger, "learning_teams")
+    assert hours == 3 * 2 * 10.0
+    assert dkk == pytest.approx(hours * c.params.municipality.staff_hourly_dkk)
+
+
+def test_learning_teams_form_nothing_without_flags_and_last_years_teams_end():
+    c = FakeContext()
+    c.areas.team[:] = True
+    rule = teams()
+    rule.respond(ctx_of(c))
+    assert not c.areas.team.any() and c.tally.learning_teams == 0
+    assert charged(c.ledger, "learning_teams") == (0.0, 0.0)
+
+
+def test_learning_teams_with_fewer_flagged_areas_than_max_teams_take_them_all():
+    c = FakeContext()
+    c.areas.flagged[[1, 4]] = True
+    teams(max_teams=4).respond(ctx_of(c))
+    assert np.flatnonzero(c.areas.team).tolist() == [1, 4]
+
+
+# ---------------------------------------------------------------- the state objects
+def test_tally_refuses_an_unknown_counter_and_trust_an_unknown_relation():
+    with pytest.raises(KeyError, match="unknown tally counter 'contol_bids'"):
+        Tally().add("contol_bids", 1)
+    with pytest.raises(KeyError, match="unknown trust relation"):
+        Trust(0.5).set("everyone", 0.1)
+
+
+def test_procedures_grow_to_the_cap_and_reset():
+    p = Procedures()
+    for _ in range(50):
+        p.grow(0.1, 2.0)
+    assert p.load == 2.0
+    p.reset()
+    assert p.load == 1.0
+
+
+def test_every_rule_is_typed_by_its_parameters():
+    for cls in RULES.values():
+        base = next(b for b in cls.__orig_bases__ if getattr(b, "__origin__", None) is not None)
+        assert base.__args__ == (cls.Params,), cls.key
