@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.outputs import columns
+
 if TYPE_CHECKING:
     from sim.model import MunicipalityModel
     from sim.rules.base import ProcurementPlan
@@ -111,11 +113,7 @@ def tender_lot(model: MunicipalityModel, plan: ProcurementPlan, rp, p: int, frac
     ))
 
 
-TENDER_COLUMNS = (
-    "year", "package", "area", "task", "round", "fraction", "value_dkk", "contract_value_dkk",
-    "previous_cost_dkk", "new_cost_dkk", "winner", "bidders", "control_bid", "inhouse_won",
-    "saving_share", "buyer_cost_rate",
-)
+TENDER_COLUMNS = columns("tenders")  # from the output registry (sim.outputs)
 TENDER_DTYPES = dict(zip(TENDER_COLUMNS, (
     "int64", "int64", "int64", "int64", "int64", "float64", "float64", "float64", "float64", "float64", "int64",
     "int64", "bool", "bool", "float64", "float64"), strict=True))

@@ -29,13 +29,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import GovsimError, describe_validation_errors
-from sim.metrics import YEARLY_COLUMNS
+from sim.outputs import outcome_columns
 from sim.params import Range, resolve_range, schema, schema_index
 from sim.scenario import load_scenario, read_yaml
 
-#: yearly columns that are not outcomes (identifiers or text).
-NON_OUTCOME_COLUMNS = frozenset({"year", "regime"})
-OUTCOME_COLUMNS = tuple(c for c in YEARLY_COLUMNS if c not in NON_OUTCOME_COLUMNS)
+#: the numeric yearly columns a spec may summarise (from the output registry, ``govsim outputs``).
+OUTCOME_COLUMNS = outcome_columns("yearly")
 
 
 class _Strict(BaseModel):
