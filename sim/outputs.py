@@ -44,6 +44,7 @@ class Output:
     over_years: str = "mean"
     kind: str = "number"  # "number" (an outcome) | "id" (identifies a row) | "text"
     key: int = 0  # > 0: a headline outcome, in this order (compare's table, report's default outcomes)
+    short: str = ""  # a shorter label for crowded legends (default: the label)
 
     def title(self) -> str:
         """The label with its unit (its scale for an index such as satisfaction 0–1), for an axis or heading."""
@@ -51,17 +52,17 @@ class Output:
 
 
 def _o(table: str, name: str, unit: str, scale: str, label: str, definition: str, over_years: str = "mean",
-       kind: str = "number", key: int = 0) -> Output:
-    return Output(name, table, unit, scale, label, definition, over_years, kind, key)
+       kind: str = "number", key: int = 0, short: str = "") -> Output:
+    return Output(name, table, unit, scale, label, definition, over_years, kind, key, short)
 
 
 _SHARE = "0–1"
-_TRUST = {
-    "employees_management": "employees and management",
-    "orderer_provider": "the orderer (purchaser) and the provider",
-    "politicians_administration": "politicians and the administration",
-    "citizens_municipality": "citizens and the municipality",
-    "municipality_contractors": "the municipality and its contractors",
+_TRUST = {  # relation: (between whom, short legend name)
+    "employees_management": ("employees and management", "employees–management"),
+    "orderer_provider": ("the orderer (purchaser) and the provider", "orderer–provider"),
+    "politicians_administration": ("politicians and the administration", "politicians–admin."),
+    "citizens_municipality": ("citizens and the municipality", "citizens–municipality"),
+    "municipality_contractors": ("the municipality and its contractors", "municipality–contractors"),
 }
 
 OUTPUTS: tuple[Output, ...] = (
@@ -128,7 +129,8 @@ OUTPUTS: tuple[Output, ...] = (
     _o("yearly", "regime", "index", "0, 1, …", "Regime",
        "Index of the scenario's regime in force this year (0 = the starting regime).", "final", "id"),
     *(_o("yearly", f"trust_{k}", "trust", _SHARE, f"Trust: {who.replace('the ', '')}",
-         f"Trust between {who}.", key=11 if k == "employees_management" else 0) for k, who in _TRUST.items()),
+         f"Trust between {who}.", key=11 if k == "employees_management" else 0, short=short)
+      for k, (who, short) in _TRUST.items()),
     # ------------------------------------------------------------ areas
     _o("areas", "year", "calendar year", "start_year …", "Year", "Calendar year of the row.", "—", "id"),
     _o("areas", "area", "index", "0 … areas − 1", "Area", "Geographic area.", "—", "id"),
@@ -272,10 +274,18 @@ def label(name: str, table: str = "yearly", unit: bool = True) -> str:
     return o.title() if unit else o.label
 
 
-def percent_unit(name: str, table: str = "yearly") -> str:
-    """The unit of a 0–1 share shown ×100: "share of total cost" → "% of total cost"."""
-    u = output(name, table).unit
-    return "%" + u.removeprefix("share") if u.startswith("share") else f"% ({u})"
+def short_label(name: str, table: str = "yearly") -> str:
+    """The short label of a column (for legends): its ``short`` name, else its label."""
+    o = output(name, table)
+    return o.short or o.label
+
+
+def axis_unit(name: str, table: str = "yearly", percent: bool = False) -> str:
+    """The unit an axis shows: the unit, an index's scale, or (``percent``) "% of …" for a 0–1 share ×100."""
+    o = output(name, table)
+    if percent:
+        return "%" + o.unit.removeprefix("share") if o.unit.startswith("share") else f"% ({o.unit})"
+    return o.scale if o.unit in INDEX_UNITS else o.unit
 
 
 def rows(tables: tuple[str, ...] = TABLES) -> list[Output]:
