@@ -137,8 +137,8 @@ class Outcome(_Strict):
     minus: str | None = None
 
 
-#: one varied parameter with the range actually sampled (``sim.params.Range``: inclusive ends,
-#: whole numbers sampled on [low, high + 1) and floored).
+#: one varied parameter with the range actually sampled (``sim.params.Range``, which documents
+#: the one treatment of whole numbers).
 Param = Range
 
 
