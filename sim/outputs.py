@@ -56,6 +56,16 @@ def _o(table: str, name: str, unit: str, scale: str, label: str, definition: str
     return Output(name, table, unit, scale, label, definition, over_years, kind, key, short)
 
 
+def _estimate(mean: str, lo: str, hi: str, label: str, definition: str, over_years: str) -> tuple[Output, ...]:
+    """A summary estimate and the two ends of its 95 % confidence interval (compare's summary.csv)."""
+    scale = "difference" if "diff" in mean else "scale of the outcome"
+    unit = "unit of the outcome"
+    return (_o("summary", mean, unit, scale, label, definition + ".", over_years),
+            *(_o("summary", name, unit, scale, f"{label}, 95 % CI {end}",
+                 f"{'Lower' if end == 'low' else 'Upper'} end of the 95 % confidence interval of {mean}.", over_years)
+              for name, end in ((lo, "low"), (hi, "high"))))
+
+
 _SHARE = "0–1"
 _TRUST = {  # relation: (between whom, short legend name)
     "employees_management": ("employees and management", "employees–management"),
@@ -201,30 +211,14 @@ OUTPUTS: tuple[Output, ...] = (
     _o("summary", "scenario", "name", "compared scenarios", "Scenario", "Scenario of the row.", "—", "id"),
     _o("summary", "outcome", "name", "a yearly column", "Outcome", "Yearly column summarised.", "—", "id"),
     _o("summary", "n", "replications", "≥ 1", "Replications", "Seeded replications summarised.", "—"),
-    _o("summary", "final_mean", "unit of the outcome", "scale of the outcome", "Final-year mean",
-       "Mean over replications of the outcome in the final year.", "final"),
-    _o("summary", "final_lo", "unit of the outcome", "scale of the outcome", "Final-year mean, 95 % CI low",
-       "Lower end of the 95 % confidence interval of final_mean.", "final"),
-    _o("summary", "final_hi", "unit of the outcome", "scale of the outcome", "Final-year mean, 95 % CI high",
-       "Upper end of the 95 % confidence interval of final_mean.", "final"),
-    _o("summary", "run_mean", "unit of the outcome", "scale of the outcome", "Run mean",
-       "Mean over replications of each replication's mean over the years of the run."),
-    _o("summary", "run_lo", "unit of the outcome", "scale of the outcome", "Run mean, 95 % CI low",
-       "Lower end of the 95 % confidence interval of run_mean."),
-    _o("summary", "run_hi", "unit of the outcome", "scale of the outcome", "Run mean, 95 % CI high",
-       "Upper end of the 95 % confidence interval of run_mean."),
-    _o("summary", "diff_vs_<baseline>", "unit of the outcome", "difference", "Final-year difference",
-       "Mean over seeds of (scenario − baseline) in the final year, paired on the same seed.", "final"),
-    _o("summary", "diff_lo", "unit of the outcome", "difference", "Final-year difference, 95 % CI low",
-       "Lower end of the 95 % confidence interval of the final-year difference.", "final"),
-    _o("summary", "diff_hi", "unit of the outcome", "difference", "Final-year difference, 95 % CI high",
-       "Upper end of the 95 % confidence interval of the final-year difference.", "final"),
-    _o("summary", "run_diff_vs_<baseline>", "unit of the outcome", "difference", "Run-mean difference",
-       "Mean over seeds of (scenario − baseline) in the run mean, paired on the same seed."),
-    _o("summary", "run_diff_lo", "unit of the outcome", "difference", "Run-mean difference, 95 % CI low",
-       "Lower end of the 95 % confidence interval of the run-mean difference."),
-    _o("summary", "run_diff_hi", "unit of the outcome", "difference", "Run-mean difference, 95 % CI high",
-       "Upper end of the 95 % confidence interval of the run-mean difference."),
+    *_estimate("final_mean", "final_lo", "final_hi", "Final-year mean",
+               "Mean over replications of the outcome in the final year", "final"),
+    *_estimate("run_mean", "run_lo", "run_hi", "Run mean",
+               "Mean over replications of each replication's mean over the years of the run", "mean"),
+    *_estimate("diff_vs_<baseline>", "diff_lo", "diff_hi", "Final-year difference",
+               "Mean over seeds of (scenario − baseline) in the final year, paired on the same seed", "final"),
+    *_estimate("run_diff_vs_<baseline>", "run_diff_lo", "run_diff_hi", "Run-mean difference",
+               "Mean over seeds of (scenario − baseline) in the run mean, paired on the same seed", "mean"),
 )
 
 _BY_TABLE: dict[str, dict[str, Output]] = {t: {o.name: o for o in OUTPUTS if o.table == t} for t in TABLES}
