@@ -86,7 +86,6 @@ def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None
     """Run the governance models on the same seeds and compare them with 95 % CIs."""
     from sim.analysis import format_table, summarise
     from sim.compare import CANONICAL, comparison_manifest, run_comparison, write_comparison
-    from sim.outputs import label
     from sim.scenario import load_scenario
 
     names = list(scenarios) or list(CANONICAL)
@@ -106,7 +105,7 @@ def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None
         click.echo(f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):")
         for col in ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate"):
             for _, r in summary[(summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()].iterrows():
-                click.echo(f"  {label(col, unit=False):<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
+                click.echo(f"  {col:<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
                            f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]")
     click.echo(f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
                + ", ".join(p.name for p in figs))
