@@ -25,7 +25,8 @@ from pathlib import Path
 
 import psutil
 
-from sim.compare import CANONICAL, derive_seeds
+from sim.compare import CANONICAL
+from sim.seeds import derive_seeds
 from sim.experiments.engine import RunSpec, execute, load_results
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from sim.atomic import atomic_directory
+from sim.atomic import check_out_dir
 from sim.errors import GovsimError
 
 LAZY = {
@@ -54,9 +54,11 @@ def cli() -> None:
 def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> None:
     """Run one SCENARIO (a preset name or a YAML file) and write its tables."""
     from sim.runner import run
+    from sim.scenario import load_scenario
 
-    res = run(scenario, seed=seed, years=years)
-    out = out or Path("results") / f"{res.manifest['scenario']['name']}_seed{seed}"
+    sc = load_scenario(scenario)  # a bad scenario fails before the folder check and the run
+    out = check_out_dir(out or Path("results") / f"{sc.name}_seed{seed}")  # before the simulation
+    res = run(sc, seed=seed, years=years)
     res.write(out)
     last = res.yearly.iloc[-1]
     click.echo(f"{res.manifest['scenario']['name']}, seed {seed}, {len(res.yearly)} years → {out}")
@@ -82,7 +84,8 @@ def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> No
 def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None, master_seed: int,
                 workers: int, baseline: str | None, out: Path) -> None:
     """Run the governance models on the same seeds and compare them with 95 % CIs."""
-    from sim.compare import CANONICAL, format_table, run_comparison, summarise, write_figures
+    from sim.analysis import format_table, summarise
+    from sim.compare import CANONICAL, comparison_manifest, run_comparison, write_comparison
     from sim.scenario import load_scenario
 
     names = list(scenarios) or list(CANONICAL)
@@ -92,13 +95,11 @@ def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None
     elif baseline not in labels:
         raise GovsimError(f"--baseline has value {baseline!r}: it must be one of the compared scenarios "
                           f"({', '.join(labels)})")
+    check_out_dir(out)  # before any simulation: an unwritable --out must not cost the runs
     yearly, admin = run_comparison(names, replications, years, master_seed, workers)
     summary = summarise(yearly, baseline=baseline)
-    with atomic_directory(out) as tmp:
-        yearly.to_parquet(tmp / "yearly.parquet", index=False)
-        admin.to_parquet(tmp / "admin.parquet", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
-        figs = write_figures(yearly, admin, tmp)
+    figs = write_comparison(out, yearly, admin, summary,
+                            comparison_manifest(names, replications, years, master_seed, baseline))
     click.echo(format_table(summary))
     if baseline is not None and len(labels) > 1:
         click.echo(f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):")
@@ -106,8 +107,37 @@ def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None
             for _, r in summary[(summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()].iterrows():
                 click.echo(f"  {col:<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
                            f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]")
-    click.echo(f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet and "
+    click.echo(f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
                + ", ".join(p.name for p in figs))
+
+
+@cli.command("outputs")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "markdown"]), default="text", show_default=True)
+@click.option("--table", "tables", multiple=True, help="Only these tables (repeat); default: all.")
+def outputs_cmd(fmt: str, tables: tuple[str, ...]) -> None:
+    """Print the data dictionary: every output column with table, unit, scale and definition."""
+    from sim.outputs import TABLES, rows
+
+    bad = [t for t in tables if t not in TABLES]
+    if bad:
+        raise GovsimError(f"--table has value {bad[0]!r}; allowed: {', '.join(TABLES)}")
+    entries = rows(tables or TABLES)
+    head = ["table", "column", "label", "unit", "scale", "over_years", "definition"]
+    cells = [[o.table, o.name, o.label, o.unit, o.scale, o.over_years, o.definition] for o in entries]
+    if fmt == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(head)
+        w.writerows(cells)
+    elif fmt == "markdown":
+        click.echo("| " + " | ".join(head) + " |")
+        click.echo("|" + "---|" * len(head))
+        for c in cells:
+            click.echo("| " + " | ".join(x.replace("|", "\\|") for x in c[:1] + [f"`{c[1]}`"] + c[2:]) + " |")
+    else:
+        for c in cells:
+            click.echo(f"{c[0]:<8} {c[1]:<34} {c[3]:<28} {c[4]:<26} {c[5]:<5} {c[6]}")
 
 
 @cli.command("scenarios")

@@ -1,32 +1,26 @@
-"""`govsim compare`: the canonical governance models, seeded replications, CIs and figures.
+"""`govsim compare`: the canonical governance models on the same seeds — runs and output folder.
 
-Every model runs on the *same* seeds, so each replication is a paired comparison: the
-difference from BUM on a seed removes the noise the models share (common random numbers).
+Every model runs on the *same* seeds (``sim.seeds.derive_seeds``), so each replication is a
+paired comparison: the difference from BUM on a seed removes the noise the models share
+(common random numbers). The analysis (summaries, paired differences, figures) lives in
+``sim.analysis``; the command's options in ``sim.cli``.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from sim.atomic import atomic_directory
 from sim.errors import GovsimError
 from sim.scenario import load_scenario
-from sim.stats import mean_ci
+from sim.seeds import derive_seeds
 
 CANONICAL = ("bum", "hod", "model_municipality")
-KEY_OUTCOMES = (
-    "admin_cost_dkk", "admin_overhead_share", "total_cost_dkk", "savings_dkk", "citizen_satisfaction",
-    "expectation_gap", "employee_wellbeing", "sick_leave_rate", "inhouse_share", "proposals_implemented",
-    "trust_employees_management",
-)
-
-
-def derive_seeds(master_seed: int, n: int) -> list[int]:
-    """Per-replication seeds from one master seed (reported with every row)."""
-    return [int(s) for s in np.random.SeedSequence(master_seed).generate_state(n, dtype=np.uint32)]
 
 
 def run_comparison(scenarios: list[str], replications: int, years: int | None, master_seed: int,
@@ -34,7 +28,9 @@ def run_comparison(scenarios: list[str], replications: int, years: int | None, m
     """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed.
 
     Runs on the experiment engine's local backend (validation before any run, spawn-safe pool,
-    models released after each run), through a temporary directory."""
+    models released after each run), through a temporary directory. A failed run raises a
+    GovsimError naming how many failed and the first one's error: a comparison is never
+    summarised over fewer runs than asked for."""
     from sim.experiments.engine import RunSpec, execute, load_results
 
     loaded = [load_scenario(s) for s in scenarios]  # validate all before any run
@@ -53,12 +49,19 @@ def run_comparison(scenarios: list[str], replications: int, years: int | None, m
              for i, (s, lab) in enumerate(zip(scenarios, labels, strict=True)) for r, seed in enumerate(seeds)]
     with tempfile.TemporaryDirectory(prefix="govsim-compare-") as tmp:
         done = execute(specs, Path(tmp) / "batch", workers=workers, progress=False)
-        if done.failed:
-            runs = load_results(Path(tmp) / "batch", "runs")
-            first = runs[runs["status"] == "failed"].iloc[0]
-            raise GovsimError(f"{done.failed} of {len(specs)} runs failed; the first ({first['run_id']}):\n"
-                              f"{first['error'].strip().splitlines()[-1]}")
+        if done.failed or done.done != len(specs):
+            first = ""
+            if done.failed:
+                runs = load_results(Path(tmp) / "batch", "runs")
+                r = runs[runs["status"] == "failed"].iloc[0]
+                first = f"; the first ({r['run_id']}):\n{str(r['error']).strip().splitlines()[-1]}"
+            raise GovsimError(f"{len(specs) - done.done} of {len(specs)} runs failed or are missing{first}\n"
+                              "nothing was written: a comparison needs every replication")
         yearly, admin = (_plain(load_results(Path(tmp) / "batch", t)) for t in ("yearly", "admin"))
+    got = yearly.groupby(["scenario", "seed"]).ngroups if len(yearly) else 0
+    if got != len(specs):
+        raise GovsimError(f"the runs returned results for {got} of {len(specs)} (scenario, seed) pairs; "
+                          "nothing was written: a comparison needs every replication")
     return yearly, admin
 
 
@@ -68,142 +71,37 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return df[own].assign(scenario=df["label"], seed=df["seed"])
 
 
-def summarise(yearly: pd.DataFrame, baseline: str | None = "bum", by: str = "scenario",
-              outcomes: tuple[str, ...] = KEY_OUTCOMES) -> pd.DataFrame:
-    """Per case (column `by`) and outcome: final-year and whole-run means with 95 % CIs, and the
-    paired difference from `baseline` on the same seeds."""
-    outcomes = tuple(c for c in outcomes if c in yearly.columns)
-    final_year = yearly["year"].max()
-    rows = []
-    for scen, g in yearly.groupby(by, sort=False):
-        last = g[g["year"] == final_year].set_index("seed")
-        whole = g.groupby("seed")[list(outcomes)].mean()
-        base_last = base_whole = None
-        if baseline is not None and baseline in set(yearly[by]) and scen != baseline:
-            b = yearly[yearly[by] == baseline]
-            base_last = b[b["year"] == final_year].set_index("seed")
-            base_whole = b.groupby("seed")[list(outcomes)].mean()
-        for col in outcomes:
-            row = {"scenario": scen, "outcome": col, "n": len(last)}
-            row["final_mean"], row["final_lo"], row["final_hi"] = mean_ci(last[col].to_numpy())
-            row["run_mean"], row["run_lo"], row["run_hi"] = mean_ci(whole[col].to_numpy())
-            if base_last is not None:
-                d = (last[col] - base_last[col]).dropna().to_numpy()
-                row["diff_vs_" + baseline], row["diff_lo"], row["diff_hi"] = mean_ci(d)
-                dw = (whole[col] - base_whole[col]).dropna().to_numpy()
-                row["run_diff_vs_" + baseline], row["run_diff_lo"], row["run_diff_hi"] = mean_ci(dw)
-            rows.append(row)
-    return pd.DataFrame(rows)
+def comparison_manifest(scenarios: list[str], replications: int, years: int | None, master_seed: int,
+                        baseline: str | None) -> dict[str, Any]:
+    """What a comparison ran: every scenario as resolved, the seeds, replications, years, versions, commit."""
+    from sim.provenance import git_commit, versions
+
+    loaded = [load_scenario(s) for s in scenarios]
+    return {
+        "command": "compare",
+        "scenarios": [sc.model_dump(mode="json") for sc in loaded],
+        "references": list(scenarios),
+        "baseline": baseline,
+        "replications": replications,
+        "years": years or loaded[0].years,
+        "start_year": loaded[0].start_year,
+        "master_seed": master_seed,
+        "seeds": derive_seeds(master_seed, replications),
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "savings_baseline": "savings_dkk = first simulated year's total cost under the starting regime − this year's",
+    }
 
 
-def format_table(summary: pd.DataFrame, outcomes: tuple[str, ...] = KEY_OUTCOMES) -> str:
-    """A plain-text table: one row per outcome, one column per scenario (20-year mean [95 % CI])."""
-    scen = list(dict.fromkeys(summary["scenario"]))
-    width = 30
-    lines = ["mean over the run per replication, then mean [95 % CI] over replications",
-             f"{'outcome':<30}" + "".join(f"{s:>{width}}" for s in scen)]
-    for col in outcomes:
-        cells = []
-        for s in scen:
-            r = summary[(summary["scenario"] == s) & (summary["outcome"] == col)].iloc[0]
-            cells.append(_fmt(r["run_mean"], r["run_lo"], r["run_hi"]))
-        lines.append(f"{col:<30}" + "".join(f"{c:>{width}}" for c in cells))
-    return "\n".join(lines)
+def write_comparison(out: Path, yearly: pd.DataFrame, admin: pd.DataFrame, summary: pd.DataFrame,
+                     manifest: dict[str, Any]) -> list[Path]:
+    """The output folder, whole or not at all: tables, summary.csv, figures and manifest.json."""
+    from sim.analysis import write_figures
 
-
-def _fmt(m: float, lo: float, hi: float) -> str:
-    if abs(m) >= 1e5:
-        return f"{m / 1e6:.2f} [{lo / 1e6:.2f}, {hi / 1e6:.2f}] M"
-    return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
-
-
-TIMESERIES_PANELS = ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate",
-                     "inhouse_share", "trust_employees_management")
-FINAL_BARS = ("admin_overhead_share", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate")
-
-
-def write_figures(yearly: pd.DataFrame, admin: pd.DataFrame, out: Path) -> list[Path]:
-    """Time series with 95 % CI bands, final-year bars with CI whiskers, itemised admin cost."""
-    import matplotlib.pyplot as plt
-
-    paths = []
-    for name, fig in figures(yearly, admin).items():
-        p = out / f"{name}.png"
-        fig.savefig(p, dpi=110)
-        plt.close(fig)
-        paths.append(p)
-    return paths
-
-
-def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenario") -> dict:
-    """The comparison figures as matplotlib Figures (the caller saves or embeds and closes them)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    out = {}
-    panels = [c for c in TIMESERIES_PANELS if c in yearly.columns]
-    if panels:
-        ncol = min(3, len(panels))
-        nrow = -(-len(panels) // ncol)
-        fig, axes = plt.subplots(nrow, ncol, figsize=(4.7 * ncol, 3.8 * nrow), constrained_layout=True,
-                                 squeeze=False)
-        for ax, col in zip(axes.flat, panels, strict=False):
-            for scen, g in yearly.groupby(by, sort=False):
-                st = g.groupby("year")[col].apply(
-                    lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"])).unstack()
-                ax.plot(st.index, st["m"], label=scen)
-                ax.fill_between(st.index, st["lo"], st["hi"], alpha=0.25)
-            ax.set_title(col.replace("_", " "))
-            ax.set_xlabel("year")
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-        for ax in list(axes.flat)[len(panels):]:
-            ax.set_visible(False)
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside right upper", fontsize="small")
-        fig.suptitle("Governance models over time (mean and 95 % CI over seeded replications)")
-        out["timeseries"] = fig
-
-    final = yearly[yearly["year"] == yearly["year"].max()]
-    bars = [c for c in FINAL_BARS if c in yearly.columns]
-    if bars:
-        fig, axes = plt.subplots(1, len(bars), figsize=(3.5 * len(bars), 4), constrained_layout=True, squeeze=False)
-        for ax, col in zip(axes.flat, bars, strict=True):
-            names, ms, errs = [], [], []
-            for scen, g in final.groupby(by, sort=False):
-                m, lo, hi = mean_ci(g[col].to_numpy())
-                names.append(scen)
-                ms.append(m)
-                errs.append(hi - m)
-            bars_ = ax.bar(range(len(names)), ms, yerr=errs, capsize=4, color=[f"C{i}" for i in range(len(names))])
-            ax.set_title(f"{col.replace('_', ' ')} ({int(final['year'].iloc[0])})")
-            if len(names) <= 3 and max(map(len, names)) <= 20:
-                ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
-            else:  # many or long case names: a shared legend instead of colliding tick labels
-                ax.set_xticks([])
-        if len(names) > 3 or max(map(len, names)) > 20:
-            fig.legend(bars_, names, loc="outside right upper", fontsize="small")
-        out["final_year"] = fig
-
-    if admin is not None and len(admin):
-        tab = admin_table(admin, by) / 1e6
-        tab = tab.loc[:, tab.sum(axis=0) > 0]
-        fig, ax = plt.subplots(figsize=(9, 1.5 + 0.45 * len(tab)), constrained_layout=True)
-        tab.plot.barh(stacked=True, ax=ax)
-        ax.set_xlim(0, float(tab.sum(axis=1).max()) * 1.04)
-        ax.invert_yaxis()  # first case on top, as in the tables
-        ax.set_xlabel("M DKK per year (mean over years and seeds)")
-        ax.set_ylabel("")
-        ax.set_title("Administrative cost by activity")
-        ax.legend(fontsize="small", bbox_to_anchor=(1.01, 1), loc="upper left")
-        out["admin_breakdown"] = fig
-    return out
-
-
-def admin_table(admin: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
-    """Mean DKK per year by case × activity (mean over years within a seed, then over seeds)."""
-    per = admin.groupby([by, "activity", "seed"], sort=False)["dkk"].mean().groupby([by, "activity"], sort=False).mean()
-    order = list(dict.fromkeys(admin[by]))
-    return per.unstack("activity").fillna(0.0).reindex(order)
+    with atomic_directory(out) as tmp:
+        yearly.to_parquet(tmp / "yearly.parquet", index=False)
+        admin.to_parquet(tmp / "admin.parquet", index=False)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        figs = write_figures(yearly, admin, tmp)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    return [out / p.name for p in figs]

@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.compare import derive_seeds
 from sim.errors import GovsimError
 from sim.overrides import apply_overrides
-from sim.params import schema_index
+from sim.params import resolve_range, schema_index
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
+from sim.seeds import derive_seeds
 from sim.sensitivity.spec import OUTCOME_COLUMNS
 
 
@@ -80,15 +80,12 @@ def ema_model(scenario: str | Scenario = "bum", parameters: Sequence[str] | None
         p.name for p in index.values() if p.low is not None and p.kind in ("int", "float") and sc.uses_parameter(p.name)]
     uncertainties = []
     for n in names:
-        p = index.get(n)
-        if p is None:
-            raise GovsimError(f"EMA model: unknown parameter {n!r}; see `govsim params` for the names")
-        if p.low is None or p.kind not in ("int", "float"):
-            raise GovsimError(f"EMA model: parameter {n!r} has no plausible numeric range to sample")
+        r = resolve_range(n, where="EMA model")
         if not sc.uses_parameter(n):
             raise GovsimError(f"EMA model: parameter {n!r} belongs to a rule scenario {sc.name!r} does not use")
-        uncertainties.append(IntegerParameter(n, int(p.low), int(p.high)) if p.kind == "int"
-                             else RealParameter(n, p.low, p.high))
+        # EMA's IntegerParameter is inclusive at both ends, as Range is
+        uncertainties.append(IntegerParameter(n, int(r.low), int(r.high)) if r.kind == "int"
+                             else RealParameter(n, r.low, r.high))
     for column, summary in outcomes:
         if column not in OUTCOME_COLUMNS or summary not in ("mean", "final"):
             raise GovsimError(f"EMA model: outcome ({column!r}, {summary!r}) is unknown; columns: "

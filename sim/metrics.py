@@ -14,26 +14,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.datacollection import DataCollector
 
+from sim.outputs import columns
 from sim.packages import TASKS
 from sim.rules.trust_dynamics import RELATIONS
 
 if TYPE_CHECKING:
     from sim.model import MunicipalityModel
 
-YEARLY_COLUMNS: tuple[str, ...] = (
-    "year", "budget_dkk", "production_cost_dkk", "admin_cost_dkk", "admin_hours", "total_cost_dkk",
-    "freed_dkk", "admin_overhead_share", "admin_fte", "savings_dkk", "citizen_satisfaction", "political_expectation",
-    "expectation_gap", "staff_assessed_quality", "employee_wellbeing", "sick_leave_rate", "turnover_rate",
-    "inhouse_share", "tendered_share", "private_share", "control_bids", "tenders_held", "proposals_made",
-    "proposals_accepted", "proposals_implemented", "learning_teams", "consensus_tasks", "active_contractors",
-    "inhouse_efficiency", "procedure_load", "goals_green", "goals_yellow", "goals_red", "regime",
-) + tuple(f"trust_{k}" for k in RELATIONS)
-
-AREA_COLUMNS: tuple[str, ...] = (
-    "year", "area", "task", "x", "y", "provider", "contractor", "inhouse_fraction", "volume_dkk",
-    "contract_price_dkk", "package_quality", "area_quality", "citizen_satisfaction", "staff_assessed_quality",
-    "political_expectation", "goal_status", "learning_team",
-)
+# the column lists come from the output registry (sim.outputs), which also gives each a unit and definition
+YEARLY_COLUMNS: tuple[str, ...] = columns("yearly")
+AREA_COLUMNS: tuple[str, ...] = columns("areas")
 
 GOAL_STATUS = np.array(["none", "green", "yellow", "red"])
 

@@ -14,6 +14,7 @@ Each field carries two ranges:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -301,3 +302,89 @@ def schema() -> list[ParamInfo]:
 
 def schema_index() -> dict[str, ParamInfo]:
     return {p.name: p for p in schema()}
+
+
+# ---------------------------------------------------------------- sampling ranges
+class Range(BaseModel):
+    """The range a numeric parameter is sampled or swept over — the one treatment of whole numbers.
+
+    Both ends are *inclusive* and are valid model values. A float parameter takes any value in
+    ``[low, high]``. A whole-number parameter (``kind == "int"``) takes the whole values
+    ``low, low + 1, …, high`` (its ends must be whole numbers): a sampler draws a continuous
+    coordinate on ``sample_bounds()`` = ``[low, high + 1)`` and ``value()`` floors it (clamped to
+    ``high``), so every whole value is equally likely — in sensitivity designs (SALib sees the
+    continuous coordinate), experiment Latin hypercubes and EMA (``IntegerParameter(low, high)``,
+    inclusive too). The app's sliders run from ``low`` to ``high`` in steps of 1.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    low: float
+    high: float
+    kind: str  # "float" | "int"
+
+    def sample_bounds(self) -> tuple[float, float]:
+        """The continuous coordinate a sampler draws on: [low, high] or, for whole numbers, [low, high + 1)."""
+        return (self.low, self.high + 1.0) if self.kind == "int" else (self.low, self.high)
+
+    def value(self, x: float) -> float | int:
+        """A sampled coordinate → the model value (whole numbers floored into [low, high])."""
+        if self.kind == "int":
+            return max(int(self.low), min(int(math.floor(x)), int(self.high)))
+        return float(x)
+
+    def from_unit(self, u: float) -> float | int:
+        """A point of the unit interval (a Latin hypercube coordinate) → the model value."""
+        lo, hi = self.sample_bounds()
+        return self.value(u * (hi - lo) + lo)
+
+
+def hard_bounds(name: str) -> tuple[float | None, float | None]:
+    """The ge/gt and le bounds of a parameter (what is *valid*, not what is plausible)."""
+    from annotated_types import Ge, Gt, Le
+
+    from sim.rules import RULES
+
+    head, fld = name.split(".", 1)
+    cls = Parameters.model_fields[head].annotation if head in Parameters.model_fields else RULES[head].Params
+    lo = hi = None
+    for m in cls.model_fields[fld].metadata:
+        if isinstance(m, Ge | Gt):
+            lo = float(getattr(m, "ge", getattr(m, "gt", None)))
+        elif isinstance(m, Le):
+            hi = float(m.le)
+    return lo, hi
+
+
+def resolve_range(name: str, low: float | None = None, high: float | None = None, *, where: str = "",
+                  bounds_if_implausible: bool = False) -> Range:
+    """The sampling range of parameter `name`: the given ends, else the schema's plausible range
+    (else, with `bounds_if_implausible`, its hard bounds — the app's sliders). Raises one
+    GovsimError (prefixed by `where`) for an unknown or non-numeric parameter, a missing,
+    non-finite or reversed range, or fractional ends of a whole-number parameter."""
+    from sim.errors import GovsimError
+
+    def fail(msg: str) -> GovsimError:
+        return GovsimError(f"{where}: {msg}" if where else msg)
+
+    info = schema_index().get(name)
+    if info is None:
+        raise fail(f"unknown parameter {name!r}; see `govsim params` for the names")
+    if info.kind not in ("float", "int"):
+        raise fail(f"parameter {name!r} is a {info.kind}; only numbers can be sampled")
+    lo, hi = info.low if low is None else low, info.high if high is None else high
+    if (lo is None or hi is None) and bounds_if_implausible:
+        b_lo, b_hi = hard_bounds(name)
+        lo, hi = (b_lo if lo is None else lo), (b_hi if hi is None else hi)
+    if lo is None or hi is None:
+        raise fail(f"parameter {name!r} has no plausible range in the schema; give one as [low, high]")
+    for end in (lo, hi):
+        if isinstance(end, bool) or not isinstance(end, int | float) or not math.isfinite(end):
+            raise fail(f"parameter {name!r} has range [{lo!r}, {hi!r}]: both ends must be finite numbers")
+    if lo > hi:
+        raise fail(f"parameter {name!r} has range [{lo:g}, {hi:g}]: low {lo:g} is above high {hi:g}")
+    if info.kind == "int" and (lo != int(lo) or hi != int(hi)):
+        raise fail(f"parameter {name!r} has range [{lo:g}, {hi:g}]: this parameter is a whole number, "
+                   "so give whole-number ends")
+    return Range(name=name, low=float(lo), high=float(hi), kind=info.kind)

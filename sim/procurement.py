@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.outputs import columns
+
 if TYPE_CHECKING:
     from sim.rules.base import ProcurementPlan
     from sim.rules.context import RuleContext
@@ -128,11 +130,7 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     ))
 
 
-TENDER_COLUMNS = (
-    "year", "package", "area", "task", "round", "fraction", "value_dkk", "contract_value_dkk",
-    "previous_cost_dkk", "new_cost_dkk", "winner", "bidders", "control_bid", "inhouse_won",
-    "saving_share", "buyer_cost_rate",
-)
+TENDER_COLUMNS = columns("tenders")  # from the output registry (sim.outputs)
 TENDER_DTYPES = dict(zip(TENDER_COLUMNS, (
     "int64", "int64", "int64", "int64", "int64", "float64", "float64", "float64", "float64", "float64", "int64",
     "int64", "bool", "bool", "float64", "float64"), strict=True))

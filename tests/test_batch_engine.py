@@ -244,7 +244,8 @@ def test_a_dask_worker_dying_mid_batch_loses_no_run(tmp_path):
 
 
 def test_compare_runs_through_the_engine_unchanged():
-    from sim.compare import derive_seeds, run_comparison
+    from sim.compare import run_comparison
+    from sim.seeds import derive_seeds
 
     y, a = run_comparison(["hod", "bum"], 2, 3, 5)
     want_y, want_a = [], []

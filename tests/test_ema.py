@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import run
-from sim.compare import derive_seeds
+from sim.seeds import derive_seeds
 from sim.errors import GovsimError
 from sim.overrides import apply_overrides
 from sim.scenario import load_scenario

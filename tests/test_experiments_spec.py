@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.compare import derive_seeds
+from sim.seeds import derive_seeds
 from sim.errors import GovsimError
 from sim.experiments.spec import expand, load_experiment
 from sim.params import schema_index

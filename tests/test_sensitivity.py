@@ -159,7 +159,7 @@ def test_difference_outcome_is_paired_on_the_same_seed_and_morris_plots(tmp_path
         "outcomes": [{"column": "admin_cost_dkk", "summary": "final", "scenario": "bum", "minus": "hod"}],
         "method": {"name": "morris", "trajectories": 4}, "seed": 3})
     res = run_study(spec, tmp_path / "d", progress=False)
-    from sim.compare import derive_seeds
+    from sim.seeds import derive_seeds
     from sim.overrides import apply_overrides
     from sim.scenario import load_scenario
 

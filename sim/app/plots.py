@@ -23,6 +23,7 @@ from matplotlib.colors import Normalize, to_hex
 from matplotlib.ticker import MaxNLocator
 
 from sim.app.state import RunView
+from sim.outputs import axis_unit, label, short_label
 
 MODEL_COLOURS = ("#1f77b4", "#d62728")
 STATUS_COLOURS = {1: "#2ca02c", 2: "#ffbf00", 3: "#d62728"}
@@ -32,42 +33,45 @@ FONT = "font-family='sans-serif'"
 
 @dataclass(frozen=True)
 class Series:
-    """One measure of a plot: the yearly column, its legend name, line style and scale."""
+    """One measure of a plot: the yearly column, its line style and scale (100 = a 0–1 share in %).
+    Its legend name is the column's short label in the output registry (``sim.outputs``)."""
 
     column: str
-    name: str
     style: str = "-"
     scale: float = 1.0
+
+    @property
+    def name(self) -> str:
+        return short_label(self.column)
 
 
 @dataclass(frozen=True)
 class PlotSpec:
+    """A plot of one or more yearly columns; the axis unit comes from the output registry."""
+
     key: str
     title: str
-    unit: str
     series: tuple[Series, ...]
+
+    @property
+    def unit(self) -> str:
+        first = self.series[0]
+        return axis_unit(first.column, percent=first.scale == 100.0)
 
 
 PLOTS: tuple[PlotSpec, ...] = (
-    PlotSpec("overhead", "Administrative overhead", "% of total cost",
-             (Series("admin_overhead_share", "admin / total cost", "-", 100.0),)),
-    PlotSpec("satisfaction", "Citizen satisfaction vs political expectation", "0–1",
-             (Series("citizen_satisfaction", "citizens' satisfaction", "-"),
-              Series("political_expectation", "politicians' expectation", "--"))),
-    PlotSpec("wellbeing", "Employee wellbeing", "1–7 scale",
-             (Series("employee_wellbeing", "wellbeing", "-"),)),
-    PlotSpec("sick_leave", "Sick leave", "% of working time",
-             (Series("sick_leave_rate", "sick leave", "-", 100.0),)),
-    PlotSpec("trust", "Trust", "0–1",
-             (Series("trust_employees_management", "employees–management", "-"),
-              Series("trust_orderer_provider", "orderer–provider", "--"),
-              Series("trust_politicians_administration", "politicians–admin.", ":"))),
-    PlotSpec("shares", "In-house vs tendered share", "% of task volume",
-             (Series("inhouse_share", "delivered in-house", "-", 100.0),
-              Series("tendered_share", "put out to tender", "--", 100.0))),
-    PlotSpec("proposals", "Employee proposals", "per year",
-             (Series("proposals_made", "made", "-"),
-              Series("proposals_implemented", "implemented", "--"))),
+    PlotSpec("overhead", label("admin_overhead_share", unit=False), (Series("admin_overhead_share", "-", 100.0),)),
+    PlotSpec("satisfaction", "Citizen satisfaction vs political expectation",
+             (Series("citizen_satisfaction", "-"), Series("political_expectation", "--"))),
+    PlotSpec("wellbeing", label("employee_wellbeing", unit=False), (Series("employee_wellbeing", "-"),)),
+    PlotSpec("sick_leave", label("sick_leave_rate", unit=False), (Series("sick_leave_rate", "-", 100.0),)),
+    PlotSpec("trust", "Trust",
+             (Series("trust_employees_management", "-"), Series("trust_orderer_provider", "--"),
+              Series("trust_politicians_administration", ":"))),
+    PlotSpec("shares", "In-house vs tendered share",
+             (Series("inhouse_share", "-", 100.0), Series("tendered_share", "--", 100.0))),
+    PlotSpec("proposals", "Employee proposals",
+             (Series("proposals_made", "-"), Series("proposals_implemented", "--"))),
 )
 
 W, H = 460, 270

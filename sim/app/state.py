@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from annotated_types import Ge, Gt, Le
 
 from sim.errors import GovsimError
 from sim.model import MunicipalityModel
 from sim.overrides import apply_overrides
-from sim.params import Parameters, ParamInfo, schema_index
+from sim.params import Parameters, ParamInfo, resolve_range, schema_index
 from sim.rules import RULES
 from sim.runner import check_seed, release
 from sim.scenario import Scenario, load_scenario, preset_names
@@ -59,30 +58,15 @@ class Slider:
     kind: str
 
 
-def _hard_bounds(name: str) -> tuple[float | None, float | None]:
-    """The pydantic ge/gt/le bounds of a parameter (what is valid, not what is plausible)."""
-    head, fld = name.split(".", 1)
-    cls = Parameters.model_fields[head].annotation if head in Parameters.model_fields else RULES[head].Params
-    lo = hi = None
-    for m in cls.model_fields[fld].metadata:
-        if isinstance(m, Ge | Gt):
-            lo = float(getattr(m, "ge", getattr(m, "gt", None)))
-        elif isinstance(m, Le):
-            hi = float(m.le)
-    return lo, hi
-
-
 def slider_for(info: ParamInfo) -> Slider:
-    low, high = info.low, info.high
-    if low is None or high is None:
-        low, high = _hard_bounds(info.name)
-        if low is None or high is None:
-            raise GovsimError(f"parameter {info.name!r} has no range for a slider")
-    if info.kind == "int":
+    """The slider of one parameter: its ``resolve_range`` (plausible range, else the hard bounds;
+    a whole-number parameter moves in steps of 1 over both inclusive ends)."""
+    r = resolve_range(info.name, bounds_if_implausible=True, where="slider")
+    if r.kind == "int":
         step = 1.0
     else:
-        step = 10 ** math.floor(math.log10((high - low) / 100)) if high > low else 0.01
-    return Slider(info.name, info.unit, info.doc, float(low), float(high), step, info.kind)
+        step = 10 ** math.floor(math.log10((r.high - r.low) / 100)) if r.high > r.low else 0.01
+    return Slider(info.name, info.unit, info.doc, r.low, r.high, step, r.kind)
 
 
 def key_sliders() -> list[Slider]:

@@ -13,44 +13,20 @@ from __future__ import annotations
 import base64
 import html
 import io
-import itertools
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.compare import KEY_OUTCOMES, admin_table, figures, summarise
+from sim.analysis import KEY_OUTCOMES, admin_table, figures, pairwise, summarise
 from sim.errors import GovsimError
 from sim.experiments.engine import MANIFEST, load_results
-from sim.stats import mean_ci
-
-MAX_PAIRWISE_CASES = 8  # beyond this, only differences against the baseline (n² rows help nobody)
+from sim.outputs import label
 
 
 def case_column(yearly: pd.DataFrame) -> str:
     return "case" if "case" in yearly.columns else "scenario"
-
-
-def pairwise(yearly: pd.DataFrame, by: str, baseline: str, outcomes: tuple[str, ...]) -> pd.DataFrame:
-    """Paired differences (b − a) of whole-run means per seed, with 95 % CIs, for pairs of cases."""
-    cases = list(dict.fromkeys(yearly[by]))
-    per_seed = yearly.groupby([by, "seed"], sort=False)[list(outcomes)].mean()
-    if len(cases) <= MAX_PAIRWISE_CASES:
-        pairs = list(itertools.combinations(cases, 2))
-    else:
-        pairs = [(baseline, c) for c in cases if c != baseline]
-    rows = []
-    for a, b in pairs:
-        da, db = per_seed.loc[a], per_seed.loc[b]
-        common = da.index.intersection(db.index)
-        for col in outcomes:
-            d = (db.loc[common, col] - da.loc[common, col]).dropna().to_numpy()
-            m, lo, hi = mean_ci(d) if d.size else (np.nan, np.nan, np.nan)
-            rows.append({"case_a": a, "case_b": b, "outcome": col, "n_pairs": int(d.size),
-                         "diff_mean": m, "diff_lo": lo, "diff_hi": hi,
-                         "clear": bool(d.size > 1 and (lo > 0 or hi < 0))})
-    return pd.DataFrame(rows)
 
 
 def _png(fig) -> str:
@@ -80,7 +56,7 @@ def _means_table(summary: pd.DataFrame) -> str:
             r = summary[(summary["case"] == c) & (summary["outcome"] == col)].iloc[0]
             cells.append(f"<td>{_num(r['final_mean'])}<br><small>[{_num(r['final_lo'])}, {_num(r['final_hi'])}]"
                          f"</small></td>")
-        body.append(f"<tr><th>{html.escape(col)}</th>{''.join(cells)}</tr>")
+        body.append(f"<tr><th title=\"{html.escape(col)}\">{html.escape(label(col))}</th>{''.join(cells)}</tr>")
     return f"<table><tr><th>outcome</th>{head}</tr>{''.join(body)}</table>"
 
 
@@ -89,7 +65,7 @@ def _diff_table(diffs: pd.DataFrame) -> str:
     for _, r in diffs.iterrows():
         cls = ' class="clear"' if r["clear"] else ""
         rows.append(f"<tr{cls}><td>{html.escape(r['case_b'])} − {html.escape(r['case_a'])}</td>"
-                    f"<td>{html.escape(r['outcome'])}</td><td>{_num(r['diff_mean'])}</td>"
+                    f"<td>{html.escape(label(r['outcome']))}</td><td>{_num(r['diff_mean'])}</td>"
                     f"<td>[{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]</td><td>{r['n_pairs']}</td></tr>")
     return ("<table><tr><th>difference</th><th>outcome</th><th>mean</th><th>95 % CI</th><th>pairs</th></tr>"
             + "".join(rows) + "</table>")

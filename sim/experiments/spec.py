@@ -32,14 +32,14 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.compare import derive_seeds
 from sim.errors import GovsimError, describe_validation_errors
 from sim.experiments.engine import RunSpec
 from sim.metrics import YEARLY_COLUMNS
 from sim.overrides import apply_overrides
-from sim.params import schema_index
+from sim.params import resolve_range
 from sim.runner import RunResult
 from sim.scenario import allowed_keys, format_loc, load_scenario, preset_names, read_yaml
+from sim.seeds import derive_seeds, stream_rng
 
 LHS_STREAM = 0x4C4853  # spawn key that separates LHS draws from the replication seeds
 
@@ -189,39 +189,22 @@ def override_sets(var: Variations, master_seed: int, block: int, where: str) -> 
 
 
 def lhs_points(lhs: Lhs, master_seed: int, block: int, where: str) -> list[dict[str, Any]]:
-    """Latin hypercube over the schema's plausible ranges (or the given ones), seeded from the master seed."""
+    """Latin hypercube over the schema's plausible ranges (or the given ones), seeded from the master seed.
+
+    Ranges come from ``sim.params.resolve_range``: a whole-number parameter's stratum coordinate
+    spans [low, high + 1) and is floored, so each whole value is equally likely."""
     from scipy.stats import qmc
 
-    known = schema_index()
     spec = lhs.parameters if isinstance(lhs.parameters, dict) else dict.fromkeys(lhs.parameters)
     names = sorted(spec)
-    lows, highs, kinds = [], [], []
-    for n in names:
-        info = known.get(n)
-        if info is None:
-            raise GovsimError(f"{where}: lhs: unknown parameter {n!r}; see `govsim params` for the names")
-        rng = spec[n]
-        lo, hi = rng if rng is not None else (info.low, info.high)
-        if lo is None or hi is None:
-            raise GovsimError(f"{where}: lhs: parameter {n!r} has no plausible range in the schema; "
-                              "give one as [low, high]")
-        if info.kind not in ("int", "float"):
-            raise GovsimError(f"{where}: lhs: parameter {n!r} is a {info.kind}; only numbers can be sampled")
-        lows.append(float(lo))
-        highs.append(float(hi))
-        kinds.append(info.kind)
-    rng = np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(LHS_STREAM, block)))
+    ranges = [resolve_range(n, *(spec[n] or (None, None)), where=f"{where}: lhs") for n in names]
+    sampler_rng = stream_rng(master_seed, LHS_STREAM, block)
     try:
-        sampler = qmc.LatinHypercube(d=len(names), rng=rng)
+        sampler = qmc.LatinHypercube(d=len(names), rng=sampler_rng)
     except TypeError:  # scipy < 1.15 calls it `seed`
-        sampler = qmc.LatinHypercube(d=len(names), seed=rng)
+        sampler = qmc.LatinHypercube(d=len(names), seed=sampler_rng)
     unit = sampler.random(lhs.samples)
-    pts = qmc.scale(unit, lows, highs) if any(h > lo for lo, h in zip(lows, highs, strict=True)) else \
-        np.tile(lows, (lhs.samples, 1))
-    rows = []
-    for p in pts:
-        rows.append({n: (int(round(v)) if k == "int" else float(v)) for n, v, k in zip(names, p, kinds, strict=True)})
-    return rows
+    return [{r.name: r.from_unit(u) for r, u in zip(ranges, row, strict=True)} for row in unit]
 
 
 def _case(label: str, ov: dict[str, Any], n_variations: int) -> str:

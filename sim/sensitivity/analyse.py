@@ -21,6 +21,7 @@ from SALib.sample import fast_sampler, latin
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from sim.seeds import derive_seeds
 from sim.sensitivity.spec import FastSettings, MorrisSettings, PawnSettings, SobolSettings
 
 INDEX_COLUMNS = ("parameter", "interaction", "index", "value", "conf", "lo", "hi")
@@ -28,7 +29,7 @@ INDEX_COLUMNS = ("parameter", "interaction", "index", "value", "conf", "lo", "hi
 
 def salib_seed(master_seed: int, purpose: int) -> int:
     """A seed for SALib derived from the master seed. Never 0: SALib's `if seed:` treats 0 as 'unseeded'."""
-    s = int(np.random.SeedSequence([master_seed, purpose]).generate_state(1)[0])
+    s = derive_seeds(master_seed, 1, purpose)[0]
     return s if s != 0 else 1
 
 

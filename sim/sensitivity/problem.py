@@ -1,13 +1,13 @@
 """The SALib problem, built from the parameter schema (names, ranges, kinds are never written twice).
 
-Whole-number parameters (contractors, contract years, …) are sampled on [low, high + 1) and
-floored, so each whole value from low to high is equally likely; SALib still sees the continuous
-coordinate, which keeps its estimators (and Morris' step sizes) unchanged.
+Parameters are ``sim.params.Range`` objects (``resolve_range``): whole-number parameters
+(contractors, contract years, …) are sampled on ``Range.sample_bounds()`` = [low, high + 1) and
+floored by ``Range.value``, so each whole value from low to high is equally likely; SALib still
+sees the continuous coordinate, which keeps its estimators (and Morris' step sizes) unchanged.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,16 +35,13 @@ def salib_problem(params: Sequence[Any]) -> dict[str, Any]:
     return {
         "num_vars": len(params),
         "names": [p.name for p in params],
-        "bounds": [[p.low, p.high + 1.0] if p.kind == "int" else [p.low, p.high] for p in params],
+        "bounds": [list(p.sample_bounds()) for p in params],
     }
 
 
 def to_values(params: Sequence[Any], row: np.ndarray) -> dict[str, float | int]:
     """One sample row → {parameter name: model value} (whole numbers floored and kept in range)."""
-    out: dict[str, float | int] = {}
-    for p, x in zip(params, row, strict=True):
-        out[p.name] = min(int(math.floor(x)), int(p.high)) if p.kind == "int" else float(x)
-    return out
+    return {p.name: p.value(x) for p, x in zip(params, row, strict=True)}
 
 
 def overrides_for(values: dict[str, Any], sc: Scenario) -> tuple[tuple[str, Any], ...]:

@@ -29,12 +29,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import GovsimError, describe_validation_errors
-from sim.metrics import YEARLY_COLUMNS
+from sim.outputs import outcome_columns
+from sim.params import Range, resolve_range, schema, schema_index
 from sim.scenario import load_scenario, read_yaml
 
-#: yearly columns that are not outcomes (identifiers or text).
-NON_OUTCOME_COLUMNS = frozenset({"year", "regime"})
-OUTCOME_COLUMNS = tuple(c for c in YEARLY_COLUMNS if c not in NON_OUTCOME_COLUMNS)
+#: the numeric yearly columns a spec may summarise (from the output registry, ``govsim outputs``).
+OUTCOME_COLUMNS = outcome_columns("yearly")
 
 
 class _Strict(BaseModel):
@@ -137,13 +137,9 @@ class Outcome(_Strict):
     minus: str | None = None
 
 
-class Param(_Strict):
-    """One varied parameter with the range actually sampled."""
-
-    name: str
-    low: float
-    high: float
-    kind: Literal["float", "int"]
+#: one varied parameter with the range actually sampled (``sim.params.Range``, which documents
+#: the one treatment of whole numbers).
+Param = Range
 
 
 class SensitivitySpec(_Strict):
@@ -277,14 +273,13 @@ def _expand_outcomes(outcomes: list[OutcomeSpec], source: str) -> list[Outcome]:
     return out
 
 
-def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
-    from sim.params import schema, schema_index
+def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
     index = schema_index()
     for name in raw.exclude:
         if name not in index:
             raise GovsimError(f"{source}: key 'exclude' names unknown parameter {name!r}; "
                               "see `govsim params` for the names")
-    chosen: list[Param] = []
+    chosen: list[Range] = []
     if isinstance(raw.parameters, str) and raw.parameters != "all" or not isinstance(raw.parameters, str | dict):
         raise GovsimError(f"{source}: key 'parameters' has value {raw.parameters!r}: give 'all' or a mapping "
                           "of parameter names to null (the schema's range) or [low, high]")
@@ -293,43 +288,32 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
             if p.low is None or p.name in raw.exclude or p.kind not in ("float", "int"):
                 continue
             if any(sc.uses_parameter(p.name) for sc in loaded.values()):
-                chosen.append(Param(name=p.name, low=p.low, high=p.high, kind=p.kind))
+                chosen.append(resolve_range(p.name, where=f"{source}: key 'parameters'"))
         if not chosen:
             raise GovsimError(f"{source}: key 'parameters' is 'all' but no sampleable parameter is left")
         return chosen
     if not raw.parameters:
         raise GovsimError(f"{source}: key 'parameters' is empty; name at least one parameter or write 'all'")
     for name, rng in raw.parameters.items():
-        info = index.get(name)
-        if info is None:
+        if name not in index:
             raise GovsimError(f"{source}: key 'parameters' names unknown parameter {name!r}; "
                               "see `govsim params` for the names")
         if name in raw.exclude:
             continue
-        if info.kind not in ("float", "int"):
-            raise GovsimError(f"{source}: parameter {name!r} is a {info.kind}; only numbers can be sampled")
         if rng is not None and not (isinstance(rng, list | tuple) and len(rng) == 2
                                     and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)):
             raise GovsimError(f"{source}: key 'parameters.{name}' has value {rng!r}: give null (the schema's "
                               "plausible range) or [low, high]")
-        if rng is None:
-            if info.low is None:
-                raise GovsimError(f"{source}: parameter {name!r} has no plausible range in the schema; "
-                                  "give one as [low, high]")
-            low, high = info.low, info.high
-        else:
-            low, high = rng
-        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        low, high = (None, None) if rng is None else rng
+        if rng is not None and math.isfinite(low) and math.isfinite(high) and low >= high:
             raise GovsimError(f"{source}: key 'parameters.{name}' has range [{low:g}, {high:g}]: "
-                              "low must be smaller than high")
-        if info.kind == "int" and (low != int(low) or high != int(high)):
-            raise GovsimError(f"{source}: key 'parameters.{name}' has range [{low:g}, {high:g}]: "
-                              "this parameter is a whole number, so give whole-number ends")
+                              "low must be smaller than high (a sensitivity analysis needs the parameter to vary)")
+        r = resolve_range(name, low, high, where=f"{source}: key 'parameters.{name}'")
         if not any(sc.uses_parameter(name) for sc in loaded.values()):
             rule = name.split(".", 1)[0]
             raise GovsimError(f"{source}: parameter {name!r} belongs to rule {rule!r}, which none of the "
                               f"scenarios ({', '.join(loaded)}) uses")
-        chosen.append(Param(name=name, low=float(low), high=float(high), kind=info.kind))
+        chosen.append(r)
     return chosen
 
 

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.compare import derive_seeds
 from sim.errors import GovsimError
 from sim.scenario import load_scenario
+from sim.seeds import derive_seeds
 from sim.sensitivity.analyse import method_for, salib_seed
 from sim.sensitivity.convergence import advice, indices_by_size, verdict
 from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, run_summaries, seed_noise

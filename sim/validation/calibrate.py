@@ -27,6 +27,7 @@ import yaml
 from sim.errors import GovsimError
 from sim.experiments.engine import execute
 from sim.params import schema_index
+from sim.seeds import derive_seeds
 from sim.stats import mean_ci
 from sim.validation.checks import CHECKS, Check
 from sim.validation.data import VARIANTS, RunData, build_specs, read_tables, split_results
@@ -91,7 +92,7 @@ def grid_seeds(master_seed: int, k: int, n: int) -> list[int]:
     """The replication seeds of grid value `k`: independent between grid values, so the line
     fitted across the grid averages the seed noise of all of them (with common seeds every grid
     value would share one seed set's luck)."""
-    return [int(s) for s in np.random.SeedSequence([master_seed, k]).generate_state(n, dtype=np.uint32)]
+    return derive_seeds(master_seed, n, k)
 
 
 def sweep(step: Step, chosen: dict[str, Any], master_seed: int, workers: int, start_year: int) -> pd.DataFrame:

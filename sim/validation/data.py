@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.compare import derive_seeds
+from sim.seeds import derive_seeds
 from sim.errors import GovsimError
 from sim.experiments.engine import RunSpec, execute, load_results
 from sim.scenario import load_scenario
@@ -125,7 +125,7 @@ def collect(replications: int, master_seed: int = MASTER_SEED, workers: int = 1,
 
     Args:
         replications: seeds per variant.
-        master_seed: the replication seeds derive from it (``sim.compare.derive_seeds``).
+        master_seed: the replication seeds derive from it (``sim.seeds.derive_seeds``).
         workers: engine workers (1 = in this process).
         out: keep the engine's output here (default: a temporary directory, removed afterwards).
         variants: which labelled scenarios to run.

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.outputs import label as output_label
 from sim.stats import mean_ci
 from sim.validation.checks import E3_RANGE, HOD_SWITCH_YEARS, CheckResult
 from sim.validation.data import RunData
@@ -221,7 +222,7 @@ def write_figures(d: RunData, out: Path) -> list[Path]:
         g = _series(d, label, "trust_employees_management")
         a2.plot(g.index, g["m"], label=label)
         a2.fill_between(g.index, g["lo"], g["hi"], alpha=0.25)
-    a2.set_ylabel("trust employees–management")
+    a2.set_ylabel(output_label("trust_employees_management"))
     a2.set_title("Fact 6: trust builds slowly, falls fast")
     a2.legend(fontsize=8)
     save(fig, "sick_leave_trust.png")
@@ -269,6 +270,6 @@ def _innovation_effects(d: RunData) -> pd.DataFrame:
                - d.per_seed("mm_no_steering_group_tasks", "consensus_tasks"))
         e = ((base - d.per_seed("mm_no_employee_innovation", outcome)) / n_e.where(n_e > 0)).mean()
         m = ((base - d.per_seed("mm_no_steering_group_tasks", outcome)) / n_m.where(n_m > 0)).mean()
-        name = "quality (points ×100)" if scale == 100.0 else "wellbeing (1–7 scale)"
+        name = f"{output_label(outcome, unit=False)} (points ×100)" if scale == 100.0 else output_label(outcome)
         rows[name] = {"employee": scale * e, "steering group": scale * m}
     return pd.DataFrame(rows).T

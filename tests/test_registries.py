@@ -1,0 +1,216 @@
+"""One registry for parameter ranges, one for output columns, one seed derivation (issue 9, items 3–4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sim import outputs
+from sim.cli import cli
+from sim.params import Range, resolve_range, schema_index
+from sim.runner import RunResult, run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------- parameter ranges
+def test_resolve_range_treats_whole_numbers_one_way():
+    r = resolve_range("market.exit_after_years")
+    info = schema_index()["market.exit_after_years"]
+    assert (r.low, r.high, r.kind) == (info.low, info.high, "int")
+    assert r.sample_bounds() == (info.low, info.high + 1)
+    # inclusive ends, each whole value gets an equal share of the unit interval
+    got = Counter(r.from_unit(u) for u in (np.arange(600) + 0.5) / 600)
+    assert sorted(got) == list(range(int(info.low), int(info.high) + 1))
+    assert len(set(got.values())) == 1
+    assert r.from_unit(1.0) == info.high and isinstance(r.from_unit(0.3), int)
+    f = resolve_range("trust.initial", 0.2, 0.4)
+    assert (f.sample_bounds(), f.from_unit(0.5)) == ((0.2, 0.4), pytest.approx(0.3))
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("market.nope",), "unknown parameter 'market.nope'"),
+    (("market.exit_after_years", 1.5, 4), "whole number, so give whole-number ends"),
+    (("trust.initial", 0.6, 0.2), "low 0.6 is above high 0.2"),
+    (("trust.initial", float("inf"), 1.0), "finite numbers"),
+    (("tendering.floor",), "has no plausible range"),
+])
+def test_resolve_range_refuses_bad_ranges_with_one_message(args, needle):
+    from sim.errors import GovsimError
+
+    with pytest.raises(GovsimError, match=re.escape(needle)):
+        resolve_range(*args, where="here")
+
+
+def test_sensitivity_experiments_ema_and_app_resolve_an_integer_parameter_alike(tmp_path):
+    """The four consumers agree on the range and on how a whole number is sampled (before, the
+    experiments' Latin hypercube rounded over [low, high] and gave both ends half the weight)."""
+    from sim.app.state import slider_for
+    from sim.experiments.spec import Lhs, lhs_points
+    from sim.sensitivity.problem import salib_problem, to_values
+    from sim.sensitivity.spec import spec_from_dict
+
+    name = "market.exit_after_years"
+    want = resolve_range(name)
+    spec = spec_from_dict({"name": "t", "parameters": {name: None, "trust.initial": None},
+                           "outcomes": [{"column": "admin_cost_dkk", "scenario": "bum"}],
+                           "method": {"name": "morris", "trajectories": 2}})
+    sens = next(p for p in spec.params if p.name == name)
+    assert isinstance(sens, Range) and sens == want
+    lo, hi = salib_problem([sens])["bounds"][0]
+    assert (lo, hi) == want.sample_bounds()
+    assert to_values([sens], np.array([hi - 1e-9]))[name] == int(want.high)
+
+    n = 6 * 200
+    pts = lhs_points(Lhs(samples=n, parameters=[name]), 3, 0, "exp")
+    counts = Counter(p[name] for p in pts)
+    assert sorted(counts) == list(range(int(want.low), int(want.high) + 1))
+    assert set(counts.values()) == {n // 6}  # one stratum per sixth: every whole value equally often
+
+    s = slider_for(schema_index()[name])
+    assert (s.low, s.high, s.step) == (want.low, want.high, 1.0)
+
+
+def test_ema_uses_the_registry_range():
+    pytest.importorskip("ema_workbench")
+    from sim.ema import ema_model
+
+    m = ema_model("bum", ["market.exit_after_years", "trust.initial"])
+    u = {p.name: p for p in m.uncertainties}
+    r = resolve_range("market.exit_after_years")
+    assert (u["market.exit_after_years"].lower_bound, u["market.exit_after_years"].upper_bound) == (r.low, r.high)
+
+
+def test_range_resolution_and_seed_derivation_exist_once():
+    """A scan: no consumer keeps its own copy of the range or seed logic."""
+    consumers = ["sim/sensitivity/spec.py", "sim/experiments/spec.py", "sim/ema.py", "sim/app/state.py"]
+    for path in consumers:
+        src = (ROOT / path).read_text()
+        assert "resolve_range" in src, path
+    for path in [*consumers, "sim/sensitivity/problem.py"]:
+        src = (ROOT / path).read_text()
+        assert not re.search(r"\.high \+ 1|int\(round\(|info\.low, info\.high|_hard_bounds", src), path
+    for path in [*ROOT.glob("sim/**/*.py"), *ROOT.glob("benchmarks/*.py")]:
+        if path.name == "seeds.py":
+            continue
+        assert "SeedSequence(" not in path.read_text(), f"{path} derives seeds itself; use sim.seeds"
+
+
+def test_seed_derivation_is_unchanged():
+    from sim.seeds import derive_seeds
+
+    # the seeds every compare/batch with the default master seed has used
+    assert derive_seeds(20110401, 3) == [1913262374, 243513447, 3248445982]
+    assert derive_seeds(7, 4, 2) == [int(s) for s in
+                                     np.random.SeedSequence([7, 2]).generate_state(4, dtype=np.uint32)]
+    assert derive_seeds(7, 4, 2) != derive_seeds(7, 4)
+
+
+# ---------------------------------------------------------------- outputs
+@pytest.fixture(scope="module")
+def produced() -> RunResult:
+    return run("bum", seed=1, years=3)
+
+
+def test_every_column_a_run_produces_is_registered_and_vice_versa(produced):
+    for table in RunResult.TABLES:
+        df = getattr(produced, table)
+        assert len(df), table
+        assert tuple(df.columns) == outputs.columns(table), table
+    for o in outputs.OUTPUTS:
+        assert o.table in outputs.TABLES and o.over_years in outputs.AGGREGATIONS
+        assert o.unit and o.scale and o.label and o.definition.endswith("."), o.name
+
+
+def test_compare_summary_and_keys_columns_are_registered(produced):
+    import pandas as pd
+
+    from sim.analysis import summarise
+
+    yearly = pd.concat([produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)])
+    summary = summarise(yearly, baseline="bum")
+    assert all(outputs.find(c, "summary") for c in summary.columns)
+    matched = {outputs.find(c, "summary").name for c in summary.columns}
+    assert matched == set(outputs.columns("summary"))
+    assert set(outputs.columns("keys")) == set(yearly.columns) - set(produced.yearly.columns)
+    assert set(summary["outcome"]) == set(outputs.key_outcomes())
+
+
+def test_outcome_lists_derive_from_the_registry():
+    from sim.analysis import KEY_OUTCOMES
+    from sim.experiments.engine import YEARLY_COLUMNS as engine_cols
+    from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS
+    from sim.procurement import TENDER_COLUMNS
+    from sim.sensitivity.spec import OUTCOME_COLUMNS
+
+    assert YEARLY_COLUMNS == engine_cols == outputs.columns("yearly")
+    assert AREA_COLUMNS == outputs.columns("areas") and TENDER_COLUMNS == outputs.columns("tenders")
+    assert OUTCOME_COLUMNS == outputs.outcome_columns() and "regime" not in OUTCOME_COLUMNS
+    assert KEY_OUTCOMES == outputs.key_outcomes()
+
+
+def test_compare_report_and_app_labels_come_from_the_registry(produced, monkeypatch):
+    import pandas as pd
+
+    from sim import outputs as reg
+    from sim.analysis import figures, format_table, summarise
+    from sim.app import plots
+
+    yearly = pd.concat([produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)])
+    summary = summarise(yearly, baseline="bum")
+    text = format_table(summary)
+    for col in reg.key_outcomes():
+        assert reg.label(col) in text
+    figs = figures(yearly, None)
+    titles = [ax.get_title() for ax in figs["timeseries"].axes if ax.get_visible() and ax.get_title()]
+    assert reg.label("admin_cost_dkk") in titles
+    import matplotlib.pyplot as plt
+
+    for f in figs.values():
+        plt.close(f)
+    for spec in plots.PLOTS:
+        first = spec.series[0]
+        assert spec.unit == reg.axis_unit(first.column, percent=first.scale == 100.0)
+        for s in spec.series:
+            assert s.name == reg.short_label(s.column)
+    assert plots.PLOTS[0].unit == "% of total cost"
+    # a changed registry label shows up in compare's table (nothing keeps a copy)
+    monkeypatch.setitem(reg._BY_TABLE["yearly"], "admin_cost_dkk",
+                        reg.Output("admin_cost_dkk", "yearly", "DKK/yr", "x", "Paperwork bill", "d."))
+    assert "Paperwork bill (DKK/yr)" in format_table(summary)
+
+
+def test_report_uses_registry_labels(tmp_path):
+    from sim.experiments.engine import RunSpec, execute
+    from sim.experiments.report import write_report
+
+    specs = [RunSpec(f"{s}-r{r}", s, seed=r, years=2, meta=(("label", s),)) for s in ("bum", "hod") for r in (1, 2)]
+    execute(specs, tmp_path / "b", workers=1, progress=False)
+    html = write_report(tmp_path / "b")[0].read_text()
+    assert outputs.label("employee_wellbeing") in html
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "markdown"])
+def test_outputs_command_lists_every_column(fmt):
+    res = CliRunner().invoke(cli, ["outputs", "--format", fmt])
+    assert res.exit_code == 0, res.output
+    for o in outputs.OUTPUTS:
+        assert o.name in res.output and o.definition in res.output
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(res.output)))
+        assert len(rows) == len(outputs.OUTPUTS)
+        assert {(r["table"], r["column"]) for r in rows} == {(o.table, o.name) for o in outputs.OUTPUTS}
+        assert all(r["unit"] and r["definition"] for r in rows)
+
+
+def test_outputs_command_filters_tables():
+    res = CliRunner().invoke(cli, ["outputs", "--format", "csv", "--table", "admin"])
+    assert res.exit_code == 0
+    assert len(list(csv.DictReader(io.StringIO(res.output)))) == len(outputs.columns("admin"))
