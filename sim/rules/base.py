@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from sim.params import NumbersModel
 
 if TYPE_CHECKING:
     from sim.model import MunicipalityModel
@@ -30,10 +32,11 @@ if TYPE_CHECKING:
 PHASES = ("plan", "procure", "quarter", "measure", "respond", "adapt")
 
 
-class RuleParams(BaseModel):
-    """Parameters of one rule as written in a scenario; unknown keys are errors."""
+class RuleParams(NumbersModel):
+    """Parameters of one rule as written in a scenario; unknown keys are errors, non-finite
+    numbers and booleans are refused where numbers are expected."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 @dataclass
