@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def app():
             try:
                 with urllib.request.urlopen(url, timeout=5) as r:
                     started = r.status == 200
+            except urllib.error.HTTPError as e:  # the server is up and answers with an error
+                pytest.fail(f"govsim app answered HTTP {e.code} on {url}")
             except OSError:
                 time.sleep(0.2)
         assert started, f"the app did not answer within {HANG_S} s (hung?)"

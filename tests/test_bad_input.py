@@ -187,3 +187,26 @@ def test_every_plausible_value_is_accepted_by_every_preset(preset):
         for value in (p.low, p.high):
             v = int(value) if p.kind == "int" else value
             apply_overrides(sc, {p.name: v}, source=f"{preset} with {p.name} = {v}")
+
+
+@pytest.mark.parametrize("kind", ["experiment", "sensitivity"])
+def test_spec_files_refuse_booleans_and_non_utf8(kind, tmp_path):
+    """Experiment and sensitivity specs share the scenario's reader and number checks."""
+    import yaml
+
+    from sim.experiments.spec import load_experiment
+    from sim.sensitivity.spec import load_spec
+    from tests.conftest import ROOT
+
+    src, load = {"experiment": ("tender_share_sweep.yaml", load_experiment),
+                 "sensitivity": ("sobol_overhead.yaml", load_spec)}[kind]
+    data = yaml.safe_load((ROOT / "experiments" / src).read_text(encoding="utf-8"))
+    data["replications"] = True
+    f = tmp_path / "bool.yaml"
+    f.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(GovsimError, match=r"bool.yaml: key 'replications' has value True: .*not a boolean"):
+        load(f)
+    f = tmp_path / "latin1.yaml"
+    f.write_bytes(b"# K\xf8benhavn\n" + (ROOT / "experiments" / src).read_bytes())
+    with pytest.raises(GovsimError, match=r"latin1.yaml: not UTF-8 text"):
+        load(f)

@@ -26,10 +26,11 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import GovsimError, describe_validation_errors
 from sim.metrics import YEARLY_COLUMNS
+from sim.params import NumbersModel
 from sim.scenario import load_scenario, read_yaml
 
 #: yearly columns that are not outcomes (identifiers or text).
@@ -37,7 +38,7 @@ NON_OUTCOME_COLUMNS = frozenset({"year", "regime"})
 OUTCOME_COLUMNS = tuple(c for c in YEARLY_COLUMNS if c not in NON_OUTCOME_COLUMNS)
 
 
-class _Strict(BaseModel):
+class _Strict(NumbersModel):  # no .inf/.nan, no boolean as a number
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
