@@ -63,6 +63,9 @@ CASES = {
     "regime_after_run": ("name: x\nyears: 10\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
                          "  - start: 2018-Q1\n    rules: [{rule: trust_dynamics}]\n",
                          ["regimes[1].start", "2018-Q1", "within the run", "2017-Q4", "years 10"]),
+    "regime_before_run": ("name: x\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
+                          "  - start: 2007-Q3\n    rules: [{rule: trust_dynamics}]\n",
+                          ["regimes[1].start", "2007-Q3", "within the run", "2008-Q1", "2027-Q4"]),
     "regime_start_bool": ("name: x\nregimes:\n  - start: true\n    rules: [{rule: trust_dynamics}]\n",
                           ["key 'regimes[0].start' has value True", "not a boolean"]),
     "latin1": ("name: Københavns kommune\nrules: [{rule: trust_dynamics}]\n".encode("latin-1"),
