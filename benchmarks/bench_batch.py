@@ -26,8 +26,8 @@ from pathlib import Path
 import psutil
 
 from sim.compare import CANONICAL
-from sim.seeds import derive_seeds
 from sim.experiments.engine import RunSpec, execute, load_results
+from sim.seeds import derive_seeds
 
 
 def specs(n: int, years: int) -> list[RunSpec]:

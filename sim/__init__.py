@@ -1,11 +1,40 @@
 """govsim: agent-based comparison of municipal governance models (BUM, HOD, model municipality).
 
-``from sim import run`` is the one entry point every tool uses.
+``from sim import run`` is the one entry point every tool uses. The names below are imported
+on first use (PEP 562 module ``__getattr__``), so ``import sim`` — and ``govsim --help`` —
+does not pay for Mesa, pandas and numpy.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sim.errors import GovsimError
-from sim.runner import RunResult, run
-from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from sim.runner import RunResult, run
+    from sim.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
 __all__ = ["run", "RunResult", "Scenario", "load_scenario", "GovsimError", "__version__"]
+
+_LAZY = {
+    "run": "sim.runner",
+    "RunResult": "sim.runner",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

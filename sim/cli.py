@@ -1,8 +1,9 @@
 """`govsim`: a thin command line over ``sim.run`` and the experiment tools.
 
 Sub-commands of the heavier tools (batch, report, sensitivity, validate, app) are imported
-only when used, so `govsim run` starts fast. Every user error becomes one message on stderr
-and exit code 2; no traceback.
+only when used, and every command imports the simulation (Mesa, pandas, numpy) inside its
+body, so `govsim --help` starts fast. Every user error becomes one message on stderr and exit
+code 2; no traceback — also when the group is invoked in-process (click's ``CliRunner``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,24 @@ LAZY = {
 }
 
 
+class UserError(click.ClickException):
+    """A ``GovsimError`` as click reports it: ``error: <message>`` on stderr, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.message}", err=True, file=file)
+
+
 class LazyGroup(click.Group):
-    """A click group whose heavier commands are imported on first use (click docs' LazyGroup)."""
+    """A click group whose heavier commands are imported on first use (click docs' LazyGroup);
+    a ``GovsimError`` from any command becomes a ``UserError`` (exit 2, no traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GovsimError as e:
+            raise UserError(e.message) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY])

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from pydantic import ValidationError
+if TYPE_CHECKING:  # pydantic and numpy stay out of `govsim --help`'s imports
+    from pydantic import ValidationError
+
+
+class BooleanInput:
+    """A boolean given where a number is expected (``share: true``), wrapped by the schema so the
+    number check fails on it and the message can say why; shown as the boolean itself."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
 class GovsimError(Exception):
@@ -50,12 +64,16 @@ def describe_validation_errors(
             short = not isinstance(inp, dict | list) or len(repr(inp)) <= 40
             shown = inp if short else type(inp).__name__
             msg = e["msg"].removeprefix("Value error, ")
+            if isinstance(inp, BooleanInput):
+                msg = "a number is expected here, not a boolean (true/false)"
+            elif kind == "finite_number":
+                msg = "a finite number is expected here (not .inf or .nan)"
             lines.append(f"{source}: key '{k}' has value {shown!r}: {msg}")
     return "\n".join(lines)
 
 
 def check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise GovsimError(f"seed has value {seed!r}: it must be a whole number ≥ 0")
     return int(seed)
 
@@ -63,6 +81,6 @@ def check_seed(seed: Any) -> int:
 def check_years(years: Any) -> int | None:
     if years is None:
         return None
-    if isinstance(years, bool) or not isinstance(years, int | np.integer) or not 1 <= years <= 200:
+    if isinstance(years, bool) or not isinstance(years, Integral) or not 1 <= years <= 200:
         raise GovsimError(f"years has value {years!r}: it must be a whole number from 1 to 200")
     return int(years)

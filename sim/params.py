@@ -5,7 +5,9 @@ sensitivity problem all read their names, bounds and plausible ranges from here,
 range is never written twice (SALib's ProblemSpec idea, EMA Workbench's typed parameters).
 
 Each field carries two ranges:
-- hard bounds (`ge`/`le`/`gt`): what is *valid*; pydantic rejects anything outside.
+- hard bounds (`ge`/`le`/`gt`/`lt`): what the model can *run*; pydantic rejects anything
+  outside. Bounds are strict (`gt`/`lt`) where the value divides (the efficiency floor, a
+  rate), finite everywhere (no `.inf`/`.nan`), and a boolean is never read as a number.
 - `plausible`: what is *credible*; sensitivity analyses and Latin hypercubes sample it.
 
 `source` cites a row of shared/EVIDENCE.md ("E5"), a seed document ("seed 001"), or says
@@ -15,10 +17,14 @@ Each field carries two ranges:
 from __future__ import annotations
 
 import math
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.errors import BooleanInput
 
 
 def param(
@@ -31,6 +37,7 @@ def param(
     ge: float | None = None,
     le: float | None = None,
     gt: float | None = None,
+    lt: float | None = None,
     reference: Any = None,
 ) -> Any:
     """Declare a parameter field. `default=...` makes it required (then `reference` is shown)."""
@@ -39,13 +46,55 @@ def param(
         extra["plausible"] = [plausible[0], plausible[1]]
     if reference is not None:
         extra["reference"] = reference
-    return Field(default, description=doc, ge=ge, le=le, gt=gt, json_schema_extra=extra)
+    return Field(default, description=doc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
 
 
-class ParamGroup(BaseModel):
-    """Base of all parameter groups: unknown keys are errors, values are validated on assignment."""
+def _expects_number(annotation: Any) -> bool:
+    """True if a field of this type takes a number and not a boolean (int, float, or a union
+    such as ``int | str`` that has a number in it and no bool)."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        return bool not in args and any(a in (int, float) for a in args)
+    return False
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+class NumbersModel(BaseModel):
+    """Base of every schema model whose fields hold numbers: non-finite numbers (``.inf``,
+    ``.nan``) and booleans (``true``, which pydantic would read as 1) are refused where a
+    number is expected — a YAML ``share: true`` is a mistake, not a share of 1.
+
+    (A model validator, not a field validator: a rule's discriminator field ``rule`` may carry
+    no field validator. A boolean is wrapped in ``BooleanInput`` so the number check fails on
+    it and ``describe_validation_errors`` can say why.)"""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            fields = cls.model_fields
+            bad = {k: BooleanInput(v) for k, v in data.items()
+                   if isinstance(v, bool) and k in fields and _expects_number(fields[k].annotation)}
+            if bad:
+                return {**data, **bad}
+        return data
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # validate_assignment does not see what a model validator returns: wrap here too
+        field = type(self).model_fields.get(name)
+        if isinstance(value, bool) and field is not None and _expects_number(field.annotation):
+            value = BooleanInput(value)
+        super().__setattr__(name, value)
+
+
+class ParamGroup(NumbersModel):
+    """Base of all parameter groups: unknown keys are errors, values are validated on assignment,
+    non-finite numbers and booleans are refused where numbers are expected."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
 
 
 class MunicipalityParams(ParamGroup):
@@ -65,12 +114,12 @@ class MunicipalityParams(ParamGroup):
         source="assumption: in-house volume / ≈ 0.55 M DKK per FTE incl. materials and machines",
         doc="Positions in the in-house operations unit.")
     task_volume_dkk: float = param(
-        112e6, unit="DKK/yr", plausible=(80e6, 200e6), gt=0,
+        112e6, unit="DKK/yr", plausible=(80e6, 200e6), ge=1e6, le=1e11,
         source="assumption: seed 001 gives no department budget; sized so its freed 5.7 M DKK in < 3 yrs "
                "(E17) is ≈ 1.8 %/yr of the budget",
         doc="Annual cost of all task packages at the in-house reference cost (roads, parks, cleaning, winter).")
     budget_dkk: float = param(
-        118e6, unit="DKK/yr", plausible=(85e6, 210e6), gt=0,
+        118e6, unit="DKK/yr", plausible=(85e6, 210e6), ge=1e6, le=1e11,
         source="assumption: task volume plus ≈ 5 % administration",
         doc="Year-0 operating budget of the department (real, fixed prices).")
     contractors: int = param(
@@ -78,11 +127,11 @@ class MunicipalityParams(ParamGroup):
         source="assumption: a handful of regional road/park firms (E10 gives only the private share, 33–44 %)",
         doc="Private firms in the regional pool (active or not).")
     admin_hourly_dkk: float = param(
-        450.0, unit="DKK/h", plausible=(350, 600), gt=0,
+        450.0, unit="DKK/h", plausible=(350, 600), ge=1, le=10_000,
         source="assumption: fully loaded municipal administrative salary",
         doc="Cost of one hour of administrative/orderer staff time.")
     staff_hourly_dkk: float = param(
-        380.0, unit="DKK/h", plausible=(300, 500), gt=0,
+        380.0, unit="DKK/h", plausible=(300, 500), ge=1, le=10_000,
         source="assumption: fully loaded operations staff salary",
         doc="Cost of one hour of an operations employee's time (learning teams, guides).")
     ordering_share: float = param(
@@ -199,7 +248,7 @@ class InHouseParams(ParamGroup):
         source="stylised fact 2 (in-house units improve under competition); assumption",
         doc="Yearly efficiency gain of the in-house unit under full competitive pressure.")
     efficiency_floor: float = param(
-        0.85, unit="× reference cost", plausible=(0.75, 0.95), gt=0, le=1, source="assumption",
+        0.85, unit="× reference cost", plausible=(0.75, 0.95), gt=0, lt=1, source="assumption",
         doc="The in-house unit cannot get cheaper than this.")
     innovation_gain: float = param(
         0.0005, unit="cost reduction per implemented proposal", plausible=(0.0002, 0.002), ge=0, le=0.05,

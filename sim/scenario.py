@@ -16,8 +16,8 @@ from typing import Annotated, Any, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.errors import GovsimError, describe_validation_errors
-from sim.params import Parameters
+from sim.errors import BooleanInput, GovsimError, describe_validation_errors
+from sim.params import NumbersModel, Parameters
 from sim.rules import RULES, check_order
 
 RuleSpec = Annotated[Union[tuple(cls.Params for cls in RULES.values())], Field(discriminator="rule")]  # noqa: UP007
@@ -41,31 +41,33 @@ def parse_date(value: int | str) -> tuple[int, int]:
     return year, 0
 
 
-class Regime(BaseModel):
+class Regime(NumbersModel):
     """A set of rules in force from `start` until the next regime starts."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     start: int | str = Field(description="Year, month (2011-04) or quarter (2011-Q2) the regime starts")
     rules: list[RuleSpec] = Field(min_length=1)
 
-    @field_validator("start")
+    @field_validator("start", mode="before")
     @classmethod
-    def _valid_start(cls, v: int | str) -> int | str:
+    def _valid_start(cls, v: Any) -> int | str:
+        if isinstance(v, BooleanInput | bool) or not isinstance(v, int | str):
+            raise ValueError("must be a year (2011), a month (2011-04) or a quarter (2011-Q2)")
         parse_date(v)
         return v
 
 
-class Scenario(BaseModel):
+class Scenario(NumbersModel):
     """One governance scenario on one municipality (immutable: change it with
     ``sim.overrides.apply_overrides``, which returns a new, validated scenario)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     name: str = Field(min_length=1)
     description: str = ""
     start_year: int = Field(2008, ge=1970, le=2100)
     years: int = Field(20, ge=1, le=200)
     transition_cost_dkk: float = Field(
-        500_000.0, ge=0, description="One-off reorganisation cost charged when a new regime starts "
+        500_000.0, ge=0, le=1e10, description="One-off reorganisation cost charged when a new regime starts "
         "(assumption; seed 001 reports the switch was absorbed within the first years)")
     parameters: Parameters = Field(default_factory=Parameters)
     rules: list[RuleSpec] | None = Field(None, min_length=1)
@@ -152,7 +154,13 @@ def check_rules(sc: Scenario, source: str) -> None:
     if quarters[0] != 0:
         raise GovsimError(f"{source}: key 'regimes[0].start' has value {regimes[0].start!r}: "
                           f"the first regime must start at start_year ({sc.start_year})")
+    last = sc.start_year + sc.years - 1
     for i in range(1, len(quarters)):
+        if not 0 < quarters[i] < 4 * sc.years:
+            raise GovsimError(f"{source}: key 'regimes[{i}].start' has value {regimes[i].start!r}: "
+                              f"a later regime must start within the run, after its first quarter "
+                              f"({sc.start_year}-Q1) and at the latest in {last}-Q4 (start_year "
+                              f"{sc.start_year}, years {sc.years})")
         if quarters[i] <= quarters[i - 1]:
             raise GovsimError(f"{source}: key 'regimes[{i}].start' has value {regimes[i].start!r}: "
                               "regimes must start in increasing order")
@@ -198,6 +206,9 @@ def read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise GovsimError(f"{path}: file not found") from None
+    except UnicodeDecodeError as e:
+        raise GovsimError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} at position {e.start} "
+                          "cannot be decoded); save the file as UTF-8") from None
     except OSError as e:
         raise GovsimError(f"{path}: cannot read file ({e.strerror})") from None
     try:

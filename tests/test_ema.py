@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from sim import run
-from sim.seeds import derive_seeds
 from sim.errors import GovsimError
 from sim.overrides import apply_overrides
 from sim.scenario import load_scenario
+from sim.seeds import derive_seeds
 
 ema = pytest.importorskip("ema_workbench", reason="pip install ema_workbench (the 'ema' extra)")
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.seeds import derive_seeds
 from sim.errors import GovsimError
 from sim.experiments.spec import expand, load_experiment
 from sim.params import schema_index
+from sim.seeds import derive_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 

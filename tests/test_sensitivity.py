@@ -159,9 +159,9 @@ def test_difference_outcome_is_paired_on_the_same_seed_and_morris_plots(tmp_path
         "outcomes": [{"column": "admin_cost_dkk", "summary": "final", "scenario": "bum", "minus": "hod"}],
         "method": {"name": "morris", "trajectories": 4}, "seed": 3})
     res = run_study(spec, tmp_path / "d", progress=False)
-    from sim.seeds import derive_seeds
     from sim.overrides import apply_overrides
     from sim.scenario import load_scenario
+    from sim.seeds import derive_seeds
 
     x = pd.read_parquet(tmp_path / "d" / "samples.parquet").iloc[5]
     seed = derive_seeds(3, 1)[0]

@@ -26,7 +26,7 @@ from sim.validation.checks import (
     passes,
 )
 from sim.validation.data import RunData, collect
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cached_run
 
 
 def _check(rule: str, low: float | None, high: float | None) -> Check:
@@ -102,20 +102,91 @@ def test_quick_validation_gives_a_value_for_every_check(quick_results):
     by_id = {r.check.id: r for r in results}
     assert by_id["4b"].mean == 1.0
     assert by_id["3b"].passed and by_id["2a"].passed
-    assert by_id["4a"].mean == 1.0  # the BUM preset control-bids every tender: reported as a failure
+
+
+@pytest.mark.parametrize("scenario, has_control_bids", [("bum", True), ("hod", False), ("bum_to_hod", None)])
+def test_control_bids_rule_bids_on_exactly_the_tenders_of_its_regime(scenario, has_control_bids):
+    """The control_bids rule's semantics (what check 4a measures): while it is in force the
+    in-house unit bids on every tender, and without it on none — whatever validation says."""
+    res = cached_run(scenario, 1, 5)
+    t, y = res.tenders, res.yearly
+    t = t[t["year"] >= 2008]
+    assert len(t) > 0
+    if has_control_bids is None:  # BUM (control bids) until 2011-Q2, then HOD (none); 2011 has both
+        share = t.groupby("year")["control_bid"].mean()
+        assert (share[share.index < 2011] == 1.0).all() and (share[share.index > 2011] == 0.0).all()
+        assert len(share[share.index < 2011]) and len(share[share.index > 2011])
+        return
+    assert t["control_bid"].mean() == (1.0 if has_control_bids else 0.0)
+    assert (y["control_bids"] == (y["tenders_held"] if has_control_bids else 0)).all()
 
 
 def test_validate_cli_writes_the_report_and_exits_1_on_a_failure(cli, tmp_path):
-    res = cli("validate", "--replications", "4", "--docs", str(tmp_path / "docs"), timeout=120)
+    """The real command, from a fresh folder and with no --out: its report goes to
+    results/validation/, never into docs/ (the committed report)."""
+    res = cli("validate", "--replications", "4", cwd=tmp_path, timeout=300)
     assert res.returncode in (0, 1), res.stderr
     rows = re.findall(r"^(\d[a-f])\s.*\s(pass|FAIL)$", res.stdout, flags=re.M)
     assert [i for i, _ in rows] == [c.id for c in CHECKS]
     assert res.returncode == (1 if any(s == "FAIL" for _, s in rows) else 0)
-    md = (tmp_path / "docs" / "VALIDATION.md").read_text()
+    out = tmp_path / "results" / "validation"
+    md = (out / "VALIDATION.md").read_text()
     for c in CHECKS:
         assert f"| {c.id} | {c.fact} |" in md
-    pngs = list((tmp_path / "docs" / "validation").glob("*.png"))
+    pngs = list((out / "validation").glob("*.png"))
     assert len(pngs) == 4 and all(p.stat().st_size > 10_000 for p in pngs)
+    assert not (tmp_path / "docs").exists()
+
+
+def test_validate_docs_flag_regenerates_the_committed_report(invoke, tmp_path, monkeypatch, quick_results):
+    import sim.validation.data
+
+    monkeypatch.setattr(sim.validation.data, "collect", lambda *a, **k: quick_results[0])
+    res = invoke("validate", "--docs", cwd=tmp_path)
+    assert res.returncode in (0, 1) and "Traceback" not in res.stderr, res.stderr
+    md = (tmp_path / "docs" / "VALIDATION.md").read_text()
+    assert "`govsim validate --replications 200 --docs`" in md and "results/validation/" in md
+    assert len(list((tmp_path / "docs" / "validation").glob("*.png"))) == 4
+    assert not (tmp_path / "results").exists()
+    res = invoke("validate", "--out", str(tmp_path / "mine"), cwd=tmp_path)
+    assert (tmp_path / "mine" / "VALIDATION.md").exists()
+    res = invoke("validate", "--docs", "--out", str(tmp_path / "x"), cwd=tmp_path)
+    assert res.returncode == 2 and "--docs writes into docs/" in res.stderr and "Traceback" not in res.stderr
+
+
+def _fail_odd_seeds(monkeypatch):
+    """Make every run whose seed is odd raise, as a model defect would."""
+    import sim.runner
+
+    real = sim.runner.simulate
+
+    def simulate(sc, seed, years=None):
+        if seed % 2:
+            raise RuntimeError(f"boom on seed {seed}")
+        return real(sc, seed, years)
+
+    monkeypatch.setattr(sim.runner, "simulate", simulate)
+
+
+def test_validation_stops_when_runs_fail(monkeypatch, invoke, tmp_path):
+    _fail_odd_seeds(monkeypatch)
+    with pytest.raises(GovsimError) as e:
+        collect(replications=4)
+    msg = e.value.message
+    assert re.search(r"validation: \d+ of 24 runs failed", msg), msg
+    assert "RuntimeError: boom on seed" in msg and "No result is computed" in msg
+    res = invoke("validate", "--replications", "4", "--out", str(tmp_path / "v"))
+    assert res.returncode == 2 and "runs failed" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "v" / "VALIDATION.md").exists()
+
+
+def test_calibration_stops_when_runs_fail(monkeypatch):
+    reps, master, steps = load_plan(ROOT / "experiments" / "calibration.yaml")
+    step = steps[0]
+    short = type(step)(step.parameter, step.check, step.target, (0.96, 1.08), step.variants, 3)
+    _fail_odd_seeds(monkeypatch)
+    with pytest.raises(GovsimError, match=rf"calibration of {step.parameter}: \d+ of 6 runs failed.*boom"):
+        sweep(short, {}, master_seed=master, workers=1, start_year=2008)
 
 
 def test_defaults_are_the_calibrated_values():

@@ -36,7 +36,7 @@ from sim.errors import GovsimError, describe_validation_errors
 from sim.experiments.engine import RunSpec
 from sim.metrics import YEARLY_COLUMNS
 from sim.overrides import apply_overrides
-from sim.params import resolve_range
+from sim.params import NumbersModel, resolve_range
 from sim.runner import RunResult
 from sim.scenario import allowed_keys, format_loc, load_scenario, preset_names, read_yaml
 from sim.seeds import derive_seeds, stream_rng
@@ -44,7 +44,7 @@ from sim.seeds import derive_seeds, stream_rng
 LHS_STREAM = 0x4C4853  # spawn key that separates LHS draws from the replication seeds
 
 
-class Range(BaseModel):
+class Range(NumbersModel):
     """Evenly spaced values from low to high inclusive."""
 
     model_config = ConfigDict(extra="forbid")
@@ -70,7 +70,7 @@ def _range_msg(err: dict) -> str:
     return f"{key}: {msg}" if key else msg
 
 
-class Lhs(BaseModel):
+class Lhs(NumbersModel):
     """A Latin hypercube: `samples` points over the named parameters' ranges."""
 
     model_config = ConfigDict(extra="forbid")
@@ -120,7 +120,7 @@ class ScenarioEntry(Variations):
     label: str | None = Field(None, min_length=1, pattern=r"^[A-Za-z0-9_.+-]+$")
 
 
-class Experiment(BaseModel):
+class Experiment(NumbersModel):
     """An experiment file, validated."""
 
     model_config = ConfigDict(extra="forbid")

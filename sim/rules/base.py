@@ -37,8 +37,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from sim.params import NumbersModel
 from sim.rules.context import Access
 
 if TYPE_CHECKING:
@@ -47,10 +48,11 @@ if TYPE_CHECKING:
 PHASES = ("plan", "procure", "quarter", "measure", "respond", "adapt")
 
 
-class RuleParams(BaseModel):
-    """Parameters of one rule as written in a scenario; unknown keys are errors."""
+class RuleParams(NumbersModel):
+    """Parameters of one rule as written in a scenario; unknown keys are errors, non-finite
+    numbers and booleans are refused where numbers are expected."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 @dataclass

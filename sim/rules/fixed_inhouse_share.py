@@ -17,8 +17,9 @@ from sim.rules.context import RuleContext, uses
 class FixedInhouseShareParams(RuleParams):
     rule: Literal["fixed_inhouse_share"]
     share: float = param(
-        ..., reference=0.70, unit="share of volume", plausible=(0.5, 0.85), ge=0, le=1,
-        source="seed 001 (70 % fixed)", doc="Share of the task volume guaranteed to the in-house unit.")
+        ..., reference=0.70, unit="share of volume", plausible=(0.5, 0.70), ge=0, le=1,
+        source="seed 001 (70 % fixed); the plausible range stops at 70 % because HOD tenders at "
+               "least 30 % (check_regime refuses a share above 1 − the tendering floor)", doc="Share of the task volume guaranteed to the in-house unit.")
     outside_work_factor: float = param(
         0.4, unit="× outside-work buffer", plausible=(0.0, 1.0), ge=0, le=1,
         source="seed 001 (fewer outside jobs, more exposed to framework savings); size an assumption",

@@ -26,18 +26,18 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import GovsimError, describe_validation_errors
 from sim.outputs import outcome_columns
-from sim.params import Range, resolve_range, schema, schema_index
+from sim.params import NumbersModel, Range, resolve_range, schema, schema_index
 from sim.scenario import load_scenario, read_yaml
 
 #: the numeric yearly columns a spec may summarise (from the output registry, ``govsim outputs``).
 OUTCOME_COLUMNS = outcome_columns("yearly")
 
 
-class _Strict(BaseModel):
+class _Strict(NumbersModel):  # no .inf/.nan, no boolean as a number
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

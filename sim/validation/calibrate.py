@@ -30,7 +30,14 @@ from sim.params import schema_index
 from sim.seeds import derive_seeds
 from sim.stats import mean_ci
 from sim.validation.checks import CHECKS, Check
-from sim.validation.data import VARIANTS, RunData, build_specs, read_tables, split_results
+from sim.validation.data import (
+    VARIANTS,
+    RunData,
+    build_specs,
+    read_tables,
+    refuse_failed_runs,
+    split_results,
+)
 
 TABLES = ("yearly", "tenders")  # the calibrated checks need no areas table
 
@@ -107,15 +114,24 @@ def sweep(step: Step, chosen: dict[str, Any], master_seed: int, workers: int, st
             v = int(round(value)) if kind == "int" else value
             specs += build_specs(variants, seeds[k], tmp, {**chosen, step.parameter: v}, prefix=f"g{k:03d}-")
         out = tmp / "runs"
-        execute(specs, out, workers=workers, tables=TABLES, progress=sys.stderr.isatty())
+        summary = execute(specs, out, workers=workers, tables=TABLES, progress=sys.stderr.isatty())
+        refuse_failed_runs(summary, out, specs, f"calibration of {step.parameter}")
         raw = read_tables(out, TABLES)
         rows = []
         for k, value in enumerate(step.grid):
             data = RunData(split_results(raw, prefix=f"g{k:03d}-"), seeds[k], start_year,
                            overrides={**chosen, step.parameter: value})
             x = np.asarray(step.check.metric(data), dtype=float)
-            m, lo, hi = mean_ci(x[np.isfinite(x)])
-            rows.append({"value": value, "mean": m, "lo": lo, "hi": hi})
+            finite = x[np.isfinite(x)]
+            if finite.size < 2:
+                raise GovsimError(f"calibration of {step.parameter} = {value:g}: check {step.check.id} gives a "
+                                  f"value in only {finite.size} of {x.size} replications; no mean can be fitted")
+            if finite.size < x.size:  # a replication in which the check has nothing to measure
+                click.echo(f"warning: check {step.check.id} gives no value in {x.size - finite.size} of {x.size} "
+                           f"replications at {step.parameter} = {value:g}; the mean is over the other "
+                           f"{finite.size}", err=True)
+            m, lo, hi = mean_ci(finite)
+            rows.append({"value": value, "mean": m, "lo": lo, "hi": hi, "n": int(finite.size)})
     return pd.DataFrame(rows)
 
 

@@ -1,6 +1,10 @@
-"""`govsim validate`: run the stylised-fact checks, print the table, write docs/VALIDATION.md.
+"""`govsim validate`: run the stylised-fact checks, print the table, write VALIDATION.md and its
+figures — into ``results/validation/`` by default, so a quick check never overwrites the
+committed report; ``--docs`` (the same as ``--out docs``) regenerates docs/VALIDATION.md and
+docs/validation/*.png on purpose.
 
-Exit code 0 when every check passes, 1 when one fails (2 for a user error, from ``sim.cli``).
+Exit code 0 when every check passes, 1 when one fails, 2 for a user error or when runs failed
+(no check is computed from the runs that happened to succeed).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from pathlib import Path
 import click
 
 DEFAULT_REPLICATIONS = 200
+DEFAULT_OUT = Path("results") / "validation"
+DOCS = Path("docs")  # the committed report, written only with --docs (or --out docs)
 
 
 @click.command("validate")
@@ -21,18 +27,28 @@ DEFAULT_REPLICATIONS = 200
               help="Master seed of the replication seeds [default: 20110401].")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes for the experiment engine.")
-@click.option("--docs", type=click.Path(file_okay=False, path_type=Path), default=Path("docs"), show_default=True,
-              help="Where VALIDATION.md and validation/*.png are written.")
-@click.option("--no-docs", is_flag=True, help="Only print the table; write no files.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where VALIDATION.md and validation/*.png are written [default: results/validation].")
+@click.option("--docs", "to_docs", is_flag=True,
+              help="Regenerate the committed report: the same as --out docs (run from the repository root).")
+@click.option("--print-only", "--no-docs", "no_docs", is_flag=True, help="Only print the table; write no files.")
 @click.option("--keep-runs", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the engine's run tables in this directory (default: a temporary one).")
-def validate(replications: int, master_seed: int | None, workers: int, docs: Path, no_docs: bool,
-             keep_runs: Path | None) -> None:
+def validate(replications: int, master_seed: int | None, workers: int, out: Path | None, to_docs: bool,
+             no_docs: bool, keep_runs: Path | None) -> None:
     """Check the model against the eight stylised facts of EVIDENCE.md (exit 1 if one fails)."""
+    from sim.errors import GovsimError
     from sim.validation.checks import evaluate
     from sim.validation.data import MASTER_SEED, collect
     from sim.validation.report import format_table, write_figures, write_markdown
 
+    if to_docs and out is not None and out != DOCS:
+        raise GovsimError(f"--docs writes into {DOCS}/; it cannot be combined with --out {out}")
+    docs = DOCS if to_docs else (out if out is not None else DEFAULT_OUT)
+    if not no_docs:
+        from sim.atomic import check_out_dir
+
+        check_out_dir(docs, "--docs" if to_docs else "--out")  # before any run, not after
     t0 = time.perf_counter()
     seed = MASTER_SEED if master_seed is None else master_seed
     data = collect(replications, seed, workers=workers, out=keep_runs, progress=sys.stderr.isatty())
@@ -41,7 +57,8 @@ def validate(replications: int, master_seed: int | None, workers: int, docs: Pat
     click.echo(format_table(results))
     if not no_docs:
         figures = write_figures(data, docs / "validation")
-        cmd = f"govsim validate --replications {replications}" + ("" if master_seed is None else f" --seed {seed}")
+        cmd = (f"govsim validate --replications {replications}" + ("" if master_seed is None else f" --seed {seed}")
+               + (" --docs" if docs == DOCS else f" --out {docs}"))
         md = write_markdown(results, data, docs / "VALIDATION.md", figures, seconds, cmd)
         click.echo(f"wrote {md} and {len(figures)} figures in {docs / 'validation'}")
     click.echo(f"({time.perf_counter() - t0:.1f} s)")

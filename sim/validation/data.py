@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.seeds import derive_seeds
 from sim.errors import GovsimError
-from sim.experiments.engine import RunSpec, execute, load_results
+from sim.experiments.engine import RUNS_TABLE, RunSpec, execute, load_results
 from sim.scenario import load_scenario
+from sim.seeds import derive_seeds
 
 TABLES = ("yearly", "tenders", "areas")
 MASTER_SEED = 20110401  # the HOD switch date of seed 001; any fixed number would do
@@ -118,6 +118,31 @@ def split_results(raw: dict[str, pd.DataFrame], prefix: str = "") -> dict[str, d
     return result
 
 
+def refuse_failed_runs(summary: Any, out: Path, specs: list[RunSpec], what: str) -> None:
+    """Stop with one message if any run of `specs` failed: a check (or a calibration sweep)
+    computed from the runs that happened to succeed would look complete and be wrong.
+
+    `summary` is the engine's ``ExecutionSummary``; the first failure's last traceback line
+    and its run are named (full tracebacks are in ``out/runs/``)."""
+    if not summary.failed:
+        return
+    first = ""
+    try:
+        runs = pd.read_parquet(Path(out) / RUNS_TABLE)
+        runs = runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
+        bad = runs[runs["status"] == "failed"].sort_values("run_id", kind="stable")
+        if len(bad):
+            row = bad.iloc[0]
+            spec = next((s for s in specs if s.run_id == row["run_id"]), None)
+            where = f"run {row['run_id']}" + ("" if spec is None else f" (scenario {spec.scenario}, seed {spec.seed})")
+            last = [ln for ln in str(row["error"]).strip().splitlines() if ln.strip()]
+            first = f"; the first, {where}, failed with: {last[-1].strip() if last else 'no message'}"
+    except (OSError, ValueError, KeyError):  # the status table is unreadable: the count still tells
+        pass
+    raise GovsimError(f"{what}: {summary.failed} of {len(specs)} runs failed{first}. No result is computed "
+                      "from the runs that succeeded")
+
+
 def collect(replications: int, master_seed: int = MASTER_SEED, workers: int = 1,
             out: Path | None = None, variants: Iterable[Variant] = VARIANTS,
             overrides: dict[str, Any] | None = None, progress: bool = False) -> RunData:
@@ -140,8 +165,9 @@ def collect(replications: int, master_seed: int = MASTER_SEED, workers: int = 1,
         scen_dir.mkdir(parents=True, exist_ok=True)
         specs = build_specs(variants, seeds, scen_dir, overrides)
         runs = base / "runs_out"
-        execute(specs, runs, workers=workers, tables=TABLES, progress=progress,
-                manifest_extra={"purpose": "govsim validate", "overrides": overrides or {}})
+        summary = execute(specs, runs, workers=workers, tables=TABLES, progress=progress,
+                          manifest_extra={"purpose": "govsim validate", "overrides": overrides or {}})
+        refuse_failed_runs(summary, runs, specs, "validation")
         tables = split_results(read_tables(runs))
     start = load_scenario(variants[0].preset).start_year
     return RunData(tables=tables, seeds=seeds, start_year=start, overrides=dict(overrides or {}))
