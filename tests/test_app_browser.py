@@ -201,7 +201,7 @@ def test_rule_link_opens_its_odd_section(page, app):
         pytest.skip("docs/ODD.md not present")
     pg = page
     href = pg.locator("a[href^='/odd/submodel-control-bids']").get_attribute("href")
-    pg.goto(app[0].rstrip("/") + href)
+    pg.goto(app.rstrip("/") + href)
     section = pg.locator(".govsim-odd")
     section.wait_for()
     assert "sim/rules/control_bids.py" in section.inner_text()
