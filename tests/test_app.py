@@ -151,8 +151,8 @@ def test_every_rule_links_to_a_section_of_the_odd():
         assert part is not None and f"sim/rules/{key}.py" in part, key
 
 
-def test_app_command_refuses_a_missing_scenario_file(cli, tmp_path):
-    r = cli("app", "--port", "0", "--model-a", str(tmp_path / "nope.yaml"), "--model-b", "none")
+def test_app_command_refuses_a_missing_scenario_file(invoke, tmp_path):
+    r = invoke("app", "--port", "0", "--model-a", str(tmp_path / "nope.yaml"), "--model-b", "none")
     assert r.returncode == 2
     assert r.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: file not found"
 

@@ -106,9 +106,9 @@ def test_bad_experiment_cli_exits_2_before_any_run(cli, tmp_path, data, needle):
     assert not out.exists()
 
 
-def test_unknown_parameter_cli(cli, tmp_path):
+def test_unknown_parameter_cli(invoke, tmp_path):
     p = write(tmp_path, BAD[1][0])
-    r = cli("batch", str(p), "--out", str(tmp_path / "o"), "--no-progress")
+    r = invoke("batch", str(p), "--out", str(tmp_path / "o"), "--no-progress")
     assert r.returncode == 2 and "unknown parameter 'tendering.sharre'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
