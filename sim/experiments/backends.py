@@ -41,7 +41,10 @@ MAX_DEATHS = 2         # a run whose worker died this often (running alone) is r
 MAX_IDLE_BREAKS = 3    # pool breaks in a row with no run in it: the pool cannot start
 PRELOAD = ["sim.experiments.engine", "sim.experiments.backends", "sim.runner", "sim.model",
            "pandas", "pyarrow.parquet", "psutil", "threadpoolctl"]
-BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# the forkserver must be single-threaded when it forks: one BLAS thread, and no background
+# thread of the jemalloc that pyarrow bundles (it starts one at import otherwise)
+SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 
 
 class Backend:
@@ -146,8 +149,8 @@ def pool_context(method: str | None = None) -> Any:
         from multiprocessing import forkserver
 
         ctx.set_forkserver_preload(PRELOAD)  # no effect once the server runs: it keeps its imports
-        saved = {k: os.environ.get(k) for k in BLAS_ENV}
-        os.environ.update(dict.fromkeys(BLAS_ENV, "1"))  # the server imports numpy single-threaded
+        saved = {k: os.environ.get(k) for k in SERVER_ENV}
+        os.environ.update(SERVER_ENV)  # read by the server (and its workers) only
         try:
             forkserver.ensure_running()  # starts the server without waiting for its imports
         finally:
@@ -203,7 +206,7 @@ class LocalPool(Backend):
 
     def _restart(self) -> None:
         self.starter.join()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(wait=True, cancel_futures=True)
         self.restarts += 1
         self._start()
 
@@ -280,9 +283,10 @@ class LocalPool(Backend):
         suspects.extend(c for c, _ in lost)
 
     def close(self) -> None:
-        # every result is in; a pool process still starting up exits on its own
+        # every result is in: idle workers exit at once (waiting avoids a CPython 3.11 error
+        # message at exit about a pool shut down without waiting)
         self.starter.join()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskBackend(Backend):
