@@ -107,7 +107,9 @@ def die_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
     (same create time, not a zombie) and calls ``os._exit`` otherwise."""
     import signal
 
-    if sys.platform.startswith("linux"):
+    # only when forked by the forkserver: the death signal follows the *thread* that started
+    # us, and a spawned worker's is a short-lived starter thread of the batch process
+    if sys.platform.startswith("linux") and os.getppid() != parent_pid:
         with contextlib.suppress(Exception):
             import ctypes
 
