@@ -123,7 +123,7 @@ def test_a_sensitivity_study_with_failed_runs_stops_with_the_first_traceback(mon
 
 def _slow_experiment(tmp_path: Path) -> Path:
     path = tmp_path / "slow.yaml"
-    path.write_text(yaml.safe_dump({"name": "slow", "scenarios": ["bum", "hod"], "replications": 40, "years": 4,
+    path.write_text(yaml.safe_dump({"name": "slow", "scenarios": ["bum", "hod"], "replications": 10, "years": 4,
                                     "master_seed": 2, "tables": ["yearly"], "outcomes": ["admin_cost_dkk"]}))
     return path
 
@@ -140,20 +140,25 @@ import sys
 from pathlib import Path
 from tests.test_reliability import gated_chunk, load_spec_runs
 from sim.experiments.engine import run_many
-exp, out = Path(sys.argv[1]), Path(sys.argv[2])
+exp, out, workers = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 run_many(load_spec_runs(exp), out=out, tables=("yearly",), columns=["admin_cost_dkk"], chunk_size=1,
-         _task=gated_chunk)
+         _task=gated_chunk, workers=workers)
 """
+
+
+def _holder(exp: Path, out: Path, gate: Path, workers: int = 1) -> subprocess.Popen:
+    """A batch in another process that holds `out` until `gate` exists."""
+    return subprocess.Popen([sys.executable, "-c", HOLDER, str(exp), str(out), str(workers)], text=True,
+                            cwd=Path(__file__).resolve().parent.parent,
+                            env={**os.environ, "GOVSIM_TEST_GATE": str(gate)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_a_second_writer_on_the_same_out_is_refused_and_no_run_is_stored_twice(tmp_path):
     exp = _slow_experiment(tmp_path)
     out = tmp_path / "o"
     gate = tmp_path / "go"
-    root = Path(__file__).resolve().parent.parent
-    first = subprocess.Popen([sys.executable, "-c", HOLDER, str(exp), str(out)], cwd=root, text=True,
-                             env={**os.environ, "GOVSIM_TEST_GATE": str(gate)},
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = _holder(exp, out, gate)
     try:
         _wait_for(lambda: (out / "manifest.json").exists() or first.poll() is not None, what="the first writer")
         second = subprocess.run([*govsim_exe(), "batch", str(exp), "--out", str(out), "--resume", "--no-progress"],
@@ -168,11 +173,11 @@ def test_a_second_writer_on_the_same_out_is_refused_and_no_run_is_stored_twice(t
         _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     runs = load_results(out, "runs")
-    assert runs["run_id"].is_unique and len(runs) == 80
+    assert runs["run_id"].is_unique and len(runs) == 20
     assert load_results(out).groupby("run_id").size().eq(4).all()
     # once the writer is gone the folder is free again
     assert execute(load_spec_runs(exp), out, resume=True, tables=("yearly",), columns=["admin_cost_dkk"],
-                   progress=False).skipped == 80
+                   progress=False).skipped == 20
 
 
 def load_spec_runs(exp: Path) -> list[RunSpec]:
@@ -291,24 +296,18 @@ def test_report_refuses_a_corrupt_part_with_one_message(cli, tmp_path):
 
 def test_a_killed_batch_leaves_no_pool_worker_or_resource_tracker(tmp_path):
     exp = _slow_experiment(tmp_path)
-    out = tmp_path / "k"
-    proc = subprocess.Popen([*govsim_exe(), "batch", str(exp), "--out", str(out), "--workers", "2",
-                             "--chunk-size", "1", "--no-progress"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = _holder(exp, tmp_path / "k", tmp_path / "never", workers=3)  # every run waits: still going when killed
     parent = psutil.Process(proc.pid)
     try:
-        # the pool has answered (its worker wrote a run) and the batch is still going
-        _wait_for(lambda: (out / "runs").exists() and any(
-            "forkserver" in " ".join(c.cmdline()) or "spawn" in " ".join(c.cmdline())
-            for c in parent.children(recursive=True) if c.is_running()) and len(parent.children(recursive=True)) >= 2,
-            what="the pool to start")
-        _wait_for(lambda: any(not w.endswith(f":{proc.pid}") for w in load_results(out, "runs")["worker"]),
-                  what="a run done by a pool process")
+        def pool_up() -> bool:  # the resource tracker, the forkserver (or spawn) and 2 pool processes
+            kids = parent.children(recursive=True)
+            return len(kids) >= 4 and any(len(k.children()) >= 2 for k in kids) or proc.poll() is not None
+        _wait_for(pool_up, what="the pool to start")
         children = parent.children(recursive=True)
-        assert proc.poll() is None, "the batch finished before it could be killed"
+        assert proc.poll() is None, proc.communicate()
     finally:
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        proc.communicate()
     gone, alive = psutil.wait_procs(children, timeout=20)
     alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     for p in alive:  # do not leave them behind for the rest of the suite either
