@@ -75,14 +75,16 @@ class RunSpec:
     @property
     def label(self) -> str:
         """The scenario as result rows name it: the reference given, or a Scenario's name."""
-        return self.scenario if isinstance(self.scenario, str) else str(getattr(self.scenario, "name", self.scenario))
+        if isinstance(self.scenario, str | os.PathLike):
+            return str(self.scenario)
+        return str(getattr(self.scenario, "name", self.scenario))
 
     def params(self) -> dict[str, Any]:
         """The run as a JSON-able mapping (manifest, failure records, resume check); a Scenario
         object is recorded by name and a digest of its content."""
         p = {"run_id": self.run_id, "scenario": self.label, "overrides": dict(self.overrides),
              "seed": self.seed, "years": self.years, "meta": dict(self.meta)}
-        if not isinstance(self.scenario, str):
+        if not isinstance(self.scenario, str | os.PathLike):
             p["scenario_digest"] = scenario_key(self.scenario)[1]
         return p
 
@@ -90,8 +92,8 @@ class RunSpec:
 def scenario_key(ref: Any) -> tuple[str, Any]:
     """A hashable identity of a scenario reference: (path or name, file mtime), or for a
     Scenario object ("<object>", digest of its JSON) — equal content, equal key, on every worker."""
-    if isinstance(ref, str):
-        return ref, _mtime(ref)
+    if isinstance(ref, str | os.PathLike):
+        return str(ref), _mtime(str(ref))
     try:
         blob = ref.model_dump_json()
     except AttributeError:
@@ -171,8 +173,8 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
 
 def _ref_key(ref: Any, memo: dict[int, Any]) -> Any:
     """scenario_key, computed once per Scenario object (10 000 specs share one object)."""
-    if isinstance(ref, str):
-        return ref
+    if isinstance(ref, str | os.PathLike):
+        return str(ref)
     if id(ref) not in memo:
         memo[id(ref)] = (ref, scenario_key(ref))  # keep ref alive: its id stays unique
     return memo[id(ref)][1]
@@ -480,6 +482,7 @@ def locked(out: Path) -> Iterator[None]:
     """Hold an exclusive lock on the output folder for the whole batch (``flock`` on out/.lock,
     released by the kernel even if this process is killed). A second writer — another
     ``govsim batch`` or ``--resume`` on the same folder — is refused, naming the holder's PID."""
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
@@ -487,6 +490,7 @@ def locked(out: Path) -> Iterator[None]:
         yield
         return
     fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    held = False
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -494,11 +498,18 @@ def locked(out: Path) -> Iterator[None]:
             holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
             raise GovsimError(f"{out} is being written by another govsim process (PID {holder}); "
                               "wait for it to finish, or choose another --out") from None
+        held = True
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} on {HOST}\n".encode(), 0)
         yield
     finally:
-        os.close(fd)  # releases the lock; the file stays (removing it would race a waiting writer)
+        # a folder this call made and never wrote to (e.g. the Dask scheduler was unreachable)
+        # goes again; otherwise the lock file stays (removing it would race a waiting writer)
+        if held and created and [p.name for p in out.iterdir()] == [LOCK]:
+            with contextlib.suppress(OSError):
+                (out / LOCK).unlink()
+                out.rmdir()
+        os.close(fd)  # releases the lock
 
 
 @dataclass
