@@ -29,6 +29,10 @@ from sim.errors import GovsimError
 def batch(experiment: Path, out: Path | None, workers: int, backend: str, scheduler: str | None, resume: bool,
           chunk_size: int | None, progress: bool, worker_wait: float) -> None:
     """Run every (scenario, variation, replication) of an EXPERIMENT file; stream results to Parquet."""
+    if workers > 1 and backend == "local" and scheduler is None:
+        from sim.experiments.backends import pool_context
+
+        pool_context()  # the forkserver imports the engine while this process loads the experiment
     from sim.experiments.engine import execute
     from sim.experiments.spec import describe, expand, load_experiment
 

@@ -14,8 +14,11 @@ Layout of ``out``::
     admin/part-*.parquet     one row per run, year and administrative activity
     runs/part-*.parquet      one row per run attempt: status, error traceback, parameters, worker
 
-Runs execute on a backend (``sim.experiments.backends``): this process (plus a spawn process
-pool for more workers) or Dask. Results are written by this process only, so remote Dask workers need no shared disk.
+Runs execute on a backend (``sim.experiments.backends``): this process (plus a process pool,
+forked from a preloaded forkserver, for more workers) or Dask. Results are written by this
+process only, so remote Dask workers need no shared disk. ``run_many`` is the one entry point
+(tables in memory, or streamed to `out` under an exclusive lock); ``execute`` is ``run_many``
+with an output folder, for existing callers.
 """
 
 from __future__ import annotations
