@@ -2,28 +2,49 @@
 result as soon as it finishes, in whatever order workers finish them.
 
 - ``InProcess``: one worker, no pool — nothing to spawn, easiest to debug.
-- ``LocalPool``: this process plus ``workers − 1`` processes of a ``ProcessPoolExecutor`` with an
-  explicit *spawn* context. ``import mesa`` calls ``set_start_method("spawn", force=True)`` for
-  the whole process; we pass the context explicitly so the pool does not depend on that side
-  effect (or on another library undoing it).
+- ``LocalPool``: this process plus ``workers − 1`` processes of a ``ProcessPoolExecutor``. The
+  processes are forked from a *forkserver* that imported the engine (mesa, pandas, pyarrow)
+  once, so a worker is ready in milliseconds instead of the ≈ 1 s a spawned one spends
+  importing; the server is a clean single-threaded process (one BLAS thread), which makes the
+  fork safe where forking this process (pyarrow's and BLAS's threads) is not. Where forkserver
+  does not exist, spawn. A worker that dies (out of memory, a crash, ``os._exit``) breaks the
+  pool: the pool is replaced and the chunks it held are run again (each alone, so a run that
+  kills its worker is found); a run whose worker dies every time is reported as a failed run.
+  Workers end themselves when the batch process dies (PR_SET_PDEATHSIG on Linux, and a thread
+  that watches the parent), so a killed batch leaves no process behind.
 - ``DaskBackend``: ``dask.distributed`` — a ``LocalCluster`` it starts, or an existing
   scheduler. Dask reschedules the tasks of a worker that dies, so no chunk is lost; a chunk that
-  kills workers repeatedly (``KilledWorker``) is reported as failed runs rather than stopping the batch.
+  kills workers repeatedly (``KilledWorker``) is reported as failed runs rather than stopping the
+  batch; with no live worker for ``worker_wait`` seconds the batch stops with a message.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from sim.errors import GovsimError
 
 BACKENDS = ("local", "dask")
 SCHEDULER_TIMEOUT_S = 5
+WORKER_WAIT_S = 60.0   # Dask: how long a batch waits with no live worker before it gives up
+MAX_DEATHS = 2         # a run whose worker died this often (running alone) is recorded as failed
+MAX_IDLE_BREAKS = 3    # pool breaks in a row with no run in it: the pool cannot start
+PRELOAD = ["sim.experiments.engine", "sim.experiments.backends", "sim.runner", "sim.model",
+           "pandas", "pyarrow.parquet", "psutil", "threadpoolctl"]
+# the forkserver must be single-threaded when it forks: one BLAS thread, and no background
+# thread of the jemalloc that pyarrow bundles (it starts one at import otherwise)
+SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 
 
 class Backend:
@@ -63,17 +84,56 @@ def single_threaded_blas() -> Any:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def prepare_worker() -> None:
-    """Start-up of a worker process we started: one BLAS thread, and everything alive now
-    (modules, classes) moved to the GC's permanent generation, so the full collection every
-    few runs only walks the objects of recent runs (≈ 10 ms instead of ≈ 60 ms)."""
+def prepare_worker(parent_pid: int | None = None) -> None:
+    """Start-up of a worker process we started: end with `parent_pid` (if given), one BLAS
+    thread, and everything alive now (modules, classes) moved to the GC's permanent generation,
+    so the full collection every few runs only walks the objects of recent runs (≈ 10 ms
+    instead of ≈ 60 ms)."""
     import gc
 
     import sim.experiments.engine  # noqa: F401
 
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     single_threaded_blas()
     gc.collect()
     gc.freeze()
+
+
+def die_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+    """End this process when `parent_pid` ends: PR_SET_PDEATHSIG (Linux; fires when the process
+    that forked us — the forkserver, which itself exits when the batch process is gone — dies)
+    and, everywhere, a daemon thread that checks every `poll_s` that the parent still lives
+    (same create time, not a zombie) and calls ``os._exit`` otherwise."""
+    import signal
+
+    # only when forked by the forkserver: the death signal follows the *thread* that started
+    # us, and a spawned worker's is a short-lived starter thread of the batch process
+    if sys.platform.startswith("linux") and os.getppid() != parent_pid:
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+    import psutil
+
+    try:
+        born = psutil.Process(parent_pid).create_time()
+    except psutil.Error:
+        os._exit(3)
+
+    def alive() -> bool:
+        try:
+            p = psutil.Process(parent_pid)
+            return p.create_time() == born and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    def watch() -> None:
+        while alive():
+            time.sleep(poll_s)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="govsim-parent-watch", daemon=True).start()
 
 
 def _ready() -> bool:
@@ -81,55 +141,170 @@ def _ready() -> bool:
     return True
 
 
+def pool_context(method: str | None = None) -> Any:
+    """The multiprocessing context of local pools: forkserver preloading the engine where it
+    exists, else spawn (never plain fork: unsafe with the threads of pyarrow and BLAS)."""
+    if method is None:
+        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        from multiprocessing import forkserver
+
+        ctx.set_forkserver_preload(PRELOAD)  # no effect once the server runs: it keeps its imports
+        saved = {k: os.environ.get(k) for k in SERVER_ENV}
+        os.environ.update(SERVER_ENV)  # read by the server (and its workers) only
+        try:
+            forkserver.ensure_running()  # starts the server without waiting for its imports
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return ctx
+
+
 class LocalPool(Backend):
-    """`workers` processes compute: this one and a pool of `workers` − 1 spawned processes.
+    """`workers` processes compute: this one and a pool of `workers` − 1 processes.
 
-    Why this process works too: a spawned process needs ≈ 1–2 s to import mesa, pandas and
-    pyarrow before its first run; a pool of `workers` processes would leave the cores idle that
-    long, which on a 500-run batch (≈ 8 s of work) costs a fifth of the parallel efficiency.
-    Chunks go to a pool process only once it has answered a no-op task, so no chunk waits
-    for a process that is still starting (a small batch is done here before the pool is up).
-    Spawn, not forkserver (whose start blocks the caller during that import) and never fork
-    (unsafe with threads). Each ready pool process keeps two chunks queued."""
+    Why this process works too: the first pool of a command waits for the forkserver to import
+    mesa, pandas and pyarrow (≈ 1 s; with spawn, every process does); meanwhile this process
+    runs chunks. Chunks go to a pool process only once it has answered a no-op task, so no chunk
+    waits for a process that is still starting. The processes are started from a thread, as
+    starting one blocks until the server is ready. Each ready pool process keeps two chunks
+    queued. ``parent_computes=False`` leaves all runs to the pool (this process only collects).
 
-    def __init__(self, workers: int, start_method: str = "spawn") -> None:
-        self.pool = ProcessPoolExecutor(workers - 1, mp_context=mp.get_context(start_method),
-                                        initializer=prepare_worker)
-        self.probes = [self.pool.submit(_ready) for _ in range(workers - 1)]  # start the processes now
+    A broken pool (a worker died) is replaced; the chunks it held become *suspects*, each run
+    alone in a pool process, never in this one: a suspect chunk that breaks the pool again is
+    split into single runs, and a single run that breaks it MAX_DEATHS times is reported failed."""
+
+    def __init__(self, workers: int, start_method: str | None = None, parent_computes: bool = True) -> None:
+        self.n = workers - 1
+        self.ctx = pool_context(start_method)
+        self.parent_computes = parent_computes
+        self.restarts = 0
+        self._start()
+
+    def _start(self) -> None:
+        self.pool = ProcessPoolExecutor(self.n, mp_context=self.ctx, initializer=prepare_worker,
+                                        initargs=(os.getpid(),))
+        self.probes: list[Future] = []
+        pool = self.pool
+
+        def launch() -> None:  # each submit starts one process; the first may wait for the server
+            probes = []
+            for _ in range(self.n):
+                try:
+                    probes.append(pool.submit(_ready))
+                except (BrokenProcessPool, RuntimeError) as e:
+                    f: Future = Future()
+                    f.set_exception(e if isinstance(e, BrokenProcessPool) else BrokenProcessPool(str(e)))
+                    probes.append(f)
+                    break
+            self.probes = probes
+
+        self.starter = threading.Thread(target=launch, name="govsim-pool-start", daemon=True)
+        self.starter.start()
+
+    def _restart(self) -> None:
+        self.starter.join()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.restarts += 1
+        self._start()
+
+    def _ready_count(self) -> tuple[int, bool]:
+        probes = self.probes
+        ready = sum(1 for p in probes if p.done() and p.exception() is None)
+        broken = any(p.done() and p.exception() is not None for p in probes)
+        return ready, broken
 
     def map_unordered(self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any) -> Iterator[Any]:
-        queue = deque(chunks)
-        pending: set[Future] = set()
-        while queue or pending:
-            ready = sum(p.done() for p in self.probes)
-            while queue and len(pending) < 2 * ready:
-                pending.add(self.pool.submit(fn, queue.popleft(), *args))
-            finished = {f for f in pending if f.done()}
-            if not finished and not queue:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            pending -= finished
+        queue = deque(chunks)                    # chunks not yet run
+        suspects: deque = deque()                # chunks of a broken pool: run alone, in the pool only
+        deaths: dict[int, int] = {}              # id(single-run chunk) → times its worker died alone
+        pending: dict[Future, tuple[Any, bool]] = {}  # future → (chunk, runs alone as a suspect)
+        idle_breaks = 0
+        while queue or suspects or pending:
+            ready, broken = self._ready_count()
+            try:
+                if not broken and ready:
+                    if suspects:
+                        if not pending:
+                            c = suspects.popleft()
+                            pending[self.pool.submit(fn, c, *args)] = (c, True)
+                    else:
+                        while queue and len(pending) < 2 * ready:
+                            c = queue.popleft()
+                            pending[self.pool.submit(fn, c, *args)] = (c, False)
+            except BrokenProcessPool:
+                broken = True
+            finished = [f for f in pending if f.done()]
             for f in finished:
+                if isinstance(f.exception(), BrokenProcessPool):
+                    broken = True
+                    continue
+                del pending[f]
+                idle_breaks = 0
                 yield f.result()
-            if queue and not finished:
+            if broken:
+                lost = list(pending.values())
+                pending.clear()
+                idle_breaks = 0 if lost else idle_breaks + 1
+                if idle_breaks > MAX_IDLE_BREAKS:
+                    raise GovsimError("the local worker processes die as they start (see the messages above); "
+                                      "run with --workers 1 to find the cause")
+                yield from self._triage(lost, suspects, deaths)
+                self._restart()
+                continue
+            if self.parent_computes and queue and not finished:
                 with single_threaded_blas():
                     out = fn(queue.popleft(), *args)
                 yield out
+            elif not finished:
+                waiting = set(pending) | {p for p in self.probes if not p.done()}
+                if waiting:
+                    wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
+                else:  # the starter thread has not submitted its probes yet
+                    time.sleep(0.01)
+
+    def _triage(self, lost: list[tuple[Any, bool]], suspects: deque, deaths: dict[int, int]) -> Iterator[Any]:
+        """Chunks of a pool that broke: which to run again, alone, and which are failed."""
+        if len(lost) == 1 and lost[0][1]:  # a suspect running alone killed its worker
+            chunk = lost[0][0]
+            if len(chunk) > 1:
+                suspects.extend([x] for x in chunk)
+                return
+            deaths[id(chunk)] = deaths.get(id(chunk), 0) + 1
+            if deaths[id(chunk)] >= MAX_DEATHS:
+                yield killed_chunk(chunk, f"the worker process running this run died each of the {MAX_DEATHS} "
+                                          "times it ran alone (killed by the OS, e.g. out of memory; a crash in "
+                                          "native code; or os._exit in the run)", where="local")
+            else:
+                suspects.append(chunk)
+            return
+        suspects.extend(c for c, _ in lost)
 
     def close(self) -> None:
-        # every result is in; a pool process still starting up exits on its own
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        # every result is in: idle workers exit at once (waiting avoids a CPython 3.11 error
+        # message at exit about a pool shut down without waiting)
+        self.starter.join()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskBackend(Backend):
     """Dask distributed: starts a loopback LocalCluster with `workers` single-threaded worker
-    processes, or connects to `scheduler` (failing within SCHEDULER_TIMEOUT_S if unreachable)."""
+    processes, or connects to `scheduler` (failing within SCHEDULER_TIMEOUT_S if unreachable).
+    With no live worker for `worker_wait` seconds — none joined, or all died — the batch stops
+    with a GovsimError (what is stored stays; ``--resume`` completes it)."""
 
-    def __init__(self, workers: int, scheduler: str | None = None) -> None:
+    def __init__(self, workers: int, scheduler: str | None = None, worker_wait: float = WORKER_WAIT_S) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - dask is a core dependency
             raise GovsimError("backend 'dask' needs dask.distributed: pip install 'dask[distributed]'") from None
         self.cluster = None
+        self.where = scheduler or "the local Dask cluster"
+        self.worker_wait = float(worker_wait)
         if scheduler is None:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         host="127.0.0.1", dashboard_address=None)
@@ -143,18 +318,48 @@ class DaskBackend(Backend):
                               f"({type(e).__name__}: {e}); start one with `dask scheduler` "
                               "or leave out --scheduler to use a local cluster") from None
 
+    def _live_workers(self) -> int:
+        try:
+            return len(self.client.nthreads())
+        except Exception:  # noqa: BLE001 - a lost scheduler counts as no worker
+            return 0
+
+    def _no_workers(self) -> GovsimError:
+        return GovsimError(f"no live Dask worker at {self.where} for {self.worker_wait:g} s (none joined, or all "
+                           "died); the runs finished so far are stored — start workers "
+                           "(`dask worker ADDRESS`) and complete the batch with --resume")
+
     def map_unordered(self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any) -> Iterator[Any]:
-        from distributed import as_completed
+        from distributed import wait as dwait
         from distributed.scheduler import KilledWorker
 
         futures = {self.client.submit(fn, c, *args, pure=False): c for c in chunks}
-        for fut in as_completed(list(futures)):
-            try:
-                yield fut.result()
-            except KilledWorker as e:
-                yield killed_chunk(futures[fut], e)
-            finally:
-                fut.release()
+        left = set(futures)
+        seen_worker = time.monotonic()
+        try:
+            while left:
+                try:
+                    done, _ = dwait(list(left), timeout=min(1.0, self.worker_wait), return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = set()
+                if not done:
+                    if self._live_workers():
+                        seen_worker = time.monotonic()
+                    elif time.monotonic() - seen_worker > self.worker_wait:
+                        raise self._no_workers()
+                    continue
+                seen_worker = time.monotonic()
+                for fut in done:
+                    left.discard(fut)
+                    try:
+                        yield fut.result()
+                    except KilledWorker as e:
+                        yield killed_chunk(futures[fut], e)
+                    finally:
+                        fut.release()
+        finally:
+            for fut in left:
+                fut.cancel()
 
     def close(self) -> None:
         self.client.close()
@@ -162,23 +367,26 @@ class DaskBackend(Backend):
             self.cluster.close()
 
 
-def killed_chunk(chunk: Sequence[Any], exc: BaseException) -> list[Any]:
+def killed_chunk(chunk: Sequence[Any], exc: BaseException | str, where: str = "dask") -> list[Any]:
     """Failure records for every run of a chunk whose worker died too often to retry."""
     from sim.experiments.engine import RunOutcome
 
-    msg = f"the Dask worker running this chunk died repeatedly: {exc!r}"
-    return [RunOutcome(s.run_id, None, msg, 0.0, "dask") for s in chunk]
+    msg = exc if isinstance(exc, str) else f"the Dask worker running this chunk died repeatedly: {exc!r}"
+    return [RunOutcome(s.run_id, None, msg, 0.0, where) for s in chunk]
 
 
-def make_backend(name: str, workers: int, scheduler: str | None = None) -> Backend:
-    """`scheduler` implies Dask; local with one worker runs in this process."""
+def make_backend(name: str, workers: int, scheduler: str | None = None, **options: Any) -> Backend:
+    """`scheduler` implies Dask; local with one worker runs in this process. `options` go to the
+    backend's constructor (Dask: worker_wait; local pool: start_method, parent_computes)."""
     if scheduler is not None:
         name = "dask"
     if name not in BACKENDS:
         raise GovsimError(f"backend {name!r}: allowed backends are {', '.join(BACKENDS)}")
     if name == "dask":
-        return DaskBackend(workers, scheduler)
-    return InProcess() if workers == 1 else LocalPool(workers)
+        return DaskBackend(workers, scheduler, **options)
+    if workers == 1 and options.get("parent_computes", True):
+        return InProcess()
+    return LocalPool(max(workers, 2), **options)
 
 
 __all__ = ["Backend", "InProcess", "LocalPool", "DaskBackend", "make_backend", "BACKENDS"]

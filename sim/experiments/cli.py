@@ -24,9 +24,15 @@ from sim.errors import GovsimError
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None,
               help="Runs per task (default: shrinking chunks of at most 25 runs).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
+@click.option("--worker-wait", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="SECONDS", help="Dask: give up with a message after this long with no live worker.")
 def batch(experiment: Path, out: Path | None, workers: int, backend: str, scheduler: str | None, resume: bool,
-          chunk_size: int | None, progress: bool) -> None:
+          chunk_size: int | None, progress: bool, worker_wait: float) -> None:
     """Run every (scenario, variation, replication) of an EXPERIMENT file; stream results to Parquet."""
+    if workers > 1 and backend == "local" and scheduler is None:
+        from sim.experiments.backends import pool_context
+
+        pool_context()  # the forkserver imports the engine while this process loads the experiment
     from sim.experiments.engine import execute
     from sim.experiments.spec import describe, expand, load_experiment
 
@@ -35,7 +41,8 @@ def batch(experiment: Path, out: Path | None, workers: int, backend: str, schedu
     out = out or Path("results") / exp.name
     summary = execute(specs, out, workers=workers, backend=backend, scheduler=scheduler, resume=resume,
                       tables=tuple(exp.tables), columns=exp.outcomes, chunk_size=chunk_size, progress=progress,
-                      manifest_extra={**describe(exp, specs), "experiment_file": str(experiment)})
+                      manifest_extra={**describe(exp, specs), "experiment_file": str(experiment)},
+                      worker_wait=worker_wait if (backend == "dask" or scheduler) else None)
     click.echo(f"{exp.name}: {summary.done} runs done, {summary.failed} failed, {summary.skipped} already done "
                f"→ {out}")
     if summary.failed:
@@ -52,8 +59,11 @@ def batch(experiment: Path, out: Path | None, workers: int, backend: str, schedu
               help="Case the differences are taken against (default: 'bum' if present, else the first case).")
 def report(results: Path, out: Path | None, baseline: str | None) -> None:
     """Write a self-contained HTML report and CSV summaries for a `govsim batch` output directory."""
-    from sim.experiments.report import write_report
+    from sim.experiments.engine import load_results
+    from sim.experiments.report import missing_runs, write_report
 
+    for w in missing_runs(results, load_results(results, "yearly")):
+        click.echo(f"warning: {w}", err=True)
     paths = write_report(results, out, baseline=baseline)
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 

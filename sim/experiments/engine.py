@@ -14,13 +14,18 @@ Layout of ``out``::
     admin/part-*.parquet     one row per run, year and administrative activity
     runs/part-*.parquet      one row per run attempt: status, error traceback, parameters, worker
 
-Runs execute on a backend (``sim.experiments.backends``): this process (plus a spawn process
-pool for more workers) or Dask. Results are written by this process only, so remote Dask workers need no shared disk.
+Runs execute on a backend (``sim.experiments.backends``): this process (plus a process pool,
+forked from a preloaded forkserver, for more workers) or Dask. Results are written by this
+process only, so remote Dask workers need no shared disk. ``run_many`` is the one entry point
+(tables in memory, or streamed to `out` under an exclusive lock); ``execute`` is ``run_many``
+with an output folder, for existing callers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
 import json
 import numbers
 import os
@@ -28,10 +33,10 @@ import socket
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.atomic import check_out_dir
 from sim.errors import GovsimError
 from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS
 from sim.procurement import TENDER_COLUMNS
@@ -50,25 +56,52 @@ ID_COLUMNS = ("run_id", "scenario", "seed")
 HOST = socket.gethostname()
 RUNS_TABLE = "runs"
 MANIFEST = "manifest.json"
+LOCK = ".lock"  # held (flock) by the process writing the folder, for the whole batch
 COLLECT_EVERY = 25  # runs between full garbage collections in a worker
 MAX_CHUNK = 25  # runs per task: ≈ 0.35 s of 20-year runs, so per-task overhead (≈ 2 ms on Dask) is < 1 %
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run: a scenario with parameter overrides, a seed and a length."""
+    """One run: a scenario with parameter overrides, a seed and a length.
+
+    `scenario` is a preset name, a YAML path or a ``Scenario`` object (frozen and picklable, so
+    it travels to pool and Dask workers; result rows carry its ``name``)."""
 
     run_id: str                      # unique and stable, e.g. "bum-v0003-r007"
-    scenario: str                    # preset name or YAML path
+    scenario: Any                    # preset name, YAML path or sim.scenario.Scenario
     overrides: tuple[tuple[str, Any], ...] = ()   # dotted schema names → values, sorted by name
     seed: int = 0
     years: int | None = None
     meta: tuple[tuple[str, Any], ...] = ()        # extra columns copied into every result row
 
+    @property
+    def label(self) -> str:
+        """The scenario as result rows name it: the reference given, or a Scenario's name."""
+        if isinstance(self.scenario, str | os.PathLike):
+            return str(self.scenario)
+        return str(getattr(self.scenario, "name", self.scenario))
+
     def params(self) -> dict[str, Any]:
-        """The run as a JSON-able mapping (manifest, failure records, resume check)."""
-        return {"run_id": self.run_id, "scenario": self.scenario, "overrides": dict(self.overrides),
-                "seed": self.seed, "years": self.years, "meta": dict(self.meta)}
+        """The run as a JSON-able mapping (manifest, failure records, resume check); a Scenario
+        object is recorded by name and a digest of its content."""
+        p = {"run_id": self.run_id, "scenario": self.label, "overrides": dict(self.overrides),
+             "seed": self.seed, "years": self.years, "meta": dict(self.meta)}
+        if not isinstance(self.scenario, str | os.PathLike):
+            p["scenario_digest"] = scenario_key(self.scenario)[1]
+        return p
+
+
+def scenario_key(ref: Any) -> tuple[str, Any]:
+    """A hashable identity of a scenario reference: (path or name, file mtime), or for a
+    Scenario object ("<object>", digest of its JSON) — equal content, equal key, on every worker."""
+    if isinstance(ref, str | os.PathLike):
+        return str(ref), _mtime(str(ref))
+    try:
+        blob = ref.model_dump_json()
+    except AttributeError:
+        raise GovsimError(f"scenario {ref!r}: expected a preset name, a YAML path or a Scenario") from None
+    return "<object>", hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -77,6 +110,7 @@ class ExecutionSummary:
     failed: int    # runs that raised in this call (recorded with traceback in runs/)
     skipped: int   # runs already complete in `out` (resume)
     out: Path
+    pending: int = 0  # runs not stored (interrupted batch)
 
 
 @dataclass
@@ -107,7 +141,8 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
         if unknown:
             raise GovsimError(f"outcome {unknown[0]!r} is not a yearly column; allowed: {', '.join(YEARLY_COLUMNS)}")
     seen: set[str] = set()
-    loaded: dict[str, Any] = {}
+    loaded: dict[Any, Any] = {}
+    keys: dict[int, Any] = {}
     checked: set[Any] = set()
     reserved = set(ID_COLUMNS) | set(YEARLY_COLUMNS) | set(AREA_COLUMNS) | set(TENDER_COLUMNS) | {
         "activity", "hours", "dkk"}
@@ -125,17 +160,27 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
         clash = reserved & ({k for k, _ in s.meta} | {k for k, _ in s.overrides})
         if clash:
             raise GovsimError(f"run {s.run_id}: meta/override name {sorted(clash)[0]!r} clashes with a result column")
-        if s.scenario not in loaded:
-            loaded[s.scenario] = load_scenario(s.scenario)
+        ref = _ref_key(s.scenario, keys)
+        if ref not in loaded:
+            loaded[ref] = load_scenario(s.scenario)
         try:
-            key = (s.scenario, s.overrides)
+            key = (ref, s.overrides)
             if key in checked:  # 30 replications of one variation: validate it once
                 continue
             checked.add(key)
         except TypeError:  # an unhashable override value
             pass
         if s.overrides:
-            apply_overrides(loaded[s.scenario], dict(s.overrides), source=f"run {s.run_id} ({s.scenario})")
+            apply_overrides(loaded[ref], dict(s.overrides), source=f"run {s.run_id} ({s.label})")
+
+
+def _ref_key(ref: Any, memo: dict[int, Any]) -> Any:
+    """scenario_key, computed once per Scenario object (10 000 specs share one object)."""
+    if isinstance(ref, str | os.PathLike):
+        return str(ref)
+    if id(ref) not in memo:
+        memo[id(ref)] = (ref, scenario_key(ref))  # keep ref alive: its id stays unique
+    return memo[id(ref)][1]
 
 
 # ---------------------------------------------------------------- worker side
@@ -150,7 +195,7 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
     t0 = time.perf_counter()
     try:
         try:
-            sc = _scenario(spec.scenario, _mtime(spec.scenario), spec.overrides)
+            sc = _scenario(scenario_key(spec.scenario), spec.overrides, spec.scenario)
         except TypeError:  # an unhashable override value: no cache
             sc = apply_overrides(load_scenario(spec.scenario), dict(spec.overrides))
         model = simulate(sc, check_seed(spec.seed), check_years(spec.years))
@@ -165,15 +210,23 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
         return RunOutcome(spec.run_id, None, traceback.format_exc(), time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
 
 
-@lru_cache(maxsize=128)
-def _scenario(ref: str, mtime: int | None, overrides: tuple[tuple[str, Any], ...]) -> Any:
+def _scenario(key: tuple[str, Any], overrides: tuple[tuple[str, Any], ...], ref: Any) -> Any:
     """Load and override a scenario once per worker, not once per run (YAML + validation cost
-    ≈ 1 ms). Safe because runs never mutate their Scenario; `mtime` invalidates edited files
-    in long-lived (Dask) workers."""
-    from sim.overrides import apply_overrides
-    from sim.scenario import load_scenario
+    ≈ 1 ms). Safe because runs never mutate their (frozen) Scenario; the key holds a file's
+    mtime, which invalidates edited files in long-lived (Dask) workers, or an object's digest."""
+    hit = _SCENARIOS.get((key, overrides))
+    if hit is None:
+        from sim.overrides import apply_overrides
+        from sim.scenario import load_scenario
 
-    return apply_overrides(load_scenario(ref), dict(overrides))
+        hit = apply_overrides(load_scenario(ref), dict(overrides))
+        if len(_SCENARIOS) >= 128:
+            _SCENARIOS.pop(next(iter(_SCENARIOS)))
+        _SCENARIOS[(key, overrides)] = hit
+    return hit
+
+
+_SCENARIOS: dict[Any, Any] = {}
 
 
 def _mtime(ref: str) -> int | None:
@@ -217,7 +270,9 @@ def labelled(frames: list[pd.DataFrame], specs: list[RunSpec], id_types: dict[st
 
 
 def _ident(spec: RunSpec, name: str) -> Any:
-    if name in ("run_id", "scenario", "seed"):
+    if name == "scenario":
+        return spec.label
+    if name in ("run_id", "seed"):
         return getattr(spec, name)
     for k, v in (*spec.meta, *spec.overrides):
         if k == name:
@@ -233,7 +288,7 @@ def _id_schema(specs: Sequence[RunSpec]) -> dict[str, pa.DataType]:
     has no such override)."""
     names: dict[str, list[Any]] = {"run_id": [], "scenario": [], "seed": []}
     for s in specs:
-        for k, v in (("run_id", s.run_id), ("scenario", s.scenario), ("seed", s.seed), *s.meta, *s.overrides):
+        for k, v in (("run_id", s.run_id), ("scenario", s.label), ("seed", s.seed), *s.meta, *s.overrides):
             names.setdefault(k, []).append(v)
     return {k: _arrow_type(v) for k, v in names.items()}
 
@@ -246,6 +301,42 @@ def _arrow_type(values: list[Any]) -> pa.DataType:
     if vals and len(numeric) == len(vals):  # numpy scalars count: np.uint32 seeds are numbers
         return pa.int64() if all(isinstance(v, numbers.Integral) for v in vals) else pa.float64()
     return pa.string()
+
+
+def read_part(path: Path) -> pd.DataFrame:
+    """One part file; a damaged one is refused with one message naming it (no pyarrow traceback)."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, pa.ArrowException, ValueError) as e:
+        raise GovsimError(f"{path}: not a readable Parquet part ({type(e).__name__}: {str(e).splitlines()[0]}); "
+                          "the batch output is damaged — delete this file and the runs/ part of the same "
+                          "name, then complete the batch with `govsim batch --resume`") from None
+
+
+class MemoryStore:
+    """`run_many` without `out`: the chunks' labelled tables kept in memory, read back exactly as
+    `load_results` reads them from disk (same columns, types and order)."""
+
+    def __init__(self, tables: tuple[str, ...], id_types: dict[str, pa.DataType]) -> None:
+        self.tables = tables
+        self.id_types = id_types
+        self.parts: dict[str, list[pd.DataFrame]] = {t: [] for t in tables}
+
+    def write_chunk(self, outcomes: list[RunOutcome], by_id: dict[str, RunSpec]) -> None:
+        ok = [o for o in outcomes if o.tables is not None]
+        for table in self.tables:
+            rows = [o for o in ok if len(o.tables[table])]
+            if rows:
+                arrow = labelled([o.tables[table] for o in rows], [by_id[o.run_id] for o in rows], self.id_types)
+                self.parts[table].append(arrow.to_pandas())
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        self.manifest = manifest
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise GovsimError(f"table {name!r} was not kept; kept tables: {', '.join(self.tables)}")
+        return _sorted_rows(self.parts[name])
 
 
 class ResultStore:
@@ -292,7 +383,7 @@ class ResultStore:
         d = self.out / RUNS_TABLE
         if not d.exists() or not any(d.glob("part-*.parquet")):
             return pd.DataFrame(columns=["run_id", "status", "error", "params", "seconds", "worker", "finished", "part"])
-        runs = pd.read_parquet(d)
+        runs = pd.concat([read_part(p) for p in sorted(d.glob("part-*.parquet"))], ignore_index=True)
         return runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
 
     def committed_tokens(self) -> set[str]:
@@ -342,6 +433,9 @@ def make_chunks(specs: Sequence[RunSpec], workers: int, size: int | None = None)
     return out
 
 
+RESUME_KEYS = ("scenario", "scenario_digest", "overrides", "seed", "years", "meta")
+
+
 def _check_resume(store: ResultStore, specs: Sequence[RunSpec], resume: bool) -> set[str]:
     """Run ids already complete in `out`; refuse to mix two different experiments in one directory."""
     if not store.has_results():
@@ -351,9 +445,8 @@ def _check_resume(store: ResultStore, specs: Sequence[RunSpec], resume: bool) ->
                           "or choose another output directory")
     old = store.read_manifest()
     if old is not None:
-        before = {r["run_id"]: {k: r.get(k) for k in ("scenario", "overrides", "seed", "years", "meta")}
-                  for r in old.get("runs", [])}
-        now = {s.run_id: {k: v for k, v in s.params().items() if k != "run_id"} for s in specs}
+        before = {r["run_id"]: {k: r.get(k) for k in RESUME_KEYS} for r in old.get("runs", [])}
+        now = {s.run_id: {k: p.get(k) for k in RESUME_KEYS} for s in specs for p in [s.params()]}
         now = json.loads(json.dumps(now, default=str))
         if before != now:
             changed = sorted(set(before) ^ set(now)) or sorted(k for k in now if before[k] != now[k])
@@ -367,6 +460,10 @@ def _check_resume(store: ResultStore, specs: Sequence[RunSpec], resume: bool) ->
 def _manifest(specs: Sequence[RunSpec], status: dict[str, str], tables: tuple[str, ...],
               columns: Sequence[str] | None, backend: str, workers: int, extra: dict | None,
               started: str, finished: str | None) -> dict[str, Any]:
+    """`counts`: done and failed = the latest stored status of each run; pending = not stored yet
+    (all of them while the batch runs, the missing ones after an interruption)."""
+    runs = [{**s.params(), "status": status.get(s.run_id, "pending")} for s in specs]
+    counts = {k: sum(1 for r in runs if r["status"] == k) for k in ("done", "failed", "pending")}
     return {
         **(extra or {}),
         "tables": list(tables),
@@ -375,35 +472,105 @@ def _manifest(specs: Sequence[RunSpec], status: dict[str, str], tables: tuple[st
         "workers": workers,
         "started": started,
         "finished": finished,
+        "complete": finished is not None and counts["pending"] == 0,
         "versions": versions(),
         "git_commit": git_commit(),
-        "counts": {k: sum(1 for v in status.values() if v == k) for k in ("done", "failed", "pending")},
-        "runs": [{**s.params(), "status": status.get(s.run_id, "pending")} for s in specs],
+        "counts": counts,
+        "runs": runs,
     }
 
 
-def execute(specs: Sequence[RunSpec], out: Path, *, workers: int = 1, backend: str = "local",
-            scheduler: str | None = None, resume: bool = False, tables: tuple[str, ...] = ("yearly", "admin"),
-            columns: Sequence[str] | None = None, chunk_size: int | None = None, progress: bool = True,
-            manifest_extra: dict | None = None) -> ExecutionSummary:
-    """Run every spec exactly once, streaming its tables to Parquet parts in `out`.
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder for the whole batch (``flock`` on out/.lock,
+    released by the kernel even if this process is killed). A second writer — another
+    ``govsim batch`` or ``--resume`` on the same folder — is refused, naming the holder's PID."""
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    held = False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+            raise GovsimError(f"{out} is being written by another govsim process (PID {holder}); "
+                              "wait for it to finish, or choose another --out") from None
+        held = True
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} on {HOST}\n".encode(), 0)
+        yield
+    finally:
+        # a folder this call made and never wrote to (e.g. the Dask scheduler was unreachable)
+        # goes again; otherwise the lock file stays (removing it would race a waiting writer)
+        if held and created and [p.name for p in out.iterdir()] == [LOCK]:
+            with contextlib.suppress(OSError):
+                (out / LOCK).unlink()
+                out.rmdir()
+        os.close(fd)  # releases the lock
+
+
+@dataclass
+class BatchResult:
+    """What `run_many` returns: counts, the failures of this call with their tracebacks, and the
+    tables — in memory, or read from `out` on demand."""
+
+    done: int
+    failed: int
+    skipped: int
+    pending: int
+    failures: dict[str, str]   # run_id → traceback, for every run that failed in this call
+    out: Path | None
+    _memory: MemoryStore | None = None
+
+    def table(self, name: str = "yearly") -> pd.DataFrame:
+        """One table of the batch, as `load_results` gives it (sorted by run_id, then year)."""
+        return self._memory.table(name) if self._memory is not None else load_results(self.out, name)
+
+    @property
+    def yearly(self) -> pd.DataFrame:
+        return self.table("yearly")
+
+    def failure_message(self, total: int | None = None) -> str:
+        rid, tb = next(iter(self.failures.items()))
+        where = f" (tracebacks in {self.out}/runs/)" if self.out is not None else ""
+        of = f" of {total}" if total is not None else ""
+        return f"{self.failed}{of} runs failed{where}; the first, {rid}:\n{tb.rstrip()}"
+
+
+def run_many(specs: Sequence[RunSpec], *, workers: int = 1, backend: str = "local", scheduler: str | None = None,
+             out: str | Path | None = None, resume: bool = False, tables: Sequence[str] = ("yearly", "admin"),
+             columns: Sequence[str] | None = None, chunk_size: int | None = None, progress: bool = False,
+             strict: bool = False, manifest_extra: dict | None = None, worker_wait: float | None = None,
+             _task: Any = None, _backend_options: dict | None = None) -> BatchResult:
+    """The one way to run many runs: every spec exactly once, on any backend, same tables.
+
+    Without `out` the tables are kept in memory (``result.table("yearly")``); with `out` they
+    stream to Parquet parts there (module docstring), the folder is locked for the call, and
+    `resume` completes it. Failed runs are in ``result.failures`` (run id → traceback) and, with
+    `out`, in ``out/runs``; with ``strict=True`` any failure raises a GovsimError naming how many
+    failed and showing the first traceback (after every other run finished and was stored).
 
     Args:
         specs: the runs; every one is validated before the first starts.
-        out: output directory (see module docstring for its layout).
         workers: processes (local) or Dask workers started (dask without `scheduler`).
-        backend: "local" (this process, plus a spawn pool of workers − 1 processes) or "dask".
+        backend: "local" (this process, plus a pool of workers − 1 processes) or "dask".
         scheduler: address of a running Dask scheduler ("tcp://host:8786"); implies backend "dask".
-        resume: complete a partly written `out`; runs already done are skipped, never repeated.
         tables: which of the run's tables to keep (yearly, areas, admin, tenders).
         columns: yearly outcome columns to keep (``year`` is always kept); None = all.
         chunk_size: runs per task; default: shrinking chunks of at most 25 runs (``make_chunks``).
         progress: show a tqdm bar (runs done, failures, ETA) on stderr.
         manifest_extra: extra keys for manifest.json (e.g. the resolved experiment).
+        worker_wait: Dask only: seconds to wait for a live worker before giving up with a message
+            (default ``backends.WORKER_WAIT_S``).
     """
     from sim.experiments.backends import BACKENDS, make_backend
 
-    out = Path(out)
     specs = list(specs)
     tables = tuple(tables)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -416,47 +583,79 @@ def execute(specs: Sequence[RunSpec], out: Path, *, workers: int = 1, backend: s
         raise GovsimError(f"backend {backend!r}: allowed backends are {', '.join(BACKENDS)}")
     validate_specs(specs, tables, columns)
     cols = None if columns is None else tuple(columns)
-    store = ResultStore(out, tables, _id_schema(specs))
-    done_before = _check_resume(store, specs, resume)
-    todo = [s for s in specs if s.run_id not in done_before]
+    id_types = _id_schema(specs)
     by_id = {s.run_id: s for s in specs}
-    status = {rid: "done" for rid in done_before}
-    started = datetime.now(UTC).isoformat()
+    if out is None:
+        if resume:
+            raise GovsimError("resume needs an output folder (out=…)")
+        store: Any = MemoryStore(tables, id_types)
+        lock: Any = contextlib.nullcontext()
+    else:
+        out = check_out_dir(Path(out))
+        store = ResultStore(out, tables, id_types)
+        lock = locked(out)
+    options = dict(_backend_options or {})
+    if backend == "dask" and worker_wait is not None:
+        options["worker_wait"] = worker_wait
+    with lock:
+        done_before = _check_resume(store, specs, resume) if out is not None else set()
+        todo = [s for s in specs if s.run_id not in done_before]
+        status = {rid: "done" for rid in done_before}
+        started = datetime.now(UTC).isoformat()
 
-    def manifest(finished: str | None) -> dict[str, Any]:
-        return _manifest(specs, status, tables, columns, backend, workers,
-                         manifest_extra, started, finished)
+        def manifest(finished: str | None) -> dict[str, Any]:
+            return _manifest(specs, status, tables, columns, backend, workers, manifest_extra, started, finished)
 
-    chunks = make_chunks(todo, workers, chunk_size)
-    # Everything alive now (the caller's modules and data) is set aside from the garbage
-    # collector for the batch, so the full collection every COLLECT_EVERY runs in this process
-    # only walks the objects of recent runs; gc.unfreeze() hands them back at the end.
-    gc.collect()
-    gc.freeze()
-    try:
-        # connects (and fails fast) before any run; nothing left to do needs no cluster
-        with make_backend(backend if todo else "local", workers if todo else 1,
-                          scheduler if todo else None) as pool:
-            done, failed = _stream(pool, chunks, tables, cols, store, by_id, status, manifest, progress,
-                                   len(specs), len(done_before))
-    finally:
-        gc.unfreeze()
-    return ExecutionSummary(done=done, failed=failed, skipped=len(done_before), out=out)
+        chunks = make_chunks(todo, workers, chunk_size)
+        failures: dict[str, str] = {}
+        # Everything alive now (the caller's modules and data) is set aside from the garbage
+        # collector for the batch, so the full collection every COLLECT_EVERY runs in this process
+        # only walks the objects of recent runs; gc.unfreeze() hands them back at the end.
+        gc.collect()
+        gc.freeze()
+        try:
+            # connects (and fails fast) before any run; nothing left to do needs no cluster
+            with make_backend(backend if todo else "local", workers if todo else 1,
+                              scheduler if todo else None, **(options if todo else {})) as pool:
+                done, failed = _stream(pool, _task or run_chunk, chunks, tables, cols, store, by_id, status,
+                                       manifest, progress, len(specs), len(done_before), failures)
+        finally:
+            gc.unfreeze()
+    pending = sum(1 for s in specs if status.get(s.run_id, "pending") == "pending")
+    res = BatchResult(done=done, failed=failed, skipped=len(done_before), pending=pending, failures=failures,
+                      out=None if out is None else Path(out), _memory=store if out is None else None)
+    if strict and failed:
+        raise GovsimError(res.failure_message(len(specs)))
+    return res
 
 
-def _stream(pool: Any, chunks: list[list[RunSpec]], tables: tuple[str, ...], cols: tuple[str, ...] | None,
-            store: ResultStore, by_id: dict[str, RunSpec], status: dict[str, str], manifest: Any,
-            progress: bool, total: int, initial: int) -> tuple[int, int]:
+def execute(specs: Sequence[RunSpec], out: Path, *, workers: int = 1, backend: str = "local",
+            scheduler: str | None = None, resume: bool = False, tables: tuple[str, ...] = ("yearly", "admin"),
+            columns: Sequence[str] | None = None, chunk_size: int | None = None, progress: bool = True,
+            manifest_extra: dict | None = None, worker_wait: float | None = None) -> ExecutionSummary:
+    """Run every spec exactly once, streaming its tables to Parquet parts in `out`: `run_many`
+    with an output folder, returning only the counts (kept for existing callers)."""
+    r = run_many(specs, out=out, workers=workers, backend=backend, scheduler=scheduler, resume=resume,
+                 tables=tables, columns=columns, chunk_size=chunk_size, progress=progress,
+                 manifest_extra=manifest_extra, worker_wait=worker_wait)
+    return ExecutionSummary(done=r.done, failed=r.failed, skipped=r.skipped, out=Path(out), pending=r.pending)
+
+
+def _stream(pool: Any, task: Any, chunks: list[list[RunSpec]], tables: tuple[str, ...],
+            cols: tuple[str, ...] | None, store: Any, by_id: dict[str, RunSpec], status: dict[str, str],
+            manifest: Any, progress: bool, total: int, initial: int, failures: dict[str, str]) -> tuple[int, int]:
     """Run the chunks on `pool`, writing each as it arrives; the manifest is rewritten at the end
     even if the batch is interrupted."""
     done = failed = 0
     store.write_manifest(manifest(None))
     bar = _progress(total, initial, progress)
     try:
-        for outcomes in pool.map_unordered(run_chunk, chunks, tables, cols):
+        for outcomes in pool.map_unordered(task, chunks, tables, cols):
             store.write_chunk(outcomes, by_id)
             for o in outcomes:
                 status[o.run_id] = "done" if o.tables is not None else "failed"
+                if o.tables is None:
+                    failures[o.run_id] = o.error or ""
             n_ok = sum(o.tables is not None for o in outcomes)
             done += n_ok
             failed += len(outcomes) - n_ok
@@ -478,6 +677,14 @@ def _progress(total: int, initial: int, show: bool) -> Any:
     return tqdm(total=total, initial=initial, unit="run", desc="runs", dynamic_ncols=True)
 
 
+def _sorted_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame(columns=list(ID_COLUMNS))
+    df = pd.concat(frames, ignore_index=True)
+    keys = [k for k in ("run_id", "year") if k in df.columns]  # stable: a run keeps its own row order
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
 def load_results(out: Path, table: str = "yearly") -> pd.DataFrame:
     """One table of a batch: rows carry run_id, scenario, seed, every meta key and every override
     name as columns, sorted by run_id then year; within a year, rows keep the run's own order."""
@@ -489,8 +696,5 @@ def load_results(out: Path, table: str = "yearly") -> pd.DataFrame:
     if not committed:
         raise GovsimError(f"{out}: no results (is it the output directory of `govsim batch`?)")
     parts = sorted(p for p in d.glob("part-*.parquet") if p.name[5:-8] in committed)
-    if not parts:  # runs done, but none had rows in this table (or the table was not kept)
-        return pd.DataFrame(columns=list(ID_COLUMNS))
-    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    keys = [k for k in ("run_id", "year") if k in df.columns]  # stable: a run keeps its own row order
-    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+    # runs done but none had rows in this table (or the table was not kept): an empty frame
+    return _sorted_rows([read_part(p) for p in parts])

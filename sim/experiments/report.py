@@ -21,12 +21,38 @@ import pandas as pd
 
 from sim.analysis import KEY_OUTCOMES, admin_table, figures, pairwise, summarise
 from sim.errors import GovsimError
-from sim.experiments.engine import MANIFEST, load_results
+from sim.experiments.engine import MANIFEST, ResultStore, load_results
 from sim.outputs import label
 
 
 def case_column(yearly: pd.DataFrame) -> str:
     return "case" if "case" in yearly.columns else "scenario"
+
+
+def missing_runs(results: Path, yearly: pd.DataFrame | None = None) -> list[str]:
+    """Warnings for a batch that is not complete: runs of the manifest without a stored result
+    (interrupted or failed), and cases with different numbers of replications."""
+    results = Path(results)
+    out = []
+    man = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
+    planned = [r["run_id"] for r in man.get("runs", [])]
+    if planned:
+        st = ResultStore(results, (), {}).statuses()
+        done = set(st.loc[st["status"] == "done", "run_id"])
+        failed = set(st.loc[st["status"] == "failed", "run_id"]) - done
+        missing = [r for r in planned if r not in done]
+        if missing:
+            n_failed = sum(r in failed for r in missing)
+            out.append(f"{len(missing)} of {len(planned)} runs of this batch have no results ({n_failed} failed, "
+                       f"{len(missing) - n_failed} never ran, e.g. {missing[0]}): replications are missing, so the "
+                       "means and CIs below rest on fewer runs than planned — complete the batch with "
+                       "`govsim batch EXPERIMENT --out DIR --resume`")
+    if yearly is not None and len(yearly):
+        reps = yearly.groupby(case_column(yearly), sort=False)["seed"].nunique()
+        if reps.nunique() > 1:
+            out.append("cases have different numbers of replications: "
+                       + ", ".join(f"{c}: {n}" for c, n in reps.items()))
+    return out
 
 
 def _png(fig) -> str:
@@ -84,7 +110,8 @@ def _admin_html(tab: pd.DataFrame) -> str:
 CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1300px;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 7px;
 text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}tr.clear td{background:#eef7ee}img{max-width:100%}
-small{color:#666}code{background:#f4f4f4;padding:0 3px}"""
+small{color:#666}code{background:#f4f4f4;padding:0 3px}
+p.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em}"""
 
 
 def write_report(results: Path, out: Path | None = None, baseline: str | None = None) -> list[Path]:
@@ -96,6 +123,7 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
     except GovsimError:
         admin = None
     by = case_column(yearly)
+    warnings = missing_runs(results, yearly)
     cases = list(dict.fromkeys(yearly[by]))
     if baseline is None:
         baseline = "bum" if "bum" in cases else cases[0]
@@ -129,6 +157,7 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
 <style>{CSS}</style></head><body>
 <h1>govsim report: {html.escape(title)}</h1>
 <p>{html.escape(exp.get("description", ""))}</p>
+{"".join(f'<p class="warning"><b>Warning:</b> {html.escape(w)}</p>' for w in warnings)}
 <p>{len(cases)} cases × {len(seeds)} seeded replications, years {yearly['year'].min()}–{yearly['year'].max()};
 git commit <code>{html.escape(str(manifest.get("git_commit")))}</code>, govsim
 {html.escape(str(manifest.get("versions", {}).get("govsim")))}. Source: <code>{html.escape(str(results))}</code>.</p>

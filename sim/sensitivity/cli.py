@@ -21,6 +21,10 @@ def sensitivity(spec: Path, out: Path | None, workers: int, backend: str, schedu
                 analyse_only: bool, quiet: bool) -> None:
     """Sample the parameters of SPEC, run the model, and write Sobol/Morris/eFAST/PAWN indices with CIs,
     a convergence check and figures."""
+    if workers > 1 and backend == "local" and scheduler is None and not analyse_only:
+        from sim.experiments.backends import pool_context
+
+        pool_context()  # the forkserver imports the engine while this process reads the spec
     from sim.sensitivity.spec import load_spec
     from sim.sensitivity.study import analyse_study, run_study
 

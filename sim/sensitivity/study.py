@@ -111,9 +111,10 @@ def _prepare_out(spec: SensitivitySpec, out: Path, resume: bool) -> None:
 def run_study(spec: SensitivitySpec, out: str | Path, *, workers: int = 1, backend: str = "local",
               scheduler: str | None = None, resume: bool = False, progress: bool = True) -> StudyResult:
     """Sample, run every (point, replication, scenario) through the engine, analyse and write files."""
+    from sim.atomic import check_out_dir
     from sim.experiments.engine import execute
 
-    out = Path(out)
+    out = check_out_dir(Path(out))  # before any run: a folder that cannot be made is refused now
     d = design(spec)
     created = not out.exists()
     fresh = not (out / "study.json").exists()
@@ -134,9 +135,27 @@ def run_study(spec: SensitivitySpec, out: str | Path, *, workers: int = 1, backe
                 out.rmdir()
         raise
     if summary.failed:
-        raise GovsimError(f"{summary.failed} of {len(d.runs)} runs failed (tracebacks in "
-                          f"{out / BATCH}/runs/); fix the cause and rerun with --resume")
+        raise _failed_runs(out, len(d.runs))
     return analyse_study(spec, out, d)
+
+
+def _failed_runs(out: Path, total: int) -> GovsimError | None:
+    """The study's failed runs as one error (how many, and the first traceback), or None: indices
+    computed over a design with holes would be wrong, so no analysis runs on them."""
+    from sim.experiments.engine import load_results
+
+    try:
+        runs = load_results(out / BATCH, "runs")
+    except GovsimError:
+        return None
+    runs = runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
+    bad = runs[runs["status"] == "failed"].sort_values("run_id")
+    if bad.empty:
+        return None
+    first = bad.iloc[0]
+    return GovsimError(f"{len(bad)} of {total} runs of the study failed, so no indices were computed "
+                       f"(tracebacks in {out / BATCH}/runs/); fix the cause and rerun with --resume. "
+                       f"The first, {first['run_id']}:\n{str(first['error']).rstrip()}")
 
 
 def _write_design(spec: SensitivitySpec, d: Design, path: Path) -> None:
@@ -159,6 +178,9 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
         if json.loads(marker.read_text()).get("hash") != spec_hash(spec):
             raise GovsimError(f"{out} holds a different study than {spec.source}; the spec changed since it ran")
         d = design(spec)
+    failed = _failed_runs(out, len(d.runs))
+    if failed is not None:
+        raise failed
     method = method_for(spec.method)
     seed = salib_seed(spec.seed, ANALYSIS_SEED)
     yearly = load_results(out / BATCH, "yearly")
