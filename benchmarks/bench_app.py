@@ -24,8 +24,15 @@ import sys
 import time
 import urllib.request
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -46,9 +53,25 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", "from sim.cli import main; main()", "app", "--port", str(port),
-                             "--model-a", "bum", "--model-b", "hod", "--seed", "3"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from sim.cli import main; main()",
+            "app",
+            "--port",
+            str(port),
+            "--model-a",
+            "bum",
+            "--model-b",
+            "hod",
+            "--seed",
+            "3",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         http = None
         while http is None and time.perf_counter() - t0 < 300:
@@ -76,8 +99,10 @@ def main() -> None:
                 y0 = int(years[0]) if years and years[0].strip().isdigit() else 2007
                 t = time.perf_counter()
                 pg.locator(".govsim-step").click()
-                pg.wait_for_function("[...document.querySelectorAll('td.govsim-year')]"
-                                     f".every(td => parseInt(td.innerText) == {y0 + 1})")
+                pg.wait_for_function(
+                    "[...document.querySelectorAll('td.govsim-year')]"
+                    f".every(td => parseInt(td.innerText) == {y0 + 1})"
+                )
                 times.append(time.perf_counter() - t)
             browser.close()
     finally:
@@ -89,8 +114,10 @@ def main() -> None:
             proc.wait()
     print(f"app start to first HTTP answer     {http:6.2f} s")
     print(f"app start to models on screen      {first_page:6.2f} s   (issue 5 target < 10 s)")
-    print(f"year step, click to updated page   {statistics.median(times):6.3f} s   median of {len(times)} "
-          f"(issue 5 target < 0.5 s); all: {', '.join(f'{t:.3f}' for t in times)}")
+    print(
+        f"year step, click to updated page   {statistics.median(times):6.3f} s   median of {len(times)} "
+        f"(issue 5 target < 0.5 s); all: {', '.join(f'{t:.3f}' for t in times)}"
+    )
     print(f"load average {os.getloadavg()[0]:.2f}")
 
 

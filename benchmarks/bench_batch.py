@@ -39,8 +39,11 @@ from sim.seeds import derive_seeds
 def specs(n: int, years: int) -> list[RunSpec]:
     per = -(-n // len(CANONICAL))
     seeds = derive_seeds(1, per)
-    out = [RunSpec(f"{sc}-v0000-r{r:04d}", sc, seed=s, years=years, meta=(("replication", r),))
-           for sc in CANONICAL for r, s in enumerate(seeds)]
+    out = [
+        RunSpec(f"{sc}-v0000-r{r:04d}", sc, seed=s, years=years, meta=(("replication", r),))
+        for sc in CANONICAL
+        for r, s in enumerate(seeds)
+    ]
     return out[:n]
 
 
@@ -67,8 +70,13 @@ def timed_batch_run(runs: list[RunSpec], processes: int) -> float:
     scen = sorted({r.scenario for r in runs})
     seeds = sorted({r.seed for r in runs})
     t = time.perf_counter()
-    rows = batch_run(MunicipalityModel, {"scenario": scen, "seed": seeds, "years": runs[0].years},
-                     number_processes=processes, iterations=1, display_progress=False)
+    rows = batch_run(
+        MunicipalityModel,
+        {"scenario": scen, "seed": seeds, "years": runs[0].years},
+        number_processes=processes,
+        iterations=1,
+        display_progress=False,
+    )
     dt = time.perf_counter() - t
     if len(rows) != len(scen) * len(seeds):
         raise RuntimeError("batch_run returned the wrong number of rows")
@@ -77,10 +85,14 @@ def timed_batch_run(runs: list[RunSpec], processes: int) -> float:
 
 def fresh(fn: str, n: int, years: int, **kw) -> tuple[float, float]:
     """`fn(specs(n, years), **kw)` in a new interpreter: a cold start, as on the command line."""
-    code = (f"import json, benchmarks.bench_batch as b; r = b.{fn}(b.specs({n}, {years}), **{kw!r}); "
-            "print(json.dumps(r if isinstance(r, (list, tuple)) else [r, float('nan')]))")
+    code = (
+        f"import json, benchmarks.bench_batch as b; r = b.{fn}(b.specs({n}, {years}), **{kw!r}); "
+        "print(json.dumps(r if isinstance(r, (list, tuple)) else [r, float('nan')]))"
+    )
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True
+    )
     t, per_run = json.loads(out.stdout.strip().splitlines()[-1])
     return t, per_run
 
@@ -95,7 +107,7 @@ def memory_trace(n: int, release: bool, years: int, q: mp.Queue) -> None:
     trace = []
     runs = specs(n, years)
     for i in range(0, n, 25):
-        chunk = runs[i:i + 25]
+        chunk = runs[i : i + 25]
         if release:
             run_chunk(chunk, ("yearly", "admin"), None)
         else:  # Mesa's batch_run: build, run, read, drop — but Agent._ids keeps every model alive
@@ -126,8 +138,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
     runs = specs(a.runs, a.years)
-    print(f"{len(runs)} runs of {a.years} years; {os.cpu_count()} cores; load average at start "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"{len(runs)} runs of {a.years} years; {os.cpu_count()} cores; load average at start "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
 
     def best(fn, *args, **kw) -> tuple[float, float, float]:
         """Minimum and median wall time over --repeats (the minimum is the least disturbed by
@@ -142,20 +156,30 @@ def main() -> None:
     t2, m2, r2 = best(fresh, "timed_execute", n, y, workers=2)
     tb, mb, _ = best(fresh, "timed_batch_run", n, y, processes=2)
     td, md, rd = best(fresh, "timed_execute", n, y, workers=2, backend="dask")
-    print(f"best of {a.repeats} (median in brackets); per-run time inside a worker for the best repeat")
+    print(
+        f"best of {a.repeats} (median in brackets); per-run time inside a worker for the best repeat"
+    )
     print(f"engine, 1 worker (in-process):        {t1:6.2f} s [{m1:6.2f}]  {r1 * 1000:5.1f} ms/run")
-    print(f"engine, 2 workers (this + 1 process): {t2:6.2f} s [{m2:6.2f}]  {r2 * 1000:5.1f} ms/run"
-          f"  → parallel efficiency {t1 / (2 * t2):.2f} [{m1 / (2 * m2):.2f}] (target ≥ 0.9)")
-    print(f"mesa batch_run(number_processes=2):   {tb:6.2f} s [{mb:6.2f}]"
-          f"             → engine / batch_run {t2 / tb:.2f} [{m2 / mb:.2f}] (target ≤ 0.8)")
-    print(f"engine, Dask LocalCluster 2 workers:  {td:6.2f} s [{md:6.2f}]  {rd * 1000:5.1f} ms/run"
-          f"  → overhead vs local pool {td - t2:+.2f} s ({(td / t2 - 1) * 100:+.0f} %)")
+    print(
+        f"engine, 2 workers (this + 1 process): {t2:6.2f} s [{m2:6.2f}]  {r2 * 1000:5.1f} ms/run"
+        f"  → parallel efficiency {t1 / (2 * t2):.2f} [{m1 / (2 * m2):.2f}] (target ≥ 0.9)"
+    )
+    print(
+        f"mesa batch_run(number_processes=2):   {tb:6.2f} s [{mb:6.2f}]"
+        f"             → engine / batch_run {t2 / tb:.2f} [{m2 / mb:.2f}] (target ≤ 0.8)"
+    )
+    print(
+        f"engine, Dask LocalCluster 2 workers:  {td:6.2f} s [{md:6.2f}]  {rd * 1000:5.1f} ms/run"
+        f"  → overhead vs local pool {td - t2:+.2f} s ({(td / t2 - 1) * 100:+.0f} %)"
+    )
 
     for release in (True, False):
         tr = worker_memory(a.memory_runs, release, a.years)
         label = "engine worker (released)" if release else "batch_run-style worker (not released)"
-        print(f"{label}: RSS after 50 runs {tr[0]:.0f} MB, after {a.memory_runs} {tr[-1]:.0f} MB, "
-              f"peak {max(tr):.0f} MB → growth {tr[-1] - tr[0]:+.0f} MB (target < 20 MB)")
+        print(
+            f"{label}: RSS after 50 runs {tr[0]:.0f} MB, after {a.memory_runs} {tr[-1]:.0f} MB, "
+            f"peak {max(tr):.0f} MB → growth {tr[-1] - tr[0]:+.0f} MB (target < 20 MB)"
+        )
     print(f"load average at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

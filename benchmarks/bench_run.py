@@ -41,6 +41,7 @@ def boltzmann() -> None:
 def govsim(sc):
     def go() -> None:
         release(simulate(sc, seed=1))
+
     return go
 
 
@@ -56,10 +57,14 @@ def main() -> None:
         print(f"{name:<22} {t * 1000:>10.1f} {t / yard:>12.2f}")
     base = load_scenario("bum")
     p = base.parameters.municipality
-    double = apply_overrides(base, {"municipality.citizens": 2 * p.citizens, "municipality.employees": 2 * p.employees})
+    double = apply_overrides(
+        base, {"municipality.citizens": 2 * p.citizens, "municipality.employees": 2 * p.employees}
+    )
     t1 = median_time(govsim(base), args.repeats)
     t2 = median_time(govsim(double), args.repeats)
-    print(f"bum with 2× citizens and employees: {t2 * 1000:.1f} ms vs {t1 * 1000:.1f} ms → ratio {t2 / t1:.2f}")
+    print(
+        f"bum with 2× citizens and employees: {t2 * 1000:.1f} ms vs {t1 * 1000:.1f} ms → ratio {t2 / t1:.2f}"
+    )
 
 
 if __name__ == "__main__":

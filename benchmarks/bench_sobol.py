@@ -32,21 +32,36 @@ from sim.sensitivity.spec import spec_from_dict
 from sim.sensitivity.study import analyse_study, design, run_study
 
 PARAMETERS = (
-    "inspection.share_of_volume", "inspection.trust_sensitivity", "internal_invoicing.hours_per_invoice",
-    "internal_invoicing.invoices_per_package", "control_bids.prep_cost_rate", "control_bids.cost_coverage",
-    "tendering.buyer_cost_rate", "tendering.share", "bureaucratic_drift.growth", "trust_dynamics.build_rate",
-    "trust_dynamics.loss_rate", "municipality.admin_hourly_dkk",
+    "inspection.share_of_volume",
+    "inspection.trust_sensitivity",
+    "internal_invoicing.hours_per_invoice",
+    "internal_invoicing.invoices_per_package",
+    "control_bids.prep_cost_rate",
+    "control_bids.cost_coverage",
+    "tendering.buyer_cost_rate",
+    "tendering.share",
+    "bureaucratic_drift.growth",
+    "trust_dynamics.build_rate",
+    "trust_dynamics.loss_rate",
+    "municipality.admin_hourly_dkk",
 )
 
 
 def bench_spec(n: int, scenario: str = "bum"):
-    return spec_from_dict({
-        "name": f"bench_sobol_{scenario}_N{n}",
-        "parameters": {p: None for p in PARAMETERS},
-        "outcomes": [{"column": "admin_overhead_share", "summary": "mean", "scenario": scenario},
-                     {"column": "admin_cost_dkk", "summary": "final", "scenario": scenario}],
-        "method": {"name": "sobol", "N": n, "second_order": False},
-        "replications": 1, "seed": 20110401}, "bench_sobol")
+    return spec_from_dict(
+        {
+            "name": f"bench_sobol_{scenario}_N{n}",
+            "parameters": {p: None for p in PARAMETERS},
+            "outcomes": [
+                {"column": "admin_overhead_share", "summary": "mean", "scenario": scenario},
+                {"column": "admin_cost_dkk", "summary": "final", "scenario": scenario},
+            ],
+            "method": {"name": "sobol", "N": n, "second_order": False},
+            "replications": 1,
+            "seed": 20110401,
+        },
+        "bench_sobol",
+    )
 
 
 class ModelClock:
@@ -66,6 +81,7 @@ class ModelClock:
             finally:
                 self.seconds += time.process_time() - t
                 self.calls += 1
+
         sim.runner.simulate = timed
         return self
 
@@ -108,8 +124,12 @@ class CpuMeter:
         self._stop.set()
         self._thread.join()
         t = self._me.cpu_times()
-        self.seconds = t.user + t.system - self.start + sum(
-            v - self.before.get(pid, 0.0) for pid, v in self.seen.items())
+        self.seconds = (
+            t.user
+            + t.system
+            - self.start
+            + sum(v - self.before.get(pid, 0.0) for pid, v in self.seen.items())
+        )
 
 
 def calibrate(spec, k: int) -> float:
@@ -127,7 +147,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--N", type=int, default=1024)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--calibrate", type=int, default=200, help="runs timed in-process when workers > 1")
+    ap.add_argument(
+        "--calibrate", type=int, default=200, help="runs timed in-process when workers > 1"
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
 
@@ -154,11 +176,18 @@ def main() -> None:
         model_per_run = calibrate(spec, min(args.calibrate, n_runs))
         how = f"calibrated on {min(args.calibrate, n_runs)} in-process runs"
     report = {
-        "N": args.N, "parameters": len(PARAMETERS), "runs": n_runs, "workers": args.workers,
-        "design_s": round(t_design, 2), "study_wall_s": round(t_total, 1), "analysis_s": round(t_analyse, 2),
+        "N": args.N,
+        "parameters": len(PARAMETERS),
+        "runs": n_runs,
+        "workers": args.workers,
+        "design_s": round(t_design, 2),
+        "study_wall_s": round(t_total, 1),
+        "analysis_s": round(t_analyse, 2),
         "wall_ms_per_run": round(1000 * t_total / n_runs, 2),
-        "cpu_s_study": round(cpu_study, 1), "cpu_ms_per_run": round(1000 * cpu_study / n_runs, 2),
-        "model_cpu_ms_per_run": round(1000 * model_per_run, 2), "model_time": how,
+        "cpu_s_study": round(cpu_study, 1),
+        "cpu_ms_per_run": round(1000 * cpu_study / n_runs, 2),
+        "model_cpu_ms_per_run": round(1000 * model_per_run, 2),
+        "model_time": how,
         "outside_model_fraction": round(1 - model_per_run * n_runs / cpu_study, 3),
         "out": str(out),
     }

@@ -38,7 +38,9 @@ class Politician(Agent):
     def stand_down(self) -> None:
         """Be replaced by a newly elected member with fresh preferences."""
         pp = self.model.params.politics
-        self.expectation = float(np.clip(self.model.rng.normal(pp.expectation_mean, 0.03), 0.0, 1.0))
+        self.expectation = float(
+            np.clip(self.model.rng.normal(pp.expectation_mean, 0.03), 0.0, 1.0)
+        )
         self.austerity = float(np.clip(self.model.rng.normal(pp.austerity, 0.08), 0.0, 1.0))
 
 
@@ -76,8 +78,11 @@ class Market:
     def _refresh(self) -> None:
         firms = list(self.firms)
         self.ids = np.array([f.unique_id for f in firms])
-        self._arrays = (np.array([f.cost for f in firms]), np.array([f.markup for f in firms]),
-                        np.array([f.quality for f in firms]))
+        self._arrays = (
+            np.array([f.cost for f in firms]),
+            np.array([f.markup for f in firms]),
+            np.array([f.quality for f in firms]),
+        )
         self.by_id = {f.unique_id: f for f in firms}
 
     def bid_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -100,7 +105,10 @@ class Market:
             if f.idle_years >= mp.exit_after_years:  # idle firms hold no contract
                 f.active = False
                 f.remove()
-        if len(self.firms) < self.model.params.municipality.contractors and self.model.rng.random() < mp.entry_probability:
+        if (
+            len(self.firms) < self.model.params.municipality.contractors
+            and self.model.rng.random() < mp.entry_probability
+        ):
             Contractor(self.model)
         while len(self.firms) < 2:
             Contractor(self.model)
@@ -119,7 +127,9 @@ class Employees:
         self.wellbeing = np.clip(rng.normal(wellbeing_base, 0.4, n), 1.0, 7.0)
         self.propensity = rng.lognormal(0.0, 0.5, n)  # who tends to propose
         self.sick_offset = rng.normal(0.0, 0.02, n)
-        self.trust_offset = rng.normal(0.0, 0.08, n)  # personal deviation from the unit's trust in management
+        self.trust_offset = rng.normal(
+            0.0, 0.08, n
+        )  # personal deviation from the unit's trust in management
         self.sick = np.zeros(n)
         self.skill = rng.uniform(0.3, 0.8, n)
         self.learn_bonus = np.zeros(n)
@@ -154,10 +164,10 @@ class InHouseUnit(Agent):
         self.params = model.params
         self.trust = trust
         self.staff = Employees(model.rng, mp.employees, ep.wellbeing_base)
-        self.sick_effort = 0.0       # accumulated effect of a sick-leave goal
-        self.efficiency = 1.0        # cost per unit of volume, relative to the reference
-        self.innovation = 0.0        # quality gained from implemented proposals (decays)
-        self.workload = 0.0          # pressure from framework cuts not buffered
+        self.sick_effort = 0.0  # accumulated effect of a sick-leave goal
+        self.efficiency = 1.0  # cost per unit of volume, relative to the reference
+        self.innovation = 0.0  # quality gained from implemented proposals (decays)
+        self.workload = 0.0  # pressure from framework cuts not buffered
 
     @property
     def n(self) -> int:
@@ -167,9 +177,17 @@ class InHouseUnit(Agent):
     def quality(self) -> float:
         ip = self.params.inhouse
         st = self.staff
-        return float(np.clip(
-            ip.quality_base + 0.1 * (st.skill.mean() - 0.55) + 0.02 * (st.wellbeing.mean() - 5.5)
-            + self.innovation - 0.5 * self.workload, 0.0, 1.0))
+        return float(
+            np.clip(
+                ip.quality_base
+                + 0.1 * (st.skill.mean() - 0.55)
+                + 0.02 * (st.wellbeing.mean() - 5.5)
+                + self.innovation
+                - 0.5 * self.workload,
+                0.0,
+                1.0,
+            )
+        )
 
     def step_quarter(self, s: Signals, years_elapsed: float) -> None:
         """Wellbeing drifts toward what governance makes of the job; sick leave and quits follow."""
@@ -177,19 +195,32 @@ class InHouseUnit(Agent):
         rng = self.model.rng
         st = self.staff
         trust = self.trust["employees_management"]
-        target = (ep.wellbeing_base + ep.participation_effect * s.participation + ep.security_effect * s.security
-                  - ep.control_effect * s.control - ep.workload_effect * self.workload
-                  + 0.6 * (trust - 0.5) + st.learn_bonus)
+        target = (
+            ep.wellbeing_base
+            + ep.participation_effect * s.participation
+            + ep.security_effect * s.security
+            - ep.control_effect * s.control
+            - ep.workload_effect * self.workload
+            + 0.6 * (trust - 0.5)
+            + st.learn_bonus
+        )
         st.wellbeing += ep.wellbeing_rate * (target - st.wellbeing) + rng.normal(0.0, 0.05, st.n)
         np.clip(st.wellbeing, 1.0, 7.0, out=st.wellbeing)
         st.learn_bonus *= 0.85
         self.sick_effort += s.sick_leave_effort / 4
         st.sick = np.clip(
-            ep.sick_leave_base + ep.sick_leave_trend * years_elapsed
+            ep.sick_leave_base
+            + ep.sick_leave_trend * years_elapsed
             - ep.sick_leave_wellbeing_slope * (st.wellbeing - ep.wellbeing_base)
-            + st.sick_offset - self.sick_effort, 0.0, 0.6)
+            + st.sick_offset
+            - self.sick_effort,
+            0.0,
+            0.6,
+        )
         # a probability: at very low wellbeing every holder may quit, never more than that
-        quit_p = np.minimum(1.0, ep.turnover_base / 4 * np.exp(-0.8 * (st.wellbeing - ep.wellbeing_base)))
+        quit_p = np.minimum(
+            1.0, ep.turnover_base / 4 * np.exp(-0.8 * (st.wellbeing - ep.wellbeing_base))
+        )
         quits = np.flatnonzero(rng.random(st.n) < quit_p)
         if quits.size:
             st.replace(rng, quits, ep.wellbeing_base)
@@ -211,7 +242,9 @@ class InHouseUnit(Agent):
         rng = self.model.rng
         trust = self.trust["employees_management"]
         lam = ep.proposal_rate * s.proposal_boost * (1.0 + s.participation)
-        made = int(rng.poisson(lam * self.staff.propensity * (0.5 + self.trust_in_management())).sum())
+        made = int(
+            rng.poisson(lam * self.staff.propensity * (0.5 + self.trust_in_management())).sum()
+        )
         considered = int(rng.binomial(made, min(1.0, s.consideration)))
         accepted = int(rng.binomial(considered, min(1.0, 0.35 + 0.3 * trust)))
         implemented = int(rng.binomial(accepted, min(1.0, 0.55 + s.implementation_boost)))
@@ -239,7 +272,9 @@ class Citizens:
     ``level[area[i]] + bias[i]`` — so a year costs O(areas + survey sample), not O(citizens).
     """
 
-    def __init__(self, rng: np.random.Generator, n: int, area_weight: np.ndarray, bias_sd: float) -> None:
+    def __init__(
+        self, rng: np.random.Generator, n: int, area_weight: np.ndarray, bias_sd: float
+    ) -> None:
         # citizens are exchangeable within an area: draw how many live where, then list them
         self.count = rng.multinomial(n, area_weight / area_weight.sum())
         self.area = np.repeat(np.arange(area_weight.size), self.count)
@@ -263,11 +298,15 @@ class Citizens:
         sample lives in gets the mean of all its citizens' answers."""
         idx = rng.integers(0, self.area.size, size=min(sample, self.area.size))
         where = self.area[idx]
-        ans = np.clip(self.level[where] + self.bias[idx] + rng.normal(0.0, 0.05, idx.size), 0.0, 1.0)
+        ans = np.clip(
+            self.level[where] + self.bias[idx] + rng.normal(0.0, 0.05, idx.size), 0.0, 1.0
+        )
         n = np.bincount(where, minlength=self.n_areas)
         tot = np.bincount(where, weights=ans, minlength=self.n_areas)
         if (n == 0).any():
-            everyone = np.bincount(self.area, weights=np.clip(self.perceived, 0, 1), minlength=self.n_areas)
+            everyone = np.bincount(
+                self.area, weights=np.clip(self.perceived, 0, 1), minlength=self.n_areas
+            )
             return np.where(n > 0, tot / np.maximum(n, 1), everyone / np.maximum(self.count, 1))
         return tot / n
 
@@ -284,7 +323,7 @@ class Areas:
         self.staff_assessment = np.zeros(n)
         self.expectation = np.zeros(n)
         self.offset = np.zeros(n)
-        self.bonus = np.zeros(n)       # quality from learning teams, goal follow-up, consensus tasks
+        self.bonus = np.zeros(n)  # quality from learning teams, goal follow-up, consensus tasks
         self.flagged = np.zeros(n, dtype=bool)
         self.team = np.zeros(n, dtype=bool)
         self.goal = np.full(n, np.nan)

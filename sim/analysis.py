@@ -24,8 +24,12 @@ KEY_OUTCOMES: tuple[str, ...] = key_outcomes()
 MAX_PAIRWISE_CASES = 8  # beyond this, only differences against the baseline (n² rows help nobody)
 
 
-def summarise(yearly: pd.DataFrame, baseline: str | None = "bum", by: str = "scenario",
-              outcomes: tuple[str, ...] = KEY_OUTCOMES) -> pd.DataFrame:
+def summarise(
+    yearly: pd.DataFrame,
+    baseline: str | None = "bum",
+    by: str = "scenario",
+    outcomes: tuple[str, ...] = KEY_OUTCOMES,
+) -> pd.DataFrame:
     """Per case (column `by`) and outcome: final-year and whole-run means with 95 % CIs, and the
     paired difference from `baseline` on the same seeds."""
     outcomes = tuple(c for c in outcomes if c in yearly.columns)
@@ -59,8 +63,10 @@ def format_table(summary: pd.DataFrame, outcomes: tuple[str, ...] = KEY_OUTCOMES
     width = 30
     names = {col: label(col) for col in outcomes}
     first = max(30, *(len(n) + 2 for n in names.values()))
-    lines = ["mean over the run per replication, then mean [95 % CI] over replications",
-             f"{'outcome':<{first}}" + "".join(f"{s:>{width}}" for s in scen)]
+    lines = [
+        "mean over the run per replication, then mean [95 % CI] over replications",
+        f"{'outcome':<{first}}" + "".join(f"{s:>{width}}" for s in scen),
+    ]
     for col in outcomes:
         cells = []
         for s in scen:
@@ -76,12 +82,25 @@ def _fmt(m: float, lo: float, hi: float) -> str:
     return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
-TIMESERIES_PANELS = ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate",
-                     "inhouse_share", "trust_employees_management")
-FINAL_BARS = ("admin_overhead_share", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate")
+TIMESERIES_PANELS = (
+    "admin_cost_dkk",
+    "citizen_satisfaction",
+    "employee_wellbeing",
+    "sick_leave_rate",
+    "inhouse_share",
+    "trust_employees_management",
+)
+FINAL_BARS = (
+    "admin_overhead_share",
+    "citizen_satisfaction",
+    "employee_wellbeing",
+    "sick_leave_rate",
+)
 
 
-def pairwise(yearly: pd.DataFrame, by: str, baseline: str, outcomes: tuple[str, ...]) -> pd.DataFrame:
+def pairwise(
+    yearly: pd.DataFrame, by: str, baseline: str, outcomes: tuple[str, ...]
+) -> pd.DataFrame:
     """Paired differences (b − a) of whole-run means per seed, with 95 % CIs, for pairs of cases."""
     cases = list(dict.fromkeys(yearly[by]))
     per_seed = yearly.groupby([by, "seed"], sort=False)[list(outcomes)].mean()
@@ -96,9 +115,18 @@ def pairwise(yearly: pd.DataFrame, by: str, baseline: str, outcomes: tuple[str, 
         for col in outcomes:
             d = (db.loc[common, col] - da.loc[common, col]).dropna().to_numpy()
             m, lo, hi = mean_ci(d) if d.size else (np.nan, np.nan, np.nan)
-            rows.append({"case_a": a, "case_b": b, "outcome": col, "n_pairs": int(d.size),
-                         "diff_mean": m, "diff_lo": lo, "diff_hi": hi,
-                         "clear": bool(d.size > 1 and (lo > 0 or hi < 0))})
+            rows.append(
+                {
+                    "case_a": a,
+                    "case_b": b,
+                    "outcome": col,
+                    "n_pairs": int(d.size),
+                    "diff_mean": m,
+                    "diff_lo": lo,
+                    "diff_hi": hi,
+                    "clear": bool(d.size > 1 and (lo > 0 or hi < 0)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -128,18 +156,22 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
     if panels:
         ncol = min(3, len(panels))
         nrow = -(-len(panels) // ncol)
-        fig, axes = plt.subplots(nrow, ncol, figsize=(4.7 * ncol, 3.8 * nrow), constrained_layout=True,
-                                 squeeze=False)
+        fig, axes = plt.subplots(
+            nrow, ncol, figsize=(4.7 * ncol, 3.8 * nrow), constrained_layout=True, squeeze=False
+        )
         for ax, col in zip(axes.flat, panels, strict=False):
             for scen, g in yearly.groupby(by, sort=False):
-                st = g.groupby("year")[col].apply(
-                    lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"])).unstack()
+                st = (
+                    g.groupby("year")[col]
+                    .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
+                    .unstack()
+                )
                 ax.plot(st.index, st["m"], label=scen)
                 ax.fill_between(st.index, st["lo"], st["hi"], alpha=0.25)
             ax.set_title(label(col), fontsize="medium")
             ax.set_xlabel("year")
             ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-        for ax in list(axes.flat)[len(panels):]:
+        for ax in list(axes.flat)[len(panels) :]:
             ax.set_visible(False)
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside right upper", fontsize="small")
@@ -149,7 +181,9 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
     final = yearly[yearly["year"] == yearly["year"].max()]
     bars = [c for c in FINAL_BARS if c in yearly.columns]
     if bars:
-        fig, axes = plt.subplots(1, len(bars), figsize=(3.5 * len(bars), 4), constrained_layout=True, squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(bars), figsize=(3.5 * len(bars), 4), constrained_layout=True, squeeze=False
+        )
         for ax, col in zip(axes.flat, bars, strict=True):
             names, ms, errs = [], [], []
             for scen, g in final.groupby(by, sort=False):
@@ -157,7 +191,13 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
                 names.append(scen)
                 ms.append(m)
                 errs.append(hi - m)
-            bars_ = ax.bar(range(len(names)), ms, yerr=errs, capsize=4, color=[f"C{i}" for i in range(len(names))])
+            bars_ = ax.bar(
+                range(len(names)),
+                ms,
+                yerr=errs,
+                capsize=4,
+                color=[f"C{i}" for i in range(len(names))],
+            )
             ax.set_title(f"{label(col)}\n{int(final['year'].iloc[0])}", fontsize="medium")
             if len(names) <= 3 and max(map(len, names)) <= 20:
                 ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
@@ -184,6 +224,11 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
 
 def admin_table(admin: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
     """Mean DKK per year by case × activity (mean over years within a seed, then over seeds)."""
-    per = admin.groupby([by, "activity", "seed"], sort=False)["dkk"].mean().groupby([by, "activity"], sort=False).mean()
+    per = (
+        admin.groupby([by, "activity", "seed"], sort=False)["dkk"]
+        .mean()
+        .groupby([by, "activity"], sort=False)
+        .mean()
+    )
     order = list(dict.fromkeys(admin[by]))
     return per.unstack("activity").fillna(0.0).reindex(order)

@@ -35,14 +35,18 @@ def check_out_dir(out: str | Path, what: str = "--out") -> Path:
     out = Path(out)
     probe = out if out.is_dir() else next((p for p in out.parents if p.exists()), Path("."))
     if probe.exists() and not probe.is_dir():
-        raise GovsimError(f"{what} '{out}': '{probe}' is a file, so no folder can be made under it; "
-                          "choose a folder path")
+        raise GovsimError(
+            f"{what} '{out}': '{probe}' is a file, so no folder can be made under it; "
+            "choose a folder path"
+        )
     try:
         probe.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".govsim-write-check.", dir=probe)
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
-        raise GovsimError(f"{what} '{out}': cannot write there ({exc.strerror or exc}); "
-                          "choose a folder you can write to") from None
+        raise GovsimError(
+            f"{what} '{out}': cannot write there ({exc.strerror or exc}); "
+            "choose a folder you can write to"
+        ) from None
     return out

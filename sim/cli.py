@@ -64,10 +64,21 @@ def cli() -> None:
 
 @cli.command("run")
 @click.argument("scenario")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
-@click.option("--years", type=click.IntRange(1, 200), default=None, help="Run length (default: the scenario's).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory for yearly/areas/admin/tenders.parquet and manifest.json.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed."
+)
+@click.option(
+    "--years",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="Run length (default: the scenario's).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory for yearly/areas/admin/tenders.parquet and manifest.json.",
+)
 def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> None:
     """Run one SCENARIO (a preset name or a YAML file) and write its tables."""
     from sim.runner import run
@@ -79,27 +90,72 @@ def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> No
     res.write(out)
     last = res.yearly.iloc[-1]
     click.echo(f"{res.manifest['scenario']['name']}, seed {seed}, {len(res.yearly)} years → {out}")
-    for col in ("admin_overhead_share", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate",
-                "inhouse_share", "tendered_share"):
+    for col in (
+        "admin_overhead_share",
+        "citizen_satisfaction",
+        "employee_wellbeing",
+        "sick_leave_rate",
+        "inhouse_share",
+        "tendered_share",
+    ):
         click.echo(f"  {col:<24} {last[col]:.3f} (final year)")
 
 
 @cli.command("compare")
-@click.option("--scenarios", "scenarios", multiple=True,
-              help="Scenarios to compare (repeat the option); default: bum, hod, model_municipality.")
-@click.option("--replications", type=click.IntRange(min=1), default=30, show_default=True,
-              help="Seeded replications per scenario.")
-@click.option("--years", type=click.IntRange(1, 200), default=None, help="Run length (default: the scenario's).")
-@click.option("--seed", "master_seed", type=click.IntRange(min=0), default=20110401, show_default=True,
-              help="Master seed; replication seeds derive from it.")
-@click.option("--workers", type=click.IntRange(min=1), default=lambda: min(8, os.cpu_count() or 1),
-              show_default="this machine's cores, at most 8", help="Local processes.")
-@click.option("--baseline", default=None,
-              help="Scenario (by name) the paired differences are taken against; default: bum, if compared.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/compare"),
-              show_default=True)
-def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None, master_seed: int,
-                workers: int, baseline: str | None, out: Path) -> None:
+@click.option(
+    "--scenarios",
+    "scenarios",
+    multiple=True,
+    help="Scenarios to compare (repeat the option); default: bum, hod, model_municipality.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Seeded replications per scenario.",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="Run length (default: the scenario's).",
+)
+@click.option(
+    "--seed",
+    "master_seed",
+    type=click.IntRange(min=0),
+    default=20110401,
+    show_default=True,
+    help="Master seed; replication seeds derive from it.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=lambda: min(8, os.cpu_count() or 1),
+    show_default="this machine's cores, at most 8",
+    help="Local processes.",
+)
+@click.option(
+    "--baseline",
+    default=None,
+    help="Scenario (by name) the paired differences are taken against; default: bum, if compared.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results/compare"),
+    show_default=True,
+)
+def compare_cmd(
+    scenarios: tuple[str, ...],
+    replications: int,
+    years: int | None,
+    master_seed: int,
+    workers: int,
+    baseline: str | None,
+    out: Path,
+) -> None:
     """Run the governance models on the same seeds and compare them with 95 % CIs."""
     from sim.analysis import format_table, summarise
     from sim.compare import CANONICAL, comparison_manifest, run_comparison, write_comparison
@@ -110,26 +166,52 @@ def compare_cmd(scenarios: tuple[str, ...], replications: int, years: int | None
     if baseline is None:
         baseline = "bum" if "bum" in labels else None
     elif baseline not in labels:
-        raise GovsimError(f"--baseline has value {baseline!r}: it must be one of the compared scenarios "
-                          f"({', '.join(labels)})")
+        raise GovsimError(
+            f"--baseline has value {baseline!r}: it must be one of the compared scenarios "
+            f"({', '.join(labels)})"
+        )
     check_out_dir(out)  # before any simulation: an unwritable --out must not cost the runs
     yearly, admin = run_comparison(names, replications, years, master_seed, workers)
     summary = summarise(yearly, baseline=baseline)
-    figs = write_comparison(out, yearly, admin, summary,
-                            comparison_manifest(names, replications, years, master_seed, baseline))
+    figs = write_comparison(
+        out,
+        yearly,
+        admin,
+        summary,
+        comparison_manifest(names, replications, years, master_seed, baseline),
+    )
     click.echo(format_table(summary))
     if baseline is not None and len(labels) > 1:
-        click.echo(f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):")
-        for col in ("admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing", "sick_leave_rate"):
-            for _, r in summary[(summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()].iterrows():
-                click.echo(f"  {col:<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
-                           f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]")
-    click.echo(f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
-               + ", ".join(p.name for p in figs))
+        click.echo(
+            f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):"
+        )
+        for col in (
+            "admin_cost_dkk",
+            "citizen_satisfaction",
+            "employee_wellbeing",
+            "sick_leave_rate",
+        ):
+            for _, r in summary[
+                (summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()
+            ].iterrows():
+                click.echo(
+                    f"  {col:<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
+                    f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]"
+                )
+    click.echo(
+        f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
+        + ", ".join(p.name for p in figs)
+    )
 
 
 @cli.command("outputs")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "markdown"]),
+    default="text",
+    show_default=True,
+)
 @click.option("--table", "tables", multiple=True, help="Only these tables (repeat); default: all.")
 def outputs_cmd(fmt: str, tables: tuple[str, ...]) -> None:
     """Print the data dictionary: every output column with table, unit, scale and definition."""
@@ -140,7 +222,9 @@ def outputs_cmd(fmt: str, tables: tuple[str, ...]) -> None:
         raise GovsimError(f"--table has value {bad[0]!r}; allowed: {', '.join(TABLES)}")
     entries = rows(tables or TABLES)
     head = ["table", "column", "label", "unit", "scale", "over_years", "definition"]
-    cells = [[o.table, o.name, o.label, o.unit, o.scale, o.over_years, o.definition] for o in entries]
+    cells = [
+        [o.table, o.name, o.label, o.unit, o.scale, o.over_years, o.definition] for o in entries
+    ]
     if fmt == "csv":
         import csv
 
@@ -151,7 +235,11 @@ def outputs_cmd(fmt: str, tables: tuple[str, ...]) -> None:
         click.echo("| " + " | ".join(head) + " |")
         click.echo("|" + "---|" * len(head))
         for c in cells:
-            click.echo("| " + " | ".join(x.replace("|", "\\|") for x in c[:1] + [f"`{c[1]}`"] + c[2:]) + " |")
+            click.echo(
+                "| "
+                + " | ".join(x.replace("|", "\\|") for x in c[:1] + [f"`{c[1]}`"] + c[2:])
+                + " |"
+            )
     else:
         for c in cells:
             click.echo(f"{c[0]:<8} {c[1]:<34} {c[3]:<28} {c[4]:<26} {c[5]:<5} {c[6]}")
@@ -167,7 +255,9 @@ def scenarios_cmd() -> None:
 
 
 @cli.command("params")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
 def params_cmd(fmt: str) -> None:
     """Print every parameter: name, unit, default, plausible range and source."""
     from sim.params import schema

@@ -23,8 +23,9 @@ from sim.seeds import derive_seeds
 CANONICAL = ("bum", "hod", "model_municipality")
 
 
-def run_comparison(scenarios: list[str], replications: int, years: int | None, master_seed: int,
-                   workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_comparison(
+    scenarios: list[str], replications: int, years: int | None, master_seed: int, workers: int = 1
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed.
 
     Runs on the experiment engine's local backend (validation before any run, spawn-safe pool,
@@ -37,16 +38,23 @@ def run_comparison(scenarios: list[str], replications: int, years: int | None, m
     labels = [sc.name for sc in loaded]
     dup = sorted({lab for lab in labels if labels.count(lab) > 1})
     if dup:
-        raise GovsimError(f"--scenarios: two scenarios are named {dup[0]!r}; give each compared scenario "
-                          "its own name (the 'name' key of its file)")
+        raise GovsimError(
+            f"--scenarios: two scenarios are named {dup[0]!r}; give each compared scenario "
+            "its own name (the 'name' key of its file)"
+        )
     spans = {(sc.start_year, years or sc.years) for sc in loaded}
     if len(spans) > 1:
-        raise GovsimError("--scenarios: the scenarios cover different years "
-                          f"({', '.join(f'{s}+{y}' for s, y in sorted(spans))}); paired comparison needs the same "
-                          "start_year and years (use --years to align the length)")
+        raise GovsimError(
+            "--scenarios: the scenarios cover different years "
+            f"({', '.join(f'{s}+{y}' for s, y in sorted(spans))}); paired comparison needs the same "
+            "start_year and years (use --years to align the length)"
+        )
     seeds = derive_seeds(master_seed, replications)
-    specs = [RunSpec(f"{i:03d}-r{r:05d}", str(s), seed=seed, years=years, meta=(("label", lab),))
-             for i, (s, lab) in enumerate(zip(scenarios, labels, strict=True)) for r, seed in enumerate(seeds)]
+    specs = [
+        RunSpec(f"{i:03d}-r{r:05d}", str(s), seed=seed, years=years, meta=(("label", lab),))
+        for i, (s, lab) in enumerate(zip(scenarios, labels, strict=True))
+        for r, seed in enumerate(seeds)
+    ]
     with tempfile.TemporaryDirectory(prefix="govsim-compare-") as tmp:
         done = execute(specs, Path(tmp) / "batch", workers=workers, progress=False)
         if done.failed or done.done != len(specs):
@@ -55,13 +63,17 @@ def run_comparison(scenarios: list[str], replications: int, years: int | None, m
                 runs = load_results(Path(tmp) / "batch", "runs")
                 r = runs[runs["status"] == "failed"].iloc[0]
                 first = f"; the first ({r['run_id']}):\n{str(r['error']).strip().splitlines()[-1]}"
-            raise GovsimError(f"{len(specs) - done.done} of {len(specs)} runs failed or are missing{first}\n"
-                              "nothing was written: a comparison needs every replication")
+            raise GovsimError(
+                f"{len(specs) - done.done} of {len(specs)} runs failed or are missing{first}\n"
+                "nothing was written: a comparison needs every replication"
+            )
         yearly, admin = (_plain(load_results(Path(tmp) / "batch", t)) for t in ("yearly", "admin"))
     got = yearly.groupby(["scenario", "seed"]).ngroups if len(yearly) else 0
     if got != len(specs):
-        raise GovsimError(f"the runs returned results for {got} of {len(specs)} (scenario, seed) pairs; "
-                          "nothing was written: a comparison needs every replication")
+        raise GovsimError(
+            f"the runs returned results for {got} of {len(specs)} (scenario, seed) pairs; "
+            "nothing was written: a comparison needs every replication"
+        )
     return yearly, admin
 
 
@@ -71,8 +83,13 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return df[own].assign(scenario=df["label"], seed=df["seed"])
 
 
-def comparison_manifest(scenarios: list[str], replications: int, years: int | None, master_seed: int,
-                        baseline: str | None) -> dict[str, Any]:
+def comparison_manifest(
+    scenarios: list[str],
+    replications: int,
+    years: int | None,
+    master_seed: int,
+    baseline: str | None,
+) -> dict[str, Any]:
     """What a comparison ran: every scenario as resolved, the seeds, replications, years, versions, commit."""
     from sim.provenance import git_commit, versions
 
@@ -93,8 +110,13 @@ def comparison_manifest(scenarios: list[str], replications: int, years: int | No
     }
 
 
-def write_comparison(out: Path, yearly: pd.DataFrame, admin: pd.DataFrame, summary: pd.DataFrame,
-                     manifest: dict[str, Any]) -> list[Path]:
+def write_comparison(
+    out: Path,
+    yearly: pd.DataFrame,
+    admin: pd.DataFrame,
+    summary: pd.DataFrame,
+    manifest: dict[str, Any],
+) -> list[Path]:
     """The output folder, whole or not at all: tables, summary.csv, figures and manifest.json."""
     from sim.analysis import write_figures
 

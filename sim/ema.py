@@ -51,14 +51,22 @@ class GovsimFunction:
         out = {}
         for column, summary in self.outcomes:
             col = yearly[column]
-            out[outcome_name(column, summary)] = float(col.mean() if summary == "mean" else col.iloc[-1])
+            out[outcome_name(column, summary)] = float(
+                col.mean() if summary == "mean" else col.iloc[-1]
+            )
         return out
 
 
-def ema_model(scenario: str | Scenario = "bum", parameters: Sequence[str] | None = None, *,
-              outcomes: Sequence[tuple[str, str]] = (("admin_overhead_share", "mean"),),
-              replications: int = 1, master_seed: int = 20110401, years: int | None = None,
-              name: str = "govsim") -> Any:
+def ema_model(
+    scenario: str | Scenario = "bum",
+    parameters: Sequence[str] | None = None,
+    *,
+    outcomes: Sequence[tuple[str, str]] = (("admin_overhead_share", "mean"),),
+    replications: int = 1,
+    master_seed: int = 20110401,
+    years: int | None = None,
+    name: str = "govsim",
+) -> Any:
     """An EMA Workbench ReplicatorModel for one scenario.
 
     Args:
@@ -76,22 +84,38 @@ def ema_model(scenario: str | Scenario = "bum", parameters: Sequence[str] | None
 
     sc = load_scenario(scenario)
     index = schema_index()
-    names = list(parameters) if parameters is not None else [
-        p.name for p in index.values() if p.low is not None and p.kind in ("int", "float") and sc.uses_parameter(p.name)]
+    names = (
+        list(parameters)
+        if parameters is not None
+        else [
+            p.name
+            for p in index.values()
+            if p.low is not None and p.kind in ("int", "float") and sc.uses_parameter(p.name)
+        ]
+    )
     uncertainties = []
     for n in names:
         r = resolve_range(n, where="EMA model")
         if not sc.uses_parameter(n):
-            raise GovsimError(f"EMA model: parameter {n!r} belongs to a rule scenario {sc.name!r} does not use")
+            raise GovsimError(
+                f"EMA model: parameter {n!r} belongs to a rule scenario {sc.name!r} does not use"
+            )
         # EMA's IntegerParameter is inclusive at both ends, as Range is
-        uncertainties.append(IntegerParameter(n, int(r.low), int(r.high)) if r.kind == "int"
-                             else RealParameter(n, r.low, r.high))
+        uncertainties.append(
+            IntegerParameter(n, int(r.low), int(r.high))
+            if r.kind == "int"
+            else RealParameter(n, r.low, r.high)
+        )
     for column, summary in outcomes:
         if column not in OUTCOME_COLUMNS or summary not in ("mean", "final"):
-            raise GovsimError(f"EMA model: outcome ({column!r}, {summary!r}) is unknown; columns: "
-                              f"{', '.join(OUTCOME_COLUMNS)}; summaries: mean, final")
+            raise GovsimError(
+                f"EMA model: outcome ({column!r}, {summary!r}) is unknown; columns: "
+                f"{', '.join(OUTCOME_COLUMNS)}; summaries: mean, final"
+            )
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise GovsimError(f"EMA model: replications has value {replications!r}: it must be a whole number ≥ 1")
+        raise GovsimError(
+            f"EMA model: replications has value {replications!r}: it must be a whole number ≥ 1"
+        )
 
     model = ReplicatorModel(name, function=GovsimFunction(sc, years, tuple(outcomes)))
     model.uncertainties = uncertainties

@@ -10,8 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 ACTIVITIES: tuple[str, ...] = (
-    "ordering", "tendering", "control_bids", "inspection", "invoicing", "benchmarking",
-    "learning_teams", "meetings", "guides", "proposals", "sick_leave_goal", "transition",
+    "ordering",
+    "tendering",
+    "control_bids",
+    "inspection",
+    "invoicing",
+    "benchmarking",
+    "learning_teams",
+    "meetings",
+    "guides",
+    "proposals",
+    "sick_leave_goal",
+    "transition",
 )
 _INDEX = {a: i for i, a in enumerate(ACTIVITIES)}
 

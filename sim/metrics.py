@@ -46,7 +46,9 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "admin_overhead_share": admin / total,
         "admin_fte": model.ledger.fte(admin_hours),
         "savings_dkk": baseline - total,
-        "citizen_satisfaction": float(np.average(a.satisfaction, weights=model.citizens.count + 1e-9)),
+        "citizen_satisfaction": float(
+            np.average(a.satisfaction, weights=model.citizens.count + 1e-9)
+        ),
         "political_expectation": float(a.expectation.mean()),
         "expectation_gap": y.expectation_gap,
         "staff_assessed_quality": float(a.staff_assessment.mean()),
@@ -80,7 +82,9 @@ def area_record(model: MunicipalityModel) -> dict[str, np.ndarray]:
     """One row per area × task package for the year (columnar, concatenated at the end)."""
     a, pk = model.areas, model.packages
     ar = pk.area
-    provider = np.where(pk.private >= 1.0, "contractor", np.where(pk.private > 0, "mixed", "inhouse"))
+    provider = np.where(
+        pk.private >= 1.0, "contractor", np.where(pk.private > 0, "mixed", "inhouse")
+    )
     return {
         "year": np.full(pk.n, model.calendar_year),
         "area": ar,

@@ -36,14 +36,21 @@ from sim.rules.context import ModelContext
 from sim.scenario import Scenario, load_scenario
 from sim.state import Procedures, Tally, Trust
 
-STAFF_OPTIMISM = 0.03  # professional staff rate their own areas a little higher (seed 000's comparison)
+STAFF_OPTIMISM = (
+    0.03  # professional staff rate their own areas a little higher (seed 000's comparison)
+)
 
 
 class MunicipalityModel(Model):
     """A municipality's operational services under a scenario's governance rules."""
 
-    def __init__(self, scenario: Scenario | str | dict = "bum", seed: int = 0, years: int | None = None,
-                 collect: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str | dict = "bum",
+        seed: int = 0,
+        years: int | None = None,
+        collect: bool = True,
+    ) -> None:
         """
         Args:
             scenario: a Scenario, a preset name, a YAML path or a mapping.
@@ -76,7 +83,9 @@ class MunicipalityModel(Model):
         self.areas = Areas(self.n_areas, math.ceil(math.sqrt(self.n_areas)))
         self.areas.offset[:] = rng.normal(0.0, 0.02, self.n_areas)
         self._set_expectations()
-        self.citizens = Citizens(rng, mp.citizens, area_weight, p.citizens.bias_sd)  # vectorised, not agents
+        self.citizens = Citizens(
+            rng, mp.citizens, area_weight, p.citizens.bias_sd
+        )  # vectorised, not agents
 
         self.ledger = Ledger(mp.admin_hourly_dkk)
         self.procedures = Procedures()
@@ -101,7 +110,9 @@ class MunicipalityModel(Model):
         self.rows: list[dict[str, float]] = []
         self.area_rows: list[dict[str, np.ndarray]] = []
         self.admin_rows: list[tuple[int, np.ndarray, np.ndarray]] = []
-        self.datacollector = YearlyDataCollector(model_reporters=model_reporters()) if collect else None
+        self.datacollector = (
+            YearlyDataCollector(model_reporters=model_reporters()) if collect else None
+        )
         self.running = True
         self._warm_start()
 
@@ -139,7 +150,10 @@ class MunicipalityModel(Model):
         self.calendar_year = self.start_year + self.t // 4
         if qi == 0:
             self._begin_year()
-        switching = self.regime_index + 1 < len(self.regime_starts) and self.t >= self.regime_starts[self.regime_index + 1]
+        switching = (
+            self.regime_index + 1 < len(self.regime_starts)
+            and self.t >= self.regime_starts[self.regime_index + 1]
+        )
         if switching:
             self._switch_regime(self.regime_index + 1)
         if qi == 0 or switching:
@@ -182,7 +196,9 @@ class MunicipalityModel(Model):
             self.ledger.charge("transition", self.scenario.transition_cost_dkk)
         self.regime_index = i
         self.active = self.regimes[i]
-        self.by_phase = schedule(self.active)  # the order follows the rules' declarations, not the file
+        self.by_phase = schedule(
+            self.active
+        )  # the order follows the rules' declarations, not the file
         for rule in self.by_phase["all"]:
             rule.activate(ctx)
 
@@ -204,7 +220,11 @@ class MunicipalityModel(Model):
         pk = self.packages
         inhouse_cost = pk.inhouse_volume() * self.unit.efficiency
         absorbed = min(self.cut_dkk, inhouse_cost)
-        self.unit.workload = absorbed / max(inhouse_cost, 1.0) * (1.0 - ip.outside_work_buffer * min(1.0, s.outside_work))
+        self.unit.workload = (
+            absorbed
+            / max(inhouse_cost, 1.0)
+            * (1.0 - ip.outside_work_buffer * min(1.0, s.outside_work))
+        )
         tally = self.tally
         tally.add("production", (inhouse_cost - absorbed + float(pk.price.sum())) / 4)
         self.ledger.charge("ordering", mp.ordering_share * pk.total_volume / 4)
@@ -222,7 +242,9 @@ class MunicipalityModel(Model):
         a.quality[:] = np.clip(self.area_quality() + a.bonus, 0.0, 1.0)
         self.citizens.perceive(a.quality, cp.adaptation, first=not self.rows)
         a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample)
-        a.staff_assessment[:] = np.clip(a.quality + STAFF_OPTIMISM + rng.normal(0.0, 0.02, a.n), 0.0, 1.0)
+        a.staff_assessment[:] = np.clip(
+            a.quality + STAFF_OPTIMISM + rng.normal(0.0, 0.02, a.n), 0.0, 1.0
+        )
         y, ctx = self.tally, self.ctx
         y.set("expectation_gap", float(np.mean(a.satisfaction - a.expectation)))
         made, considered, accepted, implemented = self.unit.propose(self.year_signals)

@@ -23,7 +23,9 @@ def apply_overrides(sc: Scenario, overrides: dict[str, Any], source: str = "over
     data = sc.model_dump(mode="python", exclude_none=True)
     for name, value in overrides.items():
         if name not in known:
-            raise GovsimError(f"{source}: unknown parameter {name!r}; see `govsim params` for the names")
+            raise GovsimError(
+                f"{source}: unknown parameter {name!r}; see `govsim params` for the names"
+            )
         head, field = name.split(".", 1)
         if head in Parameters.model_fields:
             data.setdefault("parameters", {}).setdefault(head, {})[field] = value
@@ -36,6 +38,8 @@ def apply_overrides(sc: Scenario, overrides: dict[str, Any], source: str = "over
                     rule[field] = value
                     hits += 1
         if hits == 0:
-            raise GovsimError(f"{source}: parameter {name!r} belongs to rule {head!r}, "
-                              f"which scenario {sc.name!r} does not use")
+            raise GovsimError(
+                f"{source}: parameter {name!r} belongs to rule {head!r}, "
+                f"which scenario {sc.name!r} does not use"
+            )
     return scenario_from_dict(data, source)

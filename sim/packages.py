@@ -20,7 +20,9 @@ TASK_ADVANTAGE = np.array([0.02, 0.015, 0.015, 0.01])
 class TaskPackages:
     """Vectorised state of all packages (areas × task types)."""
 
-    def __init__(self, rng: np.random.Generator, n_areas: int, total_volume: float, area_weight: np.ndarray) -> None:
+    def __init__(
+        self, rng: np.random.Generator, n_areas: int, total_volume: float, area_weight: np.ndarray
+    ) -> None:
         k = len(TASKS)
         self.area = np.repeat(np.arange(n_areas), k)
         self.task = np.tile(np.arange(k), n_areas)
@@ -30,10 +32,10 @@ class TaskPackages:
         n = self.area.size
         # per-package private cost advantage (easiest tasks are tendered first; it erodes per round)
         self.advantage = TASK_ADVANTAGE[self.task] + rng.normal(0.0, 0.03, n)
-        self.exposed = np.zeros(n)     # fraction under a contract period (tendered)
-        self.private = np.zeros(n)     # fraction delivered by a private firm
+        self.exposed = np.zeros(n)  # fraction under a contract period (tendered)
+        self.private = np.zeros(n)  # fraction delivered by a private firm
         self.contractor = np.full(n, -1)
-        self.price = np.zeros(n)       # realised yearly cost of the private fraction
+        self.price = np.zeros(n)  # realised yearly cost of the private fraction
         self.end = np.zeros(n, dtype=int)
         self.rounds = np.zeros(n, dtype=int)
 

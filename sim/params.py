@@ -76,8 +76,11 @@ class NumbersModel(BaseModel):
     def _no_bool_for_numbers(cls, data: Any) -> Any:
         if isinstance(data, dict):
             fields = cls.model_fields
-            bad = {k: BooleanInput(v) for k, v in data.items()
-                   if isinstance(v, bool) and k in fields and _expects_number(fields[k].annotation)}
+            bad = {
+                k: BooleanInput(v)
+                for k, v in data.items()
+                if isinstance(v, bool) and k in fields and _expects_number(fields[k].annotation)
+            }
             if bad:
                 return {**data, **bad}
         return data
@@ -94,201 +97,452 @@ class ParamGroup(NumbersModel):
     """Base of all parameter groups: unknown keys are errors, values are validated on assignment,
     non-finite numbers and booleans are refused where numbers are expected."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False
+    )
 
 
 class MunicipalityParams(ParamGroup):
     """The default municipality: a mid-size Danish technical department (roads, parks, cleaning, winter)."""
 
     citizens: int = param(
-        85_000, unit="persons", plausible=(40_000, 200_000), ge=100, le=2_000_000,
+        85_000,
+        unit="persons",
+        plausible=(40_000, 200_000),
+        ge=100,
+        le=2_000_000,
         source="assumption: a mid-size Danish municipality (98 municipalities, ≈ 60,000 inhabitants on average); "
-               "seed 001 does not state its population",
-        doc="Inhabitants; each is a member of the vectorised citizen population of an area.")
+        "seed 001 does not state its population",
+        doc="Inhabitants; each is a member of the vectorised citizen population of an area.",
+    )
     areas: int = param(
-        12, unit="areas", plausible=(6, 24), ge=1, le=200,
+        12,
+        unit="areas",
+        plausible=(6, 24),
+        ge=1,
+        le=200,
         source="seed 000 (geographic areas as units of measurement); count is an assumption",
-        doc="Geographic areas in which service is delivered and judged.")
+        doc="Geographic areas in which service is delivered and judged.",
+    )
     employees: int = param(
-        140, unit="FTE", plausible=(80, 250), ge=5, le=5_000,
+        140,
+        unit="FTE",
+        plausible=(80, 250),
+        ge=5,
+        le=5_000,
         source="assumption: in-house volume / ≈ 0.55 M DKK per FTE incl. materials and machines",
-        doc="Positions in the in-house operations unit.")
+        doc="Positions in the in-house operations unit.",
+    )
     task_volume_dkk: float = param(
-        112e6, unit="DKK/yr", plausible=(80e6, 200e6), ge=1e6, le=1e11,
+        112e6,
+        unit="DKK/yr",
+        plausible=(80e6, 200e6),
+        ge=1e6,
+        le=1e11,
         source="assumption: seed 001 gives no department budget; sized so its freed 5.7 M DKK in < 3 yrs "
-               "(E17) is ≈ 1.8 %/yr of the budget",
-        doc="Annual cost of all task packages at the in-house reference cost (roads, parks, cleaning, winter).")
+        "(E17) is ≈ 1.8 %/yr of the budget",
+        doc="Annual cost of all task packages at the in-house reference cost (roads, parks, cleaning, winter).",
+    )
     budget_dkk: float = param(
-        118e6, unit="DKK/yr", plausible=(85e6, 210e6), ge=1e6, le=1e11,
+        118e6,
+        unit="DKK/yr",
+        plausible=(85e6, 210e6),
+        ge=1e6,
+        le=1e11,
         source="assumption: task volume plus ≈ 5 % administration",
-        doc="Year-0 operating budget of the department (real, fixed prices).")
+        doc="Year-0 operating budget of the department (real, fixed prices).",
+    )
     contractors: int = param(
-        8, unit="firms", plausible=(3, 15), ge=1, le=200,
+        8,
+        unit="firms",
+        plausible=(3, 15),
+        ge=1,
+        le=200,
         source="assumption: a handful of regional road/park firms (E10 gives only the private share, 33–44 %)",
-        doc="Private firms in the regional pool (active or not).")
+        doc="Private firms in the regional pool (active or not).",
+    )
     admin_hourly_dkk: float = param(
-        450.0, unit="DKK/h", plausible=(350, 600), ge=1, le=10_000,
+        450.0,
+        unit="DKK/h",
+        plausible=(350, 600),
+        ge=1,
+        le=10_000,
         source="assumption: fully loaded municipal administrative salary",
-        doc="Cost of one hour of administrative/orderer staff time.")
+        doc="Cost of one hour of administrative/orderer staff time.",
+    )
     staff_hourly_dkk: float = param(
-        380.0, unit="DKK/h", plausible=(300, 500), ge=1, le=10_000,
+        380.0,
+        unit="DKK/h",
+        plausible=(300, 500),
+        ge=1,
+        le=10_000,
         source="assumption: fully loaded operations staff salary",
-        doc="Cost of one hour of an operations employee's time (learning teams, guides).")
+        doc="Cost of one hour of an operations employee's time (learning teams, guides).",
+    )
     ordering_share: float = param(
-        0.015, unit="share of volume", plausible=(0.005, 0.03), ge=0, le=0.2,
+        0.015,
+        unit="share of volume",
+        plausible=(0.005, 0.03),
+        ge=0,
+        le=0.2,
         source="assumption (no source found, see EVIDENCE 'Not found'); wide range",
-        doc="Ordering/specification work every model needs, as a share of task volume.")
+        doc="Ordering/specification work every model needs, as a share of task volume.",
+    )
 
 
 class EmployeeParams(ParamGroup):
     """Employees of the in-house unit: wellbeing, sick leave, turnover, proposals."""
 
     wellbeing_base: float = param(
-        5.5, unit="1–7 scale", plausible=(5.0, 6.0), ge=1, le=7,
+        5.5,
+        unit="1–7 scale",
+        plausible=(5.0, 6.0),
+        ge=1,
+        le=7,
         source="E15 (Copenhagen wellbeing survey 5.5 in 2017)",
-        doc="Wellbeing an employee drifts to with no governance signal.")
+        doc="Wellbeing an employee drifts to with no governance signal.",
+    )
     wellbeing_rate: float = param(
-        0.25, unit="1/quarter", plausible=(0.1, 0.5), gt=0, le=1,
-        source="assumption", doc="How fast wellbeing moves toward its target each quarter.")
+        0.25,
+        unit="1/quarter",
+        plausible=(0.1, 0.5),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="How fast wellbeing moves toward its target each quarter.",
+    )
     control_effect: float = param(
-        0.6, unit="scale points per unit control intensity", plausible=(0.3, 1.6), ge=0, le=5,
+        0.6,
+        unit="scale points per unit control intensity",
+        plausible=(0.3, 1.6),
+        ge=0,
+        le=5,
         source="seed 004 (NPM control undermines job satisfaction); size is an assumption",
-        doc="Wellbeing lost under full control intensity.")
+        doc="Wellbeing lost under full control intensity.",
+    )
     participation_effect: float = param(
-        0.6, unit="scale points per unit participation", plausible=(0.2, 1.0), ge=0, le=5,
+        0.6,
+        unit="scale points per unit participation",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=5,
         source="seed 004 (tripartite cooperation, wellbeing); E15 for the scale (5.5 → 5.7); size an assumption",
-        doc="Wellbeing gained under full participation.")
+        doc="Wellbeing gained under full participation.",
+    )
     security_effect: float = param(
-        0.3, unit="scale points per unit security", plausible=(0.0, 0.6), ge=0, le=5,
+        0.3,
+        unit="scale points per unit security",
+        plausible=(0.0, 0.6),
+        ge=0,
+        le=5,
         source="seed 004 (no-tendering guarantee); assumption",
-        doc="Wellbeing gained from job security (no tendering, fixed share).")
+        doc="Wellbeing gained from job security (no tendering, fixed share).",
+    )
     workload_effect: float = param(
-        2.0, unit="scale points per unit workload", plausible=(0.5, 4.0), ge=0, le=20,
+        2.0,
+        unit="scale points per unit workload",
+        plausible=(0.5, 4.0),
+        ge=0,
+        le=20,
         source="seed 001 (framework savings hit the in-house unit); assumption",
-        doc="Wellbeing lost per unit of workload pressure (cumulative framework cuts).")
+        doc="Wellbeing lost per unit of workload pressure (cumulative framework cuts).",
+    )
     sick_leave_base: float = param(
-        0.097, unit="share of working time", plausible=(0.05, 0.11), ge=0, le=0.5,
+        0.097,
+        unit="share of working time",
+        plausible=(0.05, 0.11),
+        ge=0,
+        le=0.5,
         source="E12 (Norwegian municipalities outside the programme: 9.7 % in Q4 2008)",
-        doc="Sick-leave rate at base wellbeing at the start.")
+        doc="Sick-leave rate at base wellbeing at the start.",
+    )
     sick_leave_trend: float = param(
-        0.001, unit="share per year", plausible=(0.0, 0.0027), ge=-0.01, le=0.01,
+        0.001,
+        unit="share per year",
+        plausible=(0.0, 0.0027),
+        ge=-0.01,
+        le=0.01,
         source="E12 upper bound (others rose 0.2 pp in three quarters → 0.27 pp/yr); long-run default an assumption",
-        doc="Background drift of sick leave per year (rising elsewhere).")
+        doc="Background drift of sick leave per year (rising elsewhere).",
+    )
     sick_leave_wellbeing_slope: float = param(
-        0.00447, unit="share per scale point", plausible=(0.002, 0.012), ge=0, le=0.1,
+        0.00447,
+        unit="share per scale point",
+        plausible=(0.002, 0.012),
+        ge=0,
+        le=0.1,
         source="calibrated (docs/CALIBRATION.md, check 5b): E12 gap of 0.3–0.4 pp after 1–2 years; E13 ≤ 1.6 pp",
-        doc="Sick leave falls by this much per wellbeing point above base.")
+        doc="Sick leave falls by this much per wellbeing point above base.",
+    )
     turnover_base: float = param(
-        0.08, unit="share per year", plausible=(0.04, 0.15), ge=0, le=1,
+        0.08,
+        unit="share per year",
+        plausible=(0.04, 0.15),
+        ge=0,
+        le=1,
         source="assumption: Danish municipal operations staff turnover",
-        doc="Annual quit probability at base wellbeing.")
+        doc="Annual quit probability at base wellbeing.",
+    )
     proposal_rate: float = param(
-        0.12, unit="proposals per employee-year", plausible=(0.05, 0.3), ge=0, le=5,
+        0.12,
+        unit="proposals per employee-year",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=5,
         source="assumption (seed 004: bottom-up proposals); scaled by trust and participation",
-        doc="Baseline rate at which employees propose improvements.")
+        doc="Baseline rate at which employees propose improvements.",
+    )
 
 
 class CitizenParams(ParamGroup):
     """Citizens perceive the holistic quality of their area and answer surveys (seed 000)."""
 
     bias_sd: float = param(
-        0.08, unit="satisfaction points", plausible=(0.03, 0.15), ge=0, le=1,
-        source="assumption", doc="Spread of persistent personal bias in perceived quality.")
+        0.08,
+        unit="satisfaction points",
+        plausible=(0.03, 0.15),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Spread of persistent personal bias in perceived quality.",
+    )
     adaptation: float = param(
-        0.5, unit="1/yr", plausible=(0.2, 0.9), gt=0, le=1,
-        source="assumption", doc="How fast perceptions follow the real quality of the area.")
+        0.5,
+        unit="1/yr",
+        plausible=(0.2, 0.9),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="How fast perceptions follow the real quality of the area.",
+    )
     survey_sample: int = param(
-        600, unit="respondents/yr", plausible=(200, 2000), ge=10, le=100_000,
-        source="assumption: a municipal satisfaction survey", doc="Citizens sampled by the yearly survey.")
+        600,
+        unit="respondents/yr",
+        plausible=(200, 2000),
+        ge=10,
+        le=100_000,
+        source="assumption: a municipal satisfaction survey",
+        doc="Citizens sampled by the yearly survey.",
+    )
 
 
 class MarketParams(ParamGroup):
     """Private contractors: cost, markup, quality, bidding, entry and exit."""
 
     cost_mean: float = param(
-        1.0245, unit="× in-house reference cost", plausible=(0.96, 1.08), gt=0, le=3,
+        1.0245,
+        unit="× in-house reference cost",
+        plausible=(0.96, 1.08),
+        gt=0,
+        le=3,
         source="calibrated (docs/CALIBRATION.md, check 1a): 5.5 % mean saving at first contracting out (E4; "
-               "E1 ≈ 5 %); the range spans first-tender savings of ≈ 2–12 % (E2: 5–15 %)",
-        doc="Mean cost level of a private firm (the lowest of several bids is still below in-house cost).")
+        "E1 ≈ 5 %); the range spans first-tender savings of ≈ 2–12 % (E2: 5–15 %)",
+        doc="Mean cost level of a private firm (the lowest of several bids is still below in-house cost).",
+    )
     cost_sd: float = param(
-        0.06, unit="× reference", plausible=(0.02, 0.12), ge=0, le=1,
-        source="E3 (wide spread of outcomes)", doc="Spread of firms' cost levels.")
+        0.06,
+        unit="× reference",
+        plausible=(0.02, 0.12),
+        ge=0,
+        le=1,
+        source="E3 (wide spread of outcomes)",
+        doc="Spread of firms' cost levels.",
+    )
     markup: float = param(
-        0.04, unit="share", plausible=(0.0, 0.1), ge=0, le=1, source="assumption",
-        doc="Firms' mean profit markup.")
+        0.04,
+        unit="share",
+        plausible=(0.0, 0.1),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Firms' mean profit markup.",
+    )
     overrun_sd: float = param(
-        0.10, unit="share of contract price", plausible=(0.03, 0.2), ge=0, le=2,
-        source="E3 (from −40 % to +68 %)", doc="Spread of realised cost around the winning bid (renegotiation, extra work).")
+        0.10,
+        unit="share of contract price",
+        plausible=(0.03, 0.2),
+        ge=0,
+        le=2,
+        source="E3 (from −40 % to +68 %)",
+        doc="Spread of realised cost around the winning bid (renegotiation, extra work).",
+    )
     bid_probability: float = param(
-        0.6, unit="probability", plausible=(0.3, 0.9), ge=0, le=1, source="assumption",
-        doc="Chance an active firm bids in a given tender.")
+        0.6,
+        unit="probability",
+        plausible=(0.3, 0.9),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Chance an active firm bids in a given tender.",
+    )
     quality_mean: float = param(
-        0.68, unit="quality 0–1", plausible=(0.6, 0.75), ge=0, le=1, source="E16 (index 60–70 acceptable)",
-        doc="Mean delivered quality of a private firm.")
+        0.68,
+        unit="quality 0–1",
+        plausible=(0.6, 0.75),
+        ge=0,
+        le=1,
+        source="E16 (index 60–70 acceptable)",
+        doc="Mean delivered quality of a private firm.",
+    )
     entry_probability: float = param(
-        0.3, unit="per year", plausible=(0.0, 0.6), ge=0, le=1, source="assumption",
-        doc="Chance a year that a new firm enters while fewer than `municipality.contractors` are active.")
+        0.3,
+        unit="per year",
+        plausible=(0.0, 0.6),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Chance a year that a new firm enters while fewer than `municipality.contractors` are active.",
+    )
     exit_after_years: int = param(
-        3, unit="years", plausible=(1, 6), ge=1, le=50, source="assumption",
-        doc="A firm without a contract for this long leaves the market.")
+        3,
+        unit="years",
+        plausible=(1, 6),
+        ge=1,
+        le=50,
+        source="assumption",
+        doc="A firm without a contract for this long leaves the market.",
+    )
     catch_up: float = param(
-        0.15, unit="1/round", plausible=(0.05, 0.4), ge=0, le=1,
+        0.15,
+        unit="1/round",
+        plausible=(0.05, 0.4),
+        ge=0,
+        le=1,
         source="stylised fact 2 (Petersen et al. 2018: savings decrease over time); rate an assumption",
-        doc="How far a re-tendered lot's private cost advantage shrinks per tender round.")
+        doc="How far a re-tendered lot's private cost advantage shrinks per tender round.",
+    )
 
 
 class InHouseParams(ParamGroup):
     """The in-house operations unit (udfører / TME)."""
 
     quality_base: float = param(
-        0.70, unit="quality 0–1", plausible=(0.62, 0.78), ge=0, le=1, source="E16 (index 60–70 acceptable, > 70 good)",
-        doc="Delivered quality of the in-house unit at base skill and wellbeing.")
+        0.70,
+        unit="quality 0–1",
+        plausible=(0.62, 0.78),
+        ge=0,
+        le=1,
+        source="E16 (index 60–70 acceptable, > 70 good)",
+        doc="Delivered quality of the in-house unit at base skill and wellbeing.",
+    )
     pressure_gain: float = param(
-        0.02, unit="cost reduction per year at full pressure", plausible=(0.0, 0.05), ge=0, le=0.5,
+        0.02,
+        unit="cost reduction per year at full pressure",
+        plausible=(0.0, 0.05),
+        ge=0,
+        le=0.5,
         source="stylised fact 2 (in-house units improve under competition); assumption",
-        doc="Yearly efficiency gain of the in-house unit under full competitive pressure.")
+        doc="Yearly efficiency gain of the in-house unit under full competitive pressure.",
+    )
     efficiency_floor: float = param(
-        0.85, unit="× reference cost", plausible=(0.75, 0.95), gt=0, lt=1, source="assumption",
-        doc="The in-house unit cannot get cheaper than this.")
+        0.85,
+        unit="× reference cost",
+        plausible=(0.75, 0.95),
+        gt=0,
+        lt=1,
+        source="assumption",
+        doc="The in-house unit cannot get cheaper than this.",
+    )
     innovation_gain: float = param(
-        0.0005, unit="cost reduction per implemented proposal", plausible=(0.0002, 0.002), ge=0, le=0.05,
+        0.0005,
+        unit="cost reduction per implemented proposal",
+        plausible=(0.0002, 0.002),
+        ge=0,
+        le=0.05,
         source="seed 004 (Steinkjer: one-person truck); size an assumption",
-        doc="Efficiency gain from one implemented employee proposal.")
+        doc="Efficiency gain from one implemented employee proposal.",
+    )
     innovation_quality: float = param(
-        0.0008, unit="quality per implemented proposal", plausible=(0.0003, 0.002), ge=0, le=0.05,
+        0.0008,
+        unit="quality per implemented proposal",
+        plausible=(0.0003, 0.002),
+        ge=0,
+        le=0.05,
         source="stylised fact 7 (employee-initiated innovation raises quality); assumption",
-        doc="Quality gain from one implemented employee proposal (half of it lasts into the next year).")
+        doc="Quality gain from one implemented employee proposal (half of it lasts into the next year).",
+    )
     outside_work_buffer: float = param(
-        0.5, unit="share of cuts absorbed", plausible=(0.0, 0.8), ge=0, le=1,
+        0.5,
+        unit="share of cuts absorbed",
+        plausible=(0.0, 0.8),
+        ge=0,
+        le=1,
         source="seed 001 (in-house unit can take fewer outside jobs under HOD); size an assumption",
-        doc="Share of framework cuts the in-house unit absorbs by outside work (rules may reduce it).")
+        doc="Share of framework cuts the in-house unit absorbs by outside work (rules may reduce it).",
+    )
 
 
 class PoliticsParams(ParamGroup):
     """Politicians: expectations, framework savings, elections."""
 
-    committee_size: int = param(9, unit="members", plausible=(5, 13), ge=1, le=51, source="assumption",
-                                doc="Members of the technical committee.")
+    committee_size: int = param(
+        9,
+        unit="members",
+        plausible=(5, 13),
+        ge=1,
+        le=51,
+        source="assumption",
+        doc="Members of the technical committee.",
+    )
     expectation_mean: float = param(
-        0.68, unit="satisfaction 0–1", plausible=(0.62, 0.74), ge=0, le=1, source="E16 (60–70 acceptable)",
-        doc="Mean political expectation of citizen satisfaction per area.")
+        0.68,
+        unit="satisfaction 0–1",
+        plausible=(0.62, 0.74),
+        ge=0,
+        le=1,
+        source="E16 (60–70 acceptable)",
+        doc="Mean political expectation of citizen satisfaction per area.",
+    )
     austerity: float = param(
-        0.25, unit="probability per year", plausible=(0.0, 0.5), ge=0, le=1, source="seed 001 (rammebesparelser); assumption",
-        doc="Chance of a framework saving in a year.")
+        0.25,
+        unit="probability per year",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=1,
+        source="seed 001 (rammebesparelser); assumption",
+        doc="Chance of a framework saving in a year.",
+    )
     cut_size: float = param(
-        0.015, unit="share of budget", plausible=(0.005, 0.03), ge=0, le=0.2, source="assumption",
-        doc="Size of one framework saving.")
-    election_period: int = param(4, unit="years", plausible=None, ge=1, le=10,
-                                 source="Danish municipal elections every 4 years", doc="Years between elections.")
-    turnover_at_election: float = param(0.4, unit="share of members", plausible=(0.2, 0.6), ge=0, le=1,
-                                        source="assumption", doc="Share of committee members replaced at an election.")
+        0.015,
+        unit="share of budget",
+        plausible=(0.005, 0.03),
+        ge=0,
+        le=0.2,
+        source="assumption",
+        doc="Size of one framework saving.",
+    )
+    election_period: int = param(
+        4,
+        unit="years",
+        plausible=None,
+        ge=1,
+        le=10,
+        source="Danish municipal elections every 4 years",
+        doc="Years between elections.",
+    )
+    turnover_at_election: float = param(
+        0.4,
+        unit="share of members",
+        plausible=(0.2, 0.6),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Share of committee members replaced at an election.",
+    )
 
 
 class TrustParams(ParamGroup):
     """Starting trust between the parties (rates live in the trust_dynamics rule)."""
 
-    initial: float = param(0.5, unit="trust 0–1", plausible=(0.3, 0.7), ge=0, le=1, source="assumption",
-                           doc="Trust in every relation at the start.")
+    initial: float = param(
+        0.5,
+        unit="trust 0–1",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Trust in every relation at the start.",
+    )
 
 
 class Parameters(ParamGroup):
@@ -329,11 +583,18 @@ def _field_infos(prefix: str, model: type[BaseModel]) -> list[ParamInfo]:
         default = extra.get("reference") if field.is_required() else field.default
         ann = field.annotation
         kind = {int: "int", float: "float", bool: "bool"}.get(ann, "str")
-        rows.append(ParamInfo(
-            name=f"{prefix}.{name}", unit=str(extra["unit"]), default=default,
-            low=None if plausible is None else plausible[0],
-            high=None if plausible is None else plausible[1],
-            source=str(extra["source"]), doc=field.description or "", kind=kind))
+        rows.append(
+            ParamInfo(
+                name=f"{prefix}.{name}",
+                unit=str(extra["unit"]),
+                default=default,
+                low=None if plausible is None else plausible[0],
+                high=None if plausible is None else plausible[1],
+                source=str(extra["source"]),
+                doc=field.description or "",
+                kind=kind,
+            )
+        )
     return rows
 
 
@@ -396,7 +657,11 @@ def hard_bounds(name: str) -> tuple[float | None, float | None]:
     from sim.rules import RULES
 
     head, fld = name.split(".", 1)
-    cls = Parameters.model_fields[head].annotation if head in Parameters.model_fields else RULES[head].Params
+    cls = (
+        Parameters.model_fields[head].annotation
+        if head in Parameters.model_fields
+        else RULES[head].Params
+    )
     lo = hi = None
     for m in cls.model_fields[fld].metadata:
         if isinstance(m, Ge | Gt):
@@ -406,8 +671,14 @@ def hard_bounds(name: str) -> tuple[float | None, float | None]:
     return lo, hi
 
 
-def resolve_range(name: str, low: float | None = None, high: float | None = None, *, where: str = "",
-                  bounds_if_implausible: bool = False) -> Range:
+def resolve_range(
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    where: str = "",
+    bounds_if_implausible: bool = False,
+) -> Range:
     """The sampling range of parameter `name`: the given ends, else the schema's plausible range
     (else, with `bounds_if_implausible`, its hard bounds — the app's sliders). Raises one
     GovsimError (prefixed by `where`) for an unknown or non-numeric parameter, a missing,
@@ -427,13 +698,21 @@ def resolve_range(name: str, low: float | None = None, high: float | None = None
         b_lo, b_hi = hard_bounds(name)
         lo, hi = (b_lo if lo is None else lo), (b_hi if hi is None else hi)
     if lo is None or hi is None:
-        raise fail(f"parameter {name!r} has no plausible range in the schema; give one as [low, high]")
+        raise fail(
+            f"parameter {name!r} has no plausible range in the schema; give one as [low, high]"
+        )
     for end in (lo, hi):
         if isinstance(end, bool) or not isinstance(end, int | float) or not math.isfinite(end):
-            raise fail(f"parameter {name!r} has range [{lo!r}, {hi!r}]: both ends must be finite numbers")
+            raise fail(
+                f"parameter {name!r} has range [{lo!r}, {hi!r}]: both ends must be finite numbers"
+            )
     if lo > hi:
-        raise fail(f"parameter {name!r} has range [{lo:g}, {hi:g}]: low {lo:g} is above high {hi:g}")
+        raise fail(
+            f"parameter {name!r} has range [{lo:g}, {hi:g}]: low {lo:g} is above high {hi:g}"
+        )
     if info.kind == "int" and (lo != int(lo) or hi != int(hi)):
-        raise fail(f"parameter {name!r} has range [{lo:g}, {hi:g}]: this parameter is a whole number, "
-                   "so give whole-number ends")
+        raise fail(
+            f"parameter {name!r} has range [{lo:g}, {hi:g}]: this parameter is a whole number, "
+            "so give whole-number ends"
+        )
     return Range(name=name, low=float(lo), high=float(hi), kind=info.kind)

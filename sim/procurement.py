@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 EPS = 1e-9
 REFERENCE_CONTRACT_DKK = 10e6  # contract value at which the buyer cost rate applies (E5)
-BIDDER_COST_RATE = 0.005       # winning bidder's own transaction cost, priced into bids (E6)
+BIDDER_COST_RATE = 0.005  # winning bidder's own transaction cost, priced into bids (E6)
 
 
 class TenderLog:
@@ -91,7 +91,14 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     if not bids.any():
         bids[int(np.argmin(cost))] = True  # someone always answers a public tender
     noise = rng.normal(0.0, 0.03, cost.size)
-    price = value * cost * (1.0 - pk.advantage[p]) * (1.0 + markup) * (1.0 + noise) * (1.0 + BIDDER_COST_RATE)
+    price = (
+        value
+        * cost
+        * (1.0 - pk.advantage[p])
+        * (1.0 + markup)
+        * (1.0 + noise)
+        * (1.0 + BIDDER_COST_RATE)
+    )
     idx = np.flatnonzero(bids)
     prices, quals = price[idx], quality[idx]
     inhouse_bid = None
@@ -123,14 +130,50 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     rate = buyer_cost_rate(rp, contract_value, ctx.tenders.done)
     ctx.ledger.charge("tendering", rate * contract_value)
     ctx.tally.add("tenders_held", 1)
-    ctx.tenders.record((
-        ctx.calendar_year, p, int(pk.area[p]), int(pk.task[p]), int(pk.rounds[p]), frac, value,
-        contract_value, prev, new, winner, int(idx.size), inhouse_bid is not None, bool(inhouse_won),
-        (prev - new) / prev, rate,
-    ))
+    ctx.tenders.record(
+        (
+            ctx.calendar_year,
+            p,
+            int(pk.area[p]),
+            int(pk.task[p]),
+            int(pk.rounds[p]),
+            frac,
+            value,
+            contract_value,
+            prev,
+            new,
+            winner,
+            int(idx.size),
+            inhouse_bid is not None,
+            bool(inhouse_won),
+            (prev - new) / prev,
+            rate,
+        )
+    )
 
 
 TENDER_COLUMNS = columns("tenders")  # from the output registry (sim.outputs)
-TENDER_DTYPES = dict(zip(TENDER_COLUMNS, (
-    "int64", "int64", "int64", "int64", "int64", "float64", "float64", "float64", "float64", "float64", "int64",
-    "int64", "bool", "bool", "float64", "float64"), strict=True))
+TENDER_DTYPES = dict(
+    zip(
+        TENDER_COLUMNS,
+        (
+            "int64",
+            "int64",
+            "int64",
+            "int64",
+            "int64",
+            "float64",
+            "float64",
+            "float64",
+            "float64",
+            "float64",
+            "int64",
+            "int64",
+            "bool",
+            "bool",
+            "float64",
+            "float64",
+        ),
+        strict=True,
+    )
+)

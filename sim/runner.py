@@ -70,23 +70,29 @@ def _areas(model: MunicipalityModel) -> pd.DataFrame:
 
 
 def _admin(model: MunicipalityModel) -> pd.DataFrame:
-    return pd.DataFrame({
-        "year": np.repeat([y for y, _, _ in model.admin_rows], len(ACTIVITIES)),
-        "activity": np.tile(np.array(ACTIVITIES), len(model.admin_rows)),
-        "hours": np.concatenate([h for _, _, h in model.admin_rows]),
-        "dkk": np.concatenate([d for _, d, _ in model.admin_rows]),
-    })
+    return pd.DataFrame(
+        {
+            "year": np.repeat([y for y, _, _ in model.admin_rows], len(ACTIVITIES)),
+            "activity": np.tile(np.array(ACTIVITIES), len(model.admin_rows)),
+            "hours": np.concatenate([h for _, _, h in model.admin_rows]),
+            "dkk": np.concatenate([d for _, d, _ in model.admin_rows]),
+        }
+    )
 
 
 def _tenders(model: MunicipalityModel) -> pd.DataFrame:
     # explicit types, so a run without tenders has the same schema as one with them
-    return pd.DataFrame.from_records(model.tender_log, columns=list(TENDER_COLUMNS)).astype(TENDER_DTYPES)
+    return pd.DataFrame.from_records(model.tender_log, columns=list(TENDER_COLUMNS)).astype(
+        TENDER_DTYPES
+    )
 
 
 TABLE_BUILDERS = {"yearly": _yearly, "areas": _areas, "admin": _admin, "tenders": _tenders}
 
 
-def tables(model: MunicipalityModel, which: tuple[str, ...] = RunResult.TABLES) -> dict[str, pd.DataFrame]:
+def tables(
+    model: MunicipalityModel, which: tuple[str, ...] = RunResult.TABLES
+) -> dict[str, pd.DataFrame]:
     """The named result tables of a finished model (batches build only those they keep)."""
     return {name: TABLE_BUILDERS[name](model) for name in which}
 
@@ -102,7 +108,9 @@ def manifest(scenario: Scenario, seed: int, years: int) -> dict[str, Any]:
     }
 
 
-def run(scenario: Scenario | str | Path | dict = "bum", seed: int = 0, years: int | None = None) -> RunResult:
+def run(
+    scenario: Scenario | str | Path | dict = "bum", seed: int = 0, years: int | None = None
+) -> RunResult:
     """Run one scenario with one seed.
 
     Args:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,7 +20,9 @@ from sim.errors import BooleanInput, GovsimError, describe_validation_errors
 from sim.params import NumbersModel, Parameters
 from sim.rules import RULES, check_order
 
-RuleSpec = Annotated[Union[tuple(cls.Params for cls in RULES.values())], Field(discriminator="rule")]  # noqa: UP007
+RuleSpec = Annotated[
+    tuple(cls.Params for cls in RULES.values()), Field(discriminator="rule")
+]  # noqa: UP007
 
 _DATE = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|Q([1-4])))?$")
 
@@ -45,7 +47,9 @@ class Regime(NumbersModel):
     """A set of rules in force from `start` until the next regime starts."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    start: int | str = Field(description="Year, month (2011-04) or quarter (2011-Q2) the regime starts")
+    start: int | str = Field(
+        description="Year, month (2011-04) or quarter (2011-Q2) the regime starts"
+    )
     rules: list[RuleSpec] = Field(min_length=1)
 
     @field_validator("start", mode="before")
@@ -67,8 +71,12 @@ class Scenario(NumbersModel):
     start_year: int = Field(2008, ge=1970, le=2100)
     years: int = Field(20, ge=1, le=200)
     transition_cost_dkk: float = Field(
-        500_000.0, ge=0, le=1e10, description="One-off reorganisation cost charged when a new regime starts "
-        "(assumption; seed 001 reports the switch was absorbed within the first years)")
+        500_000.0,
+        ge=0,
+        le=1e10,
+        description="One-off reorganisation cost charged when a new regime starts "
+        "(assumption; seed 001 reports the switch was absorbed within the first years)",
+    )
     parameters: Parameters = Field(default_factory=Parameters)
     rules: list[RuleSpec] | None = Field(None, min_length=1)
     regimes: list[Regime] | None = Field(None, min_length=1)
@@ -141,43 +149,59 @@ def _unknown_rule(key: str, inp: Any) -> str:
 
 
 def format_validation_error(source: str, exc: ValidationError) -> str:
-    return describe_validation_errors(source, exc, key=format_loc, allowed=allowed_keys, unknown_tag=_unknown_rule)
+    return describe_validation_errors(
+        source, exc, key=format_loc, allowed=allowed_keys, unknown_tag=_unknown_rule
+    )
 
 
 def check_rules(sc: Scenario, source: str) -> None:
     """Rules that need or exclude each other, and a sane regime order."""
     if (sc.rules is None) == (sc.regimes is None):
-        raise GovsimError(f"{source}: give exactly one of the keys 'rules' (one regime) or 'regimes' (a list)")
+        raise GovsimError(
+            f"{source}: give exactly one of the keys 'rules' (one regime) or 'regimes' (a list)"
+        )
     regimes = sc.regime_list()
     quarters = sc.regime_quarters()
     where = "regimes" if sc.regimes is not None else "rules"
     if quarters[0] != 0:
-        raise GovsimError(f"{source}: key 'regimes[0].start' has value {regimes[0].start!r}: "
-                          f"the first regime must start at start_year ({sc.start_year})")
+        raise GovsimError(
+            f"{source}: key 'regimes[0].start' has value {regimes[0].start!r}: "
+            f"the first regime must start at start_year ({sc.start_year})"
+        )
     last = sc.start_year + sc.years - 1
     for i in range(1, len(quarters)):
         if not 0 < quarters[i] < 4 * sc.years:
-            raise GovsimError(f"{source}: key 'regimes[{i}].start' has value {regimes[i].start!r}: "
-                              f"a later regime must start within the run, after its first quarter "
-                              f"({sc.start_year}-Q1) and at the latest in {last}-Q4 (start_year "
-                              f"{sc.start_year}, years {sc.years})")
+            raise GovsimError(
+                f"{source}: key 'regimes[{i}].start' has value {regimes[i].start!r}: "
+                f"a later regime must start within the run, after its first quarter "
+                f"({sc.start_year}-Q1) and at the latest in {last}-Q4 (start_year "
+                f"{sc.start_year}, years {sc.years})"
+            )
         if quarters[i] <= quarters[i - 1]:
-            raise GovsimError(f"{source}: key 'regimes[{i}].start' has value {regimes[i].start!r}: "
-                              "regimes must start in increasing order")
+            raise GovsimError(
+                f"{source}: key 'regimes[{i}].start' has value {regimes[i].start!r}: "
+                "regimes must start in increasing order"
+            )
     for i, reg in enumerate(regimes):
         keys = [r.rule for r in reg.rules]
         loc = f"regimes[{i}].rules" if sc.regimes is not None else where
         dup = sorted({k for k in keys if keys.count(k) > 1})
         if dup:
-            raise GovsimError(f"{source}: key '{loc}' lists rule {dup[0]!r} twice; each rule may appear once per regime")
+            raise GovsimError(
+                f"{source}: key '{loc}' lists rule {dup[0]!r} twice; each rule may appear once per regime"
+            )
         for k in keys:
             cls = RULES[k]
             for need in cls.requires:
                 if need not in keys:
-                    raise GovsimError(f"{source}: key '{loc}': rule {k!r} needs rule {need!r} in the same regime")
+                    raise GovsimError(
+                        f"{source}: key '{loc}': rule {k!r} needs rule {need!r} in the same regime"
+                    )
             for bad in cls.conflicts:
                 if bad in keys:
-                    raise GovsimError(f"{source}: key '{loc}': rule {k!r} cannot be combined with rule {bad!r}")
+                    raise GovsimError(
+                        f"{source}: key '{loc}': rule {k!r} cannot be combined with rule {bad!r}"
+                    )
         for r in reg.rules:
             problem = RULES[r.rule].check_regime(r, reg.rules)
             if problem:
@@ -207,8 +231,10 @@ def read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise GovsimError(f"{path}: file not found") from None
     except UnicodeDecodeError as e:
-        raise GovsimError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} at position {e.start} "
-                          "cannot be decoded); save the file as UTF-8") from None
+        raise GovsimError(
+            f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} at position {e.start} "
+            "cannot be decoded); save the file as UTF-8"
+        ) from None
     except OSError as e:
         raise GovsimError(f"{path}: cannot read file ({e.strerror})") from None
     try:
@@ -222,8 +248,10 @@ def read_yaml(path: Path) -> Any:
 
 def scenario_from_dict(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
-        raise GovsimError(f"{source}: a scenario must be a mapping of keys (name, rules or regimes, …), "
-                          f"got {type(data).__name__}")
+        raise GovsimError(
+            f"{source}: a scenario must be a mapping of keys (name, rules or regimes, …), "
+            f"got {type(data).__name__}"
+        )
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as e:
@@ -245,8 +273,10 @@ def load_scenario(ref: str | Path | Scenario | dict) -> Scenario:
         if s in preset_names():
             path = presets_dir() / f"{s}.yaml"
         else:
-            raise GovsimError(f"no preset or file named {s!r}; presets are: {', '.join(preset_names())} "
-                              "(or give a path to a .yaml file)")
+            raise GovsimError(
+                f"no preset or file named {s!r}; presets are: {', '.join(preset_names())} "
+                "(or give a path to a .yaml file)"
+            )
     return _load_file(str(path.resolve()) if path.exists() else str(path), str(path))
 
 
@@ -274,5 +304,12 @@ _CACHE: dict[str, tuple[tuple[int, int], str, Scenario]] = {}
 
 
 def describe_presets() -> list[tuple[str, str]]:
-    return [(n, load_scenario(n).description.strip().splitlines()[0] if load_scenario(n).description else "")
-            for n in preset_names()]
+    return [
+        (
+            n,
+            load_scenario(n).description.strip().splitlines()[0]
+            if load_scenario(n).description
+            else "",
+        )
+        for n in preset_names()
+    ]

@@ -30,8 +30,15 @@ class Tally:
     sets the year's measured values (``set``) and starts a new tally each year."""
 
     COUNTS: tuple[str, ...] = (
-        "control_bids", "tenders_held", "learning_teams", "consensus_tasks",
-        "proposals_made", "proposals_considered", "proposals_accepted", "proposals_implemented", "quarters",
+        "control_bids",
+        "tenders_held",
+        "learning_teams",
+        "consensus_tasks",
+        "proposals_made",
+        "proposals_considered",
+        "proposals_accepted",
+        "proposals_implemented",
+        "quarters",
     )
     MEASURES: tuple[str, ...] = ("production", "expectation_gap", "sick_sum")
     __slots__ = COUNTS + MEASURES
@@ -77,7 +84,9 @@ class Trust(Mapping[str, float]):
 
     def set(self, relation: str, value: float) -> None:
         if relation not in self._level:
-            raise KeyError(f"unknown trust relation {relation!r}; relations: {', '.join(RELATIONS)}")
+            raise KeyError(
+                f"unknown trust relation {relation!r}; relations: {', '.join(RELATIONS)}"
+            )
         self._level[relation] = float(value)
 
 

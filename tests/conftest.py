@@ -38,7 +38,9 @@ def govsim_exe() -> list[str]:
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([*govsim_exe(), *args], capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env)
+    return subprocess.run(
+        [*govsim_exe(), *args], capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env
+    )
 
 
 @pytest.fixture
@@ -67,7 +69,9 @@ def invoke_cli(*args: str, cwd: Path | None = None, timeout: int | None = None) 
         r = CliRunner().invoke(group, list(args), prog_name="govsim")
     stderr = r.stderr
     if r.exception is not None and not isinstance(r.exception, SystemExit):
-        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(r.exception))
+        stderr += "Traceback (most recent call last):\n" + "".join(
+            traceback.format_exception(r.exception)
+        )
     return CliResult(r.exit_code, r.stdout, stderr)
 
 

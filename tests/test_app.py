@@ -42,12 +42,20 @@ def test_sliders_take_units_and_ranges_from_the_schema():
 
 
 def test_forbidden_combination_is_refused_with_the_schemas_reason():
-    with pytest.raises(GovsimError, match=r"sliders for hod.*fixed in-house share 0.85 leaves 0.15 to tender, "
-                                          r"below the tendering floor 0.3"):
+    with pytest.raises(
+        GovsimError,
+        match=r"sliders for hod.*fixed in-house share 0.85 leaves 0.15 to tender, "
+        r"below the tendering floor 0.3",
+    ):
         configure(["hod"], {"fixed_inhouse_share.share": 0.85})
-    with pytest.raises(GovsimError, match=r"sliders for hod.*fixed in-house share 0.7 leaves 0.3 to tender, "
-                                          r"below the tendering floor 0.4"):
-        configure(["bum", "hod"], {"tendering.floor": 0.4})   # fine for BUM: the floor raises its share
+    with pytest.raises(
+        GovsimError,
+        match=r"sliders for hod.*fixed in-house share 0.7 leaves 0.3 to tender, "
+        r"below the tendering floor 0.4",
+    ):
+        configure(
+            ["bum", "hod"], {"tendering.floor": 0.4}
+        )  # fine for BUM: the floor raises its share
     with pytest.raises(GovsimError, match=r"trust.initial"):
         configure(["bum"], {"trust.initial": 1.5})
 
@@ -65,7 +73,9 @@ def test_teaching_variant_replaces_the_guarantee_by_tendering():
     (sc,) = configure(["model_municipality_tendering"], {})
     keys = sc.rule_keys()
     assert "no_tendering_guarantee" not in keys and "tendering" in keys
-    assert keys - {"tendering"} == configure(["model_municipality"], {})[0].rule_keys() - {"no_tendering_guarantee"}
+    assert keys - {"tendering"} == configure(["model_municipality"], {})[0].rule_keys() - {
+        "no_tendering_guarantee"
+    }
 
 
 def test_side_by_side_models_advance_together_on_the_same_seed():
@@ -100,7 +110,9 @@ def test_area_view_marks_who_serves_each_area():
     vol_inhouse = hod.areas.inhouse
     assert np.all((vol_inhouse >= 0) & (vol_inhouse <= 1))
     assert 0.5 < vol_inhouse.mean() < 0.9  # the fixed 70 % in-house share, by volume
-    assert any(hod.areas.contractors) and all(f.startswith("F") for fs in hod.areas.contractors for f in fs)
+    assert any(hod.areas.contractors) and all(
+        f.startswith("F") for fs in hod.areas.contractors for f in fs
+    )
     np.testing.assert_array_equal(mm.areas.inhouse, 1.0)  # no tendering at all
     assert not any(mm.areas.contractors)
     assert hod.areas.surveyed and mm.areas.surveyed
@@ -134,8 +146,10 @@ def test_every_plot_shows_every_model_and_the_map_shows_both():
 
 
 def test_odd_section_by_anchor_or_heading():
-    text = ("# T\n## 7. Submodels\n<a id=\"submodel-x\"></a>\n### X (`sim/rules/x.py`)\nbody x\n\n"
-            "<a id=\"submodel-y\"></a>\n### Y\nbody y\n## Parameters\n")
+    text = (
+        '# T\n## 7. Submodels\n<a id="submodel-x"></a>\n### X (`sim/rules/x.py`)\nbody x\n\n'
+        '<a id="submodel-y"></a>\n### Y\nbody y\n## Parameters\n'
+    )
     assert odd_section(text, "submodel-x") == "### X (`sim/rules/x.py`)\nbody x"
     assert odd_section(text, "submodel-y") == "### Y\nbody y"
     assert odd_section(text, "parameters") == "## Parameters"

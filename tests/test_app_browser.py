@@ -28,8 +28,15 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 HANG_S = 120  # seconds after which a wait is a hang, not a slow machine
 
 
@@ -55,9 +62,28 @@ def app():
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-c", "from sim.cli import main; main()", "app", "--port", str(port), "--model-a", "bum",
-                             "--model-b", "none", "--seed", "3", "--play-interval", "400"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from sim.cli import main; main()",
+            "app",
+            "--port",
+            str(port),
+            "--model-a",
+            "bum",
+            "--model-b",
+            "none",
+            "--seed",
+            "3",
+            "--play-interval",
+            "400",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         started = False
         while not started and time.monotonic() - t0 < HANG_S:
@@ -103,7 +129,9 @@ def model_rows(pg) -> list[str]:
 
 
 def last_years(pg) -> list[int]:
-    return [int(t) if t.strip().isdigit() else 0 for t in pg.locator("td.govsim-year").all_inner_texts()]
+    return [
+        int(t) if t.strip().isdigit() else 0 for t in pg.locator("td.govsim-year").all_inner_texts()
+    ]
 
 
 def plot_svgs(pg) -> dict[str, str]:
@@ -127,15 +155,26 @@ def test_two_models_play_side_by_side(page, tmp_path):
     rows = model_rows(pg)
     assert rows[0].startswith("A: bum") and rows[1].startswith("B: hod")
     before = plot_svgs(pg)
-    assert set(before) == {"overhead", "satisfaction", "wellbeing", "sick_leave", "trust", "shares", "proposals"}
+    assert set(before) == {
+        "overhead",
+        "satisfaction",
+        "wellbeing",
+        "sick_leave",
+        "trust",
+        "shares",
+        "proposals",
+    }
 
     pg.locator(".govsim-play").click()
     pg.wait_for_function(
-        "[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) >= 2012)")
+        "[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) >= 2012)"
+    )
     pg.locator(".govsim-play").click()  # pause
     pg.wait_for_selector(".govsim-step:not([disabled])")
     years = last_years(pg)
-    assert len(years) == 2 and years[0] == years[1] >= 2012, years  # the two models advance together
+    assert len(years) == 2 and years[0] == years[1] >= 2012, (
+        years
+    )  # the two models advance together
 
     after = plot_svgs(pg)
     for key, svg in after.items():
@@ -154,7 +193,8 @@ def test_two_models_play_side_by_side(page, tmp_path):
         y0 = last_years(pg)[0]
         pg.locator(".govsim-step").click()
         pg.wait_for_function(
-            f"[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) == {y0 + 1})")
+            f"[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) == {y0 + 1})"
+        )
     out_dir = Path(os.environ.get("GOVSIM_SCREENSHOT_DIR", tmp_path))
     out_dir.mkdir(parents=True, exist_ok=True)
     shot = out_dir / "app_side_by_side.png"
@@ -191,7 +231,9 @@ def test_forbidden_slider_combination_cannot_be_applied(page):
     apply.click()  # rebuilds the model with 50 % in-house: back to the start, a different run
     pg.wait_for_function("(document.querySelector('td.govsim-year') || {}).innerText == '–'")
     pg.locator(".govsim-step").click()
-    pg.wait_for_function("[...document.querySelectorAll('tr.govsim-model td')].some(td => td.innerText == '50%')")
+    pg.wait_for_function(
+        "[...document.querySelectorAll('tr.govsim-model td')].some(td => td.innerText == '50%')"
+    )
 
 
 def test_rule_link_opens_its_odd_section(page, app):

@@ -28,48 +28,95 @@ GOOD = textwrap.dedent("""\
 
 CASES = {
     "malformed": ("name: x\nrules: [\n  - rule: tendering\n", ["malformed YAML", ":3:"]),
-    "unknown_key": (GOOD + "colour: blue\n", ["unknown key 'colour'", "'blue'", "allowed keys here", "regimes"]),
-    "unknown_rule_key": (GOOD.replace("share: 0.3", "share: 0.3\n    sharre: 0.2"),
-                         ["unknown key 'rules[0].tendering.sharre'", "0.2", "floor"]),
-    "share_1_7": (GOOD.replace("0.3", "1.7"), ["rules[0].tendering.share", "1.7", "less than or equal to 1"]),
-    "missing_param": ("name: x\nrules:\n  - rule: fixed_inhouse_share\n  - rule: tendering\n    share: 0.3\n",
-                      ["rules[0].fixed_inhouse_share.share", "required"]),
-    "unknown_rule": ("name: x\nrules:\n  - rule: telepathy\n", ["telepathy", "allowed rules", "tendering"]),
+    "unknown_key": (
+        GOOD + "colour: blue\n",
+        ["unknown key 'colour'", "'blue'", "allowed keys here", "regimes"],
+    ),
+    "unknown_rule_key": (
+        GOOD.replace("share: 0.3", "share: 0.3\n    sharre: 0.2"),
+        ["unknown key 'rules[0].tendering.sharre'", "0.2", "floor"],
+    ),
+    "share_1_7": (
+        GOOD.replace("0.3", "1.7"),
+        ["rules[0].tendering.share", "1.7", "less than or equal to 1"],
+    ),
+    "missing_param": (
+        "name: x\nrules:\n  - rule: fixed_inhouse_share\n  - rule: tendering\n    share: 0.3\n",
+        ["rules[0].fixed_inhouse_share.share", "required"],
+    ),
+    "unknown_rule": (
+        "name: x\nrules:\n  - rule: telepathy\n",
+        ["telepathy", "allowed rules", "tendering"],
+    ),
     "negative_years": (GOOD + "years: -4\n", ["key 'years'", "-4", "greater than or equal to 1"]),
-    "bad_param_group": (GOOD + "parameters:\n  market:\n    cost_mean: -1\n",
-                        ["parameters.market.cost_mean", "-1", "greater than 0"]),
+    "bad_param_group": (
+        GOOD + "parameters:\n  market:\n    cost_mean: -1\n",
+        ["parameters.market.cost_mean", "-1", "greater than 0"],
+    ),
     "empty_rules": ("name: x\nrules: []\n", ["key 'rules' has value []", "at least 1 item"]),
     "no_rules": ("name: x\n", ["give exactly one of the keys 'rules'", "'regimes'"]),
     "empty_regimes": ("name: x\nregimes: []\n", ["key 'regimes' has value []", "at least 1 item"]),
-    "missing_requirement": ("name: x\nrules:\n  - rule: learning_teams\n", ["learning_teams", "needs rule 'benchmarking'"]),
-    "conflict": (GOOD + "  - rule: no_tendering_guarantee\n", ["cannot be combined", "no_tendering_guarantee"]),
-    "bad_date": ("name: x\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
-                 "  - start: 2011-13\n    rules: [{rule: trust_dynamics}]\n", ["regimes[1].start", "2011-13", "month"]),
+    "missing_requirement": (
+        "name: x\nrules:\n  - rule: learning_teams\n",
+        ["learning_teams", "needs rule 'benchmarking'"],
+    ),
+    "conflict": (
+        GOOD + "  - rule: no_tendering_guarantee\n",
+        ["cannot be combined", "no_tendering_guarantee"],
+    ),
+    "bad_date": (
+        "name: x\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
+        "  - start: 2011-13\n    rules: [{rule: trust_dynamics}]\n",
+        ["regimes[1].start", "2011-13", "month"],
+    ),
     # issue 9: values the model cannot run, which the schema used to let through
-    "budget_inf": (GOOD + "parameters:\n  municipality:\n    budget_dkk: .inf\n",
-                   ["parameters.municipality.budget_dkk", "inf", "finite number"]),
-    "task_volume_inf": (GOOD + "parameters:\n  municipality:\n    task_volume_dkk: .inf\n",
-                        ["parameters.municipality.task_volume_dkk", "inf", "finite number"]),
-    "task_volume_tiny": (GOOD + "parameters:\n  municipality:\n    task_volume_dkk: 1.0e-300\n",
-                         ["parameters.municipality.task_volume_dkk", "1e-300", "greater than or equal to 1000000"]),
-    "transition_nan": (GOOD + "transition_cost_dkk: .nan\n", ["key 'transition_cost_dkk'", "nan", "finite number"]),
-    "share_true": (GOOD.replace("share: 0.3", "share: true"),
-                   ["rules[0].tendering.share", "True", "not a boolean"]),
+    "budget_inf": (
+        GOOD + "parameters:\n  municipality:\n    budget_dkk: .inf\n",
+        ["parameters.municipality.budget_dkk", "inf", "finite number"],
+    ),
+    "task_volume_inf": (
+        GOOD + "parameters:\n  municipality:\n    task_volume_dkk: .inf\n",
+        ["parameters.municipality.task_volume_dkk", "inf", "finite number"],
+    ),
+    "task_volume_tiny": (
+        GOOD + "parameters:\n  municipality:\n    task_volume_dkk: 1.0e-300\n",
+        ["parameters.municipality.task_volume_dkk", "1e-300", "greater than or equal to 1000000"],
+    ),
+    "transition_nan": (
+        GOOD + "transition_cost_dkk: .nan\n",
+        ["key 'transition_cost_dkk'", "nan", "finite number"],
+    ),
+    "share_true": (
+        GOOD.replace("share: 0.3", "share: true"),
+        ["rules[0].tendering.share", "True", "not a boolean"],
+    ),
     "years_true": (GOOD + "years: true\n", ["key 'years'", "True", "not a boolean"]),
-    "areas_false": (GOOD + "parameters:\n  municipality:\n    areas: false\n",
-                    ["parameters.municipality.areas", "False", "not a boolean"]),
-    "efficiency_floor_1": (GOOD + "parameters:\n  inhouse:\n    efficiency_floor: 1.0\n",
-                           ["parameters.inhouse.efficiency_floor", "1.0", "less than 1"]),
-    "regime_after_run": ("name: x\nyears: 10\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
-                         "  - start: 2018-Q1\n    rules: [{rule: trust_dynamics}]\n",
-                         ["regimes[1].start", "2018-Q1", "within the run", "2017-Q4", "years 10"]),
-    "regime_before_run": ("name: x\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
-                          "  - start: 2007-Q3\n    rules: [{rule: trust_dynamics}]\n",
-                          ["regimes[1].start", "2007-Q3", "within the run", "2008-Q1", "2027-Q4"]),
-    "regime_start_bool": ("name: x\nregimes:\n  - start: true\n    rules: [{rule: trust_dynamics}]\n",
-                          ["key 'regimes[0].start' has value True", "not a boolean"]),
-    "latin1": ("name: Københavns kommune\nrules: [{rule: trust_dynamics}]\n".encode("latin-1"),
-               ["not UTF-8 text", "0xf8", "save the file as UTF-8"]),
+    "areas_false": (
+        GOOD + "parameters:\n  municipality:\n    areas: false\n",
+        ["parameters.municipality.areas", "False", "not a boolean"],
+    ),
+    "efficiency_floor_1": (
+        GOOD + "parameters:\n  inhouse:\n    efficiency_floor: 1.0\n",
+        ["parameters.inhouse.efficiency_floor", "1.0", "less than 1"],
+    ),
+    "regime_after_run": (
+        "name: x\nyears: 10\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
+        "  - start: 2018-Q1\n    rules: [{rule: trust_dynamics}]\n",
+        ["regimes[1].start", "2018-Q1", "within the run", "2017-Q4", "years 10"],
+    ),
+    "regime_before_run": (
+        "name: x\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
+        "  - start: 2007-Q3\n    rules: [{rule: trust_dynamics}]\n",
+        ["regimes[1].start", "2007-Q3", "within the run", "2008-Q1", "2027-Q4"],
+    ),
+    "regime_start_bool": (
+        "name: x\nregimes:\n  - start: true\n    rules: [{rule: trust_dynamics}]\n",
+        ["key 'regimes[0].start' has value True", "not a boolean"],
+    ),
+    "latin1": (
+        "name: Københavns kommune\nrules: [{rule: trust_dynamics}]\n".encode("latin-1"),
+        ["not UTF-8 text", "0xf8", "save the file as UTF-8"],
+    ),
 }
 
 
@@ -97,12 +144,16 @@ def test_missing_file(tmp_path, invoke):
 
 def test_negative_years_option(invoke, tmp_path):
     p = invoke("run", "bum", "--years", "-3", "--out", str(tmp_path / "o"))
-    assert p.returncode == 2 and "--years" in p.stderr and "-3" in p.stderr and "1<=x<=200" in p.stderr
+    assert (
+        p.returncode == 2 and "--years" in p.stderr and "-3" in p.stderr and "1<=x<=200" in p.stderr
+    )
     assert not (tmp_path / "o").exists()
 
 
 def test_api_errors_are_govsim_errors():
-    with pytest.raises(GovsimError, match=r"years has value -1: it must be a whole number from 1 to 200"):
+    with pytest.raises(
+        GovsimError, match=r"years has value -1: it must be a whole number from 1 to 200"
+    ):
         run("bum", years=-1)
     with pytest.raises(GovsimError, match=r"seed has value -5"):
         run("bum", seed=-5)
@@ -114,15 +165,18 @@ def test_api_errors_are_govsim_errors():
         apply_overrides(load_scenario("bum"), {"tendering.share": 1.7})
 
 
-@pytest.mark.parametrize("name, value, needle", [
-    ("municipality.budget_dkk", math.inf, "finite number"),
-    ("municipality.task_volume_dkk", -math.inf, "finite number"),
-    ("market.cost_mean", math.nan, "finite number"),
-    ("tendering.share", True, "not a boolean"),
-    ("municipality.areas", True, "not a boolean"),
-    ("inhouse.efficiency_floor", 1.0, "less than 1"),
-    ("municipality.task_volume_dkk", 1e300, "less than or equal to"),
-])
+@pytest.mark.parametrize(
+    "name, value, needle",
+    [
+        ("municipality.budget_dkk", math.inf, "finite number"),
+        ("municipality.task_volume_dkk", -math.inf, "finite number"),
+        ("market.cost_mean", math.nan, "finite number"),
+        ("tendering.share", True, "not a boolean"),
+        ("municipality.areas", True, "not a boolean"),
+        ("inhouse.efficiency_floor", 1.0, "less than 1"),
+        ("municipality.task_volume_dkk", 1e300, "less than or equal to"),
+    ],
+)
 def test_overrides_refuse_what_the_model_cannot_run(name, value, needle):
     """Sweeps, samples and app sliders go through the same schema as files."""
     with pytest.raises(GovsimError, match=needle) as e:
@@ -141,13 +195,17 @@ def test_a_boolean_is_refused_on_assignment_too():
 
 def test_an_efficiency_floor_just_below_1_runs():
     """The strict bound (< 1) is the only value that divided by zero (ZeroDivisionError before)."""
-    res = run(apply_overrides(load_scenario("hod"), {"inhouse.efficiency_floor": 0.999}), seed=1, years=3)
+    res = run(
+        apply_overrides(load_scenario("hod"), {"inhouse.efficiency_floor": 0.999}), seed=1, years=3
+    )
     assert np.isfinite(res.yearly.select_dtypes("number").to_numpy()).all()
 
 
 def test_a_regime_may_start_in_the_last_quarter_of_the_run():
-    text = ("name: x\nyears: 10\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
-            "  - start: 2017-Q4\n    rules: [{rule: trust_dynamics}]\n")
+    text = (
+        "name: x\nyears: 10\nregimes:\n  - start: 2008\n    rules: [{rule: trust_dynamics}]\n"
+        "  - start: 2017-Q4\n    rules: [{rule: trust_dynamics}]\n"
+    )
     import yaml
 
     assert load_scenario(yaml.safe_load(text)).regime_quarters() == [0, 39]
@@ -159,23 +217,40 @@ def test_every_numeric_parameter_has_finite_hard_bounds_around_its_plausible_ran
     from sim.params import Parameters as P
     from sim.rules import RULES
 
-    models = [(k, f.annotation) for k, f in P.model_fields.items()] + [(k, c.Params) for k, c in RULES.items()]
+    models = [(k, f.annotation) for k, f in P.model_fields.items()] + [
+        (k, c.Params) for k, c in RULES.items()
+    ]
     infos = {p.name: p for p in schema()}
     for prefix, m in models:
         for name, field in m.model_fields.items():
             if field.annotation not in (int, float):
                 continue
-            lows = [getattr(x, a) for x in field.metadata for a in ("ge", "gt") if getattr(x, a, None) is not None]
-            highs = [getattr(x, a) for x in field.metadata for a in ("le", "lt") if getattr(x, a, None) is not None]
+            lows = [
+                getattr(x, a)
+                for x in field.metadata
+                for a in ("ge", "gt")
+                if getattr(x, a, None) is not None
+            ]
+            highs = [
+                getattr(x, a)
+                for x in field.metadata
+                for a in ("le", "lt")
+                if getattr(x, a, None) is not None
+            ]
             key = f"{prefix}.{name}"
             assert lows and highs, f"{key} has no lower or no upper bound"
             info = infos[key]
             if info.low is not None:
                 assert lows[0] <= info.low <= info.high <= highs[0], key
             unit = info.unit.lower()
-            if "probability" in unit or name.endswith("_probability") or (
-                    unit.startswith("share") and not name.endswith("_sd")):
-                assert lows[0] >= -1 and highs[0] <= 1, f"{key} ({info.unit}) is a probability or share: at most 1"
+            if (
+                "probability" in unit
+                or name.endswith("_probability")
+                or (unit.startswith("share") and not name.endswith("_sd"))
+            ):
+                assert lows[0] >= -1 and highs[0] <= 1, (
+                    f"{key} ({info.unit}) is a probability or share: at most 1"
+                )
 
 
 @pytest.mark.parametrize("preset", preset_names())
@@ -201,13 +276,17 @@ def test_spec_files_refuse_booleans_and_non_utf8(kind, tmp_path):
     from sim.sensitivity.spec import load_spec
     from tests.conftest import ROOT
 
-    src, load = {"experiment": ("tender_share_sweep.yaml", load_experiment),
-                 "sensitivity": ("sobol_overhead.yaml", load_spec)}[kind]
+    src, load = {
+        "experiment": ("tender_share_sweep.yaml", load_experiment),
+        "sensitivity": ("sobol_overhead.yaml", load_spec),
+    }[kind]
     data = yaml.safe_load((ROOT / "experiments" / src).read_text(encoding="utf-8"))
     data["replications"] = True
     f = tmp_path / "bool.yaml"
     f.write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(GovsimError, match=r"bool.yaml: key 'replications' has value True: .*not a boolean"):
+    with pytest.raises(
+        GovsimError, match=r"bool.yaml: key 'replications' has value True: .*not a boolean"
+    ):
         load(f)
     f = tmp_path / "latin1.yaml"
     f.write_bytes(b"# K\xf8benhavn\n" + (ROOT / "experiments" / src).read_bytes())

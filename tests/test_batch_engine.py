@@ -21,10 +21,17 @@ from sim.errors import GovsimError
 from sim.experiments.engine import RunSpec, execute, load_results, run_chunk
 
 SPECS = [
-    RunSpec(f"{sc}-v{v:04d}-r{r:03d}", sc, ov, seed=100 + r, years=5,
-            meta=(("variation", v), ("replication", r)))
+    RunSpec(
+        f"{sc}-v{v:04d}-r{r:03d}",
+        sc,
+        ov,
+        seed=100 + r,
+        years=5,
+        meta=(("variation", v), ("replication", r)),
+    )
     for sc, variants in (("bum", [(), (("tendering.share", 0.5),)]), ("hod", [()]))
-    for v, ov in enumerate(variants) for r in range(3)
+    for v, ov in enumerate(variants)
+    for r in range(3)
 ]
 
 
@@ -43,10 +50,19 @@ def reference(tmp_path_factory) -> Path:
 
 def test_rows_carry_identity_and_match_the_api(reference):
     y = load_results(reference)
-    assert list(y.columns[:6]) == ["run_id", "scenario", "seed", "variation", "replication", "tendering.share"]
+    assert list(y.columns[:6]) == [
+        "run_id",
+        "scenario",
+        "seed",
+        "variation",
+        "replication",
+        "tendering.share",
+    ]
     assert y["run_id"].is_monotonic_increasing and len(y) == len(SPECS) * 5
     api = run("hod", seed=101, years=5).yearly
-    got = y[y["run_id"] == "hod-v0000-r001"].drop(columns=list(y.columns[:6])).reset_index(drop=True)
+    got = (
+        y[y["run_id"] == "hod-v0000-r001"].drop(columns=list(y.columns[:6])).reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(got, api, check_exact=True)
     assert y.loc[y["scenario"] == "hod", "tendering.share"].isna().all()
     assert set(y.loc[y["run_id"].str.startswith("bum-v0001"), "tendering.share"]) == {0.5}
@@ -145,7 +161,9 @@ def test_finished_models_are_freed():
         engine._runs_since_collect = 0
         specs = [RunSpec(f"m{i}", "bum", seed=i, years=2) for i in range(engine.COLLECT_EVERY)]
         run_chunk(specs[:-1], ("yearly",), None)
-        assert [o for o in gc.get_objects() if isinstance(o, MunicipalityModel)], "cycles need the GC"
+        assert [o for o in gc.get_objects() if isinstance(o, MunicipalityModel)], (
+            "cycles need the GC"
+        )
         run_chunk(specs[-1:], ("yearly",), None)
         assert not [o for o in gc.get_objects() if isinstance(o, MunicipalityModel)]
     finally:
@@ -153,8 +171,15 @@ def test_finished_models_are_freed():
 
 
 def test_kill_then_resume_equals_an_uninterrupted_batch(cli, tmp_path):
-    exp = {"name": "kill", "scenarios": ["bum", "hod", "model_municipality"], "replications": 30, "years": 10,
-           "master_seed": 5, "outcomes": ["admin_cost_dkk", "citizen_satisfaction"], "tables": ["yearly"]}
+    exp = {
+        "name": "kill",
+        "scenarios": ["bum", "hod", "model_municipality"],
+        "replications": 30,
+        "years": 10,
+        "master_seed": 5,
+        "outcomes": ["admin_cost_dkk", "citizen_satisfaction"],
+        "tables": ["yearly"],
+    }
     path = tmp_path / "kill.yaml"
     path.write_text(yaml.safe_dump(exp))
     out = tmp_path / "killed"
@@ -162,7 +187,10 @@ def test_kill_then_resume_equals_an_uninterrupted_batch(cli, tmp_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs = out / "runs"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(runs.glob("part-*.parquet")) if runs.exists() else []) < 15:
+    while (
+        time.monotonic() < deadline
+        and len(list(runs.glob("part-*.parquet")) if runs.exists() else []) < 15
+    ):
         time.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -174,7 +202,13 @@ def test_kill_then_resume_equals_an_uninterrupted_batch(cli, tmp_path):
     full = tmp_path / "full"
     from sim.experiments.spec import expand, load_experiment
 
-    execute(expand(load_experiment(path), path), full, tables=("yearly",), columns=exp["outcomes"], progress=False)
+    execute(
+        expand(load_experiment(path), path),
+        full,
+        tables=("yearly",),
+        columns=exp["outcomes"],
+        progress=False,
+    )
     got = load_results(out)
     assert got.groupby("run_id").size().eq(10).all() and got["run_id"].nunique() == 90
     pd.testing.assert_frame_equal(got, load_results(full), check_exact=True)
@@ -183,7 +217,9 @@ def test_kill_then_resume_equals_an_uninterrupted_batch(cli, tmp_path):
 
 def _govsim() -> list[str]:
     exe = Path(sys.executable).parent / "govsim"
-    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from sim.cli import main; main()"]
+    return (
+        [str(exe)] if exe.exists() else [sys.executable, "-c", "from sim.cli import main; main()"]
+    )
 
 
 def test_model_runs_under_mesa_batch_run():
@@ -191,8 +227,14 @@ def test_model_runs_under_mesa_batch_run():
 
     from sim.model import MunicipalityModel
 
-    rows = batch_run(MunicipalityModel, {"scenario": ["bum", "hod"], "seed": [3], "years": 4},
-                     number_processes=1, iterations=1, data_collection_period=1, display_progress=False)
+    rows = batch_run(
+        MunicipalityModel,
+        {"scenario": ["bum", "hod"], "seed": [3], "years": 4},
+        number_processes=1,
+        iterations=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
     df = pd.DataFrame(rows)
     assert len(df) == 2 * 16
     for sc in ("bum", "hod"):
@@ -200,10 +242,17 @@ def test_model_runs_under_mesa_batch_run():
         year_ends = df[(df["scenario"] == sc) & (df["Step"] % 4 == 3)].reset_index(drop=True)
         for col in ("year", "admin_cost_dkk", "citizen_satisfaction", "employee_wellbeing"):
             assert year_ends[col].tolist() == ours[col].tolist(), (sc, col)
-    final = batch_run(MunicipalityModel, {"scenario": "model_municipality", "seed": 9, "years": 3},
-                      number_processes=1, display_progress=False)
+    final = batch_run(
+        MunicipalityModel,
+        {"scenario": "model_municipality", "seed": 9, "years": 3},
+        number_processes=1,
+        display_progress=False,
+    )
     assert len(final) == 1
-    assert final[0]["sick_leave_rate"] == run("model_municipality", seed=9, years=3).yearly["sick_leave_rate"].iloc[-1]
+    assert (
+        final[0]["sick_leave_rate"]
+        == run("model_municipality", seed=9, years=3).yearly["sick_leave_rate"].iloc[-1]
+    )
 
 
 @pytest.mark.slow
@@ -217,12 +266,16 @@ def test_a_dask_worker_dying_mid_batch_loses_no_run(tmp_path):
     execute(specs, ref, tables=("yearly",), progress=False)
     out = tmp_path / "dask"
     killed: list[int] = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+
         def kill_one_worker() -> None:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                parts = list((out / "runs").glob("part-*.parquet")) if (out / "runs").exists() else []
+                parts = (
+                    list((out / "runs").glob("part-*.parquet")) if (out / "runs").exists() else []
+                )
                 if len(parts) >= 5:
                     nanny = next(iter(cluster.workers.values()))
                     pid = nanny.process.process.pid
@@ -233,8 +286,14 @@ def test_a_dask_worker_dying_mid_batch_loses_no_run(tmp_path):
 
         watcher = threading.Thread(target=kill_one_worker)
         watcher.start()
-        s = execute(specs, out, scheduler=cluster.scheduler_address, tables=("yearly",), chunk_size=1,
-                    progress=False)
+        s = execute(
+            specs,
+            out,
+            scheduler=cluster.scheduler_address,
+            tables=("yearly",),
+            chunk_size=1,
+            progress=False,
+        )
         watcher.join()
     assert killed, "no worker was killed"
     assert (s.done, s.failed) == (60, 0)
@@ -267,13 +326,18 @@ def test_worker_memory_stays_flat_over_many_runs():
 
 
 def test_runs_without_rows_keep_the_table_typed(tmp_path):
-    specs = [RunSpec(f"r{i}", sc, seed=i, years=3) for i, sc in enumerate(["model_municipality", "bum"])]
+    specs = [
+        RunSpec(f"r{i}", sc, seed=i, years=3) for i, sc in enumerate(["model_municipality", "bum"])
+    ]
     execute(specs, tmp_path / "t", tables=("tenders",), chunk_size=2, progress=False)
     t = load_results(tmp_path / "t", "tenders")
     assert set(t["run_id"]) == {"r1"}  # the model municipality never tenders
     assert t["saving_share"].dtype == "float64"
-    pd.testing.assert_frame_equal(t.drop(columns=["run_id", "scenario", "seed"]), run("bum", seed=1, years=3).tenders,
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        t.drop(columns=["run_id", "scenario", "seed"]),
+        run("bum", seed=1, years=3).tenders,
+        check_exact=True,
+    )
     execute(specs[:1], tmp_path / "none", tables=("tenders",), progress=False)
     assert load_results(tmp_path / "none", "tenders").empty
 
@@ -311,10 +375,20 @@ def test_batch_command_exits_1_when_runs_fail(monkeypatch, tmp_path):
 
     monkeypatch.setattr(sim.runner, "simulate", flaky)
     exp = tmp_path / "e.yaml"
-    exp.write_text(yaml.safe_dump({"name": "e", "scenarios": ["bum", "hod"], "replications": 2, "years": 2,
-                                   "master_seed": 1}))
-    res = CliRunner().invoke(cli, ["batch", str(exp), "--out", str(tmp_path / "o"), "--workers", "1",
-                                   "--no-progress"])
+    exp.write_text(
+        yaml.safe_dump(
+            {
+                "name": "e",
+                "scenarios": ["bum", "hod"],
+                "replications": 2,
+                "years": 2,
+                "master_seed": 1,
+            }
+        )
+    )
+    res = CliRunner().invoke(
+        cli, ["batch", str(exp), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress"]
+    )
     assert res.exit_code == 1, res.output
     assert "2 runs done, 2 failed" in res.output
     assert set(load_results(tmp_path / "o")["scenario"]) == {"bum"}

@@ -18,7 +18,9 @@ def test_run_writes_the_same_tables_as_the_api(cli, tmp_path):
     assert p.returncode == 0, p.stderr
     api = run("hod", seed=3, years=5)
     for t in ("yearly", "areas", "admin", "tenders"):
-        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{t}.parquet"), getattr(api, t), check_exact=True)
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / f"{t}.parquet"), getattr(api, t), check_exact=True
+        )
     man = json.loads((out / "manifest.json").read_text())
     assert man["seed"] == 3 and man["years"] == 5 and man["scenario"]["name"] == "hod"
     assert man["versions"]["mesa"].startswith("3.3")
@@ -29,8 +31,14 @@ def test_compare_small(cli, tmp_path):
     out = tmp_path / "c"
     p = cli("compare", "--replications", "3", "--years", "4", "--out", str(out))
     assert p.returncode == 0, p.stderr
-    for f in ("summary.csv", "yearly.parquet", "admin.parquet", "timeseries.png", "final_year.png",
-              "admin_breakdown.png"):
+    for f in (
+        "summary.csv",
+        "yearly.parquet",
+        "admin.parquet",
+        "timeseries.png",
+        "final_year.png",
+        "admin_breakdown.png",
+    ):
         assert (out / f).stat().st_size > 0, f
     s = pd.read_csv(out / "summary.csv")
     assert set(s["scenario"]) == {"bum", "hod", "model_municipality"}
@@ -39,14 +47,23 @@ def test_compare_small(cli, tmp_path):
     # paired difference from BUM is the mean of per-seed differences
     row = s[(s["scenario"] == "hod") & (s["outcome"] == "admin_cost_dkk")].iloc[0]
     per = y.groupby(["scenario", "seed"])["admin_cost_dkk"].mean().unstack("scenario")
-    assert abs(row["run_diff_vs_bum"] - (per["hod"] - per["bum"]).mean()) < 1e-6 * abs(row["run_diff_vs_bum"])
+    assert abs(row["run_diff_vs_bum"] - (per["hod"] - per["bum"]).mean()) < 1e-6 * abs(
+        row["run_diff_vs_bum"]
+    )
     assert "admin_cost_dkk" in p.stdout and "paired difference from BUM" in p.stdout
 
 
 def test_scenarios_and_params_list(cli):
     p = cli("scenarios")
     assert p.returncode == 0
-    for name in ("bum", "hod", "model_municipality", "quality_municipality", "dialogue_steering", "bum_to_hod"):
+    for name in (
+        "bum",
+        "hod",
+        "model_municipality",
+        "quality_municipality",
+        "dialogue_steering",
+        "bum_to_hod",
+    ):
         assert name in p.stdout
     p = cli("params", "--format", "csv")
     assert p.returncode == 0
@@ -57,27 +74,76 @@ def test_scenarios_and_params_list(cli):
 
 
 def test_compare_rejects_ambiguous_scenarios(invoke, tmp_path):
-    p = invoke("compare", "--scenarios", "bum", "--scenarios", "bum", "--replications", "2", "--out", str(tmp_path / "o"))
-    assert p.returncode == 2 and "two scenarios are named 'bum'" in p.stderr and "Traceback" not in p.stderr
+    p = invoke(
+        "compare",
+        "--scenarios",
+        "bum",
+        "--scenarios",
+        "bum",
+        "--replications",
+        "2",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert (
+        p.returncode == 2
+        and "two scenarios are named 'bum'" in p.stderr
+        and "Traceback" not in p.stderr
+    )
     other = tmp_path / "late.yaml"
     other.write_text("name: late\nstart_year: 2012\nrules: [{rule: trust_dynamics}]\n")
-    p = invoke("compare", "--scenarios", "bum", "--scenarios", str(other), "--replications", "2",
-            "--out", str(tmp_path / "o"))
+    p = invoke(
+        "compare",
+        "--scenarios",
+        "bum",
+        "--scenarios",
+        str(other),
+        "--replications",
+        "2",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert p.returncode == 2 and "cover different years" in p.stderr
     assert not (tmp_path / "o").exists()
 
 
 def test_compare_baseline_option(invoke, tmp_path):
     out = tmp_path / "b"
-    p = invoke("compare", "--scenarios", "hod", "--scenarios", "model_municipality", "--replications", "3",
-            "--years", "3", "--baseline", "hod", "--out", str(out))
+    p = invoke(
+        "compare",
+        "--scenarios",
+        "hod",
+        "--scenarios",
+        "model_municipality",
+        "--replications",
+        "3",
+        "--years",
+        "3",
+        "--baseline",
+        "hod",
+        "--out",
+        str(out),
+    )
     assert p.returncode == 0, p.stderr
     s = pd.read_csv(out / "summary.csv")
     assert "run_diff_vs_hod" in s.columns and "paired difference from HOD" in p.stdout
     assert s.loc[s["scenario"] == "model_municipality", "run_diff_vs_hod"].notna().all()
-    p = invoke("compare", "--scenarios", "hod", "--baseline", "bum", "--replications", "2",
-               "--out", str(tmp_path / "x"))
-    assert p.returncode == 2 and "--baseline has value 'bum'" in p.stderr and not (tmp_path / "x").exists()
+    p = invoke(
+        "compare",
+        "--scenarios",
+        "hod",
+        "--baseline",
+        "bum",
+        "--replications",
+        "2",
+        "--out",
+        str(tmp_path / "x"),
+    )
+    assert (
+        p.returncode == 2
+        and "--baseline has value 'bum'" in p.stderr
+        and not (tmp_path / "x").exists()
+    )
 
 
 def test_user_errors_in_process_exit_2_without_traceback(invoke, tmp_path):
@@ -85,8 +151,11 @@ def test_user_errors_in_process_exit_2_without_traceback(invoke, tmp_path):
     group itself, so it holds in-process as in the installed command."""
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nrules:\n  - rule: tendering\n    share: .inf\n")
-    for args in (["run", str(bad)], ["compare", "--scenarios", str(bad), "--out", str(tmp_path / "c")],
-                 ["run", "no_such_preset"]):
+    for args in (
+        ["run", str(bad)],
+        ["compare", "--scenarios", str(bad), "--out", str(tmp_path / "c")],
+        ["run", "no_such_preset"],
+    ):
         p = invoke(*args)
         assert p.returncode == 2, (args, p.stdout, p.stderr)
         assert p.stderr.startswith("error: ") and "Traceback" not in p.stderr, p.stderr
@@ -104,10 +173,12 @@ def test_from_sim_import_run_still_works_lazily():
 def test_the_command_line_starts_without_the_simulation_stack():
     """`govsim --help` (and the import of sim.cli) loads neither Mesa nor pandas nor numpy, so it
     starts in a fraction of a second (measured, not asserted: see the README)."""
-    code = ("import sys, sim.cli\n"
-            "try:\n    sim.cli.cli.main(['--help'], prog_name='govsim', standalone_mode=False)\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('mesa', 'pandas', 'numpy', 'pyarrow', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, sim.cli\n"
+        "try:\n    sim.cli.cli.main(['--help'], prog_name='govsim', standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('mesa', 'pandas', 'numpy', 'pyarrow', 'matplotlib') if m in sys.modules))"
+    )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "Commands:" in p.stdout and "validate" in p.stdout

@@ -25,8 +25,26 @@ def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 
 def test_compare_writes_a_manifest(tmp_path):
     out = tmp_path / "cmp"
-    res = CliRunner().invoke(cli, ["compare", "--scenarios", "bum", "--scenarios", "hod", "--replications", "2",
-                                   "--years", "2", "--workers", "1", "--seed", "5", "--out", str(out)])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            "--scenarios",
+            "bum",
+            "--scenarios",
+            "hod",
+            "--replications",
+            "2",
+            "--years",
+            "2",
+            "--workers",
+            "1",
+            "--seed",
+            "5",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     m = json.loads((out / "manifest.json").read_text())
     from sim.seeds import derive_seeds
@@ -40,11 +58,16 @@ def test_compare_writes_a_manifest(tmp_path):
         assert (out / name).exists()
 
 
-@pytest.mark.parametrize("command", [
-    ["compare", "--replications", "1", "--years", "1", "--workers", "1"],
-    ["run", "bum", "--years", "1"],
-])
-def test_an_out_under_a_file_is_refused_before_any_simulation(tmp_path, monkeypatch, capsys, command):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compare", "--replications", "1", "--years", "1", "--workers", "1"],
+        ["run", "bum", "--years", "1"],
+    ],
+)
+def test_an_out_under_a_file_is_refused_before_any_simulation(
+    tmp_path, monkeypatch, capsys, command
+):
     import sim.compare
     import sim.runner
 
@@ -74,8 +97,21 @@ def test_compare_reports_failed_runs_and_writes_nothing(tmp_path, monkeypatch, c
 
     monkeypatch.setattr(model_mod.MunicipalityModel, "__init__", init)
     out = tmp_path / "cmp"
-    code, stdout, err = _main(monkeypatch, capsys, "compare", "--scenarios", "bum", "--replications", "2",
-                              "--years", "1", "--workers", "1", "--out", str(out))
+    code, stdout, err = _main(
+        monkeypatch,
+        capsys,
+        "compare",
+        "--scenarios",
+        "bum",
+        "--replications",
+        "2",
+        "--years",
+        "1",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    )
     assert code == 2
     assert "2 of 2 runs failed" not in err and "1 of 2 runs failed or are missing" in err
     assert "injected failure" in err and "Traceback" not in err

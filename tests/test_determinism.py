@@ -26,14 +26,22 @@ def test_different_seeds_differ():
 
 
 def test_identical_in_a_fresh_process(tmp_path):
-    code = ("from sim import run; r = run('hod', seed=5, years=6); "
-            f"r.yearly.to_parquet(r'{tmp_path / 'y.parquet'}'); r.areas.to_parquet(r'{tmp_path / 'a.parquet'}')")
+    code = (
+        "from sim import run; r = run('hod', seed=5, years=6); "
+        f"r.yearly.to_parquet(r'{tmp_path / 'y.parquet'}'); r.areas.to_parquet(r'{tmp_path / 'a.parquet'}')"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     here = run("hod", seed=5, years=6)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "y.parquet"), here.yearly, check_exact=True)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet"), here.areas, check_exact=True)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "y.parquet"), here.yearly, check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "a.parquet"), here.areas, check_exact=True
+    )
 
 
 def test_years_truncates_the_same_path():
     long, short = run("bum", seed=3), run("bum", seed=3, years=5)
-    pd.testing.assert_frame_equal(long.yearly.iloc[:5].reset_index(drop=True), short.yearly, check_exact=True)
+    pd.testing.assert_frame_equal(
+        long.yearly.iloc[:5].reset_index(drop=True), short.yearly, check_exact=True
+    )

@@ -38,7 +38,11 @@ def test_hod_frees_administrative_resources_relative_to_bum():
 def test_abolishing_invoicing_and_inspection_frees_them_after_the_switch():
     for s in range(5):
         a = cached_run("bum_to_hod", s).admin
-        split = a[a["activity"].isin(["invoicing", "inspection", "control_bids"])].groupby("year")["dkk"].sum()
+        split = (
+            a[a["activity"].isin(["invoicing", "inspection", "control_bids"])]
+            .groupby("year")["dkk"]
+            .sum()
+        )
         assert split[2010] > 0 and split.loc[2012:].sum() == 0
 
 

@@ -9,7 +9,9 @@ from sim.rules import RULES
 
 
 def test_parameter_table_is_current():
-    assert docs.main(["--check"]) == 0, "run `python -m sim.docs` to regenerate docs/ODD.md's parameter table"
+    assert docs.main(["--check"]) == 0, (
+        "run `python -m sim.docs` to regenerate docs/ODD.md's parameter table"
+    )
 
 
 def test_every_rule_has_a_submodel_section_naming_its_module():

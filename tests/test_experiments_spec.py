@@ -24,11 +24,21 @@ def write(tmp_path: Path, data: dict, name: str = "exp.yaml") -> Path:
 
 
 def base(**kw) -> dict:
-    return {"name": "t", "scenarios": ["bum", "hod"], "replications": 3, "years": 4, "master_seed": 11, **kw}
+    return {
+        "name": "t",
+        "scenarios": ["bum", "hod"],
+        "replications": 3,
+        "years": 4,
+        "master_seed": 11,
+        **kw,
+    }
 
 
 def test_shipped_experiments_expand():
-    cm = expand(load_experiment(ROOT / "experiments/compare_models.yaml"), ROOT / "experiments/compare_models.yaml")
+    cm = expand(
+        load_experiment(ROOT / "experiments/compare_models.yaml"),
+        ROOT / "experiments/compare_models.yaml",
+    )
     assert len(cm) == 3 * 30
     assert {s.scenario for s in cm} == {"bum", "hod", "model_municipality"}
     path = ROOT / "experiments/tender_share_sweep.yaml"
@@ -49,19 +59,33 @@ def test_seeds_are_common_across_cases_and_derive_from_master_seed(tmp_path):
 
 
 def test_grid_is_full_factorial_and_values_explicit(tmp_path):
-    exp = base(scenarios=[{"scenario": "bum", "grid": {"tendering.share": [0.1, 0.2],
-                                                       "tendering.contract_years": [2, 4, 6]}},
-                          {"scenario": "hod", "values": [{"trust.initial": 0.4}, {"trust.initial": 0.6}]}])
+    exp = base(
+        scenarios=[
+            {
+                "scenario": "bum",
+                "grid": {"tendering.share": [0.1, 0.2], "tendering.contract_years": [2, 4, 6]},
+            },
+            {"scenario": "hod", "values": [{"trust.initial": 0.4}, {"trust.initial": 0.6}]},
+        ]
+    )
     specs = expand(load_experiment(write(tmp_path, exp)))
     bum = {s.overrides for s in specs if s.scenario == "bum"}
     assert len(bum) == 6 and (("tendering.contract_years", 6), ("tendering.share", 0.2)) in bum
-    assert {s.overrides for s in specs if s.scenario == "hod"} == {(("trust.initial", 0.4),), (("trust.initial", 0.6),)}
+    assert {s.overrides for s in specs if s.scenario == "hod"} == {
+        (("trust.initial", 0.4),),
+        (("trust.initial", 0.6),),
+    }
     assert len(specs) == (6 + 2) * 3
 
 
 def test_latin_hypercube_is_stratified_in_the_schema_ranges_and_seeded(tmp_path):
-    exp = base(scenarios=["bum"], replications=1,
-               variations={"lhs": {"samples": 10, "parameters": ["tendering.share", "municipality.contractors"]}})
+    exp = base(
+        scenarios=["bum"],
+        replications=1,
+        variations={
+            "lhs": {"samples": 10, "parameters": ["tendering.share", "municipality.contractors"]}
+        },
+    )
     p = write(tmp_path, exp)
     a = expand(load_experiment(p))
     assert [s.overrides for s in a] == [s.overrides for s in expand(load_experiment(p))]
@@ -77,17 +101,29 @@ def test_latin_hypercube_is_stratified_in_the_schema_ranges_and_seeded(tmp_path)
 
 BAD = [
     (base(scenarios=["bum", "no_such_model"]), "no_such_model"),
-    (base(variations={"grid": {"tendering.sharre": [0.1]}}), "unknown parameter 'tendering.sharre'"),
-    (base(variations={"grid": {"tendering.share": {"low": 0.6, "high": 0.1, "steps": 3}}}), "range low 0.6 is above high 0.1"),
-    (base(variations={"lhs": {"samples": 4, "parameters": {"tendering.share": [0.5, 0.2]}}}), "low 0.5 is above high 0.2"),
+    (
+        base(variations={"grid": {"tendering.sharre": [0.1]}}),
+        "unknown parameter 'tendering.sharre'",
+    ),
+    (
+        base(variations={"grid": {"tendering.share": {"low": 0.6, "high": 0.1, "steps": 3}}}),
+        "range low 0.6 is above high 0.1",
+    ),
+    (
+        base(variations={"lhs": {"samples": 4, "parameters": {"tendering.share": [0.5, 0.2]}}}),
+        "low 0.5 is above high 0.2",
+    ),
     (base(replications=0), "replications"),
     (base(outcomes=["happiness"]), "'happiness'"),
     (base(variations={"values": [{"tendering.share": 1.7}]}), "tendering.share"),
 ]
 
 
-@pytest.mark.parametrize(("data", "needle"), BAD, ids=["scenario", "param", "range", "lhs-range", "replications",
-                                                        "outcome", "value"])
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    BAD,
+    ids=["scenario", "param", "range", "lhs-range", "replications", "outcome", "value"],
+)
 def test_bad_experiment_raises_one_clear_error(tmp_path, data, needle):
     p = write(tmp_path, data)
     with pytest.raises(GovsimError) as e:
@@ -96,7 +132,9 @@ def test_bad_experiment_raises_one_clear_error(tmp_path, data, needle):
     assert str(p) in e.value.message
 
 
-@pytest.mark.parametrize(("data", "needle"), [BAD[0], BAD[2], BAD[4]], ids=["scenario", "range", "replications"])
+@pytest.mark.parametrize(
+    ("data", "needle"), [BAD[0], BAD[2], BAD[4]], ids=["scenario", "range", "replications"]
+)
 def test_bad_experiment_cli_exits_2_before_any_run(cli, tmp_path, data, needle):
     p = write(tmp_path, data)
     out = tmp_path / "out"
@@ -116,9 +154,21 @@ def test_unknown_parameter_cli(invoke, tmp_path):
 def test_unreachable_scheduler_fails_fast(cli, tmp_path):
     p = write(tmp_path, base())
     out = tmp_path / "out"
-    r = cli("batch", str(p), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9", "--no-progress", timeout=60)
+    r = cli(
+        "batch",
+        str(p),
+        "--out",
+        str(out),
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        "--no-progress",
+        timeout=60,
+    )
     assert r.returncode == 2
-    assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in r.stderr and "Traceback" not in r.stderr
+    assert (
+        "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in r.stderr
+        and "Traceback" not in r.stderr
+    )
     assert not out.exists()
 
 
@@ -129,4 +179,7 @@ def test_the_example_in_docs_is_a_valid_experiment(tmp_path):
     p.write_text(block)
     specs = expand(load_experiment(p), p)
     assert len(specs) == (7 + 2) * 20
-    assert specs[0].run_id == "bum-v0000-r000" and dict(specs[0].meta)["case"] == "bum [tendering.share=0]"
+    assert (
+        specs[0].run_id == "bum-v0000-r000"
+        and dict(specs[0].meta)["case"] == "bum [tendering.share=0]"
+    )

@@ -21,6 +21,13 @@ def computed() -> dict[str, pd.DataFrame]:
 def test_golden_master(computed, table):
     expected = pd.read_parquet(make.path(table))
     got = computed[table]
-    assert sorted(got["scenario"].unique()) == sorted(expected["scenario"].unique()), "presets changed"
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_exact=True,
-                                  check_dtype=False, check_categorical=False)
+    assert sorted(got["scenario"].unique()) == sorted(expected["scenario"].unique()), (
+        "presets changed"
+    )
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True),
+        expected,
+        check_exact=True,
+        check_dtype=False,
+        check_categorical=False,
+    )

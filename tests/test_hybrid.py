@@ -32,8 +32,8 @@ def test_hybrid_from_yaml(tmp_path, cli):
     y = res.yearly
     np.testing.assert_allclose(y["inhouse_share"], 0.70, atol=1e-12)
     assert (y["control_bids"] == 0).all()
-    assert y["consensus_tasks"].sum() > 0          # the consensus rule acts
-    assert y["learning_teams"].sum() > 0           # and HOD's learning teams too
+    assert y["consensus_tasks"].sum() > 0  # the consensus rule acts
+    assert y["learning_teams"].sum() > 0  # and HOD's learning teams too
     hod = run("hod", seed=4).yearly
     assert (res.admin.query("activity == 'meetings'")["dkk"] > 0).all()
     assert y["employee_wellbeing"].mean() > hod["employee_wellbeing"].mean()

@@ -15,8 +15,16 @@ from sim.scenario import preset_names
 from tests.conftest import cached_run
 
 SEEDS = range(8)
-SHARES = ("admin_overhead_share", "inhouse_share", "tendered_share", "private_share", "citizen_satisfaction",
-          "staff_assessed_quality", "sick_leave_rate", "turnover_rate")
+SHARES = (
+    "admin_overhead_share",
+    "inhouse_share",
+    "tendered_share",
+    "private_share",
+    "citizen_satisfaction",
+    "staff_assessed_quality",
+    "sick_leave_rate",
+    "turnover_rate",
+)
 
 
 def check_invariants(res) -> None:
@@ -26,8 +34,9 @@ def check_invariants(res) -> None:
         assert not num.isna().any().any(), f"NaN in {name}"
         assert np.isfinite(num.to_numpy(dtype=float)).all(), f"inf in {name}"
     # money is conserved: budget = production + administration + freed
-    np.testing.assert_allclose(y["budget_dkk"], y["production_cost_dkk"] + y["admin_cost_dkk"] + y["freed_dkk"],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        y["budget_dkk"], y["production_cost_dkk"] + y["admin_cost_dkk"] + y["freed_dkk"], rtol=1e-12
+    )
     # the itemised admin table adds up to the yearly admin cost
     by_year = admin.groupby("year")["dkk"].sum()
     np.testing.assert_allclose(by_year.to_numpy(), y["admin_cost_dkk"].to_numpy(), rtol=1e-12)
@@ -62,7 +71,10 @@ def test_hod_fixed_share_floor_and_no_control_bids(seed):
 
 def control_bids_active(scenario: str) -> list[bool]:
     """Per regime of the scenario: is the control_bids rule in force?"""
-    return [any(r.rule == "control_bids" for r in reg.rules) for reg in load_scenario(scenario).regime_list()]
+    return [
+        any(r.rule == "control_bids" for r in reg.rules)
+        for reg in load_scenario(scenario).regime_list()
+    ]
 
 
 @pytest.mark.parametrize("scenario", ["bum", "bum_to_hod", "hod", "dialogue_steering"])
@@ -91,7 +103,9 @@ def test_a_control_bid_is_made_exactly_when_the_control_bids_rule_is_in_force(sc
             assert (bids[:k] == first).all() and (bids[k:] == last).all(), year
     in_run = t[t["year"] >= sc.start_year]
     assert res.yearly["control_bids"].sum() == int(in_run["control_bid"].sum())
-    assert not (t["inhouse_won"] & ~t["control_bid"]).any(), "only a control bid can keep work in-house"
+    assert not (t["inhouse_won"] & ~t["control_bid"]).any(), (
+        "only a control bid can keep work in-house"
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -107,16 +121,27 @@ def test_a_won_control_bid_keeps_the_package_in_house(seed):
     for _, row in won[won["year"] >= 2008].iterrows():
         # BUM tenders once a year, at its start: the year-end record shows the package in-house
         pkg = by_year[row["year"]].iloc[int(row["package"])]
-        assert pkg["contractor"] == -1 and pkg["inhouse_fraction"] == 1.0 and pkg["provider"] == "inhouse"
+        assert (
+            pkg["contractor"] == -1
+            and pkg["inhouse_fraction"] == 1.0
+            and pkg["provider"] == "inhouse"
+        )
     assert (res.yearly["tendered_share"] >= 0.315 - 1e-12).all()
 
 
 @pytest.mark.parametrize(("scenario", "at_least"), [("bum", 0.99), ("model_municipality", 0.5)])
 def test_turnover_is_a_share_even_when_employees_quit_every_quarter(scenario, at_least):
     """Extreme but valid parameters: wellbeing at the floor, the quit probability capped at 1."""
-    sc = apply_overrides(load_scenario(scenario), {
-        "employees.turnover_base": 1.0, "employees.wellbeing_base": 7.0, "employees.control_effect": 5.0,
-        "employees.workload_effect": 20.0, "employees.participation_effect": 0.0})
+    sc = apply_overrides(
+        load_scenario(scenario),
+        {
+            "employees.turnover_base": 1.0,
+            "employees.wellbeing_base": 7.0,
+            "employees.control_effect": 5.0,
+            "employees.workload_effect": 20.0,
+            "employees.participation_effect": 0.0,
+        },
+    )
     y = run(sc, seed=3, years=4).yearly
     assert y["turnover_rate"].between(0.0, 1.0).all()
     assert (y["turnover_rate"] >= at_least).all()  # (quit events per position were 1.1–2.5 here)
@@ -156,7 +181,9 @@ def parameter_sets(draw):
     sc = load_scenario(scenario)
     rules = sc.rule_keys()
     usable = [p for p in SAMPLEABLE if p.name.split(".")[0] in rules | set(Parameters.model_fields)]
-    chosen = draw(st.lists(st.sampled_from(usable), min_size=1, max_size=8, unique_by=lambda p: p.name))
+    chosen = draw(
+        st.lists(st.sampled_from(usable), min_size=1, max_size=8, unique_by=lambda p: p.name)
+    )
     overrides = {}
     for p in chosen:
         if p.kind == "int":

@@ -35,13 +35,16 @@ def test_resolve_range_treats_whole_numbers_one_way():
     assert (f.sample_bounds(), f.from_unit(0.5)) == ((0.2, 0.4), pytest.approx(0.3))
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (("market.nope",), "unknown parameter 'market.nope'"),
-    (("market.exit_after_years", 1.5, 4), "whole number, so give whole-number ends"),
-    (("trust.initial", 0.6, 0.2), "low 0.6 is above high 0.2"),
-    (("trust.initial", float("inf"), 1.0), "finite numbers"),
-    (("tendering.floor",), "has no plausible range"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("market.nope",), "unknown parameter 'market.nope'"),
+        (("market.exit_after_years", 1.5, 4), "whole number, so give whole-number ends"),
+        (("trust.initial", 0.6, 0.2), "low 0.6 is above high 0.2"),
+        (("trust.initial", float("inf"), 1.0), "finite numbers"),
+        (("tendering.floor",), "has no plausible range"),
+    ],
+)
 def test_resolve_range_refuses_bad_ranges_with_one_message(args, needle):
     from sim.errors import GovsimError
 
@@ -59,9 +62,14 @@ def test_sensitivity_experiments_ema_and_app_resolve_an_integer_parameter_alike(
 
     name = "market.exit_after_years"
     want = resolve_range(name)
-    spec = spec_from_dict({"name": "t", "parameters": {name: None, "trust.initial": None},
-                           "outcomes": [{"column": "admin_cost_dkk", "scenario": "bum"}],
-                           "method": {"name": "morris", "trajectories": 2}})
+    spec = spec_from_dict(
+        {
+            "name": "t",
+            "parameters": {name: None, "trust.initial": None},
+            "outcomes": [{"column": "admin_cost_dkk", "scenario": "bum"}],
+            "method": {"name": "morris", "trajectories": 2},
+        }
+    )
     sens = next(p for p in spec.params if p.name == name)
     assert isinstance(sens, Range) and sens == want
     lo, hi = salib_problem([sens])["bounds"][0]
@@ -72,7 +80,9 @@ def test_sensitivity_experiments_ema_and_app_resolve_an_integer_parameter_alike(
     pts = lhs_points(Lhs(samples=n, parameters=[name]), 3, 0, "exp")
     counts = Counter(p[name] for p in pts)
     assert sorted(counts) == list(range(int(want.low), int(want.high) + 1))
-    assert set(counts.values()) == {n // 6}  # one stratum per sixth: every whole value equally often
+    assert set(counts.values()) == {
+        n // 6
+    }  # one stratum per sixth: every whole value equally often
 
     s = slider_for(schema_index()[name])
     assert (s.low, s.high, s.step) == (want.low, want.high, 1.0)
@@ -85,22 +95,34 @@ def test_ema_uses_the_registry_range():
     m = ema_model("bum", ["market.exit_after_years", "trust.initial"])
     u = {p.name: p for p in m.uncertainties}
     r = resolve_range("market.exit_after_years")
-    assert (u["market.exit_after_years"].lower_bound, u["market.exit_after_years"].upper_bound) == (r.low, r.high)
+    assert (u["market.exit_after_years"].lower_bound, u["market.exit_after_years"].upper_bound) == (
+        r.low,
+        r.high,
+    )
 
 
 def test_range_resolution_and_seed_derivation_exist_once():
     """A scan: no consumer keeps its own copy of the range or seed logic."""
-    consumers = ["sim/sensitivity/spec.py", "sim/experiments/spec.py", "sim/ema.py", "sim/app/state.py"]
+    consumers = [
+        "sim/sensitivity/spec.py",
+        "sim/experiments/spec.py",
+        "sim/ema.py",
+        "sim/app/state.py",
+    ]
     for path in consumers:
         src = (ROOT / path).read_text()
         assert "resolve_range" in src, path
     for path in [*consumers, "sim/sensitivity/problem.py"]:
         src = (ROOT / path).read_text()
-        assert not re.search(r"\.high \+ 1|int\(round\(|info\.low, info\.high|_hard_bounds", src), path
+        assert not re.search(r"\.high \+ 1|int\(round\(|info\.low, info\.high|_hard_bounds", src), (
+            path
+        )
     for path in [*ROOT.glob("sim/**/*.py"), *ROOT.glob("benchmarks/*.py")]:
         if path.name == "seeds.py":
             continue
-        assert "SeedSequence(" not in path.read_text(), f"{path} derives seeds itself; use sim.seeds"
+        assert "SeedSequence(" not in path.read_text(), (
+            f"{path} derives seeds itself; use sim.seeds"
+        )
 
 
 def test_seed_derivation_is_unchanged():
@@ -108,8 +130,9 @@ def test_seed_derivation_is_unchanged():
 
     # the seeds every compare/batch with the default master seed has used
     assert derive_seeds(20110401, 3) == [1913262374, 243513447, 3248445982]
-    assert derive_seeds(7, 4, 2) == [int(s) for s in
-                                     np.random.SeedSequence([7, 2]).generate_state(4, dtype=np.uint32)]
+    assert derive_seeds(7, 4, 2) == [
+        int(s) for s in np.random.SeedSequence([7, 2]).generate_state(4, dtype=np.uint32)
+    ]
     assert derive_seeds(7, 4, 2) != derive_seeds(7, 4)
 
 
@@ -134,7 +157,9 @@ def test_compare_summary_and_keys_columns_are_registered(produced):
 
     from sim.analysis import summarise
 
-    yearly = pd.concat([produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)])
+    yearly = pd.concat(
+        [produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)]
+    )
     summary = summarise(yearly, baseline="bum")
     assert all(outputs.find(c, "summary") for c in summary.columns)
     matched = {outputs.find(c, "summary").name for c in summary.columns}
@@ -163,13 +188,17 @@ def test_compare_report_and_app_labels_come_from_the_registry(produced, monkeypa
     from sim.analysis import figures, format_table, summarise
     from sim.app import plots
 
-    yearly = pd.concat([produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)])
+    yearly = pd.concat(
+        [produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)]
+    )
     summary = summarise(yearly, baseline="bum")
     text = format_table(summary)
     for col in reg.key_outcomes():
         assert reg.label(col) in text
     figs = figures(yearly, None)
-    titles = [ax.get_title() for ax in figs["timeseries"].axes if ax.get_visible() and ax.get_title()]
+    titles = [
+        ax.get_title() for ax in figs["timeseries"].axes if ax.get_visible() and ax.get_title()
+    ]
     assert reg.label("admin_cost_dkk") in titles
     import matplotlib.pyplot as plt
 
@@ -182,8 +211,11 @@ def test_compare_report_and_app_labels_come_from_the_registry(produced, monkeypa
             assert s.name == reg.short_label(s.column)
     assert plots.PLOTS[0].unit == "% of total cost"
     # a changed registry label shows up in compare's table (nothing keeps a copy)
-    monkeypatch.setitem(reg._BY_TABLE["yearly"], "admin_cost_dkk",
-                        reg.Output("admin_cost_dkk", "yearly", "DKK/yr", "x", "Paperwork bill", "d."))
+    monkeypatch.setitem(
+        reg._BY_TABLE["yearly"],
+        "admin_cost_dkk",
+        reg.Output("admin_cost_dkk", "yearly", "DKK/yr", "x", "Paperwork bill", "d."),
+    )
     assert "Paperwork bill (DKK/yr)" in format_table(summary)
 
 
@@ -191,7 +223,11 @@ def test_report_uses_registry_labels(tmp_path):
     from sim.experiments.engine import RunSpec, execute
     from sim.experiments.report import write_report
 
-    specs = [RunSpec(f"{s}-r{r}", s, seed=r, years=2, meta=(("label", s),)) for s in ("bum", "hod") for r in (1, 2)]
+    specs = [
+        RunSpec(f"{s}-r{r}", s, seed=r, years=2, meta=(("label", s),))
+        for s in ("bum", "hod")
+        for r in (1, 2)
+    ]
     execute(specs, tmp_path / "b", workers=1, progress=False)
     html = write_report(tmp_path / "b")[0].read_text()
     assert outputs.label("employee_wellbeing") in html
@@ -206,7 +242,9 @@ def test_outputs_command_lists_every_column(fmt):
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(res.output)))
         assert len(rows) == len(outputs.OUTPUTS)
-        assert {(r["table"], r["column"]) for r in rows} == {(o.table, o.name) for o in outputs.OUTPUTS}
+        assert {(r["table"], r["column"]) for r in rows} == {
+            (o.table, o.name) for o in outputs.OUTPUTS
+        }
         assert all(r["unit"] and r["definition"] for r in rows)
 
 

@@ -20,10 +20,22 @@ CASES = (("bum", ()), ("hod", ()), ("bum", (("tendering.share", 0.1),)))
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("rep") / "b"
-    specs = [RunSpec(f"{sc}-v{v:04d}-r{r:03d}", sc, ov, seed=40 + r, years=4,
-                     meta=(("case", sc if not ov else f"{sc} [tendering.share=0.1]"), ("variation", v),
-                           ("replication", r)))
-             for v, (sc, ov) in enumerate(CASES) for r in range(4)]
+    specs = [
+        RunSpec(
+            f"{sc}-v{v:04d}-r{r:03d}",
+            sc,
+            ov,
+            seed=40 + r,
+            years=4,
+            meta=(
+                ("case", sc if not ov else f"{sc} [tendering.share=0.1]"),
+                ("variation", v),
+                ("replication", r),
+            ),
+        )
+        for v, (sc, ov) in enumerate(CASES)
+        for r in range(4)
+    ]
     execute(specs, out, progress=False)
     return out
 
@@ -31,7 +43,12 @@ def batch(tmp_path_factory):
 def test_report_is_self_contained_and_its_numbers_match_the_tables(batch):
     paths = write_report(batch)
     html = paths[0].read_text()
-    assert [p.name for p in paths] == ["report.html", "summary.csv", "differences.csv", "admin_by_activity.csv"]
+    assert [p.name for p in paths] == [
+        "report.html",
+        "summary.csv",
+        "differences.csv",
+        "admin_by_activity.csv",
+    ]
     assert "<script" not in html and 'src="http' not in html
     pngs = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
     assert len(pngs) == 3
@@ -40,20 +57,31 @@ def test_report_is_self_contained_and_its_numbers_match_the_tables(batch):
     y = load_results(batch)
     s = pd.read_csv(paths[1])
     assert set(s["case"]) == {"bum", "hod", "bum [tendering.share=0.1]"}
-    final = y[(y["case"] == "hod") & (y["year"] == y["year"].max())]["citizen_satisfaction"].to_numpy()
+    final = y[(y["case"] == "hod") & (y["year"] == y["year"].max())][
+        "citizen_satisfaction"
+    ].to_numpy()
     row = s[(s["case"] == "hod") & (s["outcome"] == "citizen_satisfaction")].iloc[0]
-    assert np.allclose([row["final_mean"], row["final_lo"], row["final_hi"]], mean_ci(final), rtol=1e-12)
+    assert np.allclose(
+        [row["final_mean"], row["final_lo"], row["final_hi"]], mean_ci(final), rtol=1e-12
+    )
 
     d = pd.read_csv(paths[2])
     assert len(d) == 3 * s["outcome"].nunique()  # every pair of the three cases
     per = y.groupby(["case", "seed"])["admin_cost_dkk"].mean().unstack("case")
-    row = d[(d["case_a"] == "bum") & (d["case_b"] == "hod") & (d["outcome"] == "admin_cost_dkk")].iloc[0]
+    row = d[
+        (d["case_a"] == "bum") & (d["case_b"] == "hod") & (d["outcome"] == "admin_cost_dkk")
+    ].iloc[0]
     assert np.isclose(row["diff_mean"], (per["hod"] - per["bum"]).mean(), rtol=1e-12)
     assert row["n_pairs"] == 4
 
     admin = pd.read_csv(paths[3], index_col="case")
     a = load_results(batch, "admin")
-    want = a[(a["case"] == "bum") & (a["activity"] == "inspection")].groupby("seed")["dkk"].mean().mean()
+    want = (
+        a[(a["case"] == "bum") & (a["activity"] == "inspection")]
+        .groupby("seed")["dkk"]
+        .mean()
+        .mean()
+    )
     assert np.isclose(admin.loc["bum", "inspection"], want, rtol=1e-12)
     assert admin.loc["hod", "inspection"] == 0.0
     assert "Administrative cost by activity" in html and "Pairwise differences" in html

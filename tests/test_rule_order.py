@@ -30,13 +30,21 @@ def readme_hybrid() -> dict:
 # learning teams act on benchmarking's flags: the listed order used to decide the result
 BENCH_DIALOGUE = {
     "name": "bench_dialogue",
-    "rules": [{"rule": "tendering", "share": 0.25}, {"rule": "benchmarking"}, {"rule": "learning_teams"},
-              {"rule": "dialogue_steering"}, {"rule": "trust_dynamics"}],
+    "rules": [
+        {"rule": "tendering", "share": 0.25},
+        {"rule": "benchmarking"},
+        {"rule": "learning_teams"},
+        {"rule": "dialogue_steering"},
+        {"rule": "trust_dynamics"},
+    ],
 }
 
 
 def cases() -> dict[str, dict]:
-    out = {n: yaml.safe_load((presets_dir() / f"{n}.yaml").read_text(encoding="utf-8")) for n in preset_names()}
+    out = {
+        n: yaml.safe_load((presets_dir() / f"{n}.yaml").read_text(encoding="utf-8"))
+        for n in preset_names()
+    }
     out["test_hybrid"] = yaml.safe_load(HYBRID)
     out["readme_hod_tripartite"] = readme_hybrid()
     out["bench_dialogue"] = BENCH_DIALOGUE
@@ -96,7 +104,9 @@ def test_every_declared_state_name_is_known_and_every_phase_declared_is_implemen
             assert phase in cls.phases(), (key, phase)
             uses(acc.reads, acc.writes)  # raises on an unknown name
         for phase in cls.phases():
-            assert phase in cls.access, f"{key} implements {phase} but declares no reads/writes for it"
+            assert phase in cls.access, (
+                f"{key} implements {phase} but declares no reads/writes for it"
+            )
 
 
 def test_a_cycle_between_two_rules_is_refused_with_a_message_naming_both(monkeypatch):
@@ -104,17 +114,25 @@ def test_a_cycle_between_two_rules_is_refused_with_a_message_naming_both(monkeyp
     # expectation benchmarking reads: no order satisfies both
     bench = RULES["benchmarking"]
     cyclic = dict(bench.access)
-    cyclic["measure"] = uses(reads=bench.access["measure"].reads, writes={"areas.flagged", "areas.goal"})
+    cyclic["measure"] = uses(
+        reads=bench.access["measure"].reads, writes={"areas.flagged", "areas.goal"}
+    )
     monkeypatch.setattr(bench, "access", cyclic)
     problem = check_order(["benchmarking", "dialogue_steering"])
     assert problem is not None
-    assert "'benchmarking'" in problem and "'dialogue_steering'" in problem and "'measure'" in problem
+    assert (
+        "'benchmarking'" in problem and "'dialogue_steering'" in problem and "'measure'" in problem
+    )
     assert "areas.goal" in problem and "areas.expectation" in problem
     data = {"name": "cyc", "rules": [{"rule": "benchmarking"}, {"rule": "dialogue_steering"}]}
     with pytest.raises(GovsimError) as e:
         scenario_from_dict(data, "cyc.yaml")
     msg = str(e.value)
-    assert msg.startswith("cyc.yaml: key 'rules':") and "'benchmarking'" in msg and "'dialogue_steering'" in msg
+    assert (
+        msg.startswith("cyc.yaml: key 'rules':")
+        and "'benchmarking'" in msg
+        and "'dialogue_steering'" in msg
+    )
     assert "\n" not in msg
 
 

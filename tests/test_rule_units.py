@@ -64,7 +64,9 @@ class FakeContext:
 
     def __post_init__(self) -> None:
         self.areas = Areas(self.n_areas, 3)
-        self.packages = TaskPackages(np.random.default_rng(1), self.n_areas, 60e6, np.ones(self.n_areas))
+        self.packages = TaskPackages(
+            np.random.default_rng(1), self.n_areas, 60e6, np.ones(self.n_areas)
+        )
 
 
 def ctx_of(c: FakeContext) -> RuleContext:
@@ -82,7 +84,9 @@ def test_internal_invoicing_charges_hours_in_proportion_to_in_house_packages(pri
     c = FakeContext()
     c.packages.private[:private_packages] = 1.0
     c.procedures.load = 1.5
-    p = InternalInvoicingParams(rule="internal_invoicing", invoices_per_package=12, hours_per_invoice=3)
+    p = InternalInvoicingParams(
+        rule="internal_invoicing", invoices_per_package=12, hours_per_invoice=3
+    )
     InternalInvoicing(p).quarter(ctx_of(c), Signals())
     in_house = c.packages.n - private_packages
     dkk, hours = charged(c.ledger, "invoicing")
@@ -93,14 +97,18 @@ def test_internal_invoicing_charges_hours_in_proportion_to_in_house_packages(pri
 def test_a_package_partly_private_is_still_invoiced():
     c = FakeContext()
     c.packages.private[:3] = 0.3
-    InternalInvoicing(InternalInvoicingParams(rule="internal_invoicing")).quarter(ctx_of(c), Signals())
+    InternalInvoicing(InternalInvoicingParams(rule="internal_invoicing")).quarter(
+        ctx_of(c), Signals()
+    )
     _, hours = charged(c.ledger, "invoicing")
     assert hours == pytest.approx(c.packages.n * 12 * 3 / 4)
 
 
 def test_a_control_bid_is_counted_charged_and_priced_at_the_units_cost_plus_coverage():
     c = FakeContext()
-    rule = ControlBids(ControlBidsParams(rule="control_bids", cost_coverage=0.06, prep_cost_rate=0.01))
+    rule = ControlBids(
+        ControlBidsParams(rule="control_bids", cost_coverage=0.06, prep_cost_rate=0.01)
+    )
     plan = ProcurementPlan()
     rule.plan(ctx_of(c), plan)
     assert plan.inhouse_bidder is rule
@@ -125,7 +133,9 @@ def test_control_bid_pressure_scales_with_the_exposed_share_and_procedures():
 def test_no_tendering_guarantee_forbids_tendering_whatever_was_planned():
     c = FakeContext()
     plan = ProcurementPlan(target_tendered_share=0.3, max_tendered_share=1.0)
-    NoTenderingGuarantee(NoTenderingGuaranteeParams(rule="no_tendering_guarantee")).plan(ctx_of(c), plan)
+    NoTenderingGuarantee(NoTenderingGuaranteeParams(rule="no_tendering_guarantee")).plan(
+        ctx_of(c), plan
+    )
     assert plan.tendering_allowed is False
     assert plan.max_tendered_share == 0.0
     assert min(plan.target_tendered_share, plan.max_tendered_share) == 0.0
@@ -175,13 +185,20 @@ def test_learning_teams_form_on_flagged_areas_worst_gap_first_at_most_max_teams(
     a = c.areas
     a.expectation[:] = 0.7
     a.satisfaction[:] = [0.50, 0.69, 0.40, 0.60, 0.30, 0.65]
-    a.flagged[:] = [True, True, True, True, False, True]  # area 4 has the worst gap but is not flagged
+    a.flagged[:] = [
+        True,
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]  # area 4 has the worst gap but is not flagged
     rule = teams(max_teams=3, team_size=2, hours_per_member=10.0, quality_effect=0.02)
     rule.respond(ctx_of(c))
-    assert np.flatnonzero(a.team).tolist() == [0, 2, 3]      # gaps −0.3, −0.2, −0.1
+    assert np.flatnonzero(a.team).tolist() == [0, 2, 3]  # gaps −0.3, −0.2, −0.1
     np.testing.assert_allclose(a.bonus, [0.02, 0, 0.02, 0.02, 0, 0])
     assert c.tally.learning_teams == 3
-    assert (c.unit.learn_bonus > 0).sum() == 3 * 2            # team_size members per team, all different
+    assert (c.unit.learn_bonus > 0).sum() == 3 * 2  # team_size members per team, all different
     dkk, hours = charged(c.ledger, "learning_teams")
     assert hours == 3 * 2 * 10.0
     assert dkk == pytest.approx(hours * c.params.municipality.staff_hourly_dkk)

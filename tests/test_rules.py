@@ -11,7 +11,7 @@ from sim.runner import release
 
 
 def test_considered_share_below_the_default_lowers_accepted_proposals():
-    base = load_scenario("quality_municipality")   # employee_proposals with consider_all: false
+    base = load_scenario("quality_municipality")  # employee_proposals with consider_all: false
     low = apply_overrides(base, {"employee_proposals.considered_share": 0.1})
     high = apply_overrides(base, {"employee_proposals.considered_share": 0.3})
     a = sum(run(low, seed=s).yearly["proposals_accepted"].sum() for s in range(6))
@@ -43,8 +43,10 @@ def test_market_never_grows_beyond_its_size():
 
 def test_leaving_dialogue_steering_clears_goal_status(tmp_path):
     f = tmp_path / "s.yaml"
-    f.write_text("name: s\nregimes:\n  - start: 2008\n    rules: [{rule: dialogue_steering}, {rule: trust_dynamics}]\n"
-                 "  - start: 2012\n    rules: [{rule: trust_dynamics}]\n")
+    f.write_text(
+        "name: s\nregimes:\n  - start: 2008\n    rules: [{rule: dialogue_steering}, {rule: trust_dynamics}]\n"
+        "  - start: 2012\n    rules: [{rule: trust_dynamics}]\n"
+    )
     y = run(str(f), seed=1).yearly.set_index("year")
     assert (y.loc[:2011, ["goals_green", "goals_yellow", "goals_red"]].sum(axis=1) == 12).all()
     assert (y.loc[2012:, ["goals_green", "goals_yellow", "goals_red"]].sum(axis=1) == 0).all()

@@ -26,7 +26,9 @@ def ishigami(X: np.ndarray) -> np.ndarray:
 
 
 def _by(df: pd.DataFrame, index: str) -> np.ndarray:
-    return df[df["index"] == index].set_index("parameter").loc[ISHIGAMI["names"], "value"].to_numpy()
+    return (
+        df[df["index"] == index].set_index("parameter").loc[ISHIGAMI["names"], "value"].to_numpy()
+    )
 
 
 def test_ishigami_sobol_matches_analytic_indices_and_converges():
@@ -84,8 +86,11 @@ def test_seed_noise_share_exact():
 TINY = {
     "name": "tiny",
     "years": 4,
-    "parameters": {"inspection.share_of_volume": None, "municipality.staff_hourly_dkk": None,
-                   "internal_invoicing.hours_per_invoice": [1, 8]},
+    "parameters": {
+        "inspection.share_of_volume": None,
+        "municipality.staff_hourly_dkk": None,
+        "internal_invoicing.hours_per_invoice": [1, 8],
+    },
     "outcomes": [{"column": "admin_overhead_share", "summary": "mean", "scenario": "bum"}],
     "method": {"name": "sobol", "N": 16},
     "replications": 2,
@@ -120,7 +125,9 @@ def test_ignored_parameter_ci_contains_zero(tiny_study):
     assert len(tiny_study.indices) == 6 and set(tiny_study.indices["size"]) == {16}
     noise = tiny_study.noise.iloc[0]
     assert 0.0 < noise["single_run"] < 1.0 and noise["replications"] == 2
-    assert (tiny_study.out / "figures" / "indices_bum_admin_overhead_share_mean.png").stat().st_size > 0
+    assert (
+        tiny_study.out / "figures" / "indices_bum_admin_overhead_share_mean.png"
+    ).stat().st_size > 0
     conv = pd.read_csv(tiny_study.out / "convergence.csv")
     assert sorted(conv["size"].unique()) == [2, 4, 8, 16]
 
@@ -152,12 +159,22 @@ def test_interrupted_and_resumed_study_gives_the_same_indices(tiny_study, tmp_pa
 
 def test_difference_outcome_is_paired_on_the_same_seed_and_morris_plots(tmp_path):
     """BUM − HOD per point: each scenario gets only the parameters it has; both use the same seed."""
-    spec = spec_from_dict({
-        "name": "diff", "years": 3,
-        "parameters": {"inspection.share_of_volume": None, "benchmarking.cost_per_area_dkk": None,
-                       "municipality.admin_hourly_dkk": None},
-        "outcomes": [{"column": "admin_cost_dkk", "summary": "final", "scenario": "bum", "minus": "hod"}],
-        "method": {"name": "morris", "trajectories": 4}, "seed": 3})
+    spec = spec_from_dict(
+        {
+            "name": "diff",
+            "years": 3,
+            "parameters": {
+                "inspection.share_of_volume": None,
+                "benchmarking.cost_per_area_dkk": None,
+                "municipality.admin_hourly_dkk": None,
+            },
+            "outcomes": [
+                {"column": "admin_cost_dkk", "summary": "final", "scenario": "bum", "minus": "hod"}
+            ],
+            "method": {"name": "morris", "trajectories": 4},
+            "seed": 3,
+        }
+    )
     res = run_study(spec, tmp_path / "d", progress=False)
     from sim.overrides import apply_overrides
     from sim.scenario import load_scenario
@@ -165,58 +182,96 @@ def test_difference_outcome_is_paired_on_the_same_seed_and_morris_plots(tmp_path
 
     x = pd.read_parquet(tmp_path / "d" / "samples.parquet").iloc[5]
     seed = derive_seeds(3, 1)[0]
-    bum = apply_overrides(load_scenario("bum"), {k: x[k] for k in ("inspection.share_of_volume",
-                                                                     "municipality.admin_hourly_dkk")})
-    hod = apply_overrides(load_scenario("hod"), {k: x[k] for k in ("benchmarking.cost_per_area_dkk",
-                                                                     "municipality.admin_hourly_dkk")})
-    want = run(bum, seed=seed, years=3).yearly["admin_cost_dkk"].iloc[-1] - \
-        run(hod, seed=seed, years=3).yearly["admin_cost_dkk"].iloc[-1]
+    bum = apply_overrides(
+        load_scenario("bum"),
+        {k: x[k] for k in ("inspection.share_of_volume", "municipality.admin_hourly_dkk")},
+    )
+    hod = apply_overrides(
+        load_scenario("hod"),
+        {k: x[k] for k in ("benchmarking.cost_per_area_dkk", "municipality.admin_hourly_dkk")},
+    )
+    want = (
+        run(bum, seed=seed, years=3).yearly["admin_cost_dkk"].iloc[-1]
+        - run(hod, seed=seed, years=3).yearly["admin_cost_dkk"].iloc[-1]
+    )
     vals = pd.read_parquet(tmp_path / "d" / "outcomes.parquet")
     assert vals.loc[vals["sa_point"] == 5, "value"].item() == want
     assert set(res.indices["index"]) == {"mu_star", "sigma", "mu"}
-    assert (tmp_path / "d" / "figures" / "morris_bum-hod_admin_cost_dkk_final.png").stat().st_size > 0
+    assert (
+        tmp_path / "d" / "figures" / "morris_bum-hod_admin_cost_dkk_final.png"
+    ).stat().st_size > 0
 
 
-@pytest.mark.parametrize(("method", "indices"), [({"name": "fast", "N": 65}, {"S1", "ST"}),
-                                               ({"name": "pawn", "N": 48}, {"median", "maximum"})])
+@pytest.mark.parametrize(
+    ("method", "indices"),
+    [({"name": "fast", "N": 65}, {"S1", "ST"}), ({"name": "pawn", "N": 48}, {"median", "maximum"})],
+)
 def test_efast_and_pawn_run_through_the_pipeline(tmp_path, method, indices):
     spec = spec_from_dict({**TINY, "years": 2, "replications": 1, "method": method})
     res = run_study(spec, tmp_path / method["name"], progress=False)
     assert set(res.indices["index"]) == indices and len(res.indices) == 2 * 3
     assert res.indices["value"].between(-0.1, 1.1).all()
     if method["name"] == "fast":  # the ignored parameter again: its S1 CI contains zero
-        r = res.indices.set_index(["index", "parameter"]).loc[("S1", "municipality.staff_hourly_dkk")]
+        r = res.indices.set_index(["index", "parameter"]).loc[
+            ("S1", "municipality.staff_hourly_dkk")
+        ]
         assert r["lo"] <= 0.0 <= r["hi"]
     assert sorted(pd.read_csv(tmp_path / method["name"] / "convergence.csv")["size"].unique()) == (
-        [65] if method["name"] == "fast" else [24, 48])
+        [65] if method["name"] == "fast" else [24, 48]
+    )
 
 
 # --------------------------------------------------------------------------- bad specs
+
 
 def _bad(**change):
     d = {**TINY, **change}
     return {k: v for k, v in d.items() if v is not None}
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    (_bad(parameters={"inspection.share_of_volme": None, "trust.initial": None}),
-     "unknown parameter 'inspection.share_of_volme'"),
-    (_bad(parameters={"inspection.share_of_volume": [0.02, 0.01], "trust.initial": None}),
-     "key 'parameters.inspection.share_of_volume' has range [0.02, 0.01]: low must be smaller than high"),
-    (_bad(parameters={"inspection.share_of_volume": [0.01, 0.01], "trust.initial": None}),
-     "low must be smaller than high"),
-    (_bad(parameters={"inspection.share_of_volume": [-0.5, 0.01], "trust.initial": None}),
-     "but -0.5 is not a valid value"),
-    (_bad(parameters={"benchmarking.pressure": None, "trust.initial": None}),
-     "belongs to rule 'benchmarking', which none of the scenarios (bum) uses"),
-    (_bad(method={"name": "sobol", "N": 100}), "key 'method.N' has value 100: N must be a power of two ≥ 8"),
-    (_bad(method={"name": "sobl", "N": 64}), "allowed methods are sobol, morris, fast, pawn"),
-    (_bad(method={"name": "fast", "N": 60}), "eFAST needs N > 4·M² = 64"),
-    (_bad(outcomes=[{"column": "admin_overhed", "scenario": "bum"}]),
-     "key 'outcomes[0].column' has value 'admin_overhed': unknown outcome column"),
-    (_bad(outcomes=[{"column": "admin_cost_dkk", "scenario": "bmu"}]), "no preset or file named 'bmu'"),
-    (_bad(replicates=3), "unknown key 'replicates' (value 3); allowed keys here: name, description, years"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            _bad(parameters={"inspection.share_of_volme": None, "trust.initial": None}),
+            "unknown parameter 'inspection.share_of_volme'",
+        ),
+        (
+            _bad(parameters={"inspection.share_of_volume": [0.02, 0.01], "trust.initial": None}),
+            "key 'parameters.inspection.share_of_volume' has range [0.02, 0.01]: low must be smaller than high",
+        ),
+        (
+            _bad(parameters={"inspection.share_of_volume": [0.01, 0.01], "trust.initial": None}),
+            "low must be smaller than high",
+        ),
+        (
+            _bad(parameters={"inspection.share_of_volume": [-0.5, 0.01], "trust.initial": None}),
+            "but -0.5 is not a valid value",
+        ),
+        (
+            _bad(parameters={"benchmarking.pressure": None, "trust.initial": None}),
+            "belongs to rule 'benchmarking', which none of the scenarios (bum) uses",
+        ),
+        (
+            _bad(method={"name": "sobol", "N": 100}),
+            "key 'method.N' has value 100: N must be a power of two ≥ 8",
+        ),
+        (_bad(method={"name": "sobl", "N": 64}), "allowed methods are sobol, morris, fast, pawn"),
+        (_bad(method={"name": "fast", "N": 60}), "eFAST needs N > 4·M² = 64"),
+        (
+            _bad(outcomes=[{"column": "admin_overhed", "scenario": "bum"}]),
+            "key 'outcomes[0].column' has value 'admin_overhed': unknown outcome column",
+        ),
+        (
+            _bad(outcomes=[{"column": "admin_cost_dkk", "scenario": "bmu"}]),
+            "no preset or file named 'bmu'",
+        ),
+        (
+            _bad(replicates=3),
+            "unknown key 'replicates' (value 3); allowed keys here: name, description, years",
+        ),
+    ],
+)
 def test_bad_spec_gives_one_clear_message_before_any_run(tmp_path, spec, message, monkeypatch):
     import sim.experiments.engine as engine
 
@@ -248,7 +303,9 @@ def test_cli_matches_api_and_reports_errors_without_traceback(cli, tmp_path):
     assert p.returncode == 0, p.stderr
     assert "NOT converged at N=8" in p.stdout and "bum:admin_overhead_share:mean" in p.stdout
     api = run_study(load_spec(path), tmp_path / "api", progress=False)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cli" / "indices.parquet"), api.indices)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "cli" / "indices.parquet"), api.indices
+    )
     path.write_text(yaml.safe_dump({**spec, "method": {"name": "sobol", "N": 12}}))
     p = cli("sensitivity", str(path), "--out", str(tmp_path / "bad"))
     assert p.returncode == 2 and p.stderr.startswith("error: ") and "Traceback" not in p.stderr
@@ -261,8 +318,13 @@ def test_shipped_specs_are_valid():
     root = Path(__file__).resolve().parent.parent / "experiments"
     sob = load_spec(root / "sobol_overhead.yaml")
     assert sob.method.name == "sobol" and [o.minus for o in sob.outcomes][0] == "hod"
-    assert {"inspection.share_of_volume", "internal_invoicing.hours_per_invoice", "control_bids.prep_cost_rate",
-            "bureaucratic_drift.growth", "trust_dynamics.build_rate"} <= {p.name for p in sob.params}
+    assert {
+        "inspection.share_of_volume",
+        "internal_invoicing.hours_per_invoice",
+        "control_bids.prep_cost_rate",
+        "bureaucratic_drift.growth",
+        "trust_dynamics.build_rate",
+    } <= {p.name for p in sob.params}
     mor = load_spec(root / "morris_screening.yaml")
     assert {label for label, _ in mor.scenarios} == {"bum", "hod", "model_municipality"}
     assert len(mor.params) > 60
@@ -271,5 +333,7 @@ def test_shipped_specs_are_valid():
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["local", "dask"])
 def test_parallel_backends_give_the_same_indices(tiny_study, tmp_path, backend):
-    res = run_study(spec_from_dict(TINY), tmp_path / backend, workers=2, backend=backend, progress=False)
+    res = run_study(
+        spec_from_dict(TINY), tmp_path / backend, workers=2, backend=backend, progress=False
+    )
     pd.testing.assert_frame_equal(res.indices, tiny_study.indices)

@@ -20,7 +20,8 @@ def test_observation_holds(ex: Exercise):
     figures = ex.compute(DEFAULT_SEEDS)
     assert all(f.value == f.value for f in figures), "a figure is NaN"
     assert ex.holds(figures), f"{ex.title}: '{ex.observation}' no longer holds: " + "; ".join(
-        f"{f.label} = {f.text()}" for f in figures)
+        f"{f.label} = {f.text()}" for f in figures
+    )
 
 
 def test_the_document_states_exactly_the_checked_observations():

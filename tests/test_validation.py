@@ -69,10 +69,17 @@ def _synthetic() -> RunData:
     rows = []
     for seed, savings in ((1, [0.10, -0.02, 0.04, 0.00]), (2, [0.06, 0.06, 0.01, -0.03])):
         for i, s in enumerate(savings):
-            value = 1e6 * 10 ** i
-            rows.append({"seed": seed, "year": 2007 if i < 2 else 2009, "round": 1 if i < 2 else 2,
-                         "saving_share": s, "contract_value_dkk": value,
-                         "buyer_cost_rate": 0.03 - 0.005 * i + 0.001 * seed})
+            value = 1e6 * 10**i
+            rows.append(
+                {
+                    "seed": seed,
+                    "year": 2007 if i < 2 else 2009,
+                    "round": 1 if i < 2 else 2,
+                    "saving_share": s,
+                    "contract_value_dkk": value,
+                    "buyer_cost_rate": 0.03 - 0.005 * i + 0.001 * seed,
+                }
+            )
     t = pd.DataFrame(rows)
     return RunData({"bum": {"tenders": t}}, seeds=[1, 2], start_year=2008)
 
@@ -104,7 +111,9 @@ def test_quick_validation_gives_a_value_for_every_check(quick_results):
     assert by_id["3b"].passed and by_id["2a"].passed
 
 
-@pytest.mark.parametrize("scenario, has_control_bids", [("bum", True), ("hod", False), ("bum_to_hod", None)])
+@pytest.mark.parametrize(
+    "scenario, has_control_bids", [("bum", True), ("hod", False), ("bum_to_hod", None)]
+)
 def test_control_bids_rule_bids_on_exactly_the_tenders_of_its_regime(scenario, has_control_bids):
     """The control_bids rule's semantics (what check 4a measures): while it is in force the
     in-house unit bids on every tender, and without it on none — whatever validation says."""
@@ -138,7 +147,9 @@ def test_validate_cli_writes_the_report_and_exits_1_on_a_failure(cli, tmp_path):
     assert not (tmp_path / "docs").exists()
 
 
-def test_validate_docs_flag_regenerates_the_committed_report(invoke, tmp_path, monkeypatch, quick_results):
+def test_validate_docs_flag_regenerates_the_committed_report(
+    invoke, tmp_path, monkeypatch, quick_results
+):
     import sim.validation.data
 
     monkeypatch.setattr(sim.validation.data, "collect", lambda *a, **k: quick_results[0])
@@ -151,7 +162,11 @@ def test_validate_docs_flag_regenerates_the_committed_report(invoke, tmp_path, m
     res = invoke("validate", "--out", str(tmp_path / "mine"), cwd=tmp_path)
     assert (tmp_path / "mine" / "VALIDATION.md").exists()
     res = invoke("validate", "--docs", "--out", str(tmp_path / "x"), cwd=tmp_path)
-    assert res.returncode == 2 and "--docs writes into docs/" in res.stderr and "Traceback" not in res.stderr
+    assert (
+        res.returncode == 2
+        and "--docs writes into docs/" in res.stderr
+        and "Traceback" not in res.stderr
+    )
 
 
 def _fail_odd_seeds(monkeypatch):
@@ -185,7 +200,9 @@ def test_calibration_stops_when_runs_fail(monkeypatch):
     step = steps[0]
     short = type(step)(step.parameter, step.check, step.target, (0.96, 1.08), step.variants, 3)
     _fail_odd_seeds(monkeypatch)
-    with pytest.raises(GovsimError, match=rf"calibration of {step.parameter}: \d+ of 6 runs failed.*boom"):
+    with pytest.raises(
+        GovsimError, match=rf"calibration of {step.parameter}: \d+ of 6 runs failed.*boom"
+    ):
         sweep(short, {}, master_seed=master, workers=1, start_year=2008)
 
 
@@ -205,24 +222,38 @@ def test_calibration_plan_is_valid_and_sweeps_in_the_right_direction(tmp_path):
     short = type(step)(step.parameter, step.check, step.target, (0.96, 1.08), step.variants, 3)
     table = sweep(short, {}, master_seed=master, workers=1, start_year=2008)
     assert table["mean"].iloc[0] > table["mean"].iloc[1]  # dearer firms → smaller savings
-    assert choose(table, -1.0, 0.001) == 1.08 and choose(table, 1.0, 0.001) == 0.96  # clipped to the grid
+    assert (
+        choose(table, -1.0, 0.001) == 1.08 and choose(table, 1.0, 0.001) == 0.96
+    )  # clipped to the grid
     middle = float(table["mean"].mean())
     assert choose(table, middle, 0.001) == pytest.approx(1.02, abs=0.0011)
 
 
 def test_choose_solves_the_fitted_line():
-    table = pd.DataFrame({"value": [0.0, 1.0, 2.0], "mean": [1.0, 3.0, 5.0], "lo": [0.9, 2.9, 4.9],
-                          "hi": [1.1, 3.1, 5.1]})
+    table = pd.DataFrame(
+        {
+            "value": [0.0, 1.0, 2.0],
+            "mean": [1.0, 3.0, 5.0],
+            "lo": [0.9, 2.9, 4.9],
+            "hi": [1.1, 3.1, 5.1],
+        }
+    )
     assert choose(table, 4.0, 0.01) == 1.5
     assert choose(table, 2.2, 0.1) == 0.6
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda p: p["steps"][0].update(parameter="market.nope"), "unknown parameter 'market.nope'"),
-    (lambda p: p["steps"][0].update(check="9z"), "'9z' is not a check id"),
-    (lambda p: p["steps"][0].update(grid={"start": 1, "stop": 0, "step": 0.1}), "stop ≥ start"),
-    (lambda p: p["steps"][0].update(variants=["hodd"]), "['hodd']"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda p: p["steps"][0].update(parameter="market.nope"),
+            "unknown parameter 'market.nope'",
+        ),
+        (lambda p: p["steps"][0].update(check="9z"), "'9z' is not a check id"),
+        (lambda p: p["steps"][0].update(grid={"start": 1, "stop": 0, "step": 0.1}), "stop ≥ start"),
+        (lambda p: p["steps"][0].update(variants=["hodd"]), "['hodd']"),
+    ],
+)
 def test_bad_calibration_plan_names_the_problem(tmp_path, edit, message):
     import yaml
 

@@ -60,14 +60,17 @@ def install(packages: list[tuple[str, str]]) -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise GovsimError("the app's browser assets are missing and npm is not installed: install Node.js/npm "
-                          f"(Debian: apt-get install npm) and run `python -m sim.app.assets`; missing: {packages}")
+        raise GovsimError(
+            "the app's browser assets are missing and npm is not installed: install Node.js/npm "
+            f"(Debian: apt-get install npm) and run `python -m sim.app.assets`; missing: {packages}"
+        )
     base = cache_dir()
     base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         specs = [f"{p}@{v}" for p, v in packages]
-        done = subprocess.run([npm, "pack", "--silent", *specs], cwd=tmp, capture_output=True, text=True,
-                              timeout=600)
+        done = subprocess.run(
+            [npm, "pack", "--silent", *specs], cwd=tmp, capture_output=True, text=True, timeout=600
+        )
         if done.returncode != 0:
             raise GovsimError(f"npm pack {' '.join(specs)} failed: {done.stderr.strip()[-500:]}")
         for (pkg, ver), tgz in zip(packages, done.stdout.split(), strict=True):
@@ -95,7 +98,9 @@ def install_missing() -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         todo = missing()  # another process may have installed them while we waited
         if todo:
-            print(f"installing Solara's browser assets from the npm registry: {todo}", file=sys.stderr)
+            print(
+                f"installing Solara's browser assets from the npm registry: {todo}", file=sys.stderr
+            )
             install(todo)
 
 
@@ -107,7 +112,8 @@ def ensure() -> None:
         raise GovsimError(
             f"the app's browser assets are missing from {cache_dir()}: "
             + ", ".join(f"{p}@{v}" for p, v in todo)
-            + "; install them once with `python -m sim.app.assets` (needs npm)")
+            + "; install them once with `python -m sim.app.assets` (needs npm)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,15 +12,38 @@ HOST = "127.0.0.1"
 
 
 @click.command("app")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="Port on localhost.")
-@click.option("--model-a", "model_a", default="bum", show_default=True,
-              help="First model: a preset name or a scenario YAML file.")
-@click.option("--model-b", "model_b", default="hod", show_default=True,
-              help="Second model shown side by side ('none' for one model only).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of both models.")
-@click.option("--play-interval", "play_interval", type=click.IntRange(0, 10_000), default=250, show_default=True,
-              help="Milliseconds between steps while playing.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on localhost.",
+)
+@click.option(
+    "--model-a",
+    "model_a",
+    default="bum",
+    show_default=True,
+    help="First model: a preset name or a scenario YAML file.",
+)
+@click.option(
+    "--model-b",
+    "model_b",
+    default="hod",
+    show_default=True,
+    help="Second model shown side by side ('none' for one model only).",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of both models."
+)
+@click.option(
+    "--play-interval",
+    "play_interval",
+    type=click.IntRange(0, 10_000),
+    default=250,
+    show_default=True,
+    help="Milliseconds between steps while playing.",
+)
 def app(port: int, model_a: str, model_b: str, seed: int, play_interval: int) -> None:
     """Open the teaching app: one or two governance models, step by step, in the browser."""
     from sim.app.page import CONFIG_ENV, AppConfig

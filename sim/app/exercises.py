@@ -72,10 +72,12 @@ def _tender_share(seeds):
     hi = series("bum", "admin_overhead_share", seeds, tendering__share=0.45).mean()
     tlo = series("bum", "tenders_held", seeds, tendering__share=0.15).mean()
     thi = series("bum", "tenders_held", seeds, tendering__share=0.45).mean()
-    return [Figure("BUM, tender share 15 %: admin overhead (run mean)", lo, "%"),
-            Figure("BUM, tender share 45 %: admin overhead (run mean)", hi, "%"),
-            Figure("BUM, tender share 15 %: tenders held per year", tlo),
-            Figure("BUM, tender share 45 %: tenders held per year", thi)]
+    return [
+        Figure("BUM, tender share 15 %: admin overhead (run mean)", lo, "%"),
+        Figure("BUM, tender share 45 %: admin overhead (run mean)", hi, "%"),
+        Figure("BUM, tender share 15 %: tenders held per year", tlo),
+        Figure("BUM, tender share 45 %: tenders held per year", thi),
+    ]
 
 
 def _bum_to_hod(seeds):
@@ -85,65 +87,85 @@ def _bum_to_hod(seeds):
     i2010, i2013 = int(np.flatnonzero(yrs == 2010)[0]), int(np.flatnonzero(yrs == 2013)[0])
     ob = series("bum", "admin_overhead_share", seeds)[i2013:].mean()
     osw = series("bum_to_hod", "admin_overhead_share", seeds)[i2013:].mean()
-    return [Figure("trust employees–management 2010, BUM throughout", bum[i2010]),
-            Figure("trust employees–management 2013, BUM throughout", bum[i2013]),
-            Figure("trust employees–management 2013, BUM → HOD in April 2011", sw[i2013]),
-            Figure("admin overhead 2013 onwards, BUM throughout", ob, "%"),
-            Figure("admin overhead 2013 onwards, BUM → HOD", osw, "%")]
+    return [
+        Figure("trust employees–management 2010, BUM throughout", bum[i2010]),
+        Figure("trust employees–management 2013, BUM throughout", bum[i2013]),
+        Figure("trust employees–management 2013, BUM → HOD in April 2011", sw[i2013]),
+        Figure("admin overhead 2013 onwards, BUM throughout", ob, "%"),
+        Figure("admin overhead 2013 onwards, BUM → HOD", osw, "%"),
+    ]
 
 
 def _guarantee(seeds):
     out = []
-    for col, name in (("proposals_made", "proposals made per year"),
-                      ("proposals_implemented", "proposals implemented per year"),
-                      ("trust_employees_management", "trust employees–management"),
-                      ("employee_wellbeing", "employee wellbeing (1–7)")):
-        out.append(Figure(f"{name}, with the guarantee", series("model_municipality", col, seeds).mean()))
-        out.append(Figure(f"{name}, without it (25 % tendered)",
-                          series("model_municipality_tendering", col, seeds).mean()))
+    for col, name in (
+        ("proposals_made", "proposals made per year"),
+        ("proposals_implemented", "proposals implemented per year"),
+        ("trust_employees_management", "trust employees–management"),
+        ("employee_wellbeing", "employee wellbeing (1–7)"),
+    ):
+        out.append(
+            Figure(f"{name}, with the guarantee", series("model_municipality", col, seeds).mean())
+        )
+        out.append(
+            Figure(
+                f"{name}, without it (25 % tendered)",
+                series("model_municipality_tendering", col, seeds).mean(),
+            )
+        )
     return out
 
 
 def _drift(seeds):
     b = series("bum", "admin_overhead_share", seeds)
     h = series("hod", "admin_overhead_share", seeds)
-    return [Figure("BUM admin overhead, first 3 years", b[:3].mean(), "%"),
-            Figure("BUM admin overhead, last 3 years", b[-3:].mean(), "%"),
-            Figure("HOD admin overhead, first 3 years", h[:3].mean(), "%"),
-            Figure("HOD admin overhead, last 3 years", h[-3:].mean(), "%")]
+    return [
+        Figure("BUM admin overhead, first 3 years", b[:3].mean(), "%"),
+        Figure("BUM admin overhead, last 3 years", b[-3:].mean(), "%"),
+        Figure("HOD admin overhead, first 3 years", h[:3].mean(), "%"),
+        Figure("HOD admin overhead, last 3 years", h[-3:].mean(), "%"),
+    ]
 
 
 def _learning_teams(seeds):
     lo = series("hod", "learning_teams", seeds, politics__expectation_mean=0.62).mean()
     hi = series("hod", "learning_teams", seeds, politics__expectation_mean=0.74).mean()
-    return [Figure("HOD, politicians expect 0.62: learning teams per year", lo),
-            Figure("HOD, politicians expect 0.74: learning teams per year", hi)]
+    return [
+        Figure("HOD, politicians expect 0.62: learning teams per year", lo),
+        Figure("HOD, politicians expect 0.74: learning teams per year", hi),
+    ]
 
 
 def _trust_pays_off(seeds):
     t = series("model_municipality", "trust_employees_management", seeds)
     p = series("model_municipality", "proposals_implemented", seeds)
     s = series("model_municipality", "savings_dkk", seeds)
-    return [Figure("trust employees–management, years 1–3", t[:3].mean()),
-            Figure("trust employees–management, years 9–11", t[8:11].mean()),
-            Figure("proposals implemented per year, years 1–3", p[:3].mean()),
-            Figure("proposals implemented per year, years 9–11", p[8:11].mean()),
-            Figure("savings against year 1, years 1–3", s[:3].mean(), "M DKK"),
-            Figure("savings against year 1, years 9–11", s[8:11].mean(), "M DKK")]
+    return [
+        Figure("trust employees–management, years 1–3", t[:3].mean()),
+        Figure("trust employees–management, years 9–11", t[8:11].mean()),
+        Figure("proposals implemented per year, years 1–3", p[:3].mean()),
+        Figure("proposals implemented per year, years 9–11", p[8:11].mean()),
+        Figure("savings against year 1, years 1–3", s[:3].mean(), "M DKK"),
+        Figure("savings against year 1, years 9–11", s[8:11].mean(), "M DKK"),
+    ]
 
 
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(
-        "tender_share", "Raise the tender share under BUM and watch the overhead",
+        "tender_share",
+        "Raise the tender share under BUM and watch the overhead",
         "Does putting more work out to tender make the purchaser–provider split cheaper to run?",
         "App: Model A = `bum`, Model B = none. Move `tendering.share` to 0.15, *Apply and reset*, "
         "Play to the end and note the overhead and the tenders; repeat with 0.45. (Sliders apply "
         "to both models, so two settings of one model are run one after the other.)",
         "With a higher tender share BUM holds more tenders a year and its administrative overhead "
         "is higher.",
-        _tender_share, lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) > _v(f, 2)),
+        _tender_share,
+        lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) > _v(f, 2),
+    ),
     Exercise(
-        "bum_to_hod", "Switch BUM → HOD in 2011 and watch trust",
+        "bum_to_hod",
+        "Switch BUM → HOD in 2011 and watch trust",
         "What happens to trust between employees and management when the split is dropped?",
         "App: Model A = `bum`, Model B = `bum_to_hod`, same seed. Step quarter by quarter through "
         "2011 (the rules panel of B changes in Q2 2011), then Play. CLI: "
@@ -151,42 +173,57 @@ EXERCISES: tuple[Exercise, ...] = (
         "Under BUM trust falls year by year; after the switch to HOD it recovers, so by 2013 it is "
         "higher than under BUM throughout, and the administrative overhead is lower from 2013 on.",
         _bum_to_hod,
-        lambda f: _v(f, 1) < _v(f, 0) and _v(f, 2) > _v(f, 1) and _v(f, 4) < _v(f, 3)),
+        lambda f: _v(f, 1) < _v(f, 0) and _v(f, 2) > _v(f, 1) and _v(f, 4) < _v(f, 3),
+    ),
     Exercise(
-        "guarantee", "Remove the no-tendering guarantee from the model municipality",
+        "guarantee",
+        "Remove the no-tendering guarantee from the model municipality",
         "Is the promise not to tender what makes employees propose improvements?",
         "App: Model A = `model_municipality`, Model B = `model_municipality_tendering` (the same "
         "rules with the guarantee replaced by 25 % tendering). Play and compare the proposals and "
         "trust plots.",
         "Without the guarantee employees make and see implemented fewer proposals, and trust and "
         "wellbeing are lower.",
-        _guarantee, lambda f: all(_v(f, i) > _v(f, i + 1) for i in range(0, 8, 2))),
+        _guarantee,
+        lambda f: all(_v(f, i) > _v(f, i + 1) for i in range(0, 8, 2)),
+    ),
     Exercise(
-        "drift", "Watch the bureaucracy grow",
+        "drift",
+        "Watch the bureaucracy grow",
         "Why does BUM get more expensive to administer over time, and HOD not?",
         "App: Model A = `bum`, Model B = `hod`. Play to the end and compare the overhead plot; "
         "read the *Bureaucratic drift* rule in A's rules panel. Try `bureaucratic_drift.growth` = 0.",
         "BUM's overhead grows from the first years to the last (procedures accumulate); HOD's "
         "stays lower than BUM's and grows less.",
         _drift,
-        lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) < _v(f, 1)
-        and (_v(f, 3) - _v(f, 2)) < (_v(f, 1) - _v(f, 0))),
+        lambda f: (
+            _v(f, 1) > _v(f, 0)
+            and _v(f, 3) < _v(f, 1)
+            and (_v(f, 3) - _v(f, 2)) < (_v(f, 1) - _v(f, 0))
+        ),
+    ),
     Exercise(
-        "learning_teams", "Learning teams react to a gap",
+        "learning_teams",
+        "Learning teams react to a gap",
         "What makes HOD's learning teams form?",
         "App: Model A = `hod`, Model B = none. Set `politics.expectation_mean` to 0.62, Apply, "
         "play and watch the map (areas marked LT); repeat with 0.74.",
         "When politicians expect more, more areas fall below expectation and more learning teams "
         "are formed per year.",
-        _learning_teams, lambda f: _v(f, 1) > _v(f, 0)),
+        _learning_teams,
+        lambda f: _v(f, 1) > _v(f, 0),
+    ),
     Exercise(
-        "trust_pays_off", "Trust takes years to pay off in the model municipality",
+        "trust_pays_off",
+        "Trust takes years to pay off in the model municipality",
         "Why did the Norwegian model municipalities need a long trial period?",
         "App: Model A = `model_municipality`, Model B = `bum`. Play and follow trust, proposals "
         "implemented and the overhead year by year.",
         "In the model municipality trust, implemented proposals and savings are all higher in "
         "years 9–11 than in years 1–3.",
-        _trust_pays_off, lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) > _v(f, 2) and _v(f, 5) > _v(f, 4)),
+        _trust_pays_off,
+        lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) > _v(f, 2) and _v(f, 5) > _v(f, 4),
+    ),
 )
 
 
@@ -200,9 +237,14 @@ def markdown(results: list[tuple[Exercise, list[Figure]]], seeds: Sequence[int])
     span = f"{min(seeds)}–{max(seeds)}" if len(seeds) > 1 else f"{seeds[0]}"
     out = []
     for i, (ex, figs) in enumerate(results, 1):
-        out += [f"## Exercise {i}: {ex.title}\n", f"**Question.** {ex.question}\n", f"**Steps.** {ex.steps}\n",
-                f"**What the model shows.** {ex.observation}\n",
-                f"| figure (mean over seeds {span}) | value |", "|---|---:|"]
+        out += [
+            f"## Exercise {i}: {ex.title}\n",
+            f"**Question.** {ex.question}\n",
+            f"**Steps.** {ex.steps}\n",
+            f"**What the model shows.** {ex.observation}\n",
+            f"| figure (mean over seeds {span}) | value |",
+            "|---|---:|",
+        ]
         out += [f"| {f.label} | {f.text()} |" for f in figs]
         if not ex.holds(figs):
             out.append("\n**With these seeds the observation does NOT hold.**")
@@ -223,9 +265,15 @@ def replace_section(doc: str, body: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Compute the figures of docs/teaching.md's exercises.")
-    ap.add_argument("--seeds", type=int, default=len(DEFAULT_SEEDS), help="seeds 0..N-1 (default 8)")
-    ap.add_argument("--write", metavar="DOC", help="replace the exercises of this Markdown file "
-                    "(between its exercise markers) instead of printing them")
+    ap.add_argument(
+        "--seeds", type=int, default=len(DEFAULT_SEEDS), help="seeds 0..N-1 (default 8)"
+    )
+    ap.add_argument(
+        "--write",
+        metavar="DOC",
+        help="replace the exercises of this Markdown file "
+        "(between its exercise markers) instead of printing them",
+    )
     args = ap.parse_args(argv)
     if args.seeds < 1:
         ap.error("--seeds must be at least 1")

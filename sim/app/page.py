@@ -52,8 +52,15 @@ class AppConfig:
     play_interval_ms: int = 250
 
     def to_env(self) -> str:
-        return json.dumps({"a": self.a, "b": self.b, "seed": self.seed, "files": list(self.files),
-                           "play_interval_ms": self.play_interval_ms})
+        return json.dumps(
+            {
+                "a": self.a,
+                "b": self.b,
+                "seed": self.seed,
+                "files": list(self.files),
+                "play_interval_ms": self.play_interval_ms,
+            }
+        )
 
     @classmethod
     def from_env(cls) -> AppConfig:
@@ -61,8 +68,13 @@ class AppConfig:
         if not raw:
             return cls()
         d = json.loads(raw)
-        return cls(a=d["a"], b=d["b"], seed=int(d["seed"]), files=tuple(d["files"]),
-                   play_interval_ms=int(d["play_interval_ms"]))
+        return cls(
+            a=d["a"],
+            b=d["b"],
+            seed=int(d["seed"]),
+            files=tuple(d["files"]),
+            play_interval_ms=int(d["play_interval_ms"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,9 @@ class Applied:
 
 def build_session(applied: Applied) -> tuple[Session | None, str | None]:
     try:
-        return Session(configure(list(applied.refs), dict(applied.overrides)), seed=applied.seed), None
+        return Session(
+            configure(list(applied.refs), dict(applied.overrides)), seed=applied.seed
+        ), None
     except GovsimError as e:
         return None, e.message
 
@@ -85,7 +99,9 @@ def Md(text: str, style: dict | None = None, classes: list[str] | None = None):
     """Markdown as static HTML. Not ``solara.Markdown``: that one loads mermaid.js from a CDN
     on every page, which an offline classroom does not reach (a 7-second retry per load)."""
     html = markdown.markdown(text, extensions=["tables", "toc"])
-    return solara.HTML(tag="div", unsafe_innerHTML=html, style=style or {}, classes=["govsim-md", *(classes or [])])
+    return solara.HTML(
+        tag="div", unsafe_innerHTML=html, style=style or {}, classes=["govsim-md", *(classes or [])]
+    )
 
 
 # Vuetify's reset removes bold and link styling inside raw HTML; put them back for our Markdown.
@@ -102,17 +118,38 @@ CSS = """
 
 # ---------------------------------------------------------------- components
 @solara.component
-def Controls(session: Session, playing: solara.Reactive[bool], quarters: solara.Reactive[int],
-             on_step, on_reset):
+def Controls(
+    session: Session,
+    playing: solara.Reactive[bool],
+    quarters: solara.Reactive[int],
+    on_step,
+    on_reset,
+):
     with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset, color="primary", outlined=True,
-                      classes=["govsim-reset"])
-        solara.Button("Pause" if playing.value else "Play",
-                      icon_name="mdi-pause" if playing.value else "mdi-play",
-                      on_click=lambda: playing.set(not playing.value), color="primary",
-                      disabled=not session.running, classes=["govsim-play"])
-        solara.Button("Step", icon_name="mdi-skip-next", on_click=on_step, color="primary",
-                      disabled=playing.value or not session.running, classes=["govsim-step"])
+        solara.Button(
+            "Reset",
+            icon_name="mdi-restore",
+            on_click=on_reset,
+            color="primary",
+            outlined=True,
+            classes=["govsim-reset"],
+        )
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            icon_name="mdi-pause" if playing.value else "mdi-play",
+            on_click=lambda: playing.set(not playing.value),
+            color="primary",
+            disabled=not session.running,
+            classes=["govsim-play"],
+        )
+        solara.Button(
+            "Step",
+            icon_name="mdi-skip-next",
+            on_click=on_step,
+            color="primary",
+            disabled=playing.value or not session.running,
+            classes=["govsim-step"],
+        )
         solara.ToggleButtonsSingle(value=quarters, values=[1, QUARTERS_PER_YEAR], dense=True)
         solara.Text("quarter(s) per step", style={"font-size": "12px"})
 
@@ -123,7 +160,11 @@ def _base(refs: tuple[str, ...]):
         base = configure(list(refs), {})
     except GovsimError as e:
         return [], [], e.message
-    return base, [s for s in key_sliders() if any(scenario_value(sc, s.name) is not None for sc in base)], None
+    return (
+        base,
+        [s for s in key_sliders() if any(scenario_value(sc, s.name) is not None for sc in base)],
+        None,
+    )
 
 
 def _check(refs: tuple[str, ...], overrides: dict[str, Any]) -> str | None:
@@ -150,19 +191,36 @@ def ParameterPanel(refs: tuple[str, ...], applied: solara.Reactive[Applied]):
         pending.set({**pending.value, name: value})
 
     for s in sliders:
-        default = next(scenario_value(sc, s.name) for sc in base if scenario_value(sc, s.name) is not None)
+        default = next(
+            scenario_value(sc, s.name) for sc in base if scenario_value(sc, s.name) is not None
+        )
         value = pending.value.get(s.name, default)
         mark = " •" if s.name in pending.value and pending.value[s.name] != default else ""
         with solara.Tooltip(f"{s.doc} Range {s.low:g}–{s.high:g} {s.unit}."):
-            solara.Text(f"{s.name} = {value:g}{mark} ({s.unit})",
-                        style={"font-size": "12px", "margin-bottom": "-14px"})
+            solara.Text(
+                f"{s.name} = {value:g}{mark} ({s.unit})",
+                style={"font-size": "12px", "margin-bottom": "-14px"},
+            )
         with solara.Div(classes=[f"govsim-slider-{s.name.replace('.', '-')}"]):
             if s.kind == "int":
-                solara.SliderInt("", value=int(value), min=int(s.low), max=int(s.high),
-                                 on_value=lambda v, n=s.name: set_value(n, int(v)), thumb_label=True)
+                solara.SliderInt(
+                    "",
+                    value=int(value),
+                    min=int(s.low),
+                    max=int(s.high),
+                    on_value=lambda v, n=s.name: set_value(n, int(v)),
+                    thumb_label=True,
+                )
             else:
-                solara.SliderFloat("", value=float(value), min=s.low, max=s.high, step=s.step,
-                                   on_value=lambda v, n=s.name: set_value(n, float(v)), thumb_label=True)
+                solara.SliderFloat(
+                    "",
+                    value=float(value),
+                    min=s.low,
+                    max=s.high,
+                    step=s.step,
+                    on_value=lambda v, n=s.name: set_value(n, float(v)),
+                    thumb_label=True,
+                )
     solara.InputInt("Seed", value=seed)
     if error is None and seed.value < 0:
         error = f"seed has value {seed.value}: it must be a whole number ≥ 0"
@@ -170,38 +228,59 @@ def ParameterPanel(refs: tuple[str, ...], applied: solara.Reactive[Applied]):
         solara.Error(f"Cannot apply: {error}", classes=["govsim-param-error"])
     changed = {k: v for k, v in pending.value.items()}
     with solara.Row():
-        solara.Button("Apply and reset", color="primary", disabled=error is not None,
-                      on_click=lambda: applied.set(Applied(refs, tuple(sorted(changed.items())), seed.value)),
-                      classes=["govsim-apply"])
-        solara.Button("Defaults", outlined=True,
-                      on_click=lambda: (pending.set({}), applied.set(Applied(refs, (), seed.value))))
+        solara.Button(
+            "Apply and reset",
+            color="primary",
+            disabled=error is not None,
+            on_click=lambda: applied.set(Applied(refs, tuple(sorted(changed.items())), seed.value)),
+            classes=["govsim-apply"],
+        )
+        solara.Button(
+            "Defaults",
+            outlined=True,
+            on_click=lambda: (pending.set({}), applied.set(Applied(refs, (), seed.value))),
+        )
 
 
 @solara.component
 def LatestTable(views: tuple[RunView, ...]):
     """The latest yearly values per model, as text (also what the browser test reads)."""
-    cols = [("admin_overhead_share", "admin overhead", 100, "%"), ("citizen_satisfaction", "satisfaction", 1, ""),
-            ("political_expectation", "expectation", 1, ""), ("employee_wellbeing", "wellbeing", 1, ""),
-            ("sick_leave_rate", "sick leave", 100, "%"), ("trust_employees_management", "trust emp–mgmt", 1, ""),
-            ("tendered_share", "tendered", 100, "%"), ("proposals_implemented", "proposals impl.", 1, "")]
+    cols = [
+        ("admin_overhead_share", "admin overhead", 100, "%"),
+        ("citizen_satisfaction", "satisfaction", 1, ""),
+        ("political_expectation", "expectation", 1, ""),
+        ("employee_wellbeing", "wellbeing", 1, ""),
+        ("sick_leave_rate", "sick leave", 100, "%"),
+        ("trust_employees_management", "trust emp–mgmt", 1, ""),
+        ("tendered_share", "tendered", 100, "%"),
+        ("proposals_implemented", "proposals impl.", 1, ""),
+    ]
     head = "".join(f"<th>{name}</th>" for _, name, _, _ in cols)
     body = ""
     for i, v in enumerate(views):
         last = v.rows[-1] if v.rows else None
-        cells = "".join(f"<td>{last[c] * k:.3g}{u}</td>" if last else "<td>–</td>" for c, _, k, u in cols)
+        cells = "".join(
+            f"<td>{last[c] * k:.3g}{u}</td>" if last else "<td>–</td>" for c, _, k, u in cols
+        )
         yr = str(int(last["year"])) if last else "–"
-        body += (f"<tr class='govsim-model'><td style='color:{plots.MODEL_COLOURS[i]};font-weight:bold'>"
-                 f"{v.label}</td><td>{v.calendar_year} Q{v.quarter_of_year}</td><td class='govsim-year'>{yr}</td>"
-                 f"{cells}</tr>")
-    html = ("<style>.govsim-latest td, .govsim-latest th {padding: 2px 8px; text-align: right}</style>"
-            f"<table class='govsim-latest' style='font-size:13px;border-collapse:collapse'>"
-            f"<tr><th>model</th><th>now</th><th>last year</th>{head}</tr>{body}</table>")
+        body += (
+            f"<tr class='govsim-model'><td style='color:{plots.MODEL_COLOURS[i]};font-weight:bold'>"
+            f"{v.label}</td><td>{v.calendar_year} Q{v.quarter_of_year}</td><td class='govsim-year'>{yr}</td>"
+            f"{cells}</tr>"
+        )
+    html = (
+        "<style>.govsim-latest td, .govsim-latest th {padding: 2px 8px; text-align: right}</style>"
+        f"<table class='govsim-latest' style='font-size:13px;border-collapse:collapse'>"
+        f"<tr><th>model</th><th>now</th><th>last year</th>{head}</tr>{body}</table>"
+    )
     solara.HTML(tag="div", unsafe_innerHTML=html, style={"overflow-x": "auto"})
 
 
 @solara.component
 def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...]):
-    key = tuple((v.label, len(v.rows), id(v.rows[-1]) if v.rows else 0) for v in views)  # a new year → redraw
+    key = tuple(
+        (v.label, len(v.rows), id(v.rows[-1]) if v.rows else 0) for v in views
+    )  # a new year → redraw
 
     def draw() -> bytes:
         start = min(v.start_year for v in views)
@@ -209,7 +288,9 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...]):
         return plots.series_svg(spec, views, start, end)
 
     image = solara.use_memo(draw, [spec.key, key])
-    solara.HTML(tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"])
+    solara.HTML(
+        tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"]
+    )
 
 
 @solara.component
@@ -223,7 +304,8 @@ def AreaMap(views: tuple[RunView, ...]):
         "*F1, F2, …* = private firms holding contracts there. **Black frame**: flagged by benchmarking "
         "(citizens and staff disagree, or below what politicians expect). **LT**: a learning team worked "
         "there this year. **Dot**: goal status under goal steering (green / yellow / red).",
-        style={"font-size": "12px"})
+        style={"font-size": "12px"},
+    )
 
 
 @solara.component
@@ -231,39 +313,54 @@ def RulesPanel(views: tuple[RunView, ...]):
     with solara.Columns([1] * len(views)):
         for i, v in enumerate(views):
             with solara.Column():
-                solara.HTML(tag="h4", unsafe_innerHTML=f"{v.label} — rules in force (regime {v.regime + 1})",
-                            style={"color": plots.MODEL_COLOURS[i]})
+                solara.HTML(
+                    tag="h4",
+                    unsafe_innerHTML=f"{v.label} — rules in force (regime {v.regime + 1})",
+                    style={"color": plots.MODEL_COLOURS[i]},
+                )
                 for r in v.rules:
                     anchor = r.odd_section.split("#", 1)[1]
-                    Md(f"**{r.title}** — {r.explanation} "
-                                    f"<a href='/odd/{anchor}' target='_blank'>ODD: {r.odd_section}</a>",
-                                    style={"font-size": "13px"})
+                    Md(
+                        f"**{r.title}** — {r.explanation} "
+                        f"<a href='/odd/{anchor}' target='_blank'>ODD: {r.odd_section}</a>",
+                        style={"font-size": "13px"},
+                    )
 
 
 @solara.component
 def Page():
     cfg = solara.use_memo(AppConfig.from_env, [])
-    files = solara.use_reactive(list(cfg.files))  # scenario files named on the command line or loaded here
+    files = solara.use_reactive(
+        list(cfg.files)
+    )  # scenario files named on the command line or loaded here
     choices = scenario_choices(files.value)
     model_a = solara.use_reactive(cfg.a)
     model_b = solara.use_reactive(cfg.b or NONE)
     refs = (model_a.value,) + (() if model_b.value == NONE else (model_b.value,))
     applied = solara.use_reactive(Applied(refs, (), cfg.seed))
-    if applied.value.refs != refs:  # a new choice of models applies at once, with the applied sliders
+    if (
+        applied.value.refs != refs
+    ):  # a new choice of models applies at once, with the applied sliders
         applied.set(Applied(refs, applied.value.overrides, applied.value.seed))
     session, build_error = solara.use_memo(lambda: build_session(applied.value), [applied.value])
-    solara.use_effect(lambda: (lambda: session.close_models() if session else None), [session])
+    solara.use_effect(lambda: lambda: session.close_models() if session else None, [session])
 
     solara.Title("govsim — governance models side by side")
     solara.Style(CSS)
     with solara.Sidebar():
         Md("### Models")
         solara.Select("Model A", values=choices, value=model_a, classes=["govsim-select-a"])
-        solara.Select("Model B (side by side)", values=[NONE, *choices], value=model_b,
-                      classes=["govsim-select-b"])
+        solara.Select(
+            "Model B (side by side)",
+            values=[NONE, *choices],
+            value=model_b,
+            classes=["govsim-select-b"],
+        )
         ScenarioFileInput(files, model_b)
-        Md("### Parameters\nSame municipality and seed for both models. "
-           "A rule's parameter applies to the models that use the rule.")
+        Md(
+            "### Parameters\nSame municipality and seed for both models. "
+            "A rule's parameter applies to the models that use the rule."
+        )
         ParameterPanel(refs, applied).key(str(refs))
     if build_error or session is None:
         solara.Error(f"Cannot build the models: {build_error}")
@@ -304,7 +401,9 @@ def Simulation(session: Session, play_interval_ms: int):
     with solara.Column(gap="8px"):
         Controls(session, playing, quarters, advance, reset)
         LatestTable(views)
-        solara.Text(timing.value, classes=["govsim-timing"], style={"font-size": "11px", "color": "grey"})
+        solara.Text(
+            timing.value, classes=["govsim-timing"], style={"font-size": "11px", "color": "grey"}
+        )
         with solara.ColumnsResponsive(12, large=6, xlarge=4):
             for spec in plots.PLOTS:
                 SeriesPlot(spec, views)
@@ -352,8 +451,14 @@ def odd_section(text: str, anchor: str) -> str | None:
         if start is None:
             continue
         level = len(lines[start]) - len(lines[start].lstrip("#"))
-        end = next((j for j in range(start + 1, len(lines))
-                    if (h := re.match(r"^(#+)\s", lines[j])) and len(h.group(1)) <= level), len(lines))
+        end = next(
+            (
+                j
+                for j in range(start + 1, len(lines))
+                if (h := re.match(r"^(#+)\s", lines[j])) and len(h.group(1)) <= level
+            ),
+            len(lines),
+        )
         part = lines[start:end]
         while part and (not part[-1].strip() or part[-1].strip().startswith("<a id=")):
             part.pop()  # the next section's anchor
@@ -372,7 +477,9 @@ def OddPage():
     router = solara.use_router()
     anchor = router.path.rstrip("/").split("/odd", 1)[-1].strip("/")
     if not ODD_PATH.exists():
-        solara.Warning(f"The ODD description ({ODD_PATH}) is not in this installation; section: {anchor}")
+        solara.Warning(
+            f"The ODD description ({ODD_PATH}) is not in this installation; section: {anchor}"
+        )
         return
     solara.Style(CSS)
     text = ODD_PATH.read_text(encoding="utf-8")

@@ -60,27 +60,54 @@ class PlotSpec:
 
 
 PLOTS: tuple[PlotSpec, ...] = (
-    PlotSpec("overhead", label("admin_overhead_share", unit=False), (Series("admin_overhead_share", "-", 100.0),)),
-    PlotSpec("satisfaction", "Citizen satisfaction vs political expectation",
-             (Series("citizen_satisfaction", "-"), Series("political_expectation", "--"))),
-    PlotSpec("wellbeing", label("employee_wellbeing", unit=False), (Series("employee_wellbeing", "-"),)),
-    PlotSpec("sick_leave", label("sick_leave_rate", unit=False), (Series("sick_leave_rate", "-", 100.0),)),
-    PlotSpec("trust", "Trust",
-             (Series("trust_employees_management", "-"), Series("trust_orderer_provider", "--"),
-              Series("trust_politicians_administration", ":"))),
-    PlotSpec("shares", "In-house vs tendered share",
-             (Series("inhouse_share", "-", 100.0), Series("tendered_share", "--", 100.0))),
-    PlotSpec("proposals", "Employee proposals",
-             (Series("proposals_made", "-"), Series("proposals_implemented", "--"))),
+    PlotSpec(
+        "overhead",
+        label("admin_overhead_share", unit=False),
+        (Series("admin_overhead_share", "-", 100.0),),
+    ),
+    PlotSpec(
+        "satisfaction",
+        "Citizen satisfaction vs political expectation",
+        (Series("citizen_satisfaction", "-"), Series("political_expectation", "--")),
+    ),
+    PlotSpec(
+        "wellbeing", label("employee_wellbeing", unit=False), (Series("employee_wellbeing", "-"),)
+    ),
+    PlotSpec(
+        "sick_leave", label("sick_leave_rate", unit=False), (Series("sick_leave_rate", "-", 100.0),)
+    ),
+    PlotSpec(
+        "trust",
+        "Trust",
+        (
+            Series("trust_employees_management", "-"),
+            Series("trust_orderer_provider", "--"),
+            Series("trust_politicians_administration", ":"),
+        ),
+    ),
+    PlotSpec(
+        "shares",
+        "In-house vs tendered share",
+        (Series("inhouse_share", "-", 100.0), Series("tendered_share", "--", 100.0)),
+    ),
+    PlotSpec(
+        "proposals",
+        "Employee proposals",
+        (Series("proposals_made", "-"), Series("proposals_implemented", "--")),
+    ),
 )
 
 W, H = 460, 270
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 26, 66
 
 
-def _text(x: float, y: float, s: str, size: float = 11, anchor: str = "start", extra: str = "") -> str:
-    return (f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' text-anchor='{anchor}' {FONT} {extra}>"
-            f"{escape(s)}</text>")
+def _text(
+    x: float, y: float, s: str, size: float = 11, anchor: str = "start", extra: str = ""
+) -> str:
+    return (
+        f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' text-anchor='{anchor}' {FONT} {extra}>"
+        f"{escape(s)}</text>"
+    )
 
 
 def _fmt(v: float) -> str:
@@ -97,8 +124,11 @@ def series_svg(spec: PlotSpec, views: Sequence[RunView], first_year: int, last_y
     yticks = MaxNLocator(nbins=5).tick_values(floor, hi + pad)
     yticks = yticks[yticks >= floor - 1e-12] if lo >= 0 and yticks[0] < 0 else yticks
     lo, hi = float(yticks[0]), float(yticks[-1])
-    xticks = [t for t in MaxNLocator(nbins=8, integer=True).tick_values(first_year, last_year)
-              if first_year <= t <= last_year]
+    xticks = [
+        t
+        for t in MaxNLocator(nbins=8, integer=True).tick_values(first_year, last_year)
+        if first_year <= t <= last_year
+    ]
 
     def sx(year: float) -> float:
         return px0 + (year - first_year + 0.5) / (last_year - first_year + 1) * (px1 - px0)
@@ -106,11 +136,19 @@ def series_svg(spec: PlotSpec, views: Sequence[RunView], first_year: int, last_y
     def sy(value: float) -> float:
         return py1 - (value - lo) / (hi - lo) * (py1 - py0)
 
-    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{W}' height='{H}' viewBox='0 0 {W} {H}'>",
-           f"<rect width='{W}' height='{H}' fill='white'/>",
-           _text(px0, 16, spec.title, 13, extra="font-weight='bold'"),
-           _text(12, (py0 + py1) / 2, spec.unit, 10, "middle",
-                 f"transform='rotate(-90 12 {(py0 + py1) / 2:.1f})' fill='#444'")]
+    out = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{W}' height='{H}' viewBox='0 0 {W} {H}'>",
+        f"<rect width='{W}' height='{H}' fill='white'/>",
+        _text(px0, 16, spec.title, 13, extra="font-weight='bold'"),
+        _text(
+            12,
+            (py0 + py1) / 2,
+            spec.unit,
+            10,
+            "middle",
+            f"transform='rotate(-90 12 {(py0 + py1) / 2:.1f})' fill='#444'",
+        ),
+    ]
     for t in yticks:
         y = sy(float(t))
         out.append(f"<line x1='{px0}' x2='{px1}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e4e4e4'/>")
@@ -119,17 +157,32 @@ def series_svg(spec: PlotSpec, views: Sequence[RunView], first_year: int, last_y
         x = sx(float(t))
         out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{py0}' y2='{py1}' stroke='#f0f0f0'/>")
         out.append(_text(x, py1 + 15, str(int(t)), 10, "middle"))
-    out.append(f"<rect x='{px0}' y='{py0}' width='{px1 - px0}' height='{py1 - py0}' fill='none' stroke='#888'/>")
+    out.append(
+        f"<rect x='{px0}' y='{py0}' width='{px1 - px0}' height='{py1 - py0}' fill='none' stroke='#888'/>"
+    )
     for colour, v in zip(MODEL_COLOURS, views, strict=False):
         for s in spec.series:
             pts = " ".join(f"{sx(r['year']):.1f},{sy(r[s.column] * s.scale):.1f}" for r in v.rows)
             if len(v.rows) == 1:
-                out.append(f"<circle cx='{pts.split(',')[0]}' cy='{pts.split(',')[1]}' r='2.5' fill='{colour}'/>")
+                out.append(
+                    f"<circle cx='{pts.split(',')[0]}' cy='{pts.split(',')[1]}' r='2.5' fill='{colour}'/>"
+                )
             elif v.rows:
-                out.append(f"<polyline points='{pts}' fill='none' stroke='{colour}' stroke-width='2' "
-                           f"stroke-dasharray='{DASHES[s.style]}'/>")
+                out.append(
+                    f"<polyline points='{pts}' fill='none' stroke='{colour}' stroke-width='2' "
+                    f"stroke-dasharray='{DASHES[s.style]}'/>"
+                )
     if not values:
-        out.append(_text((px0 + px1) / 2, (py0 + py1) / 2, "no year completed yet", 11, "middle", "fill='grey'"))
+        out.append(
+            _text(
+                (px0 + px1) / 2,
+                (py0 + py1) / 2,
+                "no year completed yet",
+                11,
+                "middle",
+                "fill='grey'",
+            )
+        )
     out.append(_legend(spec, views, py1 + 32))
     out.append("</svg>")
     return "".join(out)
@@ -139,14 +192,18 @@ def _legend(spec: PlotSpec, views: Sequence[RunView], y: float) -> str:
     """Models by colour on the first row, measures by line style on the second."""
     out, x = [], LEFT
     for colour, v in zip(MODEL_COLOURS, views, strict=False):
-        out.append(f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='{colour}' stroke-width='3'/>")
+        out.append(
+            f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='{colour}' stroke-width='3'/>"
+        )
         out.append(_text(x + 27, y, v.label, 11, extra=f"fill='{colour}' font-weight='bold'"))
         x += 40 + 7 * len(v.label)
     if len(spec.series) > 1:
         x, y = LEFT, y + 18
         for s in spec.series:
-            out.append(f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='#333' stroke-width='1.6' "
-                       f"stroke-dasharray='{DASHES[s.style]}'/>")
+            out.append(
+                f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='#333' stroke-width='1.6' "
+                f"stroke-dasharray='{DASHES[s.style]}'/>"
+            )
             out.append(_text(x + 27, y, s.name, 10))
             x += 36 + 6 * len(s.name)
     return "".join(out)
@@ -174,8 +231,12 @@ CELL = 112
 
 def outcome_values(v: RunView, key: str) -> np.ndarray:
     a = v.areas
-    return {"satisfaction": a.satisfaction, "gap": a.satisfaction - a.expectation,
-            "quality": a.quality, "staff": a.staff}[key]
+    return {
+        "satisfaction": a.satisfaction,
+        "gap": a.satisfaction - a.expectation,
+        "quality": a.quality,
+        "staff": a.staff,
+    }[key]
 
 
 def map_svg(views: Sequence[RunView], outcome: str = "satisfaction") -> str:
@@ -191,12 +252,22 @@ def map_svg(views: Sequence[RunView], outcome: str = "satisfaction") -> str:
     rows = int(max(v.areas.y.max() for v in views)) + 1
     panel = cols * CELL + 20
     width, height = panel * len(views), rows * CELL + 64
-    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-           f"viewBox='0 0 {width} {height}'>", f"<rect width='{width}' height='{height}' fill='white'/>"]
+    out = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}'>",
+        f"<rect width='{width}' height='{height}' fill='white'/>",
+    ]
     for i, v in enumerate(views):
         ox = i * panel
-        out.append(_text(ox + 4, 18, f"{v.label} — {v.calendar_year} Q{v.quarter_of_year}", 13,
-                         extra=f"fill='{MODEL_COLOURS[i]}' font-weight='bold'"))
+        out.append(
+            _text(
+                ox + 4,
+                18,
+                f"{v.label} — {v.calendar_year} Q{v.quarter_of_year}",
+                13,
+                extra=f"fill='{MODEL_COLOURS[i]}' font-weight='bold'",
+            )
+        )
         out.append(_area_cells(v, outcome_values(v, outcome), ox, 28, norm, cmap))
     out.append(_colour_scale(oc, norm, cmap, 4, height - 24))
     out.append("</svg>")
@@ -209,8 +280,10 @@ def _area_cells(v: RunView, values: np.ndarray, ox: float, oy: float, norm: Norm
         x, y = ox + int(a.x[i]) * CELL, oy + int(a.y[i]) * CELL
         fill = to_hex(cmap(norm(values[i]))) if a.surveyed else "#d9d9d9"
         stroke, sw = ("black", 3.5) if a.flagged[i] else ("white", 1.5)
-        out.append(f"<rect x='{x + 3}' y='{y + 3}' width='{CELL - 6}' height='{CELL - 6}' rx='4' fill='{fill}' "
-                   f"stroke='{stroke}' stroke-width='{sw}'/>")
+        out.append(
+            f"<rect x='{x + 3}' y='{y + 3}' width='{CELL - 6}' height='{CELL - 6}' rx='4' fill='{fill}' "
+            f"stroke='{stroke}' stroke-width='{sw}'/>"
+        )
         value = f"{values[i]:.2f}" if a.surveyed else "no survey yet"
         firms = " ".join(a.contractors[i]) or "no firm"
         out.append(_text(x + 10, y + 22, f"Area {i + 1}", 12, extra="font-weight='bold'"))
@@ -218,20 +291,28 @@ def _area_cells(v: RunView, values: np.ndarray, ox: float, oy: float, norm: Norm
         out.append(_text(x + 10, y + 64, f"in-house {a.inhouse[i] * 100:.0f} %", 11))
         out.append(_text(x + 10, y + 84, firms, 11, extra="font-style='italic'"))
         if a.team[i]:
-            out.append(f"<rect x='{x + CELL - 38}' y='{y + 9}' width='28' height='18' rx='4' fill='white' "
-                       "stroke='black'/>")
+            out.append(
+                f"<rect x='{x + CELL - 38}' y='{y + 9}' width='28' height='18' rx='4' fill='white' "
+                "stroke='black'/>"
+            )
             out.append(_text(x + CELL - 24, y + 22, "LT", 11, "middle", "font-weight='bold'"))
         if int(a.status[i]) in STATUS_COLOURS:
-            out.append(f"<circle cx='{x + CELL - 20}' cy='{y + CELL - 20}' r='8' "
-                       f"fill='{STATUS_COLOURS[int(a.status[i])]}' stroke='black'/>")
+            out.append(
+                f"<circle cx='{x + CELL - 20}' cy='{y + CELL - 20}' r='8' "
+                f"fill='{STATUS_COLOURS[int(a.status[i])]}' stroke='black'/>"
+            )
     return "".join(out)
 
 
 def _colour_scale(oc: Outcome, norm: Normalize, cmap, x: float, y: float) -> str:
-    stops = "".join(f"<stop offset='{k / 10:.1f}' stop-color='{to_hex(cmap(k / 10))}'/>" for k in range(11))
+    stops = "".join(
+        f"<stop offset='{k / 10:.1f}' stop-color='{to_hex(cmap(k / 10))}'/>" for k in range(11)
+    )
     grad = f"grad-{oc.key}"
-    return (f"<defs><linearGradient id='{grad}'>{stops}</linearGradient></defs>"
-            f"<rect x='{x + 170}' y='{y}' width='160' height='12' fill='url(#{grad})' stroke='#888'/>"
-            + _text(x, y + 11, f"colour: {oc.title}", 11)
-            + _text(x + 165, y + 11, f"{oc.low:g}", 10, "end")
-            + _text(x + 335, y + 11, f"{oc.high:g}", 10))
+    return (
+        f"<defs><linearGradient id='{grad}'>{stops}</linearGradient></defs>"
+        f"<rect x='{x + 170}' y='{y}' width='160' height='12' fill='url(#{grad})' stroke='#888'/>"
+        + _text(x, y + 11, f"colour: {oc.title}", 11)
+        + _text(x + 165, y + 11, f"{oc.low:g}", 10, "end")
+        + _text(x + 335, y + 11, f"{oc.high:g}", 10)
+    )

@@ -105,7 +105,9 @@ def _without_guarantee() -> dict[str, Any]:
     at about the realised national level (E7) — docs/teaching.md, exercise 3."""
     data = load_scenario("model_municipality").model_dump(mode="python", exclude_none=True)
     data["name"] = "model_municipality_tendering"
-    data["description"] = "The model municipality without its no-tendering guarantee (25 % tendered)."
+    data["description"] = (
+        "The model municipality without its no-tendering guarantee (25 % tendered)."
+    )
     data["rules"] = [r for r in data["rules"] if r["rule"] != "no_tendering_guarantee"]
     data["rules"].insert(0, {"rule": "tendering", "share": 0.25})
     return data
@@ -145,9 +147,9 @@ class AreaView:
     flagged: np.ndarray
     team: np.ndarray
     status: np.ndarray
-    inhouse: np.ndarray            # volume-weighted in-house fraction
+    inhouse: np.ndarray  # volume-weighted in-house fraction
     contractors: tuple[tuple[str, ...], ...]  # firm labels serving each area
-    surveyed: bool                 # False before the first year-end survey
+    surveyed: bool  # False before the first year-end survey
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,9 @@ class RunView:
 
 
 def rule_views(keys: list[str]) -> tuple[RuleView, ...]:
-    return tuple(RuleView(k, RULES[k].title, RULES[k].explanation, RULES[k].odd_section()) for k in keys)
+    return tuple(
+        RuleView(k, RULES[k].title, RULES[k].explanation, RULES[k].odd_section()) for k in keys
+    )
 
 
 def area_view(m: MunicipalityModel) -> AreaView:
@@ -180,10 +184,19 @@ def area_view(m: MunicipalityModel) -> AreaView:
         ids = pk.contractor[(pk.area == i) & (pk.contractor >= 0) & (pk.private > 0)]
         firms.append(tuple(sorted({label[int(c)] for c in ids}, key=lambda s: int(s[1:]))))
     return AreaView(
-        x=a.x.copy(), y=a.y.copy(), satisfaction=a.satisfaction.copy(), expectation=a.expectation.copy(),
-        quality=a.quality.copy(), staff=a.staff_assessment.copy(), flagged=a.flagged.copy(),
-        team=a.team.copy() if m.t % QUARTERS_PER_YEAR else _last_teams(m), status=a.status.copy(),
-        inhouse=1.0 - private / vol, contractors=tuple(firms), surveyed=bool(m.rows))
+        x=a.x.copy(),
+        y=a.y.copy(),
+        satisfaction=a.satisfaction.copy(),
+        expectation=a.expectation.copy(),
+        quality=a.quality.copy(),
+        staff=a.staff_assessment.copy(),
+        flagged=a.flagged.copy(),
+        team=a.team.copy() if m.t % QUARTERS_PER_YEAR else _last_teams(m),
+        status=a.status.copy(),
+        inhouse=1.0 - private / vol,
+        contractors=tuple(firms),
+        surveyed=bool(m.rows),
+    )
 
 
 def _last_teams(m: MunicipalityModel) -> np.ndarray:
@@ -198,12 +211,21 @@ def _last_teams(m: MunicipalityModel) -> np.ndarray:
 
 def run_view(label: str, m: MunicipalityModel) -> RunView:
     return RunView(
-        label=label, scenario=m.scenario.name, quarter=m.t,
+        label=label,
+        scenario=m.scenario.name,
+        quarter=m.t,
         calendar_year=m.start_year + min(m.t, m.n_quarters - 1) // QUARTERS_PER_YEAR,
-        quarter_of_year=min(m.t, m.n_quarters - 1) % QUARTERS_PER_YEAR + 1 if m.t < m.n_quarters else 4,
-        running=m.running, rows=tuple(m.rows), areas=area_view(m),
-        rules=rule_views([type(r).key for r in m.active]), regime=m.regime_index,
-        start_year=m.start_year, n_years=m.years)
+        quarter_of_year=min(m.t, m.n_quarters - 1) % QUARTERS_PER_YEAR + 1
+        if m.t < m.n_quarters
+        else 4,
+        running=m.running,
+        rows=tuple(m.rows),
+        areas=area_view(m),
+        rules=rule_views([type(r).key for r in m.active]),
+        regime=m.regime_index,
+        start_year=m.start_year,
+        n_years=m.years,
+    )
 
 
 @dataclass
@@ -227,7 +249,9 @@ class Session:
     def reset(self) -> None:
         with self.lock:
             self.close_models()
-            self.models = [MunicipalityModel(sc, seed=self.seed, years=self.years) for sc in self.scenarios]
+            self.models = [
+                MunicipalityModel(sc, seed=self.seed, years=self.years) for sc in self.scenarios
+            ]
 
     def close_models(self) -> None:
         for m in self.models:
@@ -248,4 +272,7 @@ class Session:
 
     def views(self) -> tuple[RunView, ...]:
         with self.lock:
-            return tuple(run_view(f"{lab}: {m.scenario.name}", m) for lab, m in zip(self.LABELS, self.models, strict=False))
+            return tuple(
+                run_view(f"{lab}: {m.scenario.name}", m)
+                for lab, m in zip(self.LABELS, self.models, strict=False)
+            )

@@ -36,15 +36,27 @@ from sim.errors import GovsimError
 
 BACKENDS = ("local", "dask")
 SCHEDULER_TIMEOUT_S = 5
-WORKER_WAIT_S = 60.0   # Dask: how long a batch waits with no live worker before it gives up
-MAX_DEATHS = 2         # a run whose worker died this often (running alone) is recorded as failed
-MAX_IDLE_BREAKS = 3    # pool breaks in a row with no run in it: the pool cannot start
-PRELOAD = ["sim.experiments.engine", "sim.experiments.backends", "sim.runner", "sim.model",
-           "pandas", "pyarrow.parquet", "psutil", "threadpoolctl"]
+WORKER_WAIT_S = 60.0  # Dask: how long a batch waits with no live worker before it gives up
+MAX_DEATHS = 2  # a run whose worker died this often (running alone) is recorded as failed
+MAX_IDLE_BREAKS = 3  # pool breaks in a row with no run in it: the pool cannot start
+PRELOAD = [
+    "sim.experiments.engine",
+    "sim.experiments.backends",
+    "sim.runner",
+    "sim.model",
+    "pandas",
+    "pyarrow.parquet",
+    "psutil",
+    "threadpoolctl",
+]
 # the forkserver must be single-threaded when it forks: one BLAS thread, and no background
 # thread of the jemalloc that pyarrow bundles (it starts one at import otherwise)
-SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+SERVER_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
+}
 
 
 class Backend:
@@ -59,12 +71,16 @@ class Backend:
     def close(self) -> None:
         """Release workers (default: nothing to release)."""
 
-    def map_unordered(self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any) -> Iterator[Any]:
+    def map_unordered(
+        self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any
+    ) -> Iterator[Any]:
         raise NotImplementedError
 
 
 class InProcess(Backend):
-    def map_unordered(self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any) -> Iterator[Any]:
+    def map_unordered(
+        self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any
+    ) -> Iterator[Any]:
         for c in chunks:
             with single_threaded_blas():
                 out = fn(c, *args)
@@ -178,7 +194,9 @@ class LocalPool(Backend):
     alone in a pool process, never in this one: a suspect chunk that breaks the pool again is
     split into single runs, and a single run that breaks it MAX_DEATHS times is reported failed."""
 
-    def __init__(self, workers: int, start_method: str | None = None, parent_computes: bool = True) -> None:
+    def __init__(
+        self, workers: int, start_method: str | None = None, parent_computes: bool = True
+    ) -> None:
         self.n = workers - 1
         self.ctx = pool_context(start_method)
         self.parent_computes = parent_computes
@@ -186,8 +204,9 @@ class LocalPool(Backend):
         self._start()
 
     def _start(self) -> None:
-        self.pool = ProcessPoolExecutor(self.n, mp_context=self.ctx, initializer=prepare_worker,
-                                        initargs=(os.getpid(),))
+        self.pool = ProcessPoolExecutor(
+            self.n, mp_context=self.ctx, initializer=prepare_worker, initargs=(os.getpid(),)
+        )
         self.probes: list[Future] = []
         pool = self.pool
 
@@ -198,7 +217,9 @@ class LocalPool(Backend):
                     probes.append(pool.submit(_ready))
                 except (BrokenProcessPool, RuntimeError) as e:
                     f: Future = Future()
-                    f.set_exception(e if isinstance(e, BrokenProcessPool) else BrokenProcessPool(str(e)))
+                    f.set_exception(
+                        e if isinstance(e, BrokenProcessPool) else BrokenProcessPool(str(e))
+                    )
                     probes.append(f)
                     break
             self.probes = probes
@@ -218,10 +239,12 @@ class LocalPool(Backend):
         broken = any(p.done() and p.exception() is not None for p in probes)
         return ready, broken
 
-    def map_unordered(self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any) -> Iterator[Any]:
-        queue = deque(chunks)                    # chunks not yet run
-        suspects: deque = deque()                # chunks of a broken pool: run alone, in the pool only
-        deaths: dict[int, int] = {}              # id(single-run chunk) → times its worker died alone
+    def map_unordered(
+        self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any
+    ) -> Iterator[Any]:
+        queue = deque(chunks)  # chunks not yet run
+        suspects: deque = deque()  # chunks of a broken pool: run alone, in the pool only
+        deaths: dict[int, int] = {}  # id(single-run chunk) → times its worker died alone
         pending: dict[Future, tuple[Any, bool]] = {}  # future → (chunk, runs alone as a suspect)
         idle_breaks = 0
         while queue or suspects or pending:
@@ -251,8 +274,10 @@ class LocalPool(Backend):
                 pending.clear()
                 idle_breaks = 0 if lost else idle_breaks + 1
                 if idle_breaks > MAX_IDLE_BREAKS:
-                    raise GovsimError("the local worker processes die as they start (see the messages above); "
-                                      "run with --workers 1 to find the cause")
+                    raise GovsimError(
+                        "the local worker processes die as they start (see the messages above); "
+                        "run with --workers 1 to find the cause"
+                    )
                 yield from self._triage(lost, suspects, deaths)
                 self._restart()
                 continue
@@ -267,7 +292,9 @@ class LocalPool(Backend):
                 else:  # the starter thread has not submitted its probes yet
                     time.sleep(0.01)
 
-    def _triage(self, lost: list[tuple[Any, bool]], suspects: deque, deaths: dict[int, int]) -> Iterator[Any]:
+    def _triage(
+        self, lost: list[tuple[Any, bool]], suspects: deque, deaths: dict[int, int]
+    ) -> Iterator[Any]:
         """Chunks of a pool that broke: which to run again, alone, and which are failed."""
         if len(lost) == 1 and lost[0][1]:  # a suspect running alone killed its worker
             chunk = lost[0][0]
@@ -276,9 +303,13 @@ class LocalPool(Backend):
                 return
             deaths[id(chunk)] = deaths.get(id(chunk), 0) + 1
             if deaths[id(chunk)] >= MAX_DEATHS:
-                yield killed_chunk(chunk, f"the worker process running this run died each of the {MAX_DEATHS} "
-                                          "times it ran alone (killed by the OS, e.g. out of memory; a crash in "
-                                          "native code; or os._exit in the run)", where="local")
+                yield killed_chunk(
+                    chunk,
+                    f"the worker process running this run died each of the {MAX_DEATHS} "
+                    "times it ran alone (killed by the OS, e.g. out of memory; a crash in "
+                    "native code; or os._exit in the run)",
+                    where="local",
+                )
             else:
                 suspects.append(chunk)
             return
@@ -297,26 +328,37 @@ class DaskBackend(Backend):
     With no live worker for `worker_wait` seconds — none joined, or all died — the batch stops
     with a GovsimError (what is stored stays; ``--resume`` completes it)."""
 
-    def __init__(self, workers: int, scheduler: str | None = None, worker_wait: float = WORKER_WAIT_S) -> None:
+    def __init__(
+        self, workers: int, scheduler: str | None = None, worker_wait: float = WORKER_WAIT_S
+    ) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - dask is a core dependency
-            raise GovsimError("backend 'dask' needs dask.distributed: pip install 'dask[distributed]'") from None
+            raise GovsimError(
+                "backend 'dask' needs dask.distributed: pip install 'dask[distributed]'"
+            ) from None
         self.cluster = None
         self.where = scheduler or "the local Dask cluster"
         self.worker_wait = float(worker_wait)
         if scheduler is None:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        host="127.0.0.1", dashboard_address=None)
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
             self.client = Client(self.cluster)
             self.client.run(prepare_worker)
             return
         try:
             self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError) as e:
-            raise GovsimError(f"cannot reach the Dask scheduler at {scheduler!r} within {SCHEDULER_TIMEOUT_S} s "
-                              f"({type(e).__name__}: {e}); start one with `dask scheduler` "
-                              "or leave out --scheduler to use a local cluster") from None
+            raise GovsimError(
+                f"cannot reach the Dask scheduler at {scheduler!r} within {SCHEDULER_TIMEOUT_S} s "
+                f"({type(e).__name__}: {e}); start one with `dask scheduler` "
+                "or leave out --scheduler to use a local cluster"
+            ) from None
 
     def _live_workers(self) -> int:
         try:
@@ -325,11 +367,15 @@ class DaskBackend(Backend):
             return 0
 
     def _no_workers(self) -> GovsimError:
-        return GovsimError(f"no live Dask worker at {self.where} for {self.worker_wait:g} s (none joined, or all "
-                           "died); the runs finished so far are stored — start workers "
-                           "(`dask worker ADDRESS`) and complete the batch with --resume")
+        return GovsimError(
+            f"no live Dask worker at {self.where} for {self.worker_wait:g} s (none joined, or all "
+            "died); the runs finished so far are stored — start workers "
+            "(`dask worker ADDRESS`) and complete the batch with --resume"
+        )
 
-    def map_unordered(self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any) -> Iterator[Any]:
+    def map_unordered(
+        self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any
+    ) -> Iterator[Any]:
         from distributed import wait as dwait
         from distributed.scheduler import KilledWorker
 
@@ -339,7 +385,11 @@ class DaskBackend(Backend):
         try:
             while left:
                 try:
-                    done, _ = dwait(list(left), timeout=min(1.0, self.worker_wait), return_when="FIRST_COMPLETED")
+                    done, _ = dwait(
+                        list(left),
+                        timeout=min(1.0, self.worker_wait),
+                        return_when="FIRST_COMPLETED",
+                    )
                 except TimeoutError:
                     done = set()
                 if not done:
@@ -371,7 +421,11 @@ def killed_chunk(chunk: Sequence[Any], exc: BaseException | str, where: str = "d
     """Failure records for every run of a chunk whose worker died too often to retry."""
     from sim.experiments.engine import RunOutcome
 
-    msg = exc if isinstance(exc, str) else f"the Dask worker running this chunk died repeatedly: {exc!r}"
+    msg = (
+        exc
+        if isinstance(exc, str)
+        else f"the Dask worker running this chunk died repeatedly: {exc!r}"
+    )
     return [RunOutcome(s.run_id, None, msg, 0.0, where) for s in chunk]
 
 

@@ -12,22 +12,65 @@ from sim.errors import GovsimError
 
 @click.command("batch")
 @click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output directory (default: results/<experiment name>).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes that compute: this one plus N-1 in a local pool, or N Dask workers.")
-@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local = process pool on this machine; dask = dask.distributed.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --backend dask).")
-@click.option("--resume", is_flag=True, help="Complete a partly written output directory: run only missing runs.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=None,
-              help="Runs per task (default: shrinking chunks of at most 25 runs).")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
-@click.option("--worker-wait", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-              metavar="SECONDS", help="Dask: give up with a message after this long with no live worker.")
-def batch(experiment: Path, out: Path | None, workers: int, backend: str, scheduler: str | None, resume: bool,
-          chunk_size: int | None, progress: bool, worker_wait: float) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (default: results/<experiment name>).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that compute: this one plus N-1 in a local pool, or N Dask workers.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local = process pool on this machine; dask = dask.distributed.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --backend dask).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Complete a partly written output directory: run only missing runs.",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Runs per task (default: shrinking chunks of at most 25 runs).",
+)
+@click.option(
+    "--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr."
+)
+@click.option(
+    "--worker-wait",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Dask: give up with a message after this long with no live worker.",
+)
+def batch(
+    experiment: Path,
+    out: Path | None,
+    workers: int,
+    backend: str,
+    scheduler: str | None,
+    resume: bool,
+    chunk_size: int | None,
+    progress: bool,
+    worker_wait: float,
+) -> None:
     """Run every (scenario, variation, replication) of an EXPERIMENT file; stream results to Parquet."""
     if workers > 1 and backend == "local" and scheduler is None:
         from sim.experiments.backends import pool_context
@@ -39,24 +82,46 @@ def batch(experiment: Path, out: Path | None, workers: int, backend: str, schedu
     exp = load_experiment(experiment)
     specs = expand(exp, experiment)
     out = out or Path("results") / exp.name
-    summary = execute(specs, out, workers=workers, backend=backend, scheduler=scheduler, resume=resume,
-                      tables=tuple(exp.tables), columns=exp.outcomes, chunk_size=chunk_size, progress=progress,
-                      manifest_extra={**describe(exp, specs), "experiment_file": str(experiment)},
-                      worker_wait=worker_wait if (backend == "dask" or scheduler) else None)
-    click.echo(f"{exp.name}: {summary.done} runs done, {summary.failed} failed, {summary.skipped} already done "
-               f"→ {out}")
+    summary = execute(
+        specs,
+        out,
+        workers=workers,
+        backend=backend,
+        scheduler=scheduler,
+        resume=resume,
+        tables=tuple(exp.tables),
+        columns=exp.outcomes,
+        chunk_size=chunk_size,
+        progress=progress,
+        manifest_extra={**describe(exp, specs), "experiment_file": str(experiment)},
+        worker_wait=worker_wait if (backend == "dask" or scheduler) else None,
+    )
+    click.echo(
+        f"{exp.name}: {summary.done} runs done, {summary.failed} failed, {summary.skipped} already done "
+        f"→ {out}"
+    )
     if summary.failed:
-        click.echo(f"failed runs (traceback and parameters) are in {out}/runs; "
-                   "fix the cause and run again with --resume", err=True)
+        click.echo(
+            f"failed runs (traceback and parameters) are in {out}/runs; "
+            "fix the cause and run again with --resume",
+            err=True,
+        )
         sys.exit(1)
 
 
 @click.command("report")
 @click.argument("results", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="HTML file (default: RESULTS/report.html); CSV summaries go beside it.")
-@click.option("--baseline", default=None,
-              help="Case the differences are taken against (default: 'bum' if present, else the first case).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML file (default: RESULTS/report.html); CSV summaries go beside it.",
+)
+@click.option(
+    "--baseline",
+    default=None,
+    help="Case the differences are taken against (default: 'bum' if present, else the first case).",
+)
 def report(results: Path, out: Path | None, baseline: str | None) -> None:
     """Write a self-contained HTML report and CSV summaries for a `govsim batch` output directory."""
     from sim.experiments.engine import load_results

@@ -58,7 +58,9 @@ RUNS_TABLE = "runs"
 MANIFEST = "manifest.json"
 LOCK = ".lock"  # held (flock) by the process writing the folder, for the whole batch
 COLLECT_EVERY = 25  # runs between full garbage collections in a worker
-MAX_CHUNK = 25  # runs per task: ≈ 0.35 s of 20-year runs, so per-task overhead (≈ 2 ms on Dask) is < 1 %
+MAX_CHUNK = (
+    25  # runs per task: ≈ 0.35 s of 20-year runs, so per-task overhead (≈ 2 ms on Dask) is < 1 %
+)
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,12 @@ class RunSpec:
     `scenario` is a preset name, a YAML path or a ``Scenario`` object (frozen and picklable, so
     it travels to pool and Dask workers; result rows carry its ``name``)."""
 
-    run_id: str                      # unique and stable, e.g. "bum-v0003-r007"
-    scenario: Any                    # preset name, YAML path or sim.scenario.Scenario
-    overrides: tuple[tuple[str, Any], ...] = ()   # dotted schema names → values, sorted by name
+    run_id: str  # unique and stable, e.g. "bum-v0003-r007"
+    scenario: Any  # preset name, YAML path or sim.scenario.Scenario
+    overrides: tuple[tuple[str, Any], ...] = ()  # dotted schema names → values, sorted by name
     seed: int = 0
     years: int | None = None
-    meta: tuple[tuple[str, Any], ...] = ()        # extra columns copied into every result row
+    meta: tuple[tuple[str, Any], ...] = ()  # extra columns copied into every result row
 
     @property
     def label(self) -> str:
@@ -85,8 +87,14 @@ class RunSpec:
     def params(self) -> dict[str, Any]:
         """The run as a JSON-able mapping (manifest, failure records, resume check); a Scenario
         object is recorded by name and a digest of its content."""
-        p = {"run_id": self.run_id, "scenario": self.label, "overrides": dict(self.overrides),
-             "seed": self.seed, "years": self.years, "meta": dict(self.meta)}
+        p = {
+            "run_id": self.run_id,
+            "scenario": self.label,
+            "overrides": dict(self.overrides),
+            "seed": self.seed,
+            "years": self.years,
+            "meta": dict(self.meta),
+        }
         if not isinstance(self.scenario, str | os.PathLike):
             p["scenario_digest"] = scenario_key(self.scenario)[1]
         return p
@@ -100,15 +108,17 @@ def scenario_key(ref: Any) -> tuple[str, Any]:
     try:
         blob = ref.model_dump_json()
     except AttributeError:
-        raise GovsimError(f"scenario {ref!r}: expected a preset name, a YAML path or a Scenario") from None
+        raise GovsimError(
+            f"scenario {ref!r}: expected a preset name, a YAML path or a Scenario"
+        ) from None
     return "<object>", hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
 class ExecutionSummary:
-    done: int      # runs completed by this call
-    failed: int    # runs that raised in this call (recorded with traceback in runs/)
-    skipped: int   # runs already complete in `out` (resume)
+    done: int  # runs completed by this call
+    failed: int  # runs that raised in this call (recorded with traceback in runs/)
+    skipped: int  # runs already complete in `out` (resume)
     out: Path
     pending: int = 0  # runs not stored (interrupted batch)
 
@@ -126,7 +136,10 @@ class RunOutcome:
 
 # ---------------------------------------------------------------- validation
 
-def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: Sequence[str] | None) -> None:
+
+def validate_specs(
+    specs: Sequence[RunSpec], tables: tuple[str, ...], columns: Sequence[str] | None
+) -> None:
     """Check every spec before any run starts: ids unique, scenarios load, overrides apply."""
     from sim.overrides import apply_overrides
     from sim.scenario import load_scenario
@@ -135,17 +148,26 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
         raise GovsimError("nothing to run: the experiment has no runs")
     bad_tables = [t for t in tables if t not in RunResult.TABLES]
     if bad_tables or not tables:
-        raise GovsimError(f"tables {list(tables)!r}: allowed tables are {', '.join(RunResult.TABLES)}")
+        raise GovsimError(
+            f"tables {list(tables)!r}: allowed tables are {', '.join(RunResult.TABLES)}"
+        )
     if columns is not None:
         unknown = [c for c in columns if c not in YEARLY_COLUMNS]
         if unknown:
-            raise GovsimError(f"outcome {unknown[0]!r} is not a yearly column; allowed: {', '.join(YEARLY_COLUMNS)}")
+            raise GovsimError(
+                f"outcome {unknown[0]!r} is not a yearly column; allowed: {', '.join(YEARLY_COLUMNS)}"
+            )
     seen: set[str] = set()
     loaded: dict[Any, Any] = {}
     keys: dict[int, Any] = {}
     checked: set[Any] = set()
-    reserved = set(ID_COLUMNS) | set(YEARLY_COLUMNS) | set(AREA_COLUMNS) | set(TENDER_COLUMNS) | {
-        "activity", "hours", "dkk"}
+    reserved = (
+        set(ID_COLUMNS)
+        | set(YEARLY_COLUMNS)
+        | set(AREA_COLUMNS)
+        | set(TENDER_COLUMNS)
+        | {"activity", "hours", "dkk"}
+    )
     for s in specs:
         if not isinstance(s, RunSpec):
             raise GovsimError(f"expected RunSpec objects, got {type(s).__name__}")
@@ -159,7 +181,9 @@ def validate_specs(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: S
             raise GovsimError(f"run {s.run_id}: {e.message}") from None
         clash = reserved & ({k for k, _ in s.meta} | {k for k, _ in s.overrides})
         if clash:
-            raise GovsimError(f"run {s.run_id}: meta/override name {sorted(clash)[0]!r} clashes with a result column")
+            raise GovsimError(
+                f"run {s.run_id}: meta/override name {sorted(clash)[0]!r} clashes with a result column"
+            )
         ref = _ref_key(s.scenario, keys)
         if ref not in loaded:
             loaded[ref] = load_scenario(s.scenario)
@@ -185,6 +209,7 @@ def _ref_key(ref: Any, memo: dict[int, Any]) -> Any:
 
 # ---------------------------------------------------------------- worker side
 
+
 def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | None) -> RunOutcome:
     """Run one spec and label its tables; an exception becomes a failure record, not a crash."""
     from sim.overrides import apply_overrides
@@ -207,7 +232,13 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
             out["yearly"] = out["yearly"][["year", *[c for c in columns if c != "year"]]]
         return RunOutcome(spec.run_id, out, None, time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
     except Exception:  # noqa: BLE001 - a failing run is recorded, the batch goes on
-        return RunOutcome(spec.run_id, None, traceback.format_exc(), time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
+        return RunOutcome(
+            spec.run_id,
+            None,
+            traceback.format_exc(),
+            time.perf_counter() - t0,
+            f"{HOST}:{os.getpid()}",
+        )
 
 
 def _scenario(key: tuple[str, Any], overrides: tuple[tuple[str, Any], ...], ref: Any) -> Any:
@@ -236,7 +267,9 @@ def _mtime(ref: str) -> int | None:
         return None
 
 
-def run_chunk(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: tuple[str, ...] | None) -> list[RunOutcome]:
+def run_chunk(
+    specs: Sequence[RunSpec], tables: tuple[str, ...], columns: tuple[str, ...] | None
+) -> list[RunOutcome]:
     """The unit of work a backend ships to a worker: several short runs, one task.
 
     A finished model is a reference cycle (model ↔ agents, Mesa's wrapped step) that only a full
@@ -255,7 +288,9 @@ def run_chunk(specs: Sequence[RunSpec], tables: tuple[str, ...], columns: tuple[
 _runs_since_collect = 0
 
 
-def labelled(frames: list[pd.DataFrame], specs: list[RunSpec], id_types: dict[str, pa.DataType]) -> pa.Table:
+def labelled(
+    frames: list[pd.DataFrame], specs: list[RunSpec], id_types: dict[str, pa.DataType]
+) -> pa.Table:
     """The tables of several runs as one arrow table, prefixed with identity columns (run_id,
     scenario, seed, meta, overrides) in one fixed schema — nulls where a run lacks a name, so
     every part file has the same columns and types."""
@@ -264,7 +299,9 @@ def labelled(frames: list[pd.DataFrame], specs: list[RunSpec], id_types: dict[st
     cols, fields = [], []
     for name, typ in id_types.items():
         values = [_ident(s, name) for s in specs]
-        cols.append(pa.array(np.repeat(np.array(values, dtype=object), lengths), type=typ, from_pandas=True))
+        cols.append(
+            pa.array(np.repeat(np.array(values, dtype=object), lengths), type=typ, from_pandas=True)
+        )
         fields.append(pa.field(name, typ))
     return pa.Table.from_arrays([*cols, *data.columns], schema=pa.schema([*fields, *data.schema]))
 
@@ -282,13 +319,20 @@ def _ident(spec: RunSpec, name: str) -> Any:
 
 # ---------------------------------------------------------------- storage
 
+
 def _id_schema(specs: Sequence[RunSpec]) -> dict[str, pa.DataType]:
     """One arrow type per identity column, fixed up front, so every part file has the same
     schema and ``pandas.read_parquet(out / table)`` reads them as one table (nulls where a run
     has no such override)."""
     names: dict[str, list[Any]] = {"run_id": [], "scenario": [], "seed": []}
     for s in specs:
-        for k, v in (("run_id", s.run_id), ("scenario", s.label), ("seed", s.seed), *s.meta, *s.overrides):
+        for k, v in (
+            ("run_id", s.run_id),
+            ("scenario", s.label),
+            ("seed", s.seed),
+            *s.meta,
+            *s.overrides,
+        ):
             names.setdefault(k, []).append(v)
     return {k: _arrow_type(v) for k, v in names.items()}
 
@@ -297,7 +341,9 @@ def _arrow_type(values: list[Any]) -> pa.DataType:
     vals = [v for v in values if v is not None]
     if vals and all(isinstance(v, bool | np.bool_) for v in vals):
         return pa.bool_()
-    numeric = [v for v in vals if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
+    numeric = [
+        v for v in vals if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+    ]
     if vals and len(numeric) == len(vals):  # numpy scalars count: np.uint32 seeds are numbers
         return pa.int64() if all(isinstance(v, numbers.Integral) for v in vals) else pa.float64()
     return pa.string()
@@ -308,9 +354,11 @@ def read_part(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except (OSError, pa.ArrowException, ValueError) as e:
-        raise GovsimError(f"{path}: not a readable Parquet part ({type(e).__name__}: {str(e).splitlines()[0]}); "
-                          "the batch output is damaged — delete this file and the runs/ part of the same "
-                          "name, then complete the batch with `govsim batch --resume`") from None
+        raise GovsimError(
+            f"{path}: not a readable Parquet part ({type(e).__name__}: {str(e).splitlines()[0]}); "
+            "the batch output is damaged — delete this file and the runs/ part of the same "
+            "name, then complete the batch with `govsim batch --resume`"
+        ) from None
 
 
 class MemoryStore:
@@ -327,7 +375,9 @@ class MemoryStore:
         for table in self.tables:
             rows = [o for o in ok if len(o.tables[table])]
             if rows:
-                arrow = labelled([o.tables[table] for o in rows], [by_id[o.run_id] for o in rows], self.id_types)
+                arrow = labelled(
+                    [o.tables[table] for o in rows], [by_id[o.run_id] for o in rows], self.id_types
+                )
                 self.parts[table].append(arrow.to_pandas())
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
@@ -342,7 +392,9 @@ class MemoryStore:
 class ResultStore:
     """The output directory: atomic part files per table, the runs status table, the manifest."""
 
-    def __init__(self, out: Path, tables: tuple[str, ...], id_types: dict[str, pa.DataType]) -> None:
+    def __init__(
+        self, out: Path, tables: tuple[str, ...], id_types: dict[str, pa.DataType]
+    ) -> None:
         self.out = out
         self.tables = tables
         self.id_types = id_types
@@ -363,32 +415,58 @@ class ResultStore:
             # frames have untyped columns that would turn the part's numbers into objects
             rows = [o for o in ok if len(o.tables[table])]
             if rows:
-                self.write_part(table, token, labelled([o.tables[table] for o in rows],
-                                                       [by_id[o.run_id] for o in rows], self.id_types))
+                self.write_part(
+                    table,
+                    token,
+                    labelled(
+                        [o.tables[table] for o in rows],
+                        [by_id[o.run_id] for o in rows],
+                        self.id_types,
+                    ),
+                )
         now = datetime.now(UTC).isoformat()
-        status = pd.DataFrame({
-            "run_id": [o.run_id for o in outcomes],
-            "status": ["done" if o.tables is not None else "failed" for o in outcomes],
-            "error": [o.error or "" for o in outcomes],
-            "params": [json.dumps(by_id[o.run_id].params(), default=str) for o in outcomes],
-            "seconds": [o.seconds for o in outcomes],
-            "worker": [o.worker for o in outcomes],
-            "finished": [now] * len(outcomes),
-            "part": [token] * len(outcomes),
-        })
+        status = pd.DataFrame(
+            {
+                "run_id": [o.run_id for o in outcomes],
+                "status": ["done" if o.tables is not None else "failed" for o in outcomes],
+                "error": [o.error or "" for o in outcomes],
+                "params": [json.dumps(by_id[o.run_id].params(), default=str) for o in outcomes],
+                "seconds": [o.seconds for o in outcomes],
+                "worker": [o.worker for o in outcomes],
+                "finished": [now] * len(outcomes),
+                "part": [token] * len(outcomes),
+            }
+        )
         self.write_part(RUNS_TABLE, token, pa.Table.from_pandas(status, preserve_index=False))
 
     def statuses(self) -> pd.DataFrame:
         """The latest status of every run attempted so far (empty if none)."""
         d = self.out / RUNS_TABLE
         if not d.exists() or not any(d.glob("part-*.parquet")):
-            return pd.DataFrame(columns=["run_id", "status", "error", "params", "seconds", "worker", "finished", "part"])
-        runs = pd.concat([read_part(p) for p in sorted(d.glob("part-*.parquet"))], ignore_index=True)
+            return pd.DataFrame(
+                columns=[
+                    "run_id",
+                    "status",
+                    "error",
+                    "params",
+                    "seconds",
+                    "worker",
+                    "finished",
+                    "part",
+                ]
+            )
+        runs = pd.concat(
+            [read_part(p) for p in sorted(d.glob("part-*.parquet"))], ignore_index=True
+        )
         return runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
 
     def committed_tokens(self) -> set[str]:
         d = self.out / RUNS_TABLE
-        return {p.name[len("part-"):-len(".parquet")] for p in d.glob("part-*.parquet")} if d.exists() else set()
+        return (
+            {p.name[len("part-") : -len(".parquet")] for p in d.glob("part-*.parquet")}
+            if d.exists()
+            else set()
+        )
 
     def remove_orphans(self) -> int:
         """Delete temp files and table parts of chunks whose status part was never written."""
@@ -398,14 +476,18 @@ class ResultStore:
             if not d.exists():
                 continue
             for p in d.iterdir():
-                token = p.name[len("part-"):-len(".parquet")] if p.name.startswith("part-") else None
+                token = (
+                    p.name[len("part-") : -len(".parquet")] if p.name.startswith("part-") else None
+                )
                 if p.name.endswith(".tmp") or (token is not None and token not in committed):
                     p.unlink()
                     removed += 1
         return removed
 
     def has_results(self) -> bool:
-        return any(any((self.out / t).glob("part-*.parquet")) for t in (*RunResult.TABLES, RUNS_TABLE))
+        return any(
+            any((self.out / t).glob("part-*.parquet")) for t in (*RunResult.TABLES, RUNS_TABLE)
+        )
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -420,7 +502,10 @@ class ResultStore:
 
 # ---------------------------------------------------------------- orchestration
 
-def make_chunks(specs: Sequence[RunSpec], workers: int, size: int | None = None) -> list[list[RunSpec]]:
+
+def make_chunks(
+    specs: Sequence[RunSpec], workers: int, size: int | None = None
+) -> list[list[RunSpec]]:
     """Runs grouped into tasks: `size` runs each if given, else guided self-scheduling — a
     chunk holds a quarter of each worker's share of the runs still left, at most MAX_CHUNK. Big
     chunks early keep the per-task overhead small; ever smaller ones at the end keep every
@@ -428,7 +513,7 @@ def make_chunks(specs: Sequence[RunSpec], workers: int, size: int | None = None)
     out, i, n = [], 0, len(specs)
     while i < n:
         k = size or max(1, min(MAX_CHUNK, -(-(n - i) // (4 * max(1, workers)))))
-        out.append(list(specs[i:i + k]))
+        out.append(list(specs[i : i + k]))
         i += k
     return out
 
@@ -441,25 +526,39 @@ def _check_resume(store: ResultStore, specs: Sequence[RunSpec], resume: bool) ->
     if not store.has_results():
         return set()
     if not resume:
-        raise GovsimError(f"{store.out} already holds results; pass --resume to complete them, "
-                          "or choose another output directory")
+        raise GovsimError(
+            f"{store.out} already holds results; pass --resume to complete them, "
+            "or choose another output directory"
+        )
     old = store.read_manifest()
     if old is not None:
         before = {r["run_id"]: {k: r.get(k) for k in RESUME_KEYS} for r in old.get("runs", [])}
         now = {s.run_id: {k: p.get(k) for k in RESUME_KEYS} for s in specs for p in [s.params()]}
         now = json.loads(json.dumps(now, default=str))
         if before != now:
-            changed = sorted(set(before) ^ set(now)) or sorted(k for k in now if before[k] != now[k])
-            raise GovsimError(f"{store.out} was written by a different experiment (first differing run: "
-                              f"{changed[0]}); resume it with the same experiment or use another directory")
+            changed = sorted(set(before) ^ set(now)) or sorted(
+                k for k in now if before[k] != now[k]
+            )
+            raise GovsimError(
+                f"{store.out} was written by a different experiment (first differing run: "
+                f"{changed[0]}); resume it with the same experiment or use another directory"
+            )
     store.remove_orphans()
     st = store.statuses()
     return set(st.loc[st["status"] == "done", "run_id"])
 
 
-def _manifest(specs: Sequence[RunSpec], status: dict[str, str], tables: tuple[str, ...],
-              columns: Sequence[str] | None, backend: str, workers: int, extra: dict | None,
-              started: str, finished: str | None) -> dict[str, Any]:
+def _manifest(
+    specs: Sequence[RunSpec],
+    status: dict[str, str],
+    tables: tuple[str, ...],
+    columns: Sequence[str] | None,
+    backend: str,
+    workers: int,
+    extra: dict | None,
+    started: str,
+    finished: str | None,
+) -> dict[str, Any]:
     """`counts`: done and failed = the latest stored status of each run; pending = not stored yet
     (all of them while the batch runs, the missing ones after an interruption)."""
     runs = [{**s.params(), "status": status.get(s.run_id, "pending")} for s in specs]
@@ -499,8 +598,10 @@ def locked(out: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
-            raise GovsimError(f"{out} is being written by another govsim process (PID {holder}); "
-                              "wait for it to finish, or choose another --out") from None
+            raise GovsimError(
+                f"{out} is being written by another govsim process (PID {holder}); "
+                "wait for it to finish, or choose another --out"
+            ) from None
         held = True
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} on {HOST}\n".encode(), 0)
@@ -524,13 +625,15 @@ class BatchResult:
     failed: int
     skipped: int
     pending: int
-    failures: dict[str, str]   # run_id → traceback, for every run that failed in this call
+    failures: dict[str, str]  # run_id → traceback, for every run that failed in this call
     out: Path | None
     _memory: MemoryStore | None = None
 
     def table(self, name: str = "yearly") -> pd.DataFrame:
         """One table of the batch, as `load_results` gives it (sorted by run_id, then year)."""
-        return self._memory.table(name) if self._memory is not None else load_results(self.out, name)
+        return (
+            self._memory.table(name) if self._memory is not None else load_results(self.out, name)
+        )
 
     @property
     def yearly(self) -> pd.DataFrame:
@@ -543,11 +646,24 @@ class BatchResult:
         return f"{self.failed}{of} runs failed{where}; the first, {rid}:\n{tb.rstrip()}"
 
 
-def run_many(specs: Sequence[RunSpec], *, workers: int = 1, backend: str = "local", scheduler: str | None = None,
-             out: str | Path | None = None, resume: bool = False, tables: Sequence[str] = ("yearly", "admin"),
-             columns: Sequence[str] | None = None, chunk_size: int | None = None, progress: bool = False,
-             strict: bool = False, manifest_extra: dict | None = None, worker_wait: float | None = None,
-             _task: Any = None, _backend_options: dict | None = None) -> BatchResult:
+def run_many(
+    specs: Sequence[RunSpec],
+    *,
+    workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    tables: Sequence[str] = ("yearly", "admin"),
+    columns: Sequence[str] | None = None,
+    chunk_size: int | None = None,
+    progress: bool = False,
+    strict: bool = False,
+    manifest_extra: dict | None = None,
+    worker_wait: float | None = None,
+    _task: Any = None,
+    _backend_options: dict | None = None,
+) -> BatchResult:
     """The one way to run many runs: every spec exactly once, on any backend, same tables.
 
     Without `out` the tables are kept in memory (``result.table("yearly")``); with `out` they
@@ -575,7 +691,9 @@ def run_many(specs: Sequence[RunSpec], *, workers: int = 1, backend: str = "loca
     tables = tuple(tables)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise GovsimError(f"workers has value {workers!r}: it must be a whole number ≥ 1")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
         raise GovsimError(f"chunk_size has value {chunk_size!r}: it must be a whole number ≥ 1")
     if scheduler is not None:
         backend = "dask"
@@ -604,7 +722,9 @@ def run_many(specs: Sequence[RunSpec], *, workers: int = 1, backend: str = "loca
         started = datetime.now(UTC).isoformat()
 
         def manifest(finished: str | None) -> dict[str, Any]:
-            return _manifest(specs, status, tables, columns, backend, workers, manifest_extra, started, finished)
+            return _manifest(
+                specs, status, tables, columns, backend, workers, manifest_extra, started, finished
+            )
 
         chunks = make_chunks(todo, workers, chunk_size)
         failures: dict[str, str] = {}
@@ -615,35 +735,95 @@ def run_many(specs: Sequence[RunSpec], *, workers: int = 1, backend: str = "loca
         gc.freeze()
         try:
             # connects (and fails fast) before any run; nothing left to do needs no cluster
-            with make_backend(backend if todo else "local", workers if todo else 1,
-                              scheduler if todo else None, **(options if todo else {})) as pool:
-                done, failed = _stream(pool, _task or run_chunk, chunks, tables, cols, store, by_id, status,
-                                       manifest, progress, len(specs), len(done_before), failures)
+            with make_backend(
+                backend if todo else "local",
+                workers if todo else 1,
+                scheduler if todo else None,
+                **(options if todo else {}),
+            ) as pool:
+                done, failed = _stream(
+                    pool,
+                    _task or run_chunk,
+                    chunks,
+                    tables,
+                    cols,
+                    store,
+                    by_id,
+                    status,
+                    manifest,
+                    progress,
+                    len(specs),
+                    len(done_before),
+                    failures,
+                )
         finally:
             gc.unfreeze()
     pending = sum(1 for s in specs if status.get(s.run_id, "pending") == "pending")
-    res = BatchResult(done=done, failed=failed, skipped=len(done_before), pending=pending, failures=failures,
-                      out=None if out is None else Path(out), _memory=store if out is None else None)
+    res = BatchResult(
+        done=done,
+        failed=failed,
+        skipped=len(done_before),
+        pending=pending,
+        failures=failures,
+        out=None if out is None else Path(out),
+        _memory=store if out is None else None,
+    )
     if strict and failed:
         raise GovsimError(res.failure_message(len(specs)))
     return res
 
 
-def execute(specs: Sequence[RunSpec], out: Path, *, workers: int = 1, backend: str = "local",
-            scheduler: str | None = None, resume: bool = False, tables: tuple[str, ...] = ("yearly", "admin"),
-            columns: Sequence[str] | None = None, chunk_size: int | None = None, progress: bool = True,
-            manifest_extra: dict | None = None, worker_wait: float | None = None) -> ExecutionSummary:
+def execute(
+    specs: Sequence[RunSpec],
+    out: Path,
+    *,
+    workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    tables: tuple[str, ...] = ("yearly", "admin"),
+    columns: Sequence[str] | None = None,
+    chunk_size: int | None = None,
+    progress: bool = True,
+    manifest_extra: dict | None = None,
+    worker_wait: float | None = None,
+) -> ExecutionSummary:
     """Run every spec exactly once, streaming its tables to Parquet parts in `out`: `run_many`
     with an output folder, returning only the counts (kept for existing callers)."""
-    r = run_many(specs, out=out, workers=workers, backend=backend, scheduler=scheduler, resume=resume,
-                 tables=tables, columns=columns, chunk_size=chunk_size, progress=progress,
-                 manifest_extra=manifest_extra, worker_wait=worker_wait)
-    return ExecutionSummary(done=r.done, failed=r.failed, skipped=r.skipped, out=Path(out), pending=r.pending)
+    r = run_many(
+        specs,
+        out=out,
+        workers=workers,
+        backend=backend,
+        scheduler=scheduler,
+        resume=resume,
+        tables=tables,
+        columns=columns,
+        chunk_size=chunk_size,
+        progress=progress,
+        manifest_extra=manifest_extra,
+        worker_wait=worker_wait,
+    )
+    return ExecutionSummary(
+        done=r.done, failed=r.failed, skipped=r.skipped, out=Path(out), pending=r.pending
+    )
 
 
-def _stream(pool: Any, task: Any, chunks: list[list[RunSpec]], tables: tuple[str, ...],
-            cols: tuple[str, ...] | None, store: Any, by_id: dict[str, RunSpec], status: dict[str, str],
-            manifest: Any, progress: bool, total: int, initial: int, failures: dict[str, str]) -> tuple[int, int]:
+def _stream(
+    pool: Any,
+    task: Any,
+    chunks: list[list[RunSpec]],
+    tables: tuple[str, ...],
+    cols: tuple[str, ...] | None,
+    store: Any,
+    by_id: dict[str, RunSpec],
+    status: dict[str, str],
+    manifest: Any,
+    progress: bool,
+    total: int,
+    initial: int,
+    failures: dict[str, str],
+) -> tuple[int, int]:
     """Run the chunks on `pool`, writing each as it arrives; the manifest is rewritten at the end
     even if the batch is interrupted."""
     done = failed = 0
@@ -681,7 +861,9 @@ def _sorted_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=list(ID_COLUMNS))
     df = pd.concat(frames, ignore_index=True)
-    keys = [k for k in ("run_id", "year") if k in df.columns]  # stable: a run keeps its own row order
+    keys = [
+        k for k in ("run_id", "year") if k in df.columns
+    ]  # stable: a run keeps its own row order
     return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
@@ -690,7 +872,9 @@ def load_results(out: Path, table: str = "yearly") -> pd.DataFrame:
     name as columns, sorted by run_id then year; within a year, rows keep the run's own order."""
     d = Path(out) / table
     if table not in (*RunResult.TABLES, RUNS_TABLE):
-        raise GovsimError(f"table {table!r}: allowed tables are {', '.join((*RunResult.TABLES, RUNS_TABLE))}")
+        raise GovsimError(
+            f"table {table!r}: allowed tables are {', '.join((*RunResult.TABLES, RUNS_TABLE))}"
+        )
     store = ResultStore(Path(out), (), {})
     committed = store.committed_tokens()
     if not committed:

@@ -43,15 +43,19 @@ def missing_runs(results: Path, yearly: pd.DataFrame | None = None) -> list[str]
         missing = [r for r in planned if r not in done]
         if missing:
             n_failed = sum(r in failed for r in missing)
-            out.append(f"{len(missing)} of {len(planned)} runs of this batch have no results ({n_failed} failed, "
-                       f"{len(missing) - n_failed} never ran, e.g. {missing[0]}): replications are missing, so the "
-                       "means and CIs below rest on fewer runs than planned — complete the batch with "
-                       "`govsim batch EXPERIMENT --out DIR --resume`")
+            out.append(
+                f"{len(missing)} of {len(planned)} runs of this batch have no results ({n_failed} failed, "
+                f"{len(missing) - n_failed} never ran, e.g. {missing[0]}): replications are missing, so the "
+                "means and CIs below rest on fewer runs than planned — complete the batch with "
+                "`govsim batch EXPERIMENT --out DIR --resume`"
+            )
     if yearly is not None and len(yearly):
         reps = yearly.groupby(case_column(yearly), sort=False)["seed"].nunique()
         if reps.nunique() > 1:
-            out.append("cases have different numbers of replications: "
-                       + ", ".join(f"{c}: {n}" for c, n in reps.items()))
+            out.append(
+                "cases have different numbers of replications: "
+                + ", ".join(f"{c}: {n}" for c, n in reps.items())
+            )
     return out
 
 
@@ -80,9 +84,13 @@ def _means_table(summary: pd.DataFrame) -> str:
         cells = []
         for c in cases:
             r = summary[(summary["case"] == c) & (summary["outcome"] == col)].iloc[0]
-            cells.append(f"<td>{_num(r['final_mean'])}<br><small>[{_num(r['final_lo'])}, {_num(r['final_hi'])}]"
-                         f"</small></td>")
-        body.append(f"<tr><th title=\"{html.escape(col)}\">{html.escape(label(col))}</th>{''.join(cells)}</tr>")
+            cells.append(
+                f"<td>{_num(r['final_mean'])}<br><small>[{_num(r['final_lo'])}, {_num(r['final_hi'])}]"
+                f"</small></td>"
+            )
+        body.append(
+            f'<tr><th title="{html.escape(col)}">{html.escape(label(col))}</th>{"".join(cells)}</tr>'
+        )
     return f"<table><tr><th>outcome</th>{head}</tr>{''.join(body)}</table>"
 
 
@@ -90,11 +98,16 @@ def _diff_table(diffs: pd.DataFrame) -> str:
     rows = []
     for _, r in diffs.iterrows():
         cls = ' class="clear"' if r["clear"] else ""
-        rows.append(f"<tr{cls}><td>{html.escape(r['case_b'])} − {html.escape(r['case_a'])}</td>"
-                    f"<td>{html.escape(label(r['outcome']))}</td><td>{_num(r['diff_mean'])}</td>"
-                    f"<td>[{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]</td><td>{r['n_pairs']}</td></tr>")
-    return ("<table><tr><th>difference</th><th>outcome</th><th>mean</th><th>95 % CI</th><th>pairs</th></tr>"
-            + "".join(rows) + "</table>")
+        rows.append(
+            f"<tr{cls}><td>{html.escape(r['case_b'])} − {html.escape(r['case_a'])}</td>"
+            f"<td>{html.escape(label(r['outcome']))}</td><td>{_num(r['diff_mean'])}</td>"
+            f"<td>[{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]</td><td>{r['n_pairs']}</td></tr>"
+        )
+    return (
+        "<table><tr><th>difference</th><th>outcome</th><th>mean</th><th>95 % CI</th><th>pairs</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _admin_html(tab: pd.DataFrame) -> str:
@@ -103,7 +116,9 @@ def _admin_html(tab: pd.DataFrame) -> str:
     rows = []
     for case, r in tab.iterrows():
         cells = "".join(f"<td>{v / 1e6:,.3f}</td>" for v in r)
-        rows.append(f"<tr><th>{html.escape(str(case))}</th>{cells}<td><b>{r.sum() / 1e6:,.3f}</b></td></tr>")
+        rows.append(
+            f"<tr><th>{html.escape(str(case))}</th>{cells}<td><b>{r.sum() / 1e6:,.3f}</b></td></tr>"
+        )
     return f"<table><tr><th>case</th>{head}<th>total</th></tr>{''.join(rows)}</table>"
 
 
@@ -128,10 +143,17 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
     if baseline is None:
         baseline = "bum" if "bum" in cases else cases[0]
     elif baseline not in cases:
-        raise GovsimError(f"--baseline {baseline!r} is not a case in {results}; cases are: {', '.join(cases)}")
+        raise GovsimError(
+            f"--baseline {baseline!r} is not a case in {results}; cases are: {', '.join(cases)}"
+        )
     outcomes = tuple(c for c in KEY_OUTCOMES if c in yearly.columns) or tuple(
-        c for c in yearly.select_dtypes("number").columns if c not in ("year", "seed", "variation", "replication"))
-    summary = summarise(yearly, baseline=baseline, by=by, outcomes=outcomes).rename(columns={"scenario": "case"})
+        c
+        for c in yearly.select_dtypes("number").columns
+        if c not in ("year", "seed", "variation", "replication")
+    )
+    summary = summarise(yearly, baseline=baseline, by=by, outcomes=outcomes).rename(
+        columns={"scenario": "case"}
+    )
     diffs = pairwise(yearly, by, baseline, outcomes)
     figs = {name: _png(f) for name, f in figures(yearly, admin, by=by).items()}
 
@@ -145,9 +167,15 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
         tab = admin_table(admin, by)
         paths.append(out.with_name("admin_by_activity.csv"))
         tab.to_csv(paths[-1])
-        admin_html = ("<h2>Administrative cost by activity</h2><p>M DKK per year, mean over years and seeds.</p>"
-                      + _admin_html(tab) + (f'<img src="data:image/png;base64,{figs["admin_breakdown"]}">'
-                                            if "admin_breakdown" in figs else ""))
+        admin_html = (
+            "<h2>Administrative cost by activity</h2><p>M DKK per year, mean over years and seeds.</p>"
+            + _admin_html(tab)
+            + (
+                f'<img src="data:image/png;base64,{figs["admin_breakdown"]}">'
+                if "admin_breakdown" in figs
+                else ""
+            )
+        )
     manifest = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
     exp = manifest.get("experiment", {})
     title = exp.get("name", results.name)
@@ -158,12 +186,12 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
 <h1>govsim report: {html.escape(title)}</h1>
 <p>{html.escape(exp.get("description", ""))}</p>
 {"".join(f'<p class="warning"><b>Warning:</b> {html.escape(w)}</p>' for w in warnings)}
-<p>{len(cases)} cases × {len(seeds)} seeded replications, years {yearly['year'].min()}–{yearly['year'].max()};
+<p>{len(cases)} cases × {len(seeds)} seeded replications, years {yearly["year"].min()}–{yearly["year"].max()};
 git commit <code>{html.escape(str(manifest.get("git_commit")))}</code>, govsim
 {html.escape(str(manifest.get("versions", {}).get("govsim")))}. Source: <code>{html.escape(str(results))}</code>.</p>
 <h2>Over time</h2>{img.get("timeseries", "")}
 <h2>Final year</h2>{img.get("final_year", "")}
-<h2>Means in the final year ({yearly['year'].max()}) with 95 % CIs</h2>{_means_table(summary)}
+<h2>Means in the final year ({yearly["year"].max()}) with 95 % CIs</h2>{_means_table(summary)}
 <h2>Pairwise differences</h2><p>Whole-run mean per seed, case minus case, paired on the same seeds; green rows:
 the 95 % CI excludes zero.</p>{_diff_table(diffs)}
 {admin_html}

@@ -82,7 +82,9 @@ class Lhs(NumbersModel):
         if isinstance(self.parameters, dict):
             for name, rng in self.parameters.items():
                 if rng is not None and rng[0] > rng[1]:
-                    raise ValueError(f"parameter {name!r}: range low {rng[0]:g} is above high {rng[1]:g}")
+                    raise ValueError(
+                        f"parameter {name!r}: range low {rng[0]:g} is above high {rng[1]:g}"
+                    )
         return self
 
 
@@ -104,11 +106,15 @@ class Variations(BaseModel):
                 try:
                     self.grid[name] = Range.model_validate(v)
                 except ValidationError as e:
-                    raise ValueError(f"grid parameter {name!r}: "
-                                     + "; ".join(_range_msg(err) for err in e.errors())) from None
+                    raise ValueError(
+                        f"grid parameter {name!r}: "
+                        + "; ".join(_range_msg(err) for err in e.errors())
+                    ) from None
             elif not isinstance(v, list | Range) or not v:
-                raise ValueError(f"grid parameter {name!r} needs a non-empty list of values "
-                                 "or a range {low, high, steps}")
+                raise ValueError(
+                    f"grid parameter {name!r} needs a non-empty list of values "
+                    "or a range {low, high, steps}"
+                )
         return self
 
     def is_empty(self) -> bool:
@@ -148,20 +154,32 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
-        raise GovsimError(f"{path}: an experiment must be a mapping of keys (name, scenarios, replications, …)")
+        raise GovsimError(
+            f"{path}: an experiment must be a mapping of keys (name, scenarios, replications, …)"
+        )
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as e:
-        raise GovsimError(describe_validation_errors(
-            str(path), e, key=format_loc, allowed=lambda loc: allowed_keys(loc, Experiment),
-            unknown_tag=lambda key, inp: f"key '{key}' has value {inp!r}: not allowed here")) from None
+        raise GovsimError(
+            describe_validation_errors(
+                str(path),
+                e,
+                key=format_loc,
+                allowed=lambda loc: allowed_keys(loc, Experiment),
+                unknown_tag=lambda key, inp: f"key '{key}' has value {inp!r}: not allowed here",
+            )
+        ) from None
     for col in exp.outcomes or ():
         if col not in YEARLY_COLUMNS:
-            raise GovsimError(f"{path}: key 'outcomes' has value {col!r}: not a yearly column; "
-                              f"allowed: {', '.join(YEARLY_COLUMNS)}")
+            raise GovsimError(
+                f"{path}: key 'outcomes' has value {col!r}: not a yearly column; "
+                f"allowed: {', '.join(YEARLY_COLUMNS)}"
+            )
     for t in exp.tables:
         if t not in RunResult.TABLES:
-            raise GovsimError(f"{path}: key 'tables' has value {t!r}; allowed: {', '.join(RunResult.TABLES)}")
+            raise GovsimError(
+                f"{path}: key 'tables' has value {t!r}; allowed: {', '.join(RunResult.TABLES)}"
+            )
     return exp
 
 
@@ -175,13 +193,17 @@ def resolve_scenario(ref: str, base: Path) -> str:
     return str(p.resolve()) if p.exists() else ref
 
 
-def override_sets(var: Variations, master_seed: int, block: int, where: str) -> list[dict[str, Any]]:
+def override_sets(
+    var: Variations, master_seed: int, block: int, where: str
+) -> list[dict[str, Any]]:
     """The list of override mappings a variation block stands for ([{}] = the scenario as is)."""
     if var.values is not None:
         return [dict(v) for v in var.values]
     if var.grid is not None:
         names = sorted(var.grid)
-        axes = [v.values() if isinstance(v, Range) else list(v) for v in (var.grid[n] for n in names)]
+        axes = [
+            v.values() if isinstance(v, Range) else list(v) for v in (var.grid[n] for n in names)
+        ]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
     if var.lhs is not None:
         return lhs_points(var.lhs, master_seed, block, where)
@@ -210,8 +232,14 @@ def lhs_points(lhs: Lhs, master_seed: int, block: int, where: str) -> list[dict[
 def _case(label: str, ov: dict[str, Any], n_variations: int) -> str:
     if n_variations == 1 and not ov:
         return label
-    return label + " [" + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                    for k, v in sorted(ov.items())) + "]"
+    return (
+        label
+        + " ["
+        + ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(ov.items())
+        )
+        + "]"
+    )
 
 
 def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec]:
@@ -231,7 +259,9 @@ def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec
             raise GovsimError(f"{where}: scenario {entry.scenario!r}: {e.message}") from None
         label = entry.label or sc.name
         if label in labels:
-            raise GovsimError(f"{where}: label {label!r} is used by an earlier entry; give this entry its own 'label'")
+            raise GovsimError(
+                f"{where}: label {label!r} is used by an earlier entry; give this entry its own 'label'"
+            )
         labels.add(label)
         var = entry if not entry.is_empty() else (exp.variations or entry)
         sets = override_sets(var, exp.master_seed, i, where)
@@ -240,21 +270,31 @@ def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec
             apply_overrides(sc, ov, source=f"{where} ({label}) variation {v}")
             case = _case(label, ov, len(sets))
             for r, seed in enumerate(seeds):
-                specs.append(RunSpec(
-                    run_id=f"{label}-v{v:0{vwidth}d}-r{r:0{rwidth}d}",
-                    scenario=ref,
-                    overrides=tuple(sorted(ov.items())),
-                    seed=seed,
-                    years=exp.years,
-                    meta=(("label", label), ("case", case), ("variation", v), ("replication", r)),
-                ))
+                specs.append(
+                    RunSpec(
+                        run_id=f"{label}-v{v:0{vwidth}d}-r{r:0{rwidth}d}",
+                        scenario=ref,
+                        overrides=tuple(sorted(ov.items())),
+                        seed=seed,
+                        years=exp.years,
+                        meta=(
+                            ("label", label),
+                            ("case", case),
+                            ("variation", v),
+                            ("replication", r),
+                        ),
+                    )
+                )
     return specs
 
 
 def describe(exp: Experiment, specs: list[RunSpec]) -> dict[str, Any]:
     """The experiment as resolved, for the manifest."""
-    return {"experiment": exp.model_dump(mode="json"), "n_runs": len(specs),
-            "seeds": derive_seeds(exp.master_seed, exp.replications)}
+    return {
+        "experiment": exp.model_dump(mode="json"),
+        "n_runs": len(specs),
+        "seeds": derive_seeds(exp.master_seed, exp.replications),
+    }
 
 
 __all__ = ["Experiment", "load_experiment", "expand", "describe", "LHS_STREAM"]

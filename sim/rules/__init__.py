@@ -21,9 +21,21 @@ from sim.rules.trust_dynamics import TrustDynamics
 RULES: dict[str, type[Rule]] = {
     cls.key: cls
     for cls in (
-        Tendering, ControlBids, InternalInvoicing, Inspection, BureaucraticDrift, FixedInhouseShare,
-        Benchmarking, LearningTeams, TripartiteConsensus, EmployeeProposals, DevelopmentGuides,
-        NoTenderingGuarantee, SickLeaveGoal, DialogueSteering, TrustDynamics,
+        Tendering,
+        ControlBids,
+        InternalInvoicing,
+        Inspection,
+        BureaucraticDrift,
+        FixedInhouseShare,
+        Benchmarking,
+        LearningTeams,
+        TripartiteConsensus,
+        EmployeeProposals,
+        DevelopmentGuides,
+        NoTenderingGuarantee,
+        SickLeaveGoal,
+        DialogueSteering,
+        TrustDynamics,
     )
 }
 
@@ -33,9 +45,21 @@ RULES: dict[str, type[Rule]] = {
 #: It is what makes a regime's schedule a function of its *set* of rules, not of the order they
 #: are listed in; declared read/write dependencies (``Rule.access``) take precedence over it.
 RUN_ORDER: tuple[str, ...] = (
-    "tendering", "no_tendering_guarantee", "control_bids", "internal_invoicing", "inspection",
-    "bureaucratic_drift", "fixed_inhouse_share", "benchmarking", "learning_teams", "dialogue_steering",
-    "tripartite_consensus", "employee_proposals", "development_guides", "sick_leave_goal", "trust_dynamics",
+    "tendering",
+    "no_tendering_guarantee",
+    "control_bids",
+    "internal_invoicing",
+    "inspection",
+    "bureaucratic_drift",
+    "fixed_inhouse_share",
+    "benchmarking",
+    "learning_teams",
+    "dialogue_steering",
+    "tripartite_consensus",
+    "employee_proposals",
+    "development_guides",
+    "sick_leave_goal",
+    "trust_dynamics",
 )
 assert sorted(RUN_ORDER) == sorted(RULES), "every rule needs a place in RUN_ORDER"
 _RANK = {k: i for i, k in enumerate(RUN_ORDER)}
@@ -64,5 +88,15 @@ def build_rule(params: RuleParams) -> Rule:
     return RULES[params.rule](params)
 
 
-__all__ = ["RULES", "RUN_ORDER", "OrderCycle", "Rule", "RuleParams", "ProcurementPlan", "Signals", "build_rule",
-           "check_order", "schedule"]
+__all__ = [
+    "RULES",
+    "RUN_ORDER",
+    "OrderCycle",
+    "Rule",
+    "RuleParams",
+    "ProcurementPlan",
+    "Signals",
+    "build_rule",
+    "check_order",
+    "schedule",
+]

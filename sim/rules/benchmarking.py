@@ -22,35 +22,68 @@ from sim.rules.context import RuleContext, uses
 class BenchmarkingParams(RuleParams):
     rule: Literal["benchmarking"]
     cost_per_area_dkk: float = param(
-        25_000.0, unit="DKK/area/yr", plausible=(10_000, 60_000), ge=0, le=1e7,
-        source="assumption: survey and data work per area", doc="Measurement cost per area per year.")
+        25_000.0,
+        unit="DKK/area/yr",
+        plausible=(10_000, 60_000),
+        ge=0,
+        le=1e7,
+        source="assumption: survey and data work per area",
+        doc="Measurement cost per area per year.",
+    )
     gap_threshold: float = param(
-        0.05, unit="satisfaction points", plausible=(0.02, 0.1), ge=0, le=1, source="seed 000; size an assumption",
-        doc="Citizen–staff gap that gives cause for reflection.")
+        0.05,
+        unit="satisfaction points",
+        plausible=(0.02, 0.1),
+        ge=0,
+        le=1,
+        source="seed 000; size an assumption",
+        doc="Citizen–staff gap that gives cause for reflection.",
+    )
     expectation_margin: float = param(
-        0.0, unit="satisfaction points", plausible=(0.0, 0.05), ge=0, le=1, source="seed 000",
-        doc="How far below the political expectation an area may fall before it is flagged.")
+        0.0,
+        unit="satisfaction points",
+        plausible=(0.0, 0.05),
+        ge=0,
+        le=1,
+        source="seed 000",
+        doc="How far below the political expectation an area may fall before it is flagged.",
+    )
     data_lag_years: int = param(
-        2, unit="years", plausible=(0, 3), ge=0, le=10,
+        2,
+        unit="years",
+        plausible=(0, 3),
+        ge=0,
+        le=10,
         source="seed 001 (started April 2011, data only from the end of 2013: first flags after 2 year ends)",
-        doc="Years of measurement before the system flags anything.")
+        doc="Years of measurement before the system flags anything.",
+    )
     pressure: float = param(
-        0.1, unit="signal", plausible=(0.0, 0.3), ge=0, le=1, source="seed 001 (benchmarked on price and quality); size an assumption",
-        doc="Competitive pressure from being benchmarked.")
+        0.1,
+        unit="signal",
+        plausible=(0.0, 0.3),
+        ge=0,
+        le=1,
+        source="seed 001 (benchmarked on price and quality); size an assumption",
+        doc="Competitive pressure from being benchmarked.",
+    )
 
 
 class Benchmarking(Rule[BenchmarkingParams]):
     key = "benchmarking"
     Params = BenchmarkingParams
     title = "Multi-bottom-line benchmarking"
-    explanation = ("Each area is measured on several bottom lines: what citizens think, what the "
-                   "professional staff think, cost, and employee wellbeing — and compared with "
-                   "what the politicians expect there.")
+    explanation = (
+        "Each area is measured on several bottom lines: what citizens think, what the "
+        "professional staff think, cost, and employee wellbeing — and compared with "
+        "what the politicians expect there."
+    )
     source = "seeds 000, 001"
     access = {
         "quarter": uses(writes=("ledger", "signals")),
-        "measure": uses(reads=("areas.satisfaction", "areas.staff_assessment", "areas.expectation"),
-                        writes=("areas.flagged",)),
+        "measure": uses(
+            reads=("areas.satisfaction", "areas.staff_assessment", "areas.expectation"),
+            writes=("areas.flagged",),
+        ),
     }
 
     def activate(self, ctx: RuleContext) -> None:

@@ -18,20 +18,33 @@ from sim.rules.context import RuleContext, uses
 class BureaucraticDriftParams(RuleParams):
     rule: Literal["bureaucratic_drift"]
     growth: float = param(
-        0.03, unit="share per year", plausible=(0.0, 0.06), ge=0, le=0.5,
+        0.03,
+        unit="share per year",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=0.5,
         source="seed 000 (procedures accumulate); rate an assumption",
-        doc="Yearly growth of procedure load.")
+        doc="Yearly growth of procedure load.",
+    )
     cap: float = param(
-        2.0, unit="× initial load", plausible=(1.3, 3.0), ge=1, le=10, source="assumption",
-        doc="Procedure load never exceeds this.")
+        2.0,
+        unit="× initial load",
+        plausible=(1.3, 3.0),
+        ge=1,
+        le=10,
+        source="assumption",
+        doc="Procedure load never exceeds this.",
+    )
 
 
 class BureaucraticDrift(Rule[BureaucraticDriftParams]):
     key = "bureaucratic_drift"
     Params = BureaucraticDriftParams
     title = "Bureaucratic drift"
-    explanation = ("Every year new procedures are added to the orderer–provider relationship "
-                   "and few are removed, so controls and invoicing take more and more time.")
+    explanation = (
+        "Every year new procedures are added to the orderer–provider relationship "
+        "and few are removed, so controls and invoicing take more and more time."
+    )
     source = "seeds 000, 004"
     access = {
         "quarter": uses(reads=("procedure_load",), writes=("signals",)),

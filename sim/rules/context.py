@@ -49,16 +49,48 @@ if TYPE_CHECKING:
     from sim.state import Procedures, Tally, Trust
 
 #: The named pieces of state a rule may declare it reads or writes.
-STATE: frozenset[str] = frozenset({
-    "areas.quality", "areas.satisfaction", "areas.staff_assessment", "areas.expectation",
-    "areas.flagged", "areas.team", "areas.goal", "areas.status", "areas.bonus",
-    "packages", "plan", "signals", "year_signals",
-    "unit.efficiency", "unit.quality", "unit.workload", "unit.skill", "unit.learn_bonus",
-    "ledger", "trust", "procedure_load", "tenders", "market", "rng",
-    *(f"tally.{k}" for k in (
-        "control_bids", "tenders_held", "learning_teams", "consensus_tasks", "proposals_made",
-        "proposals_considered", "proposals_accepted", "proposals_implemented", "expectation_gap")),
-})
+STATE: frozenset[str] = frozenset(
+    {
+        "areas.quality",
+        "areas.satisfaction",
+        "areas.staff_assessment",
+        "areas.expectation",
+        "areas.flagged",
+        "areas.team",
+        "areas.goal",
+        "areas.status",
+        "areas.bonus",
+        "packages",
+        "plan",
+        "signals",
+        "year_signals",
+        "unit.efficiency",
+        "unit.quality",
+        "unit.workload",
+        "unit.skill",
+        "unit.learn_bonus",
+        "ledger",
+        "trust",
+        "procedure_load",
+        "tenders",
+        "market",
+        "rng",
+        *(
+            f"tally.{k}"
+            for k in (
+                "control_bids",
+                "tenders_held",
+                "learning_teams",
+                "consensus_tasks",
+                "proposals_made",
+                "proposals_considered",
+                "proposals_accepted",
+                "proposals_implemented",
+                "expectation_gap",
+            )
+        ),
+    }
+)
 
 
 class Workforce(Protocol):
@@ -175,8 +207,11 @@ def phase_order(rules: Sequence, phase: str, rank: Mapping[str, int]) -> list:
     acc = {id(r): _cls(r).access_in(phase) for r in todo}
     out: list = []
     while todo:
-        ready = [r for r in todo if not any(
-            o is not r and _depends(acc[id(o)], acc[id(r)]) for o in todo)]
+        ready = [
+            r
+            for r in todo
+            if not any(o is not r and _depends(acc[id(o)], acc[id(r)]) for o in todo)
+        ]
         if not ready:
             raise OrderCycle(_cycle_message(todo, phase, acc))
         out.append(ready[0])
@@ -191,8 +226,10 @@ def _cycle_message(todo: list, phase: str, acc: dict) -> str:
                 ka, kb = _cls(a).key, _cls(b).key
                 ab = sorted(acc[id(a)].writes & acc[id(b)].reads)
                 ba = sorted(acc[id(b)].writes & acc[id(a)].reads)
-                return (f"rules {ka!r} and {kb!r} cannot be ordered in phase {phase!r}: "
-                        f"{ka!r} writes {', '.join(ab)}, which {kb!r} reads, and {kb!r} writes "
-                        f"{', '.join(ba)}, which {ka!r} reads")
+                return (
+                    f"rules {ka!r} and {kb!r} cannot be ordered in phase {phase!r}: "
+                    f"{ka!r} writes {', '.join(ab)}, which {kb!r} reads, and {kb!r} writes "
+                    f"{', '.join(ba)}, which {ka!r} reads"
+                )
     keys = ", ".join(repr(_cls(r).key) for r in todo)
     return f"rules {keys} cannot be ordered in phase {phase!r}: their reads and writes form a cycle"

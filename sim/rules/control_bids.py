@@ -18,26 +18,43 @@ from sim.rules.context import RuleContext, uses
 class ControlBidsParams(RuleParams):
     rule: Literal["control_bids"]
     cost_coverage: float = param(
-        0.06, unit="share on top of direct cost", plausible=(0.02, 0.12), ge=0, le=1,
+        0.06,
+        unit="share on top of direct cost",
+        plausible=(0.02, 0.12),
+        ge=0,
+        le=1,
         source="E11 (bid covers indirect long-run costs); size an assumption",
-        doc="Indirect-cost mark-up the control bid must carry.")
+        doc="Indirect-cost mark-up the control bid must carry.",
+    )
     prep_cost_rate: float = param(
-        0.012, unit="share of contract value", plausible=(0.004, 0.03), ge=0, le=0.5,
+        0.012,
+        unit="share of contract value",
+        plausible=(0.004, 0.03),
+        ge=0,
+        le=0.5,
         source="assumption (EVIDENCE: cost of control bids not found; wide range)",
-        doc="Cost of writing and independently assessing one control bid.")
+        doc="Cost of writing and independently assessing one control bid.",
+    )
     control_intensity: float = param(
-        0.48, unit="signal per exposed share", plausible=(0.15, 0.95), ge=0, le=3,
+        0.48,
+        unit="signal per exposed share",
+        plausible=(0.15, 0.95),
+        ge=0,
+        le=3,
         source="seed 004 (NPM control and distrust); size an assumption (0.15 at BUM's 31.5 % exposure)",
-        doc="Control pressure that bidding against the market puts on the in-house unit, per unit of exposed share.")
+        doc="Control pressure that bidding against the market puts on the in-house unit, per unit of exposed share.",
+    )
 
 
 class ControlBids(Rule[ControlBidsParams]):
     key = "control_bids"
     Params = ControlBidsParams
     title = "Control bids"
-    explanation = ("The in-house unit must bid against private firms for tendered work. It keeps "
-                   "the work only if its bid, covering all its costs, wins. Writing and checking "
-                   "the bids costs administrative time.")
+    explanation = (
+        "The in-house unit must bid against private firms for tendered work. It keeps "
+        "the work only if its bid, covering all its costs, wins. Writing and checking "
+        "the bids costs administrative time."
+    )
     source = "seeds 000, 004; EVIDENCE E11"
     requires = ("tendering",)
     # ``bid`` is called by tendering's procure phase (declared there: ledger, tally.control_bids)

@@ -15,21 +15,43 @@ from sim.rules.context import RuleContext, uses
 
 class DevelopmentGuidesParams(RuleParams):
     rule: Literal["development_guides"]
-    guides: int = param(3, unit="persons", plausible=(1, 8), ge=0, le=500, source="assumption",
-                        doc="Employees trained as development guides.")
-    hours_per_guide: float = param(200.0, unit="hours/yr", plausible=(80, 400), ge=0, le=2000,
-                                   source="assumption", doc="Time each guide spends guiding.")
+    guides: int = param(
+        3,
+        unit="persons",
+        plausible=(1, 8),
+        ge=0,
+        le=500,
+        source="assumption",
+        doc="Employees trained as development guides.",
+    )
+    hours_per_guide: float = param(
+        200.0,
+        unit="hours/yr",
+        plausible=(80, 400),
+        ge=0,
+        le=2000,
+        source="assumption",
+        doc="Time each guide spends guiding.",
+    )
     implementation_boost: float = param(
-        0.2, unit="probability", plausible=(0.05, 0.35), ge=0, le=1, source="seed 004; assumption",
-        doc="Added chance that an accepted proposal is implemented.")
+        0.2,
+        unit="probability",
+        plausible=(0.05, 0.35),
+        ge=0,
+        le=1,
+        source="seed 004; assumption",
+        doc="Added chance that an accepted proposal is implemented.",
+    )
 
 
 class DevelopmentGuides(Rule[DevelopmentGuidesParams]):
     key = "development_guides"
     Params = DevelopmentGuidesParams
     title = "Development guides"
-    explanation = ("Some of the municipality's own employees are trained to guide development "
-                   "work, so good ideas get carried out without hiring consultants.")
+    explanation = (
+        "Some of the municipality's own employees are trained to guide development "
+        "work, so good ideas get carried out without hiring consultants."
+    )
     source = "seed 004"
     access = {"quarter": uses(writes=("ledger", "signals"))}
 

@@ -21,32 +21,78 @@ GREEN, YELLOW, RED = 1, 2, 3
 
 class DialogueSteeringParams(RuleParams):
     rule: Literal["dialogue_steering"]
-    cycle_years: int = param(4, unit="years", plausible=None, ge=1, le=10, source="seed 002 (per election period)",
-                             doc="Length of the steering cycle.")
-    goal_ambition: float = param(0.02, unit="satisfaction points", plausible=(0.0, 0.05), ge=0, le=0.5,
-                                 source="seed 002; assumption", doc="Goal set above the area's current satisfaction.")
-    yellow_band: float = param(0.03, unit="satisfaction points", plausible=(0.01, 0.06), ge=0, le=1,
-                               source="seed 002 (red/yellow/green)", doc="Shortfall still counted yellow.")
-    red_effort: float = param(0.01, unit="quality points", plausible=(0.0, 0.03), ge=0, le=0.5,
-                              source="assumption", doc="Quality a red goal's follow-up adds to its area.")
-    meeting_hours: float = param(600.0, unit="hours per cycle", plausible=(200, 1500), ge=0, le=1e5,
-                                 source="assumption: dialogue meetings with every unit", doc="Dialogue-meeting time.")
-    followup_hours: float = param(20.0, unit="hours per area/yr", plausible=(5, 60), ge=0, le=1e4,
-                                  source="assumption", doc="Yearly follow-up and reporting per area.")
+    cycle_years: int = param(
+        4,
+        unit="years",
+        plausible=None,
+        ge=1,
+        le=10,
+        source="seed 002 (per election period)",
+        doc="Length of the steering cycle.",
+    )
+    goal_ambition: float = param(
+        0.02,
+        unit="satisfaction points",
+        plausible=(0.0, 0.05),
+        ge=0,
+        le=0.5,
+        source="seed 002; assumption",
+        doc="Goal set above the area's current satisfaction.",
+    )
+    yellow_band: float = param(
+        0.03,
+        unit="satisfaction points",
+        plausible=(0.01, 0.06),
+        ge=0,
+        le=1,
+        source="seed 002 (red/yellow/green)",
+        doc="Shortfall still counted yellow.",
+    )
+    red_effort: float = param(
+        0.01,
+        unit="quality points",
+        plausible=(0.0, 0.03),
+        ge=0,
+        le=0.5,
+        source="assumption",
+        doc="Quality a red goal's follow-up adds to its area.",
+    )
+    meeting_hours: float = param(
+        600.0,
+        unit="hours per cycle",
+        plausible=(200, 1500),
+        ge=0,
+        le=1e5,
+        source="assumption: dialogue meetings with every unit",
+        doc="Dialogue-meeting time.",
+    )
+    followup_hours: float = param(
+        20.0,
+        unit="hours per area/yr",
+        plausible=(5, 60),
+        ge=0,
+        le=1e4,
+        source="assumption",
+        doc="Yearly follow-up and reporting per area.",
+    )
 
 
 class DialogueSteering(Rule[DialogueSteeringParams]):
     key = "dialogue_steering"
     Params = DialogueSteeringParams
     title = "Dialogue-based goal steering"
-    explanation = ("Once per election period politicians and unit leaders meet, agree a few goals "
-                   "for each area, and follow them up every year as red, yellow or green.")
+    explanation = (
+        "Once per election period politicians and unit leaders meet, agree a few goals "
+        "for each area, and follow them up every year as red, yellow or green."
+    )
     source = "seed 002"
     access = {
         "quarter": uses(writes=("signals",)),
         # grounds the expectation before benchmarking measures against it
-        "measure": uses(reads=("areas.satisfaction", "areas.expectation", "areas.goal"),
-                        writes=("areas.goal", "areas.expectation", "areas.status", "ledger")),
+        "measure": uses(
+            reads=("areas.satisfaction", "areas.expectation", "areas.goal"),
+            writes=("areas.goal", "areas.expectation", "areas.status", "ledger"),
+        ),
         "respond": uses(reads=("areas.status",), writes=("areas.bonus",)),
     }
 
@@ -70,7 +116,9 @@ class DialogueSteering(Rule[DialogueSteeringParams]):
             a.expectation[:] = 0.5 * a.expectation + 0.5 * a.goal
         self.year_in_cycle += 1
         short = a.goal - a.satisfaction
-        a.status[:] = np.where(short <= 0, GREEN, np.where(short <= self.p.yellow_band, YELLOW, RED))
+        a.status[:] = np.where(
+            short <= 0, GREEN, np.where(short <= self.p.yellow_band, YELLOW, RED)
+        )
         ctx.ledger.charge_hours("meetings", self.p.followup_hours * ctx.n_areas)
 
     def respond(self, ctx: RuleContext) -> None:

@@ -18,23 +18,50 @@ from sim.rules.context import RuleContext, uses
 
 class EmployeeProposalsParams(RuleParams):
     rule: Literal["employee_proposals"]
-    consider_all: bool = param(True, unit="flag", plausible=None, source="seed 004",
-                               doc="Management considers every proposal (else only a share).")
-    considered_share: float = param(0.3, unit="share", plausible=(0.1, 0.6), ge=0, le=1, source="assumption",
-                                    doc="Share considered when not all are.")
-    rate_boost: float = param(1.8, unit="× proposal rate", plausible=(1.0, 3.0), ge=0, le=20,
-                              source="seed 004 (bottom-up innovation); assumption",
-                              doc="How much more employees propose when proposals are taken seriously.")
-    hours_per_proposal: float = param(4.0, unit="hours", plausible=(1, 12), ge=0, le=200, source="assumption",
-                                      doc="Management time to consider one proposal.")
+    consider_all: bool = param(
+        True,
+        unit="flag",
+        plausible=None,
+        source="seed 004",
+        doc="Management considers every proposal (else only a share).",
+    )
+    considered_share: float = param(
+        0.3,
+        unit="share",
+        plausible=(0.1, 0.6),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Share considered when not all are.",
+    )
+    rate_boost: float = param(
+        1.8,
+        unit="× proposal rate",
+        plausible=(1.0, 3.0),
+        ge=0,
+        le=20,
+        source="seed 004 (bottom-up innovation); assumption",
+        doc="How much more employees propose when proposals are taken seriously.",
+    )
+    hours_per_proposal: float = param(
+        4.0,
+        unit="hours",
+        plausible=(1, 12),
+        ge=0,
+        le=200,
+        source="assumption",
+        doc="Management time to consider one proposal.",
+    )
 
 
 class EmployeeProposals(Rule[EmployeeProposalsParams]):
     key = "employee_proposals"
     Params = EmployeeProposalsParams
     title = "Employee proposals"
-    explanation = ("Employees suggest better ways to do the work, and management promises to "
-                   "consider every suggestion seriously.")
+    explanation = (
+        "Employees suggest better ways to do the work, and management promises to "
+        "consider every suggestion seriously."
+    )
     source = "seed 004; EVIDENCE stylised fact 7"
     access = {
         "quarter": uses(writes=("signals",)),
@@ -47,4 +74,6 @@ class EmployeeProposals(Rule[EmployeeProposalsParams]):
         s.participation += 0.15
 
     def respond(self, ctx: RuleContext) -> None:
-        ctx.ledger.charge_hours("proposals", ctx.tally.proposals_considered * self.p.hours_per_proposal)
+        ctx.ledger.charge_hours(
+            "proposals", ctx.tally.proposals_considered * self.p.hours_per_proposal
+        )

@@ -17,27 +17,53 @@ from sim.rules.context import RuleContext, uses
 class FixedInhouseShareParams(RuleParams):
     rule: Literal["fixed_inhouse_share"]
     share: float = param(
-        ..., reference=0.70, unit="share of volume", plausible=(0.5, 0.70), ge=0, le=1,
+        ...,
+        reference=0.70,
+        unit="share of volume",
+        plausible=(0.5, 0.70),
+        ge=0,
+        le=1,
         source="seed 001 (70 % fixed); the plausible range stops at 70 % because HOD tenders at "
-               "least 30 % (check_regime refuses a share above 1 − the tendering floor)", doc="Share of the task volume guaranteed to the in-house unit.")
+        "least 30 % (check_regime refuses a share above 1 − the tendering floor)",
+        doc="Share of the task volume guaranteed to the in-house unit.",
+    )
     outside_work_factor: float = param(
-        0.4, unit="× outside-work buffer", plausible=(0.0, 1.0), ge=0, le=1,
+        0.4,
+        unit="× outside-work buffer",
+        plausible=(0.0, 1.0),
+        ge=0,
+        le=1,
         source="seed 001 (fewer outside jobs, more exposed to framework savings); size an assumption",
-        doc="How much of its cut-buffering outside work the in-house unit keeps.")
+        doc="How much of its cut-buffering outside work the in-house unit keeps.",
+    )
     security: float = param(
-        0.15, unit="signal", plausible=(0.0, 0.3), ge=0, le=1, source="seed 001; assumption",
-        doc="Job security the guaranteed share gives employees.")
+        0.15,
+        unit="signal",
+        plausible=(0.0, 0.3),
+        ge=0,
+        le=1,
+        source="seed 001; assumption",
+        doc="Job security the guaranteed share gives employees.",
+    )
     price_basis_hours: float = param(
-        300.0, unit="hours/yr", plausible=(100, 800), ge=0, le=20_000, source="seed 001 (calculated hourly price); hours an assumption",
-        doc="Administrative hours per year to keep the price-comparison basis up to date.")
+        300.0,
+        unit="hours/yr",
+        plausible=(100, 800),
+        ge=0,
+        le=20_000,
+        source="seed 001 (calculated hourly price); hours an assumption",
+        doc="Administrative hours per year to keep the price-comparison basis up to date.",
+    )
 
 
 class FixedInhouseShare(Rule[FixedInhouseShareParams]):
     key = "fixed_inhouse_share"
     Params = FixedInhouseShareParams
     title = "Fixed in-house share"
-    explanation = ("The in-house unit is guaranteed a fixed share of the work (70 %) without "
-                   "bidding; the rest is tendered. Its price is a calculated hourly price.")
+    explanation = (
+        "The in-house unit is guaranteed a fixed share of the work (70 %) without "
+        "bidding; the rest is tendered. Its price is a calculated hourly price."
+    )
     source = "seed 001"
     requires = ("tendering",)
     conflicts = ("control_bids",)
@@ -47,8 +73,10 @@ class FixedInhouseShare(Rule[FixedInhouseShareParams]):
     def check_regime(cls, params, regime) -> str | None:
         tendering = next((r for r in regime if r.rule == "tendering"), None)  # required partner
         if tendering is not None and tendering.floor > 1 - params.share + 1e-12:
-            return (f"fixed in-house share {params.share} leaves {1 - params.share:.3g} to tender, "
-                    f"below the tendering floor {tendering.floor}")
+            return (
+                f"fixed in-house share {params.share} leaves {1 - params.share:.3g} to tender, "
+                f"below the tendering floor {tendering.floor}"
+            )
         return None
 
     def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:

@@ -18,30 +18,53 @@ from sim.rules.context import RuleContext, uses
 class InspectionParams(RuleParams):
     rule: Literal["inspection"]
     share_of_volume: float = param(
-        0.01, unit="share of task volume", plausible=(0.003, 0.02), ge=0, le=0.2,
+        0.01,
+        unit="share of task volume",
+        plausible=(0.003, 0.02),
+        ge=0,
+        le=0.2,
         source="calibrated (docs/CALIBRATION.md, check 8a) to seed 001's freed 4.5 M + 1.2 M DKK (E17); "
-               "EVIDENCE has no direct figure, so the range is wide",
-        doc="Inspection and control cost as a share of the volume under the split, at trust 0.5.")
+        "EVIDENCE has no direct figure, so the range is wide",
+        doc="Inspection and control cost as a share of the volume under the split, at trust 0.5.",
+    )
     trust_sensitivity: float = param(
-        0.8, unit="elasticity", plausible=(0.0, 1.5), ge=0, le=5, source="seed 003 (trust lowers control needs); size an assumption",
-        doc="How strongly distrust raises inspection needs.")
+        0.8,
+        unit="elasticity",
+        plausible=(0.0, 1.5),
+        ge=0,
+        le=5,
+        source="seed 003 (trust lowers control needs); size an assumption",
+        doc="How strongly distrust raises inspection needs.",
+    )
     control_intensity: float = param(
-        0.25, unit="signal", plausible=(0.1, 0.4), ge=0, le=1, source="seed 004 (control undermines job satisfaction); size an assumption",
-        doc="Control pressure felt by employees under full inspection.")
+        0.25,
+        unit="signal",
+        plausible=(0.1, 0.4),
+        ge=0,
+        le=1,
+        source="seed 004 (control undermines job satisfaction); size an assumption",
+        doc="Control pressure felt by employees under full inspection.",
+    )
 
 
 class Inspection(Rule[InspectionParams]):
     key = "inspection"
     Params = InspectionParams
     title = "Inspection and control"
-    explanation = ("The orderer checks the work of the in-house unit and the firms. The less "
-                   "the parties trust each other, the more checking is needed.")
+    explanation = (
+        "The orderer checks the work of the in-house unit and the firms. The less "
+        "the parties trust each other, the more checking is needed."
+    )
     source = "seeds 000, 001, 003, 004"
-    access = {"quarter": uses(reads=("trust", "packages", "procedure_load"), writes=("ledger", "signals"))}
+    access = {
+        "quarter": uses(reads=("trust", "packages", "procedure_load"), writes=("ledger", "signals"))
+    }
 
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
         distrust = 1.0 + self.p.trust_sensitivity * (0.5 - ctx.trust["orderer_provider"])
-        dkk = self.p.share_of_volume * ctx.packages.total_volume * distrust * ctx.procedures.load / 4
+        dkk = (
+            self.p.share_of_volume * ctx.packages.total_volume * distrust * ctx.procedures.load / 4
+        )
         ctx.ledger.charge("inspection", max(dkk, 0.0))
         s.control += self.p.control_intensity * ctx.procedures.load
         s.split_intensity += 0.5

@@ -16,16 +16,25 @@ from sim.rules.context import RuleContext, uses
 
 class NoTenderingGuaranteeParams(RuleParams):
     rule: Literal["no_tendering_guarantee"]
-    security: float = param(0.5, unit="signal", plausible=(0.2, 0.8), ge=0, le=1, source="seed 004; assumption",
-                            doc="Job security the guarantee gives employees.")
+    security: float = param(
+        0.5,
+        unit="signal",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=1,
+        source="seed 004; assumption",
+        doc="Job security the guarantee gives employees.",
+    )
 
 
 class NoTenderingGuarantee(Rule[NoTenderingGuaranteeParams]):
     key = "no_tendering_guarantee"
     Params = NoTenderingGuaranteeParams
     title = "No-tendering guarantee"
-    explanation = ("The municipality promises not to put work out to tender during the trial, "
-                   "so employees can propose savings without fearing for their jobs.")
+    explanation = (
+        "The municipality promises not to put work out to tender during the trial, "
+        "so employees can propose savings without fearing for their jobs."
+    )
     source = "seed 004; EVIDENCE E14"
     conflicts = ("tendering",)
     access = {"plan": uses(writes=("plan",)), "quarter": uses(writes=("signals",))}

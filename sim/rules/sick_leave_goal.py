@@ -17,19 +17,33 @@ from sim.rules.context import RuleContext, uses
 class SickLeaveGoalParams(RuleParams):
     rule: Literal["sick_leave_goal"]
     yearly_reduction: float = param(
-        0.00043, unit="share per year", plausible=(0.0, 0.002), ge=0, le=0.05,
+        0.00043,
+        unit="share per year",
+        plausible=(0.0, 0.002),
+        ge=0,
+        le=0.05,
         source="calibrated (docs/CALIBRATION.md, check 5a): E12 gap of 0.3–0.4 pp; E13 (≤ 1.6 pp) bounds the range",
-        doc="Reduction in sick-leave propensity the programme's effort achieves per year.")
-    hours_per_employee: float = param(4.0, unit="hours/yr", plausible=(1, 10), ge=0, le=200, source="assumption",
-                                      doc="Management and HR time per employee for the programme.")
+        doc="Reduction in sick-leave propensity the programme's effort achieves per year.",
+    )
+    hours_per_employee: float = param(
+        4.0,
+        unit="hours/yr",
+        plausible=(1, 10),
+        ge=0,
+        le=200,
+        source="assumption",
+        doc="Management and HR time per employee for the programme.",
+    )
 
 
 class SickLeaveGoal(Rule[SickLeaveGoalParams]):
     key = "sick_leave_goal"
     Params = SickLeaveGoalParams
     title = "Sick-leave goal"
-    explanation = ("The municipality sets itself a concrete goal to reduce sick leave and works "
-                   "with employees to reach it.")
+    explanation = (
+        "The municipality sets itself a concrete goal to reduce sick leave and works "
+        "with employees to reach it."
+    )
     source = "seed 004; EVIDENCE E12, E13"
     access = {"quarter": uses(writes=("ledger", "signals"))}
 

@@ -19,47 +19,105 @@ from sim.rules.context import RuleContext, uses
 class TenderingParams(RuleParams):
     rule: Literal["tendering"]
     share: float = param(
-        ..., reference=0.315, unit="share of volume", plausible=(0.15, 0.45), ge=0, le=1,
+        ...,
+        reference=0.315,
+        unit="share of volume",
+        plausible=(0.15, 0.45),
+        ge=0,
+        le=1,
         source="E9 (31.5 % national target), E7 (25–28 % realised)",
-        doc="Share of the task volume the municipality wants exposed to competition.")
+        doc="Share of the task volume the municipality wants exposed to competition.",
+    )
     floor: float = param(
-        0.0, unit="share of volume", plausible=None, ge=0, le=1, source="seed 001 (HOD: at least 30 %)",
-        doc="The exposed share is never planned below this, whatever `share` says (seed 001's minimum).")
+        0.0,
+        unit="share of volume",
+        plausible=None,
+        ge=0,
+        le=1,
+        source="seed 001 (HOD: at least 30 %)",
+        doc="The exposed share is never planned below this, whatever `share` says (seed 001's minimum).",
+    )
     contract_years: int = param(
-        4, unit="years", plausible=(2, 8), ge=1, le=20, source="assumption: typical Danish operations contracts",
-        doc="Length of a contract.")
+        4,
+        unit="years",
+        plausible=(2, 8),
+        ge=1,
+        le=20,
+        source="assumption: typical Danish operations contracts",
+        doc="Length of a contract.",
+    )
     price_weight: float = param(
-        0.7, unit="weight", plausible=(0.4, 1.0), ge=0, le=1, source="assumption: price/quality award",
-        doc="Weight of price (vs. quality) in the award.")
+        0.7,
+        unit="weight",
+        plausible=(0.4, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: price/quality award",
+        doc="Weight of price (vs. quality) in the award.",
+    )
     buyer_cost_rate: float = param(
-        0.027, unit="share of contract value", plausible=(0.014, 0.04), ge=0, le=0.5,
-        source="E5 (2.7 %), E6 (1.4 %)", doc="Buyer's tendering cost for a reference-size contract.")
+        0.027,
+        unit="share of contract value",
+        plausible=(0.014, 0.04),
+        ge=0,
+        le=0.5,
+        source="E5 (2.7 %), E6 (1.4 %)",
+        doc="Buyer's tendering cost for a reference-size contract.",
+    )
     size_elasticity: float = param(
-        0.25, unit="elasticity", plausible=(0.0, 0.5), ge=0, le=2, source="E5, E6 (cost share falls with size); elasticity an assumption",
-        doc="How steeply the cost share falls with contract value.")
+        0.25,
+        unit="elasticity",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=2,
+        source="E5, E6 (cost share falls with size); elasticity an assumption",
+        doc="How steeply the cost share falls with contract value.",
+    )
     experience_discount: float = param(
-        0.3, unit="share", plausible=(0.0, 0.5), ge=0, le=0.95, source="E5 (experienced buyers pay less); size an assumption",
-        doc="Largest reduction of the cost share that experience brings.")
+        0.3,
+        unit="share",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=0.95,
+        source="E5 (experienced buyers pay less); size an assumption",
+        doc="Largest reduction of the cost share that experience brings.",
+    )
     pressure_weight: float = param(
-        0.3, unit="pressure per exposed share", plausible=(0.1, 0.6), ge=0, le=2,
+        0.3,
+        unit="pressure per exposed share",
+        plausible=(0.1, 0.6),
+        ge=0,
+        le=2,
         source="stylised fact 2 (competitive pressure on the in-house unit); assumption",
-        doc="Competitive pressure the exposure puts on the in-house unit, without control bids.")
+        doc="Competitive pressure the exposure puts on the in-house unit, without control bids.",
+    )
 
 
 class Tendering(Rule[TenderingParams]):
     key = "tendering"
     Params = TenderingParams
     title = "Tendering"
-    explanation = ("A share of the work is put out to tender. Private firms bid; the best "
-                   "price/quality bid wins a contract for a few years. Tendering costs the "
-                   "municipality a few percent of the contract value.")
+    explanation = (
+        "A share of the work is put out to tender. Private firms bid; the best "
+        "price/quality bid wins a contract for a few years. Tendering costs the "
+        "municipality a few percent of the contract value."
+    )
     source = "seeds 000, 001, 004; EVIDENCE E5–E9"
     conflicts = ("no_tendering_guarantee",)
     access = {
         "plan": uses(writes=("plan",)),
         # the in-house bidder of the plan (control bids) charges the ledger and counts its bids
-        "procure": uses(reads=("plan", "packages", "market", "unit.efficiency", "unit.quality"),
-                        writes=("packages", "ledger", "tenders", "tally.tenders_held", "tally.control_bids", "rng")),
+        "procure": uses(
+            reads=("plan", "packages", "market", "unit.efficiency", "unit.quality"),
+            writes=(
+                "packages",
+                "ledger",
+                "tenders",
+                "tally.tenders_held",
+                "tally.control_bids",
+                "rng",
+            ),
+        ),
         "quarter": uses(reads=("packages",), writes=("signals",)),
     }
 

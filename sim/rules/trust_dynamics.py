@@ -23,18 +23,42 @@ __all__ = ["RELATIONS", "TrustDynamics", "move", "trust_targets"]
 
 class TrustDynamicsParams(RuleParams):
     rule: Literal["trust_dynamics"]
-    build_rate: float = param(0.15, unit="share of gap per year", plausible=(0.05, 0.3), gt=0, le=1,
-                              source="seed 003 (trust takes time to build); rate an assumption", doc="Speed at which trust rises.")
-    loss_rate: float = param(0.45, unit="share of gap per year", plausible=(0.2, 0.8), gt=0, le=1,
-                             source="seed 004 (control creates distrust); assumption", doc="Speed at which trust falls.")
+    build_rate: float = param(
+        0.15,
+        unit="share of gap per year",
+        plausible=(0.05, 0.3),
+        gt=0,
+        le=1,
+        source="seed 003 (trust takes time to build); rate an assumption",
+        doc="Speed at which trust rises.",
+    )
+    loss_rate: float = param(
+        0.45,
+        unit="share of gap per year",
+        plausible=(0.2, 0.8),
+        gt=0,
+        le=1,
+        source="seed 004 (control creates distrust); assumption",
+        doc="Speed at which trust falls.",
+    )
 
 
 def trust_targets(s, workload: float, gap: float) -> dict[str, float]:
     """Where each relation would settle under yearly signals `s` (see ODD 'Trust')."""
     targets = {
-        "employees_management": 0.45 + 0.35 * s.participation + 0.15 * s.security - 0.4 * s.control - 0.3 * workload,
-        "orderer_provider": 0.6 - 0.25 * s.split_intensity - 0.2 * s.control + 0.2 * s.collaboration,
-        "politicians_administration": 0.5 + 0.2 * s.dialogue + 0.2 * s.consensus - 0.8 * max(0.0, -gap),
+        "employees_management": 0.45
+        + 0.35 * s.participation
+        + 0.15 * s.security
+        - 0.4 * s.control
+        - 0.3 * workload,
+        "orderer_provider": 0.6
+        - 0.25 * s.split_intensity
+        - 0.2 * s.control
+        + 0.2 * s.collaboration,
+        "politicians_administration": 0.5
+        + 0.2 * s.dialogue
+        + 0.2 * s.consensus
+        - 0.8 * max(0.0, -gap),
         "citizens_municipality": 0.5 + 1.5 * gap + 0.15 * s.user_focus,
         "municipality_contractors": 0.5 + 0.25 * s.collaboration - 0.15 * s.control,
     }
@@ -51,11 +75,18 @@ class TrustDynamics(Rule[TrustDynamicsParams]):
     key = "trust_dynamics"
     Params = TrustDynamicsParams
     title = "Trust dynamics"
-    explanation = ("Trust between employees and managers, orderer and provider, politicians and "
-                   "administration grows slowly when the parties work together and falls quickly "
-                   "under tight control.")
+    explanation = (
+        "Trust between employees and managers, orderer and provider, politicians and "
+        "administration grows slowly when the parties work together and falls quickly "
+        "under tight control."
+    )
     source = "seeds 003, 004; EVIDENCE stylised fact 6"
-    access = {"adapt": uses(reads=("year_signals", "unit.workload", "tally.expectation_gap", "trust"), writes=("trust",))}
+    access = {
+        "adapt": uses(
+            reads=("year_signals", "unit.workload", "tally.expectation_gap", "trust"),
+            writes=("trust",),
+        )
+    }
 
     def adapt(self, ctx: RuleContext) -> None:
         targets = trust_targets(ctx.year_signals, ctx.unit.workload, ctx.tally.expectation_gap)

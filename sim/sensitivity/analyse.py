@@ -36,8 +36,10 @@ def salib_seed(master_seed: int, purpose: int) -> int:
 def _rows(names: list[str], index: str, values: Any, confs: Any = None) -> list[dict]:
     values = np.asarray(values, dtype=float)
     confs = np.full(values.shape, np.nan) if confs is None else np.asarray(confs, dtype=float)
-    return [{"parameter": n, "interaction": "", "index": index, "value": v, "conf": c}
-            for n, v, c in zip(names, values, confs, strict=True)]
+    return [
+        {"parameter": n, "interaction": "", "index": index, "value": v, "conf": c}
+        for n, v, c in zip(names, values, confs, strict=True)
+    ]
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
@@ -70,7 +72,9 @@ class Method:
         rows = self.block_rows(d)
         return n_rows if rows is None else n_rows // rows
 
-    def subsample(self, X: np.ndarray, Y: np.ndarray, units: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    def subsample(
+        self, X: np.ndarray, Y: np.ndarray, units: int, d: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The first `units` design units: a valid smaller design of the same method."""
         rows = self.block_rows(d)
         if rows is None:
@@ -82,8 +86,13 @@ class Sobol(Method):
     name = "sobol"
 
     def sample(self, problem: dict, seed: int) -> np.ndarray:
-        return sobol_sample.sample(problem, self.settings.N, calc_second_order=self.settings.second_order,
-                                   scramble=True, seed=seed)
+        return sobol_sample.sample(
+            problem,
+            self.settings.N,
+            calc_second_order=self.settings.second_order,
+            scramble=True,
+            seed=seed,
+        )
 
     def block_rows(self, d: int) -> int:
         return 2 * d + 2 if self.settings.second_order else d + 2
@@ -93,14 +102,29 @@ class Sobol(Method):
         names = problem["names"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            si = sobol_analyze.analyze(problem, Y, calc_second_order=s.second_order,
-                                       num_resamples=s.num_resamples, conf_level=s.conf_level, seed=seed)
-        rows = _rows(names, "S1", si["S1"], si["S1_conf"]) + _rows(names, "ST", si["ST"], si["ST_conf"])
+            si = sobol_analyze.analyze(
+                problem,
+                Y,
+                calc_second_order=s.second_order,
+                num_resamples=s.num_resamples,
+                conf_level=s.conf_level,
+                seed=seed,
+            )
+        rows = _rows(names, "S1", si["S1"], si["S1_conf"]) + _rows(
+            names, "ST", si["ST"], si["ST_conf"]
+        )
         if s.second_order:
             for j in range(len(names)):
                 for k in range(j + 1, len(names)):
-                    rows.append({"parameter": names[j], "interaction": names[k], "index": "S2",
-                                 "value": si["S2"][j, k], "conf": si["S2_conf"][j, k]})
+                    rows.append(
+                        {
+                            "parameter": names[j],
+                            "interaction": names[k],
+                            "index": "S2",
+                            "value": si["S2"][j, k],
+                            "conf": si["S2_conf"][j, k],
+                        }
+                    )
         return _table(rows)
 
 
@@ -110,19 +134,34 @@ class Morris(Method):
 
     def sample(self, problem: dict, seed: int) -> np.ndarray:
         s = self.settings
-        return morris_sample.sample(problem, s.trajectories, num_levels=s.num_levels,
-                                    optimal_trajectories=s.optimal_trajectories, seed=seed)
+        return morris_sample.sample(
+            problem,
+            s.trajectories,
+            num_levels=s.num_levels,
+            optimal_trajectories=s.optimal_trajectories,
+            seed=seed,
+        )
 
     def block_rows(self, d: int) -> int:
         return d + 1
 
     def analyse(self, problem: dict, X: np.ndarray, Y: np.ndarray, seed: int) -> pd.DataFrame:
         s = self.settings
-        si = morris_analyze.analyze(problem, X, Y, num_resamples=s.num_resamples, conf_level=s.conf_level,
-                                    num_levels=s.num_levels, seed=seed)
+        si = morris_analyze.analyze(
+            problem,
+            X,
+            Y,
+            num_resamples=s.num_resamples,
+            conf_level=s.conf_level,
+            num_levels=s.num_levels,
+            seed=seed,
+        )
         names = problem["names"]
-        return _table(_rows(names, "mu_star", si["mu_star"], si["mu_star_conf"])
-                      + _rows(names, "sigma", si["sigma"]) + _rows(names, "mu", si["mu"]))
+        return _table(
+            _rows(names, "mu_star", si["mu_star"], si["mu_star_conf"])
+            + _rows(names, "sigma", si["sigma"])
+            + _rows(names, "mu", si["mu"])
+        )
 
 
 class Fast(Method):
@@ -139,10 +178,14 @@ class Fast(Method):
         with warnings.catch_warnings():
             # SALib warns that eFAST's bootstrap CIs are indicative only (SALib #649); docs/sensitivity.md says so
             warnings.simplefilter("ignore", UserWarning)
-            si = fast_analyze.analyze(problem, Y, M=s.M, num_resamples=s.num_resamples,
-                                      conf_level=s.conf_level, seed=seed)
+            si = fast_analyze.analyze(
+                problem, Y, M=s.M, num_resamples=s.num_resamples, conf_level=s.conf_level, seed=seed
+            )
         names = problem["names"]
-        return _table(_rows(names, "S1", si["S1"], si["S1_conf"]) + _rows(names, "ST", si["ST"], si["ST_conf"]))
+        return _table(
+            _rows(names, "S1", si["S1"], si["S1_conf"])
+            + _rows(names, "ST", si["ST"], si["ST_conf"])
+        )
 
 
 class Pawn(Method):
@@ -160,15 +203,21 @@ class Pawn(Method):
         return _table(_rows(names, "median", si["median"]) + _rows(names, "maximum", si["maximum"]))
 
 
-_METHODS: dict[type, type[Method]] = {SobolSettings: Sobol, MorrisSettings: Morris, FastSettings: Fast,
-                                      PawnSettings: Pawn}
+_METHODS: dict[type, type[Method]] = {
+    SobolSettings: Sobol,
+    MorrisSettings: Morris,
+    FastSettings: Fast,
+    PawnSettings: Pawn,
+}
 
 
 def method_for(settings: Any) -> Method:
     return _METHODS[type(settings)](settings)
 
 
-def analyse_outcome(method: Method, problem: dict, X: np.ndarray, Y: np.ndarray, seed: int) -> pd.DataFrame:
+def analyse_outcome(
+    method: Method, problem: dict, X: np.ndarray, Y: np.ndarray, seed: int
+) -> pd.DataFrame:
     """Indices for one outcome vector. A constant outcome has all indices 0 (SALib would divide by 0)."""
     if not np.all(np.isfinite(Y)):
         raise ValueError("outcome has non-finite values")

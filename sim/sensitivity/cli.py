@@ -9,16 +9,38 @@ import click
 
 @click.command("sensitivity")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output directory (default: results/sensitivity/<spec name>).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (default: results/sensitivity/<spec name>).",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers."
+)
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
-@click.option("--scheduler", default=None, help="Dask scheduler address (backend dask; default: a local cluster).")
-@click.option("--resume", is_flag=True, help="Complete an interrupted study in --out (finished runs are kept).")
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (backend dask; default: a local cluster).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Complete an interrupted study in --out (finished runs are kept).",
+)
 @click.option("--analyse-only", is_flag=True, help="Only re-analyse the runs already in --out.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def sensitivity(spec: Path, out: Path | None, workers: int, backend: str, scheduler: str | None, resume: bool,
-                analyse_only: bool, quiet: bool) -> None:
+def sensitivity(
+    spec: Path,
+    out: Path | None,
+    workers: int,
+    backend: str,
+    scheduler: str | None,
+    resume: bool,
+    analyse_only: bool,
+    quiet: bool,
+) -> None:
     """Sample the parameters of SPEC, run the model, and write Sobol/Morris/eFAST/PAWN indices with CIs,
     a convergence check and figures."""
     if workers > 1 and backend == "local" and scheduler is None and not analyse_only:
@@ -33,8 +55,17 @@ def sensitivity(spec: Path, out: Path | None, workers: int, backend: str, schedu
     if analyse_only:
         res = analyse_study(s, out)
     else:
-        res = run_study(s, out, workers=workers, backend=backend, scheduler=scheduler, resume=resume,
-                        progress=not quiet)
+        res = run_study(
+            s,
+            out,
+            workers=workers,
+            backend=backend,
+            scheduler=scheduler,
+            resume=resume,
+            progress=not quiet,
+        )
     click.echo((out / "summary.txt").read_text(encoding="utf-8"))
-    click.echo(f"wrote {out}/indices.csv (.parquet), convergence.csv, seed_noise.csv and "
-               f"{len([f for f in res.files if f.suffix == '.png'])} figures in {out}/figures")
+    click.echo(
+        f"wrote {out}/indices.csv (.parquet), convergence.csv, seed_noise.csv and "
+        f"{len([f for f in res.files if f.suffix == '.png'])} figures in {out}/figures"
+    )

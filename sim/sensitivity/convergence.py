@@ -35,7 +35,9 @@ def subsample_sizes(full: int, min_units: int = 2) -> list[int]:
     return sizes or [full]
 
 
-def indices_by_size(method: Method, problem: dict, X: np.ndarray, Y: np.ndarray, seed: int) -> pd.DataFrame:
+def indices_by_size(
+    method: Method, problem: dict, X: np.ndarray, Y: np.ndarray, seed: int
+) -> pd.DataFrame:
     """The indices recomputed on each nested prefix; column `size` = base points or trajectories."""
     d = problem["num_vars"]
     full = method.size(len(Y), d)
@@ -58,8 +60,12 @@ def verdict(by_size: pd.DataFrame) -> pd.DataFrame:
     df = by_size.copy()
     df["rank"] = _ranks(df)
     largest = df.groupby(["index", "size"])["value"].transform(lambda v: np.nanmax(np.abs(v)))
-    limit = np.where(df["index"].isin(SOBOL_INDICES), NEGLIGIBLE_SOBOL, NEGLIGIBLE_RELATIVE * largest)
-    reach = np.where(df["conf"].notna(), np.maximum(df["lo"].abs(), df["hi"].abs()), df["value"].abs())
+    limit = np.where(
+        df["index"].isin(SOBOL_INDICES), NEGLIGIBLE_SOBOL, NEGLIGIBLE_RELATIVE * largest
+    )
+    reach = np.where(
+        df["conf"].notna(), np.maximum(df["lo"].abs(), df["hi"].abs()), df["value"].abs()
+    )
     df["negligible"] = reach < limit
     sizes = sorted(df["size"].unique())
     full = df[df["size"] == sizes[-1]].copy()
@@ -92,8 +98,12 @@ def advice(v: pd.DataFrame, size: int, size_label: str) -> str:
     bad = judged[~judged["converged"]]
     if bad.empty:
         return f"converged at {size_label}={size}: every CI is within 10 % of its index (or the index is negligible) and the ranking is stable"
-    names = ", ".join(f"{r['index']}({r['parameter']}{'×' + r['interaction'] if r['interaction'] else ''})"
-                      for r in bad.head(6).to_dict("records"))
+    names = ", ".join(
+        f"{r['index']}({r['parameter']}{'×' + r['interaction'] if r['interaction'] else ''})"
+        for r in bad.head(6).to_dict("records")
+    )
     more = f" and {len(bad) - 6} more" if len(bad) > 6 else ""
-    return (f"NOT converged at {size_label}={size}: {len(bad)} of {len(judged)} indices fail "
-            f"({names}{more}); more samples are needed — try {size_label}={4 * size}")
+    return (
+        f"NOT converged at {size_label}={size}: {len(bad)} of {len(judged)} indices fail "
+        f"({names}{more}); more samples are needed — try {size_label}={4 * size}"
+    )

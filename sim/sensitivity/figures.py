@@ -27,7 +27,12 @@ def write_figures(indices: pd.DataFrame, out: Path, top: int = 20) -> list[Path]
     for outcome, g in indices.groupby("outcome", sort=False):
         g = g[g["interaction"] == ""]
         kinds = [k for k in BAR_INDICES if k in set(g["index"])]
-        order = (g[g["index"] == kinds[-1]].sort_values("value", ascending=False)["parameter"].head(top).tolist())
+        order = (
+            g[g["index"] == kinds[-1]]
+            .sort_values("value", ascending=False)["parameter"]
+            .head(top)
+            .tolist()
+        )
         fig, ax = plt.subplots(figsize=(9, 0.32 * len(order) + 1.6), constrained_layout=True)
         height = 0.8 / len(kinds)
         for i, k in enumerate(kinds):
@@ -39,7 +44,9 @@ def write_figures(indices: pd.DataFrame, out: Path, top: int = 20) -> list[Path]
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.6)
         ax.legend()
-        ax.set_title(f"{outcome}: sensitivity indices with {g['method'].iloc[0]} bootstrap CIs", fontsize=10)
+        ax.set_title(
+            f"{outcome}: sensitivity indices with {g['method'].iloc[0]} bootstrap CIs", fontsize=10
+        )
         p = out / f"indices_{_slug(outcome)}.png"
         fig.savefig(p, dpi=110)
         plt.close(fig)
@@ -57,8 +64,13 @@ def _morris_plane(g: pd.DataFrame, outcome: str, out: Path, plt) -> Path:
     lim = float(max(mu["value"].max(), sigma.max()) * 1.05) or 1.0
     ax.plot([0, lim], [0, lim], ls="--", color="grey", lw=0.7, label="σ = μ*")
     for name in mu["value"].sort_values(ascending=False).head(10).index:
-        ax.annotate(name, (mu.loc[name, "value"], sigma[name]), fontsize=7, xytext=(3, 3),
-                    textcoords="offset points")
+        ax.annotate(
+            name,
+            (mu.loc[name, "value"], sigma[name]),
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     ax.set_xlabel("μ* (mean absolute elementary effect)")
     ax.set_ylabel("σ (spread: non-linearity or interactions)")
     ax.set_title(f"{outcome}: Morris screening", fontsize=10)

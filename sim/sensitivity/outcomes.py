@@ -25,20 +25,29 @@ def run_summaries(yearly: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return means.join(finals)
 
 
-def outcome_matrix(summaries: pd.DataFrame, outcome, n_points: int, replications: int) -> np.ndarray:
+def outcome_matrix(
+    summaries: pd.DataFrame, outcome, n_points: int, replications: int
+) -> np.ndarray:
     """(points × replications) values of one outcome; differences are taken on the same seed."""
+
     def arm(label: str) -> np.ndarray:
         col = f"{outcome.column}:{outcome.summary}"
         try:
             s = summaries.loc[label, col]
         except KeyError:
-            raise GovsimError(f"no results for scenario {label!r}; the run directory is incomplete") from None
-        full = pd.MultiIndex.from_product([range(n_points), range(replications)], names=[POINT, REP])
+            raise GovsimError(
+                f"no results for scenario {label!r}; the run directory is incomplete"
+            ) from None
+        full = pd.MultiIndex.from_product(
+            [range(n_points), range(replications)], names=[POINT, REP]
+        )
         s = s.reindex(full)
         missing = int(s.isna().sum())
         if missing:
-            raise GovsimError(f"{missing} of {len(s)} runs of scenario {label!r} are missing; "
-                              "rerun with --resume to complete them")
+            raise GovsimError(
+                f"{missing} of {len(s)} runs of scenario {label!r} are missing; "
+                "rerun with --resume to complete them"
+            )
         return s.to_numpy(dtype=float).reshape(n_points, replications)
 
     y = arm(outcome.scenario)
@@ -57,6 +66,8 @@ def seed_noise(matrix: np.ndarray) -> dict[str, float]:
     within = float(matrix.var(axis=1, ddof=1).mean())
     total = float(matrix.ravel().var(ddof=1))
     means = float(matrix.mean(axis=1).var(ddof=1))
-    return {"replications": r,
-            "single_run": within / total if total > 0 else 0.0,
-            "in_means": (within / r) / means if means > 0 else 0.0}
+    return {
+        "replications": r,
+        "single_run": within / total if total > 0 else 0.0,
+        "in_means": (within / r) / means if means > 0 else 0.0,
+    }

@@ -26,8 +26,10 @@ def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> Non
             try:
                 apply_overrides(sc, {p.name: value}, f"scenario {sc.name!r}")
             except GovsimError as e:
-                raise GovsimError(f"{source}: key 'parameters.{p.name}' has range [{p.low:g}, {p.high:g}], "
-                                  f"but {value:g} is not a valid value: {e.message}") from None
+                raise GovsimError(
+                    f"{source}: key 'parameters.{p.name}' has range [{p.low:g}, {p.high:g}], "
+                    f"but {value:g} is not a valid value: {e.message}"
+                ) from None
 
 
 def salib_problem(params: Sequence[Any]) -> dict[str, Any]:

@@ -57,8 +57,10 @@ class SobolSettings(_Strict):
         # convergence check also needs the nested prefixes N/8, N/4, N/2 — so this is an error.
         if n < 8 or n & (n - 1) != 0:
             below = 1 << max(3, n.bit_length() - 1)
-            raise ValueError(f"N must be a power of two ≥ 8 (Sobol' sequences are balanced only "
-                             f"for N = 2^m, and the convergence check uses N/8); try {below} or {below * 2}")
+            raise ValueError(
+                f"N must be a power of two ≥ 8 (Sobol' sequences are balanced only "
+                f"for N = 2^m, and the convergence check uses N/8); try {below} or {below * 2}"
+            )
         return n
 
 
@@ -91,8 +93,9 @@ class PawnSettings(_Strict):
     slices: int = Field(10, ge=2)
 
 
-MethodSettings = Annotated[SobolSettings | MorrisSettings | FastSettings | PawnSettings,
-                           Field(discriminator="name")]
+MethodSettings = Annotated[
+    SobolSettings | MorrisSettings | FastSettings | PawnSettings, Field(discriminator="name")
+]
 
 
 class OutcomeSpec(_Strict):
@@ -108,8 +111,10 @@ class OutcomeSpec(_Strict):
     @classmethod
     def _known_column(cls, c: str) -> str:
         if c not in OUTCOME_COLUMNS:
-            raise ValueError(f"unknown outcome column {c!r}; allowed are the numeric yearly columns: "
-                             + ", ".join(OUTCOME_COLUMNS))
+            raise ValueError(
+                f"unknown outcome column {c!r}; allowed are the numeric yearly columns: "
+                + ", ".join(OUTCOME_COLUMNS)
+            )
         return c
 
 
@@ -119,7 +124,9 @@ class SpecFile(_Strict):
     name: str
     description: str = ""
     years: int | None = Field(None, ge=1, le=200)
-    parameters: Any  # 'all' or {name: null | [low, high]}; checked in _select_params for clear messages
+    parameters: (
+        Any  # 'all' or {name: null | [low, high]}; checked in _select_params for clear messages
+    )
     exclude: list[str] = []
     outcomes: list[OutcomeSpec] = Field(min_length=1)
     method: MethodSettings
@@ -169,8 +176,10 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
     from sim.sensitivity.problem import check_param_range
 
     if not isinstance(data, dict):
-        raise GovsimError(f"{source}: a sensitivity spec must be a mapping (name, parameters, outcomes, "
-                          f"method, …), got {type(data).__name__}")
+        raise GovsimError(
+            f"{source}: a sensitivity spec must be a mapping (name, parameters, outcomes, "
+            f"method, …), got {type(data).__name__}"
+        )
     try:
         raw = SpecFile.model_validate(data)
     except ValidationError as e:
@@ -185,12 +194,25 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
         check_param_range(p, users, source)
     _check_method(raw.method, len(params), source)
     return SensitivitySpec(
-        name=raw.name, description=raw.description, years=raw.years, params=tuple(params),
-        outcomes=tuple(outcomes), scenarios=tuple(scenarios.items()), method=raw.method,
-        replications=raw.replications, seed=raw.seed, source=source)
+        name=raw.name,
+        description=raw.description,
+        years=raw.years,
+        params=tuple(params),
+        outcomes=tuple(outcomes),
+        scenarios=tuple(scenarios.items()),
+        method=raw.method,
+        replications=raw.replications,
+        seed=raw.seed,
+        source=source,
+    )
 
 
-METHODS = {"sobol": SobolSettings, "morris": MorrisSettings, "fast": FastSettings, "pawn": PawnSettings}
+METHODS = {
+    "sobol": SobolSettings,
+    "morris": MorrisSettings,
+    "fast": FastSettings,
+    "pawn": PawnSettings,
+}
 
 
 def _allowed(loc: tuple) -> list[str]:
@@ -211,7 +233,9 @@ def _key(loc: tuple) -> str:
 
 
 def _allowed_here(loc: tuple) -> list[str]:
-    return _allowed(tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in METHODS))))
+    return _allowed(
+        tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in METHODS)))
+    )
 
 
 def _unknown_method(key: str, inp: Any) -> str:
@@ -221,23 +245,33 @@ def _unknown_method(key: str, inp: Any) -> str:
 
 def _format_errors(source: str, exc: ValidationError) -> str:
     """pydantic's errors → one line per offending key, naming file, key, value and what is allowed."""
-    return describe_validation_errors(source, exc, key=_key, allowed=_allowed_here, unknown_tag=_unknown_method)
+    return describe_validation_errors(
+        source, exc, key=_key, allowed=_allowed_here, unknown_tag=_unknown_method
+    )
 
 
 def _scenario_label(ref: str) -> str:
     return Path(ref).stem if ref.lower().endswith((".yaml", ".yml")) else ref
 
 
-def _resolve_scenarios(outcomes: list[OutcomeSpec], source: str, base: Path | None) -> dict[str, str]:
+def _resolve_scenarios(
+    outcomes: list[OutcomeSpec], source: str, base: Path | None
+) -> dict[str, str]:
     """Scenario label → reference for `run` (YAML paths made absolute against the spec's folder)."""
     refs: dict[str, str] = {}
     for i, o in enumerate(outcomes):
         names = [o.scenario] if isinstance(o.scenario, str) else list(o.scenario)
         if not names:
-            raise GovsimError(f"{source}: key 'outcomes[{i}].scenario' is an empty list; name at least one scenario")
+            raise GovsimError(
+                f"{source}: key 'outcomes[{i}].scenario' is an empty list; name at least one scenario"
+            )
         for ref in names + ([o.minus] if o.minus is not None else []):
             resolved = ref
-            if ref.lower().endswith((".yaml", ".yml")) and base is not None and not Path(ref).is_absolute():
+            if (
+                ref.lower().endswith((".yaml", ".yml"))
+                and base is not None
+                and not Path(ref).is_absolute()
+            ):
                 resolved = str((base / ref).resolve())
             label = _scenario_label(ref)
             if refs.get(label, resolved) != resolved:
@@ -245,7 +279,9 @@ def _resolve_scenarios(outcomes: list[OutcomeSpec], source: str, base: Path | No
             try:
                 load_scenario(resolved)
             except GovsimError as e:
-                raise GovsimError(f"{source}: key 'outcomes[{i}]' names scenario {ref!r}: {e.message}") from None
+                raise GovsimError(
+                    f"{source}: key 'outcomes[{i}]' names scenario {ref!r}: {e.message}"
+                ) from None
             refs[label] = resolved
     return refs
 
@@ -258,17 +294,23 @@ def _expand_outcomes(outcomes: list[OutcomeSpec], source: str) -> list[Outcome]:
             label = _scenario_label(ref)
             minus = None if o.minus is None else _scenario_label(o.minus)
             if minus == label:
-                raise GovsimError(f"{source}: key 'outcomes[{i}].minus' has value {o.minus!r}: "
-                                  "a scenario minus itself is always 0")
+                raise GovsimError(
+                    f"{source}: key 'outcomes[{i}].minus' has value {o.minus!r}: "
+                    "a scenario minus itself is always 0"
+                )
             auto = f"{label}{'-' + minus if minus else ''}:{o.column}:{o.summary}"
             name = auto if o.name is None or len(names) > 1 else o.name
             if o.name is not None and len(names) > 1:
                 name = f"{o.name}@{label}"
-            out.append(Outcome(name=name, column=o.column, summary=o.summary, scenario=label, minus=minus))
+            out.append(
+                Outcome(name=name, column=o.column, summary=o.summary, scenario=label, minus=minus)
+            )
     seen: set[str] = set()
     for o in out:
         if o.name in seen:
-            raise GovsimError(f"{source}: outcome {o.name!r} is listed twice; give each a distinct 'name'")
+            raise GovsimError(
+                f"{source}: outcome {o.name!r} is listed twice; give each a distinct 'name'"
+            )
         seen.add(o.name)
     return out
 
@@ -277,12 +319,20 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
     index = schema_index()
     for name in raw.exclude:
         if name not in index:
-            raise GovsimError(f"{source}: key 'exclude' names unknown parameter {name!r}; "
-                              "see `govsim params` for the names")
+            raise GovsimError(
+                f"{source}: key 'exclude' names unknown parameter {name!r}; "
+                "see `govsim params` for the names"
+            )
     chosen: list[Range] = []
-    if isinstance(raw.parameters, str) and raw.parameters != "all" or not isinstance(raw.parameters, str | dict):
-        raise GovsimError(f"{source}: key 'parameters' has value {raw.parameters!r}: give 'all' or a mapping "
-                          "of parameter names to null (the schema's range) or [low, high]")
+    if (
+        isinstance(raw.parameters, str)
+        and raw.parameters != "all"
+        or not isinstance(raw.parameters, str | dict)
+    ):
+        raise GovsimError(
+            f"{source}: key 'parameters' has value {raw.parameters!r}: give 'all' or a mapping "
+            "of parameter names to null (the schema's range) or [low, high]"
+        )
     if raw.parameters == "all":
         for p in schema():
             if p.low is None or p.name in raw.exclude or p.kind not in ("float", "int"):
@@ -290,39 +340,61 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
             if any(sc.uses_parameter(p.name) for sc in loaded.values()):
                 chosen.append(resolve_range(p.name, where=f"{source}: key 'parameters'"))
         if not chosen:
-            raise GovsimError(f"{source}: key 'parameters' is 'all' but no sampleable parameter is left")
+            raise GovsimError(
+                f"{source}: key 'parameters' is 'all' but no sampleable parameter is left"
+            )
         return chosen
     if not raw.parameters:
-        raise GovsimError(f"{source}: key 'parameters' is empty; name at least one parameter or write 'all'")
+        raise GovsimError(
+            f"{source}: key 'parameters' is empty; name at least one parameter or write 'all'"
+        )
     for name, rng in raw.parameters.items():
         if name not in index:
-            raise GovsimError(f"{source}: key 'parameters' names unknown parameter {name!r}; "
-                              "see `govsim params` for the names")
+            raise GovsimError(
+                f"{source}: key 'parameters' names unknown parameter {name!r}; "
+                "see `govsim params` for the names"
+            )
         if name in raw.exclude:
             continue
-        if rng is not None and not (isinstance(rng, list | tuple) and len(rng) == 2
-                                    and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)):
-            raise GovsimError(f"{source}: key 'parameters.{name}' has value {rng!r}: give null (the schema's "
-                              "plausible range) or [low, high]")
+        if rng is not None and not (
+            isinstance(rng, list | tuple)
+            and len(rng) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)
+        ):
+            raise GovsimError(
+                f"{source}: key 'parameters.{name}' has value {rng!r}: give null (the schema's "
+                "plausible range) or [low, high]"
+            )
         low, high = (None, None) if rng is None else rng
         if rng is not None and math.isfinite(low) and math.isfinite(high) and low >= high:
-            raise GovsimError(f"{source}: key 'parameters.{name}' has range [{low:g}, {high:g}]: "
-                              "low must be smaller than high (a sensitivity analysis needs the parameter to vary)")
+            raise GovsimError(
+                f"{source}: key 'parameters.{name}' has range [{low:g}, {high:g}]: "
+                "low must be smaller than high (a sensitivity analysis needs the parameter to vary)"
+            )
         r = resolve_range(name, low, high, where=f"{source}: key 'parameters.{name}'")
         if not any(sc.uses_parameter(name) for sc in loaded.values()):
             rule = name.split(".", 1)[0]
-            raise GovsimError(f"{source}: parameter {name!r} belongs to rule {rule!r}, which none of the "
-                              f"scenarios ({', '.join(loaded)}) uses")
+            raise GovsimError(
+                f"{source}: parameter {name!r} belongs to rule {rule!r}, which none of the "
+                f"scenarios ({', '.join(loaded)}) uses"
+            )
         chosen.append(r)
     return chosen
 
 
 def _check_method(m: Any, d: int, source: str) -> None:
-    if isinstance(m, FastSettings) and m.N <= 4 * m.M ** 2:
-        raise GovsimError(f"{source}: key 'method.N' has value {m.N}: eFAST needs N > 4·M² = {4 * m.M ** 2}")
-    if isinstance(m, MorrisSettings) and m.optimal_trajectories is not None \
-            and m.optimal_trajectories >= m.trajectories:
-        raise GovsimError(f"{source}: key 'method.optimal_trajectories' has value {m.optimal_trajectories}: "
-                          f"it must be smaller than 'trajectories' ({m.trajectories})")
+    if isinstance(m, FastSettings) and m.N <= 4 * m.M**2:
+        raise GovsimError(
+            f"{source}: key 'method.N' has value {m.N}: eFAST needs N > 4·M² = {4 * m.M**2}"
+        )
+    if (
+        isinstance(m, MorrisSettings)
+        and m.optimal_trajectories is not None
+        and m.optimal_trajectories >= m.trajectories
+    ):
+        raise GovsimError(
+            f"{source}: key 'method.optimal_trajectories' has value {m.optimal_trajectories}: "
+            f"it must be smaller than 'trajectories' ({m.trajectories})"
+        )
     if d < 2 and not isinstance(m, PawnSettings):
         raise GovsimError(f"{source}: key 'parameters': vary at least two parameters for {m.name}")

@@ -85,8 +85,16 @@ def design(spec: SensitivitySpec) -> Design:
         for i, vals in enumerate(values):
             ov = overrides_for(vals, sc)
             for r, seed in enumerate(seeds):
-                runs.append(RunSpec(run_id=run_id(label, i, r), scenario=ref, overrides=ov, seed=seed,
-                                    years=spec.years, meta=((ARM, label), (POINT, i), (REP, r))))
+                runs.append(
+                    RunSpec(
+                        run_id=run_id(label, i, r),
+                        scenario=ref,
+                        overrides=ov,
+                        seed=seed,
+                        years=spec.years,
+                        meta=((ARM, label), (POINT, i), (REP, r)),
+                    )
+                )
     return Design(problem=problem, X=X, values=values, seeds=seeds, runs=runs)
 
 
@@ -96,20 +104,35 @@ def _prepare_out(spec: SensitivitySpec, out: Path, resume: bool) -> None:
     if marker.exists():
         old = json.loads(marker.read_text())
         if old.get("hash") != h:
-            raise GovsimError(f"{out} holds a different study ({old.get('name')!r}, hash {old.get('hash')}); "
-                              "choose another --out or delete it")
+            raise GovsimError(
+                f"{out} holds a different study ({old.get('name')!r}, hash {old.get('hash')}); "
+                "choose another --out or delete it"
+            )
         if not resume:
-            raise GovsimError(f"{out} already holds this study; add --resume to complete or re-analyse it, "
-                              "or choose another --out")
+            raise GovsimError(
+                f"{out} already holds this study; add --resume to complete or re-analyse it, "
+                "or choose another --out"
+            )
     elif out.exists() and any(out.iterdir()):
-        raise GovsimError(f"{out} exists and is not a sensitivity study directory; choose another --out")
+        raise GovsimError(
+            f"{out} exists and is not a sensitivity study directory; choose another --out"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps({"name": spec.name, "hash": h, "spec": spec.model_dump(mode="json")},
-                                 indent=2))
+    marker.write_text(
+        json.dumps({"name": spec.name, "hash": h, "spec": spec.model_dump(mode="json")}, indent=2)
+    )
 
 
-def run_study(spec: SensitivitySpec, out: str | Path, *, workers: int = 1, backend: str = "local",
-              scheduler: str | None = None, resume: bool = False, progress: bool = True) -> StudyResult:
+def run_study(
+    spec: SensitivitySpec,
+    out: str | Path,
+    *,
+    workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> StudyResult:
     """Sample, run every (point, replication, scenario) through the engine, analyse and write files."""
     from sim.atomic import check_out_dir
     from sim.experiments.engine import execute
@@ -122,9 +145,18 @@ def run_study(spec: SensitivitySpec, out: str | Path, *, workers: int = 1, backe
     _write_design(spec, d, out / "samples.parquet")
     columns = sorted({o.column for o in spec.outcomes})
     try:
-        summary = execute(d.runs, out / BATCH, workers=workers, backend=backend, scheduler=scheduler,
-                          resume=resume, tables=("yearly",), columns=columns, progress=progress,
-                          manifest_extra={"sensitivity": {"name": spec.name, "hash": spec_hash(spec)}})
+        summary = execute(
+            d.runs,
+            out / BATCH,
+            workers=workers,
+            backend=backend,
+            scheduler=scheduler,
+            resume=resume,
+            tables=("yearly",),
+            columns=columns,
+            progress=progress,
+            manifest_extra={"sensitivity": {"name": spec.name, "hash": spec_hash(spec)}},
+        )
     except GovsimError:
         # the engine validates every run before the first starts (e.g. a jointly invalid sample
         # point): leave no half-made study behind, so the fixed spec can reuse the directory
@@ -153,9 +185,11 @@ def _failed_runs(out: Path, total: int) -> GovsimError | None:
     if bad.empty:
         return None
     first = bad.iloc[0]
-    return GovsimError(f"{len(bad)} of {total} runs of the study failed, so no indices were computed "
-                       f"(tracebacks in {out / BATCH}/runs/); fix the cause and rerun with --resume. "
-                       f"The first, {first['run_id']}:\n{str(first['error']).rstrip()}")
+    return GovsimError(
+        f"{len(bad)} of {total} runs of the study failed, so no indices were computed "
+        f"(tracebacks in {out / BATCH}/runs/); fix the cause and rerun with --resume. "
+        f"The first, {first['run_id']}:\n{str(first['error']).rstrip()}"
+    )
 
 
 def _write_design(spec: SensitivitySpec, d: Design, path: Path) -> None:
@@ -176,7 +210,9 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
         if not marker.exists():
             raise GovsimError(f"{out} is not a sensitivity study directory (no study.json)")
         if json.loads(marker.read_text()).get("hash") != spec_hash(spec):
-            raise GovsimError(f"{out} holds a different study than {spec.source}; the spec changed since it ran")
+            raise GovsimError(
+                f"{out} holds a different study than {spec.source}; the spec changed since it ran"
+            )
         d = design(spec)
     failed = _failed_runs(out, len(d.runs))
     if failed is not None:
@@ -189,10 +225,25 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     idx_parts, conv_parts, noise_rows, long_rows, texts = [], [], [], [], {}
     for o in spec.outcomes:
         m = outcome_matrix(summaries, o, n_points, spec.replications)
-        long_rows.append(pd.DataFrame({"outcome": o.name, POINT: np.repeat(np.arange(n_points), m.shape[1]),
-                                       REP: np.tile(np.arange(m.shape[1]), n_points), "value": m.ravel()}))
+        long_rows.append(
+            pd.DataFrame(
+                {
+                    "outcome": o.name,
+                    POINT: np.repeat(np.arange(n_points), m.shape[1]),
+                    REP: np.tile(np.arange(m.shape[1]), n_points),
+                    "value": m.ravel(),
+                }
+            )
+        )
         y = m.mean(axis=1)
-        noise_rows.append({"outcome": o.name, **seed_noise(m), "mean": float(y.mean()), "sd": float(y.std(ddof=1))})
+        noise_rows.append(
+            {
+                "outcome": o.name,
+                **seed_noise(m),
+                "mean": float(y.mean()),
+                "sd": float(y.std(ddof=1)),
+            }
+        )
         # the full-size indices are the last step of the convergence check: computed once
         by_size = indices_by_size(method, d.problem, d.X, y, seed)
         v = verdict(by_size)
@@ -203,16 +254,27 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     indices = _front(pd.concat(idx_parts, ignore_index=True), ["outcome", "method", "size"])
     conv = _front(pd.concat(conv_parts, ignore_index=True), ["outcome", "size"])
     noise = pd.DataFrame(noise_rows)
-    files = _write_outputs(spec, out, indices, conv, noise, pd.concat(long_rows, ignore_index=True), texts)
-    return StudyResult(indices=indices, convergence=conv, noise=noise, advice=texts, out=out, files=files)
+    files = _write_outputs(
+        spec, out, indices, conv, noise, pd.concat(long_rows, ignore_index=True), texts
+    )
+    return StudyResult(
+        indices=indices, convergence=conv, noise=noise, advice=texts, out=out, files=files
+    )
 
 
 def _front(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return df[cols + [c for c in df.columns if c not in cols]]
 
 
-def _write_outputs(spec: SensitivitySpec, out: Path, indices: pd.DataFrame, conv: pd.DataFrame,
-                   noise: pd.DataFrame, values: pd.DataFrame, texts: dict[str, str]) -> list[Path]:
+def _write_outputs(
+    spec: SensitivitySpec,
+    out: Path,
+    indices: pd.DataFrame,
+    conv: pd.DataFrame,
+    noise: pd.DataFrame,
+    values: pd.DataFrame,
+    texts: dict[str, str],
+) -> list[Path]:
     from sim.sensitivity.figures import write_figures
 
     files = []
@@ -229,16 +291,20 @@ def _write_outputs(spec: SensitivitySpec, out: Path, indices: pd.DataFrame, conv
     return files
 
 
-def format_summary(spec: SensitivitySpec, indices: pd.DataFrame, noise: pd.DataFrame,
-                   texts: dict[str, str]) -> str:
+def format_summary(
+    spec: SensitivitySpec, indices: pd.DataFrame, noise: pd.DataFrame, texts: dict[str, str]
+) -> str:
     """A plain-text report: per outcome the top indices with CIs, seed noise and the convergence verdict."""
     main = {"sobol": "ST", "fast": "ST", "morris": "mu_star", "pawn": "median"}[spec.method.name]
-    lines = [f"{spec.name}: {spec.method.name}, {len(spec.params)} parameters, "
-             f"{spec.replications} replication(s) per point, master seed {spec.seed}"]
+    lines = [
+        f"{spec.name}: {spec.method.name}, {len(spec.params)} parameters, "
+        f"{spec.replications} replication(s) per point, master seed {spec.seed}"
+    ]
     for o in spec.outcomes:
         lines.append(f"\n{o.name}")
         sub = indices[(indices["outcome"] == o.name) & (indices["index"] == main)].sort_values(
-            "value", ascending=False)
+            "value", ascending=False
+        )
         for r in sub.head(8).to_dict("records"):
             ci = "" if np.isnan(r["conf"]) else f"  [{r['lo']:.3g}, {r['hi']:.3g}]"
             lines.append(f"  {main:<8}{r['parameter']:<44}{r['value']:10.3g}{ci}")
@@ -246,7 +312,9 @@ def format_summary(spec: SensitivitySpec, indices: pd.DataFrame, noise: pd.DataF
         if np.isnan(nz["single_run"]):
             lines.append("  seed noise: not measured (needs ≥ 2 replications)")
         else:
-            lines.append(f"  seed noise: {nz['single_run']:.1%} of single-run variance, "
-                         f"{nz['in_means']:.1%} in the replication means analysed")
+            lines.append(
+                f"  seed noise: {nz['single_run']:.1%} of single-run variance, "
+                f"{nz['in_means']:.1%} in the replication means analysed"
+            )
         lines.append("  " + texts[o.name])
     return "\n".join(lines)

@@ -58,6 +58,7 @@ class Step:
         """Chosen values are rounded to a tenth of the grid step."""
         return (self.grid[1] - self.grid[0]) / 10 if len(self.grid) > 1 else 1e-6
 
+
 def load_plan(path: Path) -> tuple[int, int, list[Step]]:
     """Read and validate the experiment file → (replications, master seed, steps)."""
     try:
@@ -76,7 +77,9 @@ def load_plan(path: Path) -> tuple[int, int, list[Step]]:
         if name not in known:
             raise GovsimError(f"{where}.parameter: unknown parameter {name!r}; see `govsim params`")
         if s.get("check") not in checks:
-            raise GovsimError(f"{where}.check: {s.get('check')!r} is not a check id; allowed: {', '.join(checks)}")
+            raise GovsimError(
+                f"{where}.check: {s.get('check')!r} is not a check id; allowed: {', '.join(checks)}"
+            )
         g = s.get("grid") or {}
         try:
             start, stop, step = float(g["start"]), float(g["stop"]), float(g["step"])
@@ -87,11 +90,15 @@ def load_plan(path: Path) -> tuple[int, int, list[Step]]:
         grid = tuple(float(round(v, 10)) for v in np.arange(start, stop + step / 2, step))
         bad = [v for v in s.get("variants", []) if v not in labels]
         if bad or not s.get("variants"):
-            raise GovsimError(f"{where}.variants: {bad or 'missing'}; allowed: {', '.join(sorted(labels))}")
+            raise GovsimError(
+                f"{where}.variants: {bad or 'missing'}; allowed: {', '.join(sorted(labels))}"
+            )
         reps = s.get("replications", raw.get("replications", 30))
         if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
             raise GovsimError(f"{where}.replications: {reps!r} must be a whole number ≥ 2")
-        steps.append(Step(name, checks[s["check"]], float(s["target"]), grid, tuple(s["variants"]), reps))
+        steps.append(
+            Step(name, checks[s["check"]], float(s["target"]), grid, tuple(s["variants"]), reps)
+        )
     return int(raw.get("replications", 30)), int(raw.get("master_seed", 7)), steps
 
 
@@ -102,7 +109,9 @@ def grid_seeds(master_seed: int, k: int, n: int) -> list[int]:
     return derive_seeds(master_seed, n, k)
 
 
-def sweep(step: Step, chosen: dict[str, Any], master_seed: int, workers: int, start_year: int) -> pd.DataFrame:
+def sweep(
+    step: Step, chosen: dict[str, Any], master_seed: int, workers: int, start_year: int
+) -> pd.DataFrame:
     """Run every grid value of `step` (with earlier choices applied) and measure its check."""
     variants = [v for v in VARIANTS if v.label in step.variants]
     kind = schema_index()[step.parameter].kind
@@ -112,24 +121,35 @@ def sweep(step: Step, chosen: dict[str, Any], master_seed: int, workers: int, st
         specs = []
         for k, value in enumerate(step.grid):
             v = int(round(value)) if kind == "int" else value
-            specs += build_specs(variants, seeds[k], tmp, {**chosen, step.parameter: v}, prefix=f"g{k:03d}-")
+            specs += build_specs(
+                variants, seeds[k], tmp, {**chosen, step.parameter: v}, prefix=f"g{k:03d}-"
+            )
         out = tmp / "runs"
         summary = execute(specs, out, workers=workers, tables=TABLES, progress=sys.stderr.isatty())
         refuse_failed_runs(summary, out, specs, f"calibration of {step.parameter}")
         raw = read_tables(out, TABLES)
         rows = []
         for k, value in enumerate(step.grid):
-            data = RunData(split_results(raw, prefix=f"g{k:03d}-"), seeds[k], start_year,
-                           overrides={**chosen, step.parameter: value})
+            data = RunData(
+                split_results(raw, prefix=f"g{k:03d}-"),
+                seeds[k],
+                start_year,
+                overrides={**chosen, step.parameter: value},
+            )
             x = np.asarray(step.check.metric(data), dtype=float)
             finite = x[np.isfinite(x)]
             if finite.size < 2:
-                raise GovsimError(f"calibration of {step.parameter} = {value:g}: check {step.check.id} gives a "
-                                  f"value in only {finite.size} of {x.size} replications; no mean can be fitted")
+                raise GovsimError(
+                    f"calibration of {step.parameter} = {value:g}: check {step.check.id} gives a "
+                    f"value in only {finite.size} of {x.size} replications; no mean can be fitted"
+                )
             if finite.size < x.size:  # a replication in which the check has nothing to measure
-                click.echo(f"warning: check {step.check.id} gives no value in {x.size - finite.size} of {x.size} "
-                           f"replications at {step.parameter} = {value:g}; the mean is over the other "
-                           f"{finite.size}", err=True)
+                click.echo(
+                    f"warning: check {step.check.id} gives no value in {x.size - finite.size} of {x.size} "
+                    f"replications at {step.parameter} = {value:g}; the mean is over the other "
+                    f"{finite.size}",
+                    err=True,
+                )
             m, lo, hi = mean_ci(finite)
             rows.append({"value": value, "mean": m, "lo": lo, "hi": hi, "n": int(finite.size)})
     return pd.DataFrame(rows)
@@ -150,13 +170,19 @@ def choose(table: pd.DataFrame, target: float, resolution: float) -> float:
     close to linear over their grids, see the tables in docs/CALIBRATION.md)."""
     a, b = fit_line(table)
     lo, hi = float(table["value"].min()), float(table["value"].max())
-    x = (target - a) / b if b != 0 else float(table.loc[(table["mean"] - target).abs().idxmin(), "value"])
+    x = (
+        (target - a) / b
+        if b != 0
+        else float(table.loc[(table["mean"] - target).abs().idxmin(), "value"])
+    )
     x = min(max(x, lo), hi)
     digits = max(0, -int(np.floor(np.log10(resolution))))
     return round(round(x / resolution) * resolution, digits)
 
 
-def calibrate(path: Path = DEFAULT_FILE, workers: int = 1) -> tuple[dict[str, float], list[tuple[Step, pd.DataFrame]]]:
+def calibrate(
+    path: Path = DEFAULT_FILE, workers: int = 1
+) -> tuple[dict[str, float], list[tuple[Step, pd.DataFrame]]]:
     from sim.scenario import load_scenario
 
     _, master_seed, steps = load_plan(path)
@@ -167,14 +193,21 @@ def calibrate(path: Path = DEFAULT_FILE, workers: int = 1) -> tuple[dict[str, fl
         t0 = time.perf_counter()
         table = sweep(step, chosen, master_seed, workers, start_year)
         chosen[step.parameter] = choose(table, step.target, step.resolution)
-        click.echo(f"{step.parameter:<40} → {chosen[step.parameter]:g}  (check {step.check.id}, target "
-                   f"{step.target:g}, {len(step.grid)} values × {step.replications} seeds, {time.perf_counter() - t0:.0f} s)")
+        click.echo(
+            f"{step.parameter:<40} → {chosen[step.parameter]:g}  (check {step.check.id}, target "
+            f"{step.target:g}, {len(step.grid)} values × {step.replications} seeds, {time.perf_counter() - t0:.0f} s)"
+        )
         sweeps.append((step, table))
     return chosen, sweeps
 
 
-def write_docs(chosen: dict[str, float], sweeps: list[tuple[Step, pd.DataFrame]], plan: Path,
-               docs: Path, seconds: float) -> Path:
+def write_docs(
+    chosen: dict[str, float],
+    sweeps: list[tuple[Step, pd.DataFrame]],
+    plan: Path,
+    docs: Path,
+    seconds: float,
+) -> Path:
     """docs/CALIBRATION.md (procedure, chosen values, full sweep tables) and calibration.json."""
     from sim.validation.report import fmt
 
@@ -195,7 +228,7 @@ def write_docs(chosen: dict[str, float], sweeps: list[tuple[Step, pd.DataFrame]]
         "the same thing. A straight line (weighted by 1/SE²) is fitted to the grid means and the value where "
         "it meets the evidence target is chosen, rounded to a tenth of the grid step: the line pools every "
         "replication of the sweep, so the choice is not at the mercy of one grid value's seed noise. The "
-        "chosen values are then the parameter defaults (source \"calibrated …\" in `govsim params`). "
+        'chosen values are then the parameter defaults (source "calibrated …" in `govsim params`). '
         "`govsim validate` afterwards runs on other seeds, so the fit it reports is out of sample in the "
         "random numbers (not in the data: the same facts serve both).",
         "",
@@ -214,17 +247,27 @@ def write_docs(chosen: dict[str, float], sweeps: list[tuple[Step, pd.DataFrame]]
         a, b = fit_line(table)
         p = idx[step.parameter]
         u = step.check.unit
-        out.append(f"| `{step.parameter}` | {chosen[step.parameter]:g} | {fmt(step.target, u)} ({step.check.id}: "
-                   f"{step.check.pattern}) | a = {a:.4g}, b = {b:.4g} | {p.low:g}–{p.high:g} | {p.source} |")
+        out.append(
+            f"| `{step.parameter}` | {chosen[step.parameter]:g} | {fmt(step.target, u)} ({step.check.id}: "
+            f"{step.check.pattern}) | a = {a:.4g}, b = {b:.4g} | {p.low:g}–{p.high:g} | {p.source} |"
+        )
     out += ["", "## Every grid value", ""]
     for step, table in sweeps:
         u = step.check.unit
-        out += [f"### `{step.parameter}` → check {step.check.id}, target {fmt(step.target, u)} "
-                f"({step.replications} replications)", "",
-                "| value | model mean | 95 % CI |", "|---|---|---|"]
+        out += [
+            f"### `{step.parameter}` → check {step.check.id}, target {fmt(step.target, u)} "
+            f"({step.replications} replications)",
+            "",
+            "| value | model mean | 95 % CI |",
+            "|---|---|---|",
+        ]
         for _, r in table.iterrows():
-            out.append(f"| {r['value']:g} | {fmt(r['mean'], u)} | [{fmt(r['lo'], u)}, {fmt(r['hi'], u)}] |")
-        out.append(f"| **{chosen[step.parameter]:g} (chosen)** | {fmt(step.target, u)} (target, on the fitted line) | |")
+            out.append(
+                f"| {r['value']:g} | {fmt(r['mean'], u)} | [{fmt(r['lo'], u)}, {fmt(r['hi'], u)}] |"
+            )
+        out.append(
+            f"| **{chosen[step.parameter]:g} (chosen)** | {fmt(step.target, u)} (target, on the fitted line) | |"
+        )
         out.append("")
     path = docs / "CALIBRATION.md"
     path.write_text("\n".join(out) + "\n")
@@ -234,7 +277,12 @@ def write_docs(chosen: dict[str, float], sweeps: list[tuple[Step, pd.DataFrame]]
 @click.command()
 @click.argument("plan", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_FILE)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--docs", type=click.Path(file_okay=False, path_type=Path), default=Path("docs"), show_default=True)
+@click.option(
+    "--docs",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("docs"),
+    show_default=True,
+)
 def main(plan: Path, workers: int, docs: Path) -> None:
     """Calibrate the parameters named in PLAN and write docs/CALIBRATION.md."""
     t0 = time.perf_counter()

@@ -21,21 +21,61 @@ DOCS = Path("docs")  # the committed report, written only with --docs (or --out 
 
 
 @click.command("validate")
-@click.option("--replications", type=click.IntRange(min=2), default=DEFAULT_REPLICATIONS, show_default=True,
-              help="Seeded replications per scenario (each check's CI is over these).")
-@click.option("--seed", "master_seed", type=click.IntRange(min=0), default=None,
-              help="Master seed of the replication seeds [default: 20110401].")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes for the experiment engine.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where VALIDATION.md and validation/*.png are written [default: results/validation].")
-@click.option("--docs", "to_docs", is_flag=True,
-              help="Regenerate the committed report: the same as --out docs (run from the repository root).")
-@click.option("--print-only", "--no-docs", "no_docs", is_flag=True, help="Only print the table; write no files.")
-@click.option("--keep-runs", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Keep the engine's run tables in this directory (default: a temporary one).")
-def validate(replications: int, master_seed: int | None, workers: int, out: Path | None, to_docs: bool,
-             no_docs: bool, keep_runs: Path | None) -> None:
+@click.option(
+    "--replications",
+    type=click.IntRange(min=2),
+    default=DEFAULT_REPLICATIONS,
+    show_default=True,
+    help="Seeded replications per scenario (each check's CI is over these).",
+)
+@click.option(
+    "--seed",
+    "master_seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Master seed of the replication seeds [default: 20110401].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes for the experiment engine.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where VALIDATION.md and validation/*.png are written [default: results/validation].",
+)
+@click.option(
+    "--docs",
+    "to_docs",
+    is_flag=True,
+    help="Regenerate the committed report: the same as --out docs (run from the repository root).",
+)
+@click.option(
+    "--print-only",
+    "--no-docs",
+    "no_docs",
+    is_flag=True,
+    help="Only print the table; write no files.",
+)
+@click.option(
+    "--keep-runs",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the engine's run tables in this directory (default: a temporary one).",
+)
+def validate(
+    replications: int,
+    master_seed: int | None,
+    workers: int,
+    out: Path | None,
+    to_docs: bool,
+    no_docs: bool,
+    keep_runs: Path | None,
+) -> None:
     """Check the model against the eight stylised facts of EVIDENCE.md (exit 1 if one fails)."""
     from sim.errors import GovsimError
     from sim.validation.checks import evaluate
@@ -57,8 +97,11 @@ def validate(replications: int, master_seed: int | None, workers: int, out: Path
     click.echo(format_table(results))
     if not no_docs:
         figures = write_figures(data, docs / "validation")
-        cmd = (f"govsim validate --replications {replications}" + ("" if master_seed is None else f" --seed {seed}")
-               + (" --docs" if docs == DOCS else f" --out {docs}"))
+        cmd = (
+            f"govsim validate --replications {replications}"
+            + ("" if master_seed is None else f" --seed {seed}")
+            + (" --docs" if docs == DOCS else f" --out {docs}")
+        )
         md = write_markdown(results, data, docs / "VALIDATION.md", figures, seconds, cmd)
         click.echo(f"wrote {md} and {len(figures)} figures in {docs / 'validation'}")
     click.echo(f"({time.perf_counter() - t0:.1f} s)")

@@ -43,9 +43,16 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("quality_municipality", "quality_municipality"),
     Variant("model_municipality", "model_municipality"),
     # fact 7: switch off one source of innovation at a time
-    Variant("mm_no_employee_innovation", "model_municipality", drop_rules=("employee_proposals", "development_guides")),
-    Variant("mm_no_steering_group_tasks", "model_municipality",
-            overrides=(("tripartite_consensus.candidate_tasks", 0),)),
+    Variant(
+        "mm_no_employee_innovation",
+        "model_municipality",
+        drop_rules=("employee_proposals", "development_guides"),
+    ),
+    Variant(
+        "mm_no_steering_group_tasks",
+        "model_municipality",
+        overrides=(("tripartite_consensus.candidate_tasks", 0),),
+    ),
 )
 
 
@@ -64,7 +71,9 @@ class RunData:
         except KeyError:
             raise GovsimError(f"validation data has no {table!r} table for {label!r}") from None
 
-    def per_seed(self, label: str, column: str, years: Iterable[int] | None = None, agg: str = "mean") -> pd.Series:
+    def per_seed(
+        self, label: str, column: str, years: Iterable[int] | None = None, agg: str = "mean"
+    ) -> pd.Series:
         """One value per seed (in seed order) of a yearly column, aggregated over `years`."""
         y = self.get(label)
         if years is not None:
@@ -78,15 +87,23 @@ def scenario_file(variant: Variant, directory: Path) -> str:
         return variant.preset
     data = load_scenario(variant.preset).model_dump(mode="json", exclude_none=True)
     kept = [r for r in data["rules"] if r["rule"] not in variant.drop_rules]
-    data.update(name=variant.label, rules=kept,
-                description=f"{variant.preset} without {', '.join(variant.drop_rules)} (validation ablation)")
+    data.update(
+        name=variant.label,
+        rules=kept,
+        description=f"{variant.preset} without {', '.join(variant.drop_rules)} (validation ablation)",
+    )
     path = directory / f"{variant.label}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     return str(path)
 
 
-def build_specs(variants: Iterable[Variant], seeds: list[int], directory: Path,
-                overrides: dict[str, Any] | None = None, prefix: str = "") -> list[RunSpec]:
+def build_specs(
+    variants: Iterable[Variant],
+    seeds: list[int],
+    directory: Path,
+    overrides: dict[str, Any] | None = None,
+    prefix: str = "",
+) -> list[RunSpec]:
     """One RunSpec per variant and seed; `overrides` apply to every run whose scenario has the rule."""
     specs = []
     for v in variants:
@@ -97,8 +114,15 @@ def build_specs(variants: Iterable[Variant], seeds: list[int], directory: Path,
                 ov[name] = value
         ov_t = tuple(sorted(ov.items()))
         for i, seed in enumerate(seeds):
-            specs.append(RunSpec(run_id=f"{prefix}{v.label}-r{i:04d}", scenario=scen, overrides=ov_t, seed=seed,
-                                 meta=(("label", v.label), ("prefix", prefix))))
+            specs.append(
+                RunSpec(
+                    run_id=f"{prefix}{v.label}-r{i:04d}",
+                    scenario=scen,
+                    overrides=ov_t,
+                    seed=seed,
+                    meta=(("label", v.label), ("prefix", prefix)),
+                )
+            )
     return specs
 
 
@@ -107,7 +131,9 @@ def read_tables(out: Path, tables: Iterable[str] = TABLES) -> dict[str, pd.DataF
     return {t: load_results(out, t) for t in tables}
 
 
-def split_results(raw: dict[str, pd.DataFrame], prefix: str = "") -> dict[str, dict[str, pd.DataFrame]]:
+def split_results(
+    raw: dict[str, pd.DataFrame], prefix: str = ""
+) -> dict[str, dict[str, pd.DataFrame]]:
     """Split engine tables into {label: {table: DataFrame}} for the runs of one prefix."""
     result: dict[str, dict[str, pd.DataFrame]] = {}
     for table, df in raw.items():
@@ -134,18 +160,30 @@ def refuse_failed_runs(summary: Any, out: Path, specs: list[RunSpec], what: str)
         if len(bad):
             row = bad.iloc[0]
             spec = next((s for s in specs if s.run_id == row["run_id"]), None)
-            where = f"run {row['run_id']}" + ("" if spec is None else f" (scenario {spec.scenario}, seed {spec.seed})")
+            where = f"run {row['run_id']}" + (
+                "" if spec is None else f" (scenario {spec.scenario}, seed {spec.seed})"
+            )
             last = [ln for ln in str(row["error"]).strip().splitlines() if ln.strip()]
-            first = f"; the first, {where}, failed with: {last[-1].strip() if last else 'no message'}"
+            first = (
+                f"; the first, {where}, failed with: {last[-1].strip() if last else 'no message'}"
+            )
     except (OSError, ValueError, KeyError):  # the status table is unreadable: the count still tells
         pass
-    raise GovsimError(f"{what}: {summary.failed} of {len(specs)} runs failed{first}. No result is computed "
-                      "from the runs that succeeded")
+    raise GovsimError(
+        f"{what}: {summary.failed} of {len(specs)} runs failed{first}. No result is computed "
+        "from the runs that succeeded"
+    )
 
 
-def collect(replications: int, master_seed: int = MASTER_SEED, workers: int = 1,
-            out: Path | None = None, variants: Iterable[Variant] = VARIANTS,
-            overrides: dict[str, Any] | None = None, progress: bool = False) -> RunData:
+def collect(
+    replications: int,
+    master_seed: int = MASTER_SEED,
+    workers: int = 1,
+    out: Path | None = None,
+    variants: Iterable[Variant] = VARIANTS,
+    overrides: dict[str, Any] | None = None,
+    progress: bool = False,
+) -> RunData:
     """Run every variant on `replications` shared seeds with the experiment engine and load the tables.
 
     Args:
@@ -165,8 +203,14 @@ def collect(replications: int, master_seed: int = MASTER_SEED, workers: int = 1,
         scen_dir.mkdir(parents=True, exist_ok=True)
         specs = build_specs(variants, seeds, scen_dir, overrides)
         runs = base / "runs_out"
-        summary = execute(specs, runs, workers=workers, tables=TABLES, progress=progress,
-                          manifest_extra={"purpose": "govsim validate", "overrides": overrides or {}})
+        summary = execute(
+            specs,
+            runs,
+            workers=workers,
+            tables=TABLES,
+            progress=progress,
+            manifest_extra={"purpose": "govsim validate", "overrides": overrides or {}},
+        )
         refuse_failed_runs(summary, runs, specs, "validation")
         tables = split_results(read_tables(runs))
     start = load_scenario(variants[0].preset).start_year

@@ -36,7 +36,10 @@ def fmt(value: float, unit: str) -> str:
 
 def band_text(r: CheckResult) -> str:
     c = r.check
-    lo, hi = fmt(c.low, c.unit) if c.low is not None else None, fmt(c.high, c.unit) if c.high is not None else None
+    lo, hi = (
+        fmt(c.low, c.unit) if c.low is not None else None,
+        fmt(c.high, c.unit) if c.high is not None else None,
+    )
     return {"band": f"[{lo}, {hi}]", "above": f"> {lo}", "below": f"< {hi}"}[c.rule]
 
 
@@ -50,10 +53,21 @@ def format_table(results: Sequence[CheckResult]) -> str:
     rows = [("id", "pattern", "source", "evidence (band)", "model mean [95 % CI]", "")]
     for r in results:
         c = r.check
-        rows.append((c.id, _cut(c.pattern, 58), _cut(c.source, 34), f"{_cut(c.evidence, 30)} {band_text(r)}",
-                     model_text(r), r.status))
+        rows.append(
+            (
+                c.id,
+                _cut(c.pattern, 58),
+                _cut(c.source, 34),
+                f"{_cut(c.evidence, 30)} {band_text(r)}",
+                model_text(r),
+                r.status,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "-" * len(lines[0]))
     n_fail = sum(not r.passed for r in results)
     lines.append(f"\n{len(results) - n_fail} of {len(results)} checks pass; {n_fail} fail.")
@@ -64,8 +78,14 @@ def _cut(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def write_markdown(results: Sequence[CheckResult], d: RunData, path: Path, figures: Sequence[Path],
-                   seconds: float, command: str) -> Path:
+def write_markdown(
+    results: Sequence[CheckResult],
+    d: RunData,
+    path: Path,
+    figures: Sequence[Path],
+    seconds: float,
+    command: str,
+) -> Path:
     """docs/VALIDATION.md: method, the table, the failures with what is missing, the figures."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n_fail = sum(not r.passed for r in results)
@@ -96,17 +116,34 @@ def write_markdown(results: Sequence[CheckResult], d: RunData, path: Path, figur
     ]
     for r in results:
         c = r.check
-        out.append(f"| {c.id} | {c.fact} | {c.pattern} | {c.source} | {c.evidence} | {band_text(r)} | "
-                   f"{model_text(r)} | {r.n} | {'pass' if r.passed else '**FAIL**'} |")
+        out.append(
+            f"| {c.id} | {c.fact} | {c.pattern} | {c.source} | {c.evidence} | {band_text(r)} | "
+            f"{model_text(r)} | {r.n} | {'pass' if r.passed else '**FAIL**'} |"
+        )
     out += ["", "## Where the model fails, and what is missing", ""]
     fails = [r for r in results if not r.passed]
     if not fails:
         out.append("Every check passes.")
     for r in fails:
         c = r.check
-        why = c.missing or "Not explained yet: the check failed with the current code; see the figure for the fact."
-        out.append(f"- **{c.id} {c.pattern}**: model {model_text(r)} vs evidence {c.evidence}. {why}")
-    out += ["", "## How each fact is measured", "", *METHOD_NOTES, "", OPERATIONALISATION, "", "## Figures", ""]
+        why = (
+            c.missing
+            or "Not explained yet: the check failed with the current code; see the figure for the fact."
+        )
+        out.append(
+            f"- **{c.id} {c.pattern}**: model {model_text(r)} vs evidence {c.evidence}. {why}"
+        )
+    out += [
+        "",
+        "## How each fact is measured",
+        "",
+        *METHOD_NOTES,
+        "",
+        OPERATIONALISATION,
+        "",
+        "## Figures",
+        "",
+    ]
     for f in figures:
         out.append(f"![{f.stem}](validation/{f.name})")
         out.append("")
@@ -146,17 +183,18 @@ METHOD_NOTES = (
 
 OPERATIONALISATION = (
     "Where a source states a fact only in words, the check states how it is read, in "
-    "`sim/validation/checks.py` and independent of what the model gives: \"≈ 5 %\" (E1) as the rounding "
+    '`sim/validation/checks.py` and independent of what the model gives: "≈ 5 %" (E1) as the rounding '
     "interval 4.5–5.5 %, joined with E2's and E4's ranges; \"a real share\" of costlier tenders as 10–50 % "
-    "(at least one in ten, and a minority since the mean is a saving); \"very few percent\" as ≤ 5 %; "
-    "\"with a lag\" as a larger gap in year 3 than in year 1; \"not at once\" as a half-time above one "
-    "year; \"more often raise quality and satisfaction\" as a larger effect per innovation. Comparing the "
+    '(at least one in ten, and a minority since the mean is a saving); "very few percent" as ≤ 5 %; '
+    '"with a lag" as a larger gap in year 3 than in year 1; "not at once" as a half-time above one '
+    'year; "more often raise quality and satisfaction" as a larger effect per innovation. Comparing the '
     "two innovation channels as totals instead (all implemented proposals vs all steering-group tasks) "
     "would pass 7a, but the fact is about individual innovations, so the check does not."
 )
 
 
 # ------------------------------------------------------------------ figures
+
 
 def write_figures(d: RunData, out: Path) -> list[Path]:
     """One PNG per group of facts under `out` (docs/validation/)."""
@@ -177,18 +215,40 @@ def write_figures(d: RunData, out: Path) -> list[Path]:
     t = d.get("bum", "tenders")
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True)
     bins = np.linspace(-0.5, 0.5, 51)
-    a1.hist(t.loc[t["round"] == 1, "saving_share"], bins=bins, alpha=0.6, density=True, label="round 1 (contracting out)")
-    a1.hist(t.loc[t["round"] >= 2, "saving_share"], bins=bins, alpha=0.6, density=True, label="re-tenders")
+    a1.hist(
+        t.loc[t["round"] == 1, "saving_share"],
+        bins=bins,
+        alpha=0.6,
+        density=True,
+        label="round 1 (contracting out)",
+    )
+    a1.hist(
+        t.loc[t["round"] >= 2, "saving_share"],
+        bins=bins,
+        alpha=0.6,
+        density=True,
+        label="re-tenders",
+    )
     a1.axvline(0.05, color="k", ls="--", label="≈ 5 % (E1)")
     for x in E3_RANGE:
         a1.axvline(x, color="grey", ls=":")
     a1.set_xlabel("saving share per tender (negative = costlier)")
     a1.set_title("Fact 1: distribution of tender outcomes (BUM)")
     a1.legend(fontsize=8)
-    by_round = t.groupby(["round", "seed"])["saving_share"].mean().groupby("round").apply(
-        lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"])).unstack()
-    a2.errorbar(by_round.index, by_round["m"], yerr=[by_round["m"] - by_round["lo"], by_round["hi"] - by_round["m"]],
-                marker="o", capsize=3)
+    by_round = (
+        t.groupby(["round", "seed"])["saving_share"]
+        .mean()
+        .groupby("round")
+        .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
+        .unstack()
+    )
+    a2.errorbar(
+        by_round.index,
+        by_round["m"],
+        yerr=[by_round["m"] - by_round["lo"], by_round["hi"] - by_round["m"]],
+        marker="o",
+        capsize=3,
+    )
     a2.axhline(0, color="grey", lw=0.8)
     a2.set_xlabel("tender round of the lot")
     a2.set_ylabel("mean saving share (95 % CI)")
@@ -197,10 +257,17 @@ def write_figures(d: RunData, out: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2), constrained_layout=True)
     sample = t.sample(min(len(t), 3000), random_state=0)
-    sc = ax.scatter(sample["contract_value_dkk"] / 1e6, 100 * sample["buyer_cost_rate"], c=sample["year"], s=6,
-                    cmap="viridis")
+    sc = ax.scatter(
+        sample["contract_value_dkk"] / 1e6,
+        100 * sample["buyer_cost_rate"],
+        c=sample["year"],
+        s=6,
+        cmap="viridis",
+    )
     fig.colorbar(sc, label="year (experience)")
-    ax.scatter([10], [2.7], marker="*", s=200, color="red", label="E5: 2.7 % (Danish municipalities)")
+    ax.scatter(
+        [10], [2.7], marker="*", s=200, color="red", label="E5: 2.7 % (Danish municipalities)"
+    )
     ax.axhline(1.4, color="orange", ls="--", label="E6: 1.4 % (EU tenders)")
     ax.set_xscale("log")
     ax.set_xlabel("contract value (M DKK)")
@@ -252,26 +319,40 @@ def write_figures(d: RunData, out: Path) -> list[Path]:
 
 def _series(d: RunData, label: str, col: str) -> pd.DataFrame:
     y = d.get(label)
-    return y.groupby("year")[col].apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"])).unstack()
+    return (
+        y.groupby("year")[col]
+        .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
+        .unstack()
+    )
 
 
 def _paired_series(d: RunData, a: str, b: str, col: str) -> pd.DataFrame:
     ya = d.get(a).set_index(["seed", "year"])[col]
     yb = d.get(b).set_index(["seed", "year"])[col]
     diff = (ya - yb).dropna().reset_index()
-    return diff.groupby("year")[col].apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"])).unstack()
+    return (
+        diff.groupby("year")[col]
+        .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
+        .unstack()
+    )
 
 
 def _innovation_effects(d: RunData) -> pd.DataFrame:
     rows = {}
     for outcome, scale in (("staff_assessed_quality", 100.0), ("employee_wellbeing", 1.0)):
         base = d.per_seed("model_municipality", outcome)
-        n_e = (d.per_seed("model_municipality", "proposals_implemented")
-               - d.per_seed("mm_no_employee_innovation", "proposals_implemented"))
-        n_m = (d.per_seed("model_municipality", "consensus_tasks")
-               - d.per_seed("mm_no_steering_group_tasks", "consensus_tasks"))
+        n_e = d.per_seed("model_municipality", "proposals_implemented") - d.per_seed(
+            "mm_no_employee_innovation", "proposals_implemented"
+        )
+        n_m = d.per_seed("model_municipality", "consensus_tasks") - d.per_seed(
+            "mm_no_steering_group_tasks", "consensus_tasks"
+        )
         e = ((base - d.per_seed("mm_no_employee_innovation", outcome)) / n_e.where(n_e > 0)).mean()
         m = ((base - d.per_seed("mm_no_steering_group_tasks", outcome)) / n_m.where(n_m > 0)).mean()
-        name = f"{output_label(outcome, unit=False)} (points ×100)" if scale == 100.0 else output_label(outcome)
+        name = (
+            f"{output_label(outcome, unit=False)} (points ×100)"
+            if scale == 100.0
+            else output_label(outcome)
+        )
         rows[name] = {"employee": scale * e, "steering group": scale * m}
     return pd.DataFrame(rows).T
