@@ -20,9 +20,7 @@ from sim.errors import BooleanInput, GovsimError, describe_validation_errors
 from sim.params import NumbersModel, Parameters
 from sim.rules import RULES, check_order
 
-RuleSpec = Annotated[
-    tuple(cls.Params for cls in RULES.values()), Field(discriminator="rule")
-]  # noqa: UP007
+RuleSpec = Annotated[tuple(cls.Params for cls in RULES.values()), Field(discriminator="rule")]  # noqa: UP007
 
 _DATE = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|Q([1-4])))?$")
 
