@@ -9,7 +9,6 @@ paired comparison: the difference from BUM on a seed removes the noise the model
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,11 @@ def run_comparison(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed.
 
-    Runs on the experiment engine's local backend (validation before any run, spawn-safe pool,
-    models released after each run), through a temporary directory. A failed run raises a
+    Runs through the experiment engine's ``run_many`` in memory (validation before any run, the
+    local pool, models released after each run). A failed run raises a
     GovsimError naming how many failed and the first one's error: a comparison is never
     summarised over fewer runs than asked for."""
-    from sim.experiments.engine import RunSpec, execute, load_results
+    from sim.experiments.engine import RunSpec, run_many
 
     loaded = [load_scenario(s) for s in scenarios]  # validate all before any run
     labels = [sc.name for sc in loaded]
@@ -55,19 +54,16 @@ def run_comparison(
         for i, (s, lab) in enumerate(zip(scenarios, labels, strict=True))
         for r, seed in enumerate(seeds)
     ]
-    with tempfile.TemporaryDirectory(prefix="govsim-compare-") as tmp:
-        done = execute(specs, Path(tmp) / "batch", workers=workers, progress=False)
-        if done.failed or done.done != len(specs):
-            first = ""
-            if done.failed:
-                runs = load_results(Path(tmp) / "batch", "runs")
-                r = runs[runs["status"] == "failed"].iloc[0]
-                first = f"; the first ({r['run_id']}):\n{str(r['error']).strip().splitlines()[-1]}"
-            raise GovsimError(
-                f"{len(specs) - done.done} of {len(specs)} runs failed or are missing{first}\n"
-                "nothing was written: a comparison needs every replication"
-            )
-        yearly, admin = (_plain(load_results(Path(tmp) / "batch", t)) for t in ("yearly", "admin"))
+    res = run_many(specs, workers=workers, tables=("yearly", "admin"))
+    if res.failed or res.done != len(specs):
+        first = f"; the first ({next(iter(res.failures))}):\n" if res.failures else ""
+        if res.failures:
+            first += next(iter(res.failures.values())).strip().splitlines()[-1]
+        raise GovsimError(
+            f"{len(specs) - res.done} of {len(specs)} runs failed or are missing{first}\n"
+            "nothing was written: a comparison needs every replication"
+        )
+    yearly, admin = (_plain(res.table(t)) for t in ("yearly", "admin"))
     got = yearly.groupby(["scenario", "seed"]).ngroups if len(yearly) else 0
     if got != len(specs):
         raise GovsimError(
