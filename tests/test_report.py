@@ -95,3 +95,27 @@ def test_report_cli_with_baseline_and_a_bad_baseline(cli, batch, tmp_path):
     assert "diff_vs_hod" in pd.read_csv(out.parent / "summary.csv").columns
     with pytest.raises(GovsimError, match="--baseline 'nope' is not a case"):
         write_report(batch, tmp_path / "x.html", baseline="nope")
+
+
+def test_report_refuses_a_store_that_lost_the_rows_of_done_runs(invoke, batch, tmp_path):
+    """A deleted part file leaves runs recorded as done without rows: the report would show
+    fewer replications as if complete, so it is refused with one message."""
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(batch, damaged)
+    parts = sorted((damaged / "yearly").glob("*.parquet"))
+    parts[0].unlink()
+    r = invoke("report", str(damaged), "--out", str(tmp_path / "r" / "report.html"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "recorded as done have no rows in yearly/" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_report_refuses_an_out_it_cannot_write_before_any_work(invoke, batch, tmp_path):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    r = invoke("report", str(batch), "--out", str(a_file / "sub" / "report.html"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("error: ") and "is a file" in r.stderr

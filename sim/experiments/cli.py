@@ -124,10 +124,14 @@ def batch(
 )
 def report(results: Path, out: Path | None, baseline: str | None) -> None:
     """Write a self-contained HTML report and CSV summaries for a `govsim batch` output directory."""
+    from sim.atomic import check_out_dir
     from sim.experiments.engine import load_results
-    from sim.experiments.report import missing_runs, write_report
+    from sim.experiments.report import check_rows, missing_runs, write_report
 
-    for w in missing_runs(results, load_results(results, "yearly")):
+    check_out_dir((out or results / "report.html").parent, "--out")
+    yearly = load_results(results, "yearly")
+    check_rows(results, {"yearly": yearly})
+    for w in missing_runs(results, yearly):
         click.echo(f"warning: {w}", err=True)
     paths = write_report(results, out, baseline=baseline)
     click.echo("wrote " + ", ".join(str(p) for p in paths))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import KEY_OUTCOMES, admin_table, figures, pairwise, summarise
+from sim.atomic import check_out_dir
 from sim.errors import GovsimError
 from sim.experiments.engine import MANIFEST, ResultStore, load_results
 from sim.outputs import label
@@ -27,6 +28,23 @@ from sim.outputs import label
 
 def case_column(yearly: pd.DataFrame) -> str:
     return "case" if "case" in yearly.columns else "scenario"
+
+
+def check_rows(results: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Refuse a store whose runs are recorded as done but whose rows are gone from a table (a
+    deleted or lost part file): a report over it would show fewer replications as if complete."""
+    st = ResultStore(Path(results), (), {}).statuses()
+    done = list(st.loc[st["status"] == "done", "run_id"])
+    for name, df in tables.items():
+        if df is None or "run_id" not in df.columns:
+            continue
+        lost = [r for r in done if r not in set(df["run_id"])]
+        if lost:
+            raise GovsimError(
+                f"{results}: {len(lost)} of {len(done)} runs recorded as done have no rows in "
+                f"{name}/ (e.g. {lost[0]}); part files are missing, so the store is damaged — "
+                "run the batch again into a new --out folder"
+            )
 
 
 def missing_runs(results: Path, yearly: pd.DataFrame | None = None) -> list[str]:
@@ -137,6 +155,7 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
         admin = load_results(results, "admin")
     except GovsimError:
         admin = None
+    check_rows(results, {"yearly": yearly, "admin": admin})
     by = case_column(yearly)
     warnings = missing_runs(results, yearly)
     cases = list(dict.fromkeys(yearly[by]))
@@ -158,15 +177,20 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
     figs = {name: _png(f) for name, f in figures(yearly, admin, by=by).items()}
 
     out = Path(out) if out is not None else results / "report.html"
+    check_out_dir(out.parent, "--out")
     out.parent.mkdir(parents=True, exist_ok=True)
     paths = [out, out.with_name("summary.csv"), out.with_name("differences.csv")]
-    summary.to_csv(paths[1], index=False)
-    diffs.to_csv(paths[2], index=False)
+    # every file is written to a hidden temporary name and renamed into place only when the
+    # whole report has been built, so a failure leaves no partial report that looks complete
+    staged = {p: p.with_name(f".{p.name}.tmp") for p in paths}
+    summary.to_csv(staged[paths[1]], index=False)
+    diffs.to_csv(staged[paths[2]], index=False)
     admin_html = ""
     if admin is not None and len(admin):
         tab = admin_table(admin, by)
         paths.append(out.with_name("admin_by_activity.csv"))
-        tab.to_csv(paths[-1])
+        staged[paths[-1]] = paths[-1].with_name(f".{paths[-1].name}.tmp")
+        tab.to_csv(staged[paths[-1]])
         admin_html = (
             "<h2>Administrative cost by activity</h2><p>M DKK per year, mean over years and seeds.</p>"
             + _admin_html(tab)
@@ -197,7 +221,7 @@ the 95 % CI excludes zero.</p>{_diff_table(diffs)}
 {admin_html}
 <p><small>CSV: {", ".join(p.name for p in paths[1:])}</small></p>
 </body></html>"""
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    tmp.replace(out)
+    staged[out].write_text(doc, encoding="utf-8")
+    for final, tmp in staged.items():
+        tmp.replace(final)
     return paths
