@@ -116,3 +116,24 @@ def test_compare_reports_failed_runs_and_writes_nothing(tmp_path, monkeypatch, c
     assert "2 of 2 runs failed" not in err and "1 of 2 runs failed or are missing" in err
     assert "injected failure" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_compare_is_a_command_module_that_no_library_module_imports():
+    """The analysis compare does lives in sim.analysis (which report and others import);
+    sim.compare is the command's own module and only the CLI imports it."""
+    import ast
+    from pathlib import Path
+
+    import sim
+
+    importers = []
+    for path in Path(sim.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            if "sim.compare" in names:
+                importers.append(path.name)
+    assert sorted(set(importers)) == ["cli.py"], importers
