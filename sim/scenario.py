@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,7 +20,10 @@ from sim.errors import BooleanInput, GovsimError, describe_validation_errors
 from sim.params import NumbersModel, Parameters
 from sim.rules import RULES, check_order
 
-RuleSpec = Annotated[tuple(cls.Params for cls in RULES.values()), Field(discriminator="rule")]  # noqa: UP007
+RuleSpec = Annotated[
+    Union[tuple(cls.Params for cls in RULES.values())],  # noqa: UP007 - a Union of a tuple of classes
+    Field(discriminator="rule"),
+]
 
 _DATE = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|Q([1-4])))?$")
 
