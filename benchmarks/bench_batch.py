@@ -136,7 +136,13 @@ def main() -> None:
     ap.add_argument("--memory-runs", type=int, default=1000)
     ap.add_argument("--years", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument(
+        "--only",
+        default="serial,pool,batch_run,dask,memory",
+        help="comma-separated parts to run (efficiency needs serial and pool; ratio pool and batch_run)",
+    )
     a = ap.parse_args()
+    parts = set(a.only.split(","))
     runs = specs(a.runs, a.years)
     print(
         f"{len(runs)} runs of {a.years} years; {os.cpu_count()} cores; load average at start "
@@ -152,12 +158,20 @@ def main() -> None:
         return fastest[0], statistics.median(r[0] for r in res), fastest[1]
 
     n, y = a.runs, a.years
-    t1, m1, r1 = best(fresh, "timed_execute", n, y, workers=1)
-    t2, m2, r2 = best(fresh, "timed_execute", n, y, workers=2)
-    tb, mb, _ = best(fresh, "timed_batch_run", n, y, processes=2)
-    td, md, rd = best(fresh, "timed_execute", n, y, workers=2, backend="dask")
+    nan = (float("nan"),) * 3
+
+    def load() -> str:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+    t1, m1, r1 = best(fresh, "timed_execute", n, y, workers=1) if "serial" in parts else nan
+    t2, m2, r2 = best(fresh, "timed_execute", n, y, workers=2) if "pool" in parts else nan
+    tb, mb, _ = best(fresh, "timed_batch_run", n, y, processes=2) if "batch_run" in parts else nan
+    td, md, rd = (
+        best(fresh, "timed_execute", n, y, workers=2, backend="dask") if "dask" in parts else nan
+    )
     print(
-        f"best of {a.repeats} (median in brackets); per-run time inside a worker for the best repeat"
+        f"best of {a.repeats} (median in brackets); per-run time inside a worker for the best "
+        f"repeat; load average now {load()}"
     )
     print(f"engine, 1 worker (in-process):        {t1:6.2f} s [{m1:6.2f}]  {r1 * 1000:5.1f} ms/run")
     print(
@@ -173,14 +187,14 @@ def main() -> None:
         f"  → overhead vs local pool {td - t2:+.2f} s ({(td / t2 - 1) * 100:+.0f} %)"
     )
 
-    for release in (True, False):
+    for release in (True, False) if "memory" in parts else ():
         tr = worker_memory(a.memory_runs, release, a.years)
         label = "engine worker (released)" if release else "batch_run-style worker (not released)"
         print(
             f"{label}: RSS after 50 runs {tr[0]:.0f} MB, after {a.memory_runs} {tr[-1]:.0f} MB, "
             f"peak {max(tr):.0f} MB → growth {tr[-1] - tr[0]:+.0f} MB (target < 20 MB)"
         )
-    print(f"load average at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end {load()}")
 
 
 if __name__ == "__main__":
