@@ -32,6 +32,7 @@ from pathlib import Path
 import psutil
 
 from sim.compare import CANONICAL
+from sim.experiments.backends import SERVER_ENV
 from sim.experiments.engine import RunSpec, execute, load_results
 from sim.seeds import derive_seeds
 
@@ -90,8 +91,11 @@ def fresh(fn: str, n: int, years: int, **kw) -> tuple[float, float]:
         "print(json.dumps(r if isinstance(r, (list, tuple)) else [r, float('nan')]))"
     )
     root = Path(__file__).resolve().parent.parent
+    # the thread settings `govsim batch` makes before its imports (backends.thread_env), for
+    # both sides: one BLAS thread also spares batch_run's workers BLAS's spinning threads
+    env = {**SERVER_ENV, **os.environ}
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=root, env=env, check=True, capture_output=True, text=True
     )
     t, per_run = json.loads(out.stdout.strip().splitlines()[-1])
     return t, per_run
