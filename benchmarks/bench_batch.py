@@ -9,9 +9,12 @@
 4. Dask LocalCluster (2 workers) against the local pool on the same batch.
 
 Every timed batch runs in a fresh Python process (timed from after its imports), as a
-`govsim batch` command would: each pays for starting its pool or cluster — the forkserver's
-imports included, for Mesa's spawn pool as for ours — and none profits from a server or cache
-a previous repeat left warm. The figures are noisy when other processes share the cores: the
+`govsim batch` command would, with the thread settings `govsim batch` makes before its imports
+(backends.SERVER_ENV, on both sides): each pays for starting its pool or cluster — Mesa's spawn
+pool its imports, ours its fork (or the forkserver's imports, if it cannot fork) — and none
+profits from a server or cache a previous repeat left warm. Both sides run the same
+scenarios, seeds and years (batch_run's grid of 3 scenarios × 167 seeds has one run more than
+500). The figures are noisy when other processes share the cores: the
 load average is printed with them.
 """
 
@@ -32,6 +35,7 @@ from pathlib import Path
 import psutil
 
 from sim.compare import CANONICAL
+from sim.experiments.backends import SERVER_ENV
 from sim.experiments.engine import RunSpec, execute, load_results
 from sim.seeds import derive_seeds
 
@@ -90,8 +94,11 @@ def fresh(fn: str, n: int, years: int, **kw) -> tuple[float, float]:
         "print(json.dumps(r if isinstance(r, (list, tuple)) else [r, float('nan')]))"
     )
     root = Path(__file__).resolve().parent.parent
+    # the thread settings `govsim batch` makes before its imports (backends.thread_env), for
+    # both sides: one BLAS thread also spares batch_run's workers BLAS's spinning threads
+    env = {**SERVER_ENV, **os.environ}
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=root, env=env, check=True, capture_output=True, text=True
     )
     t, per_run = json.loads(out.stdout.strip().splitlines()[-1])
     return t, per_run
@@ -136,7 +143,13 @@ def main() -> None:
     ap.add_argument("--memory-runs", type=int, default=1000)
     ap.add_argument("--years", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument(
+        "--only",
+        default="serial,pool,batch_run,dask,memory",
+        help="comma-separated parts to run (efficiency needs serial and pool; ratio pool and batch_run)",
+    )
     a = ap.parse_args()
+    parts = set(a.only.split(","))
     runs = specs(a.runs, a.years)
     print(
         f"{len(runs)} runs of {a.years} years; {os.cpu_count()} cores; load average at start "
@@ -152,12 +165,20 @@ def main() -> None:
         return fastest[0], statistics.median(r[0] for r in res), fastest[1]
 
     n, y = a.runs, a.years
-    t1, m1, r1 = best(fresh, "timed_execute", n, y, workers=1)
-    t2, m2, r2 = best(fresh, "timed_execute", n, y, workers=2)
-    tb, mb, _ = best(fresh, "timed_batch_run", n, y, processes=2)
-    td, md, rd = best(fresh, "timed_execute", n, y, workers=2, backend="dask")
+    nan = (float("nan"),) * 3
+
+    def load() -> str:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+    t1, m1, r1 = best(fresh, "timed_execute", n, y, workers=1) if "serial" in parts else nan
+    t2, m2, r2 = best(fresh, "timed_execute", n, y, workers=2) if "pool" in parts else nan
+    tb, mb, _ = best(fresh, "timed_batch_run", n, y, processes=2) if "batch_run" in parts else nan
+    td, md, rd = (
+        best(fresh, "timed_execute", n, y, workers=2, backend="dask") if "dask" in parts else nan
+    )
     print(
-        f"best of {a.repeats} (median in brackets); per-run time inside a worker for the best repeat"
+        f"best of {a.repeats} (median in brackets); per-run time inside a worker for the best "
+        f"repeat; load average now {load()}"
     )
     print(f"engine, 1 worker (in-process):        {t1:6.2f} s [{m1:6.2f}]  {r1 * 1000:5.1f} ms/run")
     print(
@@ -173,14 +194,14 @@ def main() -> None:
         f"  → overhead vs local pool {td - t2:+.2f} s ({(td / t2 - 1) * 100:+.0f} %)"
     )
 
-    for release in (True, False):
+    for release in (True, False) if "memory" in parts else ():
         tr = worker_memory(a.memory_runs, release, a.years)
         label = "engine worker (released)" if release else "batch_run-style worker (not released)"
         print(
             f"{label}: RSS after 50 runs {tr[0]:.0f} MB, after {a.memory_runs} {tr[-1]:.0f} MB, "
             f"peak {max(tr):.0f} MB → growth {tr[-1] - tr[0]:+.0f} MB (target < 20 MB)"
         )
-    print(f"load average at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end {load()}")
 
 
 if __name__ == "__main__":

@@ -353,10 +353,42 @@ def test_local_pool_yields_every_chunk_exactly_once_with_its_result():
     from sim.experiments.backends import LocalPool
 
     chunks = [[i, i + 100] for i in range(40)]
-    for method, parent_computes in (("forkserver", True), ("forkserver", False), ("spawn", True)):
+    for method, parent_computes in (
+        ("fork", True),
+        ("forkserver", True),
+        ("forkserver", False),
+        ("spawn", True),
+    ):
         with LocalPool(2, start_method=method, parent_computes=parent_computes) as pool:
             got = list(pool.map_unordered(_square_after_nap, chunks))
         assert sorted(got) == sorted([i * i, (i + 100) ** 2] for i in range(40))
+
+
+POOL_START = """
+import threading
+from sim.experiments.backends import LocalPool
+with LocalPool(2) as pool:
+    print(pool.forked, sorted(pool.map_unordered(sum, [[1, 2], [3, 4], [5]])))
+threading.Thread(target=threading.Event().wait, daemon=True).start()  # a second thread
+with LocalPool(2, parent_computes=False) as pool:
+    print(pool.forked, sorted(pool.map_unordered(sum, [[1, 2], [3, 4], [5]])))
+"""
+
+
+def test_the_pool_is_forked_only_from_a_single_threaded_process():
+    """Forking a process with other threads can deadlock the child: then the forkserver."""
+    from sim.experiments.backends import SERVER_ENV
+
+    r = subprocess.run(
+        [sys.executable, "-c", POOL_START],
+        env={**os.environ, **SERVER_ENV},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["True [3, 5, 7]", "False [3, 5, 7]"], r.stdout
 
 
 def test_batch_command_exits_1_when_runs_fail(monkeypatch, tmp_path):

@@ -187,13 +187,15 @@ run_many(load_spec_runs(exp), out=out, tables=("yearly",), columns=["admin_cost_
 """
 
 
-def _holder(exp: Path, out: Path, gate: Path, workers: int = 1) -> subprocess.Popen:
+def _holder(
+    exp: Path, out: Path, gate: Path, workers: int = 1, env: dict | None = None
+) -> subprocess.Popen:
     """A batch in another process that holds `out` until `gate` exists."""
     return subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(exp), str(out), str(workers)],
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
-        env={**os.environ, "GOVSIM_TEST_GATE": str(gate)},
+        env={**os.environ, **(env or {}), "GOVSIM_TEST_GATE": str(gate)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -411,23 +413,27 @@ def test_report_refuses_a_corrupt_part_with_one_message(cli, tmp_path):
 # ------------------------------------------------------------------ no process left behind
 
 
-def test_a_killed_batch_leaves_no_pool_worker_or_resource_tracker(tmp_path):
+@pytest.mark.parametrize("forked", [False, True], ids=["forkserver", "forked"])
+def test_a_killed_batch_leaves_no_pool_worker_or_resource_tracker(tmp_path, forked):
+    """Both ways a pool starts: from the forkserver (the batch process has other threads: BLAS
+    threads, as numpy starts them here) and forked from the single-threaded batch process."""
+    from sim.experiments.backends import SERVER_ENV
+
     exp = _slow_experiment(tmp_path)
     proc = _holder(
-        exp, tmp_path / "k", tmp_path / "never", workers=3
+        exp, tmp_path / "k", tmp_path / "never", workers=3, env=SERVER_ENV if forked else None
     )  # every run waits: still going when killed
     parent = psutil.Process(proc.pid)
     try:
 
-        def pool_up() -> (
-            bool
-        ):  # the resource tracker, the forkserver (or spawn) and 2 pool processes
+        def pool_up() -> bool:
+            if proc.poll() is not None:
+                return True
             kids = parent.children(recursive=True)
-            return (
-                len(kids) >= 4
-                and any(len(k.children()) >= 2 for k in kids)
-                or proc.poll() is not None
-            )
+            if forked:  # 2 pool processes, children of the batch process
+                return len(parent.children()) >= 2
+            # the resource tracker, the forkserver and its 2 pool processes
+            return len(kids) >= 4 and any(len(k.children()) >= 2 for k in kids)
 
         _wait_for(pool_up, what="the pool to start")
         children = parent.children(recursive=True)

@@ -2,16 +2,17 @@
 result as soon as it finishes, in whatever order workers finish them.
 
 - ``InProcess``: one worker, no pool — nothing to spawn, easiest to debug.
-- ``LocalPool``: this process plus ``workers − 1`` processes of a ``ProcessPoolExecutor``. The
-  processes are forked from a *forkserver* that imported the engine (mesa, pandas, pyarrow)
-  once, so a worker is ready in milliseconds instead of the ≈ 1 s a spawned one spends
-  importing; the server is a clean single-threaded process (one BLAS thread), which makes the
-  fork safe where forking this process (pyarrow's and BLAS's threads) is not. Where forkserver
-  does not exist, spawn. A worker that dies (out of memory, a crash, ``os._exit``) breaks the
-  pool: the pool is replaced and the chunks it held are run again (each alone, so a run that
-  kills its worker is found); a run whose worker dies every time is reported as a failed run.
-  Workers end themselves when the batch process dies (PR_SET_PDEATHSIG on Linux, and a thread
-  that watches the parent), so a killed batch leaves no process behind.
+- ``LocalPool``: this process plus ``workers − 1`` processes of a ``ProcessPoolExecutor``.
+  When this process has a single OS thread (no BLAS, jemalloc, pyarrow, tqdm or Dask thread yet
+  — ``govsim batch`` sees to it), the pool processes are *forked* from it: they inherit the
+  imported engine and start in milliseconds. Otherwise (forking a process with other threads
+  can deadlock the child) they are forked from a *forkserver* that imports the engine (mesa,
+  pandas, pyarrow) once, in a clean single-threaded process; where forkserver does not exist,
+  spawn. A worker that dies (out of memory, a crash, ``os._exit``) breaks the pool: the pool
+  is replaced and the chunks it held are run again (each alone, so a run that kills its worker
+  is found); a run whose worker dies every time is reported as a failed run. Workers end
+  themselves when the batch process dies (PR_SET_PDEATHSIG on Linux, and a thread that watches
+  the parent), so a killed batch leaves no process behind.
 - ``DaskBackend``: ``dask.distributed`` — a ``LocalCluster`` it starts, or an existing
   scheduler. Dask reschedules the tasks of a worker that dies, so no chunk is lost; a chunk that
   kills workers repeatedly (``KilledWorker``) is reported as failed runs rather than stopping the
@@ -49,8 +50,9 @@ PRELOAD = [
     "psutil",
     "threadpoolctl",
 ]
-# the forkserver must be single-threaded when it forks: one BLAS thread, and no background
-# thread of the jemalloc that pyarrow bundles (it starts one at import otherwise)
+# a process that forks must be single-threaded: one BLAS thread, and no background thread of
+# the jemalloc that pyarrow bundles (it starts one at import otherwise). Read at import of
+# numpy / pyarrow: the forkserver gets them, and `govsim batch` sets them before its imports.
 SERVER_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -100,36 +102,42 @@ def single_threaded_blas() -> Any:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def prepare_worker(parent_pid: int | None = None) -> None:
+def prepare_worker(parent_pid: int | None = None, forked: bool = False) -> None:
     """Start-up of a worker process we started: end with `parent_pid` (if given), one BLAS
     thread, and everything alive now (modules, classes) moved to the GC's permanent generation,
     so the full collection every few runs only walks the objects of recent runs (≈ 10 ms
-    instead of ≈ 60 ms)."""
+    instead of ≈ 60 ms). `forked`: forked by the batch process's main thread itself."""
     import gc
 
     import sim.experiments.engine  # noqa: F401
 
+    if forked:  # the output folder's lock stays with the batch process, not with its workers
+        from sim.experiments.engine import close_inherited_locks
+
+        close_inherited_locks()
     if parent_pid is not None:
-        die_with_parent(parent_pid)
+        die_with_parent(parent_pid, forked=forked)
     single_threaded_blas()
     gc.collect()
     gc.freeze()
 
 
-def die_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+def die_with_parent(parent_pid: int, poll_s: float = 0.5, forked: bool = False) -> None:
     """End this process when `parent_pid` ends: PR_SET_PDEATHSIG (Linux; fires when the process
-    that forked us — the forkserver, which itself exits when the batch process is gone — dies)
-    and, everywhere, a daemon thread that checks every `poll_s` that the parent still lives
-    (same create time, not a zombie) and calls ``os._exit`` otherwise."""
+    that forked us — the batch process, or the forkserver, which itself exits when the batch
+    process is gone — dies) and, everywhere, a daemon thread that checks every `poll_s` that the
+    parent still lives (same create time, not a zombie) and calls ``os._exit`` otherwise."""
     import signal
 
-    # only when forked by the forkserver: the death signal follows the *thread* that started
-    # us, and a spawned worker's is a short-lived starter thread of the batch process
-    if sys.platform.startswith("linux") and os.getppid() != parent_pid:
+    # only when forked by the forkserver or by the batch process's main thread: the death signal
+    # follows the *thread* that started us, and a spawned worker's is a short-lived starter thread
+    if sys.platform.startswith("linux") and (forked or os.getppid() != parent_pid):
         with contextlib.suppress(Exception):
             import ctypes
 
             ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+        if forked and os.getppid() != parent_pid:  # the parent died before prctl
+            os._exit(3)
     import psutil
 
     try:
@@ -157,9 +165,43 @@ def _ready() -> bool:
     return True
 
 
+def os_threads() -> int:
+    """OS threads of this process (Linux: /proc; elsewhere psutil)."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import psutil
+
+    return psutil.Process().num_threads()
+
+
+def can_fork() -> bool:
+    """Forking this process is safe: Linux (macOS system libraries are not fork-safe) and one
+    OS thread — no BLAS pool, no jemalloc background thread, no pyarrow CPU pool (it starts
+    with the first Parquet read or write), no tqdm monitor, no Dask or executor thread, whose
+    locks a child could inherit held."""
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in mp.get_all_start_methods()
+        and os_threads() == 1
+    )
+
+
+def thread_env() -> None:
+    """Set SERVER_ENV's defaults in this process (a value the user set stays): called by the
+    command line before it imports numpy and pyarrow, so the batch process stays
+    single-threaded and can fork its pool."""
+    for k, v in SERVER_ENV.items():
+        os.environ.setdefault(k, v)
+
+
 def pool_context(method: str | None = None) -> Any:
-    """The multiprocessing context of local pools: forkserver preloading the engine where it
-    exists, else spawn (never plain fork: unsafe with the threads of pyarrow and BLAS)."""
+    """The multiprocessing context of a pool that cannot be forked from this process:
+    forkserver preloading the engine where it exists, else spawn."""
     if method is None:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
@@ -183,14 +225,19 @@ def pool_context(method: str | None = None) -> Any:
 class LocalPool(Backend):
     """`workers` processes compute: this one and a pool of `workers` − 1 processes.
 
-    Why this process works too: the first pool of a command waits for the forkserver to import
-    mesa, pandas and pyarrow (≈ 1 s; with spawn, every process does); meanwhile this process
-    runs chunks. Chunks go to a pool process only once it has answered a no-op task, so no chunk
-    waits for a process that is still starting. The processes are started from a thread, as
-    starting one blocks until the server is ready. Each ready pool process keeps two chunks
-    queued. ``parent_computes=False`` leaves all runs to the pool (this process only collects).
+    The pool is forked from this process when it is single-threaded (``can_fork``): its
+    processes are ready at once. Otherwise they come from the forkserver (or spawn), and the
+    first pool of a command waits for the server to import mesa, pandas and pyarrow (≈ 2 s);
+    chunks go to a pool process only once it has answered a no-op task, so no chunk waits for a
+    process that is still starting, and the processes are started from a thread, as starting
+    one blocks until the server is ready. This process runs chunks too (one at a time, whenever
+    nothing has finished), and each ready pool process keeps two chunks queued.
+    ``parent_computes=False`` leaves all runs to the pool (this process only collects).
+    `start_method` forces a multiprocessing start method (tests); None = fork if safe, else
+    forkserver, else spawn.
 
-    A broken pool (a worker died) is replaced; the chunks it held become *suspects*, each run
+    A broken pool (a worker died) is replaced (forked again if this process is still
+    single-threaded, which it rarely is by then); the chunks it held become *suspects*, each run
     alone in a pool process, never in this one: a suspect chunk that breaks the pool again is
     split into single runs, and a single run that breaks it MAX_DEATHS times is reported failed."""
 
@@ -198,14 +245,21 @@ class LocalPool(Backend):
         self, workers: int, start_method: str | None = None, parent_computes: bool = True
     ) -> None:
         self.n = workers - 1
-        self.ctx = pool_context(start_method)
+        self.start_method = start_method
         self.parent_computes = parent_computes
         self.restarts = 0
+        self.forked = False  # the current pool was forked from this process
         self._start()
 
     def _start(self) -> None:
+        fork = self.start_method == "fork" or (self.start_method is None and can_fork())
+        self.forked = fork
+        ctx = mp.get_context("fork") if fork else pool_context(self.start_method)
         self.pool = ProcessPoolExecutor(
-            self.n, mp_context=self.ctx, initializer=prepare_worker, initargs=(os.getpid(),)
+            self.n,
+            mp_context=ctx,
+            initializer=prepare_worker,
+            initargs=(os.getpid(), fork),
         )
         self.probes: list[Future] = []
         pool = self.pool
@@ -224,14 +278,22 @@ class LocalPool(Backend):
                     break
             self.probes = probes
 
+        # fork: the first submit forks every process, here, before the pool starts its threads
         self.starter = threading.Thread(target=launch, name="govsim-pool-start", daemon=True)
-        self.starter.start()
+        if fork:
+            launch()
+        else:
+            self.starter.start()
 
     def _restart(self) -> None:
-        self.starter.join()
+        self._join_starter()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.restarts += 1
         self._start()
+
+    def _join_starter(self) -> None:
+        if self.starter.ident is not None:  # started (forkserver, spawn)
+            self.starter.join()
 
     def _ready_count(self) -> tuple[int, bool]:
         probes = self.probes
@@ -318,7 +380,7 @@ class LocalPool(Backend):
     def close(self) -> None:
         # every result is in: idle workers exit at once (waiting avoids a CPython 3.11 error
         # message at exit about a pool shut down without waiting)
-        self.starter.join()
+        self._join_starter()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 

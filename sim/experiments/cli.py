@@ -73,9 +73,9 @@ def batch(
 ) -> None:
     """Run every (scenario, variation, replication) of an EXPERIMENT file; stream results to Parquet."""
     if workers > 1 and backend == "local" and scheduler is None:
-        from sim.experiments.backends import pool_context
+        from sim.experiments.backends import thread_env
 
-        pool_context()  # the forkserver imports the engine while this process loads the experiment
+        thread_env()  # before numpy and pyarrow load: no extra thread, so the pool can be forked
     from sim.experiments.engine import execute
     from sim.experiments.spec import describe, expand, load_experiment
 

@@ -592,6 +592,7 @@ def locked(out: Path) -> Iterator[None]:
         yield
         return
     fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    _LOCK_FDS.add(fd)
     held = False
     try:
         try:
@@ -613,7 +614,20 @@ def locked(out: Path) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 (out / LOCK).unlink()
                 out.rmdir()
+        _LOCK_FDS.discard(fd)
         os.close(fd)  # releases the lock
+
+
+_LOCK_FDS: set[int] = set()  # descriptors of the locks this process holds
+
+
+def close_inherited_locks() -> None:
+    """In a pool process forked from the batch process: close its copies of the lock
+    descriptors, so the lock lives exactly as long as the batch process holds it."""
+    for fd in list(_LOCK_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _LOCK_FDS.clear()
 
 
 @dataclass

@@ -44,9 +44,9 @@ def sensitivity(
     """Sample the parameters of SPEC, run the model, and write Sobol/Morris/eFAST/PAWN indices with CIs,
     a convergence check and figures."""
     if workers > 1 and backend == "local" and scheduler is None and not analyse_only:
-        from sim.experiments.backends import pool_context
+        from sim.experiments.backends import thread_env
 
-        pool_context()  # the forkserver imports the engine while this process reads the spec
+        thread_env()  # before numpy and pyarrow load: no extra thread, so the pool can be forked
     from sim.sensitivity.spec import load_spec
     from sim.sensitivity.study import analyse_study, run_study
 
