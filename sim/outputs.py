@@ -1316,7 +1316,7 @@ _MORE: tuple[Output, ...] = (
         "share of the index",
         "≥ 0",
         "Relative CI half-width",
-        "conf divided by |value|.",
+        "conf divided by the absolute value of the index.",
         "number",
     ),
     _sens(
@@ -1377,7 +1377,8 @@ _MORE: tuple[Output, ...] = (
         "share of variance",
         "0–1; empty with 1 replication",
         "Seed noise in single runs",
-        "E[Var(Y | parameters)] / Var(Y) over single runs.",
+        "Mean over sample points of the variance between its replications, divided by the "
+        "variance of all single runs.",
         "number",
     ),
     _sens(
