@@ -16,6 +16,7 @@ from sim import outputs
 from sim.cli import cli
 from sim.params import Range, resolve_range, schema_index
 from sim.runner import RunResult, run
+from tests.conftest import unregistered
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,20 +250,8 @@ def test_figures_run_compare_app_and_exercises_show_the_registry_views(
     res = CliRunner().invoke(cli, ["run", "bum", "--years", "2", "--out", str(tmp_path / "r")])
     assert res.exit_code == 0, res.output
     assert "Staff mood (1–7 scale) " in res.output and "Money saved" not in res.output
-    res = CliRunner().invoke(
-        cli,
-        [
-            "compare",
-            "--replications",
-            "2",
-            "--years",
-            "2",
-            "--workers",
-            "1",
-            "--out",
-            str(tmp_path / "c"),
-        ],
-    )
+    args = "compare --replications 2 --years 2 --workers 1 --out".split()
+    res = CliRunner().invoke(cli, [*args, str(tmp_path / "c")])
     assert res.exit_code == 0, res.output
     paired = res.output.split("paired difference from BUM")[1]
     assert paired.count("Staff mood (1–7 scale) ") == 2 and "Money saved" not in paired
@@ -341,61 +330,6 @@ def test_outputs_command_filters_tables():
     assert len(list(csv.DictReader(io.StringIO(res.output)))) == len(outputs.columns("admin"))
 
 
-def _unregistered(columns, table: str, *also: str) -> list[str]:
-    """Columns that neither `table` (patterns included) nor the tables `also` register."""
-    return [
-        c
-        for c in columns
-        if outputs.find(c, table) is None and not any(outputs.find(c, t) for t in also)
-    ]
-
-
-@pytest.fixture(scope="module")
-def tiny_batch(tmp_path_factory):
-    """A two-case batch with an override column, as `govsim batch` writes one, and its report."""
-    from sim.experiments.engine import RunSpec, execute
-    from sim.experiments.report import write_report
-
-    out = tmp_path_factory.mktemp("batch") / "b"
-    specs = [
-        RunSpec(
-            f"{s}-v0-r{r}",
-            s,
-            overrides=(("trust.initial", 0.5),),
-            seed=r,
-            years=2,
-            meta=(("label", s), ("case", s), ("variation", 0), ("replication", r)),
-        )
-        for s in ("bum", "hod")
-        for r in (1, 2)
-    ]
-    execute(specs, out, workers=1, progress=False, tables=("yearly", "areas", "admin", "tenders"))
-    return out, write_report(out)
-
-
-def test_every_column_a_batch_and_its_report_produce_is_registered(tiny_batch):
-    import pandas as pd
-
-    from sim.experiments.engine import load_results
-
-    out, paths = tiny_batch
-    for table in ("yearly", "areas", "admin", "tenders"):
-        df = load_results(out, table)
-        assert len(df.columns) > 3 and not _unregistered(df.columns, table, "batch"), table
-        assert "trust.initial" in df.columns  # an override column: the pattern row covers it
-    runs = load_results(out, "runs")
-    assert tuple(runs.columns) == outputs.columns("runs")
-    csvs = {p.name: pd.read_csv(p) for p in paths if p.suffix == ".csv"}
-    assert set(csvs) == {"summary.csv", "differences.csv", "admin_by_activity.csv"}
-    assert not _unregistered(csvs["summary.csv"].columns, "report_summary")
-    matched = {outputs.find(c, "report_summary").name for c in csvs["summary.csv"].columns}
-    assert matched == set(outputs.columns("report_summary"))
-    assert tuple(csvs["differences.csv"].columns) == outputs.columns("differences")
-    assert not _unregistered(csvs["admin_by_activity.csv"].columns, "admin_by_activity")
-    # a pattern is not a wildcard: a name that is no parameter is not an override column
-    assert outputs.find("nonsense", "batch") is None and outputs.find("x:y", "sa_samples") is None
-
-
 def test_every_column_a_sensitivity_study_produces_is_registered(tmp_path):
     import pandas as pd
 
@@ -422,8 +356,8 @@ def test_every_column_a_sensitivity_study_produces_is_registered(tmp_path):
     assert tuple(pd.read_parquet(out / "outcomes.parquet").columns) == outputs.columns(
         "sa_outcomes"
     )
-    assert not _unregistered(pd.read_parquet(out / "samples.parquet").columns, "sa_samples")
-    assert not _unregistered(load_results(out / "batch", "yearly").columns, "yearly", "batch")
+    assert not unregistered(pd.read_parquet(out / "samples.parquet").columns, "sa_samples")
+    assert not unregistered(load_results(out / "batch", "yearly").columns, "yearly", "batch")
     assert tuple(load_results(out / "batch", "runs").columns) == outputs.columns("runs")
 
 
