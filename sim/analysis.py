@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.outputs import key_outcomes, label
+from sim.outputs import key_outcomes, label, listed
 from sim.stats import mean_ci
 
 #: the headline outcomes (``sim.outputs`` entries with a ``key`` rank), in their printed order.
@@ -82,22 +82,6 @@ def _fmt(m: float, lo: float, hi: float) -> str:
     return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
-TIMESERIES_PANELS = (
-    "admin_cost_dkk",
-    "citizen_satisfaction",
-    "employee_wellbeing",
-    "sick_leave_rate",
-    "inhouse_share",
-    "trust_employees_management",
-)
-FINAL_BARS = (
-    "admin_overhead_share",
-    "citizen_satisfaction",
-    "employee_wellbeing",
-    "sick_leave_rate",
-)
-
-
 def pairwise(
     yearly: pd.DataFrame, by: str, baseline: str, outcomes: tuple[str, ...]
 ) -> pd.DataFrame:
@@ -152,7 +136,8 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
     from matplotlib.ticker import MaxNLocator
 
     out = {}
-    panels = [c for c in TIMESERIES_PANELS if c in yearly.columns]
+    # the registry's views: its `panel` outcomes as time series, its `final_bar` ones as bars
+    panels = [c for c in listed("panel") if c in yearly.columns]
     if panels:
         ncol = min(3, len(panels))
         nrow = -(-len(panels) // ncol)
@@ -179,7 +164,7 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
         out["timeseries"] = fig
 
     final = yearly[yearly["year"] == yearly["year"].max()]
-    bars = [c for c in FINAL_BARS if c in yearly.columns]
+    bars = [c for c in listed("final_bar") if c in yearly.columns]
     if bars:
         fig, axes = plt.subplots(
             1, len(bars), figsize=(3.5 * len(bars), 4), constrained_layout=True, squeeze=False

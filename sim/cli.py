@@ -81,6 +81,7 @@ def cli() -> None:
 )
 def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> None:
     """Run one SCENARIO (a preset name or a YAML file) and write its tables."""
+    from sim.outputs import label, listed
     from sim.runner import run
     from sim.scenario import load_scenario
 
@@ -90,15 +91,10 @@ def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> No
     res.write(out)
     last = res.yearly.iloc[-1]
     click.echo(f"{res.manifest['scenario']['name']}, seed {seed}, {len(res.yearly)} years → {out}")
-    for col in (
-        "admin_overhead_share",
-        "citizen_satisfaction",
-        "employee_wellbeing",
-        "sick_leave_rate",
-        "inhouse_share",
-        "tendered_share",
-    ):
-        click.echo(f"  {col:<24} {last[col]:.3f} (final year)")
+    shown = {col: label(col) for col in listed("run")}  # the registry's `run` view
+    width = max(map(len, shown.values()))
+    for col, name in shown.items():
+        click.echo(f"  {name:<{width}} {last[col]:.3f} (final year)")
 
 
 @cli.command("compare")
@@ -159,6 +155,7 @@ def compare_cmd(
     """Run the governance models on the same seeds and compare them with 95 % CIs."""
     from sim.analysis import format_table, summarise
     from sim.compare import CANONICAL, comparison_manifest, run_comparison, write_comparison
+    from sim.outputs import label, listed
     from sim.scenario import load_scenario
 
     names = list(scenarios) or list(CANONICAL)
@@ -185,17 +182,14 @@ def compare_cmd(
         click.echo(
             f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):"
         )
-        for col in (
-            "admin_cost_dkk",
-            "citizen_satisfaction",
-            "employee_wellbeing",
-            "sick_leave_rate",
-        ):
+        shown = {col: label(col) for col in listed("paired")}  # the registry's `paired` view
+        width = max(map(len, shown.values()))
+        for col, name in shown.items():
             for _, r in summary[
                 (summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()
             ].iterrows():
                 click.echo(
-                    f"  {col:<24} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
+                    f"  {name:<{width}} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
                     f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]"
                 )
     click.echo(
@@ -242,7 +236,7 @@ def outputs_cmd(fmt: str, tables: tuple[str, ...]) -> None:
             )
     else:
         for c in cells:
-            click.echo(f"{c[0]:<8} {c[1]:<34} {c[3]:<28} {c[4]:<26} {c[5]:<5} {c[6]}")
+            click.echo(f"{c[0]:<17} {c[1]:<34} {c[3]:<28} {c[4]:<26} {c[5]:<5} {c[6]}")
 
 
 @cli.command("scenarios")

@@ -16,6 +16,23 @@ Tables:
 - ``keys``: the columns ``govsim compare`` adds to every row of its yearly and admin tables.
 - ``summary``: ``govsim compare``'s ``summary.csv`` (one row per scenario × outcome);
   ``<baseline>`` in a name stands for the baseline scenario's name.
+- ``batch``: the identity columns ``govsim batch`` (and every ``run_many`` with an output folder)
+  puts before the columns of every row of its yearly, areas, admin and tenders tables;
+  ``<parameter name>`` stands for each overridden parameter.
+- ``runs``: a batch's ``runs`` table (one row per run attempt).
+- ``report_summary``, ``differences``, ``admin_by_activity``: ``govsim report``'s
+  ``summary.csv``, ``differences.csv`` and ``admin_by_activity.csv``.
+- ``sa_samples``, ``sa_outcomes``, ``indices``, ``convergence``, ``seed_noise``:
+  ``govsim sensitivity``'s ``samples.parquet``, ``outcomes.parquet``, ``indices.csv``,
+  ``convergence.csv`` and ``seed_noise.csv`` (its ``batch/`` folder is a batch).
+
+A name in angle brackets (``<baseline>``, ``<parameter name>``, ``<activity>``) is a pattern: it
+stands for every column named that way (``find`` matches them).
+
+Views (``Output.views``, listed by ``listed(view)`` in registry order) say where a yearly outcome
+is shown: ``panel`` (the time-series panels of compare and report), ``final_bar`` (their
+final-year bars), ``run`` (what ``govsim run`` prints), ``paired`` (the paired differences
+``govsim compare`` prints) and ``latest`` (the app's table of the latest year).
 
 This module imports nothing from the model, so any module may import it.
 """
@@ -23,9 +40,27 @@ This module imports nothing from the model, so any module may import it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-TABLES: tuple[str, ...] = ("yearly", "areas", "admin", "tenders", "keys", "summary")
+TABLES: tuple[str, ...] = (
+    "yearly",
+    "areas",
+    "admin",
+    "tenders",
+    "keys",
+    "summary",
+    "batch",
+    "runs",
+    "report_summary",
+    "differences",
+    "admin_by_activity",
+    "sa_samples",
+    "sa_outcomes",
+    "indices",
+    "convergence",
+    "seed_noise",
+)
+VIEWS = ("panel", "final_bar", "run", "paired", "latest")
 AGGREGATIONS = ("mean", "final", "sum", "—")
 #: units that name an index rather than a measure: a title shows the index's scale instead.
 INDEX_UNITS = frozenset({"satisfaction", "quality", "trust", "wellbeing"})
@@ -47,6 +82,17 @@ class Output:
         0  # > 0: a headline outcome, in this order (compare's table, report's default outcomes)
     )
     short: str = ""  # a shorter label for crowded legends (default: the label)
+    views: tuple[str, ...] = ()  # where a yearly outcome is shown (VIEWS)
+
+    @property
+    def percent(self) -> bool:
+        """A share (unit "share of …", 0–1) is shown in per cent."""
+        return self.unit.startswith("share")
+
+    @property
+    def factor(self) -> float:
+        """The factor a displayed value is multiplied by: 100 for a share shown in %, else 1."""
+        return 100.0 if self.percent else 1.0
 
     def title(self) -> str:
         """The label with its unit (its scale for an index such as satisfaction 0–1), for an axis or heading."""
@@ -246,10 +292,11 @@ OUTPUTS: tuple[Output, ...] = (
     _o(
         "yearly",
         "turnover_rate",
-        "share of employees per year",
+        "share of positions per year",
         _SHARE,
         "Staff turnover",
-        "Employees who quit this year divided by the positions of the in-house unit.",
+        "Positions of the in-house unit whose holder left during the year (each position "
+        "counted once, however often it changed hands), divided by the number of positions.",
     ),
     _o(
         "yearly",
@@ -769,6 +816,606 @@ OUTPUTS: tuple[Output, ...] = (
     ),
 )
 
+#: where each headline yearly outcome is shown (``Output.views``; see the module docstring)
+_SHOWN: dict[str, tuple[str, ...]] = {
+    "admin_cost_dkk": ("panel", "paired"),
+    "admin_overhead_share": ("final_bar", "run", "latest"),
+    "citizen_satisfaction": ("panel", "final_bar", "run", "paired", "latest"),
+    "political_expectation": ("latest",),
+    "employee_wellbeing": ("panel", "final_bar", "run", "paired", "latest"),
+    "sick_leave_rate": ("panel", "final_bar", "run", "paired", "latest"),
+    "inhouse_share": ("panel", "run"),
+    "tendered_share": ("run", "latest"),
+    "proposals_implemented": ("latest",),
+    "trust_employees_management": ("panel", "latest"),
+}
+
+_PARAM = "<parameter name>"
+
+
+def _report_summary() -> tuple[Output, ...]:
+    """``govsim report``'s summary.csv: compare's summary with ``case`` for ``scenario``."""
+    out = []
+    for o in (o for o in OUTPUTS if o.table == "summary"):
+        if o.name == "scenario":
+            o = replace(
+                o,
+                name="case",
+                scale="the batch's cases",
+                label="Case",
+                definition="Case of the row (an experiment entry and variation; the scenario "
+                "when the batch has no cases).",
+            )
+        out.append(replace(o, table="report_summary"))
+    return tuple(out)
+
+
+_SENS_INDEX = (  # the columns of every index row (sim.sensitivity.analyse.INDEX_COLUMNS)
+    (
+        "parameter",
+        "name",
+        "sampled parameters",
+        "Parameter",
+        "Parameter the index belongs to.",
+        "id",
+    ),
+    (
+        "interaction",
+        "name",
+        "empty, or a second parameter",
+        "Interaction",
+        "Second parameter of a second-order (S2) index; empty otherwise.",
+        "id",
+    ),
+    (
+        "index",
+        "name",
+        "S1, ST, S2, mu_star, sigma, mu, median, maximum",
+        "Index",
+        "Which sensitivity index the row holds (Sobol S1/ST/S2, Morris mu_star/sigma/mu, "
+        "PAWN median/maximum; eFAST gives S1/ST).",
+        "id",
+    ),
+    (
+        "value",
+        "unit of the index",
+        "Sobol-type 0–1; Morris in outcome units",
+        "Index value",
+        "The estimated index.",
+        "number",
+    ),
+    (
+        "conf",
+        "unit of the index",
+        "≥ 0; empty where the method gives none",
+        "CI half-width",
+        "Half-width of the index's 95 % confidence interval (SALib's bootstrap).",
+        "number",
+    ),
+    ("lo", "unit of the index", "value − conf", "CI low", "value − conf.", "number"),
+    ("hi", "unit of the index", "value + conf", "CI high", "value + conf.", "number"),
+)
+
+
+def _sens(table: str, name: str, unit: str, scale: str, label: str, definition: str, kind: str):
+    return _o(table, name, unit, scale, label, definition, "—", kind)
+
+
+_SA_OUTCOME = _sens(
+    "indices",
+    "outcome",
+    "name",
+    "the spec's outcomes",
+    "Outcome",
+    "Outcome of the study the row belongs to (its name in the spec).",
+    "id",
+)
+_SA_SIZE = _sens(
+    "indices",
+    "size",
+    "base points or trajectories",
+    "N/8, N/4, N/2, N",
+    "Design size",
+    "Size of the design the index was computed on (Sobol/PAWN base points, Morris "
+    "trajectories, eFAST samples per parameter).",
+    "id",
+)
+
+_MORE: tuple[Output, ...] = (
+    # ------------------------------------------------------------ batch identity columns
+    _o(
+        "batch",
+        "run_id",
+        "name",
+        "unique in the batch",
+        "Run id",
+        "Identifier of the run, e.g. bum-v0003-r007 (sensitivity: <scenario>-p<point>-r<rep>).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "scenario",
+        "name",
+        "preset, YAML path or scenario name",
+        "Scenario",
+        "The scenario of the run as given (preset name or file), or a Scenario object's name.",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "seed",
+        "seed",
+        "uint32",
+        "Seed",
+        "Replication seed of the run (sim.seeds.derive_seeds of the master seed).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "label",
+        "name",
+        "the experiment's entries",
+        "Label",
+        "Label of the experiment entry the run belongs to (default: the scenario's name).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "case",
+        "name",
+        "label [parameter=value, …]",
+        "Case",
+        "The entry's label with the variation's parameter values: the group report compares.",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "variation",
+        "index",
+        "0, 1, …",
+        "Variation",
+        "Index of the parameter variation (grid point or Latin hypercube sample) of the entry.",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "replication",
+        "index",
+        "0 … replications − 1",
+        "Replication",
+        "Index of the seeded replication (the same seed for every case).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "sa_arm",
+        "name",
+        "the study's scenarios",
+        "Study scenario",
+        "Scenario of a sensitivity study's run (its label in the spec).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "sa_point",
+        "index",
+        "0 … sample points − 1",
+        "Sample point",
+        "Sample point of a sensitivity study's design (row of samples.parquet).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "sa_rep",
+        "index",
+        "0 … replications − 1",
+        "Study replication",
+        "Seeded replication of a sensitivity study's sample point.",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        _PARAM,
+        "unit of the parameter",
+        "see `govsim params`",
+        "Parameter override",
+        "Value a run's override gave the parameter (one column per overridden parameter; "
+        "empty for runs without that override).",
+        "—",
+        "id",
+    ),
+    # ------------------------------------------------------------ runs (a batch's runs table)
+    _o(
+        "runs",
+        "run_id",
+        "name",
+        "unique in the batch",
+        "Run id",
+        "Identifier of the run.",
+        "—",
+        "id",
+    ),
+    _o(
+        "runs",
+        "status",
+        "category",
+        "done, failed",
+        "Status",
+        "Outcome of the attempt (a run never attempted is pending in the manifest).",
+        "—",
+        "text",
+    ),
+    _o(
+        "runs",
+        "error",
+        "text",
+        "empty if done",
+        "Error",
+        "Traceback of a failed run.",
+        "—",
+        "text",
+    ),
+    _o(
+        "runs",
+        "params",
+        "JSON",
+        "run_id, scenario, overrides, seed, years, meta",
+        "Run specification",
+        "The run's specification as JSON (what a resume compares).",
+        "—",
+        "text",
+    ),
+    _o(
+        "runs",
+        "seconds",
+        "s",
+        "≥ 0",
+        "Run time",
+        "Wall-clock time of the run in its worker.",
+        "—",
+    ),
+    _o(
+        "runs",
+        "worker",
+        "host:pid",
+        "the batch's workers",
+        "Worker",
+        "Process that ran it.",
+        "—",
+        "text",
+    ),
+    _o(
+        "runs",
+        "finished",
+        "ISO 8601 time (UTC)",
+        "the batch's duration",
+        "Finished",
+        "When the chunk holding the run was stored (the latest attempt counts).",
+        "—",
+        "text",
+    ),
+    _o(
+        "runs",
+        "part",
+        "token",
+        "part-<token>.parquet",
+        "Part",
+        "Token of the part files that hold the run's tables.",
+        "—",
+        "id",
+    ),
+    # ------------------------------------------------------------ report's summary.csv
+    *_report_summary(),
+    # ------------------------------------------------------------ report's differences.csv
+    _o(
+        "differences",
+        "case_a",
+        "name",
+        "the batch's cases",
+        "Case a",
+        "First case of the pair.",
+        "—",
+        "id",
+    ),
+    _o(
+        "differences",
+        "case_b",
+        "name",
+        "the batch's cases",
+        "Case b",
+        "Second case of the pair (the difference is b − a).",
+        "—",
+        "id",
+    ),
+    _o(
+        "differences",
+        "outcome",
+        "name",
+        "a yearly column",
+        "Outcome",
+        "Yearly column compared.",
+        "—",
+        "id",
+    ),
+    _o(
+        "differences",
+        "n_pairs",
+        "seeds",
+        "≥ 0",
+        "Pairs",
+        "Seeds on which both cases have a result.",
+        "—",
+    ),
+    _o(
+        "differences",
+        "diff_mean",
+        "unit of the outcome",
+        "difference",
+        "Run-mean difference",
+        "Mean over seeds of (b − a) in the run mean, paired on the same seed.",
+    ),
+    _o(
+        "differences",
+        "diff_lo",
+        "unit of the outcome",
+        "difference",
+        "Run-mean difference, 95 % CI low",
+        "Lower end of the 95 % confidence interval of diff_mean.",
+    ),
+    _o(
+        "differences",
+        "diff_hi",
+        "unit of the outcome",
+        "difference",
+        "Run-mean difference, 95 % CI high",
+        "Upper end of the 95 % confidence interval of diff_mean.",
+    ),
+    _o(
+        "differences",
+        "clear",
+        "yes/no",
+        "true, false",
+        "Clear difference",
+        "The 95 % confidence interval of the difference excludes 0 (needs ≥ 2 pairs).",
+        "—",
+        "text",
+    ),
+    # ------------------------------------------------------------ report's admin_by_activity.csv
+    _o(
+        "admin_by_activity",
+        "case",
+        "name",
+        "the batch's cases",
+        "Case",
+        "Case of the row (named scenario when the batch has no cases).",
+        "—",
+        "id",
+    ),
+    _o(
+        "admin_by_activity",
+        "scenario",
+        "name",
+        "the batch's scenarios",
+        "Scenario",
+        "Scenario of the row (in place of case, when the batch has no cases).",
+        "—",
+        "id",
+    ),
+    _o(
+        "admin_by_activity",
+        "<activity>",
+        "DKK/yr",
+        "real, fixed prices",
+        "Administrative cost of the activity",
+        "Mean over years within a seed, then over seeds, of the activity's cost (one column "
+        "per administrative activity of sim.ledger.ACTIVITIES).",
+    ),
+    # ------------------------------------------------------------ sensitivity: samples.parquet
+    _sens(
+        "sa_samples",
+        "sa_point",
+        "index",
+        "0 … sample points − 1",
+        "Sample point",
+        "Row of the design.",
+        "id",
+    ),
+    _sens(
+        "sa_samples",
+        "x:" + _PARAM,
+        "unit of the parameter",
+        "sampler's bounds (whole numbers: [low, high + 1))",
+        "Sampler coordinate",
+        "The coordinate SALib drew for the parameter (before whole numbers are floored).",
+        "number",
+    ),
+    _sens(
+        "sa_samples",
+        _PARAM,
+        "unit of the parameter",
+        "the parameter's range",
+        "Parameter value",
+        "The model value of the parameter at the sample point.",
+        "number",
+    ),
+    # ------------------------------------------------------------ sensitivity: outcomes.parquet
+    replace(_SA_OUTCOME, table="sa_outcomes"),
+    _sens(
+        "sa_outcomes",
+        "sa_point",
+        "index",
+        "0 … sample points − 1",
+        "Sample point",
+        "Sample point of the design.",
+        "id",
+    ),
+    _sens(
+        "sa_outcomes",
+        "sa_rep",
+        "index",
+        "0 … replications − 1",
+        "Replication",
+        "Seeded replication of the point.",
+        "id",
+    ),
+    _sens(
+        "sa_outcomes",
+        "value",
+        "unit of the outcome",
+        "scale of the outcome",
+        "Outcome value",
+        "The outcome of one run (its run mean or final year, minus the other scenario's for a "
+        "difference outcome), as the indices use it.",
+        "number",
+    ),
+    # ------------------------------------------------------------ sensitivity: indices.csv
+    _SA_OUTCOME,
+    _sens(
+        "indices",
+        "method",
+        "name",
+        "sobol, morris, fast, pawn",
+        "Method",
+        "Sensitivity method.",
+        "id",
+    ),
+    _SA_SIZE,
+    *(_sens("indices", *row) for row in _SENS_INDEX),
+    _sens(
+        "indices",
+        "rank",
+        "rank",
+        "1 = most influential",
+        "Rank",
+        "Rank of the parameter among the indices of this kind at the full size.",
+        "number",
+    ),
+    _sens(
+        "indices",
+        "negligible",
+        "yes/no",
+        "true, false",
+        "Negligible",
+        "The whole CI lies within ±0.05 (Sobol-type) or within 1 % of the largest index of its "
+        "kind (Morris, PAWN).",
+        "text",
+    ),
+    _sens(
+        "indices",
+        "rel_half_width",
+        "share of the index",
+        "≥ 0",
+        "Relative CI half-width",
+        "conf divided by the absolute value of the index.",
+        "number",
+    ),
+    _sens(
+        "indices",
+        "ci_ok",
+        "yes/no",
+        "true, false, empty",
+        "CI narrow enough",
+        "The CI half-width is below 10 % of the index (empty where the method gives no CI).",
+        "text",
+    ),
+    _sens(
+        "indices",
+        "rank_half",
+        "rank",
+        "1 = most influential",
+        "Rank at N/2",
+        "The parameter's rank at half the design size (empty if there is no smaller size).",
+        "number",
+    ),
+    _sens(
+        "indices",
+        "rank_stable",
+        "yes/no",
+        "true, false, empty",
+        "Rank stable",
+        "The rank is the same at N/2 and N, or the index is negligible at both (empty for "
+        "indices that are not ranked).",
+        "text",
+    ),
+    _sens(
+        "indices",
+        "converged",
+        "yes/no",
+        "true, false",
+        "Converged",
+        "ci_ok (or negligible) and rank_stable.",
+        "text",
+    ),
+    # ------------------------------------------------------------ sensitivity: convergence.csv
+    replace(_SA_OUTCOME, table="convergence"),
+    replace(_SA_SIZE, table="convergence"),
+    *(_sens("convergence", *row) for row in _SENS_INDEX),
+    # ------------------------------------------------------------ sensitivity: seed_noise.csv
+    replace(_SA_OUTCOME, table="seed_noise"),
+    _sens(
+        "seed_noise",
+        "replications",
+        "replications",
+        "≥ 1",
+        "Replications",
+        "Seeded replications per sample point.",
+        "number",
+    ),
+    _sens(
+        "seed_noise",
+        "single_run",
+        "share of variance",
+        "0–1; empty with 1 replication",
+        "Seed noise in single runs",
+        "Mean over sample points of the variance between its replications, divided by the "
+        "variance of all single runs.",
+        "number",
+    ),
+    _sens(
+        "seed_noise",
+        "in_means",
+        "share of variance",
+        "0–1; empty with 1 replication",
+        "Seed noise in the means",
+        "The same for the replication means the indices are computed from.",
+        "number",
+    ),
+    _sens(
+        "seed_noise",
+        "mean",
+        "unit of the outcome",
+        "scale of the outcome",
+        "Mean",
+        "Mean of the replication means over the sample points.",
+        "number",
+    ),
+    _sens(
+        "seed_noise",
+        "sd",
+        "unit of the outcome",
+        "scale of the outcome",
+        "Standard deviation",
+        "Standard deviation of the replication means over the sample points.",
+        "number",
+    ),
+)
+
+OUTPUTS = (
+    *(replace(o, views=_SHOWN.get(o.name, ())) if o.table == "yearly" else o for o in OUTPUTS),
+    *_MORE,
+)
+
+
 _BY_TABLE: dict[str, dict[str, Output]] = {
     t: {o.name: o for o in OUTPUTS if o.table == t} for t in TABLES
 }
@@ -792,8 +1439,26 @@ def key_outcomes() -> tuple[str, ...]:
     )
 
 
+#: what a placeholder in a registered name stands for
+PLACEHOLDERS = {
+    "<baseline>": ".+",
+    _PARAM: r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+",  # a dotted schema name
+    "<activity>": "[a-z][a-z0-9_]*",
+}
+
+
 def _pattern(name: str) -> re.Pattern[str]:
-    return re.compile(re.escape(name).replace(re.escape("<baseline>"), ".+"))
+    rx = re.escape(name)
+    for ph, sub in PLACEHOLDERS.items():
+        rx = rx.replace(re.escape(ph), sub)
+    return re.compile(rx)
+
+
+def listed(view: str) -> tuple[str, ...]:
+    """The yearly outcomes shown in `view` (one of VIEWS), in registry order."""
+    if view not in VIEWS:
+        raise KeyError(f"{view!r} is not a view; views: {', '.join(VIEWS)}")
+    return tuple(o.name for o in _BY_TABLE["yearly"].values() if view in o.views)
 
 
 def find(name: str, table: str = "yearly") -> Output | None:

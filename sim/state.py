@@ -41,6 +41,8 @@ class Tally:
         "quarters",
     )
     MEASURES: tuple[str, ...] = ("production", "expectation_gap", "sick_sum")
+    #: kept by the model alone: no rule declares them (``sim.rules.context.STATE`` leaves them out)
+    MODEL_ONLY: tuple[str, ...] = ("quarters", "production", "sick_sum")
     __slots__ = COUNTS + MEASURES
 
     def __init__(self) -> None:

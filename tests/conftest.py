@@ -78,3 +78,10 @@ def invoke_cli(*args: str, cwd: Path | None = None, timeout: int | None = None) 
 @pytest.fixture
 def invoke():
     return invoke_cli
+
+
+def unregistered(columns, table: str, *also: str) -> list[str]:
+    """Columns that neither `table` (patterns included) nor the tables `also` register."""
+    from sim.outputs import find
+
+    return [c for c in columns if find(c, table) is None and not any(find(c, t) for t in also)]

@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 
-from sim import run
+from sim import outputs, run
 
 
 def test_run_writes_the_same_tables_as_the_api(cli, tmp_path):
@@ -25,6 +25,9 @@ def test_run_writes_the_same_tables_as_the_api(cli, tmp_path):
     assert man["seed"] == 3 and man["years"] == 5 and man["scenario"]["name"] == "hod"
     assert man["versions"]["mesa"].startswith("3.3")
     assert "git_commit" in man
+    last = api.yearly.iloc[-1]
+    for col in outputs.listed("run"):  # the registry's `run` view, with its labels
+        assert f"{outputs.label(col)} " in p.stdout and f"{last[col]:.3f} (final year)" in p.stdout
 
 
 def test_compare_small(cli, tmp_path):
@@ -50,7 +53,10 @@ def test_compare_small(cli, tmp_path):
     assert abs(row["run_diff_vs_bum"] - (per["hod"] - per["bum"]).mean()) < 1e-6 * abs(
         row["run_diff_vs_bum"]
     )
-    assert "admin_cost_dkk" in p.stdout and "paired difference from BUM" in p.stdout
+    assert "paired difference from BUM" in p.stdout
+    paired = p.stdout.split("paired difference from BUM")[1]
+    for col in outputs.listed("paired"):  # the registry's labels, each once per scenario but BUM
+        assert paired.count(outputs.label(col)) == 2, col
 
 
 def test_scenarios_and_params_list(cli):

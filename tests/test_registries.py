@@ -16,6 +16,7 @@ from sim import outputs
 from sim.cli import cli
 from sim.params import Range, resolve_range, schema_index
 from sim.runner import RunResult, run
+from tests.conftest import unregistered
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,6 +180,81 @@ def test_outcome_lists_derive_from_the_registry():
     assert AREA_COLUMNS == outputs.columns("areas") and TENDER_COLUMNS == outputs.columns("tenders")
     assert OUTCOME_COLUMNS == outputs.outcome_columns() and "regime" not in OUTCOME_COLUMNS
     assert KEY_OUTCOMES == outputs.key_outcomes()
+    # the shown outcome lists are the registry's views; no consumer keeps its own list
+    for path, names in (
+        ("sim/analysis.py", ("employee_wellbeing", "inhouse_share")),
+        ("sim/cli.py", ("sick_leave_rate", "tendered_share")),
+        ("sim/app/page.py", ("admin_overhead_share", "proposals_implemented")),
+        ("sim/app/exercises.py", ("(1–7)",)),
+    ):
+        src = (ROOT / path).read_text()
+        for name in names:
+            assert name not in src, (path, name)
+    for view in outputs.VIEWS:
+        assert outputs.listed(view) and set(outputs.listed(view)) <= set(outputs.outcome_columns())
+
+
+def _relabel(monkeypatch, col: str, text: str, views: tuple[str, ...] | None = None):
+    """Change a yearly column's label (and views) in the registry, as a later edit would."""
+    from dataclasses import replace
+
+    o = outputs._BY_TABLE["yearly"][col]
+    new = replace(o, label=text, views=o.views if views is None else views)
+    monkeypatch.setitem(outputs._BY_TABLE["yearly"], col, new)
+
+
+def test_figures_run_compare_app_and_exercises_show_the_registry_views(
+    produced, monkeypatch, tmp_path
+):
+    """The compare/report figures, `govsim run`'s and `govsim compare`'s printed columns, the
+    app's latest table and the exercises follow the registry: relabel a column or add it to a
+    view there, and each shows it (before, each kept its own list and labels)."""
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from sim.analysis import figures
+    from sim.app import exercises
+    from sim.app.page import latest_table
+
+    yearly = pd.concat(
+        [produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)]
+    )
+    _relabel(monkeypatch, "employee_wellbeing", "Staff mood")
+    _relabel(monkeypatch, "savings_dkk", "Money saved", views=("panel", "final_bar", "latest"))
+    figs = figures(yearly, None)
+    titles = [a.get_title() for a in figs["timeseries"].axes if a.get_visible()]
+    assert titles == [outputs.label(c) for c in outputs.listed("panel")]
+    assert "Staff mood (1–7 scale)" in titles and "Money saved (DKK/yr)" in titles
+    bars = [a.get_title().split("\n")[0] for a in figs["final_year"].axes]
+    assert bars == [outputs.label(c) for c in outputs.listed("final_bar")]
+    for f in figs.values():
+        plt.close(f)
+
+    last = produced.yearly.iloc[-1].to_dict()
+    view = SimpleNamespace(label="A", calendar_year=2010, quarter_of_year=1, rows=(last,))
+    table = latest_table((view,))
+    heads = re.findall(r"<th>(.*?)</th>", table)[3:]
+    assert heads == [outputs.output(c).label for c in outputs.listed("latest")]
+    assert "Staff mood" in heads and "Money saved" in heads
+    cells = re.findall(r"<td>(.*?)</td>", table)[-len(heads) :]
+    share = outputs.listed("latest").index("admin_overhead_share")
+    assert cells[share] == f"{last['admin_overhead_share'] * 100:.3g}%"  # a share in %
+    assert cells[heads.index("Staff mood")] == f"{last['employee_wellbeing']:.3g}"
+
+    monkeypatch.setattr(exercises, "series", lambda ref, col, seeds, **kw: np.zeros(3))
+    names = [f.label for f in exercises._guarantee((0,))]
+    assert "Staff mood (1–7 scale), with the guarantee" in names
+
+    res = CliRunner().invoke(cli, ["run", "bum", "--years", "2", "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    assert "Staff mood (1–7 scale) " in res.output and "Money saved" not in res.output
+    args = "compare --replications 2 --years 2 --workers 1 --out".split()
+    res = CliRunner().invoke(cli, [*args, str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    paired = res.output.split("paired difference from BUM")[1]
+    assert paired.count("Staff mood (1–7 scale) ") == 2 and "Money saved" not in paired
 
 
 def test_compare_report_and_app_labels_come_from_the_registry(produced, monkeypatch):
@@ -252,3 +328,55 @@ def test_outputs_command_filters_tables():
     res = CliRunner().invoke(cli, ["outputs", "--format", "csv", "--table", "admin"])
     assert res.exit_code == 0
     assert len(list(csv.DictReader(io.StringIO(res.output)))) == len(outputs.columns("admin"))
+
+
+def test_every_column_a_sensitivity_study_produces_is_registered(tmp_path):
+    import pandas as pd
+
+    from sim.experiments.engine import load_results
+    from sim.sensitivity.spec import spec_from_dict
+    from sim.sensitivity.study import run_study
+
+    spec = spec_from_dict(
+        {
+            "name": "t",
+            "years": 2,
+            "parameters": {"trust.initial": None, "market.exit_after_years": None},
+            "outcomes": [{"column": "admin_cost_dkk", "scenario": "bum"}],
+            "method": {"name": "morris", "trajectories": 2},
+            "replications": 2,
+            "seed": 1,
+        }
+    )
+    out = tmp_path / "s"
+    run_study(spec, out, progress=False)
+    for name in ("indices", "convergence", "seed_noise"):
+        df = pd.read_csv(out / f"{name}.csv")
+        assert tuple(df.columns) == outputs.columns(name), name
+    assert tuple(pd.read_parquet(out / "outcomes.parquet").columns) == outputs.columns(
+        "sa_outcomes"
+    )
+    assert not unregistered(pd.read_parquet(out / "samples.parquet").columns, "sa_samples")
+    assert not unregistered(load_results(out / "batch", "yearly").columns, "yearly", "batch")
+    assert tuple(load_results(out / "batch", "runs").columns) == outputs.columns("runs")
+
+
+def test_turnover_rate_is_defined_as_the_model_counts_it():
+    """sim.agents.Employees.turnover counts positions whose holder left, each position once."""
+    from sim.agents import Employees
+
+    o = outputs.output("turnover_rate")
+    assert o.unit == "share of positions per year"
+    assert "holder left" in o.definition and "once" in o.definition
+    assert "holder left" in Employees.turnover.__doc__
+
+
+def test_rule_context_takes_the_tally_names_from_the_tally():
+    from sim.rules.context import STATE
+    from sim.state import Tally
+
+    want = {f"tally.{k}" for k in Tally.__slots__ if k not in Tally.MODEL_ONLY}
+    assert {n for n in STATE if n.startswith("tally.")} == want
+    assert "tally.proposals_made" in want and "tally.quarters" not in want
+    src = (ROOT / "sim" / "rules" / "context.py").read_text()
+    assert '"proposals_made"' not in src and '"control_bids"' not in src

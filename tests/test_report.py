@@ -28,6 +28,7 @@ def batch(tmp_path_factory):
             seed=40 + r,
             years=4,
             meta=(
+                ("label", sc),
                 ("case", sc if not ov else f"{sc} [tendering.share=0.1]"),
                 ("variation", v),
                 ("replication", r),
@@ -38,6 +39,32 @@ def batch(tmp_path_factory):
     ]
     execute(specs, out, progress=False)
     return out
+
+
+def test_every_column_a_batch_and_its_report_produce_is_registered(batch, tmp_path):
+    """`govsim outputs` documents the batch's identity columns (overrides by a pattern row), its
+    runs table and the report's three CSV files."""
+    from sim import outputs
+    from tests.conftest import unregistered
+
+    tables = [d.name for d in batch.iterdir() if d.is_dir() and d.name != "runs"]
+    assert {"yearly", "admin"} <= set(tables)
+    for table in tables:
+        df = load_results(batch, table)
+        assert len(df.columns) > 3 and not unregistered(df.columns, table, "batch"), table
+    assert {"label", "case", "variation", "replication", "tendering.share"} <= set(df.columns)
+    assert tuple(load_results(batch, "runs").columns) == outputs.columns("runs")
+    paths = write_report(batch, tmp_path / "report.html")
+    csvs = {p.name: pd.read_csv(p) for p in paths if p.suffix == ".csv"}
+    assert set(csvs) == {"summary.csv", "differences.csv", "admin_by_activity.csv"}
+    assert not unregistered(csvs["summary.csv"].columns, "report_summary")
+    matched = {outputs.find(c, "report_summary").name for c in csvs["summary.csv"].columns}
+    assert matched == set(outputs.columns("report_summary"))
+    assert tuple(csvs["differences.csv"].columns) == outputs.columns("differences")
+    assert len(csvs["admin_by_activity.csv"].columns) > 3
+    assert not unregistered(csvs["admin_by_activity.csv"].columns, "admin_by_activity")
+    # a pattern is not a wildcard: a name that is no parameter is not an override column
+    assert outputs.find("nonsense", "batch") is None and outputs.find("x:y", "sa_samples") is None
 
 
 def test_report_is_self_contained_and_its_numbers_match_the_tables(batch):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -198,12 +199,42 @@ def test_validation_stops_when_runs_fail(monkeypatch, invoke, tmp_path):
 def test_calibration_stops_when_runs_fail(monkeypatch):
     reps, master, steps = load_plan(ROOT / "experiments" / "calibration.yaml")
     step = steps[0]
-    short = type(step)(step.parameter, step.check, step.target, (0.96, 1.08), step.variants, 3)
+    short = dataclasses.replace(step, grid=(0.96, 1.08), replications=3)
     _fail_odd_seeds(monkeypatch)
     with pytest.raises(
         GovsimError, match=rf"calibration of {step.parameter}: \d+ of 6 runs failed.*boom"
     ):
         sweep(short, {}, master_seed=master, workers=1, start_year=2008)
+
+
+def test_calibration_treats_whole_numbers_as_the_parameter_registry_does(tmp_path):
+    """One rule for whole numbers (sim.params.Range): before, calibration rounded a fractional
+    grid value of a whole-number parameter (int(round(…))) where the samplers floor it."""
+    from sim.params import resolve_range
+
+    _, _, steps = load_plan(ROOT / "experiments" / "calibration.yaml")
+    for step in steps:  # the calibrated parameters: their values pass through unchanged
+        assert step.range == resolve_range(step.parameter, step.grid[0], step.grid[-1])
+        assert [step.model_value(v) for v in step.grid] == list(step.grid)
+
+    def plan(grid: str) -> Path:
+        p = tmp_path / "c.yaml"
+        p.write_text(
+            "steps:\n  - parameter: market.exit_after_years\n    check: 1a\n    target: 0.05\n"
+            f"    grid: {grid}\n    variants: [bum]\n",
+            encoding="utf-8",
+        )
+        return p
+
+    (step,) = load_plan(plan("{start: 1, stop: 4, step: 1}"))[2]
+    assert step.range == resolve_range("market.exit_after_years", 1, 4)
+    assert [step.model_value(v) for v in step.grid] == [1, 2, 3, 4]
+    assert step.model_value(2.7) == step.range.value(2.7) == 2  # floored, as every sampler does
+    with pytest.raises(GovsimError, match="whole number, so give whole-number ends"):
+        load_plan(plan("{start: 1.5, stop: 4.5, step: 1}"))
+    with pytest.raises(GovsimError, match="step 0.5 is not a whole number"):
+        load_plan(plan("{start: 1, stop: 4, step: 0.5}"))
+    assert "int(round(" not in (ROOT / "sim" / "validation" / "calibrate.py").read_text()
 
 
 def test_defaults_are_the_calibrated_values():
@@ -219,7 +250,7 @@ def test_calibration_plan_is_valid_and_sweeps_in_the_right_direction(tmp_path):
     reps, master, steps = load_plan(ROOT / "experiments" / "calibration.yaml")
     assert reps >= 20 and {s.check.id for s in steps} == {"1a", "8a", "5a", "5b"}
     step = steps[0]
-    short = type(step)(step.parameter, step.check, step.target, (0.96, 1.08), step.variants, 3)
+    short = dataclasses.replace(step, grid=(0.96, 1.08), replications=3)
     table = sweep(short, {}, master_seed=master, workers=1, start_year=2008)
     assert table["mean"].iloc[0] > table["mean"].iloc[1]  # dearer firms → smaller savings
     assert (

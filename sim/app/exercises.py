@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.app.state import configure
+from sim.outputs import label
 from sim.runner import run
 
 DEFAULT_SEEDS = tuple(range(8))
@@ -98,12 +99,13 @@ def _bum_to_hod(seeds):
 
 def _guarantee(seeds):
     out = []
-    for col, name in (
-        ("proposals_made", "proposals made per year"),
-        ("proposals_implemented", "proposals implemented per year"),
-        ("trust_employees_management", "trust employees–management"),
-        ("employee_wellbeing", "employee wellbeing (1–7)"),
+    for col in (
+        "proposals_made",
+        "proposals_implemented",
+        "trust_employees_management",
+        "employee_wellbeing",
     ):
+        name = label(col)  # the registry's label and unit
         out.append(
             Figure(f"{name}, with the guarantee", series("model_municipality", col, seeds).mean())
         )

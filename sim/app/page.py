@@ -11,6 +11,7 @@ Each browser tab gets its own models (state is per component, not module-global)
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -23,6 +24,7 @@ import markdown
 import solara
 import solara.lab
 
+from sim import outputs
 from sim.app import plots
 from sim.app.state import (
     QUARTERS_PER_YEAR,
@@ -245,22 +247,22 @@ def ParameterPanel(refs: tuple[str, ...], applied: solara.Reactive[Applied]):
 @solara.component
 def LatestTable(views: tuple[RunView, ...]):
     """The latest yearly values per model, as text (also what the browser test reads)."""
-    cols = [
-        ("admin_overhead_share", "admin overhead", 100, "%"),
-        ("citizen_satisfaction", "satisfaction", 1, ""),
-        ("political_expectation", "expectation", 1, ""),
-        ("employee_wellbeing", "wellbeing", 1, ""),
-        ("sick_leave_rate", "sick leave", 100, "%"),
-        ("trust_employees_management", "trust emp–mgmt", 1, ""),
-        ("tendered_share", "tendered", 100, "%"),
-        ("proposals_implemented", "proposals impl.", 1, ""),
-    ]
-    head = "".join(f"<th>{name}</th>" for _, name, _, _ in cols)
+    solara.HTML(tag="div", unsafe_innerHTML=latest_table(views), style={"overflow-x": "auto"})
+
+
+def latest_table(views) -> str:
+    """The HTML of LatestTable: the registry's ``latest`` outcomes, with its labels and units
+    (a share in %)."""
+    cols = [outputs.output(c) for c in outputs.listed("latest")]  # the registry's `latest` view
+    head = "".join(f"<th>{html.escape(o.label)}</th>" for o in cols)
     body = ""
     for i, v in enumerate(views):
         last = v.rows[-1] if v.rows else None
         cells = "".join(
-            f"<td>{last[c] * k:.3g}{u}</td>" if last else "<td>–</td>" for c, _, k, u in cols
+            f"<td>{last[o.name] * o.factor:.3g}{'%' if o.percent else ''}</td>"
+            if last
+            else "<td>–</td>"
+            for o in cols
         )
         yr = str(int(last["year"])) if last else "–"
         body += (
@@ -268,12 +270,11 @@ def LatestTable(views: tuple[RunView, ...]):
             f"{v.label}</td><td>{v.calendar_year} Q{v.quarter_of_year}</td><td class='govsim-year'>{yr}</td>"
             f"{cells}</tr>"
         )
-    html = (
+    return (
         "<style>.govsim-latest td, .govsim-latest th {padding: 2px 8px; text-align: right}</style>"
         f"<table class='govsim-latest' style='font-size:13px;border-collapse:collapse'>"
         f"<tr><th>model</th><th>now</th><th>last year</th>{head}</tr>{body}</table>"
     )
-    solara.HTML(tag="div", unsafe_innerHTML=html, style={"overflow-x": "auto"})
 
 
 @solara.component

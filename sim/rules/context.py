@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from sim.state import Tally
+
 if TYPE_CHECKING:
     from sim.agents import Areas, Market
     from sim.ledger import Ledger
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from sim.params import Parameters
     from sim.procurement import TenderLog
     from sim.rules.base import Signals
-    from sim.state import Procedures, Tally, Trust
+    from sim.state import Procedures, Trust
 
 #: The named pieces of state a rule may declare it reads or writes.
 STATE: frozenset[str] = frozenset(
@@ -75,20 +77,7 @@ STATE: frozenset[str] = frozenset(
         "tenders",
         "market",
         "rng",
-        *(
-            f"tally.{k}"
-            for k in (
-                "control_bids",
-                "tenders_held",
-                "learning_teams",
-                "consensus_tasks",
-                "proposals_made",
-                "proposals_considered",
-                "proposals_accepted",
-                "proposals_implemented",
-                "expectation_gap",
-            )
-        ),
+        *(f"tally.{k}" for k in (*Tally.COUNTS, *Tally.MEASURES) if k not in Tally.MODEL_ONLY),
     }
 )
 

@@ -26,7 +26,7 @@ import yaml
 
 from sim.errors import GovsimError
 from sim.experiments.engine import execute
-from sim.params import schema_index
+from sim.params import Range, resolve_range, schema_index
 from sim.seeds import derive_seeds
 from sim.stats import mean_ci
 from sim.validation.checks import CHECKS, Check
@@ -52,6 +52,11 @@ class Step:
     grid: tuple[float, ...]
     variants: tuple[str, ...]
     replications: int
+    range: Range  # the grid's ends (sim.params.Range): how a value becomes a model value
+
+    def model_value(self, value: float) -> float | int:
+        """A grid or chosen value as the model takes it (whole-number parameters as Range floors them)."""
+        return self.range.value(value)
 
     @property
     def resolution(self) -> float:
@@ -88,6 +93,13 @@ def load_plan(path: Path) -> tuple[int, int, list[Step]]:
         if step <= 0 or stop < start:
             raise GovsimError(f"{where}.grid: needs step > 0 and stop ≥ start, got {g}")
         grid = tuple(float(round(v, 10)) for v in np.arange(start, stop + step / 2, step))
+        # one treatment of whole numbers (sim.params.Range): a whole-number parameter needs
+        # whole-number ends and step, so every grid value is a model value as it stands
+        rng = resolve_range(name, grid[0], grid[-1], where=f"{where}.grid")
+        if rng.kind == "int" and step != int(step):
+            raise GovsimError(
+                f"{where}.grid: step {step:g} is not a whole number, but {name!r} is a whole number"
+            )
         bad = [v for v in s.get("variants", []) if v not in labels]
         if bad or not s.get("variants"):
             raise GovsimError(
@@ -97,7 +109,9 @@ def load_plan(path: Path) -> tuple[int, int, list[Step]]:
         if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
             raise GovsimError(f"{where}.replications: {reps!r} must be a whole number ≥ 2")
         steps.append(
-            Step(name, checks[s["check"]], float(s["target"]), grid, tuple(s["variants"]), reps)
+            Step(
+                name, checks[s["check"]], float(s["target"]), grid, tuple(s["variants"]), reps, rng
+            )
         )
     return int(raw.get("replications", 30)), int(raw.get("master_seed", 7)), steps
 
@@ -114,15 +128,17 @@ def sweep(
 ) -> pd.DataFrame:
     """Run every grid value of `step` (with earlier choices applied) and measure its check."""
     variants = [v for v in VARIANTS if v.label in step.variants]
-    kind = schema_index()[step.parameter].kind
     seeds = {k: grid_seeds(master_seed, k, step.replications) for k in range(len(step.grid))}
     with tempfile.TemporaryDirectory(prefix="govsim-calibrate-") as tmp:
         tmp = Path(tmp)
         specs = []
         for k, value in enumerate(step.grid):
-            v = int(round(value)) if kind == "int" else value
             specs += build_specs(
-                variants, seeds[k], tmp, {**chosen, step.parameter: v}, prefix=f"g{k:03d}-"
+                variants,
+                seeds[k],
+                tmp,
+                {**chosen, step.parameter: step.model_value(value)},
+                prefix=f"g{k:03d}-",
             )
         out = tmp / "runs"
         summary = execute(specs, out, workers=workers, tables=TABLES, progress=sys.stderr.isatty())
@@ -134,7 +150,7 @@ def sweep(
                 split_results(raw, prefix=f"g{k:03d}-"),
                 seeds[k],
                 start_year,
-                overrides={**chosen, step.parameter: value},
+                overrides={**chosen, step.parameter: step.model_value(value)},
             )
             x = np.asarray(step.check.metric(data), dtype=float)
             finite = x[np.isfinite(x)]
@@ -192,7 +208,7 @@ def calibrate(
     for step in steps:
         t0 = time.perf_counter()
         table = sweep(step, chosen, master_seed, workers, start_year)
-        chosen[step.parameter] = choose(table, step.target, step.resolution)
+        chosen[step.parameter] = step.model_value(choose(table, step.target, step.resolution))
         click.echo(
             f"{step.parameter:<40} → {chosen[step.parameter]:g}  (check {step.check.id}, target "
             f"{step.target:g}, {len(step.grid)} values × {step.replications} seeds, {time.perf_counter() - t0:.0f} s)"
