@@ -235,7 +235,7 @@ def outputs_cmd(fmt: str, tables: tuple[str, ...]) -> None:
                 + " |"
             )
     else:
-        for c in cells:
+        for c in [["table", "column", "", "unit", "scale", "years", "definition"], *cells]:
             click.echo(f"{c[0]:<17} {c[1]:<34} {c[3]:<28} {c[4]:<26} {c[5]:<5} {c[6]}")
 
 
