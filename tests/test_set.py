@@ -142,3 +142,57 @@ def test_help_documents_set(invoke):
     assert "--set KEY=VALUE" in invoke("run", "--help").stdout
     h = invoke("compare", "--help").stdout
     assert "--set KEY=VALUE" in h and "every compared scenario" in " ".join(h.split())
+
+
+def _experiment(tmp_path, scenarios: list) -> str:
+    f = tmp_path / "exp.yaml"
+    exp = {"name": "e", "scenarios": scenarios, "replications": 2, "years": 2, "master_seed": 7}
+    f.write_text(yaml.safe_dump({**exp, "tables": ["yearly"]}))
+    return str(f)
+
+
+def test_batch_set_applies_to_every_run(invoke, tmp_path):
+    from sim.experiments.engine import load_results
+
+    exp, out = _experiment(tmp_path, ["bum", "hod"]), tmp_path / "o"
+    p = invoke("batch", exp, *SET_ARGS[:2], "--out", str(out), "--no-progress")
+    assert p.returncode == 0, p.stderr
+    y = load_results(out, "yearly")
+    assert set(y["case"]) == {"bum", "hod"}  # the file's case labels
+    bum = y[y["scenario"] == "bum"]
+    assert bum["tendered_share"].to_numpy() == pytest.approx(0.4)
+    seed = int(bum["seed"].iloc[0])
+    api = run("bum", seed=seed, years=2, set={"tendering.share": 0.4}).yearly
+    pd.testing.assert_frame_equal(
+        bum[bum["seed"] == seed][list(api.columns)].reset_index(drop=True), api, check_exact=True
+    )
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["overrides"] == {"tendering.share": 0.4}
+    assert all(r["overrides"]["tendering.share"] == 0.4 for r in man["runs"])
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "item", "says"),
+    [
+        (
+            [
+                {
+                    "scenario": "bum",
+                    "grid": {"tendering.share": {"low": 0.1, "high": 0.2, "steps": 2}},
+                }
+            ],
+            "tendering.share=0.4",
+            "the experiment already varies 'tendering.share'",
+        ),
+        (["model_municipality"], "tendering.share=0.4", "'model_municipality' does not use"),
+        (["bum"], "tendering.share=1.7", "less than or equal to 1"),
+    ],
+)
+def test_batch_bad_set_is_one_line_before_any_run(invoke, tmp_path, scenarios, item, says):
+    out = tmp_path / "o"
+    exp = _experiment(tmp_path, scenarios)
+    p = invoke("batch", exp, "--set", item, "--out", str(out), "--no-progress")
+    assert p.returncode == 2
+    assert p.stderr.startswith(f"error: --set {item}: ") and says in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+    assert not out.exists()
