@@ -56,6 +56,19 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
+def set_option(scope: str = ""):
+    """``--set KEY=VALUE`` (repeatable): parameter overrides by dotted name, as ``sim.overrides``
+    applies them; `scope` says what they apply to."""
+    return click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Override a parameter by its `govsim params` name, e.g. --set tendering.share=0.4; "
+        "VALUE is read as YAML (0.4, 12, true). Repeat for several" + scope + ".",
+    )
+
+
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="govsim")
 def cli() -> None:
@@ -77,20 +90,34 @@ def cli() -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory for yearly/areas/admin/tenders.parquet and manifest.json.",
+    help="Directory for yearly/areas/admin/tenders.parquet and manifest.json "
+    "(default: results/NAME_seedSEED, plus the --set items if any).",
 )
-def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> None:
+@set_option()
+def run_cmd(
+    scenario: str, seed: int, years: int | None, out: Path | None, overrides: tuple[str, ...]
+) -> None:
     """Run one SCENARIO (a preset name or a YAML file) and write its tables."""
+    import re
+
     from sim.outputs import label, listed
+    from sim.overrides import apply_set, parse_set, show
     from sim.runner import run
     from sim.scenario import load_scenario
 
-    sc = load_scenario(scenario)  # a bad scenario fails before the folder check and the run
-    out = check_out_dir(out or Path("results") / f"{sc.name}_seed{seed}")  # before the simulation
-    res = run(sc, seed=seed, years=years)
+    sets = parse_set(overrides)
+    base = load_scenario(scenario)  # a bad scenario fails before the folder check and the run
+    sc = apply_set(base, sets)  # so does a bad --set
+    tag = "".join(f"_{k}={show(v)}" for k, v in sets.items())
+    default = Path("results") / (f"{sc.name}_seed{seed}" + re.sub(r"[^\w.=+-]", "_", tag))
+    out = check_out_dir(out or default)  # before the simulation
+    res = run(base, seed=seed, years=years, set=sets)
     res.write(out)
     last = res.yearly.iloc[-1]
-    click.echo(f"{res.manifest['scenario']['name']}, seed {seed}, {len(res.yearly)} years → {out}")
+    changed = f" ({', '.join(f'{k}={show(v)}' for k, v in sets.items())})" if sets else ""
+    click.echo(
+        f"{res.manifest['scenario']['name']}{changed}, seed {seed}, {len(res.yearly)} years → {out}"
+    )
     shown = {col: label(col) for col in listed("run")}  # the registry's `run` view
     width = max(map(len, shown.values()))
     for col, name in shown.items():
@@ -143,6 +170,7 @@ def run_cmd(scenario: str, seed: int, years: int | None, out: Path | None) -> No
     default=Path("results/compare"),
     show_default=True,
 )
+@set_option(" (applied to every compared scenario, which must all use the parameter)")
 def compare_cmd(
     scenarios: tuple[str, ...],
     replications: int,
@@ -151,15 +179,22 @@ def compare_cmd(
     workers: int,
     baseline: str | None,
     out: Path,
+    overrides: tuple[str, ...],
 ) -> None:
-    """Run the governance models on the same seeds and compare them with 95 % CIs."""
+    """Run the governance models on the same seeds and compare them with 95 % CIs.
+
+    --set changes every compared scenario the same way; a name one of them does not use is an
+    error naming that scenario."""
     from sim.analysis import format_table, summarise
     from sim.compare import CANONICAL, comparison_manifest, run_comparison, write_comparison
     from sim.outputs import label, listed
+    from sim.overrides import apply_set, parse_set
     from sim.scenario import load_scenario
 
     names = list(scenarios) or list(CANONICAL)
-    labels = [load_scenario(n).name for n in names]  # fails fast on a bad scenario
+    sets = parse_set(overrides)
+    # fails fast on a bad scenario or a --set one of them cannot take
+    labels = [apply_set(load_scenario(n), sets).name for n in names]
     if baseline is None:
         baseline = "bum" if "bum" in labels else None
     elif baseline not in labels:
@@ -168,14 +203,14 @@ def compare_cmd(
             f"({', '.join(labels)})"
         )
     check_out_dir(out)  # before any simulation: an unwritable --out must not cost the runs
-    yearly, admin = run_comparison(names, replications, years, master_seed, workers)
+    yearly, admin = run_comparison(names, replications, years, master_seed, workers, sets)
     summary = summarise(yearly, baseline=baseline)
     figs = write_comparison(
         out,
         yearly,
         admin,
         summary,
-        comparison_manifest(names, replications, years, master_seed, baseline),
+        comparison_manifest(names, replications, years, master_seed, baseline, sets),
     )
     click.echo(format_table(summary))
     if baseline is not None and len(labels) > 1:

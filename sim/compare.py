@@ -23,17 +23,25 @@ CANONICAL = ("bum", "hod", "model_municipality")
 
 
 def run_comparison(
-    scenarios: list[str], replications: int, years: int | None, master_seed: int, workers: int = 1
+    scenarios: list[str],
+    replications: int,
+    years: int | None,
+    master_seed: int,
+    workers: int = 1,
+    overrides: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed.
 
     Runs through the experiment engine's ``run_many`` in memory (validation before any run, the
     local pool, models released after each run). A failed run raises a
     GovsimError naming how many failed and the first one's error: a comparison is never
-    summarised over fewer runs than asked for."""
+    summarised over fewer runs than asked for. `overrides` (``--set``) change every scenario
+    the same way."""
     from sim.experiments.engine import RunSpec, run_many
+    from sim.overrides import apply_set
 
-    loaded = [load_scenario(s) for s in scenarios]  # validate all before any run
+    # validate all before any run
+    loaded = [apply_set(load_scenario(s), overrides) for s in scenarios]
     labels = [sc.name for sc in loaded]
     dup = sorted({lab for lab in labels if labels.count(lab) > 1})
     if dup:
@@ -50,8 +58,14 @@ def run_comparison(
         )
     seeds = derive_seeds(master_seed, replications)
     specs = [
-        RunSpec(f"{i:03d}-r{r:05d}", str(s), seed=seed, years=years, meta=(("label", lab),))
-        for i, (s, lab) in enumerate(zip(scenarios, labels, strict=True))
+        RunSpec(
+            f"{i:03d}-r{r:05d}",
+            sc if overrides else str(s),  # the changed Scenario itself travels to the workers
+            seed=seed,
+            years=years,
+            meta=(("label", lab),),
+        )
+        for i, (s, sc, lab) in enumerate(zip(scenarios, loaded, labels, strict=True))
         for r, seed in enumerate(seeds)
     ]
     res = run_many(specs, workers=workers, tables=("yearly", "admin"))
@@ -85,15 +99,19 @@ def comparison_manifest(
     years: int | None,
     master_seed: int,
     baseline: str | None,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What a comparison ran: every scenario as resolved, the seeds, replications, years, versions, commit."""
+    """What a comparison ran: every scenario as resolved (overrides applied), the overrides,
+    the seeds, replications, years, versions, commit."""
+    from sim.overrides import apply_set
     from sim.provenance import git_commit, versions
 
-    loaded = [load_scenario(s) for s in scenarios]
+    loaded = [apply_set(load_scenario(s), overrides) for s in scenarios]
     return {
         "command": "compare",
         "scenarios": [sc.model_dump(mode="json") for sc in loaded],
         "references": list(scenarios),
+        "overrides": dict(overrides or {}),
         "baseline": baseline,
         "replications": replications,
         "years": years or loaded[0].years,

@@ -1,4 +1,4 @@
-"""The one "model as a function" boundary: ``run(scenario, seed, years) -> RunResult``.
+"""The one "model as a function" boundary: ``run(scenario, seed, years, set) -> RunResult``.
 
 The CLI, batches, sensitivity runs, the app and outside tools (Mesa's batch_run, EMA
 Workbench) all call this (STYLE.md 'For govsim in particular').
@@ -97,9 +97,12 @@ def tables(
     return {name: TABLE_BUILDERS[name](model) for name in which}
 
 
-def manifest(scenario: Scenario, seed: int, years: int) -> dict[str, Any]:
+def manifest(
+    scenario: Scenario, seed: int, years: int, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
-        "scenario": scenario.model_dump(mode="json"),
+        "scenario": scenario.model_dump(mode="json"),  # as run, overrides applied
+        "overrides": dict(overrides or {}),
         "seed": seed,
         "years": years,
         "versions": versions(),
@@ -109,7 +112,10 @@ def manifest(scenario: Scenario, seed: int, years: int) -> dict[str, Any]:
 
 
 def run(
-    scenario: Scenario | str | Path | dict = "bum", seed: int = 0, years: int | None = None
+    scenario: Scenario | str | Path | dict = "bum",
+    seed: int = 0,
+    years: int | None = None,
+    set: dict[str, Any] | None = None,  # noqa: A002 (the public keyword; shadows only in here)
 ) -> RunResult:
     """Run one scenario with one seed.
 
@@ -117,8 +123,18 @@ def run(
         scenario: a preset name (``govsim scenarios``), a YAML path, a mapping or a Scenario.
         seed: seed for every random draw; the same seed gives bit-identical tables.
         years: run length in years (default: the scenario's ``years``).
+        set: parameter overrides by dotted name (``govsim params``), e.g.
+            ``{"tendering.share": 0.4}``, as ``govsim run --set`` gives them; recorded in the
+            manifest.
     """
-    sc = load_scenario(scenario)
+    from sim.overrides import apply_set
+
+    if set is not None and not isinstance(set, dict):
+        raise GovsimError(
+            f"set has value {set!r}: it must be a mapping of parameter names to values, "
+            "e.g. set={'tendering.share': 0.4}"
+        )
+    sc = apply_set(load_scenario(scenario), set, source="set")
     seed = check_seed(seed)
     years = check_years(years)
     model = simulate(sc, seed, years)
@@ -126,4 +142,4 @@ def run(
         t = tables(model)
     finally:
         release(model)
-    return RunResult(**t, manifest=manifest(sc, seed, model.years))
+    return RunResult(**t, manifest=manifest(sc, seed, model.years, set))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli import set_option
 from sim.errors import GovsimError
 
 
@@ -60,6 +61,7 @@ from sim.errors import GovsimError
     metavar="SECONDS",
     help="Dask: give up with a message after this long with no live worker.",
 )
+@set_option(" (added to every run of the experiment; a name the file already varies is an error)")
 def batch(
     experiment: Path,
     out: Path | None,
@@ -70,6 +72,7 @@ def batch(
     chunk_size: int | None,
     progress: bool,
     worker_wait: float,
+    overrides: tuple[str, ...],
 ) -> None:
     """Run every (scenario, variation, replication) of an EXPERIMENT file; stream results to Parquet."""
     if workers > 1 and backend == "local" and scheduler is None:
@@ -77,10 +80,12 @@ def batch(
 
         thread_env()  # before numpy and pyarrow load: no extra thread, so the pool can be forked
     from sim.experiments.engine import execute
-    from sim.experiments.spec import describe, expand, load_experiment
+    from sim.experiments.spec import describe, expand, load_experiment, with_set
+    from sim.overrides import parse_set
 
+    sets = parse_set(overrides)
     exp = load_experiment(experiment)
-    specs = expand(exp, experiment)
+    specs = with_set(expand(exp, experiment), sets)
     out = out or Path("results") / exp.name
     summary = execute(
         specs,
@@ -93,7 +98,11 @@ def batch(
         columns=exp.outcomes,
         chunk_size=chunk_size,
         progress=progress,
-        manifest_extra={**describe(exp, specs), "experiment_file": str(experiment)},
+        manifest_extra={
+            **describe(exp, specs),
+            "experiment_file": str(experiment),
+            "overrides": sets,
+        },
         worker_wait=worker_wait if (backend == "dask" or scheduler) else None,
     )
     click.echo(

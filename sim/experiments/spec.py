@@ -288,6 +288,30 @@ def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec
     return specs
 
 
+def with_set(specs: list[RunSpec], sets: dict[str, Any], option: str = "--set") -> list[RunSpec]:
+    """`sets` (``govsim batch --set``) added to every run's overrides, checked against every
+    scenario before any run; a name the experiment itself varies is an error (which would win?).
+    The ``case`` labels stay those of the file."""
+    from dataclasses import replace
+
+    from sim.overrides import apply_set, show
+
+    if not sets:
+        return specs
+    for s in specs:
+        clash = next((k for k, _ in s.overrides if k in sets), None)
+        if clash is not None:
+            raise GovsimError(
+                f"{option} {clash}={show(sets[clash])}: the experiment already varies {clash!r} "
+                f"(run {s.run_id}); set it in the file or on the command line, not both"
+            )
+    for ref in dict.fromkeys(s.scenario for s in specs):
+        apply_set(load_scenario(ref), sets, source=option)
+    return [
+        replace(s, overrides=tuple(sorted({**dict(s.overrides), **sets}.items()))) for s in specs
+    ]
+
+
 def describe(exp: Experiment, specs: list[RunSpec]) -> dict[str, Any]:
     """The experiment as resolved, for the manifest."""
     return {
@@ -297,4 +321,4 @@ def describe(exp: Experiment, specs: list[RunSpec]) -> dict[str, Any]:
     }
 
 
-__all__ = ["Experiment", "load_experiment", "expand", "describe", "LHS_STREAM"]
+__all__ = ["Experiment", "load_experiment", "expand", "with_set", "describe", "LHS_STREAM"]
