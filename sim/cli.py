@@ -75,17 +75,21 @@ def cli() -> None:
     """Compare municipal governance models: BUM, HOD and the Norwegian model municipality."""
 
 
-@cli.command("run")
-@click.argument("scenario")
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed."
-)
-@click.option(
+#: run length, the same for every command that runs a scenario
+years_option = click.option(
     "--years",
     type=click.IntRange(1, 200),
     default=None,
     help="Run length (default: the scenario's).",
 )
+
+
+@cli.command("run")
+@click.argument("scenario")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed."
+)
+@years_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -138,12 +142,7 @@ def run_cmd(
     show_default=True,
     help="Seeded replications per scenario.",
 )
-@click.option(
-    "--years",
-    type=click.IntRange(1, 200),
-    default=None,
-    help="Run length (default: the scenario's).",
-)
+@years_option
 @click.option(
     "--seed",
     "master_seed",
