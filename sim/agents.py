@@ -22,14 +22,19 @@ import numpy as np
 from mesa import Agent
 from mesa.agent import AgentSet
 
+from sim.state import update_trust
+
 if TYPE_CHECKING:
     from sim.model import MunicipalityModel
-    from sim.rules.base import Signals
     from sim.state import Trust
 
 
 class Politician(Agent):
-    """A member of the technical committee: expects a quality level, may push for framework savings."""
+    """A member of the technical committee: expects a satisfaction level and is inclined to cut.
+
+    Expectations adapt each year toward the satisfaction the member saw plus an ambition
+    (aspiration adaptation); at an election the member is replaced with a probability that
+    falls with how far satisfaction met the member's expectation (retrospective voting)."""
 
     def __init__(self, model: MunicipalityModel) -> None:
         super().__init__(model)
@@ -38,10 +43,39 @@ class Politician(Agent):
     def stand_down(self) -> None:
         """Be replaced by a newly elected member with fresh preferences."""
         pp = self.model.params.politics
+        rng = self.model.rng
+        self.expectation = float(np.clip(rng.normal(pp.expectation_mean, pp.expectation_sd), 0, 1))
+        self.austerity = float(np.clip(rng.normal(pp.austerity, pp.austerity_sd), 0.0, 1.0))
+
+    def adapt(self, satisfaction: float) -> None:
+        """Move the expectation toward what was seen plus the member's ambition."""
+        pp = self.model.params.politics
+        goal = satisfaction + pp.ambition
         self.expectation = float(
-            np.clip(self.model.rng.normal(pp.expectation_mean, 0.03), 0.0, 1.0)
+            np.clip(self.expectation + pp.expectation_adaptation * (goal - self.expectation), 0, 1)
         )
-        self.austerity = float(np.clip(self.model.rng.normal(pp.austerity, 0.08), 0.0, 1.0))
+
+    def replaced_at_election(self, satisfaction: float) -> bool:
+        """Whether the voters replace this member: the odds of the base turnover, lowered when
+        satisfaction met the member's expectation and raised when it fell short."""
+        pp = self.model.params.politics
+        return bool(
+            self.model.rng.random()
+            < odds_probability(
+                pp.turnover_at_election,
+                -pp.election_sensitivity * (satisfaction - self.expectation),
+            )
+        )
+
+
+def odds_probability(p: float, log_odds_shift: float) -> float:
+    """The probability whose odds are those of `p` times exp(`log_odds_shift`)."""
+    if p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    odds = p / (1.0 - p) * np.exp(log_odds_shift)
+    return float(odds / (1.0 + odds))
 
 
 class Contractor(Agent):
@@ -51,9 +85,9 @@ class Contractor(Agent):
         super().__init__(model)
         mp = model.params.market
         rng = model.rng
-        self.cost = float(max(0.3, rng.normal(mp.cost_mean, mp.cost_sd)))
-        self.markup = float(max(0.0, rng.normal(mp.markup, 0.015)))
-        self.quality = float(np.clip(rng.normal(mp.quality_mean, 0.05), 0.0, 1.0))
+        self.cost = float(max(mp.cost_min, rng.normal(mp.cost_mean, mp.cost_sd)))
+        self.markup = float(max(0.0, rng.normal(mp.markup, mp.markup_sd)))
+        self.quality = float(np.clip(rng.normal(mp.quality_mean, mp.quality_sd), 0.0, 1.0))
         self.active = True
         self.idle_years = 0
 
@@ -119,148 +153,413 @@ class Market:
 
 
 class Employees:
-    """The in-house unit's employees as one vectorised population (not Mesa agents): entry i is
-    a position; when its holder quits, a new holder takes it over with fresh state."""
+    """The in-house unit's employees as one vectorised population (not Mesa agents).
 
-    def __init__(self, rng: np.random.Generator, n: int, wellbeing_base: float) -> None:
-        self.n = n
-        self.wellbeing = np.clip(rng.normal(wellbeing_base, 0.4, n), 1.0, 7.0)
-        self.propensity = rng.lognormal(0.0, 0.5, n)  # who tends to propose
-        self.sick_offset = rng.normal(0.0, 0.02, n)
-        self.trust_offset = rng.normal(
-            0.0, 0.08, n
-        )  # personal deviation from the unit's trust in management
-        self.sick = np.zeros(n)
-        self.skill = rng.uniform(0.3, 0.8, n)
-        self.learn_bonus = np.zeros(n)
-        self.left = np.zeros(n, dtype=bool)  # the position's holder left during this year
+    Entry i is a position and its holder. Each holder is posted on a task package (``post``)
+    and experiences what happens there: the work put out to tender (a threat), kept after a
+    won control bid or lost (redeployment or layoff), their own proposals heard or ignored,
+    the control work they bear, the hours they are involved in joint work. Their state follows
+    from these experiences (``sim.agents.InHouseUnit.step_quarter``). The number of positions
+    follows the unit's volume: ``resize`` removes and adds entries once a year."""
+
+    ARRAYS = (
+        "wellbeing",
+        "propensity",
+        "sick_offset",
+        "trust",
+        "sick",
+        "skill",
+        "post",
+        "tenure",
+        "security",
+        "autonomy",
+        "involvement",
+        "involved",
+        "demand",
+        "kept",
+        "broken",
+        "threatened",
+        "left",
+    )
+
+    def __init__(
+        self, rng: np.random.Generator, n: int, ep, trust0: float, knowledge_years: float
+    ) -> None:
+        self.ep = ep
+        self._knowledge_years = knowledge_years
+        self.n = 0
+        for k in self.ARRAYS:
+            setattr(self, k, np.zeros(0, dtype=bool if k in ("threatened", "left") else float))
+        self.post = np.zeros(0, dtype=int)
         self.quits = 0
+        self.layoffs = 0
+        self.hires = 0
+        self._trust0 = trust0
+        self.add(rng, n, starting=True)
 
-    def replace(self, rng: np.random.Generator, idx: np.ndarray, wellbeing_base: float) -> None:
-        """New holders take over positions `idx`."""
-        self.wellbeing[idx] = np.clip(rng.normal(wellbeing_base, 0.4, idx.size), 1.0, 7.0)
-        self.skill[idx] = rng.uniform(0.2, 0.5, idx.size)
-        self.learn_bonus[idx] = 0.0
-        self.trust_offset[idx] = rng.normal(0.0, 0.08, idx.size)
+    def add(self, rng: np.random.Generator, k: int, starting: bool = False) -> np.ndarray:
+        """Append `k` new positions with new holders; returns their indices."""
+        ep = self.ep
+        new = {
+            "wellbeing": np.clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1.0, 7.0),
+            "propensity": rng.lognormal(0.0, ep.propensity_sd, k),
+            "sick_offset": rng.normal(0.0, ep.sick_leave_sd, k),
+            "trust": np.clip(self._trust0 + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0),
+            "sick": np.zeros(k),
+            "skill": rng.uniform(ep.skill_low, ep.skill_high, k)
+            if starting
+            else rng.uniform(ep.skill_low, ep.new_hire_skill_high, k),
+            "post": np.zeros(k, dtype=int),
+            # incumbents have been on their posts for a while: tenure ~ exponential(mean stay)
+            "tenure": rng.exponential(1.0 / max(ep.turnover_base, 1e-9), k)
+            if starting
+            else np.zeros(k),
+            "security": np.full(k, ep.security_initial),
+            "autonomy": np.full(k, 0.5),
+            "involvement": np.zeros(k),
+            "involved": np.zeros(k),
+            "demand": np.zeros(k),
+            "kept": np.zeros(k),
+            "broken": np.zeros(k),
+            "threatened": np.zeros(k, dtype=bool),
+            "left": np.zeros(k, dtype=bool),
+        }
+        for name, arr in new.items():
+            setattr(self, name, np.concatenate([getattr(self, name), arr]))
+        idx = np.arange(self.n, self.n + k)
+        self.n += k
+        return idx
+
+    def keep_only(self, mask: np.ndarray) -> None:
+        """Remove the positions where `mask` is False."""
+        for name in self.ARRAYS:
+            setattr(self, name, getattr(self, name)[mask])
+        self.n = int(mask.sum())
+
+    def replace(self, rng: np.random.Generator, idx: np.ndarray) -> None:
+        """New holders take over positions `idx` (their holders quit)."""
+        ep = self.ep
+        k = idx.size
+        self.wellbeing[idx] = np.clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1, 7)
+        self.skill[idx] = rng.uniform(ep.skill_low, ep.new_hire_skill_high, k)
+        self.trust[idx] = np.clip(self._trust0 + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0)
+        self.tenure[idx] = 0.0
+        self.security[idx] = ep.security_initial
+        self.autonomy[idx] = 0.5
+        self.involvement[idx] = 0.0
         self.left[idx] = True
-        self.quits += int(idx.size)
+        self.quits += int(k)
+
+    def knowledge(self, idx=slice(None)) -> np.ndarray:
+        """Local knowledge of the task (0–1): grows with years on the post."""
+        return 1.0 - np.exp(-self.tenure[idx] / self._knowledge_years)
 
     def turnover(self) -> float:
-        """Share of positions whose holder left during the year (a share in [0, 1])."""
-        return float(np.count_nonzero(self.left)) / self.n
+        """Share of positions whose holder quit during the year (a share in [0, 1])."""
+        return float(np.count_nonzero(self.left)) / max(self.n, 1)
 
     def new_year(self) -> None:
         self.left[:] = False
-        self.quits = 0
+        self.threatened[:] = False
+        self.kept[:] = 0.0
+        self.broken[:] = 0.0
+        self.quits = self.layoffs = self.hires = 0
 
 
 class InHouseUnit(Agent):
     """The in-house operations unit (udfører / TME): its cost, quality and workload, and its
-    ``staff`` (the vectorised ``Employees``)."""
+    ``staff`` (the vectorised ``Employees``), who experience what governance does to them."""
 
     def __init__(self, model: MunicipalityModel, trust: Trust) -> None:
         super().__init__(model)
         mp, ep = model.params.municipality, model.params.employees
         self.params = model.params
         self.trust = trust
-        self.staff = Employees(model.rng, mp.employees, ep.wellbeing_base)
-        self.sick_effort = 0.0  # accumulated effect of a sick-leave goal
+        self.staff = Employees(
+            model.rng,
+            mp.employees,
+            ep,
+            trust["employees_management"],
+            model.params.innovation.knowledge_years,
+        )
         self.efficiency = 1.0  # cost per unit of volume, relative to the reference
-        self.innovation = 0.0  # quality gained from implemented proposals (decays)
         self.workload = 0.0  # pressure from framework cuts not buffered
+        self.control_hours = 0.0  # control work borne this quarter (hours)
+        self.control_year = 0.0  # control work borne this year (hours)
+        self.control_plan = 0.0  # control work spread over each quarter of this year (hours)
+        self.followup = 0.0  # share of absence followed up this quarter (sick-leave programme)
+        self.tracking = False  # experiences count from the first simulated year on
+        self.staff_per_volume = 0.0
+        self.displaced = np.zeros(0, dtype=int)  # posts whose work was lost this year
+        self.promises = 0  # job-security promises made this year (rules call ``promise``)
+        self.lost_work = False  # some of the unit's work was lost at a tender this year
 
     @property
     def n(self) -> int:
         return self.staff.n
 
     @property
+    def posts(self) -> np.ndarray:
+        """The package each employee is posted on."""
+        return self.staff.post
+
+    @property
     def quality(self) -> float:
-        ip = self.params.inhouse
+        ip, ep = self.params.inhouse, self.params.employees
         st = self.staff
         return float(
             np.clip(
                 ip.quality_base
-                + 0.1 * (st.skill.mean() - 0.55)
-                + 0.02 * (st.wellbeing.mean() - 5.5)
-                + self.innovation
-                - 0.5 * self.workload,
+                + ip.skill_quality * (st.skill.mean() - 0.55)
+                + ip.wellbeing_quality * (st.wellbeing.mean() - ep.wellbeing_base)
+                - ip.workload_quality * self.workload,
                 0.0,
                 1.0,
             )
         )
 
-    def step_quarter(self, s: Signals, years_elapsed: float) -> None:
-        """Wellbeing drifts toward what governance makes of the job; sick leave and quits follow."""
+    # ------------------------------------------------------------ what rules make happen
+    def bear_control(self, hours: float, over_year: bool = False) -> None:
+        """Control work (inspection, documentation, invoicing, bid writing) spent on the unit's
+        work this quarter (or, `over_year`, spread over the quarters of this year); its staff
+        bear ``employees.control_share_borne`` of it."""
+        if not self.tracking:
+            return
+        borne = max(0.0, hours) * self.params.employees.control_share_borne
+        if over_year:
+            self.control_plan += borne / 4
+        else:
+            self.control_hours += borne
+
+    def new_year(self) -> None:
+        """A new year: spread control work is planned afresh."""
+        self.control_plan = 0.0
+        self.control_year = 0.0
+
+    def involve(self, members: np.ndarray, hours: float) -> None:
+        """Employees `members` (indices) spend `hours` each in joint work (a learning team, a
+        steering group, development work)."""
+        np.add.at(self.staff.involved, members, hours)
+
+    def promise(self) -> None:
+        """Management promises this year that nobody loses work to tendering (a guarantee or a
+        fixed in-house share). Kept if no work is lost and nobody is laid off."""
+        self.promises += 1
+
+    def follow_up_absence(self, share: float) -> None:
+        """This quarter a sick-leave programme follows up `share` of the absence spells."""
+        self.followup = min(1.0, self.followup + share)
+
+    def tender_outcome(self, package: int, frac: float, held_before: float, kept: bool) -> None:
+        """A lot of `package` (fraction `frac`) that the unit delivered (`held_before` of the
+        package in-house) was tendered; `kept` if the unit's control bid won."""
+        if not self.tracking:
+            return
+        st, ep = self.staff, self.params.employees
+        on = np.flatnonzero(st.post == package)
+        if on.size == 0:
+            return
+        st.threatened[on] = True
+        st.security[on] *= 1.0 - ep.threat_drop
+        if kept:
+            st.security[on] += ep.kept_gain * (1.0 - st.security[on])
+            st.kept[on] += 1
+            return
+        k = int(round(on.size * min(1.0, frac / max(held_before, 1e-9))))
+        lost = self.model.rng.choice(on, size=k, replace=False) if k else on[:0]
+        st.broken[lost] += 1
+        self.lost_work = self.lost_work or k > 0
+        self.displaced = np.concatenate([self.displaced, lost])
+
+    # ------------------------------------------------------------ staffing
+    def start_tracking(self, packages) -> None:
+        """After the warm start: post everyone by in-house volume, fix the staffing ratio."""
+        vol = packages.volume * (1.0 - packages.private)
+        self.staff_per_volume = self.n / max(vol.sum(), 1.0)
+        self.staff.post[:] = self._draw_posts(vol, self.n)
+        self.tracking = True
+
+    def _draw_posts(self, inhouse_volume: np.ndarray, k: int) -> np.ndarray:
+        total = inhouse_volume.sum()
+        if k == 0 or total <= 0:
+            return np.zeros(k, dtype=int)
+        return self.model.rng.choice(inhouse_volume.size, size=k, p=inhouse_volume / total)
+
+    def adjust_staff(self, packages) -> None:
+        """Headcount follows the in-house volume: displaced holders are laid off first when
+        the unit has too many positions, the rest are redeployed; new posts are filled by hires."""
+        if not self.tracking:
+            return
+        st, ep, rng = self.staff, self.params.employees, self.model.rng
+        vol = packages.volume * (1.0 - packages.private)
+        target = int(round(self.staff_per_volume * vol.sum()))
+        displaced = np.unique(self.displaced)
+        self.displaced = np.zeros(0, dtype=int)
+        n0 = st.n
+        keep = np.ones(n0, dtype=bool)
+        if target < n0:
+            excess = n0 - target
+            first = rng.permutation(displaced)[:excess]
+            rest = np.setdiff1d(np.arange(n0), displaced)
+            more = (
+                rng.choice(rest, size=excess - first.size, replace=False)
+                if excess > first.size
+                else rest[:0]
+            )
+            keep[first] = False
+            keep[more] = False
+            st.layoffs += excess
+        moved = displaced[keep[displaced]]
+        if moved.size:
+            st.post[moved] = self._draw_posts(vol, moved.size)
+            st.tenure[moved] = 0.0
+            st.demand[moved] = 0.0
+            st.security[moved] *= 1.0 - ep.redeploy_drop
+        laid_off = n0 - int(keep.sum())
+        if laid_off:
+            st.keep_only(keep)
+            share = laid_off / n0
+            st.security *= max(0.0, 1.0 - ep.survivor_drop * share)
+            st.broken += 1  # colleagues were laid off
+        if target > st.n:
+            new = st.add(rng, target - st.n)
+            st.post[new] = self._draw_posts(vol, new.size)
+            st.hires += int(new.size)
+
+    # ------------------------------------------------------------ a quarter of work
+    def control_demand(self) -> float:
+        """Control work borne per FTE this quarter, as a share of the reference (per year)."""
+        ep = self.params.employees
+        return 4.0 * self.control_hours / max(self.n, 1) / ep.control_hours_reference
+
+    def step_quarter(self, years_elapsed: float) -> None:
+        """Wellbeing drifts toward what the job's demands and resources make of it (JD-R,
+        Bakker & Demerouti 2007); sick leave and quits follow."""
         ep = self.params.employees
         rng = self.model.rng
         st = self.staff
-        trust = self.trust["employees_management"]
+        st.involvement += ep.involvement_memory * (4.0 * st.involved - st.involvement)
+        st.involved[:] = 0.0
+        participation = st.involvement / (st.involvement + ep.involvement_reference)
+        self.control_hours += self.control_plan
+        control = self.control_demand()
+        self.control_year += self.control_hours
+        self.control_hours = 0.0
         target = (
             ep.wellbeing_base
-            + ep.participation_effect * s.participation
-            + ep.security_effect * s.security
-            - ep.control_effect * s.control
-            - ep.workload_effect * self.workload
-            + 0.6 * (trust - 0.5)
-            + st.learn_bonus
+            + ep.participation_effect * participation
+            + ep.autonomy_effect * (st.autonomy - 0.5)
+            + ep.trust_effect * (st.trust - 0.5)
+            - ep.security_effect * (1.0 - st.security)
+            - ep.control_effect * control
+            - ep.workload_effect * (self.workload + st.demand)
         )
-        st.wellbeing += ep.wellbeing_rate * (target - st.wellbeing) + rng.normal(0.0, 0.05, st.n)
+        st.wellbeing += ep.wellbeing_rate * (target - st.wellbeing) + rng.normal(
+            0.0, ep.wellbeing_noise, st.n
+        )
         np.clip(st.wellbeing, 1.0, 7.0, out=st.wellbeing)
-        st.learn_bonus *= 0.85
-        self.sick_effort += s.sick_leave_effort / 4
-        st.sick = np.clip(
+        raw = (
             ep.sick_leave_base
             + ep.sick_leave_trend * years_elapsed
             - ep.sick_leave_wellbeing_slope * (st.wellbeing - ep.wellbeing_base)
             + st.sick_offset
-            - self.sick_effort,
-            0.0,
-            0.6,
         )
+        st.sick = np.clip(raw * (1.0 - self.followup), 0.0, ep.sick_leave_cap)
+        self.followup = 0.0
         # a probability: at very low wellbeing every holder may quit, never more than that
         quit_p = np.minimum(
-            1.0, ep.turnover_base / 4 * np.exp(-0.8 * (st.wellbeing - ep.wellbeing_base))
+            1.0,
+            ep.turnover_base
+            / 4
+            * np.exp(-ep.turnover_wellbeing_slope * (st.wellbeing - ep.wellbeing_base))
+            * (1.0 + ep.insecurity_quit * (1.0 - st.security)),
         )
         quits = np.flatnonzero(rng.random(st.n) < quit_p)
         if quits.size:
-            st.replace(rng, quits, ep.wellbeing_base)
-        st.skill += 0.01 * (1.0 - st.skill)
+            st.replace(rng, quits)
+        st.skill += ep.skill_growth * (1.0 - st.skill)
 
-    def train(self, members: np.ndarray, wellbeing: float, skill: float) -> None:
-        """Employees `members` (indices) gain a wellbeing bonus (decaying) and skill (at most 1)."""
+    def train(self, members: np.ndarray, skill: float) -> None:
+        """Employees `members` (indices) gain skill (at most 1)."""
         st = self.staff
-        st.learn_bonus[members] += wellbeing
         st.skill[members] = np.minimum(1.0, st.skill[members] + skill)
 
-    def trust_in_management(self) -> np.ndarray:
-        """Each employee's trust in management: the relation's level plus a personal offset."""
-        return np.clip(self.trust["employees_management"] + self.staff.trust_offset, 0.0, 1.0)
+    def change_demands(self, members: np.ndarray, delta: float) -> None:
+        """A change of work practice alters the task demands of employees `members`."""
+        self.staff.demand[members] += delta
 
-    def propose(self, s: Signals) -> tuple[int, int, int, int]:
-        """Employees propose improvements; management considers, accepts and implements some."""
-        ep, ip = self.params.employees, self.params.inhouse
+    def trust_in_management(self) -> np.ndarray:
+        """Each employee's trust in management."""
+        return self.staff.trust
+
+    def knowledge(self, members: np.ndarray) -> np.ndarray:
+        """What employees `members` bring to an idea: local knowledge of their post (0–1,
+        growing with years on it) times their skill."""
+        st = self.staff
+        return st.knowledge(members) * st.skill[members]
+
+    def propose(self, consideration: float) -> tuple[np.ndarray, np.ndarray]:
+        """Employees propose improvements; management considers a share of them (the rest are
+        ignored: a broken commitment to the proposer, a considered one a kept commitment).
+
+        Returns the proposals made and considered per employee."""
+        ep = self.params.employees
         rng = self.model.rng
-        trust = self.trust["employees_management"]
-        lam = ep.proposal_rate * s.proposal_boost * (1.0 + s.participation)
-        made = int(
-            rng.poisson(lam * self.staff.propensity * (0.5 + self.trust_in_management())).sum()
+        st = self.staff
+        lam = (
+            ep.proposal_rate
+            * st.propensity
+            * (0.5 + st.trust)
+            * np.maximum(0.0, 1.0 + ep.voice_response * (st.autonomy - 0.5))
+            * (1.0 + ep.threat_proposal_effect * (1.0 - st.security))
         )
-        considered = int(rng.binomial(made, min(1.0, s.consideration)))
-        accepted = int(rng.binomial(considered, min(1.0, 0.35 + 0.3 * trust)))
-        implemented = int(rng.binomial(accepted, min(1.0, 0.55 + s.implementation_boost)))
-        self.improve(ip.innovation_gain * implemented)
-        self.innovation = 0.5 * self.innovation + ip.innovation_quality * implemented
-        return made, considered, accepted, implemented
+        made = rng.poisson(lam)
+        considered = rng.binomial(made, min(1.0, consideration))
+        st.kept += considered
+        st.broken += made - considered
+        return made, considered
+
+    def experience_voice(self, made: np.ndarray, heard: np.ndarray) -> None:
+        """Voice (autonomy) moves toward the share of own proposals that were heard (`heard`:
+        per employee, considered proposals counting ½ and implemented ones 1)."""
+        ep = self.params.employees
+        st = self.staff
+        has = made > 0
+        share = np.where(has, heard / np.maximum(made, 1), 0.0)
+        st.autonomy[has] += ep.autonomy_rate * (share[has] - st.autonomy[has])
+
+    def update_trust(self, build: float, loss: float) -> None:
+        """Each employee's trust in management moves with the commitments kept and broken
+        toward them this year (none: no change); the relation's level is the mean."""
+        st = self.staff
+        n = st.kept + st.broken
+        has = n > 0
+        k = np.divide(st.kept, n, out=np.zeros_like(n), where=has)
+        st.trust[has] = update_trust(st.trust[has], k[has], build, loss)
+        self.trust.set("employees_management", float(st.trust.mean()) if st.n else 0.0)
 
     def improve(self, gain: float) -> None:
         """Lower the unit's cost by `gain` (a share, at reference cost) with diminishing returns:
-        the closer to the efficiency floor, the less the same effort saves."""
+        the closer to the efficiency floor, the less the same effort saves; a negative gain
+        raises the cost."""
         floor = self.params.inhouse.efficiency_floor
         self.efficiency = floor + (self.efficiency - floor) * max(0.0, 1.0 - gain / (1.0 - floor))
 
-    def year_end(self, s: Signals) -> None:
-        """Competitive pressure makes the unit cheaper (stylised fact 2)."""
-        self.improve(self.params.inhouse.pressure_gain * min(1.0, s.competition))
+    def year_end(self, competition: float) -> None:
+        """Competitive pressure makes the unit cheaper (stylised fact 2); the year's
+        experience settles: promises kept or broken, threats fade, tenure grows."""
+        self.improve(self.params.inhouse.pressure_gain * min(1.0, competition))
+        st, ep = self.staff, self.params.employees
+        if self.promises:
+            if st.layoffs or self.lost_work:
+                st.broken += self.promises
+            else:
+                st.kept += self.promises
+        self.lost_work = False
+        calm = ~st.threatened
+        st.security[calm] += ep.security_recovery * (1.0 - st.security[calm])
+        st.tenure += 1.0
+        self.promises = 0
 
 
 class Citizens:
@@ -293,19 +592,22 @@ class Citizens:
         else:
             self.level += adaptation * (quality - self.level)
 
-    def survey(self, rng: np.random.Generator, sample: int) -> np.ndarray:
+    def survey(
+        self, rng: np.random.Generator, sample: int, noise: float, shift: float = 0.0
+    ) -> np.ndarray:
         """Mean answer (0–1) per area from a random sample of citizens; an area nobody in the
-        sample lives in gets the mean of all its citizens' answers."""
+        sample lives in gets the mean of all its citizens' answers. `shift` moves every answer
+        (trust in the municipality colours how citizens rate its services)."""
         idx = rng.integers(0, self.area.size, size=min(sample, self.area.size))
         where = self.area[idx]
         ans = np.clip(
-            self.level[where] + self.bias[idx] + rng.normal(0.0, 0.05, idx.size), 0.0, 1.0
+            self.level[where] + self.bias[idx] + shift + rng.normal(0.0, noise, idx.size), 0.0, 1.0
         )
         n = np.bincount(where, minlength=self.n_areas)
         tot = np.bincount(where, weights=ans, minlength=self.n_areas)
         if (n == 0).any():
             everyone = np.bincount(
-                self.area, weights=np.clip(self.perceived, 0, 1), minlength=self.n_areas
+                self.area, weights=np.clip(self.perceived + shift, 0, 1), minlength=self.n_areas
             )
             return np.where(n > 0, tot / np.maximum(n, 1), everyone / np.maximum(self.count, 1))
         return tot / n
@@ -323,7 +625,7 @@ class Areas:
         self.staff_assessment = np.zeros(n)
         self.expectation = np.zeros(n)
         self.offset = np.zeros(n)
-        self.bonus = np.zeros(n)  # quality from learning teams, goal follow-up, consensus tasks
+        self.bonus = np.zeros(n)  # quality gained from implemented ideas (sim.innovation; decays)
         self.flagged = np.zeros(n, dtype=bool)
         self.team = np.zeros(n, dtype=bool)
         self.goal = np.full(n, np.nan)

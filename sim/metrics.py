@@ -65,6 +65,20 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "proposals_implemented": y.proposals_implemented,
         "learning_teams": y.learning_teams,
         "consensus_tasks": y.consensus_tasks,
+        "positions": unit.n,
+        "layoffs": unit.staff.layoffs,
+        "hires": unit.staff.hires,
+        "job_security": float(unit.staff.security.mean()),
+        "employee_voice": float(unit.staff.autonomy.mean()),
+        "control_hours_per_fte": unit.control_year / max(unit.n, 1),
+        "shortfalls_found": y.shortfalls_found,
+        "budget_cuts": y.budget_cuts,
+        "elections": y.elections,
+        **{
+            f"innovations_{o}{s}": y.get(f"innovations_{o}{s}")
+            for o in ("employee", "steering")
+            for s in ("", "_raised_quality", "_eased_work")
+        },
         "active_contractors": model.market.active_contractors(),
         "inhouse_efficiency": unit.efficiency,
         "procedure_load": model.procedures.load,

@@ -17,9 +17,10 @@ import math
 import numpy as np
 from mesa import Model
 
-from sim.agents import Areas, Citizens, InHouseUnit, Market, Politician
+from sim.agents import Areas, Citizens, InHouseUnit, Market, Politician, odds_probability
 from sim.errors import check_seed, check_years
 from sim.ledger import ACTIVITIES, Ledger
+from sim.innovation import adopt
 from sim.metrics import (
     AREA_COLUMNS,
     YEARLY_COLUMNS,
@@ -28,17 +29,19 @@ from sim.metrics import (
     model_reporters,
     year_record,
 )
+from sim.monitoring import Monitoring
 from sim.packages import TaskPackages
 from sim.procurement import TenderLog
 from sim.rules import ProcurementPlan, Signals, build_rule, schedule
 from sim.rules.base import PHASES
 from sim.rules.context import ModelContext
 from sim.scenario import Scenario, load_scenario
-from sim.state import Procedures, Tally, Trust
+from sim.state import Commitments, Procedures, Tally, Trust
 
 STAFF_OPTIMISM = (
     0.03  # professional staff rate their own areas a little higher (seed 000's comparison)
 )
+GREEN, YELLOW = 1, 2  # goal status codes (``Areas.status``)
 
 
 class MunicipalityModel(Model):
@@ -90,6 +93,9 @@ class MunicipalityModel(Model):
         self.ledger = Ledger(mp.admin_hourly_dkk)
         self.procedures = Procedures()
         self.tenders = TenderLog()
+        self.commitments = Commitments()
+        self.monitoring = Monitoring(self.packages.n)
+        self.prev_quality: np.ndarray | None = None
         self.budget = mp.budget_dkk
         self.cut_dkk = 0.0
         self.baseline_cost: float | None = None
@@ -130,6 +136,8 @@ class MunicipalityModel(Model):
             pk.end[lots] = self.start_year + self.rng.integers(0, term, size=int(lots.sum()))
         self.ledger.close_year()
         self.tally = Tally()
+        self.commitments = Commitments()
+        self.unit.start_tracking(pk)
         self.calendar_year = self.start_year
         self.package_q = self.package_quality()
 
@@ -170,19 +178,46 @@ class MunicipalityModel(Model):
             self.datacollector.collect(self)
 
     def _begin_year(self) -> None:
+        """The committee reads last year's results: expectations adapt, elections are held in
+        election years, and a framework cut is decided. Providers decide their effort."""
         pp = self.params.politics
         self.tally = Tally()
+        self.commitments = Commitments()
+        self.unit.new_year()
         elapsed = self.calendar_year - self.start_year
-        if elapsed > 0 and elapsed % pp.election_period == 0:
+        if self.rows:
+            last = self.rows[-1]
+            sat = last["citizen_satisfaction"]
+            before = self._mean_expectation()
             for pol in self.politicians:
-                if self.rng.random() < pp.turnover_at_election:
-                    pol.stand_down()
-            self._set_expectations()
-        austerity = float(np.mean([pol.austerity for pol in self.politicians]))
-        if elapsed > 0 and self.rng.random() < austerity:
-            cut = pp.cut_size * self.budget
-            self.budget -= cut
-            self.cut_dkk += cut
+                pol.adapt(sat)
+            if elapsed % pp.election_period == 0:
+                self.tally.add("elections", 1)
+                for pol in self.politicians:
+                    if pol.replaced_at_election(sat):
+                        pol.stand_down()
+            self._shift_expectations(self._mean_expectation() - before)
+            austerity = float(np.mean([pol.austerity for pol in self.politicians]))
+            overspend = max(0.0, -last["freed_dkk"] / max(self.budget, 1.0))
+            distrust = 0.5 - self.trust["politicians_administration"]
+            p_cut = odds_probability(
+                austerity, pp.fiscal_pressure_weight * overspend + pp.distrust_cut_weight * distrust
+            )
+            if self.rng.random() < p_cut:
+                cut = pp.cut_size * self.budget
+                self.budget -= cut
+                self.cut_dkk += cut
+                self.tally.add("budget_cuts", 1)
+        self.monitoring.begin_year(
+            self.rng, self.params.monitoring, self.packages, self.trust["employees_management"]
+        )
+
+    def _mean_expectation(self) -> float:
+        return float(np.mean([pol.expectation for pol in self.politicians]))
+
+    def _shift_expectations(self, delta: float) -> None:
+        a = self.areas
+        a.expectation[:] = np.clip(a.expectation + delta, 0.0, 1.0)
 
     def _set_expectations(self) -> None:
         mean = float(np.mean([pol.expectation for pol in self.politicians]))
@@ -209,10 +244,11 @@ class MunicipalityModel(Model):
         for rule in self.by_phase["procure"]:
             rule.procure(ctx, plan)
         self.packages.release_expired(self.calendar_year)
+        self.unit.adjust_staff(self.packages)  # headcount follows the in-house volume
 
     def _quarter(self) -> None:
         mp, ip = self.params.municipality, self.params.inhouse
-        s, ctx = Signals(), self.ctx
+        s, ctx = Signals(consideration=self.params.employees.consideration), self.ctx
         for rule in self.by_phase["quarter"]:
             rule.quarter(ctx, s)
         self.signals = s
@@ -228,40 +264,84 @@ class MunicipalityModel(Model):
         tally = self.tally
         tally.add("production", (inhouse_cost - absorbed + float(pk.price.sum())) / 4)
         self.ledger.charge("ordering", mp.ordering_share * pk.total_volume / 4)
-        self.unit.step_quarter(s, self.t / 4)
+        self.unit.step_quarter(self.t / 4)
         tally.add("sick_sum", float(self.unit.staff.sick.mean()))
         tally.add("quarters", 1)
 
     def _end_year(self) -> None:
-        cp = self.params.citizens
+        cp, tp = self.params.citizens, self.params.trust
         a, rng = self.areas, self.rng
         self.year_signals = self._signal_sum.scaled(1.0 / 4)
         self._signal_sum = Signals.zero()
+        # monitoring: which shortfalls were found and corrected; firms pay penalties
+        flagged = a.flagged.astype(float)
+        self.loss_in, self.loss_pr = self.monitoring.resolve(
+            rng, self.params.monitoring, self.packages, flagged, self.commitments
+        )
+        self.tally.add("shortfalls_found", self.monitoring.found)
+        self.tally.add("production", -self.monitoring.penalty_dkk)
         # what is delivered, as citizens and staff see it (seed 000: the holistic view of an area)
         self.package_q = self.package_quality()
         a.quality[:] = np.clip(self.area_quality() + a.bonus, 0.0, 1.0)
         self.citizens.perceive(a.quality, cp.adaptation, first=not self.rows)
-        a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample)
+        halo = tp.survey_halo * (self.trust["citizens_municipality"] - 0.5)
+        a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample, cp.survey_noise, halo)
         a.staff_assessment[:] = np.clip(
             a.quality + STAFF_OPTIMISM + rng.normal(0.0, 0.02, a.n), 0.0, 1.0
         )
         y, ctx = self.tally, self.ctx
         y.set("expectation_gap", float(np.mean(a.satisfaction - a.expectation)))
-        made, considered, accepted, implemented = self.unit.propose(self.year_signals)
-        y.set("proposals_made", made)
-        y.set("proposals_considered", considered)
-        y.set("proposals_accepted", accepted)
-        y.set("proposals_implemented", implemented)
+        self._proposals()
         for rule in self.by_phase["measure"]:
             rule.measure(ctx)
+        self._area_commitments()
         for rule in self.by_phase["respond"]:
             rule.respond(ctx)
-        self.unit.year_end(self.year_signals)
+        self.unit.year_end(self.year_signals.competition)
         for rule in self.by_phase["adapt"]:
             rule.adapt(ctx)
         self._record_year()
         self.market.year_end()
-        a.bonus *= 0.7
+        a.bonus *= 1.0 - self.params.innovation.improvement_decay
+
+    def _proposals(self) -> None:
+        """Employees propose; management considers a share, screens and implements some; each
+        proposer's voice follows what happened to their proposals."""
+        unit, y = self.unit, self.tally
+        made, considered = unit.propose(self.year_signals.consideration)
+        proposers = np.repeat(np.arange(unit.n), considered)
+        areas = self.packages.area[unit.posts[proposers]]
+        accepted, done = adopt(
+            self.ctx,
+            "employee",
+            areas,
+            unit.knowledge(proposers),
+            screened=True,
+            boost=self.year_signals.implementation_boost,
+        )
+        implemented = np.bincount(proposers[done], minlength=unit.n)
+        unit.experience_voice(made, 0.5 * considered + 0.5 * implemented)
+        y.set("proposals_made", int(made.sum()))
+        y.set("proposals_considered", int(considered.sum()))
+        y.set("proposals_accepted", int(accepted.sum()))
+        y.set("proposals_implemented", int(done.sum()))
+
+    def _area_commitments(self) -> None:
+        """What politicians and citizens hold the municipality to, area by area: an area meets
+        its goal (green or yellow, where dialogue set one) or the political expectation; the
+        quality citizens get is kept or falls."""
+        a, c = self.areas, self.commitments
+        has_goal = a.status > 0
+        met = np.where(
+            has_goal, (a.status == GREEN) | (a.status == YELLOW), a.satisfaction >= a.expectation
+        )
+        c.keep("politicians_administration", int(np.count_nonzero(met)))
+        c.break_("politicians_administration", int(np.count_nonzero(~met)))
+        if self.prev_quality is not None:
+            held = a.quality >= self.prev_quality
+            c.keep("citizens_municipality", int(np.count_nonzero(held)))
+            c.break_("citizens_municipality", int(np.count_nonzero(~held)))
+        self.prev_quality = a.quality.copy()
 
     # ------------------------------------------------------------------ state read-outs
     def package_quality(self) -> np.ndarray:
@@ -270,7 +350,10 @@ class MunicipalityModel(Model):
         held = pk.contractor >= 0
         if held.any():
             firm_q[held] = self.market.quality_of(pk.contractor[held])
-        return (1.0 - pk.private) * self.unit.quality + pk.private * firm_q
+        loss_in = getattr(self, "loss_in", 0.0)
+        loss_pr = getattr(self, "loss_pr", 0.0)
+        inhouse_q = np.clip(self.unit.quality - loss_in, 0.0, 1.0)
+        return (1.0 - pk.private) * inhouse_q + pk.private * np.clip(firm_q - loss_pr, 0.0, 1.0)
 
     def area_quality(self) -> np.ndarray:
         pk = self.packages

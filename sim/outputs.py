@@ -389,6 +389,121 @@ OUTPUTS: tuple[Output, ...] = (
     ),
     _o(
         "yearly",
+        "positions",
+        "positions",
+        "≥ 0",
+        "In-house positions",
+        "Positions of the in-house unit at year end: the headcount follows the in-house volume "
+        "(lost tenders cut positions, won work adds them).",
+        "final",
+    ),
+    _o(
+        "yearly",
+        "layoffs",
+        "persons/yr",
+        "≥ 0",
+        "Layoffs",
+        "Employees laid off this year because the in-house volume fell.",
+        "sum",
+    ),
+    _o(
+        "yearly",
+        "hires",
+        "persons/yr",
+        "≥ 0",
+        "Hires for new positions",
+        "New positions filled this year because the in-house volume grew (replacements of "
+        "holders who quit are not counted).",
+        "sum",
+    ),
+    _o(
+        "yearly",
+        "job_security",
+        "security 0–1",
+        _SHARE,
+        "Job security",
+        "Mean experienced job security of the in-house employees at year end (1 = secure; "
+        "threats, lost work and layoffs of colleagues lower it, calm years restore it).",
+    ),
+    _o(
+        "yearly",
+        "employee_voice",
+        "autonomy 0–1",
+        _SHARE,
+        "Employee voice",
+        "Mean experienced voice (autonomy) of the in-house employees: the share of their own "
+        "proposals that were heard (considered ½, implemented 1), remembered over the years; 0.5 "
+        "is neutral.",
+    ),
+    _o(
+        "yearly",
+        "control_hours_per_fte",
+        "hours per FTE-year",
+        "≥ 0",
+        "Control work borne per employee",
+        "Hours of inspection, documentation, invoicing and bid writing the in-house staff bore "
+        "this year, per position.",
+    ),
+    _o(
+        "yearly",
+        "shortfalls_found",
+        "shortfalls/yr",
+        "≥ 0",
+        "Shortfalls found",
+        "Package-years in which inspection or benchmarking found a provider's shortfall (then "
+        "corrected; a firm pays a penalty).",
+        "sum",
+    ),
+    _o(
+        "yearly",
+        "budget_cuts",
+        "cuts/yr",
+        "0 or 1",
+        "Framework cuts",
+        "1 if the committee made a framework cut at the start of the year.",
+        "sum",
+    ),
+    _o(
+        "yearly",
+        "elections",
+        "elections/yr",
+        "0 or 1",
+        "Election",
+        "1 if a municipal election was held at the start of the year.",
+        "sum",
+    ),
+    *(
+        _o(
+            "yearly",
+            f"innovations_{origin}{suffix}",
+            "ideas/yr",
+            "≥ 0",
+            f"{who} ideas implemented{what}",
+            f"{who} ideas implemented this year{how}.",
+            "sum",
+        )
+        for origin, who in (
+            ("employee", "Employee-initiated"),
+            ("steering", "Steering-group or management"),
+        )
+        for suffix, what, how in (
+            (
+                "",
+                "",
+                " (proposals and learning-team ideas)"
+                if origin == "employee"
+                else " (consensus tasks, follow-up of red goals)",
+            ),
+            ("_raised_quality", " that raised quality", " whose drawn quality effect was positive"),
+            (
+                "_eased_work",
+                " that eased the work",
+                " that lowered the task demands of the employees they touched",
+            ),
+        )
+    ),
+    _o(
+        "yearly",
         "active_contractors",
         "firms",
         "0 … market.contractors",

@@ -191,7 +191,9 @@ class MunicipalityParams(ParamGroup):
 
 
 class EmployeeParams(ParamGroup):
-    """Employees of the in-house unit: wellbeing, sick leave, turnover, proposals."""
+    """Employees of the in-house unit: what they experience (job demands and resources) and how
+    their wellbeing, sick leave, quits and proposals follow from it (Bakker & Demerouti 2007,
+    the job demands–resources model)."""
 
     wellbeing_base: float = param(
         5.5,
@@ -200,7 +202,17 @@ class EmployeeParams(ParamGroup):
         ge=1,
         le=7,
         source="E15 (Copenhagen wellbeing survey 5.5 in 2017)",
-        doc="Wellbeing an employee drifts to with no governance signal.",
+        doc="Wellbeing of an employee with neutral experience: no control load, no involvement, "
+        "secure job, neutral autonomy and trust.",
+    )
+    wellbeing_sd: float = param(
+        0.4,
+        unit="scale points",
+        plausible=(0.2, 0.6),
+        ge=0,
+        le=2,
+        source="assumption: spread of individual answers on a 1–7 survey scale",
+        doc="Spread of wellbeing among new holders of a position.",
     )
     wellbeing_rate: float = param(
         0.25,
@@ -209,34 +221,168 @@ class EmployeeParams(ParamGroup):
         gt=0,
         le=1,
         source="assumption",
-        doc="How fast wellbeing moves toward its target each quarter.",
+        doc="How fast wellbeing moves toward what the job's demands and resources make of it.",
+    )
+    wellbeing_noise: float = param(
+        0.05,
+        unit="scale points per quarter",
+        plausible=(0.0, 0.1),
+        ge=0,
+        le=1,
+        source="assumption: events outside work",
+        doc="Quarterly random shock to each employee's wellbeing.",
     )
     control_effect: float = param(
         0.6,
-        unit="scale points per unit control intensity",
+        unit="scale points per unit control demand",
         plausible=(0.3, 1.6),
         ge=0,
         le=5,
-        source="seed 004 (NPM control undermines job satisfaction); size is an assumption",
-        doc="Wellbeing lost under full control intensity.",
+        source="seed 004 (NPM control undermines job satisfaction); JD-R: a hindrance demand "
+        "(Bakker & Demerouti 2007); size an assumption",
+        doc="Wellbeing lost when the control work an employee bears equals control_hours_reference.",
+    )
+    control_hours_reference: float = param(
+        20.0,
+        unit="hours per FTE-year",
+        plausible=(10, 40),
+        gt=0,
+        le=500,
+        source="assumption: about half a working week a year of inspection, documentation, "
+        "invoicing and bid writing",
+        doc="Control work per employee at which the control demand is 1.",
+    )
+    control_share_borne: float = param(
+        0.5,
+        unit="share of control hours",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=1,
+        source="assumption: the provider side's part of inspection, invoicing and control-bid work",
+        doc="Share of the control hours spent on the in-house unit's work that its staff bear.",
     )
     participation_effect: float = param(
         0.6,
-        unit="scale points per unit participation",
+        unit="scale points at full involvement",
         plausible=(0.2, 1.0),
         ge=0,
         le=5,
-        source="seed 004 (tripartite cooperation, wellbeing); E15 for the scale (5.5 → 5.7); size an assumption",
-        doc="Wellbeing gained under full participation.",
+        source="seed 004 (tripartite cooperation, wellbeing); E15 for the scale (5.5 → 5.7); "
+        "JD-R: participation is a job resource; size an assumption",
+        doc="Wellbeing gained by an employee whose recent involvement hours are far above "
+        "involvement_reference.",
     )
-    security_effect: float = param(
-        0.3,
-        unit="scale points per unit security",
-        plausible=(0.0, 0.6),
+    involvement_reference: float = param(
+        40.0,
+        unit="hours/yr",
+        plausible=(16, 100),
+        gt=0,
+        le=2000,
+        source="assumption: a learning team or steering-group seat is ≈ 40 h a year",
+        doc="Involvement hours at which half of participation_effect is reached.",
+    )
+    involvement_memory: float = param(
+        0.25,
+        unit="1/quarter",
+        plausible=(0.1, 0.5),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="Weight of this quarter's involvement in the remembered involvement (an exponential "
+        "average of yearly hours).",
+    )
+    autonomy_effect: float = param(
+        0.5,
+        unit="scale points per unit autonomy",
+        plausible=(0.2, 1.0),
         ge=0,
         le=5,
-        source="seed 004 (no-tendering guarantee); assumption",
-        doc="Wellbeing gained from job security (no tendering, fixed share).",
+        source="seed 004 (being heard); JD-R: autonomy a job resource (Bakker & Demerouti 2007); "
+        "size an assumption",
+        doc="Wellbeing per unit of experienced voice above neutral (autonomy 0.5).",
+    )
+    autonomy_rate: float = param(
+        0.5,
+        unit="share of gap per year",
+        plausible=(0.2, 0.8),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="How far one year's fate of own proposals moves an employee's experienced voice.",
+    )
+    trust_effect: float = param(
+        0.6,
+        unit="scale points per unit trust",
+        plausible=(0.2, 1.2),
+        ge=0,
+        le=5,
+        source="seed 003 (management support); JD-R: supervisor support a job resource; "
+        "size an assumption",
+        doc="Wellbeing per unit of trust in management above 0.5.",
+    )
+    security_effect: float = param(
+        0.6,
+        unit="scale points per unit insecurity",
+        plausible=(0.2, 1.2),
+        ge=0,
+        le=5,
+        source="seed 004 (no-tendering guarantee); Sverke, Hellgren & Näswall 2002 (job "
+        "insecurity lowers wellbeing); size an assumption",
+        doc="Wellbeing lost by an employee whose job security is 0 instead of 1.",
+    )
+    security_initial: float = param(
+        0.9,
+        unit="security 0–1",
+        plausible=(0.7, 1.0),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Job security of a new holder of a position.",
+    )
+    security_recovery: float = param(
+        0.2,
+        unit="share of gap per year",
+        plausible=(0.05, 0.4),
+        ge=0,
+        le=1,
+        source="assumption: a threat fades when nothing happens",
+        doc="Yearly recovery of job security toward 1 in a year without threats.",
+    )
+    threat_drop: float = param(
+        0.3,
+        unit="share of security",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+        source="seed 004 (Steinkjer: the threat of outsourcing); Sverke et al. 2002; size an assumption",
+        doc="Security lost when the work of one's post is put out to tender.",
+    )
+    kept_gain: float = param(
+        0.5,
+        unit="share of gap",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Security regained when a tender of one's work ends with the work kept in-house.",
+    )
+    redeploy_drop: float = param(
+        0.4,
+        unit="share of security",
+        plausible=(0.2, 0.6),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Security lost when one's work is lost and one is moved to another post.",
+    )
+    survivor_drop: float = param(
+        1.0,
+        unit="share of security per share laid off",
+        plausible=(0.5, 2.0),
+        ge=0,
+        le=10,
+        source="Brockner et al. (layoff survivors); size an assumption",
+        doc="Security the remaining staff lose per share of colleagues laid off.",
     )
     workload_effect: float = param(
         2.0,
@@ -244,8 +390,9 @@ class EmployeeParams(ParamGroup):
         plausible=(0.5, 4.0),
         ge=0,
         le=20,
-        source="seed 001 (framework savings hit the in-house unit); assumption",
-        doc="Wellbeing lost per unit of workload pressure (cumulative framework cuts).",
+        source="seed 001 (framework savings hit the in-house unit); JD-R: workload a demand; assumption",
+        doc="Wellbeing lost per unit of workload pressure (framework cuts not buffered, task "
+        "demands added by changes in work practice).",
     )
     sick_leave_base: float = param(
         0.097,
@@ -255,6 +402,24 @@ class EmployeeParams(ParamGroup):
         le=0.5,
         source="E12 (Norwegian municipalities outside the programme: 9.7 % in Q4 2008)",
         doc="Sick-leave rate at base wellbeing at the start.",
+    )
+    sick_leave_sd: float = param(
+        0.02,
+        unit="share of working time",
+        plausible=(0.0, 0.04),
+        ge=0,
+        le=0.2,
+        source="assumption",
+        doc="Spread of personal sick-leave propensity.",
+    )
+    sick_leave_cap: float = param(
+        0.6,
+        unit="share of working time",
+        plausible=None,
+        gt=0,
+        le=1,
+        source="assumption: a bound on any one employee's sick leave",
+        doc="Highest sick-leave rate of one employee.",
     )
     sick_leave_trend: float = param(
         0.001,
@@ -272,7 +437,7 @@ class EmployeeParams(ParamGroup):
         ge=0,
         le=0.1,
         source="calibrated (docs/CALIBRATION.md, check 5b): E12 gap of 0.3–0.4 pp after 1–2 years; E13 ≤ 1.6 pp",
-        doc="Sick leave falls by this much per wellbeing point above base.",
+        doc="Sick leave falls by this much per wellbeing point above base (JD-R's health-impairment path).",
     )
     turnover_base: float = param(
         0.08,
@@ -281,7 +446,34 @@ class EmployeeParams(ParamGroup):
         ge=0,
         le=1,
         source="assumption: Danish municipal operations staff turnover",
-        doc="Annual quit probability at base wellbeing.",
+        doc="Annual quit probability at base wellbeing and full security.",
+    )
+    turnover_wellbeing_slope: float = param(
+        0.8,
+        unit="1/scale point",
+        plausible=(0.4, 1.2),
+        ge=0,
+        le=5,
+        source="assumption (JD-R's motivational path: resources lower turnover intention)",
+        doc="Quit probability changes by exp(−slope) per wellbeing point above base.",
+    )
+    insecurity_quit: float = param(
+        1.0,
+        unit="× quit probability per unit insecurity",
+        plausible=(0.3, 2.0),
+        ge=0,
+        le=10,
+        source="Sverke, Hellgren & Näswall 2002 (insecurity raises turnover intention); size an assumption",
+        doc="Quit probability rises by this factor times (1 − security).",
+    )
+    consideration: float = param(
+        0.3,
+        unit="share of proposals",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+        source="assumption: without a duty to consider, management looks at a minority of proposals",
+        doc="Share of employee proposals management considers unless a rule says otherwise.",
     )
     proposal_rate: float = param(
         0.12,
@@ -289,8 +481,82 @@ class EmployeeParams(ParamGroup):
         plausible=(0.05, 0.3),
         ge=0,
         le=5,
-        source="assumption (seed 004: bottom-up proposals); scaled by trust and participation",
-        doc="Baseline rate at which employees propose improvements.",
+        source="assumption (seed 004: bottom-up proposals); scaled by trust, voice and threat",
+        doc="Rate at which an employee with trust 0.5, neutral voice and a secure job proposes.",
+    )
+    propensity_sd: float = param(
+        0.5,
+        unit="log scale",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=3,
+        source="assumption: a few employees make most proposals",
+        doc="Spread (lognormal sigma) of personal propensity to propose.",
+    )
+    voice_response: float = param(
+        1.5,
+        unit="× rate per unit autonomy",
+        plausible=(0.5, 3.0),
+        ge=0,
+        le=10,
+        source="seed 004 (proposals grow when they are taken seriously); size an assumption",
+        doc="Proposal rate rises by this factor times (autonomy − 0.5): employees whose proposals "
+        "were heard propose more.",
+    )
+    threat_proposal_effect: float = param(
+        1.0,
+        unit="× rate per unit insecurity",
+        plausible=(0.0, 2.0),
+        ge=0,
+        le=10,
+        source="seed 004 (Steinkjer: the threat of outsourcing motivated the refuse collectors' "
+        "proposal); size an assumption",
+        doc="Proposal rate rises by this factor times (1 − security).",
+    )
+    skill_low: float = param(
+        0.3,
+        unit="skill 0–1",
+        plausible=None,
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Lowest skill of a starting employee (skill is uniform between low and high).",
+    )
+    skill_high: float = param(
+        0.8,
+        unit="skill 0–1",
+        plausible=None,
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Highest skill of a starting employee.",
+    )
+    new_hire_skill_high: float = param(
+        0.5,
+        unit="skill 0–1",
+        plausible=(0.35, 0.65),
+        ge=0,
+        le=1,
+        source="assumption: a new holder knows less than the average incumbent",
+        doc="Highest skill of a new holder of a position (uniform from skill_low).",
+    )
+    skill_growth: float = param(
+        0.01,
+        unit="share of gap per quarter",
+        plausible=(0.0, 0.03),
+        ge=0,
+        le=1,
+        source="assumption: learning on the job",
+        doc="Skill rises by this share of its distance to 1 each quarter.",
+    )
+    trust_sd: float = param(
+        0.08,
+        unit="trust 0–1",
+        plausible=(0.0, 0.15),
+        ge=0,
+        le=0.5,
+        source="assumption",
+        doc="Spread of a starting employee's trust in management around the initial level.",
     )
 
 
@@ -323,6 +589,15 @@ class CitizenParams(ParamGroup):
         le=100_000,
         source="assumption: a municipal satisfaction survey",
         doc="Citizens sampled by the yearly survey.",
+    )
+    survey_noise: float = param(
+        0.05,
+        unit="satisfaction points",
+        plausible=(0.02, 0.1),
+        ge=0,
+        le=1,
+        source="assumption: answer noise on a survey scale",
+        doc="Noise of one survey answer.",
     )
 
 
@@ -411,6 +686,33 @@ class MarketParams(ParamGroup):
         source="stylised fact 2 (Petersen et al. 2018: savings decrease over time); rate an assumption",
         doc="How far a re-tendered lot's private cost advantage shrinks per tender round.",
     )
+    markup_sd: float = param(
+        0.015,
+        unit="share",
+        plausible=(0.005, 0.03),
+        ge=0,
+        le=0.5,
+        source="assumption",
+        doc="Spread of firms' markups.",
+    )
+    quality_sd: float = param(
+        0.05,
+        unit="quality 0–1",
+        plausible=(0.02, 0.1),
+        ge=0,
+        le=0.5,
+        source="assumption",
+        doc="Spread of firms' delivered quality.",
+    )
+    cost_min: float = param(
+        0.3,
+        unit="× reference cost",
+        plausible=None,
+        gt=0,
+        le=1,
+        source="assumption: a bound so that no firm's cost draw is near zero",
+        doc="Lowest cost level of a firm.",
+    )
 
 
 class InHouseParams(ParamGroup):
@@ -443,23 +745,32 @@ class InHouseParams(ParamGroup):
         source="assumption",
         doc="The in-house unit cannot get cheaper than this.",
     )
-    innovation_gain: float = param(
-        0.0005,
-        unit="cost reduction per implemented proposal",
-        plausible=(0.0002, 0.002),
+    skill_quality: float = param(
+        0.1,
+        unit="quality points per unit skill",
+        plausible=(0.05, 0.2),
         ge=0,
-        le=0.05,
-        source="seed 004 (Steinkjer: one-person truck); size an assumption",
-        doc="Efficiency gain from one implemented employee proposal.",
+        le=1,
+        source="assumption",
+        doc="Quality gained per unit of the staff's mean skill above 0.55.",
     )
-    innovation_quality: float = param(
-        0.0008,
-        unit="quality per implemented proposal",
-        plausible=(0.0003, 0.002),
+    wellbeing_quality: float = param(
+        0.02,
+        unit="quality points per scale point",
+        plausible=(0.0, 0.04),
         ge=0,
-        le=0.05,
-        source="stylised fact 7 (employee-initiated innovation raises quality); assumption",
-        doc="Quality gain from one implemented employee proposal (half of it lasts into the next year).",
+        le=0.5,
+        source="assumption (JD-R: engagement raises performance)",
+        doc="Quality gained per point of the staff's mean wellbeing above wellbeing_base.",
+    )
+    workload_quality: float = param(
+        0.5,
+        unit="quality points per unit workload",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=5,
+        source="seed 001 (framework savings); assumption",
+        doc="Quality lost per unit of workload pressure from cuts not buffered.",
     )
     outside_work_buffer: float = param(
         0.5,
@@ -469,6 +780,246 @@ class InHouseParams(ParamGroup):
         le=1,
         source="seed 001 (in-house unit can take fewer outside jobs under HOD); size an assumption",
         doc="Share of framework cuts the in-house unit absorbs by outside work (rules may reduce it).",
+    )
+
+
+class InnovationParams(ParamGroup):
+    """Ideas and their uncertain effects (stylised fact 7; seed 004's Steinkjer case).
+
+    Every idea draws its effects from a distribution whose mean depends on the local knowledge
+    of whoever designed it: employees posted on the task know it (their knowledge grows with
+    years on the post), a steering group or management knows less. Screening sees the quality
+    and cost effects with noise; consensus adopts on trust, not on the estimated effect."""
+
+    quality_mean: float = param(
+        -0.002,
+        unit="quality points",
+        plausible=(-0.006, 0.002),
+        ge=-0.1,
+        le=0.1,
+        source="assumption: an idea designed without local knowledge is as likely to harm as help",
+        doc="Mean quality effect on its area of an idea designed with no local knowledge.",
+    )
+    quality_knowledge: float = param(
+        0.008,
+        unit="quality points per unit knowledge",
+        plausible=(0.002, 0.015),
+        ge=0,
+        le=0.2,
+        source="stylised fact 7 (employees close to the task); seed 004 (Steinkjer); size an assumption",
+        doc="Mean quality effect gained per unit of the designers' local knowledge (0–1).",
+    )
+    quality_sd: float = param(
+        0.008,
+        unit="quality points",
+        plausible=(0.003, 0.015),
+        gt=0,
+        le=0.2,
+        source="assumption; E3's wide spread of outcomes of reorganisations",
+        doc="Spread of an idea's quality effect.",
+    )
+    cost_mean: float = param(
+        0.0005,
+        unit="cost reduction share",
+        plausible=(0.0, 0.002),
+        ge=-0.05,
+        le=0.05,
+        source="seed 004 (Steinkjer: one-person truck); E14 (Lunner savings); size an assumption",
+        doc="Mean cost reduction of the in-house unit from one idea (at the reference cost).",
+    )
+    cost_sd: float = param(
+        0.001,
+        unit="cost reduction share",
+        plausible=(0.0003, 0.003),
+        gt=0,
+        le=0.05,
+        source="assumption",
+        doc="Spread of an idea's cost effect.",
+    )
+    demand_mean: float = param(
+        0.02,
+        unit="workload units",
+        plausible=(0.0, 0.05),
+        ge=-1,
+        le=1,
+        source="assumption: a change designed far from the task adds work to those who do it",
+        doc="Mean change in the task demands of the employees an idea affects, with no local knowledge "
+        "(positive = more demanding).",
+    )
+    demand_knowledge: float = param(
+        0.04,
+        unit="workload units per unit knowledge",
+        plausible=(0.01, 0.08),
+        ge=0,
+        le=1,
+        source="stylised fact 7 (employee-initiated innovations raise employee satisfaction more often); "
+        "size an assumption",
+        doc="How much local knowledge lowers the demands an idea adds.",
+    )
+    demand_sd: float = param(
+        0.03,
+        unit="workload units",
+        plausible=(0.01, 0.06),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="Spread of an idea's effect on task demands.",
+    )
+    screening_sd: float = param(
+        0.006,
+        unit="quality points",
+        plausible=(0.002, 0.015),
+        ge=0,
+        le=0.2,
+        source="assumption: management judges an idea's effect with error",
+        doc="Noise of management's estimate of an idea's quality effect when screening it.",
+    )
+    implementation_base: float = param(
+        0.55,
+        unit="probability",
+        plausible=(0.3, 0.8),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Chance that an accepted idea is implemented (development guides add to it).",
+    )
+    knowledge_years: float = param(
+        3.0,
+        unit="years",
+        plausible=(1, 6),
+        gt=0,
+        le=30,
+        source="assumption",
+        doc="Years on a post after which an employee's local knowledge is 1 − 1/e.",
+    )
+    steering_knowledge: float = param(
+        0.3,
+        unit="knowledge 0–1",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+        source="seed 004 (a steering group of politicians, managers and union representatives); "
+        "assumption",
+        doc="Local knowledge a steering group or management brings to an idea it designs.",
+    )
+    spread_probability: float = param(
+        0.15,
+        unit="probability per other area",
+        plausible=(0.0, 0.4),
+        ge=0,
+        le=1,
+        source="seed 004 (Steinkjer: spread to all technical areas); Walker 2006 (diffusion); assumption",
+        doc="Chance that an implemented idea which raised quality is taken up in each other area.",
+    )
+    transfer_share: float = param(
+        0.6,
+        unit="share of effect",
+        plausible=(0.3, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: an idea works less well away from where it was designed",
+        doc="Share of an idea's quality effect realised where it spreads to.",
+    )
+    improvement_decay: float = param(
+        0.3,
+        unit="share per year",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+        source="assumption: practices erode without upkeep",
+        doc="Yearly loss of the quality an area gained from implemented ideas.",
+    )
+
+
+class MonitoringParams(ParamGroup):
+    """Provider effort and what monitoring buys (Brown & Potoski 2003 on contract-management
+    capacity; Hart, Shleifer & Vishny 1997 on quality shading): a provider may fall short on a
+    package in a year; inspection hours and benchmarking detect a shortfall, which is then
+    corrected (and a firm pays a penalty); providers shirk less where they expect detection."""
+
+    shirk_private: float = param(
+        0.3,
+        unit="probability per package-year",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+        source="Hart, Shleifer & Vishny 1997 (contractors shade non-contractible quality); size an assumption",
+        doc="Chance that a firm falls short on a package in a year when it expects no detection.",
+    )
+    shirk_inhouse: float = param(
+        0.15,
+        unit="probability per package-year",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=1,
+        source="assumption (seed 003: trust-based steering; stewardship: in-house staff shirk less)",
+        doc="Chance that the in-house unit falls short on a package in a year with no detection "
+        "expected, at trust 0.5 in management.",
+    )
+    reciprocity: float = param(
+        1.0,
+        unit="× shirking per unit distrust",
+        plausible=(0.0, 2.0),
+        ge=0,
+        le=4,
+        source="seed 003 (trust-based collaboration); assumption",
+        doc="In-house shirking is multiplied by 1 + reciprocity × 2 × (0.5 − trust in management), "
+        "at least 0.",
+    )
+    shortfall_size: float = param(
+        0.06,
+        unit="quality points",
+        plausible=(0.02, 0.1),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Quality lost on a package in a year with an undetected shortfall.",
+    )
+    detection_hours: float = param(
+        40.0,
+        unit="hours per package-year",
+        plausible=(15, 100),
+        gt=0,
+        le=10_000,
+        source="assumption: a few site visits and a review a year",
+        doc="Inspection hours on a package at which a shortfall is found with probability 1 − 1/e.",
+    )
+    benchmark_detection: float = param(
+        0.5,
+        unit="probability",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=1,
+        source="seed 001 (benchmarking on price and quality); assumption",
+        doc="Chance that a shortfall in an area the measurements flagged is found.",
+    )
+    penalty_share: float = param(
+        0.05,
+        unit="share of yearly price",
+        plausible=(0.0, 0.15),
+        ge=0,
+        le=1,
+        source="assumption: contract penalty clauses",
+        doc="Penalty a firm pays when a shortfall is found on its package.",
+    )
+    belief_rate: float = param(
+        0.5,
+        unit="share of gap per year",
+        plausible=(0.2, 0.8),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="How fast providers' expected detection follows the detection they observe.",
+    )
+    bid_trust_sensitivity: float = param(
+        1.0,
+        unit="× bid probability per unit trust",
+        plausible=(0.0, 2.0),
+        ge=0,
+        le=5,
+        source="assumption (relational contracting: firms bid less for buyers they distrust)",
+        doc="A firm's chance to bid is multiplied by 1 + sensitivity × (trust − 0.5), trust being "
+        "that between the municipality and its contractors.",
     )
 
 
@@ -529,6 +1080,71 @@ class PoliticsParams(ParamGroup):
         source="assumption",
         doc="Share of committee members replaced at an election.",
     )
+    expectation_sd: float = param(
+        0.03,
+        unit="satisfaction points",
+        plausible=(0.01, 0.06),
+        ge=0,
+        le=0.5,
+        source="assumption",
+        doc="Spread of a newly elected member's expectation.",
+    )
+    austerity_sd: float = param(
+        0.08,
+        unit="probability",
+        plausible=(0.0, 0.15),
+        ge=0,
+        le=0.5,
+        source="assumption",
+        doc="Spread of a newly elected member's inclination to cut.",
+    )
+    fiscal_pressure_weight: float = param(
+        10.0,
+        unit="× log-odds per share over budget",
+        plausible=(0.0, 20.0),
+        ge=0,
+        le=200,
+        source="seed 001 (rammebesparelser when the department is over its frame); assumption",
+        doc="The committee's chance to cut rises by exp(weight × share of budget overspent last year).",
+    )
+    distrust_cut_weight: float = param(
+        2.0,
+        unit="× log-odds per unit distrust",
+        plausible=(0.0, 4.0),
+        ge=0,
+        le=20,
+        source="seed 002 (dialogue builds political trust in the administration); assumption",
+        doc="The chance to cut rises by exp(weight × (0.5 − trust politicians–administration)).",
+    )
+    expectation_adaptation: float = param(
+        0.2,
+        unit="share of gap per year",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=1,
+        source="aspiration adaptation (Cyert & March 1963); assumption",
+        doc="How far members' expectations move each year toward the satisfaction they saw plus "
+        "their ambition.",
+    )
+    ambition: float = param(
+        0.02,
+        unit="satisfaction points",
+        plausible=(0.0, 0.05),
+        ge=0,
+        le=0.5,
+        source="assumption",
+        doc="How far above the satisfaction they saw members set their expectation.",
+    )
+    election_sensitivity: float = param(
+        20.0,
+        unit="log-odds per satisfaction point",
+        plausible=(5.0, 40.0),
+        ge=0,
+        le=200,
+        source="retrospective voting (Key 1966; Fiorina 1981); size an assumption",
+        doc="An incumbent's chance to be replaced at an election falls with the satisfaction "
+        "gap: odds × exp(−sensitivity × (satisfaction − expectation)).",
+    )
 
 
 class TrustParams(ParamGroup):
@@ -544,6 +1160,17 @@ class TrustParams(ParamGroup):
         doc="Trust in every relation at the start.",
     )
 
+    survey_halo: float = param(
+        0.1,
+        unit="satisfaction points per unit trust",
+        plausible=(0.0, 0.2),
+        ge=0,
+        le=1,
+        source="assumption (trust in government colours service evaluations; Van Ryzin 2004)",
+        doc="A citizen's survey answer moves by this much per unit of trust citizens–municipality "
+        "above 0.5.",
+    )
+
 
 class Parameters(ParamGroup):
     """All behavioural and municipality parameters, by group (rule parameters live with their rule)."""
@@ -555,6 +1182,8 @@ class Parameters(ParamGroup):
     inhouse: InHouseParams = Field(default_factory=InHouseParams)
     politics: PoliticsParams = Field(default_factory=PoliticsParams)
     trust: TrustParams = Field(default_factory=TrustParams)
+    innovation: InnovationParams = Field(default_factory=InnovationParams)
+    monitoring: MonitoringParams = Field(default_factory=MonitoringParams)
 
 
 @dataclass(frozen=True)

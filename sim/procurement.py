@@ -82,12 +82,21 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     mp = ctx.params.market
     value = pk.volume[p] * frac
     contract_value = value * plan.contract_years
-    if pk.private[p] > 0:
+    held_before = 1.0 - pk.private[p]  # the package's share the in-house unit delivered
+    was_private = pk.private[p] > 0
+    if was_private:
         prev = pk.price[p] * frac / pk.private[p]
+        # the firm's contract ran its course: a commitment kept (penalties count as broken)
+        ctx.commitments.keep("municipality_contractors", 1)
     else:
         prev = value * unit.efficiency
     cost, markup, quality = market.bid_arrays()
-    bids = rng.random(cost.size) < mp.bid_probability
+    # firms bid less for a buyer they distrust (municipality–contractors trust)
+    trust = ctx.trust["municipality_contractors"]
+    p_bid = mp.bid_probability * max(
+        0.0, 1.0 + ctx.params.monitoring.bid_trust_sensitivity * (trust - 0.5)
+    )
+    bids = rng.random(cost.size) < min(1.0, p_bid)
     if not bids.any():
         bids[int(np.argmin(cost))] = True  # someone always answers a public tender
     noise = rng.normal(0.0, 0.03, cost.size)
@@ -124,6 +133,9 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         pk.contractor[p] = winner
         pk.price[p] = realised
         new = realised
+    if not was_private:
+        # the lot was the in-house unit's work: its staff feel the threat, then keep or lose it
+        unit.tender_outcome(p, frac, held_before, kept=bool(inhouse_won))
     pk.end[p] = ctx.calendar_year + plan.contract_years
     pk.rounds[p] += 1
     pk.advantage[p] *= 1.0 - mp.catch_up

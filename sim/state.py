@@ -5,7 +5,9 @@ context of ``sim.rules.context`` and change them only through their methods:
 
 - ``Tally``       this year's counters (``add(name, n)``), reset at the start of each year;
 - ``Trust``       the five trust relations, each in [0, 1] (``set(relation, value)``);
-- ``Procedures``  the procedure load of the purchaser–provider split (``grow``, ``reset``).
+- ``Procedures``  the procedure load of the purchaser–provider split (``grow``, ``reset``);
+- ``Commitments`` this year's kept and broken commitments per trust relation (``keep``,
+  ``break_``), from which ``trust_dynamics`` moves trust.
 
 The other parts are ``sim.agents.Areas`` (per-area arrays), ``sim.agents.InHouseUnit`` (the
 unit and its vectorised ``Employees``), ``sim.packages.TaskPackages``, ``sim.ledger.Ledger``
@@ -15,6 +17,8 @@ and ``sim.procurement.TenderLog``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+
+import numpy as np
 
 RELATIONS: tuple[str, ...] = (
     "employees_management",
@@ -38,6 +42,15 @@ class Tally:
         "proposals_considered",
         "proposals_accepted",
         "proposals_implemented",
+        "innovations_employee",
+        "innovations_employee_raised_quality",
+        "innovations_employee_eased_work",
+        "innovations_steering",
+        "innovations_steering_raised_quality",
+        "innovations_steering_eased_work",
+        "shortfalls_found",
+        "budget_cuts",
+        "elections",
         "quarters",
     )
     MEASURES: tuple[str, ...] = ("production", "expectation_gap", "sick_sum")
@@ -108,3 +121,52 @@ class Procedures:
     def reset(self) -> None:
         """Procedures abolished."""
         self.load = 1.0
+
+
+class Commitments:
+    """The year's commitments between the parties, counted per trust relation (``RELATIONS``):
+    a commitment *kept* (an inspection finds the work done, an area meets the goal it was held
+    to, a contract ends without a penalty) or *broken* (a shortfall found, an area below its
+    goal, a penalty). Trust in a relation moves only in a year when something happened in it
+    (``trust_dynamics``); the employees' own commitments are counted per employee in
+    ``sim.agents.Employees``."""
+
+    __slots__ = ("kept", "broken")
+
+    def __init__(self) -> None:
+        self.kept = dict.fromkeys(RELATIONS, 0.0)
+        self.broken = dict.fromkeys(RELATIONS, 0.0)
+
+    def _check(self, relation: str) -> None:
+        if relation not in self.kept:
+            raise KeyError(
+                f"unknown trust relation {relation!r}; relations: {', '.join(RELATIONS)}"
+            )
+
+    def keep(self, relation: str, n: float = 1) -> None:
+        """`n` commitments in `relation` were kept."""
+        self._check(relation)
+        self.kept[relation] += n
+
+    def break_(self, relation: str, n: float = 1) -> None:
+        """`n` commitments in `relation` were broken."""
+        self._check(relation)
+        self.broken[relation] += n
+
+    def kept_share(self, relation: str) -> float | None:
+        """Share of this year's commitments in `relation` that were kept; None if there were none."""
+        k, b = self.kept[relation], self.broken[relation]
+        return None if k + b <= 0 else k / (k + b)
+
+
+def update_trust(level, kept_share, build: float, loss: float):
+    """One year of trust under a kept share: it grows by ``build · kept · (1 − T)`` and falls by
+    ``loss · (1 − kept) · T`` (negativity bias when loss > build: seed 003, Slovic 1993). Works
+    on a float or an array; where ``kept_share`` is None or NaN nothing happened: no change."""
+    if kept_share is None:
+        return level
+    k = np.asarray(kept_share, dtype=float)
+    new = level + build * k * (1.0 - level) - loss * (1.0 - k) * level
+    if np.ndim(k) == 0:
+        return level if np.isnan(k) else float(new)
+    return np.where(np.isnan(k), level, new)

@@ -69,24 +69,15 @@ class ProcurementPlan:
 
 @dataclass
 class Signals:
-    """Governance pressures felt in a quarter (each roughly 0–1); they drive employees and trust."""
+    """What this quarter's rules set for the in-house unit's work (each a rule's decision, not
+    a feeling: how employees fare follows from what happens to them, ``sim.agents``)."""
 
-    control: float = 0.0  # inspection, control bids, procedures (seed 004: NPM control)
-    participation: float = 0.0  # tripartite work, learning teams, proposals taken seriously
-    security: float = 0.0  # job security: no-tendering guarantee, fixed in-house share
-    competition: float = 0.0  # competitive pressure on the in-house unit's cost
-    collaboration: float = 0.0  # joint work across orderer/provider/private lines
-    dialogue: float = 0.0  # political dialogue with unit leaders (seed 002)
-    consensus: float = 0.0  # steering by consensus (seed 004)
-    user_focus: float = 0.0  # citizens as a party (seed 004, later phase)
+    competition: float = 0.0  # competitive pressure on the in-house unit's cost (stylised fact 2)
     consideration: float = (
         0.3  # share of employee proposals management considers (a rule may set it)
     )
-    proposal_boost: float = 1.0  # multiplier on the employees' proposal rate
-    implementation_boost: float = 0.0  # added chance an accepted proposal is implemented
-    sick_leave_effort: float = 0.0  # yearly reduction of sick-leave propensity sought
+    implementation_boost: float = 0.0  # added chance an accepted idea is implemented
     outside_work: float = 1.0  # how far the in-house unit can buffer cuts by outside work
-    split_intensity: float = 0.0  # strength of the orderer/provider split (invoicing, inspection)
 
     @classmethod
     def zero(cls) -> Signals:

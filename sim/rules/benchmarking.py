@@ -92,7 +92,6 @@ class Benchmarking(Rule[BenchmarkingParams]):
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
         ctx.ledger.charge("benchmarking", self.p.cost_per_area_dkk * ctx.n_areas / 4)
         s.competition += self.p.pressure
-        s.control += 0.03
 
     def measure(self, ctx: RuleContext) -> None:
         self.years_measured += 1

@@ -47,15 +47,11 @@ class BureaucraticDrift(Rule[BureaucraticDriftParams]):
     )
     source = "seeds 000, 004"
     access = {
-        "quarter": uses(reads=("procedure_load",), writes=("signals",)),
         "adapt": uses(reads=("procedure_load",), writes=("procedure_load",)),
     }
 
     def deactivate(self, ctx: RuleContext) -> None:
         ctx.procedures.reset()
-
-    def quarter(self, ctx: RuleContext, s: Signals) -> None:
-        s.control += 0.2 * (ctx.procedures.load - 1.0)
 
     def adapt(self, ctx: RuleContext) -> None:
         ctx.procedures.grow(self.p.growth, self.p.cap)

@@ -14,14 +14,21 @@ context attribute   object (module)                             how a rule chang
 ``year_signals``    ``Signals`` averaged over the past year     never (read in ``adapt``)
 ``areas``           ``sim.agents.Areas`` (arrays per area)      in place (``a.flagged[:] = …``)
 ``packages``        ``sim.packages.TaskPackages``               tendering only (``sim.procurement``)
-``unit``            ``sim.agents.InHouseUnit`` (``Workforce``)  ``improve``, ``train``
+``unit``            ``sim.agents.InHouseUnit`` (``Workforce``)  ``improve``, ``train``, ``involve``,
+                                                                ``bear_control``, ``promise``,
+                                                                ``follow_up_absence``
 ``market``          ``sim.agents.Market``                       never (tendering reads bids)
 ``ledger``          ``sim.ledger.Ledger``                       ``charge``, ``charge_hours``
 ``tally``           ``sim.state.Tally``                         ``add(name, n)``
 ``trust``           ``sim.state.Trust``                         ``set(relation, value)``
 ``procedures``      ``sim.state.Procedures``                    ``grow``, ``reset``
 ``tenders``         ``sim.procurement.TenderLog``               ``record`` (tendering only)
+``commitments``     ``sim.state.Commitments``                   ``keep``, ``break_``
+``monitoring``      ``sim.monitoring.Monitoring``               ``inspect(hours per package)``
 ==================  ==========================================  ====================================
+
+A rule that generates ideas hands them to ``ctx.innovate(origin, areas, knowledge, screened)``
+(``sim.innovation.adopt``), which draws, screens, implements and applies them.
 
 Read/write declarations. Every rule declares, per phase, which named pieces of state
 (``STATE``) it reads and writes (``Rule.access``). When two rules of one regime share a phase
@@ -48,7 +55,8 @@ if TYPE_CHECKING:
     from sim.params import Parameters
     from sim.procurement import TenderLog
     from sim.rules.base import Signals
-    from sim.state import Procedures, Trust
+    from sim.monitoring import Monitoring
+    from sim.state import Commitments, Procedures, Trust
 
 #: The named pieces of state a rule may declare it reads or writes.
 STATE: frozenset[str] = frozenset(
@@ -70,7 +78,10 @@ STATE: frozenset[str] = frozenset(
         "unit.quality",
         "unit.workload",
         "unit.skill",
-        "unit.learn_bonus",
+        "unit.staff",
+        "commitments",
+        "monitoring",
+        "innovation",
         "ledger",
         "trust",
         "procedure_load",
@@ -94,11 +105,35 @@ class Workforce(Protocol):
     @property
     def workload(self) -> float: ...
 
+    @property
+    def posts(self) -> np.ndarray: ...
+
     def improve(self, gain: float) -> None:
         """Lower the unit's cost by `gain` (a share at reference cost), with diminishing returns."""
 
-    def train(self, members: np.ndarray, wellbeing: float, skill: float) -> None:
-        """Employees `members` (indices) gain a wellbeing bonus and skill (learning teams)."""
+    def train(self, members: np.ndarray, skill: float) -> None:
+        """Employees `members` (indices) gain skill (learning teams)."""
+
+    def involve(self, members: np.ndarray, hours: float) -> None:
+        """Employees `members` spend `hours` each in joint work (a job resource)."""
+
+    def bear_control(self, hours: float) -> None:
+        """Control work spent on the unit's work this quarter (a job demand on its staff)."""
+
+    def promise(self) -> None:
+        """Management promises this year that nobody loses work to tendering."""
+
+    def follow_up_absence(self, share: float) -> None:
+        """A sick-leave programme follows up `share` of the absence spells this quarter."""
+
+    def knowledge(self, members: np.ndarray) -> np.ndarray:
+        """Local knowledge (0–1) of employees `members`."""
+
+    def trust_in_management(self) -> np.ndarray:
+        """Each employee's trust in management."""
+
+    def tender_outcome(self, package: int, frac: float, held_before: float, kept: bool) -> None:
+        """The unit's work on `package` was tendered and kept or lost (``sim.procurement``)."""
 
 
 class RuleContext(Protocol):
@@ -132,6 +167,15 @@ class RuleContext(Protocol):
     def procedures(self) -> Procedures: ...
     @property
     def tenders(self) -> TenderLog: ...
+    @property
+    def commitments(self) -> Commitments: ...
+    @property
+    def monitoring(self) -> Monitoring: ...
+
+    def innovate(
+        self, origin: str, areas: np.ndarray, knowledge, screened: bool, boost: float = 0.0
+    ) -> np.ndarray:
+        """Ideas of `origin` for `areas`: draw, screen, implement, apply (``sim.innovation``)."""
 
 
 class ModelContext:
@@ -156,6 +200,13 @@ class ModelContext:
     trust = property(lambda self: self._m.trust)
     procedures = property(lambda self: self._m.procedures)
     tenders = property(lambda self: self._m.tenders)
+    commitments = property(lambda self: self._m.commitments)
+    monitoring = property(lambda self: self._m.monitoring)
+
+    def innovate(self, origin, areas, knowledge, screened, boost=0.0):
+        from sim.innovation import adopt
+
+        return adopt(self, origin, areas, knowledge, screened, boost)
 
 
 # ---------------------------------------------------------------------- read/write declarations

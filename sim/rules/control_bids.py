@@ -35,15 +35,6 @@ class ControlBidsParams(RuleParams):
         source="assumption (EVIDENCE: cost of control bids not found; wide range)",
         doc="Cost of writing and independently assessing one control bid.",
     )
-    control_intensity: float = param(
-        0.48,
-        unit="signal per exposed share",
-        plausible=(0.15, 0.95),
-        ge=0,
-        le=3,
-        source="seed 004 (NPM control and distrust); size an assumption (0.15 at BUM's 31.5 % exposure)",
-        doc="Control pressure that bidding against the market puts on the in-house unit, per unit of exposed share.",
-    )
 
 
 class ControlBids(Rule[ControlBidsParams]):
@@ -60,7 +51,7 @@ class ControlBids(Rule[ControlBidsParams]):
     # ``bid`` is called by tendering's procure phase (declared there: ledger, tally.control_bids)
     access = {
         "plan": uses(writes=("plan",)),
-        "quarter": uses(reads=("packages", "procedure_load"), writes=("signals",)),
+        "quarter": uses(reads=("packages",), writes=("signals",)),
     }
 
     def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
@@ -68,11 +59,12 @@ class ControlBids(Rule[ControlBidsParams]):
 
     def bid(self, ctx: RuleContext, value: float, contract_value: float) -> float:
         """The in-house bid for a lot worth `value` per year at reference cost."""
-        ctx.ledger.charge("control_bids", self.p.prep_cost_rate * contract_value)
+        dkk = self.p.prep_cost_rate * contract_value * ctx.procedures.load
+        ctx.ledger.charge("control_bids", dkk)
+        # the unit writes the bid: its staff bear part of the work over the year
+        ctx.unit.bear_control(dkk / ctx.params.municipality.admin_hourly_dkk, over_year=True)
         ctx.tally.add("control_bids", 1)
         return value * ctx.unit.efficiency * (1.0 + self.p.cost_coverage)
 
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
-        exposed = ctx.packages.exposed_share()
-        s.competition += exposed
-        s.control += self.p.control_intensity * exposed * ctx.procedures.load
+        s.competition += ctx.packages.exposed_share()

@@ -53,10 +53,24 @@ class DevelopmentGuides(Rule[DevelopmentGuidesParams]):
         "work, so good ideas get carried out without hiring consultants."
     )
     source = "seed 004"
-    access = {"quarter": uses(writes=("ledger", "signals"))}
+    access = {
+        "quarter": uses(writes=("ledger", "signals", "unit.staff")),
+        "respond": uses(writes=("rng",)),
+    }
+
+    def activate(self, ctx: RuleContext) -> None:
+        self._choose(ctx)
+
+    def _choose(self, ctx: RuleContext) -> None:
+        """The employees trained as guides (renewed each year: positions change)."""
+        n = ctx.unit.n
+        self.members = ctx.rng.choice(n, size=min(n, self.p.guides), replace=False)
 
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
         hours = self.p.guides * self.p.hours_per_guide / 4
         ctx.ledger.charge("guides", hours * ctx.params.municipality.staff_hourly_dkk, hours)
         s.implementation_boost += self.p.implementation_boost
-        s.participation += 0.1
+        ctx.unit.involve(self.members[self.members < ctx.unit.n], self.p.hours_per_guide / 4)
+
+    def respond(self, ctx: RuleContext) -> None:
+        self._choose(ctx)

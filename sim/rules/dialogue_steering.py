@@ -48,15 +48,6 @@ class DialogueSteeringParams(RuleParams):
         source="seed 002 (red/yellow/green)",
         doc="Shortfall still counted yellow.",
     )
-    red_effort: float = param(
-        0.01,
-        unit="quality points",
-        plausible=(0.0, 0.03),
-        ge=0,
-        le=0.5,
-        source="assumption",
-        doc="Quality a red goal's follow-up adds to its area.",
-    )
     meeting_hours: float = param(
         600.0,
         unit="hours per cycle",
@@ -87,13 +78,16 @@ class DialogueSteering(Rule[DialogueSteeringParams]):
     )
     source = "seed 002"
     access = {
-        "quarter": uses(writes=("signals",)),
         # grounds the expectation before benchmarking measures against it
         "measure": uses(
             reads=("areas.satisfaction", "areas.expectation", "areas.goal"),
             writes=("areas.goal", "areas.expectation", "areas.status", "ledger"),
         ),
-        "respond": uses(reads=("areas.status",), writes=("areas.bonus",)),
+        # management follows up every red goal with an action of its own design
+        "respond": uses(
+            reads=("areas.status", "packages", "year_signals"),
+            writes=("innovation",),
+        ),
     }
 
     def activate(self, ctx: RuleContext) -> None:
@@ -102,10 +96,6 @@ class DialogueSteering(Rule[DialogueSteeringParams]):
     def deactivate(self, ctx: RuleContext) -> None:
         ctx.areas.goal[:] = np.nan
         ctx.areas.status[:] = 0
-
-    def quarter(self, ctx: RuleContext, s: Signals) -> None:
-        s.dialogue += 1.0
-        s.participation += 0.1
 
     def measure(self, ctx: RuleContext) -> None:
         a = ctx.areas
@@ -122,5 +112,11 @@ class DialogueSteering(Rule[DialogueSteeringParams]):
         ctx.ledger.charge_hours("meetings", self.p.followup_hours * ctx.n_areas)
 
     def respond(self, ctx: RuleContext) -> None:
-        a = ctx.areas
-        a.bonus[a.status == RED] += self.p.red_effort
+        red = np.flatnonzero(ctx.areas.status == RED)
+        ctx.innovate(
+            "steering",
+            red,
+            ctx.params.innovation.steering_knowledge,
+            screened=False,
+            boost=ctx.year_signals.implementation_boost,
+        )

@@ -34,15 +34,6 @@ class EmployeeProposalsParams(RuleParams):
         source="assumption",
         doc="Share considered when not all are.",
     )
-    rate_boost: float = param(
-        1.8,
-        unit="× proposal rate",
-        plausible=(1.0, 3.0),
-        ge=0,
-        le=20,
-        source="seed 004 (bottom-up innovation); assumption",
-        doc="How much more employees propose when proposals are taken seriously.",
-    )
     hours_per_proposal: float = param(
         4.0,
         unit="hours",
@@ -70,8 +61,6 @@ class EmployeeProposals(Rule[EmployeeProposalsParams]):
 
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
         s.consideration = 1.0 if self.p.consider_all else self.p.considered_share
-        s.proposal_boost *= self.p.rate_boost
-        s.participation += 0.15
 
     def respond(self, ctx: RuleContext) -> None:
         ctx.ledger.charge_hours(

@@ -36,15 +36,6 @@ class FixedInhouseShareParams(RuleParams):
         source="seed 001 (fewer outside jobs, more exposed to framework savings); size an assumption",
         doc="How much of its cut-buffering outside work the in-house unit keeps.",
     )
-    security: float = param(
-        0.15,
-        unit="signal",
-        plausible=(0.0, 0.3),
-        ge=0,
-        le=1,
-        source="seed 001; assumption",
-        doc="Job security the guaranteed share gives employees.",
-    )
     price_basis_hours: float = param(
         300.0,
         unit="hours/yr",
@@ -67,7 +58,10 @@ class FixedInhouseShare(Rule[FixedInhouseShareParams]):
     source = "seed 001"
     requires = ("tendering",)
     conflicts = ("control_bids",)
-    access = {"plan": uses(writes=("plan",)), "quarter": uses(writes=("signals", "ledger"))}
+    access = {
+        "plan": uses(writes=("plan", "unit.staff")),
+        "quarter": uses(writes=("signals", "ledger")),
+    }
 
     @classmethod
     def check_regime(cls, params, regime) -> str | None:
@@ -83,8 +77,8 @@ class FixedInhouseShare(Rule[FixedInhouseShareParams]):
         rest = 1.0 - self.p.share
         plan.target_tendered_share = max(plan.target_tendered_share, rest)
         plan.max_tendered_share = min(plan.max_tendered_share, rest)
+        ctx.unit.promise()  # the guaranteed share is not put out to tender
 
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
-        s.security += self.p.security
         s.outside_work *= self.p.outside_work_factor
         ctx.ledger.charge_hours("ordering", self.p.price_basis_hours / 4)

@@ -36,15 +36,6 @@ class InspectionParams(RuleParams):
         source="seed 003 (trust lowers control needs); size an assumption",
         doc="How strongly distrust raises inspection needs.",
     )
-    control_intensity: float = param(
-        0.25,
-        unit="signal",
-        plausible=(0.1, 0.4),
-        ge=0,
-        le=1,
-        source="seed 004 (control undermines job satisfaction); size an assumption",
-        doc="Control pressure felt by employees under full inspection.",
-    )
 
 
 class Inspection(Rule[InspectionParams]):
@@ -57,14 +48,21 @@ class Inspection(Rule[InspectionParams]):
     )
     source = "seeds 000, 001, 003, 004"
     access = {
-        "quarter": uses(reads=("trust", "packages", "procedure_load"), writes=("ledger", "signals"))
+        "quarter": uses(
+            reads=("trust", "packages", "procedure_load"),
+            writes=("ledger", "monitoring", "unit.staff"),
+        )
     }
 
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
+        pk = ctx.packages
         distrust = 1.0 + self.p.trust_sensitivity * (0.5 - ctx.trust["orderer_provider"])
-        dkk = (
-            self.p.share_of_volume * ctx.packages.total_volume * distrust * ctx.procedures.load / 4
+        dkk = max(
+            0.0, self.p.share_of_volume * pk.total_volume * distrust * ctx.procedures.load / 4
         )
-        ctx.ledger.charge("inspection", max(dkk, 0.0))
-        s.control += self.p.control_intensity * ctx.procedures.load
-        s.split_intensity += 0.5
+        ctx.ledger.charge("inspection", dkk)
+        hours = dkk / ctx.params.municipality.admin_hourly_dkk
+        per_package = hours * pk.volume / pk.total_volume  # inspection follows the volume
+        ctx.monitoring.inspect(per_package)
+        # inspecting the in-house unit's work takes its staff's time too (documentation, visits)
+        ctx.unit.bear_control(float(per_package @ (1.0 - pk.private)))

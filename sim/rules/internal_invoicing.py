@@ -45,7 +45,9 @@ class InternalInvoicing(Rule[InternalInvoicingParams]):
         "were a company. Each invoice takes time on both sides."
     )
     source = "seeds 000, 001, 004"
-    access = {"quarter": uses(reads=("packages", "procedure_load"), writes=("ledger", "signals"))}
+    access = {
+        "quarter": uses(reads=("packages", "procedure_load"), writes=("ledger", "unit.staff"))
+    }
 
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
         n_inhouse = ctx.packages.inhouse_package_count()
@@ -57,5 +59,4 @@ class InternalInvoicing(Rule[InternalInvoicingParams]):
             / 4
         )
         ctx.ledger.charge_hours("invoicing", hours)
-        s.split_intensity += 0.5
-        s.control += 0.05
+        ctx.unit.bear_control(hours)  # the unit's side: issuing, documenting, disputing

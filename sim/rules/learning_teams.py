@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 
 from sim.params import param
-from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
 
@@ -36,23 +36,23 @@ class LearningTeamsParams(RuleParams):
         source="assumption",
         doc="Time each member spends in the team.",
     )
-    quality_effect: float = param(
+    skill_gain: float = param(
         0.02,
-        unit="quality points",
-        plausible=(0.005, 0.04),
+        unit="skill points",
+        plausible=(0.0, 0.05),
         ge=0,
-        le=0.5,
-        source="seed 000 (learning closes the gap); size an assumption",
-        doc="Quality a team adds to its area (decays 30 %/yr).",
+        le=1,
+        source="seed 000 (a learning process); size an assumption",
+        doc="Skill each team member gains.",
     )
-    wellbeing_effect: float = param(
-        0.4,
-        unit="scale points",
-        plausible=(0.0, 0.8),
+    ideas_per_team: int = param(
+        1,
+        unit="ideas",
+        plausible=(1, 3),
         ge=0,
-        le=3,
-        source="seeds 000, 001 (initiative and co-influence); size an assumption",
-        doc="Wellbeing boost for team members (decays).",
+        le=20,
+        source="assumption",
+        doc="Improvement ideas a team works out and tests for its area.",
     )
     max_teams: int = param(
         4,
@@ -77,14 +77,13 @@ class LearningTeams(Rule[LearningTeamsParams]):
     source = "seed 000"
     requires = ("benchmarking",)
     access = {
-        "quarter": uses(writes=("signals",)),
         "respond": uses(
-            reads=("areas.flagged", "areas.satisfaction", "areas.expectation"),
+            reads=("areas.flagged", "areas.satisfaction", "areas.expectation", "packages"),
             writes=(
                 "areas.team",
-                "areas.bonus",
-                "unit.learn_bonus",
                 "unit.skill",
+                "unit.staff",
+                "innovation",
                 "ledger",
                 "tally.learning_teams",
                 "rng",
@@ -92,35 +91,39 @@ class LearningTeams(Rule[LearningTeamsParams]):
         ),
     }
 
-    def activate(self, ctx: RuleContext) -> None:
-        self.last_year_teams = 0
-
     def deactivate(self, ctx: RuleContext) -> None:
         ctx.areas.team[:] = False
-
-    def quarter(self, ctx: RuleContext, s: Signals) -> None:
-        share = self.last_year_teams / max(ctx.n_areas, 1)
-        s.participation += 0.25 + 0.5 * share
-        s.collaboration += 0.3
 
     def respond(self, ctx: RuleContext) -> None:
         a = ctx.areas
         a.team[:] = False  # last year's teams have finished
-        self.last_year_teams = 0
         flagged = np.flatnonzero(a.flagged)
-        if flagged.size == 0:
+        if flagged.size == 0 or self.p.max_teams == 0:
             return
         # worst gaps first
         order = flagged[np.argsort(a.satisfaction[flagged] - a.expectation[flagged], kind="stable")]
         chosen = order[: self.p.max_teams]
         a.team[chosen] = True
-        a.bonus[chosen] += self.p.quality_effect
-        unit = ctx.unit
-        members = ctx.rng.choice(
-            unit.n, size=min(unit.n, self.p.team_size * chosen.size), replace=False
-        )
-        unit.train(members, wellbeing=self.p.wellbeing_effect, skill=0.02)
+        unit, rng = ctx.unit, ctx.rng
+        post_area = ctx.packages.area[unit.posts]
+        taken = np.zeros(unit.n, dtype=bool)
+        teams = []
+        for area in chosen:
+            # employees who know the area first, then others
+            local = np.flatnonzero((post_area == area) & ~taken)
+            other = np.flatnonzero((post_area != area) & ~taken)
+            pool = np.concatenate([rng.permutation(local), rng.permutation(other)])
+            members = pool[: self.p.team_size]
+            taken[members] = True
+            teams.append(members)
+        members = np.concatenate(teams) if teams else np.zeros(0, dtype=int)
+        unit.involve(members, self.p.hours_per_member)
+        unit.train(members, skill=self.p.skill_gain)
+        # each team works out and tests ideas for its area (employee-initiated, screened)
+        k = self.p.ideas_per_team
+        if k:
+            knowledge = np.array([unit.knowledge(m).mean() if m.size else 0.0 for m in teams])
+            ctx.innovate("employee", np.repeat(chosen, k), np.repeat(knowledge, k), screened=True)
         hours = members.size * self.p.hours_per_member
         ctx.ledger.charge("learning_teams", hours * ctx.params.municipality.staff_hourly_dkk, hours)
         ctx.tally.add("learning_teams", int(chosen.size))
-        self.last_year_teams = int(chosen.size)

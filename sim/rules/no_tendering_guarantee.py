@@ -16,15 +16,6 @@ from sim.rules.context import RuleContext, uses
 
 class NoTenderingGuaranteeParams(RuleParams):
     rule: Literal["no_tendering_guarantee"]
-    security: float = param(
-        0.5,
-        unit="signal",
-        plausible=(0.2, 0.8),
-        ge=0,
-        le=1,
-        source="seed 004; assumption",
-        doc="Job security the guarantee gives employees.",
-    )
 
 
 class NoTenderingGuarantee(Rule[NoTenderingGuaranteeParams]):
@@ -37,12 +28,10 @@ class NoTenderingGuarantee(Rule[NoTenderingGuaranteeParams]):
     )
     source = "seed 004; EVIDENCE E14"
     conflicts = ("tendering",)
-    access = {"plan": uses(writes=("plan",)), "quarter": uses(writes=("signals",))}
+    access = {"plan": uses(writes=("plan", "unit.staff"))}
 
     def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         plan.tendering_allowed = False
         plan.target_tendered_share = 0.0
         plan.max_tendered_share = 0.0
-
-    def quarter(self, ctx: RuleContext, s: Signals) -> None:
-        s.security += self.p.security
+        ctx.unit.promise()  # nobody loses work to tendering: kept every year it holds

@@ -10,21 +10,12 @@ from __future__ import annotations
 from typing import Literal
 
 from sim.params import param
-from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
 
 class SickLeaveGoalParams(RuleParams):
     rule: Literal["sick_leave_goal"]
-    yearly_reduction: float = param(
-        0.00043,
-        unit="share per year",
-        plausible=(0.0, 0.002),
-        ge=0,
-        le=0.05,
-        source="calibrated (docs/CALIBRATION.md, check 5a): E12 gap of 0.3–0.4 pp; E13 (≤ 1.6 pp) bounds the range",
-        doc="Reduction in sick-leave propensity the programme's effort achieves per year.",
-    )
     hours_per_employee: float = param(
         4.0,
         unit="hours/yr",
@@ -33,6 +24,25 @@ class SickLeaveGoalParams(RuleParams):
         le=200,
         source="assumption",
         doc="Management and HR time per employee for the programme.",
+    )
+    absence_reduction: float = param(
+        0.04,
+        unit="share of absence",
+        plausible=(0.0, 0.15),
+        ge=0,
+        le=1,
+        source="calibrated (docs/CALIBRATION.md, check 5a): E12 gap of 0.3–0.4 pp; E13 (≤ 1.6 pp) "
+        "bounds the range",
+        doc="Share of absence avoided where every spell is followed up (early contact, adjusted tasks).",
+    )
+    followup_hours: float = param(
+        4.0,
+        unit="hours per employee-year",
+        plausible=(2, 10),
+        gt=0,
+        le=200,
+        source="assumption",
+        doc="Programme hours per employee at which every absence spell is followed up.",
     )
 
 
@@ -45,9 +55,9 @@ class SickLeaveGoal(Rule[SickLeaveGoalParams]):
         "with employees to reach it."
     )
     source = "seed 004; EVIDENCE E12, E13"
-    access = {"quarter": uses(writes=("ledger", "signals"))}
+    access = {"quarter": uses(writes=("ledger", "unit.staff"))}
 
-    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+    def quarter(self, ctx: RuleContext, s) -> None:
         ctx.ledger.charge_hours("sick_leave_goal", ctx.unit.n * self.p.hours_per_employee / 4)
-        s.sick_leave_effort += self.p.yearly_reduction
-        s.participation += 0.05
+        coverage = min(1.0, self.p.hours_per_employee / self.p.followup_hours)
+        ctx.unit.follow_up_absence(coverage * self.p.absence_reduction)

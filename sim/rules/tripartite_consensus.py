@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 
 from sim.params import param
-from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
 
@@ -62,32 +62,32 @@ class TripartiteConsensusParams(RuleParams):
         source="seed 004 (decisions by consensus); threshold an assumption",
         doc="Every party's support must exceed this for a task to be adopted.",
     )
-    task_gain: float = param(
-        0.003,
-        unit="cost reduction per task",
-        plausible=(0.001, 0.006),
+    meeting_hours: float = param(
+        3.0,
+        unit="hours per meeting",
+        plausible=(2, 4),
         ge=0,
-        le=0.1,
-        source="E14 (Lunner: ≥ 9 M NOK/yr saved in all); size per task an assumption",
-        doc="Efficiency gain of one adopted task.",
+        le=24,
+        source="assumption",
+        doc="Length of one steering-group meeting (incl. preparation).",
     )
-    task_quality: float = param(
-        0.004,
-        unit="quality per task",
-        plausible=(0.001, 0.01),
-        ge=0,
-        le=0.1,
-        source="E14 (Lunner: 14 M NOK/yr extra service in all); size per task an assumption",
-        doc="Quality gain of one adopted task.",
-    )
-    participation: float = param(
-        0.5,
-        unit="signal",
-        plausible=(0.3, 0.8),
+    support_sd: float = param(
+        0.12,
+        unit="support 0–1",
+        plausible=(0.05, 0.2),
         ge=0,
         le=1,
-        source="seed 004; size an assumption",
-        doc="Participation employees feel.",
+        source="assumption",
+        doc="Spread of a party's support for a task around its trust in the others.",
+    )
+    task_hours: float = param(
+        10.0,
+        unit="hours per employee",
+        plausible=(4, 30),
+        ge=0,
+        le=500,
+        source="seed 004 (employees carry out the development tasks); assumption",
+        doc="Hours each employee posted in a task's area spends working on an adopted task.",
     )
 
 
@@ -102,40 +102,59 @@ class TripartiteConsensus(Rule[TripartiteConsensusParams]):
     )
     source = "seed 004"
     access = {
-        "quarter": uses(writes=("ledger", "signals")),
+        "quarter": uses(writes=("ledger", "unit.staff")),
         "respond": uses(
-            reads=("trust",),
-            writes=("unit.efficiency", "areas.bonus", "tally.consensus_tasks", "rng"),
+            reads=("trust", "packages", "year_signals"),
+            writes=("innovation", "unit.staff", "commitments", "tally.consensus_tasks", "rng"),
         ),
     }
 
     def _parties(self) -> int:
         return 4 if self.p.citizens_as_fourth_party else 3
 
-    def quarter(self, ctx: RuleContext, s: Signals) -> None:
+    def activate(self, ctx: RuleContext) -> None:
+        self._choose_reps(ctx)
+
+    def _choose_reps(self, ctx: RuleContext) -> None:
+        """The employees' side of the steering group: union representatives among the staff."""
+        n = ctx.unit.n
+        self.reps = ctx.rng.choice(n, size=min(n, self.p.members_per_party), replace=False)
+
+    def quarter(self, ctx: RuleContext, s) -> None:
         people = self._parties() * self.p.members_per_party
-        ctx.ledger.charge_hours("meetings", people * self.p.meetings_per_year * 3.0 / 4)
-        s.participation += self.p.participation
-        s.consensus += 1.0
-        s.security += 0.1
-        if self.p.citizens_as_fourth_party:
-            s.user_focus += 1.0
+        hours = self.p.meetings_per_year * self.p.meeting_hours / 4
+        ctx.ledger.charge_hours("meetings", people * hours)
+        reps = self.reps[self.reps < ctx.unit.n]  # positions may have been cut
+        ctx.unit.involve(reps, hours)
 
     def respond(self, ctx: RuleContext) -> None:
         k = self.p.candidate_tasks
         if k == 0:
+            ctx.tally.add("consensus_tasks", 0)
+            self._choose_reps(ctx)
             return
         t = ctx.trust
         base = np.array(
             [t["politicians_administration"], t["employees_management"], t["employees_management"]]
             + ([t["citizens_municipality"]] if self.p.citizens_as_fourth_party else [])
         )
-        support = base[None, :] + ctx.rng.normal(0.0, 0.12, size=(k, base.size))
+        support = base[None, :] + ctx.rng.normal(0.0, self.p.support_sd, size=(k, base.size))
         adopted = int(np.count_nonzero(support.min(axis=1) > self.p.consensus_threshold))
         if adopted:
-            ctx.unit.improve(self.p.task_gain * adopted)
-            bonus = (
-                self.p.task_quality * adopted * (1.5 if self.p.citizens_as_fourth_party else 1.0)
+            # each task concerns an area; the steering group designs it, nobody screens its effect
+            areas = ctx.rng.integers(0, ctx.n_areas, size=adopted)
+            ctx.innovate(
+                "steering",
+                areas,
+                ctx.params.innovation.steering_knowledge,
+                screened=False,
+                boost=ctx.year_signals.implementation_boost,
             )
-            ctx.areas.bonus += bonus
+            unit = ctx.unit
+            post_area = ctx.packages.area[unit.posts]
+            for area in areas:
+                unit.involve(np.flatnonzero(post_area == area), self.p.task_hours)
+            if self.p.citizens_as_fourth_party:
+                ctx.commitments.keep("citizens_municipality", adopted)  # their voice was heard
         ctx.tally.add("consensus_tasks", adopted)
+        self._choose_reps(ctx)

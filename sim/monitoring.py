@@ -1,0 +1,85 @@
+"""Provider effort and what monitoring buys.
+
+A provider — a firm on its contract, the in-house unit on its own work — may fall short on a
+package in a year (quality shading: Hart, Shleifer & Vishny 1997). It does so less where it
+expects to be found out: its expected detection follows the detection it has seen on that
+package (``monitoring.belief_rate``). In-house staff shirk less when they trust management
+(seed 003; stewardship). Inspection hours on a package (the ``inspection`` rule) find a
+shortfall with probability ``1 − exp(−hours / detection_hours)``; an area the measurements
+flagged (``benchmarking``, after its data lag) is looked into, finding a shortfall with
+probability ``benchmark_detection``. A found shortfall is corrected within the year; a firm
+pays a penalty. So control costs hours (and, through the hours staff bear, wellbeing) *and*
+buys discipline; benchmarking substitutes for it once its data arrive (seed 001). Contract-
+management capacity as the buyer's lever: Brown & Potoski 2003.
+
+Each inspected package is a commitment test: work found done is a kept commitment, a
+shortfall found a broken one (``orderer_provider`` for in-house work,
+``municipality_contractors`` for a firm's).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Monitoring:
+    """Per-package effort, inspection hours and providers' expected detection."""
+
+    __slots__ = ("belief", "shirk_inhouse", "shirk_private", "hours", "found", "penalty_dkk")
+
+    def __init__(self, n: int) -> None:
+        self.belief = np.zeros(n)  # providers' expected chance that a shortfall is found
+        self.shirk_inhouse = np.zeros(n, dtype=bool)
+        self.shirk_private = np.zeros(n, dtype=bool)
+        self.hours = np.zeros(n)  # inspection hours this year
+        self.found = 0  # shortfalls found this year
+        self.penalty_dkk = 0.0
+
+    def begin_year(self, rng: np.random.Generator, mp, packages, trust_in_management: float):
+        """Providers decide their effort for the year."""
+        pk = packages
+        n = pk.n
+        deterred = 1.0 - self.belief
+        reciprocity = max(0.0, 1.0 + mp.reciprocity * 2.0 * (0.5 - trust_in_management))
+        p_in = np.clip(mp.shirk_inhouse * deterred * reciprocity, 0.0, 1.0)
+        p_pr = np.clip(mp.shirk_private * deterred, 0.0, 1.0)
+        u = rng.random((2, n))
+        self.shirk_inhouse = (pk.private < 1.0) & (u[0] < p_in)
+        self.shirk_private = (pk.private > 0.0) & (u[1] < p_pr)
+        self.hours[:] = 0.0
+        self.found = 0
+        self.penalty_dkk = 0.0
+
+    def inspect(self, hours: np.ndarray) -> None:
+        """Inspection hours spent on each package this quarter."""
+        self.hours += hours
+
+    def resolve(self, rng, mp, packages, flagged_areas: np.ndarray, commitments) -> np.ndarray:
+        """Year end: which shortfalls are found (and corrected); returns the quality lost per
+        package on the in-house and private parts as one array of the package's loss."""
+        pk = packages
+        p_insp = 1.0 - np.exp(-self.hours / mp.detection_hours)
+        p_bench = mp.benchmark_detection * flagged_areas[pk.area]
+        p = 1.0 - (1.0 - p_insp) * (1.0 - p_bench)
+        found = rng.random(pk.n) < p
+        inspected = self.hours > 0.0
+        found_in = self.shirk_inhouse & found
+        found_pr = self.shirk_private & found
+        # commitments: inspected work found done is kept; a shortfall found is broken
+        commitments.keep(
+            "orderer_provider",
+            int(np.count_nonzero(inspected & (pk.private < 1) & ~self.shirk_inhouse)),
+        )
+        commitments.break_("orderer_provider", int(np.count_nonzero(found_in)))
+        commitments.keep(
+            "municipality_contractors",
+            int(np.count_nonzero(inspected & (pk.private > 0) & ~self.shirk_private)),
+        )
+        commitments.break_("municipality_contractors", int(np.count_nonzero(found_pr)))
+        self.penalty_dkk = float(mp.penalty_share * pk.price[found_pr].sum())
+        self.found = int(np.count_nonzero(found_in) + np.count_nonzero(found_pr))
+        # providers learn how closely they are watched
+        self.belief += mp.belief_rate * (p - self.belief)
+        loss_in = np.where(self.shirk_inhouse & ~found, mp.shortfall_size, 0.0)
+        loss_pr = np.where(self.shirk_private & ~found, mp.shortfall_size, 0.0)
+        return loss_in, loss_pr
