@@ -255,7 +255,7 @@ class Employees:
         return 1.0 - np.exp(-self.tenure[idx] / self._knowledge_years)
 
     def turnover(self) -> float:
-        """Share of positions whose holder quit during the year (a share in [0, 1])."""
+        """Share of positions whose holder left (quit) during the year, each position counted once (a share in [0, 1])."""
         return float(np.count_nonzero(self.left)) / max(self.n, 1)
 
     def new_year(self) -> None:

@@ -19,8 +19,8 @@ from mesa import Model
 
 from sim.agents import Areas, Citizens, InHouseUnit, Market, Politician, odds_probability
 from sim.errors import check_seed, check_years
-from sim.ledger import ACTIVITIES, Ledger
 from sim.innovation import adopt
+from sim.ledger import ACTIVITIES, Ledger
 from sim.metrics import (
     AREA_COLUMNS,
     YEARLY_COLUMNS,

@@ -377,7 +377,7 @@ class EmployeeParams(ParamGroup):
     )
     survivor_drop: float = param(
         1.0,
-        unit="share of security per share laid off",
+        unit="× security per laid-off share of staff",
         plausible=(0.5, 2.0),
         ge=0,
         le=10,
@@ -459,7 +459,7 @@ class EmployeeParams(ParamGroup):
     )
     insecurity_quit: float = param(
         1.0,
-        unit="× quit probability per unit insecurity",
+        unit="× quit odds per unit insecurity",
         plausible=(0.3, 2.0),
         ge=0,
         le=10,
@@ -1013,7 +1013,7 @@ class MonitoringParams(ParamGroup):
     )
     bid_trust_sensitivity: float = param(
         1.0,
-        unit="× bid probability per unit trust",
+        unit="× bid chance per unit trust",
         plausible=(0.0, 2.0),
         ge=0,
         le=5,

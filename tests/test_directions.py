@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.rules.trust_dynamics import TrustDynamicsParams, move
+from sim.rules.trust_dynamics import TrustDynamicsParams
+from sim.state import update_trust
 from sim.stats import mean_ci
 from tests.conftest import cached_run
 
@@ -56,33 +57,13 @@ def test_trust_builds_slower_than_it_is_lost_in_the_rule():
     p = TrustDynamicsParams(rule="trust_dynamics")
     up = down = 0.5
     years_up = years_down = 0
-    while up < 0.7:
-        up = move(up, 0.9, p.build_rate, p.loss_rate)
+    while up < 0.7:  # every commitment kept
+        up = update_trust(up, 1.0, p.build_rate, p.loss_rate)
         years_up += 1
-    while down > 0.3:
-        down = move(down, 0.1, p.build_rate, p.loss_rate)
+    while down > 0.3:  # every commitment broken
+        down = update_trust(down, 0.0, p.build_rate, p.loss_rate)
         years_down += 1
     assert years_up > years_down
-
-
-def test_trust_builds_slower_than_it_is_lost_in_the_model():
-    """Start HOD with trust the same distance below and above where it settles: climbing back
-    takes more years than falling back."""
-    from sim import load_scenario, run
-    from sim.overrides import apply_overrides
-
-    col = "trust_employees_management"
-    base = load_scenario("hod")
-    slower = 0
-    for s in range(10):
-        settle = float(run(base, seed=s).yearly[col].iloc[-5:].mean())
-        years_to = {}
-        for sign in (-1, 1):
-            sc = apply_overrides(base, {"trust.initial": settle + sign * 0.3})
-            y = run(sc, seed=s).yearly[col].to_numpy()
-            years_to[sign] = int(np.argmax(np.abs(y - settle) < 0.06))
-        slower += years_to[-1] > years_to[1]
-    assert slower >= 9, f"rising was slower than falling in only {slower} of 10 seeds"
 
 
 @pytest.mark.parametrize("scenario", ["model_municipality", "quality_municipality"])

@@ -23,26 +23,56 @@ from sim.rules.control_bids import ControlBids, ControlBidsParams
 from sim.rules.internal_invoicing import InternalInvoicing, InternalInvoicingParams
 from sim.rules.learning_teams import LearningTeams, LearningTeamsParams
 from sim.rules.no_tendering_guarantee import NoTenderingGuarantee, NoTenderingGuaranteeParams
-from sim.state import Procedures, Tally, Trust
+from sim.monitoring import Monitoring
+from sim.state import Commitments, Procedures, Tally, Trust
 
 
 @dataclass
 class FakeUnit:
-    """The ``Workforce`` protocol with plain arrays."""
+    """The ``Workforce`` protocol with plain arrays: employee i is posted on package i."""
 
     n: int = 20
     efficiency: float = 0.9
     quality: float = 0.7
     workload: float = 0.0
-    learn_bonus: np.ndarray = field(default_factory=lambda: np.zeros(20))
     skill: np.ndarray = field(default_factory=lambda: np.full(20, 0.5))
+    involved: np.ndarray = field(default_factory=lambda: np.zeros(20))
+    posts: np.ndarray = field(default_factory=lambda: np.arange(20) % 24)
+    control: float = 0.0
+    control_over_year: float = 0.0
+    promises: int = 0
+    followup: float = 0.0
+    demand: np.ndarray = field(default_factory=lambda: np.zeros(20))
 
     def improve(self, gain: float) -> None:
         self.efficiency *= 1.0 - gain
 
-    def train(self, members: np.ndarray, wellbeing: float, skill: float) -> None:
-        self.learn_bonus[members] += wellbeing
+    def train(self, members: np.ndarray, skill: float) -> None:
         self.skill[members] = np.minimum(1.0, self.skill[members] + skill)
+
+    def involve(self, members: np.ndarray, hours: float) -> None:
+        np.add.at(self.involved, members, hours)
+
+    def bear_control(self, hours: float, over_year: bool = False) -> None:
+        if over_year:
+            self.control_over_year += hours
+        else:
+            self.control += hours
+
+    def promise(self) -> None:
+        self.promises += 1
+
+    def follow_up_absence(self, share: float) -> None:
+        self.followup += share
+
+    def knowledge(self, members: np.ndarray) -> np.ndarray:
+        return np.full(np.size(members), 0.5)
+
+    def change_demands(self, members: np.ndarray, delta: float) -> None:
+        self.demand[members] += delta
+
+    def trust_in_management(self) -> np.ndarray:
+        return np.full(self.n, 0.5)
 
 
 @dataclass
@@ -61,12 +91,23 @@ class FakeContext:
     trust: Trust = field(default_factory=lambda: Trust(0.5))
     procedures: Procedures = field(default_factory=Procedures)
     tenders: TenderLog = field(default_factory=TenderLog)
+    commitments: Commitments = field(default_factory=Commitments)
 
     def __post_init__(self) -> None:
         self.areas = Areas(self.n_areas, 3)
         self.packages = TaskPackages(
             np.random.default_rng(1), self.n_areas, 60e6, np.ones(self.n_areas)
         )
+        self.monitoring = Monitoring(self.packages.n)
+        self.ideas: list[tuple] = []
+
+    def innovate(self, origin, areas, knowledge, screened, boost=0.0):
+        """Record the ideas instead of drawing their effects (``sim.innovation`` is tested
+        on the model)."""
+        areas = np.asarray(areas)
+        self.ideas.append((origin, areas.tolist(), screened))
+        done = np.ones(areas.size, dtype=bool)
+        return done, done
 
 
 def ctx_of(c: FakeContext) -> RuleContext:
@@ -92,6 +133,7 @@ def test_internal_invoicing_charges_hours_in_proportion_to_in_house_packages(pri
     dkk, hours = charged(c.ledger, "invoicing")
     assert hours == pytest.approx(in_house * 12 * 3 * 1.5 / 4)
     assert dkk == pytest.approx(hours * 450.0)
+    assert c.unit.control == pytest.approx(hours)  # the unit's side of every invoice
 
 
 def test_a_package_partly_private_is_still_invoiced():
@@ -116,17 +158,18 @@ def test_a_control_bid_is_counted_charged_and_priced_at_the_units_cost_plus_cove
     assert price == pytest.approx(1e6 * 0.9 * 1.06)
     assert c.tally.control_bids == 1
     assert charged(c.ledger, "control_bids")[0] == pytest.approx(0.01 * 4e6)
+    # the unit writes the bid: its hours are borne over the year (no constant 'control' signal)
+    assert c.unit.control_over_year == pytest.approx(0.01 * 4e6 / 450.0)
 
 
-def test_control_bid_pressure_scales_with_the_exposed_share_and_procedures():
+def test_control_bids_put_competitive_pressure_in_proportion_to_the_exposed_share():
     c = FakeContext()
     c.packages.exposed[: c.packages.n // 2] = 1.0
     share = c.packages.exposed_share()
-    c.procedures.load = 2.0
     s = Signals()
-    ControlBids(ControlBidsParams(rule="control_bids", control_intensity=0.5)).quarter(ctx_of(c), s)
+    ControlBids(ControlBidsParams(rule="control_bids")).quarter(ctx_of(c), s)
     assert s.competition == pytest.approx(share)
-    assert s.control == pytest.approx(0.5 * share * 2.0)
+    assert c.unit.control == 0.0  # no bid written this quarter, no control work borne
 
 
 # ---------------------------------------------------------------- no-tendering guarantee
@@ -139,6 +182,7 @@ def test_no_tendering_guarantee_forbids_tendering_whatever_was_planned():
     assert plan.tendering_allowed is False
     assert plan.max_tendered_share == 0.0
     assert min(plan.target_tendered_share, plan.max_tendered_share) == 0.0
+    assert c.unit.promises == 1  # a promise to the employees, kept or broken by what happens
 
 
 # ---------------------------------------------------------------- benchmarking
@@ -193,12 +237,18 @@ def test_learning_teams_form_on_flagged_areas_worst_gap_first_at_most_max_teams(
         False,
         True,
     ]  # area 4 has the worst gap but is not flagged
-    rule = teams(max_teams=3, team_size=2, hours_per_member=10.0, quality_effect=0.02)
+    rule = teams(max_teams=3, team_size=2, hours_per_member=10.0, ideas_per_team=1)
     rule.respond(ctx_of(c))
     assert np.flatnonzero(a.team).tolist() == [0, 2, 3]  # gaps −0.3, −0.2, −0.1
-    np.testing.assert_allclose(a.bonus, [0.02, 0, 0.02, 0.02, 0, 0])
+    assert not a.bonus.any()  # no fixed quality: the teams' ideas go through innovation
+    assert c.ideas == [("employee", [2, 0, 3], True)]  # worst gap first, screened
     assert c.tally.learning_teams == 3
-    assert (c.unit.learn_bonus > 0).sum() == 3 * 2  # team_size members per team, all different
+    members = np.flatnonzero(c.unit.involved)
+    assert members.size == 3 * 2 and (c.unit.involved[members] == 10.0).all()  # all different
+    # employees who know the area come first: each team is made of its area's posted employees
+    area_of = c.packages.area[c.unit.posts]
+    for area in (0, 2, 3):
+        assert np.isin(np.flatnonzero(area_of == area), members).sum() == 2
     dkk, hours = charged(c.ledger, "learning_teams")
     assert hours == 3 * 2 * 10.0
     assert dkk == pytest.approx(hours * c.params.municipality.staff_hourly_dkk)

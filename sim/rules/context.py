@@ -51,11 +51,11 @@ from sim.state import Tally
 if TYPE_CHECKING:
     from sim.agents import Areas, Market
     from sim.ledger import Ledger
+    from sim.monitoring import Monitoring
     from sim.packages import TaskPackages
     from sim.params import Parameters
     from sim.procurement import TenderLog
     from sim.rules.base import Signals
-    from sim.monitoring import Monitoring
     from sim.state import Commitments, Procedures, Trust
 
 #: The named pieces of state a rule may declare it reads or writes.

@@ -40,7 +40,17 @@ class DevelopmentGuidesParams(RuleParams):
         ge=0,
         le=1,
         source="seed 004; assumption",
-        doc="Added chance that an accepted proposal is implemented.",
+        doc="Added chance that an accepted idea is implemented, at full guiding hours.",
+    )
+    hours_for_full_effect: float = param(
+        600.0,
+        unit="hours/yr",
+        plausible=(200, 1500),
+        gt=0,
+        le=20_000,
+        source="assumption: three guides at 200 h a year reach every accepted idea",
+        doc="Guiding hours a year at which the full implementation boost is reached (less "
+        "guiding, proportionally less boost).",
     )
 
 
@@ -69,7 +79,9 @@ class DevelopmentGuides(Rule[DevelopmentGuidesParams]):
     def quarter(self, ctx: RuleContext, s: Signals) -> None:
         hours = self.p.guides * self.p.hours_per_guide / 4
         ctx.ledger.charge("guides", hours * ctx.params.municipality.staff_hourly_dkk, hours)
-        s.implementation_boost += self.p.implementation_boost
+        # guides raise the chance to carry an idea through as far as their hours reach
+        reach = min(1.0, self.p.guides * self.p.hours_per_guide / self.p.hours_for_full_effect)
+        s.implementation_boost += self.p.implementation_boost * reach
         ctx.unit.involve(self.members[self.members < ctx.unit.n], self.p.hours_per_guide / 4)
 
     def respond(self, ctx: RuleContext) -> None:

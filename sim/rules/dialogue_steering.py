@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 
 from sim.params import param
-from sim.rules.base import Rule, RuleParams, Signals
+from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
 GREEN, YELLOW, RED = 1, 2, 3

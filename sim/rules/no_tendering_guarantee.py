@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sim.params import param
-from sim.rules.base import ProcurementPlan, Rule, RuleParams, Signals
+from sim.rules.base import ProcurementPlan, Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
 

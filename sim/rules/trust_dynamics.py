@@ -65,10 +65,10 @@ class TrustDynamics(Rule[TrustDynamicsParams]):
     }
 
     def adapt(self, ctx: RuleContext) -> None:
-        b, l = self.p.build_rate, self.p.loss_rate
-        ctx.unit.update_trust(b, l)  # each employee's own experience
+        build, loss = self.p.build_rate, self.p.loss_rate
+        ctx.unit.update_trust(build, loss)  # each employee's own experience
         for k in RELATIONS:
             if k == "employees_management":
                 continue
             kept = ctx.commitments.kept_share(k)
-            ctx.trust.set(k, update_trust(ctx.trust[k], kept, b, l))
+            ctx.trust.set(k, update_trust(ctx.trust[k], kept, build, loss))
