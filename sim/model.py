@@ -331,14 +331,17 @@ class MunicipalityModel(Model):
         its goal (green or yellow, where dialogue set one) or the political expectation; the
         quality citizens get is kept or falls."""
         a, c = self.areas, self.commitments
+        pp, cp = self.params.politics, self.params.citizens
         has_goal = a.status > 0
         met = np.where(
-            has_goal, (a.status == GREEN) | (a.status == YELLOW), a.satisfaction >= a.expectation
+            has_goal,
+            (a.status == GREEN) | (a.status == YELLOW),
+            a.satisfaction >= a.expectation - pp.tolerance,
         )
         c.keep("politicians_administration", int(np.count_nonzero(met)))
         c.break_("politicians_administration", int(np.count_nonzero(~met)))
         if self.prev_quality is not None:
-            held = a.quality >= self.prev_quality
+            held = a.quality >= self.prev_quality - cp.tolerance
             c.keep("citizens_municipality", int(np.count_nonzero(held)))
             c.break_("citizens_municipality", int(np.count_nonzero(~held)))
         self.prev_quality = a.quality.copy()

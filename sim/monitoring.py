@@ -62,18 +62,18 @@ class Monitoring:
         p_bench = mp.benchmark_detection * flagged_areas[pk.area]
         p = 1.0 - (1.0 - p_insp) * (1.0 - p_bench)
         found = rng.random(pk.n) < p
-        inspected = self.hours > 0.0
+        looked = (self.hours > 0.0) | (p_bench > 0.0)  # inspected, or in a flagged area
         found_in = self.shirk_inhouse & found
         found_pr = self.shirk_private & found
-        # commitments: inspected work found done is kept; a shortfall found is broken
+        # commitments: work looked into and found done is kept; a shortfall found is broken
         commitments.keep(
             "orderer_provider",
-            int(np.count_nonzero(inspected & (pk.private < 1) & ~self.shirk_inhouse)),
+            int(np.count_nonzero(looked & (pk.private < 1) & ~self.shirk_inhouse)),
         )
         commitments.break_("orderer_provider", int(np.count_nonzero(found_in)))
         commitments.keep(
             "municipality_contractors",
-            int(np.count_nonzero(inspected & (pk.private > 0) & ~self.shirk_private)),
+            int(np.count_nonzero(looked & (pk.private > 0) & ~self.shirk_private)),
         )
         commitments.break_("municipality_contractors", int(np.count_nonzero(found_pr)))
         self.penalty_dkk = float(mp.penalty_share * pk.price[found_pr].sum())

@@ -590,6 +590,16 @@ class CitizenParams(ParamGroup):
         source="assumption: a municipal satisfaction survey",
         doc="Citizens sampled by the yearly survey.",
     )
+    tolerance: float = param(
+        0.01,
+        unit="quality points",
+        plausible=(0.0, 0.03),
+        ge=0,
+        le=1,
+        source="assumption: a change smaller than this goes unnoticed",
+        doc="A fall in an area's quality smaller than this does not count as a broken commitment "
+        "to its citizens.",
+    )
     survey_noise: float = param(
         0.05,
         unit="satisfaction points",
@@ -1134,6 +1144,16 @@ class PoliticsParams(ParamGroup):
         le=0.5,
         source="assumption",
         doc="How far above the satisfaction they saw members set their expectation.",
+    )
+    tolerance: float = param(
+        0.03,
+        unit="satisfaction points",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=1,
+        source="seed 002 (a yellow goal is still accepted); size an assumption",
+        doc="How far an area may fall below the political expectation and still count as a "
+        "commitment kept (where dialogue set a goal, its green/yellow status decides).",
     )
     election_sensitivity: float = param(
         20.0,

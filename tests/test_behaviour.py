@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from sim import load_scenario, run
-from sim.stats import mean_ci
 from sim.state import Commitments, update_trust
+from sim.stats import mean_ci
 
 SEEDS = range(20)
 

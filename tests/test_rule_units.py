@@ -13,6 +13,7 @@ import pytest
 
 from sim.agents import Areas
 from sim.ledger import ACTIVITIES, Ledger
+from sim.monitoring import Monitoring
 from sim.packages import TaskPackages
 from sim.params import Parameters
 from sim.procurement import TenderLog
@@ -23,7 +24,6 @@ from sim.rules.control_bids import ControlBids, ControlBidsParams
 from sim.rules.internal_invoicing import InternalInvoicing, InternalInvoicingParams
 from sim.rules.learning_teams import LearningTeams, LearningTeamsParams
 from sim.rules.no_tendering_guarantee import NoTenderingGuarantee, NoTenderingGuaranteeParams
-from sim.monitoring import Monitoring
 from sim.state import Commitments, Procedures, Tally, Trust
 
 
