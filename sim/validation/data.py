@@ -42,17 +42,6 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("bum_to_hod", "bum_to_hod"),
     Variant("quality_municipality", "quality_municipality"),
     Variant("model_municipality", "model_municipality"),
-    # fact 7: switch off one source of innovation at a time
-    Variant(
-        "mm_no_employee_innovation",
-        "model_municipality",
-        drop_rules=("employee_proposals", "development_guides"),
-    ),
-    Variant(
-        "mm_no_steering_group_tasks",
-        "model_municipality",
-        overrides=(("tripartite_consensus.candidate_tasks", 0),),
-    ),
 )
 
 
