@@ -500,6 +500,15 @@ CHECKS: tuple[Check, ...] = (
         None,
         trust_build_minus_loss,
         "years",
+        missing=(
+            "The asymmetry is per commitment (a broken one weighs three times a kept one), but "
+            "trust in management is now each employee's own: under BUM most employees live "
+            "through few broken commitments a year (few propose, few lots of in-house work come "
+            "up for tender), so the unit's mean falls slowly, while under the model "
+            "municipality everyone sees the no-tendering promise kept every year. A unit-wide "
+            "channel — employees reading management's conduct toward colleagues (a climate of "
+            "trust) — is missing; with it, broken commitments would reach everyone."
+        ),
     ),
     Check(
         "6b",
