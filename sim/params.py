@@ -431,7 +431,7 @@ class EmployeeParams(ParamGroup):
         doc="Background drift of sick leave per year (rising elsewhere).",
     )
     sick_leave_wellbeing_slope: float = param(
-        0.00447,
+        0.0079,
         unit="share per scale point",
         plausible=(0.002, 0.012),
         ge=0,
