@@ -459,7 +459,7 @@ class EmployeeParams(ParamGroup):
     )
     insecurity_quit: float = param(
         1.0,
-        unit="× quit odds per unit insecurity",
+        unit="× quit chance per unit insecurity",
         plausible=(0.3, 2.0),
         ge=0,
         le=10,
@@ -799,7 +799,7 @@ class InnovationParams(ParamGroup):
     Every idea draws its effects from a distribution whose mean depends on the local knowledge
     of whoever designed it: employees posted on the task know it (their knowledge grows with
     years on the post), a steering group or management knows less. Screening sees the quality
-    and cost effects with noise; consensus adopts on trust, not on the estimated effect."""
+    effect with noise; consensus adopts on trust, not on the estimated effect."""
 
     quality_mean: float = param(
         -0.002,
