@@ -94,10 +94,10 @@ def robust(
         from sim.experiments.backends import thread_env
 
         thread_env()  # before numpy and pyarrow load: no extra thread, so the pool can be forked
+    import importlib.util
+
     from sim.atomic import check_out_dir
     from sim.errors import GovsimError
-
-    import importlib.util
 
     if importlib.util.find_spec("ema_workbench") is None:  # PRIM: checked before any run
         raise GovsimError("govsim robust needs EMA Workbench for PRIM: pip install 'govsim[ema]'")

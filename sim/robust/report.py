@@ -178,8 +178,7 @@ def write_markdown(
         if not r["default_clear"]:
             d += " (CI includes 0)"
         out.append(
-            f"| {r['statement']} | {d} | {r['holds']} of {r['draws']} | {share_text(r)} | "
-            f"{where} |"
+            f"| {r['statement']} | {d} | {r['holds']} of {r['draws']} | {share_text(r)} | {where} |"
         )
     out += ["", "## Each comparison", ""]
     for outcome in OUTCOMES:
@@ -234,4 +233,3 @@ def headline(summary: pd.DataFrame) -> str:
         share = f"{pct(r['share']):>7} [{pct(r['share_lo'])}, {pct(r['share_hi'])}]"
         lines.append(f"{r['statement']:<{width}}  {share:<26} {region}")
     return "\n".join(lines) if lines else ""
-
