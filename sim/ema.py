@@ -232,9 +232,9 @@ def prim_region(
         return None
     # in binary mode `threshold` is what counts as a case of interest (y ≥ threshold) and the
     # least mean a final box must reach (else PRIM returns a dump box): any true, any box
-    alg = prim.Prim(xf, y, threshold=0.5 / len(y), peel_alpha=peel_alpha, mass_min=mass_min)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # EMA 2.5 uses pandas' deprecated drop(inplace=True)
         warnings.simplefilter("ignore")
+        alg = prim.Prim(xf, y, threshold=0.5 / len(y), peel_alpha=peel_alpha, mass_min=mass_min)
         box = alg.find_box()
     traj = box.peeling_trajectory
     cand = traj[(traj["res_dim"] >= 1) & (traj["res_dim"] <= max_dims)]
