@@ -247,14 +247,17 @@ def prim_region(
         pick = cand.sort_values(["density", "coverage"], ascending=False, kind="stable").index[0]
     i = int(pick)
     init = alg.box_init
-    while True:  # drop restrictions PRIM cannot tell from chance (quasi-p > qp_max), worst first
-        dims = list(sdu._determine_restricted_dims(box.box_lims[i], init))
-        qp = {d: _qp(v) for d, v in box._calculate_quasi_p(i, dims).items()}
-        weak = [d for d in dims if not qp[d] <= qp_max]
-        if not weak or len(dims) == 1:
-            break
-        box.drop_restriction(max(weak, key=lambda d: (qp[d], d)), i)
-        i = len(box.peeling_trajectory) - 1
+    # drop restrictions PRIM cannot tell from chance (quasi-p > qp_max), the weakest first
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        while True:
+            dims = list(sdu._determine_restricted_dims(box.box_lims[i], init))
+            qp = {d: _qp(v) for d, v in box._calculate_quasi_p(i, dims).items()}
+            weak = [d for d in dims if not qp[d] <= qp_max]
+            if not weak or len(dims) == 1:
+                break
+            box.drop_restriction(max(weak, key=lambda d: (qp[d], d)), i)
+            i = len(box.peeling_trajectory) - 1
     lims = box.box_lims[i]
     restrictions = []
     for d in dims:
