@@ -12,6 +12,12 @@ scalar summaries of yearly columns, averaged over the replications.
                       outcomes=[("admin_overhead_share", "mean")], replications=3)
     experiments, outcomes = perform_experiments(model, scenarios=50)
 
+Scenario discovery on the results: `prim_region(experiments, y)` runs EMA Workbench's PRIM
+on the points where `y` is true and picks a box without a human (`govsim robust` uses it);
+`prim_ready` casts whole-number columns to float first, because EMA 2.5's PRIM fails on int64
+columns (``TypeError: Invalid value '4.5' for dtype 'int64'``) — every ``IntegerParameter``
+gives one.
+
 Requires `pip install ema_workbench` (the `ema` extra of govsim).
 """
 
@@ -207,6 +213,8 @@ def prim_region(
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
     qp_max: float = 0.05,
+    preselect: int | None = None,
+    random_state: int = 0,
 ) -> PrimRegion | None:
     """The first PRIM box (EMA Workbench) of the points where `y` is true, chosen on its peeling
     trajectory without a human: among the boxes restricting 1 … `max_dims` parameters, the one of
@@ -214,6 +222,11 @@ def prim_region(
     (ties: the higher coverage). Restrictions whose quasi-p value exceeds `qp_max` are then
     dropped one at a time, the weakest first (EMA's ``drop_restriction``), while more than one is
     left. None when no box restricts anything.
+
+    With `preselect`, PRIM peels only the `preselect` columns that EMA's extra-trees feature
+    scoring (``get_ex_feature_scores``, seeded with `random_state`) ranks highest for `y` — the
+    workbench's usual first step with many uncertainties, so that PRIM does not spend its
+    restrictions on parameters that do not matter.
 
     `x` may hold whole-number columns (see `prim_ready`); `y` is one boolean per row."""
     import warnings
@@ -232,6 +245,16 @@ def prim_region(
         return None
     # in binary mode `threshold` is what counts as a case of interest (y ≥ threshold) and the
     # least mean a final box must reach (else PRIM returns a dump box): any true, any box
+    if preselect is not None and preselect < xf.shape[1]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from ema_workbench.analysis import feature_scoring as fs
+
+            scores = fs.get_ex_feature_scores(
+                xf, y, mode=fs.RuleInductionType.CLASSIFICATION, random_state=random_state
+            )[0].iloc[:, 0]
+        ranked = sorted(xf.columns, key=lambda c: (-float(scores[c]), c))
+        xf = xf[ranked[:preselect]]
     with warnings.catch_warnings():  # EMA 2.5 uses pandas' deprecated drop(inplace=True)
         warnings.simplefilter("ignore")
         alg = prim.Prim(xf, y, threshold=0.5 / len(y), peel_alpha=peel_alpha, mass_min=mass_min)

@@ -1135,6 +1135,26 @@ def _robust() -> tuple[Output, ...]:
         ),
         _o(
             t,
+            "default_sd",
+            diff,
+            "≥ 0",
+            "Seed noise of the difference",
+            "Standard deviation over the default replications' seeds of the paired difference "
+            "a − b at the default parameters: how much one seeded run pair varies.",
+            "mean",
+        ),
+        _o(
+            t,
+            "clear_reversals",
+            "draws",
+            "0 … reversals",
+            "Clear reversals",
+            "Reversals whose difference a − b exceeds 2 × default_sd in size (beyond the seed "
+            "noise of one run pair at the defaults).",
+            "—",
+        ),
+        _o(
+            t,
             "draw_diff_p05",
             diff,
             "difference",
@@ -1162,13 +1182,27 @@ def _robust() -> tuple[Output, ...]:
         ),
         _o(
             t,
+            "drivers",
+            "text",
+            "parameter (ρ ±r), …",
+            "Drivers",
+            "The 3 parameters (of those the two models use) whose Spearman rank correlation "
+            "with the draw difference a − b is largest in size, with ρ: positive = the higher "
+            "the parameter, the larger a − b.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
             "prim_status",
             "category",
-            "holds_everywhere, too_few, no_region, box",
+            "holds_everywhere, too_few, no_region, weak, box",
             "PRIM status",
             "holds_everywhere: no reversal; too_few: fewer reversals than PRIM "
             "needs (listed in reversal_draws); no_region: PRIM found no box restricting a "
-            "parameter; box: prim_box describes the region.",
+            "parameter; weak: PRIM's best box (prim_box) is not a region where the reversals "
+            "concentrate (density below max(0.5, min(2 × share reversed, (1 + share reversed) "
+            "/ 2))); box: prim_box describes the region where they concentrate.",
             "—",
             "text",
         ),

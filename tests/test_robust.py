@@ -249,3 +249,8 @@ def test_prim_runs_on_the_robustness_design_with_whole_number_parameters():
     region = prim_region(x[["municipality.areas", "market.cost_mean", "trust.initial"]], y)
     assert {r.name for r in region.restrictions} == {"municipality.areas", "market.cost_mean"}
     assert "municipality.areas ≥ 18" in region.text() and region.density > 0.9
+
+
+def test_the_installed_command_has_help(cli):
+    p = cli("robust", "--help", timeout=120)
+    assert p.returncode == 0 and "--draws" in p.stdout and "--docs" in p.stdout

@@ -19,6 +19,7 @@ from sim.robust.study import (
     COMPARED,
     MIN_REVERSALS,
     NAMES,
+    NOISE_SDS,
     OUTCOMES,
     PRIM,
     Study,
@@ -87,14 +88,31 @@ def reversal_text(r: Any) -> str:
             f"reverses in {k} of {n} draws; PRIM finds no box that restricts a parameter: the "
             "reversals are spread over the sampled space"
         )
-    clear = r["prim_density"] >= PRIM["density"]
     how = (
-        f"PRIM's box holds {pct(r['prim_coverage'])} of the reversals (coverage); "
-        f"{pct(r['prim_density'])} of the draws in it reverse (density), against "
-        f"{pct(k / n)} overall; it covers {pct(r['prim_mass'])} of the draws"
+        f"{pct(r['prim_density'])} of the draws in the box reverse (density), against "
+        f"{pct(k / n)} overall; it holds {pct(r['prim_coverage'])} of the reversals "
+        f"(coverage) and {pct(r['prim_mass'])} of the draws (mass)"
     )
-    where = "mostly where" if clear else "more often (but not mostly) where"
-    return f"reverses in {k} of {n} draws, {where} {r['prim_box']} — {how}"
+    if status == "weak":
+        return (
+            f"reverses in {k} of {n} draws, but PRIM finds no region of at most "
+            f"{PRIM['max_dims']} parameters where the reversals concentrate: its best box, "
+            f"{r['prim_box']}, is not one ({how}) — the reversals are spread over the sampled "
+            "space"
+        )
+    return f"reverses in {k} of {n} draws, mostly where {r['prim_box']} ({how})"
+
+
+def noise_text(r: Any) -> str:
+    """How many reversals exceed the seed noise of one run pair at the defaults."""
+    k, c = int(r["reversals"]), int(r["clear_reversals"])
+    if k == 0:
+        return ""
+    return (
+        f" Of the {_n(k, 'reversal')}, {c} exceed{'s' if c == 1 else ''} twice the seed noise of "
+        f"one run pair at the defaults (sd {diff_text(r['outcome'], r['default_sd']).lstrip('+')});"
+        f" the rest are within the noise of a single seeded run."
+    )
 
 
 def write_markdown(
@@ -150,8 +168,16 @@ def write_markdown(
         f"without a human: among boxes restricting 1–{PRIM['max_dims']} parameters, the one "
         f"of highest coverage whose density reaches {pct(PRIM['density'])}, else the one of "
         f"highest density; restrictions with a quasi-p value above {PRIM['qp_max']} are then "
-        "dropped (weakest first). Coverage is the share of all reversals inside the box, "
-        "density the share of draws inside it that reverse, mass its share of all draws.",
+        "dropped (weakest first). PRIM peels only the "
+        f"{PRIM['preselect']} parameters that EMA's extra-trees feature scoring ranks highest "
+        "for the reversals. Coverage is the share of all reversals inside the box, density the "
+        "share of draws inside it that reverse, mass its share of all draws. The box counts as "
+        "a region where the comparison reverses only if a majority of its draws reverse and it "
+        "doubles the overall share reversed (or closes half the gap to 100 %); otherwise the "
+        "reversals are reported as spread over the space.",
+        f"- **Seed noise.** The standard deviation of the paired difference over the default "
+        f"seeds measures how much one seeded run pair varies; a reversal larger than "
+        f"{NOISE_SDS:g} such sds is counted as clear (`clear_reversals`).",
         "",
         f"**{len(everywhere)} of {len(summary)} comparisons hold in every draw"
         + (
@@ -174,6 +200,7 @@ def write_markdown(
             "holds_everywhere": "never",
             "too_few": f"{_n(r['reversals'], 'draw')}, too few for PRIM",
             "no_region": "no PRIM region",
+            "weak": "no region where reversals concentrate",
         }.get(r["prim_status"], str(r["prim_box"]).replace("|", "\\|"))
         if not r["default_clear"]:
             d += " (CI includes 0)"
@@ -189,10 +216,16 @@ def write_markdown(
                 if r["default_clear"]
                 else ", whose 95 % CI includes 0: the default direction itself is not clear"
             )
+            moved = (
+                f" What moves the difference a − b most (Spearman ρ over the draws; + = the "
+                f"higher the parameter, the larger a − b): {r['drivers']}."
+                if r["drivers"] and r["reversals"]
+                else ""
+            )
             text = (
                 f"- **{r['statement']}** (`{r['comparison']}`; default difference "
                 f"{diff_text(outcome, r['default_diff'])}{unclear}): holds in {r['holds']} of "
-                f"{r['draws']} draws, {share_text(r)}; {reversal_text(r)}."
+                f"{r['draws']} draws, {share_text(r)}; {reversal_text(r)}.{noise_text(r)}{moved}"
             )
             if r["prim_status"] == "holds_everywhere":
                 text += " " + known.get(r["comparison"], PLACEHOLDER)
@@ -225,6 +258,7 @@ def headline(summary: pd.DataFrame) -> str:
             "holds_everywhere": "holds in every draw",
             "too_few": f"{_n(r['reversals'], 'reversal')} (too few for PRIM)",
             "no_region": f"{_n(r['reversals'], 'reversal')}, no PRIM region",
+            "weak": f"{_n(r['reversals'], 'reversal')}, spread (no PRIM region)",
         }.get(
             r["prim_status"],
             f"{_n(r['reversals'], 'reversal')}; PRIM: {r['prim_box']} "

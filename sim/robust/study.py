@@ -53,7 +53,26 @@ DEFAULT_REPLICATIONS = 30
 DRAW_STREAM = 0x524F42  # "ROB": the seed list of the draws, independent of compare's seeds
 LHS_KEY = 0x52424C  # "RBL": spawn key of the Latin hypercube's generator
 MIN_REVERSALS = 10  # fewer reversals than this: too few for PRIM, the draws are listed instead
-PRIM = {"density": 0.8, "max_dims": 3, "mass_min": 0.05, "peel_alpha": 0.05, "qp_max": 0.05}
+PRIM = {
+    "density": 0.8,
+    "max_dims": 3,
+    "mass_min": 0.05,
+    "peel_alpha": 0.05,
+    "qp_max": 0.05,
+    "preselect": 6,
+    "random_state": 0,
+}
+DRIVERS = 3  # parameters named as what moves a comparison (largest rank correlation)
+NOISE_SDS = 2.0  # a reversal beyond this many seed-noise sds of the default difference is clear
+
+
+def concentrated(base: float) -> float:
+    """The least density at which a PRIM box counts as a region where the reversals concentrate:
+    a majority of its draws reverse, and it doubles the overall share or closes at least half of
+    the gap between it and 1."""
+    return max(0.5, min(2 * base, (1 + base) / 2))
+
+
 BATCH = "batch"
 DRAWS_FILE, DRAWS_CSV, SUMMARY_FILE, MANIFEST = (
     "robust_draws.parquet",
@@ -309,6 +328,7 @@ def summary_table(study: Study, means: pd.DataFrame) -> pd.DataFrame:
             )
             holds = _sign(diff) == np.sign(d_mean)
             k, n = int(holds.sum()), study.draws
+            noise = float(dflt.std(ddof=1))
             ci = binomtest(k, n).proportion_ci(0.95, method="exact")
             row: dict[str, Any] = {
                 "comparison": f"{outcome}:{a}{direction}{b}",
@@ -328,13 +348,33 @@ def summary_table(study: Study, means: pd.DataFrame) -> pd.DataFrame:
                 "share_lo": float(ci.low),
                 "share_hi": float(ci.high),
                 "reversals": n - k,
+                "default_sd": noise,
+                "clear_reversals": int((~holds & (np.abs(diff) > NOISE_SDS * noise)).sum()),
                 "draw_diff_p05": float(np.quantile(diff, 0.05)),
                 "draw_diff_median": float(np.median(diff)),
                 "draw_diff_p95": float(np.quantile(diff, 0.95)),
             }
+            row["drivers"] = drivers(study, x_all, diff, a, b)
             row.update(_region(study, x_all, holds, a, b, prim_region))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def drivers(study: Study, x_all: pd.DataFrame, diff: np.ndarray, a: str, b: str) -> str:
+    """The DRIVERS parameters (of those the two models use) whose rank correlation (Spearman)
+    with the draw difference a − b is largest in size, with its sign: what moves the comparison."""
+    from scipy.stats import spearmanr
+
+    cols = [p.name for p in study.params if {a, b} & set(study.users[p.name])]
+    if len(diff) < 3 or np.ptp(diff) == 0:
+        return ""
+    rho = {}
+    for c in cols:
+        v = x_all[c].to_numpy(dtype=float)
+        if np.ptp(v) > 0:
+            rho[c] = float(spearmanr(v, diff).statistic)
+    top = sorted(rho, key=lambda c: (-abs(rho[c]), c))[:DRIVERS]
+    return ", ".join(f"{c} (ρ {rho[c]:+.2f})" for c in top)
 
 
 def _region(study: Study, x_all: pd.DataFrame, holds: np.ndarray, a: str, b: str, prim) -> dict:
@@ -361,9 +401,10 @@ def _region(study: Study, x_all: pd.DataFrame, holds: np.ndarray, a: str, b: str
     region = prim(x_all[cols], rev, **PRIM)
     if region is None:
         return {**empty, "prim_status": "no_region"}
+    dense = region.density >= concentrated(k / len(rev))
     return {
         **empty,
-        "prim_status": "box",
+        "prim_status": "box" if dense else "weak",
         "prim_box": region.text(),
         "prim_parameters": " ".join(r.name for r in region.restrictions),
         "prim_coverage": region.coverage,
@@ -436,7 +477,8 @@ def manifest(study: Study, extra: dict) -> dict[str, Any]:
         "draw_seeds": study.draw_seeds,
         "default_seeds": study.default_seeds,
         "share_ci": "Clopper–Pearson exact 95 % (scipy.stats.binomtest)",
-        "prim": {**PRIM, "min_reversals": MIN_REVERSALS},
+        "prim": {**PRIM, "min_reversals": MIN_REVERSALS, "concentrated": concentrated.__doc__},
+        "noise_sds": NOISE_SDS,
         "versions": versions(),
         "git_commit": git_commit(),
         **extra,
