@@ -108,10 +108,15 @@ def noise_text(r: Any) -> str:
     k, c = int(r["reversals"]), int(r["clear_reversals"])
     if k == 0:
         return ""
+    sd = diff_text(r["outcome"], r["default_sd"]).lstrip("+")
+    noise = f"twice the seed noise of one run pair at the defaults (sd {sd})"
+    if c == k:
+        return f" {'It exceeds' if k == 1 else f'All {k} exceed'} {noise}."
+    if c == 0:
+        return f" {'It lies' if k == 1 else f'All {k} lie'} within {noise}."
     return (
-        f" Of the {_n(k, 'reversal')}, {c} exceed{'s' if c == 1 else ''} twice the seed noise of "
-        f"one run pair at the defaults (sd {diff_text(r['outcome'], r['default_sd']).lstrip('+')});"
-        f" the rest are within the noise of a single seeded run."
+        f" Of the {_n(k, 'reversal')}, {c} exceed{'s' if c == 1 else ''} {noise}; the other "
+        f"{k - c} lie within it."
     )
 
 
