@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.app.events import Event, election_marks, switch_marks, year_events
 from sim.errors import GovsimError
 from sim.model import MunicipalityModel
 from sim.overrides import apply_overrides
@@ -156,9 +157,9 @@ class AreaView:
 class RunView:
     label: str
     scenario: str
-    quarter: int
-    calendar_year: int
-    quarter_of_year: int
+    quarter: int  # quarters simulated so far (0 = not started)
+    calendar_year: int  # of the last simulated quarter (of the first, before any step)
+    quarter_of_year: int  # 1–4, of the last simulated quarter
     running: bool
     rows: tuple[dict[str, float], ...]
     areas: AreaView
@@ -166,6 +167,21 @@ class RunView:
     regime: int
     start_year: int
     n_years: int
+    events: tuple[tuple[Event, ...], ...] = ()  # per recorded year (``sim.app.events``)
+    switches: tuple[tuple[float, str], ...] = ()  # regime switches so far: (year, label)
+    elections: tuple[int, ...] = ()  # election years reached
+    description: str = ""
+    band: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    seeds: int = 1
+
+    @property
+    def n_quarters(self) -> int:
+        return self.n_years * QUARTERS_PER_YEAR
+
+    @property
+    def now(self) -> str:
+        """The quarter last simulated ("2011 Q2"), or "start" before the first step."""
+        return f"{self.calendar_year} Q{self.quarter_of_year}" if self.quarter else "start"
 
 
 def rule_views(keys: list[str]) -> tuple[RuleView, ...]:
@@ -209,15 +225,16 @@ def _last_teams(m: MunicipalityModel) -> np.ndarray:
     return out
 
 
-def run_view(label: str, m: MunicipalityModel) -> RunView:
+def run_view(
+    label: str, m: MunicipalityModel, events: tuple[tuple[Event, ...], ...] = ()
+) -> RunView:
+    last = max(m.t - 1, 0)  # the quarter just simulated
     return RunView(
         label=label,
         scenario=m.scenario.name,
         quarter=m.t,
-        calendar_year=m.start_year + min(m.t, m.n_quarters - 1) // QUARTERS_PER_YEAR,
-        quarter_of_year=min(m.t, m.n_quarters - 1) % QUARTERS_PER_YEAR + 1
-        if m.t < m.n_quarters
-        else 4,
+        calendar_year=m.start_year + last // QUARTERS_PER_YEAR,
+        quarter_of_year=last % QUARTERS_PER_YEAR + 1,
         running=m.running,
         rows=tuple(m.rows),
         areas=area_view(m),
@@ -225,7 +242,16 @@ def run_view(label: str, m: MunicipalityModel) -> RunView:
         regime=m.regime_index,
         start_year=m.start_year,
         n_years=m.years,
+        events=events,
+        switches=switch_marks(m),
+        elections=election_marks(m),
+        description=scenario_description(m.scenario),
     )
+
+
+def scenario_description(sc: Scenario) -> str:
+    """The scenario's one-line description (its registry text), or its name."""
+    return " ".join(sc.description.split()) or sc.name
 
 
 @dataclass
@@ -237,6 +263,7 @@ class Session:
     years: int | None = None
     models: list[MunicipalityModel] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    events: list[list[tuple[Event, ...]]] = field(default_factory=list)
 
     LABELS = ("A", "B")
 
@@ -252,6 +279,7 @@ class Session:
             self.models = [
                 MunicipalityModel(sc, seed=self.seed, years=self.years) for sc in self.scenarios
             ]
+            self.events = [[] for _ in self.models]
 
     def close_models(self) -> None:
         for m in self.models:
@@ -270,9 +298,15 @@ class Session:
                     if m.running:
                         m.step()
 
+    @property
+    def finished(self) -> bool:
+        return not self.running
+
     def views(self) -> tuple[RunView, ...]:
         with self.lock:
-            return tuple(
-                run_view(f"{lab}: {m.scenario.name}", m)
-                for lab, m in zip(self.LABELS, self.models, strict=False)
-            )
+            out = []
+            for lab, m, ev in zip(self.LABELS, self.models, self.events, strict=False):
+                while len(ev) < len(m.rows):  # each year's events, computed once
+                    ev.append(year_events(m, len(ev)))
+                out.append(run_view(f"{lab}: {m.scenario.name}", m, tuple(ev)))
+            return tuple(out)
