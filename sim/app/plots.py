@@ -152,7 +152,8 @@ def series_svg(
     px0, px1, py0, py1 = LEFT, W - RIGHT, TOP, H - BOTTOM
     lo = baseline(spec)
     seen = data_top(spec, views)
-    hi = max(x for x in (top, seen, lo + 1e-6) if x is not None)
+    hi = max(x for x in (top, seen) if x is not None) if (top or seen) is not None else None
+    hi = lo + spec.series[0].scale if hi is None or hi <= lo else hi
     yticks = MaxNLocator(nbins=5).tick_values(lo, hi * 1.04 if hi > 0 else hi + 0.01)
     yticks = yticks[yticks >= lo - 1e-12]
     lo, hi = float(yticks[0]), float(yticks[-1])
@@ -205,9 +206,13 @@ def series_svg(
             if v.band and s.column in v.band and len(v.rows) > 1:
                 low, high = v.band[s.column][0], v.band[s.column][1]
                 yrs = [r["year"] for r in v.rows]
-                upper = [f"{sx(y):.1f},{sy(float(h) * s.scale):.1f}" for y, h in zip(yrs, high, strict=True)]
+                upper = [
+                    f"{sx(y):.1f},{sy(float(h) * s.scale):.1f}"
+                    for y, h in zip(yrs, high, strict=True)
+                ]
                 lower = [
-                    f"{sx(y):.1f},{sy(float(lw) * s.scale):.1f}" for y, lw in zip(yrs, low, strict=True)
+                    f"{sx(y):.1f},{sy(float(lw) * s.scale):.1f}"
+                    for y, lw in zip(yrs, low, strict=True)
                 ][::-1]
                 out.append(
                     f"<polygon class='govsim-band' points='{' '.join(upper + lower)}' "
@@ -232,8 +237,13 @@ def series_svg(
                 f"stroke='{colour}' stroke-width='2' stroke-dasharray='5 3'/>"
             )
             out.append(
-                _text(x + 3, py0 + 14, f"{v.label.split(':')[0]} → {name}", TICK - 1,
-                      extra=f"fill='{colour}'")
+                _text(
+                    x + 3,
+                    py0 + 14,
+                    f"{v.label.split(':')[0]} → {name}",
+                    TICK - 1,
+                    extra=f"fill='{colour}'",
+                )
             )
     if seen is None:
         out.append(
