@@ -328,7 +328,7 @@ def test_no_horizontal_scroll_and_no_covered_control(page, size, tmp_path):
     shoot(pg, tmp_path, f"layout_{size[0]}")
     pg.mouse.move(size[0] * 0.7, size[1] * 0.7)
     pg.mouse.wheel(0, 1500)  # scroll the page: the controls stay on screen (sticky)
-    pg.wait_for_function("window.scrollY > 500")
+    pg.wait_for_function("Math.max(window.scrollY, document.body.scrollTop) > 500")
     check()
 
 

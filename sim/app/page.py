@@ -181,18 +181,20 @@ html, body { font-size: 17px; overflow-x: hidden; }
 .govsim-md code { background: #f2f2f2; padding: 0 3px; }
 .govsim-md table td, .govsim-md table th { border: 1px solid #ddd; padding: 2px 6px; }
 .govsim-appbar { display: flex; align-items: center; gap: 18px; padding: 6px 16px;
-  background: #37474f; color: white; position: sticky; top: 0; z-index: 20; flex-wrap: wrap; }
+  background: #37474f; color: white; position: sticky; top: 0; z-index: 20; height: 40px;
+  box-sizing: border-box; overflow: hidden; }
 .govsim-appbar .govsim-title { font-size: 1.15rem; font-weight: 600; margin-right: auto; }
 .govsim-tab { color: white !important; text-decoration: none !important; padding: 4px 10px;
   border-radius: 4px; font-size: 1rem; }
 .govsim-tab-active { background: rgba(255,255,255,0.22); font-weight: 700; }
 .govsim-app { display: grid; grid-template-columns: minmax(260px, 300px) minmax(0, 1fr);
   gap: 0; width: 100%; max-width: 100vw; box-sizing: border-box; }
-.govsim-side { position: sticky; top: 46px; align-self: start; height: calc(100vh - 46px);
+.govsim-side { position: sticky; top: 40px; align-self: start; height: calc(100vh - 40px);
   overflow-y: auto; padding: 8px 12px; border-right: 1px solid #ddd; background: #fafafa;
   box-sizing: border-box; }
+.govsim-side .v-btn { min-width: 0; padding: 0 8px; }
 .govsim-main { min-width: 0; padding: 0 14px 40px; box-sizing: border-box; }
-.govsim-controls { position: sticky; top: 46px; z-index: 10; background: white;
+.govsim-controls { position: sticky; top: 40px; z-index: 10; background: white;
   border-bottom: 1px solid #ddd; padding: 8px 0; display: flex; flex-wrap: wrap;
   align-items: center; gap: 8px 12px; }
 .govsim-controls .v-btn { font-size: 1rem; }

@@ -378,14 +378,18 @@ def _area_cells(v: RunView, values: np.ndarray, ox: float, oy: float, norm: Norm
 
 
 def _colour_scale(oc: Outcome, norm: Normalize, cmap, x: float, y: float) -> str:
+    """The caption, then the scale after it (placed by the caption's length, so a long
+    caption such as the gap's does not run into the scale)."""
     stops = "".join(
         f"<stop offset='{k / 10:.1f}' stop-color='{to_hex(cmap(k / 10))}'/>" for k in range(11)
     )
     grad = f"grad-{oc.key}"
+    caption = f"colour: {oc.title}"
+    gx = x + 7 * len(caption) + 40  # ≈ 6.5 units per character at size 11, then the low label
     return (
         f"<defs><linearGradient id='{grad}'>{stops}</linearGradient></defs>"
-        f"<rect x='{x + 170}' y='{y}' width='160' height='12' fill='url(#{grad})' stroke='#888'/>"
-        + _text(x, y + 11, f"colour: {oc.title}", 11)
-        + _text(x + 165, y + 11, f"{oc.low:g}", 10, "end")
-        + _text(x + 335, y + 11, f"{oc.high:g}", 10)
+        f"<rect x='{gx}' y='{y}' width='160' height='12' fill='url(#{grad})' stroke='#888'/>"
+        + _text(x, y + 11, caption, 11)
+        + _text(gx - 5, y + 11, f"{oc.low:g}", 10, "end")
+        + _text(gx + 165, y + 11, f"{oc.high:g}", 10)
     )
