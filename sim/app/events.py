@@ -131,9 +131,7 @@ def year_events(model, i: int) -> tuple[Event, ...]:
         )
     bids = int(row.get("control_bids", 0))
     if bids:
-        won = sum(
-            1 for t in tenders if bool(t[idx["control_bid"]]) and bool(t[idx["inhouse_won"]])
-        )
+        won = sum(1 for t in tenders if bool(t[idx["control_bid"]]) and bool(t[idx["inhouse_won"]]))
         out.append(
             Event(
                 "control_bid",
@@ -151,7 +149,9 @@ def year_events(model, i: int) -> tuple[Event, ...]:
             if len(areas):
                 where = " — areas " + ", ".join(str(int(a) + 1) for a in areas)
         out.append(
-            Event("learning_team", year, 0, f"{label('learning_teams', unit=False)}: {teams}{where}")
+            Event(
+                "learning_team", year, 0, f"{label('learning_teams', unit=False)}: {teams}{where}"
+            )
         )
     order = {k: j for j, k in enumerate(KINDS)}
     return tuple(sorted(out, key=lambda e: order[e.kind]))

@@ -334,7 +334,9 @@ class Session:
         with self.lock:
             out = []
             titles = self.titles or [m.scenario.name for m in self.models]
-            for i, (lab, m, ev) in enumerate(zip(self.LABELS, self.models, self.events, strict=False)):
+            for i, (lab, m, ev) in enumerate(
+                zip(self.LABELS, self.models, self.events, strict=False)
+            ):
                 while len(ev) < len(m.rows):  # each year's events, computed once
                     ev.append(year_events(m, len(ev)))
                 v = run_view(f"{lab}: {titles[i]}", m, tuple(ev))
