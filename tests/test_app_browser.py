@@ -174,6 +174,9 @@ def shoot(pg, tmp_path, name: str) -> None:
 
 
 def test_play_to_the_end_reset_and_play_again(page):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_S * 1000)
     pg = page
     play, stp = pg.locator(".govsim-play"), pg.locator(".govsim-step")
     assert play.is_enabled() and stp.is_enabled()
@@ -182,12 +185,14 @@ def test_play_to_the_end_reset_and_play_again(page):
     pg.locator(".govsim-finished").wait_for()
     assert "Run finished" in pg.locator(".govsim-finished").inner_text()
     wait_years(pg, "2027")
-    assert play.is_disabled() and stp.is_disabled()
+    expect(play).to_be_disabled()  # once the play loop has stopped (it waits, no wall clock)
+    expect(stp).to_be_disabled()
     assert "Quarter 80 of 80" in pg.locator(".govsim-counter").inner_text()
     pg.locator(".govsim-reset").click()
     wait_years(pg, "–")
     pg.wait_for_selector(".govsim-finished", state="detached")
-    assert play.is_enabled() and stp.is_enabled()  # the blocker of issue 14
+    expect(play).to_be_enabled()  # the blocker of issue 14
+    expect(stp).to_be_enabled()
     assert "Quarter 0 of 80" in pg.locator(".govsim-counter").inner_text()
     play.click()  # play again
     pg.wait_for_function(
@@ -198,12 +203,16 @@ def test_play_to_the_end_reset_and_play_again(page):
 
 
 def test_step_to_the_end_shows_the_finished_notice(page):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_S * 1000)
     pg = page
     step(pg, 20)  # 20 years, a year per step
     wait_years(pg, "2027")
     pg.locator(".govsim-finished").wait_for()
-    assert pg.locator(".govsim-step").is_disabled() and pg.locator(".govsim-play").is_disabled()
-    assert pg.locator(".govsim-reset").is_enabled()
+    expect(pg.locator(".govsim-step")).to_be_disabled()
+    expect(pg.locator(".govsim-play")).to_be_disabled()
+    expect(pg.locator(".govsim-reset")).to_be_enabled()
 
 
 def test_visiting_every_tab_keeps_the_session(page, app):
