@@ -35,7 +35,8 @@ stands for every column named that way (``find`` matches them).
 Views (``Output.views``, listed by ``listed(view)`` in registry order) say where a yearly outcome
 is shown: ``panel`` (the time-series panels of compare and report), ``final_bar`` (their
 final-year bars), ``run`` (what ``govsim run`` prints), ``paired`` (the paired differences
-``govsim compare`` prints) and ``latest`` (the app's table of the latest year).
+``govsim compare`` prints), ``latest`` (the app's table of the latest year) and ``monitor`` (the
+app's monitors of the latest year: what happened, in counts and DKK).
 
 This module imports nothing from the model, so any module may import it.
 """
@@ -65,7 +66,7 @@ TABLES: tuple[str, ...] = (
     "robust_draws",
     "robust_summary",
 )
-VIEWS = ("panel", "final_bar", "run", "paired", "latest")
+VIEWS = ("panel", "final_bar", "run", "paired", "latest", "monitor")
 AGGREGATIONS = ("mean", "final", "sum", "—")
 #: units that name an index rather than a measure: a title shows the index's scale instead.
 INDEX_UNITS = frozenset({"satisfaction", "quality", "trust", "wellbeing"})
@@ -938,7 +939,11 @@ OUTPUTS: tuple[Output, ...] = (
 
 #: where each headline yearly outcome is shown (``Output.views``; see the module docstring)
 _SHOWN: dict[str, tuple[str, ...]] = {
-    "admin_cost_dkk": ("panel", "paired"),
+    "admin_cost_dkk": ("panel", "paired", "monitor"),
+    "savings_dkk": ("monitor",),
+    "tenders_held": ("monitor",),
+    "control_bids": ("monitor",),
+    "learning_teams": ("monitor",),
     "admin_overhead_share": ("final_bar", "run", "latest"),
     "citizen_satisfaction": ("panel", "final_bar", "run", "paired", "latest"),
     "political_expectation": ("latest",),
