@@ -16,6 +16,7 @@ satisfaction, expectation, flags, goals) that rules read and write.
 
 from __future__ import annotations
 
+from enum import IntEnum, auto
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -136,7 +137,7 @@ class Market:
 
     def year_end(self) -> None:
         """Firms idle too long leave the market (and the model); new firms may enter (always at
-        least two in the market)."""
+        ``market.min_firms`` in the market)."""
         mp = self.model.params.market
         holding = self.holding()
         for f in list(self.firms):
@@ -149,7 +150,7 @@ class Market:
             and self.model.rng.random() < mp.entry_probability
         ):
             Contractor(self.model)
-        while len(self.firms) < 2:
+        while len(self.firms) < mp.min_firms:
             Contractor(self.model)
         self._refresh()
 
@@ -220,7 +221,7 @@ class Employees:
             if starting
             else np.zeros(k),
             "security": np.full(k, ep.security_initial),
-            "autonomy": np.full(k, 0.5),
+            "autonomy": np.full(k, ep.autonomy_initial),
             "involvement": np.zeros(k),
             "involved": np.zeros(k),
             "demand": np.zeros(k),
@@ -255,7 +256,7 @@ class Employees:
         self.broken[idx] = 0.0
         self.tenure[idx] = 0.0
         self.security[idx] = ep.security_initial
-        self.autonomy[idx] = 0.5
+        self.autonomy[idx] = ep.autonomy_initial
         self.involvement[idx] = 0.0
         self.left[idx] = True
         self.quits += int(k)
@@ -319,7 +320,7 @@ class InHouseUnit(Agent):
         st = self.staff
         return clip01(
             ip.quality_base
-            + ip.skill_quality * (float(st.skill.mean()) - 0.55)
+            + ip.skill_quality * (float(st.skill.mean()) - ip.skill_reference)
             + ip.wellbeing_quality * (float(st.wellbeing.mean()) - ep.wellbeing_base)
             - ip.workload_quality * self.workload
         )
@@ -515,7 +516,7 @@ class InHouseUnit(Agent):
         lam = (
             ep.proposal_rate
             * st.propensity
-            * (0.5 + st.trust)
+            * (ep.proposal_trust_offset + st.trust)
             * np.maximum(0.0, 1.0 + ep.voice_response * (st.autonomy - 0.5))
             * (1.0 + ep.threat_proposal_effect * (1.0 - st.security))
         )
@@ -527,7 +528,8 @@ class InHouseUnit(Agent):
 
     def experience_voice(self, made: np.ndarray, heard: np.ndarray) -> None:
         """Voice (autonomy) moves toward the share of own proposals that were heard (`heard`:
-        per employee, considered proposals counting ½ and implemented ones 1)."""
+        per employee, considered proposals counting ``employees.considered_voice`` and
+        implemented ones 1)."""
         ep = self.params.employees
         st = self.staff
         has = made > 0
@@ -619,6 +621,15 @@ class Citizens:
         return tot / n
 
 
+class GoalStatus(IntEnum):
+    """The follow-up status of an area's goal (``Areas.status``; seed 002's red/yellow/green)."""
+
+    NONE = 0  # no goal set
+    GREEN = auto()
+    YELLOW = auto()
+    RED = auto()
+
+
 class Areas:
     """Vectorised state of the geographic areas (seed 000's units of measurement)."""
 
@@ -635,4 +646,4 @@ class Areas:
         self.flagged = np.zeros(n, dtype=bool)
         self.team = np.zeros(n, dtype=bool)
         self.goal = np.full(n, np.nan)
-        self.status = np.zeros(n, dtype=int)  # 0 none, 1 green, 2 yellow, 3 red
+        self.status = np.full(n, GoalStatus.NONE, dtype=int)  # a ``GoalStatus`` per area
