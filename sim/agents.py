@@ -16,6 +16,7 @@ satisfaction, expectation, flags, goals) that rules read and write.
 
 from __future__ import annotations
 
+from enum import IntEnum, auto
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,15 +45,15 @@ class Politician(Agent):
         """Be replaced by a newly elected member with fresh preferences."""
         pp = self.model.params.politics
         rng = self.model.rng
-        self.expectation = float(np.clip(rng.normal(pp.expectation_mean, pp.expectation_sd), 0, 1))
-        self.austerity = float(np.clip(rng.normal(pp.austerity, pp.austerity_sd), 0.0, 1.0))
+        self.expectation = clip01(float(rng.normal(pp.expectation_mean, pp.expectation_sd)))
+        self.austerity = clip01(float(rng.normal(pp.austerity, pp.austerity_sd)))
 
     def adapt(self, satisfaction: float) -> None:
         """Move the expectation toward what was seen plus the member's ambition."""
         pp = self.model.params.politics
         goal = satisfaction + pp.ambition
-        self.expectation = float(
-            np.clip(self.expectation + pp.expectation_adaptation * (goal - self.expectation), 0, 1)
+        self.expectation = clip01(
+            self.expectation + pp.expectation_adaptation * (goal - self.expectation)
         )
 
     def replaced_at_election(self, satisfaction: float) -> bool:
@@ -66,6 +67,11 @@ class Politician(Agent):
                 -pp.election_sensitivity * (satisfaction - self.expectation),
             )
         )
+
+
+def clip01(x: float) -> float:
+    """`x` bounded to [0, 1] (a plain float: numpy's clip costs microseconds per scalar)."""
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
 def odds_probability(p: float, log_odds_shift: float) -> float:
@@ -87,7 +93,7 @@ class Contractor(Agent):
         rng = model.rng
         self.cost = float(max(mp.cost_min, rng.normal(mp.cost_mean, mp.cost_sd)))
         self.markup = float(max(0.0, rng.normal(mp.markup, mp.markup_sd)))
-        self.quality = float(np.clip(rng.normal(mp.quality_mean, mp.quality_sd), 0.0, 1.0))
+        self.quality = clip01(float(rng.normal(mp.quality_mean, mp.quality_sd)))
         self.active = True
         self.idle_years = 0
 
@@ -131,7 +137,7 @@ class Market:
 
     def year_end(self) -> None:
         """Firms idle too long leave the market (and the model); new firms may enter (always at
-        least two in the market)."""
+        ``market.min_firms`` in the market)."""
         mp = self.model.params.market
         holding = self.holding()
         for f in list(self.firms):
@@ -144,7 +150,7 @@ class Market:
             and self.model.rng.random() < mp.entry_probability
         ):
             Contractor(self.model)
-        while len(self.firms) < 2:
+        while len(self.firms) < mp.min_firms:
             Contractor(self.model)
         self._refresh()
 
@@ -160,7 +166,7 @@ class Employees:
     won control bid or lost (redeployment or layoff), their own proposals heard or ignored,
     the control work they bear, the hours they are involved in joint work. Their state follows
     from these experiences (``sim.agents.InHouseUnit.step_quarter``). The number of positions
-    follows the unit's volume: ``resize`` removes and adds entries once a year."""
+    follows the unit's volume: ``keep_only`` removes and ``add`` appends entries once a year."""
 
     ARRAYS = (
         "wellbeing",
@@ -215,7 +221,7 @@ class Employees:
             if starting
             else np.zeros(k),
             "security": np.full(k, ep.security_initial),
-            "autonomy": np.full(k, 0.5),
+            "autonomy": np.full(k, ep.autonomy_initial),
             "involvement": np.zeros(k),
             "involved": np.zeros(k),
             "demand": np.zeros(k),
@@ -240,12 +246,17 @@ class Employees:
         """New holders take over positions `idx` (their holders quit)."""
         ep = self.ep
         k = idx.size
+        climate = float(self.trust.mean())  # a newcomer meets the unit's climate of trust
         self.wellbeing[idx] = np.clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1, 7)
+        self.propensity[idx] = rng.lognormal(0.0, ep.propensity_sd, k)
+        self.sick_offset[idx] = rng.normal(0.0, ep.sick_leave_sd, k)
         self.skill[idx] = rng.uniform(ep.skill_low, ep.new_hire_skill_high, k)
-        self.trust[idx] = np.clip(self._trust0 + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0)
+        self.trust[idx] = np.clip(climate + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0)
+        self.kept[idx] = 0.0  # the predecessor's experiences leave with them
+        self.broken[idx] = 0.0
         self.tenure[idx] = 0.0
         self.security[idx] = ep.security_initial
-        self.autonomy[idx] = 0.5
+        self.autonomy[idx] = ep.autonomy_initial
         self.involvement[idx] = 0.0
         self.left[idx] = True
         self.quits += int(k)
@@ -307,15 +318,11 @@ class InHouseUnit(Agent):
     def quality(self) -> float:
         ip, ep = self.params.inhouse, self.params.employees
         st = self.staff
-        return float(
-            np.clip(
-                ip.quality_base
-                + ip.skill_quality * (st.skill.mean() - 0.55)
-                + ip.wellbeing_quality * (st.wellbeing.mean() - ep.wellbeing_base)
-                - ip.workload_quality * self.workload,
-                0.0,
-                1.0,
-            )
+        return clip01(
+            ip.quality_base
+            + ip.skill_quality * (float(st.skill.mean()) - ip.skill_reference)
+            + ip.wellbeing_quality * (float(st.wellbeing.mean()) - ep.wellbeing_base)
+            - ip.workload_quality * self.workload
         )
 
     # ------------------------------------------------------------ what rules make happen
@@ -509,7 +516,7 @@ class InHouseUnit(Agent):
         lam = (
             ep.proposal_rate
             * st.propensity
-            * (0.5 + st.trust)
+            * (ep.proposal_trust_offset + st.trust)
             * np.maximum(0.0, 1.0 + ep.voice_response * (st.autonomy - 0.5))
             * (1.0 + ep.threat_proposal_effect * (1.0 - st.security))
         )
@@ -521,7 +528,8 @@ class InHouseUnit(Agent):
 
     def experience_voice(self, made: np.ndarray, heard: np.ndarray) -> None:
         """Voice (autonomy) moves toward the share of own proposals that were heard (`heard`:
-        per employee, considered proposals counting ½ and implemented ones 1)."""
+        per employee, considered proposals counting ``employees.considered_voice`` and
+        implemented ones 1)."""
         ep = self.params.employees
         st = self.staff
         has = made > 0
@@ -613,6 +621,15 @@ class Citizens:
         return tot / n
 
 
+class GoalStatus(IntEnum):
+    """The follow-up status of an area's goal (``Areas.status``; seed 002's red/yellow/green)."""
+
+    NONE = 0  # no goal set
+    GREEN = auto()
+    YELLOW = auto()
+    RED = auto()
+
+
 class Areas:
     """Vectorised state of the geographic areas (seed 000's units of measurement)."""
 
@@ -629,4 +646,4 @@ class Areas:
         self.flagged = np.zeros(n, dtype=bool)
         self.team = np.zeros(n, dtype=bool)
         self.goal = np.full(n, np.nan)
-        self.status = np.zeros(n, dtype=int)  # 0 none, 1 green, 2 yellow, 3 red
+        self.status = np.full(n, GoalStatus.NONE, dtype=int)  # a ``GoalStatus`` per area

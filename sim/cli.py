@@ -23,6 +23,7 @@ LAZY = {
     "report": ("sim.experiments.cli", "report"),
     "sensitivity": ("sim.sensitivity.cli", "sensitivity"),
     "validate": ("sim.validation.cli", "validate"),
+    "robust": ("sim.robust.cli", "robust"),
     "app": ("sim.app.cli", "app"),
 }
 

@@ -17,7 +17,15 @@ import math
 import numpy as np
 from mesa import Model
 
-from sim.agents import Areas, Citizens, InHouseUnit, Market, Politician, odds_probability
+from sim.agents import (
+    Areas,
+    Citizens,
+    GoalStatus,
+    InHouseUnit,
+    Market,
+    Politician,
+    odds_probability,
+)
 from sim.errors import check_seed, check_years
 from sim.innovation import adopt
 from sim.ledger import ACTIVITIES, Ledger
@@ -37,11 +45,6 @@ from sim.rules.base import PHASES
 from sim.rules.context import ModelContext
 from sim.scenario import Scenario, load_scenario
 from sim.state import Commitments, Procedures, Tally, Trust
-
-STAFF_OPTIMISM = (
-    0.03  # professional staff rate their own areas a little higher (seed 000's comparison)
-)
-GREEN, YELLOW = 1, 2  # goal status codes (``Areas.status``)
 
 
 class MunicipalityModel(Model):
@@ -76,15 +79,15 @@ class MunicipalityModel(Model):
         self.calendar_year = self.start_year
 
         self.n_areas = mp.areas
-        area_weight = rng.lognormal(0.0, 0.3, self.n_areas)
+        area_weight = rng.lognormal(0.0, mp.area_size_sd, self.n_areas)
         self.trust = Trust(p.trust.initial)
-        self.packages = TaskPackages(rng, self.n_areas, mp.task_volume_dkk, area_weight)
+        self.packages = TaskPackages(rng, self.n_areas, mp.task_volume_dkk, area_weight, p.tasks)
         self.market = Market(self, mp.contractors)
         self.unit = InHouseUnit(self, self.trust)
         for _ in range(p.politics.committee_size):
             Politician(self)
         self.areas = Areas(self.n_areas, math.ceil(math.sqrt(self.n_areas)))
-        self.areas.offset[:] = rng.normal(0.0, 0.02, self.n_areas)
+        self.areas.offset[:] = rng.normal(0.0, p.politics.area_expectation_sd, self.n_areas)
         self._set_expectations()
         self.citizens = Citizens(
             rng, mp.citizens, area_weight, p.citizens.bias_sd
@@ -167,7 +170,7 @@ class MunicipalityModel(Model):
         if qi == 0 or switching:
             self._procure()
         self._quarter()
-        if qi == 3:
+        if qi + 1 == 4:  # the last quarter of the year
             self._end_year()
         self.t += 1
         if self.t >= self.n_quarters:
@@ -269,7 +272,7 @@ class MunicipalityModel(Model):
         tally.add("quarters", 1)
 
     def _end_year(self) -> None:
-        cp, tp = self.params.citizens, self.params.trust
+        cp, tp, mp = self.params.citizens, self.params.trust, self.params.municipality
         a, rng = self.areas, self.rng
         self.year_signals = self._signal_sum.scaled(1.0 / 4)
         self._signal_sum = Signals.zero()
@@ -286,8 +289,9 @@ class MunicipalityModel(Model):
         self.citizens.perceive(a.quality, cp.adaptation, first=not self.rows)
         halo = tp.survey_halo * (self.trust["citizens_municipality"] - 0.5)
         a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample, cp.survey_noise, halo)
+        # the professional staff's holistic assessment of each area (seed 000's comparison)
         a.staff_assessment[:] = np.clip(
-            a.quality + STAFF_OPTIMISM + rng.normal(0.0, 0.02, a.n), 0.0, 1.0
+            a.quality + mp.staff_optimism + rng.normal(0.0, mp.staff_assessment_sd, a.n), 0.0, 1.0
         )
         y, ctx = self.tally, self.ctx
         y.set("expectation_gap", float(np.mean(a.satisfaction - a.expectation)))
@@ -320,7 +324,8 @@ class MunicipalityModel(Model):
             boost=self.year_signals.implementation_boost,
         )
         implemented = np.bincount(proposers[done], minlength=unit.n)
-        unit.experience_voice(made, 0.5 * considered + 0.5 * implemented)
+        cv = self.params.employees.considered_voice  # an implemented proposal counts 1
+        unit.experience_voice(made, cv * considered + (1.0 - cv) * implemented)
         y.set("proposals_made", int(made.sum()))
         y.set("proposals_considered", int(considered.sum()))
         y.set("proposals_accepted", int(accepted.sum()))
@@ -332,10 +337,10 @@ class MunicipalityModel(Model):
         quality citizens get is kept or falls."""
         a, c = self.areas, self.commitments
         pp, cp = self.params.politics, self.params.citizens
-        has_goal = a.status > 0
+        has_goal = a.status != GoalStatus.NONE
         met = np.where(
             has_goal,
-            (a.status == GREEN) | (a.status == YELLOW),
+            (a.status == GoalStatus.GREEN) | (a.status == GoalStatus.YELLOW),
             a.satisfaction >= a.expectation - pp.tolerance,
         )
         c.keep("politicians_administration", int(np.count_nonzero(met)))

@@ -43,9 +43,10 @@ class Monitoring:
         reciprocity = max(0.0, 1.0 + mp.reciprocity * 2.0 * (0.5 - trust_in_management))
         p_in = np.clip(mp.shirk_inhouse * deterred * reciprocity, 0.0, 1.0)
         p_pr = np.clip(mp.shirk_private * deterred, 0.0, 1.0)
-        u = rng.random((2, n))
-        self.shirk_inhouse = (pk.private < 1.0) & (u[0] < p_in)
-        self.shirk_private = (pk.private > 0.0) & (u[1] < p_pr)
+        u_in = rng.random(n)  # drawn in this order: in-house first, then private
+        u_pr = rng.random(n)
+        self.shirk_inhouse = (pk.private < 1.0) & (u_in < p_in)
+        self.shirk_private = (pk.private > 0.0) & (u_pr < p_pr)
         self.hours[:] = 0.0
         self.found = 0
         self.penalty_dkk = 0.0

@@ -25,6 +25,9 @@ Tables:
 - ``sa_samples``, ``sa_outcomes``, ``indices``, ``convergence``, ``seed_noise``:
   ``govsim sensitivity``'s ``samples.parquet``, ``outcomes.parquet``, ``indices.csv``,
   ``convergence.csv`` and ``seed_noise.csv`` (its ``batch/`` folder is a batch).
+- ``robust_draws``, ``robust_summary``: ``govsim robust``'s ``robust_draws.parquet``/``.csv``
+  (one row per draw × model) and ``robust_summary.csv`` (one row per comparison); its
+  ``batch/`` folder is a batch.
 
 A name in angle brackets (``<baseline>``, ``<parameter name>``, ``<activity>``) is a pattern: it
 stands for every column named that way (``find`` matches them).
@@ -32,7 +35,8 @@ stands for every column named that way (``find`` matches them).
 Views (``Output.views``, listed by ``listed(view)`` in registry order) say where a yearly outcome
 is shown: ``panel`` (the time-series panels of compare and report), ``final_bar`` (their
 final-year bars), ``run`` (what ``govsim run`` prints), ``paired`` (the paired differences
-``govsim compare`` prints) and ``latest`` (the app's table of the latest year).
+``govsim compare`` prints), ``latest`` (the app's table of the latest year) and ``monitor`` (the
+app's monitors of the latest year: what happened, in counts and DKK).
 
 This module imports nothing from the model, so any module may import it.
 """
@@ -59,8 +63,10 @@ TABLES: tuple[str, ...] = (
     "indices",
     "convergence",
     "seed_noise",
+    "robust_draws",
+    "robust_summary",
 )
-VIEWS = ("panel", "final_bar", "run", "paired", "latest")
+VIEWS = ("panel", "final_bar", "run", "paired", "latest", "monitor")
 AGGREGATIONS = ("mean", "final", "sum", "—")
 #: units that name an index rather than a measure: a title shows the index's scale instead.
 INDEX_UNITS = frozenset({"satisfaction", "quality", "trust", "wellbeing"})
@@ -933,7 +939,11 @@ OUTPUTS: tuple[Output, ...] = (
 
 #: where each headline yearly outcome is shown (``Output.views``; see the module docstring)
 _SHOWN: dict[str, tuple[str, ...]] = {
-    "admin_cost_dkk": ("panel", "paired"),
+    "admin_cost_dkk": ("panel", "paired", "monitor"),
+    "savings_dkk": ("monitor",),
+    "tenders_held": ("monitor",),
+    "control_bids": ("monitor",),
+    "learning_teams": ("monitor",),
     "admin_overhead_share": ("final_bar", "run", "latest"),
     "citizen_satisfaction": ("panel", "final_bar", "run", "paired", "latest"),
     "political_expectation": ("latest",),
@@ -1036,6 +1046,348 @@ _SA_SIZE = _sens(
     "id",
 )
 
+#: the outcomes of ``govsim robust`` (sim.robust.study.OUTCOMES, which tests check against these)
+ROBUST_OUTCOMES = (
+    "admin_overhead_share",
+    "total_cost_dkk",
+    "citizen_satisfaction",
+    "employee_wellbeing",
+    "sick_leave_rate",
+)
+
+
+def _robust() -> tuple[Output, ...]:
+    """``govsim robust``'s robust_draws and robust_summary tables."""
+    yearly = {o.name: o for o in OUTPUTS if o.table == "yearly"}
+    draws = (
+        _o(
+            "robust_draws",
+            "draw",
+            "index",
+            "0 … draws − 1",
+            "Draw",
+            "Latin-hypercube draw (the same parameter values and seed for every model).",
+            "—",
+            "id",
+        ),
+        _o(
+            "robust_draws",
+            "model",
+            "name",
+            "bum, hod, model_municipality",
+            "Model",
+            "Governance model of the row.",
+            "—",
+            "id",
+        ),
+        _o(
+            "robust_draws",
+            "seed",
+            "seed",
+            "uint32",
+            "Seed",
+            "Seed of the draw's runs (the same for the three models; sim.seeds.derive_seeds of "
+            "the master seed, stream DRAW_STREAM).",
+            "—",
+            "id",
+        ),
+        _o(
+            "robust_draws",
+            _PARAM,
+            "unit of the parameter",
+            "its plausible range (`govsim params`)",
+            "Parameter value",
+            "Value of the sampled parameter on the draw; empty for a model "
+            "whose rules do not have the parameter (one column per sampled parameter).",
+            "—",
+            "id",
+        ),
+        *(
+            replace(
+                yearly[c],
+                table="robust_draws",
+                definition=f"Run mean over the simulated years of the yearly column {c}: "
+                + yearly[c].definition,
+                key=0,
+                views=(),
+            )
+            for c in ROBUST_OUTCOMES
+        ),
+    )
+    t = "robust_summary"
+    diff = "unit of the outcome"
+    summary = (
+        _o(
+            t,
+            "comparison",
+            "name",
+            "outcome:a>b or outcome:a<b",
+            "Comparison",
+            "Id of the comparison: outcome, model a, the default direction, model b.",
+            "—",
+            "id",
+        ),
+        _o(
+            t,
+            "outcome",
+            "name",
+            "the five headline outcomes",
+            "Outcome",
+            "Yearly column compared (as its run mean).",
+            "—",
+            "id",
+        ),
+        _o(t, "model_a", "name", "bum, hod", "Model a", "First model of the pair.", "—", "id"),
+        _o(
+            t,
+            "model_b",
+            "name",
+            "hod, model_municipality",
+            "Model b",
+            "Second model of the pair (differences are a − b).",
+            "—",
+            "id",
+        ),
+        _o(
+            t,
+            "direction",
+            "sign",
+            ">, <, =",
+            "Default direction",
+            "Sign of the default difference a − b: the direction the comparison tests.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
+            "statement",
+            "text",
+            "a sentence",
+            "Statement",
+            "The comparison in words, in its default direction.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
+            "default_diff",
+            diff,
+            "difference",
+            "Default difference",
+            "Mean over the default replications' paired seeds of run mean(a) − run mean(b) at "
+            "the presets' default parameters.",
+            "mean",
+        ),
+        _o(
+            t,
+            "default_lo",
+            diff,
+            "difference",
+            "Default difference, 95 % CI low",
+            "Lower end of the 95 % Student-t confidence interval of default_diff.",
+            "mean",
+        ),
+        _o(
+            t,
+            "default_hi",
+            diff,
+            "difference",
+            "Default difference, 95 % CI high",
+            "Upper end of the 95 % Student-t confidence interval of default_diff.",
+            "mean",
+        ),
+        _o(
+            t,
+            "default_clear",
+            "yes/no",
+            "true, false",
+            "Default direction clear",
+            "The confidence interval of default_diff excludes 0.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
+            "default_replications",
+            "seeds",
+            "≥ 2",
+            "Default replications",
+            "Paired seeds of the default result (those of govsim compare).",
+            "—",
+        ),
+        _o(t, "draws", "draws", "≥ 1", "Draws", "Latin-hypercube draws of the study.", "—"),
+        _o(
+            t,
+            "holds",
+            "draws",
+            "0 … draws",
+            "Draws where it holds",
+            "Draws whose difference a − b has the default sign.",
+            "—",
+        ),
+        _o(t, "share", "share of draws", _SHARE, "Share where it holds", "holds / draws.", "—"),
+        _o(
+            t,
+            "share_lo",
+            "share of draws",
+            _SHARE,
+            "Share, 95 % CI low",
+            "Lower end of the exact (Clopper–Pearson) 95 % interval of share.",
+            "—",
+        ),
+        _o(
+            t,
+            "share_hi",
+            "share of draws",
+            _SHARE,
+            "Share, 95 % CI high",
+            "Upper end of the exact (Clopper–Pearson) 95 % interval of share.",
+            "—",
+        ),
+        _o(
+            t,
+            "reversals",
+            "draws",
+            "0 … draws",
+            "Reversals",
+            "Draws where the comparison does not hold (draws − holds).",
+            "—",
+        ),
+        _o(
+            t,
+            "default_sd",
+            diff,
+            "≥ 0",
+            "Seed noise of the difference",
+            "Standard deviation over the default replications' seeds of the paired difference "
+            "a − b at the default parameters: how much one seeded run pair varies.",
+            "mean",
+        ),
+        _o(
+            t,
+            "clear_reversals",
+            "draws",
+            "0 … reversals",
+            "Clear reversals",
+            "Reversals whose difference a − b exceeds 2 × default_sd in size (beyond the seed "
+            "noise of one run pair at the defaults).",
+            "—",
+        ),
+        _o(
+            t,
+            "draw_diff_p05",
+            diff,
+            "difference",
+            "Draw difference, 5th percentile",
+            "5th percentile over the draws of run mean(a) − run mean(b).",
+            "mean",
+        ),
+        _o(
+            t,
+            "draw_diff_median",
+            diff,
+            "difference",
+            "Draw difference, median",
+            "Median over the draws of run mean(a) − run mean(b).",
+            "mean",
+        ),
+        _o(
+            t,
+            "draw_diff_p95",
+            diff,
+            "difference",
+            "Draw difference, 95th percentile",
+            "95th percentile over the draws of run mean(a) − run mean(b).",
+            "mean",
+        ),
+        _o(
+            t,
+            "drivers",
+            "text",
+            "parameter (ρ ±r), …",
+            "Drivers",
+            "The 3 parameters (of those the two models use) whose Spearman rank correlation "
+            "with the draw difference a − b is largest in size, with ρ: positive = the higher "
+            "the parameter, the larger a − b.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
+            "prim_status",
+            "category",
+            "holds_everywhere, too_few, no_region, weak, box",
+            "PRIM status",
+            "holds_everywhere: no reversal; too_few: fewer reversals than PRIM "
+            "needs (listed in reversal_draws); no_region: PRIM found no box restricting a "
+            "parameter; weak: PRIM's best box (prim_box) is not a region where the reversals "
+            "concentrate (density below max(0.5, min(2 × share reversed, (1 + share reversed) "
+            "/ 2))); box: prim_box describes the region where they concentrate.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
+            "prim_box",
+            "text",
+            "restrictions joined by 'and'",
+            "Reversal region",
+            "PRIM's box of the reversals over the parameters the two models use: each restricted "
+            "parameter with its limits and its sampled range.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
+            "prim_parameters",
+            "names",
+            "space-separated parameter names",
+            "Box parameters",
+            "The parameters prim_box restricts.",
+            "—",
+            "text",
+        ),
+        _o(
+            t,
+            "prim_coverage",
+            "share of reversals",
+            _SHARE,
+            "Box coverage",
+            "Share of all reversals that lie in the box.",
+            "—",
+        ),
+        _o(
+            t,
+            "prim_density",
+            "share of draws in the box",
+            _SHARE,
+            "Box density",
+            "Share of the draws in the box that reverse.",
+            "—",
+        ),
+        _o(
+            t,
+            "prim_mass",
+            "share of draws",
+            _SHARE,
+            "Box mass",
+            "Share of all draws that lie in the box.",
+            "—",
+        ),
+        _o(
+            t,
+            "reversal_draws",
+            "indices",
+            "space-separated draws",
+            "Reversing draws",
+            "The draws that reverse, when they are too few for PRIM (else empty).",
+            "—",
+            "text",
+        ),
+    )
+    return (*draws, *summary)
+
+
 _MORE: tuple[Output, ...] = (
     # ------------------------------------------------------------ batch identity columns
     _o(
@@ -1135,6 +1487,37 @@ _MORE: tuple[Output, ...] = (
         "0 … replications − 1",
         "Study replication",
         "Seeded replication of a sensitivity study's sample point.",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "rb_model",
+        "name",
+        "bum, hod, model_municipality",
+        "Robustness model",
+        "Governance model of a robustness study's run.",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "rb_draw",
+        "index",
+        "0 … draws − 1; empty for a default run",
+        "Robustness draw",
+        "Latin-hypercube draw of a robustness study's run (row of robust_draws).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "rb_default",
+        "index",
+        "0 … default replications − 1; empty for a draw",
+        "Default replication",
+        "Replication of a robustness study's default run (the presets at their defaults, on "
+        "the seeds of govsim compare).",
         "—",
         "id",
     ),
@@ -1523,6 +1906,7 @@ _MORE: tuple[Output, ...] = (
         "Standard deviation of the replication means over the sample points.",
         "number",
     ),
+    *_robust(),
 )
 
 OUTPUTS = (

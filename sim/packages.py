@@ -11,27 +11,45 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.params import TaskParams
+
+#: The task types of every area; each has a volume weight and a private cost advantage in the
+#: schema (``tasks.<task>_weight``, ``tasks.<task>_advantage``: ``sim.params.TaskParams``).
 TASKS: tuple[str, ...] = ("roads", "street_cleaning", "parks", "winter_service")
-TASK_WEIGHTS = np.array([0.35, 0.15, 0.35, 0.15])  # assumption: roads and parks dominate (E10)
-# Private cost advantage by task (E4: latest tender saved 5.8 % on roads, 5.1 % on parks).
-TASK_ADVANTAGE = np.array([0.02, 0.015, 0.015, 0.01])
+
+
+def task_weights(tasks: TaskParams) -> np.ndarray:
+    """Each task type's weight in an area's volume, in the order of ``TASKS``."""
+    return np.array([getattr(tasks, f"{t}_weight") for t in TASKS])
+
+
+def task_advantage(tasks: TaskParams) -> np.ndarray:
+    """Each task type's mean private cost advantage, in the order of ``TASKS``."""
+    return np.array([getattr(tasks, f"{t}_advantage") for t in TASKS])
 
 
 class TaskPackages:
     """Vectorised state of all packages (areas × task types)."""
 
     def __init__(
-        self, rng: np.random.Generator, n_areas: int, total_volume: float, area_weight: np.ndarray
+        self,
+        rng: np.random.Generator,
+        n_areas: int,
+        total_volume: float,
+        area_weight: np.ndarray,
+        tasks: TaskParams | None = None,
     ) -> None:
+        """`tasks`: the task types' weights and cost advantages (the schema's defaults if None)."""
+        tasks = TaskParams() if tasks is None else tasks
         k = len(TASKS)
         self.area = np.repeat(np.arange(n_areas), k)
         self.task = np.tile(np.arange(k), n_areas)
-        w = area_weight[self.area] * TASK_WEIGHTS[self.task]
+        w = area_weight[self.area] * task_weights(tasks)[self.task]
         self.volume = total_volume * w / w.sum()
         self.total_volume = float(self.volume.sum())
         n = self.area.size
         # per-package private cost advantage (easiest tasks are tendered first; it erodes per round)
-        self.advantage = TASK_ADVANTAGE[self.task] + rng.normal(0.0, 0.03, n)
+        self.advantage = task_advantage(tasks)[self.task] + rng.normal(0.0, tasks.advantage_sd, n)
         self.exposed = np.zeros(n)  # fraction under a contract period (tendered)
         self.private = np.zeros(n)  # fraction delivered by a private firm
         self.contractor = np.full(n, -1)

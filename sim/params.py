@@ -188,6 +188,36 @@ class MunicipalityParams(ParamGroup):
         source="assumption (no source found, see EVIDENCE 'Not found'); wide range",
         doc="Ordering/specification work every model needs, as a share of task volume.",
     )
+    area_size_sd: float = param(
+        0.3,
+        unit="log scale",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=3,
+        source="assumption: the areas of one municipality differ in population and task volume",
+        doc="Spread (lognormal sigma) of the areas' relative sizes: each area's share of the "
+        "citizens and of every task's volume.",
+    )
+    staff_optimism: float = param(
+        0.03,
+        unit="quality points",
+        plausible=(0.0, 0.06),
+        ge=-0.5,
+        le=0.5,
+        source="seed 000 (citizens' and professional staff's views of an area are compared and "
+        "differ); size and sign an assumption",
+        doc="How much higher the municipality's professional staff rate the quality of an area "
+        "than it is.",
+    )
+    staff_assessment_sd: float = param(
+        0.02,
+        unit="quality points",
+        plausible=(0.0, 0.05),
+        ge=0,
+        le=0.5,
+        source="assumption: the staff's judgement of an area varies from year to year",
+        doc="Noise of the professional staff's yearly assessment of an area's quality.",
+    )
 
 
 class EmployeeParams(ParamGroup):
@@ -459,7 +489,7 @@ class EmployeeParams(ParamGroup):
     )
     insecurity_quit: float = param(
         1.0,
-        unit="× quit odds per unit insecurity",
+        unit="× quit chance per unit insecurity",
         plausible=(0.3, 2.0),
         ge=0,
         le=10,
@@ -557,6 +587,38 @@ class EmployeeParams(ParamGroup):
         le=0.5,
         source="assumption",
         doc="Spread of a starting employee's trust in management around the initial level.",
+    )
+    autonomy_initial: float = param(
+        0.5,
+        unit="autonomy 0–1",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=1,
+        source="assumption: a new holder of a position has no experience of being heard yet "
+        "(0.5 is neutral: it neither adds nor takes wellbeing)",
+        doc="Experienced voice (autonomy) of a new holder of a position.",
+    )
+    proposal_trust_offset: float = param(
+        0.5,
+        unit="× proposal rate",
+        plausible=(0.25, 1.0),
+        ge=0,
+        le=5,
+        source="seed 004 (proposals come where employees trust that they are taken seriously); "
+        "size an assumption",
+        doc="The proposal rate is multiplied by (offset + trust in management): at 0.5 an "
+        "employee with no trust proposes half as often as one with trust 0.5, one with full "
+        "trust 1.5 times as often.",
+    )
+    considered_voice: float = param(
+        0.5,
+        unit="share of an implemented proposal",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=1,
+        source="assumption (seed 004: being heard matters even when the idea is not carried out)",
+        doc="How much a proposal management considered but did not implement counts toward its "
+        "proposer's voice; an implemented one counts 1, an ignored one 0.",
     )
 
 
@@ -723,6 +785,44 @@ class MarketParams(ParamGroup):
         source="assumption: a bound so that no firm's cost draw is near zero",
         doc="Lowest cost level of a firm.",
     )
+    min_firms: int = param(
+        2,
+        unit="firms",
+        plausible=(1, 3),
+        ge=1,
+        le=50,
+        source="assumption: a regional market keeps a few firms able to bid even when they win "
+        "nothing here",
+        doc="New firms enter at once while fewer than this are in the market.",
+    )
+    bid_noise_sd: float = param(
+        0.03,
+        unit="share of bid",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=0.5,
+        source="assumption: firms' bids scatter around cost plus markup (E3: wide spread of outcomes)",
+        doc="Noise of a firm's bid around its cost plus markup, per tender.",
+    )
+    overrun_floor: float = param(
+        0.5,
+        unit="× winning bid",
+        plausible=(0.3, 0.7),
+        gt=0,
+        le=1,
+        source="E3 (outcomes from −40 % to +68 %: no contract cost less than ≈ 0.6 × its price); "
+        "bound an assumption",
+        doc="The realised cost of a contract is at least this multiple of the winning bid.",
+    )
+    bidder_cost_rate: float = param(
+        0.005,
+        unit="share of contract value",
+        plausible=(0.002, 0.01),
+        ge=0,
+        le=0.2,
+        source="E6 (winning bidder's transaction cost 0.5 % of the contract sum)",
+        doc="The winning bidder's own tendering cost, priced into every bid.",
+    )
 
 
 class InHouseParams(ParamGroup):
@@ -755,6 +855,16 @@ class InHouseParams(ParamGroup):
         source="assumption",
         doc="The in-house unit cannot get cheaper than this.",
     )
+    skill_reference: float = param(
+        0.55,
+        unit="skill 0–1",
+        plausible=(0.45, 0.65),
+        ge=0,
+        le=1,
+        source="assumption: the mean skill of the starting staff (uniform between "
+        "employees.skill_low and employees.skill_high)",
+        doc="Mean staff skill at which the unit delivers quality_base.",
+    )
     skill_quality: float = param(
         0.1,
         unit="quality points per unit skill",
@@ -762,7 +872,7 @@ class InHouseParams(ParamGroup):
         ge=0,
         le=1,
         source="assumption",
-        doc="Quality gained per unit of the staff's mean skill above 0.55.",
+        doc="Quality gained per unit of the staff's mean skill above skill_reference.",
     )
     wellbeing_quality: float = param(
         0.02,
@@ -799,7 +909,7 @@ class InnovationParams(ParamGroup):
     Every idea draws its effects from a distribution whose mean depends on the local knowledge
     of whoever designed it: employees posted on the task know it (their knowledge grows with
     years on the post), a steering group or management knows less. Screening sees the quality
-    and cost effects with noise; consensus adopts on trust, not on the estimated effect."""
+    effect with noise; consensus adopts on trust, not on the estimated effect."""
 
     quality_mean: float = param(
         -0.002,
@@ -1165,6 +1275,16 @@ class PoliticsParams(ParamGroup):
         doc="An incumbent's chance to be replaced at an election falls with the satisfaction "
         "gap: odds × exp(−sensitivity × (satisfaction − expectation)).",
     )
+    area_expectation_sd: float = param(
+        0.02,
+        unit="satisfaction points",
+        plausible=(0.0, 0.05),
+        ge=0,
+        le=0.5,
+        source="assumption: the committee expects more of some areas than of others",
+        doc="Spread of the political expectation across areas around the committee's mean "
+        "(fixed per area for the run).",
+    )
 
 
 class TrustParams(ParamGroup):
@@ -1192,6 +1312,105 @@ class TrustParams(ParamGroup):
     )
 
 
+class TaskParams(ParamGroup):
+    """The task types of every area (``sim.packages.TASKS``): their share of the volume and the
+    private firms' cost advantage on them (seed 000: grey and green tasks of an area)."""
+
+    roads_weight: float = param(
+        0.35,
+        unit="relative weight",
+        plausible=(0.25, 0.45),
+        gt=0,
+        le=1,
+        source="assumption: roads and parks dominate the technical operations budget (E10: they "
+        "are the tasks whose private share is reported)",
+        doc="Weight of roads in each area's task volume (weights are normalised over the "
+        "task types).",
+    )
+    street_cleaning_weight: float = param(
+        0.15,
+        unit="relative weight",
+        plausible=(0.08, 0.22),
+        gt=0,
+        le=1,
+        source="assumption: roads and parks dominate the technical operations budget (E10: they "
+        "are the tasks whose private share is reported)",
+        doc="Weight of street cleaning in each area's task volume (weights are normalised over the "
+        "task types).",
+    )
+    parks_weight: float = param(
+        0.35,
+        unit="relative weight",
+        plausible=(0.25, 0.45),
+        gt=0,
+        le=1,
+        source="assumption: roads and parks dominate the technical operations budget (E10: they "
+        "are the tasks whose private share is reported)",
+        doc="Weight of parks in each area's task volume (weights are normalised over the "
+        "task types).",
+    )
+    winter_service_weight: float = param(
+        0.15,
+        unit="relative weight",
+        plausible=(0.08, 0.22),
+        gt=0,
+        le=1,
+        source="assumption: roads and parks dominate the technical operations budget (E10: they "
+        "are the tasks whose private share is reported)",
+        doc="Weight of winter service in each area's task volume (weights are normalised over the "
+        "task types).",
+    )
+    roads_advantage: float = param(
+        0.02,
+        unit="share of cost",
+        plausible=(0.0, 0.04),
+        ge=-0.5,
+        le=0.5,
+        source="E4 (latest tender saved 5.8 % on roads, 5.1 % on parks, on top of firms' lower cost level); size an assumption",
+        doc="Mean private cost advantage on roads at the first tender (it erodes by "
+        "market.catch_up per round).",
+    )
+    street_cleaning_advantage: float = param(
+        0.015,
+        unit="share of cost",
+        plausible=(0.0, 0.03),
+        ge=-0.5,
+        le=0.5,
+        source="assumption: less private cost advantage than on roads and parks (E4)",
+        doc="Mean private cost advantage on street cleaning at the first tender (it erodes by "
+        "market.catch_up per round).",
+    )
+    parks_advantage: float = param(
+        0.015,
+        unit="share of cost",
+        plausible=(0.0, 0.03),
+        ge=-0.5,
+        le=0.5,
+        source="E4 (latest tender saved 5.8 % on roads, 5.1 % on parks, on top of firms' lower cost level); size an assumption",
+        doc="Mean private cost advantage on parks at the first tender (it erodes by "
+        "market.catch_up per round).",
+    )
+    winter_service_advantage: float = param(
+        0.01,
+        unit="share of cost",
+        plausible=(0.0, 0.02),
+        ge=-0.5,
+        le=0.5,
+        source="assumption: less private cost advantage than on roads and parks (E4)",
+        doc="Mean private cost advantage on winter service at the first tender (it erodes by "
+        "market.catch_up per round).",
+    )
+    advantage_sd: float = param(
+        0.03,
+        unit="share of cost",
+        plausible=(0.01, 0.05),
+        ge=0,
+        le=0.5,
+        source="assumption; E3 (wide spread of outcomes across tenders)",
+        doc="Spread of the private cost advantage across the packages of one task type.",
+    )
+
+
 class Parameters(ParamGroup):
     """All behavioural and municipality parameters, by group (rule parameters live with their rule)."""
 
@@ -1204,6 +1423,7 @@ class Parameters(ParamGroup):
     trust: TrustParams = Field(default_factory=TrustParams)
     innovation: InnovationParams = Field(default_factory=InnovationParams)
     monitoring: MonitoringParams = Field(default_factory=MonitoringParams)
+    tasks: TaskParams = Field(default_factory=TaskParams)
 
 
 @dataclass(frozen=True)

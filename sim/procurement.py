@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from sim.rules.context import RuleContext
 
 EPS = 1e-9
-REFERENCE_CONTRACT_DKK = 10e6  # contract value at which the buyer cost rate applies (E5)
-BIDDER_COST_RATE = 0.005  # winning bidder's own transaction cost, priced into bids (E6)
 
 
 class TenderLog:
@@ -71,10 +69,14 @@ def allocate_and_tender(ctx: RuleContext, plan: ProcurementPlan, rp) -> None:
 
 
 def buyer_cost_rate(rp, contract_value: float, tenders_done: int) -> float:
-    """Buyer's cost as a share of contract value: E5 2.7 % at 10 M DKK, lower for large and experienced."""
-    size = (contract_value / REFERENCE_CONTRACT_DKK) ** (-rp.size_elasticity)
-    experience = 1.0 - rp.experience_discount * (1.0 - math.exp(-tenders_done / 20.0))
-    return min(1 / 3, rp.buyer_cost_rate * size * experience)  # E6: small tenders up to ≈ 1/3
+    """Buyer's cost as a share of contract value (`rp`: the tendering rule's parameters): E5
+    2.7 % at the reference contract value (10 M DKK), lower for large contracts and experienced
+    buyers, at most E6's ≈ ⅓ for small ones."""
+    size = (contract_value / rp.reference_contract_dkk) ** (-rp.size_elasticity)
+    experience = 1.0 - rp.experience_discount * (
+        1.0 - math.exp(-tenders_done / rp.experience_tenders)
+    )
+    return min(rp.buyer_cost_cap, rp.buyer_cost_rate * size * experience)
 
 
 def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float) -> None:
@@ -99,14 +101,14 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     bids = rng.random(cost.size) < min(1.0, p_bid)
     if not bids.any():
         bids[int(np.argmin(cost))] = True  # someone always answers a public tender
-    noise = rng.normal(0.0, 0.03, cost.size)
+    noise = rng.normal(0.0, mp.bid_noise_sd, cost.size)
     price = (
         value
         * cost
         * (1.0 - pk.advantage[p])
         * (1.0 + markup)
         * (1.0 + noise)
-        * (1.0 + BIDDER_COST_RATE)
+        * (1.0 + mp.bidder_cost_rate)  # the winner's own transaction cost (E6)
     )
     idx = np.flatnonzero(bids)
     prices, quals = price[idx], quality[idx]
@@ -128,7 +130,7 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         winner = -1
     else:
         winner = market.ids[idx[best]]
-        realised = prices[best] * max(0.5, 1.0 + rng.normal(0.0, mp.overrun_sd))
+        realised = prices[best] * max(mp.overrun_floor, 1.0 + rng.normal(0.0, mp.overrun_sd))
         pk.private[p] = frac
         pk.contractor[p] = winner
         pk.price[p] = realised

@@ -57,6 +57,7 @@ class Tally:
     #: kept by the model alone: no rule declares them (``sim.rules.context.STATE`` leaves them out)
     MODEL_ONLY: tuple[str, ...] = ("quarters", "production", "sick_sum")
     __slots__ = COUNTS + MEASURES
+    _NAMES = frozenset(COUNTS + MEASURES)
 
     def __init__(self) -> None:
         for k in self.COUNTS:
@@ -66,7 +67,7 @@ class Tally:
 
     def add(self, name: str, n: float = 1) -> None:
         """Add `n` to counter `name` (an unknown name is an error, not a new counter)."""
-        if name not in self.__slots__:
+        if name not in self._NAMES:
             raise KeyError(f"unknown tally counter {name!r}; counters: {', '.join(self.__slots__)}")
         setattr(self, name, getattr(self, name) + n)
 

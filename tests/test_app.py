@@ -200,11 +200,11 @@ def test_scenario_file_is_validated_before_it_becomes_model_b(tmp_path):
     files, target = solara.reactive([]), solara.reactive("hod")
     _, rc = solara.render(ScenarioFileInput(files, target), handle_error=False)
     rc.find(v.TextField).widget.v_model = str(bad)
-    rc.find(v.Btn).widget.click()
+    rc.find(v.Btn, children=["Load as B"]).widget.click()
     assert target.value == "hod" and files.value == []
     assert "unknown key 'rules[0].tendering.shares'" in rc.find(v.Alert).widget.children[0]
     rc.find(v.TextField).widget.v_model = str(good)
-    rc.find(v.Btn).widget.click()
+    rc.find(v.Btn, children=["Load as B"]).widget.click()
     assert target.value == str(good) and files.value == [str(good)]
     assert str(good) in scenario_choices(files.value)
     (sc,) = configure([target.value], {"tendering.share": 0.3})

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.app.exercises import EXERCISES
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium")
@@ -77,7 +79,7 @@ def app():
             "--seed",
             "3",
             "--play-interval",
-            "400",
+            "0",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -124,14 +126,14 @@ def page(app):
             browser.close()
 
 
-def model_rows(pg) -> list[str]:
-    return pg.locator("tr.govsim-model").all_inner_texts()
+def years(pg) -> list[str]:
+    return pg.locator("td.govsim-year").all_inner_texts()
 
 
-def last_years(pg) -> list[int]:
-    return [
-        int(t) if t.strip().isdigit() else 0 for t in pg.locator("td.govsim-year").all_inner_texts()
-    ]
+def wait_years(pg, year: str) -> None:
+    pg.wait_for_function(
+        f"[...document.querySelectorAll('td.govsim-year')].every(td => td.innerText == '{year}')"
+    )
 
 
 def plot_svgs(pg) -> dict[str, str]:
@@ -147,93 +149,220 @@ def select(pg, css: str, option: str) -> None:
     pg.get_by_role("option", name=option, exact=True).click()
 
 
-def test_two_models_play_side_by_side(page, tmp_path):
-    pg = page
-    assert [r.split()[0:2] for r in model_rows(pg)] == [["A:", "bum"]]
-    select(pg, ".govsim-select-b", "hod")
-    pg.wait_for_function("document.querySelectorAll('tr.govsim-model').length == 2")
-    rows = model_rows(pg)
-    assert rows[0].startswith("A: bum") and rows[1].startswith("B: hod")
-    before = plot_svgs(pg)
-    assert set(before) == {
-        "overhead",
-        "satisfaction",
-        "wellbeing",
-        "sick_leave",
-        "trust",
-        "shares",
-        "proposals",
-    }
-
-    pg.locator(".govsim-play").click()
+def choose_b(pg, name: str) -> None:
+    select(pg, ".govsim-select-b", name)
     pg.wait_for_function(
-        "[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) >= 2012)"
+        "document.querySelectorAll('table.govsim-latest th.govsim-model').length == 2"
     )
-    pg.locator(".govsim-play").click()  # pause
-    pg.wait_for_selector(".govsim-step:not([disabled])")
-    years = last_years(pg)
-    assert len(years) == 2 and years[0] == years[1] >= 2012, (
-        years
-    )  # the two models advance together
+    pg.wait_for_selector(f"table.govsim-latest th.govsim-model:has-text('B: {name}')")
 
-    after = plot_svgs(pg)
-    for key, svg in after.items():
-        assert svg != before[key], f"plot {key} did not change after play"
-        assert "A: bum" in svg and "B: hod" in svg, f"plot {key} does not show both models"
-    map_svg = pg.locator("div.govsim-map").inner_html()
-    assert "A: bum" in map_svg and "B: hod" in map_svg and "Area 12" in map_svg
-    assert "in-house" in map_svg
 
-    # the rules in force, each explained and linked to its ODD section
-    assert pg.locator(".govsim-md strong", has_text="Control bids").count() == 1
-    assert pg.locator("a[href='/odd/submodel-learning-teams']").count() == 1
-
-    # a year step of the side-by-side view: click → both rows show the next year
-    for _ in range(3):
-        y0 = last_years(pg)[0]
+def step(pg, n: int = 1) -> None:
+    """Step n times, each time waiting until the step counter moved (no wall-clock)."""
+    for _ in range(n):
+        before = pg.locator(".govsim-counter").inner_text()
         pg.locator(".govsim-step").click()
         pg.wait_for_function(
-            f"[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) == {y0 + 1})"
+            "t => document.querySelector('.govsim-counter').innerText != t", arg=before
         )
+
+
+def shoot(pg, tmp_path, name: str) -> None:
     out_dir = Path(os.environ.get("GOVSIM_SCREENSHOT_DIR", tmp_path))
     out_dir.mkdir(parents=True, exist_ok=True)
-    shot = out_dir / "app_side_by_side.png"
-    pg.set_viewport_size({"width": 1500, "height": 2700})  # the page scrolls inside Solara's layout
-    pg.wait_for_timeout(300)
-    pg.screenshot(path=str(shot), full_page=True)
-    print(f"screenshot: {shot}")
-    assert shot.stat().st_size > 10_000
+    pg.screenshot(path=str(out_dir / f"{name}.png"))
+
+
+def test_play_to_the_end_reset_and_play_again(page):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_S * 1000)
+    pg = page
+    play, stp = pg.locator(".govsim-play"), pg.locator(".govsim-step")
+    assert play.is_enabled() and stp.is_enabled()
+    assert pg.locator(".govsim-finished").count() == 0
+    play.click()
+    pg.locator(".govsim-finished").wait_for()
+    assert "Run finished" in pg.locator(".govsim-finished").inner_text()
+    wait_years(pg, "2027")
+    expect(play).to_be_disabled()  # once the play loop has stopped (it waits, no wall clock)
+    expect(stp).to_be_disabled()
+    assert "Quarter 80 of 80" in pg.locator(".govsim-counter").inner_text()
+    pg.locator(".govsim-reset").click()
+    wait_years(pg, "–")
+    pg.wait_for_selector(".govsim-finished", state="detached")
+    expect(play).to_be_enabled()  # the blocker of issue 14
+    expect(stp).to_be_enabled()
+    assert "Quarter 0 of 80" in pg.locator(".govsim-counter").inner_text()
+    play.click()  # play again
+    pg.wait_for_function(
+        "[...document.querySelectorAll('td.govsim-year')].every(td => parseInt(td.innerText) >= 2010)"
+    )
+    pg.locator(".govsim-play").click()  # pause (unless it ran to the end meanwhile)
+    pg.wait_for_selector(".govsim-play:has-text('Play')")
+
+
+def test_step_to_the_end_shows_the_finished_notice(page):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_S * 1000)
+    pg = page
+    step(pg, 20)  # 20 years, a year per step
+    wait_years(pg, "2027")
+    pg.locator(".govsim-finished").wait_for()
+    expect(pg.locator(".govsim-step")).to_be_disabled()
+    expect(pg.locator(".govsim-play")).to_be_disabled()
+    expect(pg.locator(".govsim-reset")).to_be_enabled()
+
+
+def test_visiting_every_tab_keeps_the_session(page, app):
+    pg = page
+    choose_b(pg, "hod")
+    step(pg, 2)
+    wait_years(pg, "2009")
+    seed = pg.locator(".govsim-side input").last
+    for tab in ("info", "odd", "simulation"):
+        pg.locator(f".govsim-tab-{tab}").click()
+        if tab != "simulation":
+            pg.wait_for_selector(".govsim-info, .govsim-odd")
+    pg.wait_for_selector("table.govsim-latest")
+    assert pg.locator("table.govsim-latest th.govsim-model").all_inner_texts() == [
+        "A: bum",
+        "B: hod",
+    ]
+    assert years(pg)[:2] == ["2009", "2009"]  # same models, same year
+    assert seed.count() == 1
+
+
+def test_a_models_sliders_change_only_that_model(page):
+    pg = page
+    choose_b(pg, "bum")
+    share = pg.locator(".govsim-slider-a-tendering-share [role=slider]")
+    share.focus()
+    share.press("End")  # A's tender share to the top of its range
+    pending = pg.locator(".govsim-pending")
+    pending.wait_for()
+    assert "not applied" in pending.inner_text()
+    assert pg.locator(".govsim-discard").is_enabled()
+    pg.locator(".govsim-apply").click()
+    pg.wait_for_selector(".govsim-pending", state="detached")
+    step(pg, 1)
+    wait_years(pg, "2008")
+    row = next(
+        r
+        for r in pg.locator("table.govsim-latest tr.govsim-outcome").all_inner_texts()
+        if r.startswith("Tendered share")
+    )
+    a, b = (float(x.rstrip("%")) for x in row.split()[-2:])
+    assert a > b  # only A's share moved; B keeps BUM's own
+
+
+def test_monitors_and_log_show_tenders_and_learning_teams(page):
+    pg = page
+    choose_b(pg, "hod")
+    step(pg, 4)
+    wait_years(pg, "2011")
+    pg.wait_for_selector(".govsim-eventlog-a:has-text('What happened in 2011')")
+    monitors = pg.locator("table.govsim-monitors").inner_text()
+    for name in (
+        "Tenders held",
+        "Control bids",
+        "Learning teams",
+        "Savings",
+        "Administrative cost",
+    ):
+        assert name in monitors
+    assert "M DKK" in monitors
+    log_a = pg.locator(".govsim-eventlog-a").inner_html()
+    log_b = pg.locator(".govsim-eventlog-b").inner_html()
+    assert "govsim-event-tender" in log_a and "won by" in log_a  # a tender in a BUM run
+    assert "govsim-event-learning_team" in log_b  # a learning team in a HOD run
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[e.key for e in EXERCISES])
+def test_each_exercise_preset_loads_with_its_seed_band(page, ex, tmp_path):
+    pg = page
+    pg.locator(".govsim-tab-info").click()
+    pg.locator(f".govsim-load-{ex.key}").click()
+    pg.wait_for_selector(".govsim-seeds-note")
+    assert f"Mean of {ex.preset.seeds} seeds" in pg.locator(".govsim-seeds-note").inner_text()
+    heads = pg.locator("table.govsim-latest th.govsim-model").all_inner_texts()
+    assert heads == [f"A: {ex.preset.a}", f"B: {ex.preset.b}"]
+    step(pg, 2)
+    svgs = plot_svgs(pg)
+    assert all("govsim-band" in svg for svg in svgs.values())  # the multi-seed band
+    shoot(pg, tmp_path, f"exercise_{ex.key}")
+
+
+def test_a_regime_switch_shows_in_2011_q2_and_on_the_plots(page):
+    pg = page
+    choose_b(pg, "bum_to_hod")
+    pg.locator(".govsim-per-step button", has_text="quarter").click()
+    step(pg, 13)
+    assert "2011 Q1" in pg.locator(".govsim-counter").inner_text()
+    assert "regime 1 of 2" in pg.locator(".govsim-rules-b").inner_text()
+    assert "govsim-switch" not in plot_svgs(pg)["trust"]
+    step(pg, 1)
+    assert "2011 Q2" in pg.locator(".govsim-counter").inner_text()
+    pg.wait_for_selector(".govsim-rules-b:has-text('regime 2 of 2')")
+    assert all("govsim-switch" in svg for svg in plot_svgs(pg).values())
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)], ids=["1024x768", "1920x1080"])
+def test_no_horizontal_scroll_and_no_covered_control(page, size, tmp_path):
+    pg = page
+    pg.set_viewport_size({"width": size[0], "height": size[1]})
+    choose_b(pg, "hod")
+    step(pg, 2)
+
+    def check() -> None:
+        sw, cw = pg.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert sw <= cw, f"horizontal scroll: page {sw} px wide in a {cw} px window"
+        for css in (".govsim-reset", ".govsim-play", ".govsim-step", ".govsim-select-a"):
+            box = pg.locator(css).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= cw, css
+            assert 0 <= box["y"] and box["y"] + box["height"] <= size[1], css
+            hit = pg.evaluate(
+                "([x, y, css]) => document.elementFromPoint(x, y).closest(css) !== null",
+                [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, css],
+            )
+            assert hit, f"{css} is covered by another element"
+        for el in pg.locator("div.govsim-plot svg").all():
+            box = el.bounding_box()
+            assert box["x"] + box["width"] <= cw + 0.5  # plots scale to their column
+
+    check()
+    shoot(pg, tmp_path, f"layout_{size[0]}")
+    pg.mouse.move(size[0] * 0.7, size[1] * 0.7)
+    pg.mouse.wheel(0, 1500)  # scroll the page: the controls stay on screen (sticky)
+    pg.wait_for_function("Math.max(window.scrollY, document.body.scrollTop) > 500")
+    check()
 
 
 def test_forbidden_slider_combination_cannot_be_applied(page):
     pg = page
     select(pg, ".govsim-select-a", "hod")
-    pg.wait_for_selector("text=fixed_inhouse_share.share")
+    pg.wait_for_selector(".govsim-slider-a-fixed_inhouse_share-share")
     apply = pg.locator(".govsim-apply")
     assert apply.is_enabled()
     # HOD fixes 70 % in-house: a tendering floor of 100 % would leave nothing to the fixed share.
-    # (The fixed share's own slider spans its plausible range, 50–70 %, which HOD always accepts.)
-    floor = pg.locator(".govsim-slider-tendering-floor [role=slider]")
+    floor = pg.locator(".govsim-slider-a-tendering-floor [role=slider]")
     floor.focus()
     floor.press("End")
     error = pg.locator(".govsim-param-error")
     error.wait_for()
     assert "below the tendering floor" in error.inner_text()
     assert apply.is_disabled()
-    floor.press("Home")  # no floor beyond HOD's own 30 %: allowed again
+    floor.press("Home")
     pg.wait_for_selector(".govsim-param-error", state="detached")
     assert apply.is_enabled()
-    share = pg.locator(".govsim-slider-fixed_inhouse_share-share [role=slider]")
-    share.focus()
-    share.press("Home")  # 50 % in-house
-    pg.locator(".govsim-step").click()
-    pg.wait_for_function("(document.querySelector('td.govsim-year') || {}).innerText == '2008'")
-    apply.click()  # rebuilds the model with 50 % in-house: back to the start, a different run
-    pg.wait_for_function("(document.querySelector('td.govsim-year') || {}).innerText == '–'")
-    pg.locator(".govsim-step").click()
-    pg.wait_for_function(
-        "[...document.querySelectorAll('tr.govsim-model td')].some(td => td.innerText == '50%')"
-    )
+    seed = pg.get_by_label("Seed (whole number)")
+    seed.fill("4x")
+    pg.wait_for_selector(".govsim-param-error:has-text('whole number')")
+    seed.fill("4")
+    pg.wait_for_selector(".govsim-param-error", state="detached")  # no old error kept
 
 
 def test_rule_link_opens_its_odd_section(page, app):

@@ -46,7 +46,10 @@ HOST = "127.0.0.1"
 )
 def app(port: int, model_a: str, model_b: str, seed: int, play_interval: int) -> None:
     """Open the teaching app: one or two governance models, step by step, in the browser."""
-    from sim.app.page import CONFIG_ENV, AppConfig
+    # Solara's "runs on Solara" badge sits over the page's bottom right corner (a plot); its
+    # settings are read when Solara is first imported
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+    from sim.app.config import CONFIG_ENV, AppConfig
     from sim.app.state import scenario_choices
     from sim.scenario import load_scenario
 

@@ -54,6 +54,19 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """What an exercise's one-click button in the app loads: models A and B, each model's own
+    slider values, the seed and how many seeds the app averages (the document's seeds)."""
+
+    a: str
+    b: str | None = None
+    a_set: tuple[tuple[str, object], ...] = ()
+    b_set: tuple[tuple[str, object], ...] = ()
+    seed: int = 0
+    seeds: int = len(DEFAULT_SEEDS)
+
+
+@dataclass(frozen=True)
 class Exercise:
     key: str
     title: str
@@ -62,6 +75,7 @@ class Exercise:
     observation: str
     compute: Callable[[Sequence[int]], list[Figure]]
     holds: Callable[[list[Figure]], bool]
+    preset: Preset | None = None
 
 
 def _v(figs: list[Figure], i: int) -> float:
@@ -157,44 +171,49 @@ EXERCISES: tuple[Exercise, ...] = (
         "tender_share",
         "Raise the tender share under BUM and watch the overhead",
         "Does putting more work out to tender make the purchaser–provider split cheaper to run?",
-        "App: Model A = `bum`, Model B = none. Move `tendering.share` to 0.15, *Apply and reset*, "
-        "Play to the end and note the overhead and the tenders; repeat with 0.45. (Sliders apply "
-        "to both models, so two settings of one model are run one after the other.)",
+        "App: *Info* → exercise 1 → *Load* (Model A = `bum` with *Tendering: share* 0.15, Model B "
+        "= `bum` with 0.45, mean of 8 seeds). Play to the end; compare the overhead plot and the "
+        "*Tenders held* monitor, and read a year's tenders in *What happened*.",
         "With a higher tender share BUM holds more tenders a year and its administrative overhead "
         "is higher.",
         _tender_share,
         lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) > _v(f, 2),
+        Preset("bum", "bum", (("tendering.share", 0.15),), (("tendering.share", 0.45),)),
     ),
     Exercise(
         "bum_to_hod",
         "Switch BUM → HOD in 2011 and watch trust",
         "What happens to trust between employees and management when the split is dropped?",
-        "App: Model A = `bum`, Model B = `bum_to_hod`, same seed. Step quarter by quarter through "
-        "2011 (the rules panel of B changes in Q2 2011), then Play. CLI: "
+        "App: *Info* → exercise 2 → *Load* (Model A = `bum`, Model B = `bum_to_hod`, mean of 8 "
+        "seeds). Step quarter by quarter through 2011 (B's rules panel changes in 2011 Q2 and a "
+        "dashed line marks the switch on every plot), then Play. CLI: "
         "`govsim compare --scenarios bum --scenarios bum_to_hod`.",
         "Under BUM trust falls year by year; after the switch to HOD it recovers, so by 2013 it is "
         "higher than under BUM throughout, and the administrative overhead is lower from 2013 on.",
         _bum_to_hod,
         lambda f: _v(f, 1) < _v(f, 0) and _v(f, 2) > _v(f, 1) and _v(f, 4) < _v(f, 3),
+        Preset("bum", "bum_to_hod"),
     ),
     Exercise(
         "guarantee",
         "Remove the no-tendering guarantee from the model municipality",
         "Is the promise not to tender what makes employees propose improvements?",
-        "App: Model A = `model_municipality`, Model B = `model_municipality_tendering` (the same "
-        "rules with the guarantee replaced by 25 % tendering). Play and compare the proposals and "
-        "trust plots.",
+        "App: *Info* → exercise 3 → *Load* (Model A = `model_municipality`, Model B = "
+        "`model_municipality_tendering`: the same rules with the guarantee replaced by 25 % "
+        "tendering; mean of 8 seeds). Play and compare the proposals and trust plots.",
         "Without the guarantee employees make and see implemented fewer proposals, and trust and "
         "wellbeing are lower.",
         _guarantee,
         lambda f: all(_v(f, i) > _v(f, i + 1) for i in range(0, 8, 2)),
+        Preset("model_municipality", "model_municipality_tendering"),
     ),
     Exercise(
         "drift",
         "Watch the bureaucracy grow",
         "Why does BUM get more expensive to administer over time, and HOD not?",
-        "App: Model A = `bum`, Model B = `hod`. Play to the end and compare the overhead plot; "
-        "read the *Bureaucratic drift* rule in A's rules panel. Try `bureaucratic_drift.growth` = 0.",
+        "App: *Info* → exercise 4 → *Load* (Model A = `bum`, Model B = `hod`, mean of 8 seeds). "
+        "Play to the end and compare the overhead plot; read the *Bureaucratic drift* rule in A's "
+        "rules panel. Try A's *Bureaucratic drift: growth* = 0.",
         "BUM's overhead grows from the first years to the last (procedures accumulate); HOD's "
         "stays lower than BUM's and grows less.",
         _drift,
@@ -203,28 +222,38 @@ EXERCISES: tuple[Exercise, ...] = (
             and _v(f, 3) < _v(f, 1)
             and (_v(f, 3) - _v(f, 2)) < (_v(f, 1) - _v(f, 0))
         ),
+        Preset("bum", "hod"),
     ),
     Exercise(
         "learning_teams",
         "Learning teams react to a gap",
         "What makes HOD's learning teams form?",
-        "App: Model A = `hod`, Model B = none. Set `politics.expectation_mean` to 0.62, Apply, "
-        "play and watch the map (areas marked LT); repeat with 0.74.",
+        "App: *Info* → exercise 5 → *Load* (Model A = `hod` with *Politics: expectation mean* "
+        "0.62, Model B = `hod` with 0.74, mean of 8 seeds). Play; compare the *Learning teams* "
+        "monitor, the areas marked LT on the map and the teams in *What happened*.",
         "When politicians expect more, more areas fall below expectation and more learning teams "
         "are formed per year.",
         _learning_teams,
         lambda f: _v(f, 1) > _v(f, 0),
+        Preset(
+            "hod",
+            "hod",
+            (("politics.expectation_mean", 0.62),),
+            (("politics.expectation_mean", 0.74),),
+        ),
     ),
     Exercise(
         "trust_pays_off",
         "Trust takes years to pay off in the model municipality",
         "Why did the Norwegian model municipalities need a long trial period?",
-        "App: Model A = `model_municipality`, Model B = `bum`. Play and follow trust, proposals "
-        "implemented and the overhead year by year.",
+        "App: *Info* → exercise 6 → *Load* (Model A = `model_municipality`, Model B = `bum`, mean "
+        "of 8 seeds). Play and follow trust, proposals implemented and the *Savings* monitor "
+        "year by year.",
         "In the model municipality trust, implemented proposals and savings are all higher in "
         "years 9–11 than in years 1–3.",
         _trust_pays_off,
         lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) > _v(f, 2) and _v(f, 5) > _v(f, 4),
+        Preset("model_municipality", "bum"),
     ),
 )
 

@@ -13,6 +13,7 @@ Every time-series plot draws every model: colour = model, line style = measure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -23,7 +24,7 @@ from matplotlib.colors import Normalize, to_hex
 from matplotlib.ticker import MaxNLocator
 
 from sim.app.state import RunView
-from sim.outputs import axis_unit, label, short_label
+from sim.outputs import axis_unit, label, output, short_label
 
 MODEL_COLOURS = ("#1f77b4", "#d62728")
 STATUS_COLOURS = {1: "#2ca02c", 2: "#ffbf00", 3: "#d62728"}
@@ -97,8 +98,9 @@ PLOTS: tuple[PlotSpec, ...] = (
     ),
 )
 
-W, H = 460, 270
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 26, 66
+W, H = 460, 290
+LEFT, RIGHT, TOP, BOTTOM = 58, 12, 30, 78
+TITLE, TICK, LEGEND = 16, 13, 13  # font sizes in SVG units (the SVG scales with its column)
 
 
 def _text(
@@ -114,19 +116,50 @@ def _fmt(v: float) -> str:
     return f"{v:.10g}" if abs(v) >= 1e-9 else "0"
 
 
-def series_svg(spec: PlotSpec, views: Sequence[RunView], first_year: int, last_year: int) -> str:
-    """One plot with every model's lines; the x axis spans the whole run so it does not jump."""
-    px0, px1, py0, py1 = LEFT, W - RIGHT, TOP, H - BOTTOM
+def baseline(spec: PlotSpec) -> float:
+    """Where the y axis starts: the low end of the first column's scale in the output registry
+    ("0–1" → 0, "1–7 scale" → 1; × 100 for a share in %), else 0 — a fixed, meaningful
+    baseline instead of the data's minimum."""
+    first = spec.series[0]
+    m = re.match(r"\s*(-?\d+(?:\.\d+)?)\s*[–-]", output(first.column).scale)
+    return float(m.group(1)) * first.scale if m else 0.0
+
+
+def data_top(spec: PlotSpec, views: Sequence[RunView]) -> float | None:
+    """The highest value the plot shows (its bands included), or None before the first year."""
     values = [r[s.column] * s.scale for v in views for r in v.rows for s in spec.series]
-    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
-    pad = (hi - lo) * 0.08 or max(abs(hi) * 0.05, 0.01)
-    floor = lo - pad if lo < 0 else max(lo - pad, 0.0)  # counts and shares do not go below zero
-    yticks = MaxNLocator(nbins=5).tick_values(floor, hi + pad)
-    yticks = yticks[yticks >= floor - 1e-12] if lo >= 0 and yticks[0] < 0 else yticks
+    for v in views:
+        for s in spec.series:
+            if v.band and s.column in v.band:
+                values += [float(x) * s.scale for x in v.band[s.column][1]]
+    return max(values) if values else None
+
+
+def series_svg(
+    spec: PlotSpec,
+    views: Sequence[RunView],
+    first_year: int,
+    last_year: int,
+    top: float | None = None,
+) -> str:
+    """One plot with every model's lines; the x axis spans the whole run so it does not jump,
+    the y axis starts at the registry's baseline and reaches `top` (default: the data's max).
+
+    Marks: a dashed vertical line in the model's colour where its regime switched, a thin grey
+    one at each election; with several seeds a shaded band from the lowest to the highest seed
+    around the mean line.
+    """
+    px0, px1, py0, py1 = LEFT, W - RIGHT, TOP, H - BOTTOM
+    lo = baseline(spec)
+    seen = data_top(spec, views)
+    hi = max(x for x in (top, seen) if x is not None) if (top or seen) is not None else None
+    hi = lo + spec.series[0].scale if hi is None or hi <= lo else hi
+    yticks = MaxNLocator(nbins=5).tick_values(lo, hi * 1.04 if hi > 0 else hi + 0.01)
+    yticks = yticks[yticks >= lo - 1e-12]
     lo, hi = float(yticks[0]), float(yticks[-1])
     xticks = [
         t
-        for t in MaxNLocator(nbins=8, integer=True).tick_values(first_year, last_year)
+        for t in MaxNLocator(nbins=7, integer=True).tick_values(first_year, last_year)
         if first_year <= t <= last_year
     ]
 
@@ -137,53 +170,93 @@ def series_svg(spec: PlotSpec, views: Sequence[RunView], first_year: int, last_y
         return py1 - (value - lo) / (hi - lo) * (py1 - py0)
 
     out = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{W}' height='{H}' viewBox='0 0 {W} {H}'>",
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
+        "preserveAspectRatio='xMinYMin meet' style='display:block;max-width:100%;height:auto'>",
         f"<rect width='{W}' height='{H}' fill='white'/>",
-        _text(px0, 16, spec.title, 13, extra="font-weight='bold'"),
+        _text(px0, 19, spec.title, TITLE, extra="font-weight='bold'"),
         _text(
-            12,
+            15,
             (py0 + py1) / 2,
             spec.unit,
-            10,
+            TICK - 1,
             "middle",
-            f"transform='rotate(-90 12 {(py0 + py1) / 2:.1f})' fill='#444'",
+            f"transform='rotate(-90 15 {(py0 + py1) / 2:.1f})' fill='#444'",
         ),
     ]
     for t in yticks:
         y = sy(float(t))
         out.append(f"<line x1='{px0}' x2='{px1}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e4e4e4'/>")
-        out.append(_text(px0 - 5, y + 4, _fmt(float(t)), 10, "end"))
+        out.append(_text(px0 - 5, y + 4, _fmt(float(t)), TICK, "end"))
     for t in xticks:
         x = sx(float(t))
         out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{py0}' y2='{py1}' stroke='#f0f0f0'/>")
-        out.append(_text(x, py1 + 15, str(int(t)), 10, "middle"))
+        out.append(_text(x, py1 + 17, str(int(t)), TICK, "middle"))
     out.append(
         f"<rect x='{px0}' y='{py0}' width='{px1 - px0}' height='{py1 - py0}' fill='none' stroke='#888'/>"
     )
+    elections = sorted({y for v in views for y in v.elections})
+    for y in elections:  # an election takes effect at the start of its year
+        x = sx(y - 0.5)
+        out.append(
+            f"<line class='govsim-election' x1='{x:.1f}' x2='{x:.1f}' y1='{py0}' y2='{py1}' "
+            "stroke='#999' stroke-width='1' stroke-dasharray='1 3'/>"
+        )
+    for colour, v in zip(MODEL_COLOURS, views, strict=False):
+        for s in spec.series:
+            if v.band and s.column in v.band and len(v.rows) > 1:
+                low, high = v.band[s.column][0], v.band[s.column][1]
+                yrs = [r["year"] for r in v.rows]
+                upper = [
+                    f"{sx(y):.1f},{sy(float(h) * s.scale):.1f}"
+                    for y, h in zip(yrs, high, strict=True)
+                ]
+                lower = [
+                    f"{sx(y):.1f},{sy(float(lw) * s.scale):.1f}"
+                    for y, lw in zip(yrs, low, strict=True)
+                ][::-1]
+                out.append(
+                    f"<polygon class='govsim-band' points='{' '.join(upper + lower)}' "
+                    f"fill='{colour}' fill-opacity='0.15' stroke='none'/>"
+                )
     for colour, v in zip(MODEL_COLOURS, views, strict=False):
         for s in spec.series:
             pts = " ".join(f"{sx(r['year']):.1f},{sy(r[s.column] * s.scale):.1f}" for r in v.rows)
             if len(v.rows) == 1:
                 out.append(
-                    f"<circle cx='{pts.split(',')[0]}' cy='{pts.split(',')[1]}' r='2.5' fill='{colour}'/>"
+                    f"<circle cx='{pts.split(',')[0]}' cy='{pts.split(',')[1]}' r='3' fill='{colour}'/>"
                 )
             elif v.rows:
                 out.append(
-                    f"<polyline points='{pts}' fill='none' stroke='{colour}' stroke-width='2' "
+                    f"<polyline points='{pts}' fill='none' stroke='{colour}' stroke-width='2.5' "
                     f"stroke-dasharray='{DASHES[s.style]}'/>"
                 )
-    if not values:
+        for year, name in v.switches:
+            x = sx(year - 0.5)
+            out.append(
+                f"<line class='govsim-switch' x1='{x:.1f}' x2='{x:.1f}' y1='{py0}' y2='{py1}' "
+                f"stroke='{colour}' stroke-width='2' stroke-dasharray='5 3'/>"
+            )
+            out.append(
+                _text(
+                    x + 3,
+                    py0 + 14,
+                    f"{v.label.split(':')[0]} → {name}",
+                    TICK - 1,
+                    extra=f"fill='{colour}'",
+                )
+            )
+    if seen is None:
         out.append(
             _text(
                 (px0 + px1) / 2,
                 (py0 + py1) / 2,
                 "no year completed yet",
-                11,
+                TICK,
                 "middle",
                 "fill='grey'",
             )
         )
-    out.append(_legend(spec, views, py1 + 32))
+    out.append(_legend(spec, views, py1 + 38))
     out.append("</svg>")
     return "".join(out)
 
@@ -195,17 +268,17 @@ def _legend(spec: PlotSpec, views: Sequence[RunView], y: float) -> str:
         out.append(
             f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='{colour}' stroke-width='3'/>"
         )
-        out.append(_text(x + 27, y, v.label, 11, extra=f"fill='{colour}' font-weight='bold'"))
-        x += 40 + 7 * len(v.label)
+        out.append(_text(x + 27, y, v.label, LEGEND, extra=f"fill='{colour}' font-weight='bold'"))
+        x += 44 + 8 * len(v.label)
     if len(spec.series) > 1:
-        x, y = LEFT, y + 18
+        x, y = LEFT, y + 20
         for s in spec.series:
             out.append(
                 f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='#333' stroke-width='1.6' "
                 f"stroke-dasharray='{DASHES[s.style]}'/>"
             )
-            out.append(_text(x + 27, y, s.name, 10))
-            x += 36 + 6 * len(s.name)
+            out.append(_text(x + 27, y, s.name, LEGEND - 1))
+            x += 38 + 7 * len(s.name)
     return "".join(out)
 
 
@@ -305,14 +378,18 @@ def _area_cells(v: RunView, values: np.ndarray, ox: float, oy: float, norm: Norm
 
 
 def _colour_scale(oc: Outcome, norm: Normalize, cmap, x: float, y: float) -> str:
+    """The caption, then the scale after it (placed by the caption's length, so a long
+    caption such as the gap's does not run into the scale)."""
     stops = "".join(
         f"<stop offset='{k / 10:.1f}' stop-color='{to_hex(cmap(k / 10))}'/>" for k in range(11)
     )
     grad = f"grad-{oc.key}"
+    caption = f"colour: {oc.title}"
+    gx = x + 7 * len(caption) + 40  # ≈ 6.5 units per character at size 11, then the low label
     return (
         f"<defs><linearGradient id='{grad}'>{stops}</linearGradient></defs>"
-        f"<rect x='{x + 170}' y='{y}' width='160' height='12' fill='url(#{grad})' stroke='#888'/>"
-        + _text(x, y + 11, f"colour: {oc.title}", 11)
-        + _text(x + 165, y + 11, f"{oc.low:g}", 10, "end")
-        + _text(x + 335, y + 11, f"{oc.high:g}", 10)
+        f"<rect x='{gx}' y='{y}' width='160' height='12' fill='url(#{grad})' stroke='#888'/>"
+        + _text(x, y + 11, caption, 11)
+        + _text(gx - 5, y + 11, f"{oc.low:g}", 10, "end")
+        + _text(gx + 165, y + 11, f"{oc.high:g}", 10)
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from sim.app.events import Event, election_marks, switch_marks, year_events
 from sim.errors import GovsimError
 from sim.model import MunicipalityModel
 from sim.overrides import apply_overrides
@@ -84,6 +85,21 @@ def scenario_value(sc: Scenario, name: str) -> Any:
             if r.rule == head:
                 return getattr(r, fld)
     return None
+
+
+def configure_each(refs: list[str], overrides: list[dict[str, Any]]) -> list[Scenario]:
+    """Like ``configure``, with each model's own slider values (``overrides[i]`` for ``refs[i]``)."""
+    return [configure([ref], ov)[0] for ref, ov in zip(refs, overrides, strict=True)]
+
+
+def model_title(ref: str) -> str:
+    """How the page names a model: a preset or teaching variant by its name, a file by its
+    file name (an edited copy of a preset is not the preset)."""
+    if ref in preset_names() or ref in TEACHING_VARIANTS:
+        return ref
+    from pathlib import Path
+
+    return Path(ref).name
 
 
 def configure(refs: list[str], overrides: dict[str, Any]) -> list[Scenario]:
@@ -156,9 +172,9 @@ class AreaView:
 class RunView:
     label: str
     scenario: str
-    quarter: int
-    calendar_year: int
-    quarter_of_year: int
+    quarter: int  # quarters simulated so far (0 = not started)
+    calendar_year: int  # of the last simulated quarter (of the first, before any step)
+    quarter_of_year: int  # 1–4, of the last simulated quarter
     running: bool
     rows: tuple[dict[str, float], ...]
     areas: AreaView
@@ -166,6 +182,21 @@ class RunView:
     regime: int
     start_year: int
     n_years: int
+    events: tuple[tuple[Event, ...], ...] = ()  # per recorded year (``sim.app.events``)
+    switches: tuple[tuple[float, str], ...] = ()  # regime switches so far: (year, label)
+    elections: tuple[int, ...] = ()  # election years reached
+    description: str = ""
+    band: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    seeds: int = 1
+
+    @property
+    def n_quarters(self) -> int:
+        return self.n_years * QUARTERS_PER_YEAR
+
+    @property
+    def now(self) -> str:
+        """The quarter last simulated ("2011 Q2"), or "start" before the first step."""
+        return f"{self.calendar_year} Q{self.quarter_of_year}" if self.quarter else "start"
 
 
 def rule_views(keys: list[str]) -> tuple[RuleView, ...]:
@@ -209,15 +240,16 @@ def _last_teams(m: MunicipalityModel) -> np.ndarray:
     return out
 
 
-def run_view(label: str, m: MunicipalityModel) -> RunView:
+def run_view(
+    label: str, m: MunicipalityModel, events: tuple[tuple[Event, ...], ...] = ()
+) -> RunView:
+    last = max(m.t - 1, 0)  # the quarter just simulated
     return RunView(
         label=label,
         scenario=m.scenario.name,
         quarter=m.t,
-        calendar_year=m.start_year + min(m.t, m.n_quarters - 1) // QUARTERS_PER_YEAR,
-        quarter_of_year=min(m.t, m.n_quarters - 1) % QUARTERS_PER_YEAR + 1
-        if m.t < m.n_quarters
-        else 4,
+        calendar_year=m.start_year + last // QUARTERS_PER_YEAR,
+        quarter_of_year=last % QUARTERS_PER_YEAR + 1,
         running=m.running,
         rows=tuple(m.rows),
         areas=area_view(m),
@@ -225,7 +257,16 @@ def run_view(label: str, m: MunicipalityModel) -> RunView:
         regime=m.regime_index,
         start_year=m.start_year,
         n_years=m.years,
+        events=events,
+        switches=switch_marks(m),
+        elections=election_marks(m),
+        description=scenario_description(m.scenario),
     )
+
+
+def scenario_description(sc: Scenario) -> str:
+    """The scenario's one-line description (its registry text), or its name."""
+    return " ".join(sc.description.split()) or sc.name
 
 
 @dataclass
@@ -235,8 +276,12 @@ class Session:
     scenarios: list[Scenario]
     seed: int = 0
     years: int | None = None
+    seeds: int = 1  # > 1: every scenario also runs on seeds seed+1 … seed+seeds−1 (mean and band)
+    titles: list[str] | None = None  # how the page names each model (default: scenario names)
+    extra: list[list[MunicipalityModel]] = field(default_factory=list)
     models: list[MunicipalityModel] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    events: list[list[tuple[Event, ...]]] = field(default_factory=list)
 
     LABELS = ("A", "B")
 
@@ -244,6 +289,8 @@ class Session:
         if not 1 <= len(self.scenarios) <= 2:
             raise GovsimError(f"the app shows one or two models, got {len(self.scenarios)}")
         self.seed = check_seed(self.seed)
+        if not 1 <= self.seeds <= MAX_SEEDS:
+            raise GovsimError(f"seeds has value {self.seeds}: it must be 1–{MAX_SEEDS}")
         self.reset()
 
     def reset(self) -> None:
@@ -252,11 +299,19 @@ class Session:
             self.models = [
                 MunicipalityModel(sc, seed=self.seed, years=self.years) for sc in self.scenarios
             ]
+            self.events = [[] for _ in self.models]
+            self.extra = [
+                [
+                    MunicipalityModel(sc, seed=self.seed + k, years=self.years, collect=False)
+                    for k in range(1, self.seeds)
+                ]
+                for sc in self.scenarios
+            ]
 
     def close_models(self) -> None:
-        for m in self.models:
+        for m in [*self.models, *(x for ms in self.extra for x in ms)]:
             release(m)
-        self.models = []
+        self.models, self.extra = [], []
 
     @property
     def running(self) -> bool:
@@ -265,14 +320,47 @@ class Session:
     def step(self, quarters: int = 1) -> None:
         """Advance every model by `quarters` quarters (fewer at the end of the run)."""
         with self.lock:
+            every = [*self.models, *(x for ms in self.extra for x in ms)]
             for _ in range(quarters):
-                for m in self.models:
+                for m in every:
                     if m.running:
                         m.step()
 
+    @property
+    def finished(self) -> bool:
+        return not self.running
+
     def views(self) -> tuple[RunView, ...]:
         with self.lock:
-            return tuple(
-                run_view(f"{lab}: {m.scenario.name}", m)
-                for lab, m in zip(self.LABELS, self.models, strict=False)
-            )
+            out = []
+            titles = self.titles or [m.scenario.name for m in self.models]
+            for i, (lab, m, ev) in enumerate(
+                zip(self.LABELS, self.models, self.events, strict=False)
+            ):
+                while len(ev) < len(m.rows):  # each year's events, computed once
+                    ev.append(year_events(m, len(ev)))
+                v = run_view(f"{lab}: {titles[i]}", m, tuple(ev))
+                if self.extra and self.extra[i]:
+                    v = with_band(v, [m, *self.extra[i]])
+                out.append(v)
+            return tuple(out)
+
+
+MAX_SEEDS = 20
+
+
+def with_band(v: RunView, models: list[MunicipalityModel]) -> RunView:
+    """The view with its yearly rows replaced by their mean over `models` (one per seed) and a
+    band (lowest and highest seed) for every numeric column."""
+    n = min(len(m.rows) for m in models)
+    if n == 0:
+        return replace(v, seeds=len(models), band={})
+    cols = [c for c, x in models[0].rows[0].items() if isinstance(x, int | float) and c != "year"]
+    data = np.array([[[m.rows[y][c] for c in cols] for y in range(n)] for m in models], float)
+    mean, low, high = data.mean(axis=0), data.min(axis=0), data.max(axis=0)
+    rows = tuple(
+        {"year": v.rows[y]["year"], **{c: float(mean[y, j]) for j, c in enumerate(cols)}}
+        for y in range(n)
+    )
+    band = {c: (low[:, j], high[:, j], mean[:, j]) for j, c in enumerate(cols)}
+    return replace(v, rows=rows, band=band, seeds=len(models))

@@ -62,7 +62,7 @@ class ProcurementPlan:
     tendering_allowed: bool = True
     target_tendered_share: float = 0.0
     max_tendered_share: float = 1.0
-    contract_years: int = 4
+    contract_years: int = 1  # a placeholder: the tendering rule sets tendering.contract_years
     price_weight: float = 1.0
     inhouse_bidder: Any = None  # an object with .bid(ctx, value, contract_value) -> price, or None
 
@@ -73,9 +73,9 @@ class Signals:
     a feeling: how employees fare follows from what happens to them, ``sim.agents``)."""
 
     competition: float = 0.0  # competitive pressure on the in-house unit's cost (stylised fact 2)
-    consideration: float = (
-        0.3  # share of employee proposals management considers (a rule may set it)
-    )
+    # share of employee proposals management considers: the model starts every quarter from
+    # employees.consideration, a rule may set it
+    consideration: float = 0.0
     implementation_boost: float = 0.0  # added chance an accepted idea is implemented
     outside_work: float = 1.0  # how far the in-house unit can buffer cuts by outside work
 

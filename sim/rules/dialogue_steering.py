@@ -12,11 +12,12 @@ from typing import Literal
 
 import numpy as np
 
+from sim.agents import GoalStatus
 from sim.params import param
 from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
-GREEN, YELLOW, RED = 1, 2, 3
+GREEN, YELLOW, RED = GoalStatus.GREEN, GoalStatus.YELLOW, GoalStatus.RED
 
 
 class DialogueSteeringParams(RuleParams):
@@ -57,6 +58,17 @@ class DialogueSteeringParams(RuleParams):
         source="assumption: dialogue meetings with every unit",
         doc="Dialogue-meeting time.",
     )
+    grounding: float = param(
+        0.5,
+        unit="share of gap",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=1,
+        source="seed 002 (dialogue grounds the political bearings in what was discussed); size "
+        "an assumption",
+        doc="How far a dialogue round moves the political expectation of an area toward the "
+        "goal agreed for it.",
+    )
     followup_hours: float = param(
         20.0,
         unit="hours per area/yr",
@@ -95,7 +107,7 @@ class DialogueSteering(Rule[DialogueSteeringParams]):
 
     def deactivate(self, ctx: RuleContext) -> None:
         ctx.areas.goal[:] = np.nan
-        ctx.areas.status[:] = 0
+        ctx.areas.status[:] = GoalStatus.NONE
 
     def measure(self, ctx: RuleContext) -> None:
         a = ctx.areas
@@ -103,7 +115,8 @@ class DialogueSteering(Rule[DialogueSteeringParams]):
             a.goal[:] = np.clip(a.satisfaction + self.p.goal_ambition, 0.0, 1.0)
             ctx.ledger.charge_hours("meetings", self.p.meeting_hours)
             # dialogue grounds the political expectation in what was discussed
-            a.expectation[:] = 0.5 * a.expectation + 0.5 * a.goal
+            g = self.p.grounding
+            a.expectation[:] = (1.0 - g) * a.expectation + g * a.goal
         self.year_in_cycle += 1
         short = a.goal - a.satisfaction
         a.status[:] = np.where(

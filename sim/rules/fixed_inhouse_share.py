@@ -52,7 +52,7 @@ class FixedInhouseShare(Rule[FixedInhouseShareParams]):
     Params = FixedInhouseShareParams
     title = "Fixed in-house share"
     explanation = (
-        "The in-house unit is guaranteed a fixed share of the work (70 %) without "
+        "The in-house unit is guaranteed a fixed share of the work without "
         "bidding; the rest is tendered. Its price is a calculated hourly price."
     )
     source = "seed 001"

@@ -2,7 +2,10 @@
 
 Seed 000: when the measurements give cause for reflection, a team of employees who know the
 area is formed for a collaboration and learning process, beside the stable structure of daily
-operations; private contractors take part in the same learning processes.
+operations; private contractors take part in the same learning processes (their part is not
+modelled: a team is the unit's employees, those posted in the area first). A team works out and
+tests ideas for its area (``sim.innovation``, employee-initiated and screened); its members
+gain skill and involvement hours (a job resource).
 """
 
 from __future__ import annotations
@@ -72,13 +75,19 @@ class LearningTeams(Rule[LearningTeamsParams]):
     explanation = (
         "When citizens and staff disagree about an area, or it falls below what the "
         "politicians expect, employees who know the area form a team to find out why "
-        "and improve it — private contractors join in."
+        "and improve it."
     )
     source = "seed 000"
     requires = ("benchmarking",)
     access = {
         "respond": uses(
-            reads=("areas.flagged", "areas.satisfaction", "areas.expectation", "packages"),
+            reads=(
+                "areas.flagged",
+                "areas.satisfaction",
+                "areas.expectation",
+                "packages",
+                "year_signals",
+            ),
             writes=(
                 "areas.team",
                 "unit.skill",
@@ -106,15 +115,15 @@ class LearningTeams(Rule[LearningTeamsParams]):
         a.team[chosen] = True
         unit, rng = ctx.unit, ctx.rng
         post_area = ctx.packages.area[unit.posts]
-        taken = np.zeros(unit.n, dtype=bool)
+        key = rng.random(unit.n)  # a random order among equally suited employees
+        free = np.ones(unit.n, dtype=bool)
         teams = []
         for area in chosen:
-            # employees who know the area first, then others
-            local = np.flatnonzero((post_area == area) & ~taken)
-            other = np.flatnonzero((post_area != area) & ~taken)
-            pool = np.concatenate([rng.permutation(local), rng.permutation(other)])
-            members = pool[: self.p.team_size]
-            taken[members] = True
+            # employees who know the area first (priority < 1), then others, at random within each
+            cand = np.flatnonzero(free)
+            priority = (post_area[cand] != area) + key[cand]
+            members = cand[np.argsort(priority, kind="stable")[: self.p.team_size]]
+            free[members] = False
             teams.append(members)
         members = np.concatenate(teams) if teams else np.zeros(0, dtype=int)
         unit.involve(members, self.p.hours_per_member)
@@ -123,7 +132,13 @@ class LearningTeams(Rule[LearningTeamsParams]):
         k = self.p.ideas_per_team
         if k:
             knowledge = np.array([unit.knowledge(m).mean() if m.size else 0.0 for m in teams])
-            ctx.innovate("employee", np.repeat(chosen, k), np.repeat(knowledge, k), screened=True)
+            ctx.innovate(
+                "employee",
+                np.repeat(chosen, k),
+                np.repeat(knowledge, k),
+                screened=True,
+                boost=ctx.year_signals.implementation_boost,
+            )
         hours = members.size * self.p.hours_per_member
         ctx.ledger.charge("learning_teams", hours * ctx.params.municipality.staff_hourly_dkk, hours)
         ctx.tally.add("learning_teams", int(chosen.size))

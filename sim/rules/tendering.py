@@ -82,6 +82,34 @@ class TenderingParams(RuleParams):
         source="E5 (experienced buyers pay less); size an assumption",
         doc="Largest reduction of the cost share that experience brings.",
     )
+    experience_tenders: float = param(
+        20.0,
+        unit="tenders",
+        plausible=(10, 40),
+        gt=0,
+        le=1000,
+        source="E5 (experienced buyers pay less); scale an assumption",
+        doc="Tenders held after which the buyer has 1 − 1/e of its experience discount.",
+    )
+    reference_contract_dkk: float = param(
+        10e6,
+        unit="DKK",
+        plausible=None,
+        gt=0,
+        le=1e10,
+        source="E5 (2.7 % of contract value for contracts of about 10 M DKK)",
+        doc="Contract value at which the buyer's cost share is buyer_cost_rate (it is the "
+        "reference of E5's figure, so it moves only with buyer_cost_rate).",
+    )
+    buyer_cost_cap: float = param(
+        1 / 3,
+        unit="share of contract value",
+        plausible=(0.2, 0.5),
+        gt=0,
+        le=1,
+        source="E6 (small tenders cost the buyer up to ≈ ⅓ of the contract sum)",
+        doc="Highest buyer's cost share of a tender, however small the contract.",
+    )
     pressure_weight: float = param(
         0.3,
         unit="pressure per exposed share",

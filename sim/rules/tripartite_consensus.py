@@ -16,6 +16,9 @@ from sim.params import param
 from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
+#: The three parties of the steering group (seed 004); citizens/users may join as a fourth.
+PARTIES: tuple[str, ...] = ("politicians", "administration", "employees")
+
 
 class TripartiteConsensusParams(RuleParams):
     rule: Literal["tripartite_consensus"]
@@ -110,7 +113,7 @@ class TripartiteConsensus(Rule[TripartiteConsensusParams]):
     }
 
     def _parties(self) -> int:
-        return 4 if self.p.citizens_as_fourth_party else 3
+        return len(PARTIES) + int(self.p.citizens_as_fourth_party)
 
     def activate(self, ctx: RuleContext) -> None:
         self._choose_reps(ctx)

@@ -1,0 +1,47 @@
+"""What `govsim app` passes to the page, kept apart from the page so the command can set it
+before Solara imports the page (the page reads it when it is imported)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+CONFIG_ENV = "GOVSIM_APP_CONFIG"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """What `govsim app` passes to the page (through an environment variable: same process,
+    but Solara imports the page module itself)."""
+
+    a: str = "bum"
+    b: str | None = "hod"
+    seed: int = 0
+    files: tuple[str, ...] = ()
+    play_interval_ms: int = 250
+
+    def to_env(self) -> str:
+        return json.dumps(
+            {
+                "a": self.a,
+                "b": self.b,
+                "seed": self.seed,
+                "files": list(self.files),
+                "play_interval_ms": self.play_interval_ms,
+            }
+        )
+
+    @classmethod
+    def from_env(cls) -> AppConfig:
+        raw = os.environ.get(CONFIG_ENV)
+        if not raw:
+            return cls()
+        d = json.loads(raw)
+        return cls(
+            a=d["a"],
+            b=d["b"],
+            seed=int(d["seed"]),
+            files=tuple(d["files"]),
+            play_interval_ms=int(d["play_interval_ms"]),
+        )

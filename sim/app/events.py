@@ -1,0 +1,176 @@
+"""What happened in each simulated year of a model, for the app's event log and plot marks.
+
+Everything here is read from what the model records — its yearly rows (``model.rows``), its
+area records (``model.area_rows``), its tender log (``model.tender_log``) and its scenario's
+regime dates — never from the model's internals. The labels of the counted things come from
+the output registry (``sim.outputs``), so the log says "Tenders held", "Control bids" and
+"Learning teams" exactly as the tables, plots and data dictionary do.
+
+Elections are not recorded by the model; a year is an election year when the politics
+parameter ``election_period`` says so (the model's own rule: every ``election_period`` years
+after the start), and the log shows how the politicians' expectation changed with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.outputs import label
+from sim.packages import TASKS
+from sim.procurement import TENDER_COLUMNS
+from sim.rules import RULES
+
+QUARTERS_PER_YEAR = 4
+
+#: the kinds of event, in the order the log lists them within a year
+KINDS = ("regime", "election", "budget_cut", "tender", "control_bid", "learning_team")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened: its kind (``KINDS``), calendar year, quarter (1–4, or 0 for
+    the year as a whole) and a one-line text."""
+
+    kind: str
+    year: int
+    quarter: int
+    text: str
+
+
+def _dkk(v: float) -> str:
+    return f"{v / 1e6:.2f} M DKK"
+
+
+def task_name(i: int) -> str:
+    return TASKS[int(i)].replace("_", " ")
+
+
+def firm_labels(model) -> dict[int, str]:
+    """F1, F2, … by the order firms entered the market (the map uses the same labels)."""
+    return {int(f.unique_id): f"F{i + 1}" for i, f in enumerate(model.market.firms)}
+
+
+def regime_switches(model) -> list[tuple[int, int]]:
+    """(quarter index, regime index) of every regime switch after the start, planned or done."""
+    qs = model.scenario.regime_quarters()
+    return [(q, i) for i, q in enumerate(qs) if i > 0 and 0 < q < model.n_quarters]
+
+
+def regime_rules(model, i: int) -> str:
+    keys = [r.rule for r in model.scenario.regime_list()[i].rules]
+    return ", ".join(RULES[k].title for k in keys)
+
+
+def is_election_year(model, year: int) -> bool:
+    elapsed = year - model.start_year
+    period = model.params.politics.election_period
+    return elapsed > 0 and elapsed % period == 0
+
+
+def year_events(model, i: int) -> tuple[Event, ...]:
+    """The events of the model's `i`-th recorded year (``model.rows[i]``)."""
+    row = model.rows[i]
+    year = int(row["year"])
+    prev = model.rows[i - 1] if i > 0 else None
+    out: list[Event] = []
+    for q, r in regime_switches(model):
+        if model.start_year + q // QUARTERS_PER_YEAR == year:
+            out.append(
+                Event(
+                    "regime",
+                    year,
+                    q % QUARTERS_PER_YEAR + 1,
+                    f"Regime switch: regime {r + 1} starts — rules now: {regime_rules(model, r)}",
+                )
+            )
+    if is_election_year(model, year):
+        text = "Local election"
+        if prev is not None:
+            text += (
+                f": {label('political_expectation')} {prev['political_expectation']:.3f} → "
+                f"{row['political_expectation']:.3f}"
+            )
+        out.append(Event("election", year, 1, text))
+    budget_before = prev["budget_dkk"] if prev is not None else None
+    if budget_before is not None and row["budget_dkk"] < budget_before - 0.5:
+        cut = budget_before - row["budget_dkk"]
+        out.append(
+            Event(
+                "budget_cut",
+                year,
+                1,
+                f"Budget cut: {label('budget_dkk', unit=False)} −{_dkk(cut)} "
+                f"(now {_dkk(row['budget_dkk'])})",
+            )
+        )
+    firms = firm_labels(model)
+    idx = {c: k for k, c in enumerate(TENDER_COLUMNS)}
+    tenders = [t for t in model.tender_log if int(t[idx["year"]]) == year]
+    n = len(tenders)
+    if n or row.get("tenders_held", 0):
+        out.append(Event("tender", year, 0, f"{label('tenders_held', unit=False)}: {n}"))
+    for t in tenders:
+        winner = int(t[idx["winner"]])
+        who = "the in-house unit" if winner < 0 else firms.get(winner, f"firm {winner}")
+        bid = ""
+        if bool(t[idx["control_bid"]]):
+            bid = "; in-house control bid " + ("won" if bool(t[idx["inhouse_won"]]) else "lost")
+        out.append(
+            Event(
+                "tender",
+                year,
+                0,
+                f"Tender: area {int(t[idx['area']]) + 1}, {task_name(t[idx['task']])} "
+                f"({float(t[idx['fraction']]) * 100:.0f} % of the package, "
+                f"{_dkk(float(t[idx['value_dkk']]))}/yr) — won by {who}, "
+                f"{int(t[idx['bidders']])} bidder(s){bid}; saving "
+                f"{float(t[idx['saving_share']]) * 100:.0f} %",
+            )
+        )
+    bids = int(row.get("control_bids", 0))
+    if bids:
+        won = sum(1 for t in tenders if bool(t[idx["control_bid"]]) and bool(t[idx["inhouse_won"]]))
+        out.append(
+            Event(
+                "control_bid",
+                year,
+                0,
+                f"{label('control_bids', unit=False)}: {bids} ({won} won by the in-house unit)",
+            )
+        )
+    teams = int(row.get("learning_teams", 0))
+    if teams:
+        rec = model.area_rows[i] if i < len(model.area_rows) else None
+        where = ""
+        if rec is not None:
+            areas = np.unique(rec["area"][np.asarray(rec["learning_team"], dtype=bool)])
+            if len(areas):
+                where = " — areas " + ", ".join(str(int(a) + 1) for a in areas)
+        out.append(
+            Event(
+                "learning_team", year, 0, f"{label('learning_teams', unit=False)}: {teams}{where}"
+            )
+        )
+    order = {k: j for j, k in enumerate(KINDS)}
+    return tuple(sorted(out, key=lambda e: order[e.kind]))
+
+
+def switch_marks(model) -> tuple[tuple[float, str], ...]:
+    """Regime switches that have happened: (fractional calendar year, label) for the plots."""
+    return tuple(
+        (model.start_year + q / QUARTERS_PER_YEAR, f"regime {r + 1}")
+        for q, r in regime_switches(model)
+        if model.t > q
+    )
+
+
+def election_marks(model) -> tuple[int, ...]:
+    """Election years that the model has reached."""
+    done = model.t // QUARTERS_PER_YEAR
+    return tuple(
+        y
+        for y in range(model.start_year + 1, model.start_year + done + 1)
+        if y < model.start_year + model.years and is_election_year(model, y)
+    )

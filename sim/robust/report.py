@@ -1,0 +1,274 @@
+"""docs/ROBUSTNESS.md: for each headline comparison the share of draws where it holds and, in plain
+words, the region where it reverses.
+
+Written whole by ``govsim robust`` (into ``--out``, or with ``--docs`` into docs/): it always
+shows what the current code gives. What makes a comparison that holds in every draw structural
+is kept in ``sim/robust/traces.yaml`` (by comparison id), so regenerating keeps it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.outputs import label, output
+from sim.robust.study import (
+    COMPARED,
+    MIN_REVERSALS,
+    NAMES,
+    NOISE_SDS,
+    OUTCOMES,
+    PRIM,
+    Study,
+)
+
+TRACES = Path(__file__).with_name("traces.yaml")
+PLACEHOLDER = (
+    "**Holds in every draw — structural or coefficient?** *(to be traced to the seed passage "
+    "that makes it structural, or to the coefficient that decides it, in "
+    "`sim/robust/traces.yaml`)*"
+)
+
+
+def traces(path: Path = TRACES) -> dict[str, str]:
+    """Comparison id → the text that traces an every-draw result to its source (may be empty)."""
+    import yaml
+
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        from sim.errors import GovsimError
+
+        raise GovsimError(
+            f"{path}: expected a mapping of comparison ids to texts, got {type(data).__name__}"
+        )
+    return {str(k): str(v).strip() for k, v in data.items()}
+
+
+def diff_text(outcome: str, value: float) -> str:
+    """A difference of run means in the outcome's unit: pp for shares, M DKK/yr for money."""
+    o = output(outcome)
+    if o.percent:
+        return f"{100 * value:+.2f} pp"
+    if o.unit.startswith("DKK"):
+        return f"{value / 1e6:+.2f} M DKK/yr"
+    return f"{value:+.3f} {'points' if o.unit in ('wellbeing', 'satisfaction') else o.unit}"
+
+
+def _n(k: int, what: str) -> str:
+    return f"{k} {what}{'' if k == 1 else 's'}"
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def share_text(r: Any) -> str:
+    return f"{pct(r['share'])} [{pct(r['share_lo'])}, {pct(r['share_hi'])}]"
+
+
+def reversal_text(r: Any) -> str:
+    """Where comparison `r` (a summary row) reverses, in words."""
+    status = r["prim_status"]
+    n, k = int(r["draws"]), int(r["reversals"])
+    if status == "holds_everywhere":
+        return "never reverses"
+    if status == "too_few":
+        ids = str(r["reversal_draws"]).split()
+        return (
+            f"reverses in {k} of {n} draws ({', '.join(f'#{i}' for i in ids)}): too few for "
+            f"PRIM (fewer than {MIN_REVERSALS}); no region is described"
+        )
+    if status == "no_region":
+        return (
+            f"reverses in {k} of {n} draws; PRIM finds no box that restricts a parameter: the "
+            "reversals are spread over the sampled space"
+        )
+    how = (
+        f"{pct(r['prim_density'])} of the draws in the box reverse (density), against "
+        f"{pct(k / n)} overall; it holds {pct(r['prim_coverage'])} of the reversals "
+        f"(coverage) and {pct(r['prim_mass'])} of the draws (mass)"
+    )
+    if status == "weak":
+        return (
+            f"reverses in {k} of {n} draws, but PRIM finds no region of at most "
+            f"{PRIM['max_dims']} parameters where the reversals concentrate: its best box, "
+            f"{r['prim_box']}, is not one ({how}) — the reversals are spread over the sampled "
+            "space"
+        )
+    return f"reverses in {k} of {n} draws, mostly where {r['prim_box']} ({how})"
+
+
+def noise_text(r: Any) -> str:
+    """How many reversals exceed the seed noise of one run pair at the defaults."""
+    k, c = int(r["reversals"]), int(r["clear_reversals"])
+    if k == 0:
+        return ""
+    sd = diff_text(r["outcome"], r["default_sd"]).lstrip("+")
+    noise = f"twice the seed noise of one run pair at the defaults (sd {sd})"
+    if c == k:
+        return f" {'It exceeds' if k == 1 else f'All {k} exceed'} {noise}."
+    if c == 0:
+        return f" {'It lies' if k == 1 else f'All {k} lie'} within {noise}."
+    return (
+        f" Of the {_n(k, 'reversal')}, {c} exceed{'s' if c == 1 else ''} {noise}; the other "
+        f"{k - c} lie within it."
+    )
+
+
+def write_markdown(
+    summary: pd.DataFrame,
+    study: Study,
+    path: Path,
+    seconds: float,
+    command: str,
+    workers: int,
+    tables_dir: Path,
+) -> Path:
+    """ROBUSTNESS.md: method, the table, one paragraph per comparison, the sampled parameters."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    known = traces()
+    n_runs = len(study.runs)
+    years = study.years or "the scenarios' 20"
+    everywhere = summary[summary["prim_status"] == "holds_everywhere"]
+    out = [
+        "# Robustness: where each conclusion holds",
+        "",
+        f"*Generated by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({study.draws} "
+        f"draws × {len(COMPARED)} models + {study.replications} default replications × "
+        f"{len(COMPARED)} = {n_runs} runs of {years} years, {seconds:.0f} s on {workers} "
+        f"worker{'s' if workers != 1 else ''}). Do not edit by hand: regenerate it with that "
+        "command from the repository root whenever the model changes (without `--docs` the "
+        f"report goes to the `--out` folder and leaves this one alone). The tables are in "
+        f"`{tables_dir}/`: `robust_draws.parquet`/`.csv` (one row per draw × model), "
+        "`robust_summary.csv` (one row per comparison) and `manifest.json`; "
+        "`govsim outputs --table robust_draws --table robust_summary` defines their columns.*",
+        "",
+        "## Method",
+        "",
+        f"- **Draws.** A Latin hypercube of {study.draws} points over every schema parameter "
+        f"with a plausible range that BUM, HOD or the model municipality uses "
+        f"({len(study.params)} parameters, listed at the end), each on its plausible range from "
+        "`govsim params` (whole-number parameters take each whole value equally often). A "
+        "parameter of a rule only some of the models have is set for those models only; all "
+        "others take the same value in all three models on a draw (paired). On a draw the three "
+        "models run on the same seed (common random numbers); seeds differ between draws.",
+        f"- **The default result.** The three presets at their default parameters on "
+        f"{study.replications} paired seeds — the runs of `govsim compare --replications "
+        f"{study.replications} --seed {study.master_seed}` — give the direction each "
+        "comparison is tested for: the sign of the mean paired difference of run means.",
+        "- **Holds.** A comparison holds on a draw when the difference of run means "
+        "(model a − model b) on that draw has the default sign. The share of draws where it "
+        "holds has an exact (Clopper–Pearson) 95 % interval. Each draw is one seeded run per "
+        "model, so where the two models differ by less than the seed noise a reversal can be "
+        "noise; the 5–95 % range of the draw differences is in `robust_summary.csv`.",
+        f"- **Where it reverses.** With at least {MIN_REVERSALS} reversals, PRIM (EMA "
+        "Workbench's `ema_workbench.analysis.prim`, Friedman & Fisher 1999; scenario discovery "
+        "as in Bryant & Lempert 2010) looks for a box over the parameters the two models use "
+        "in which the reversals concentrate. The box is chosen on the peeling trajectory "
+        f"without a human: among boxes restricting 1–{PRIM['max_dims']} parameters, the one "
+        f"of highest coverage whose density reaches {pct(PRIM['density'])}, else the one of "
+        f"highest density; restrictions with a quasi-p value above {PRIM['qp_max']} are then "
+        "dropped (weakest first). PRIM peels only the "
+        f"{PRIM['preselect']} parameters that EMA's extra-trees feature scoring ranks highest "
+        "for the reversals. Coverage is the share of all reversals inside the box, density the "
+        "share of draws inside it that reverse, mass its share of all draws. The box counts as "
+        "a region where the comparison reverses only if a majority of its draws reverse and it "
+        "doubles the overall share reversed (or closes half the gap to 100 %); otherwise the "
+        "reversals are reported as spread over the space.",
+        f"- **Seed noise.** The standard deviation of the paired difference over the default "
+        f"seeds measures how much one seeded run pair varies; a reversal larger than "
+        f"{NOISE_SDS:g} such sds is counted as clear (`clear_reversals`).",
+        "",
+        f"**{len(everywhere)} of {len(summary)} comparisons hold in every draw"
+        + (
+            f"; {len(summary) - len(everywhere)} reverse somewhere.**"
+            if len(everywhere) < len(summary)
+            else ".**"
+        ),
+        "",
+        "| comparison (default direction) | default difference a − b [95 % CI] | holds in | "
+        "share [95 % CI] | where it reverses |",
+        "|---|---|---|---|---|",
+    ]
+    for r in summary.to_dict("records"):
+        o = r["outcome"]
+        d = (
+            f"{diff_text(o, r['default_diff'])} [{diff_text(o, r['default_lo'])}, "
+            f"{diff_text(o, r['default_hi'])}]"
+        )
+        where = {
+            "holds_everywhere": "never",
+            "too_few": f"{_n(r['reversals'], 'draw')}, too few for PRIM",
+            "no_region": "no PRIM region",
+            "weak": "no region where reversals concentrate",
+        }.get(r["prim_status"], str(r["prim_box"]).replace("|", "\\|"))
+        if not r["default_clear"]:
+            d += " (CI includes 0)"
+        out.append(
+            f"| {r['statement']} | {d} | {r['holds']} of {r['draws']} | {share_text(r)} | {where} |"
+        )
+    out += ["", "## Each comparison", ""]
+    for outcome in OUTCOMES:
+        out += [f"### {label(outcome)}", ""]
+        for r in summary[summary["outcome"] == outcome].to_dict("records"):
+            unclear = (
+                ""
+                if r["default_clear"]
+                else ", whose 95 % CI includes 0: the default direction itself is not clear"
+            )
+            moved = (
+                f" What moves the difference a − b most (Spearman ρ over the draws; + = the "
+                f"higher the parameter, the larger a − b): {r['drivers']}."
+                if r["drivers"] and r["reversals"]
+                else ""
+            )
+            text = (
+                f"- **{r['statement']}** (`{r['comparison']}`; default difference "
+                f"{diff_text(outcome, r['default_diff'])}{unclear}): holds in {r['holds']} of "
+                f"{r['draws']} draws, {share_text(r)}; {reversal_text(r)}.{noise_text(r)}{moved}"
+            )
+            if r["prim_status"] == "holds_everywhere":
+                text += " " + known.get(r["comparison"], PLACEHOLDER)
+            elif r["comparison"] in known:
+                text += " " + known[r["comparison"]]
+            out.append(text)
+        out.append("")
+    out += [
+        "## Parameters sampled",
+        "",
+        "| parameter | range | models |",
+        "|---|---|---|",
+    ]
+    for p in study.params:
+        users = study.users[p.name]
+        who = "all three" if len(users) == len(COMPARED) else ", ".join(NAMES[m] for m in users)
+        rng = f"{int(p.low)}–{int(p.high)} (whole)" if p.kind == "int" else f"{p.low:g}–{p.high:g}"
+        out.append(f"| `{p.name}` | {rng} | {who} |")
+    out.append("")
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
+def headline(summary: pd.DataFrame) -> str:
+    """The terminal table: comparison, share [CI], reversals and the region."""
+    lines = []
+    width = max(len(s) for s in summary["statement"])
+    for r in summary.to_dict("records"):
+        region = {
+            "holds_everywhere": "holds in every draw",
+            "too_few": f"{_n(r['reversals'], 'reversal')} (too few for PRIM)",
+            "no_region": f"{_n(r['reversals'], 'reversal')}, no PRIM region",
+            "weak": f"{_n(r['reversals'], 'reversal')}, spread (no PRIM region)",
+        }.get(
+            r["prim_status"],
+            f"{_n(r['reversals'], 'reversal')}; PRIM: {r['prim_box']} "
+            f"(density {pct(r['prim_density'])}, coverage {pct(r['prim_coverage'])})",
+        )
+        share = f"{pct(r['share']):>7} [{pct(r['share_lo'])}, {pct(r['share_hi'])}]"
+        lines.append(f"{r['statement']:<{width}}  {share:<26} {region}")
+    return "\n".join(lines) if lines else ""
