@@ -93,8 +93,44 @@ class PawnSettings(_Strict):
     slices: int = Field(10, ge=2)
 
 
+class DeltaSettings(_Strict):
+    """Borgonovo's δ (moment-independent) on a Latin hypercube of N points (SALib's `delta`)."""
+
+    name: Literal["delta"]
+    N: int = Field(ge=40)
+    num_resamples: int = Field(100, ge=10)
+    conf_level: float = Field(0.95, gt=0, lt=1)
+
+
+class RbdFastSettings(_Strict):
+    """RBD-FAST first-order indices on a Latin hypercube of N points; N must exceed 2·M."""
+
+    name: Literal["rbd_fast"]
+    N: int = Field(gt=0)
+    M: int = Field(10, ge=1)
+    num_resamples: int = Field(100, ge=10)
+    conf_level: float = Field(0.95, gt=0, lt=1)
+
+
+class DgsmSettings(_Strict):
+    """Derivative-based measures: N base points, each with one finite-difference step per parameter."""
+
+    name: Literal["dgsm"]
+    N: int = Field(gt=1)
+    delta: float = Field(0.01, gt=0, lt=1)
+    num_resamples: int = Field(100, ge=10)
+    conf_level: float = Field(0.95, gt=0, lt=1)
+
+
 MethodSettings = Annotated[
-    SobolSettings | MorrisSettings | FastSettings | PawnSettings, Field(discriminator="name")
+    SobolSettings
+    | MorrisSettings
+    | FastSettings
+    | PawnSettings
+    | DeltaSettings
+    | RbdFastSettings
+    | DgsmSettings,
+    Field(discriminator="name"),
 ]
 
 
@@ -128,6 +164,7 @@ class SpecFile(_Strict):
         Any  # 'all' or {name: null | [low, high]}; checked in _select_params for clear messages
     )
     exclude: list[str] = []
+    groups: dict[str, list[str]] | None = None
     outcomes: list[OutcomeSpec] = Field(min_length=1)
     method: MethodSettings
     replications: int = Field(1, ge=1)
@@ -156,6 +193,8 @@ class SensitivitySpec(_Strict):
     description: str
     years: int | None
     params: tuple[Param, ...]
+    #: the group of each parameter (same order as params), or None: Sobol' indices per group
+    groups: tuple[str, ...] | None = None
     outcomes: tuple[Outcome, ...]
     scenarios: tuple[tuple[str, str], ...]  # (label, reference given to `run`)
     method: MethodSettings
@@ -192,12 +231,14 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
     for p in params:
         users = [sc for sc in loaded.values() if sc.uses_parameter(p.name)]
         check_param_range(p, users, source)
-    _check_method(raw.method, len(params), source)
+    groups = _check_groups(raw, params, source)
+    _check_method(raw.method, params, groups, source)
     return SensitivitySpec(
         name=raw.name,
         description=raw.description,
         years=raw.years,
         params=tuple(params),
+        groups=groups,
         outcomes=tuple(outcomes),
         scenarios=tuple(scenarios.items()),
         method=raw.method,
@@ -212,6 +253,9 @@ METHODS = {
     "morris": MorrisSettings,
     "fast": FastSettings,
     "pawn": PawnSettings,
+    "delta": DeltaSettings,
+    "rbd_fast": RbdFastSettings,
+    "dgsm": DgsmSettings,
 }
 
 
@@ -382,7 +426,54 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
     return chosen
 
 
-def _check_method(m: Any, d: int, source: str) -> None:
+def _check_groups(raw: SpecFile, params: list[Range], source: str) -> tuple[str, ...] | None:
+    """`groups: {name: [parameter, …]}` → the group of each parameter; an ungrouped one is its own group."""
+    if raw.groups is None:
+        return None
+    if not isinstance(raw.method, SobolSettings):
+        raise GovsimError(
+            f"{source}: key 'groups' is given, but method {raw.method.name!r} has no grouped "
+            "indices; groups work with method sobol"
+        )
+    names = [p.name for p in params]
+    of: dict[str, str] = {}
+    for g, members in raw.groups.items():
+        if not members:
+            raise GovsimError(f"{source}: key 'groups.{g}' is empty; list at least one parameter")
+        for m in members:
+            if m not in names:
+                raise GovsimError(
+                    f"{source}: key 'groups.{g}' names {m!r}, which is not one of the varied "
+                    f"parameters ({', '.join(names)})"
+                )
+            if m in of:
+                raise GovsimError(
+                    f"{source}: key 'groups.{g}' names {m!r}, which is already in group "
+                    f"{of[m]!r}; each parameter belongs to one group"
+                )
+            of[m] = g
+    for n in names:
+        if n not in of and n in raw.groups:
+            raise GovsimError(
+                f"{source}: key 'groups.{n}': a group may not be named like an ungrouped parameter"
+            )
+    return tuple(of.get(n, n) for n in names)
+
+
+def _check_method(m: Any, params: list[Range], groups: tuple | None, source: str) -> None:
+    d = len(set(groups)) if groups else len(params)
+    if isinstance(m, RbdFastSettings) and m.N <= 2 * m.M:
+        raise GovsimError(
+            f"{source}: key 'method.N' has value {m.N}: RBD-FAST needs N > 2·M = {2 * m.M}"
+        )
+    if isinstance(m, DgsmSettings):
+        whole = [p.name for p in params if p.kind == "int"]
+        if whole:
+            raise GovsimError(
+                f"{source}: key 'parameters' varies whole-number parameter(s) "
+                f"{', '.join(whole)}: DGSM needs derivatives, which a whole number has not; "
+                "exclude them or use another method"
+            )
     if isinstance(m, FastSettings) and m.N <= 4 * m.M**2:
         raise GovsimError(
             f"{source}: key 'method.N' has value {m.N}: eFAST needs N > 4·M² = {4 * m.M**2}"
@@ -397,4 +488,5 @@ def _check_method(m: Any, d: int, source: str) -> None:
             f"it must be smaller than 'trajectories' ({m.trajectories})"
         )
     if d < 2 and not isinstance(m, PawnSettings):
-        raise GovsimError(f"{source}: key 'parameters': vary at least two parameters for {m.name}")
+        what = "groups" if groups else "parameters"
+        raise GovsimError(f"{source}: key '{what}': vary at least two {what} for {m.name}")
