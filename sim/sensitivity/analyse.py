@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 from SALib.analyze import delta as delta_analyze
 from SALib.analyze import dgsm as dgsm_analyze
 from SALib.analyze import fast as fast_analyze
@@ -36,6 +35,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import fast_sampler, finite_diff, latin
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
+from scipy.stats import norm
 
 from sim.seeds import derive_seeds
 from sim.sensitivity.spec import (
@@ -312,8 +312,8 @@ class Delta(Method):
     def analyse(self, problem: dict, X: np.ndarray, Y: np.ndarray, seed: int) -> pd.DataFrame:
         s = self.settings
         # SALib 1.6 prints its binning notes for the balanced δ; they go nowhere (docs/sensitivity.md)
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore", RuntimeWarning)
+        # SALib 1.6's δ resets the filter to "once" and warns its binning notes: record and drop
+        with warnings.catch_warnings(record=True), contextlib.redirect_stdout(io.StringIO()):
             si = delta_analyze.analyze(
                 problem,
                 X,
@@ -458,7 +458,9 @@ def with_seed_error(
         df["seed_sd"] = j["seed_sd"].to_numpy()
         seed_se = df["seed_sd"] / np.sqrt(replications)
         df["se"] = np.sqrt(df["se_rows"] ** 2 + seed_se**2)
-        df.loc[df["se_rows"].isna(), "se"] = np.nan  # a method without CI gets none from seeds alone
+        df.loc[df["se_rows"].isna(), "se"] = (
+            np.nan
+        )  # a method without CI gets none from seeds alone
         exceeds = pd.array(j["seed_sd"] > j["seed_rows_se"], dtype="boolean")
         exceeds[j["seed_rows_se"].isna().to_numpy()] = pd.NA
         df["seed_exceeds_ci"] = exceeds

@@ -286,7 +286,8 @@ def advice(
         if group and k in set(v["index"]):
             lines.append(
                 f"negligible together ({k}, ≤ 5 % of the total): {len(group)} of "
-                f"{int((v['index'] == k).sum())} — " + ", ".join(group[:8])
+                f"{int((v['index'] == k).sum())} — "
+                + ", ".join(group[:8])
                 + (f" and {len(group) - 8} more" if len(group) > 8 else "")
             )
             break
@@ -295,7 +296,7 @@ def advice(
         if not exceed.empty:
             r = exceed.sort_values("value", ascending=False).iloc[0]
             lines.append(
-                f"warning: for {len(exceed)} indices the spread across the {replications} seeds "
+                f"warning: for {len(exceed)} {'index' if len(exceed) == 1 else 'indices'} the spread across the {replications} seeds "
                 f"exceeds the row-bootstrap CI of a single-seed study (e.g. {r['index']}"
                 f"({r['parameter']}): seed SD {r['seed_sd']:.2g}); the CIs here include it"
             )

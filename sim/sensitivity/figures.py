@@ -58,13 +58,15 @@ def write_figures(
     method = method_for(m)
     level = getattr(m, "conf_level", None)
     whisk = f"{level:.0%} CIs" if level is not None else "no CIs (method gives none)"
+    if level is not None and spec.replications >= 2:
+        whisk += " (rows and seeds)"
     main = MAIN_INDEX[m.name]
     paths: list[Path] = []
     for outcome, g in indices.groupby("outcome", sort=False):
         unit = _outcome_unit(spec, outcome)
         size = int(g["size"].iloc[0])
         head = (
-            f"{outcome} — {m.name}, {method.size_label}={size}, "
+            f"{outcome} ({unit}) — {m.name}, {method.size_label}={size}, "
             f"{spec.replications} replication(s), {whisk}\n{_verdict_word(texts[outcome])}"
         )
         g = g[g["interaction"] == ""]
@@ -128,6 +130,7 @@ def _convergence(c, names, outcome, unit, main, head, method, out, plt) -> Path:
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.set_xlabel(f"design size ({method.size_label}; nested prefixes of the design)")
     ax.set_ylabel(f"{main} ({_index_unit(main, unit)})")
+    head = head.replace(" (rows and seeds)", "")
     ax.set_title(f"convergence of {main}: " + head + " (whiskers: row bootstrap only)", fontsize=9)
     ax.legend(fontsize=7)
     p = out / f"convergence_{_slug(outcome)}.png"

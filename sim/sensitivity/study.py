@@ -365,13 +365,11 @@ def format_summary(
         s2 = indices[(indices["outcome"] == o.name) & (indices["index"] == "S2")]
         if len(s2):
             top = s2.assign(_a=s2["value"].abs()).sort_values("_a", ascending=False).head(5)
-            lines.append(
-                f"  S2 (largest of {len(s2)}; ΣS2 = {s2['value'].sum():.3g}): "
-                + "; ".join(
-                    f"{r['parameter']}×{r['interaction']} {r['value']:.2g} [{r['lo']:.2g}, {r['hi']:.2g}]"
-                    for r in top.to_dict("records")
-                )
-            )
+            lines.append(f"  S2, the largest of {len(s2)} (ΣS2 = {s2['value'].sum():.3g}):")
+            for r in top.to_dict("records"):
+                pair = f"{r['parameter']} × {r['interaction']}"
+                ci = "" if np.isnan(r["conf"]) else f" [{r['lo']:.2g}, {r['hi']:.2g}]"
+                lines.append(f"    {pair:<70}{r['value']:.3g}{ci}")
         nz = noise[noise["outcome"] == o.name].iloc[0]
         if np.isnan(nz["single_run"]):
             lines.append("  seed noise: not measured (needs ≥ 2 replications)")
