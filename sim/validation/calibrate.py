@@ -22,7 +22,6 @@ from typing import Any
 import click
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.errors import GovsimError
 from sim.experiments.engine import execute
@@ -66,10 +65,9 @@ class Step:
 
 def load_plan(path: Path) -> tuple[int, int, list[Step]]:
     """Read and validate the experiment file → (replications, master seed, steps)."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except OSError as e:
-        raise GovsimError(f"{path}: cannot read the calibration file ({e.strerror})") from None
+    from sim.scenario import read_yaml
+
+    raw = read_yaml(Path(path))  # one message for an unreadable file, bad YAML or a duplicate key
     if not isinstance(raw, dict) or "steps" not in raw:
         raise GovsimError(f"{path}: expected a mapping with keys replications, master_seed, steps")
     known = schema_index()
