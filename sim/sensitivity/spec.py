@@ -14,7 +14,8 @@ outcomes:
     summary: mean                    # mean (over the run) | final (final year)
     scenario: bum                    # a preset name or a scenario YAML (relative to this file)
     minus: hod                       # optional: difference from another scenario on the same seed
-method: {name: sobol, N: 256, second_order: false}
+method: {name: sobol, N: 256, second_order: false}   # or morris, fast, pawn, delta, rbd_fast, dgsm
+groups: {invoicing: [internal_invoicing.hours_per_invoice]}   # optional, sobol only
 replications: 2
 seed: 20110401
 ```
