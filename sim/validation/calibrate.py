@@ -67,7 +67,11 @@ def load_plan(path: Path) -> tuple[int, int, list[Step]]:
     """Read and validate the experiment file → (replications, master seed, steps)."""
     from sim.scenario import read_yaml
 
-    raw = read_yaml(Path(path))  # one message for an unreadable file, bad YAML or a duplicate key
+    try:
+        Path(path).read_bytes()
+    except OSError as e:
+        raise GovsimError(f"{path}: cannot read the calibration file ({e.strerror})") from None
+    raw = read_yaml(Path(path))  # one message for bad YAML or a duplicate key
     if not isinstance(raw, dict) or "steps" not in raw:
         raise GovsimError(f"{path}: expected a mapping with keys replications, master_seed, steps")
     known = schema_index()
