@@ -309,3 +309,34 @@ def test_bad_method_settings_give_one_message(tmp_path, change, message):
     with pytest.raises(GovsimError) as e:
         load_spec_dict(tmp_path, {**BASE, **change})
     assert message in e.value.message and "spec.yaml" in e.value.message
+
+
+# --------------------------------------------------------------------------- a shipped small study
+
+
+def test_shipped_small_study_splits_the_variance_into_shares_of_100_percent(tmp_path):
+    """experiments/seed_noise_small.yaml: shares in [0, 1], summing to 1, and the per-seed spread
+    is part of the CIs; summary and figures carry N, confidence level, verdict and units."""
+    from pathlib import Path
+
+    spec = load_spec(Path(__file__).resolve().parent.parent / "experiments/seed_noise_small.yaml")
+    res = run_study(spec, tmp_path / "s", progress=False)
+    nz = res.noise.iloc[0]
+    shares = nz[["parameters", "common_seed", "interaction"]].astype(float)
+    assert shares.between(0.0, 1.0).all() and shares.sum() == pytest.approx(1.0)
+    assert 0.0 <= nz["in_means"] <= 1.0
+    assert nz["single_run"] == pytest.approx(nz["common_seed"] + nz["interaction"])
+    by_seed = pd.read_csv(tmp_path / "s" / "indices_by_seed.csv")
+    assert sorted(by_seed["sa_rep"].unique()) == [0, 1, 2, 3]
+    idx = res.indices
+    assert idx["seed_sd"].notna().all() and (idx["se"] >= idx["se_rows"]).all()
+    assert (idx["lo"] >= 0).all() and (idx["hi"] <= 1).all()
+    text = (tmp_path / "s" / "summary.txt").read_text(encoding="utf-8")
+    assert "95% CIs" in text and "(N=16, outcome in" in text and "ΣS1 = " in text
+    assert "S1" in text and "ST" in text and "parameters" in text and "common seed shift" in text
+    assert "converged at N=16" in text  # "converged" or "NOT converged": a verdict is given
+    figs = {p.name for p in res.files if p.suffix == ".png"}
+    assert figs == {
+        "indices_bum_citizen_satisfaction_final.png",
+        "convergence_bum_citizen_satisfaction_final.png",
+    }

@@ -22,10 +22,12 @@ def _slug(name: str) -> str:
 
 
 def _outcome_unit(spec: Any, outcome: str) -> str:
+    from sim.outputs import INDEX_UNITS as SCALED
     from sim.outputs import output
 
     o = next(o for o in spec.outcomes if o.name == outcome)
-    return output(o.column).unit
+    out = output(o.column)
+    return f"{out.unit} {out.scale}" if out.unit in SCALED else out.unit
 
 
 def _index_unit(kind: str, outcome_unit: str) -> str:

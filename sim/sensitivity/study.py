@@ -384,8 +384,9 @@ def format_summary(
 
 
 def _unit(o: Any) -> str:
-    from sim.outputs import output
+    from sim.outputs import INDEX_UNITS, output
 
-    unit = output(o.column).unit
+    out = output(o.column)
+    unit = f"{out.unit} {out.scale}" if out.unit in INDEX_UNITS else out.unit
     what = "difference " if o.minus else ""
     return f"outcome {what}in {unit}, {o.summary}"
