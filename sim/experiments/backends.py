@@ -384,6 +384,20 @@ class LocalPool(Backend):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _prepared_worker_plugin() -> Any:
+    """A Dask worker plugin that runs `prepare_worker` on each worker, present or joining later
+    (defined here so that importing this module does not import dask.distributed)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class PreparedWorker(WorkerPlugin):
+        def setup(self, worker: Any) -> None:
+            from sim.experiments.backends import prepare_worker
+
+            prepare_worker()
+
+    return PreparedWorker()
+
+
 class DaskBackend(Backend):
     """Dask distributed: starts a loopback LocalCluster with `workers` single-threaded worker
     processes, or connects to `scheduler` (failing within SCHEDULER_TIMEOUT_S if unreachable).
@@ -421,6 +435,9 @@ class DaskBackend(Backend):
                 f"({type(e).__name__}: {e}); start one with `dask scheduler` "
                 "or leave out --scheduler to use a local cluster"
             ) from None
+        # external workers get the start-up of local ones (one BLAS thread, gc.freeze), also
+        # those that join later: a worker plugin runs on every worker, present and future
+        self.client.register_plugin(_prepared_worker_plugin(), name="govsim-prepare-worker")
 
     def _live_workers(self) -> int:
         try:
