@@ -427,8 +427,9 @@ def test_batch_command_exits_1_when_runs_fail(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-def test_external_dask_workers_are_prepared_like_local_ones():
-    """--scheduler: every worker (also one that joins later) gets `prepare_worker` (gc.freeze)."""
+def test_external_dask_workers_are_prepared_like_local_ones(tmp_path):
+    """--scheduler: every worker (also one that joins later) gets `prepare_worker` (gc.freeze),
+    and the manifest records the cluster's real size, not the --workers asked for."""
     import gc
 
     from distributed import LocalCluster
@@ -446,3 +447,10 @@ def test_external_dask_workers_are_prepared_like_local_ones():
             assert len(frozen) == 2 and all(n > 0 for n in frozen.values()), frozen
         finally:
             backend.close()
+        specs = [RunSpec(f"c{i}", "bum", seed=i, years=2) for i in range(4)]
+        execute(specs, tmp_path / "b", scheduler=cluster.scheduler_address, progress=False)
+        m = json.loads((tmp_path / "b" / "manifest.json").read_text())
+        assert (m["workers"], m["cluster_workers"]) == (1, 2)
+    execute(specs, tmp_path / "l", workers=2, progress=False)
+    m = json.loads((tmp_path / "l" / "manifest.json").read_text())
+    assert (m["workers"], m["cluster_workers"]) == (2, 2)

@@ -73,6 +73,10 @@ class Backend:
     def close(self) -> None:
         """Release workers (default: nothing to release)."""
 
+    def workers_seen(self) -> int:
+        """The most worker processes that ran this batch at once (the manifest records it)."""
+        return 1
+
     def map_unordered(
         self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any
     ) -> Iterator[Any]:
@@ -250,6 +254,9 @@ class LocalPool(Backend):
         self.restarts = 0
         self.forked = False  # the current pool was forked from this process
         self._start()
+
+    def workers_seen(self) -> int:
+        return self.n + (1 if self.parent_computes else 0)
 
     def _start(self) -> None:
         fork = self.start_method == "fork" or (self.start_method is None and can_fork())
@@ -441,9 +448,16 @@ class DaskBackend(Backend):
 
     def _live_workers(self) -> int:
         try:
-            return len(self.client.nthreads())
+            n = len(self.client.nthreads())
         except Exception:  # noqa: BLE001 - a lost scheduler counts as no worker
             return 0
+        self._most = max(getattr(self, "_most", 0), n)
+        return n
+
+    def workers_seen(self) -> int:
+        """The most Dask workers seen at once (an external cluster's real size, not --workers)."""
+        self._live_workers()
+        return getattr(self, "_most", 0)
 
     def _no_workers(self) -> GovsimError:
         return GovsimError(
