@@ -321,7 +321,7 @@ def test_shipped_small_study_splits_the_variance_into_shares_of_100_percent(tmp_
 
     spec = load_spec(Path(__file__).resolve().parent.parent / "experiments/seed_noise_small.yaml")
     res = run_study(spec, tmp_path / "s", progress=False)
-    nz = res.noise.iloc[0]
+    nz = res.noise[res.noise["outcome"] == "bum:citizen_satisfaction:final"].iloc[0]
     shares = nz[["parameters", "common_seed", "interaction"]].astype(float)
     assert shares.between(0.0, 1.0).all() and shares.sum() == pytest.approx(1.0)
     assert 0.0 <= nz["in_means"] <= 1.0
@@ -339,4 +339,43 @@ def test_shipped_small_study_splits_the_variance_into_shares_of_100_percent(tmp_
     assert figs == {
         "indices_bum_citizen_satisfaction_final.png",
         "convergence_bum_citizen_satisfaction_final.png",
+        "per_year_satisfaction_by_year.png",
     }
+    # the time-varying outcome: one set of indices per year of the range, each judged
+    years = idx[idx["outcome"].str.startswith("satisfaction_by_year@")]["outcome"].unique()
+    assert sorted(years) == [f"satisfaction_by_year@{y}" for y in range(2012, 2018)]
+    assert "satisfaction_by_year  (per year: ST" in text and "  2017: " in text
+    # the final year of the per-year outcome is the 'final' outcome: the same indices
+    a = idx[idx["outcome"] == "satisfaction_by_year@2017"].reset_index(drop=True)
+    b = idx[idx["outcome"] == "bum:citizen_satisfaction:final"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(a.drop(columns="outcome"), b.drop(columns="outcome"))
+
+
+def test_outcome_summaries_over_a_year_range():
+    from sim.sensitivity.outcomes import summarise
+    from sim.sensitivity.spec import Outcome
+
+    yearly = pd.DataFrame(
+        {
+            "sa_arm": "bum",
+            "sa_point": [0] * 4 + [1] * 4,
+            "sa_rep": 0,
+            "year": [2010, 2011, 2012, 2013] * 2,
+            "admin_cost_dkk": [1.0, 3.0, 2.0, 8.0, 5.0, 5.0, 5.0, 5.0],
+        }
+    )
+
+    def get(summary, years=None):
+        o = Outcome(name="o", column="admin_cost_dkk", summary=summary, scenario="bum", years=years)
+        return summarise(yearly, o)
+
+    assert get("mean")["value"].tolist() == [3.5, 5.0]
+    assert get("final")["value"].tolist() == [8.0, 5.0]
+    assert get("max", (2010, 2012))["value"].tolist() == [3.0, 5.0]
+    assert get("min")["value"].tolist() == [1.0, 5.0]
+    assert get("slope", (2010, 2012))["value"].tolist() == [0.5, 0.0]
+    assert get("per_year", (2012, 2013)).columns.tolist() == [2012, 2013]
+    with pytest.raises(
+        GovsimError, match="key 'years' is \\[1990, 1995\\], but the runs cover 2010–2013"
+    ):
+        get("mean", (1990, 1995))

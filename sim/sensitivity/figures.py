@@ -21,11 +21,11 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
 
 
-def _outcome_unit(spec: Any, outcome: str) -> str:
+def _outcome_unit(outcomes: Any, outcome: str) -> str:
     from sim.outputs import INDEX_UNITS as SCALED
     from sim.outputs import output
 
-    o = next(o for o in spec.outcomes if o.name == outcome)
+    o = next(o for o in outcomes if o.name == outcome)
     out = output(o.column)
     return f"{out.unit} {out.scale}" if out.unit in SCALED else out.unit
 
@@ -47,9 +47,11 @@ def write_figures(
     texts: dict[str, str],
     out: Path,
     top: int = 20,
+    outcomes: list | None = None,
 ) -> list[Path]:
     """Per outcome: a bar chart of the `top` parameters (most important first), the Morris plane,
-    and a convergence plot where the design is nested."""
+    and a convergence plot where the design is nested; per ``per_year`` outcome one plot of the
+    indices over the years instead."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -64,8 +66,29 @@ def write_figures(
         whisk += " (rows and seeds)"
     main = MAIN_INDEX[m.name]
     paths: list[Path] = []
+    outcomes = outcomes or list(spec.outcomes)
+    per_year = {o.name: o for o in outcomes if o.summary == "per_year"}
+    bases: dict[str, list] = {}
+    for o in per_year.values():
+        bases.setdefault(o.name.rsplit("@", 1)[0], []).append(o)
+    for base, os_ in bases.items():
+        paths.append(
+            _per_year(
+                indices,
+                base,
+                os_,
+                _outcome_unit(outcomes, os_[0].name),
+                main,
+                whisk,
+                spec,
+                out,
+                plt,
+            )
+        )
     for outcome, g in indices.groupby("outcome", sort=False):
-        unit = _outcome_unit(spec, outcome)
+        if outcome in per_year:
+            continue
+        unit = _outcome_unit(outcomes, outcome)
         size = int(g["size"].iloc[0])
         head = (
             f"{outcome} ({unit}) — {m.name}, {method.size_label}={size}, "
@@ -106,6 +129,35 @@ def write_figures(
         if c["size"].nunique() > 1:
             paths.append(_convergence(c, order[:8], outcome, unit, main, head, method, out, plt))
     return paths
+
+
+def _per_year(indices, base, outcomes, unit, main, whisk, spec, out, plt) -> Path:
+    """The main index of the leading parameters (by their largest yearly value) year by year."""
+    names_of = {o.name: o.years[0] for o in outcomes}
+    g = indices[indices["outcome"].isin(names_of) & (indices["index"] == main)]
+    g = g.assign(year=g["outcome"].map(names_of))
+    lead = g.groupby("parameter")["value"].max().sort_values(ascending=False).head(8).index
+    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    for name in lead:
+        s = g[g["parameter"] == name].sort_values("year")
+        line = ax.plot(s["year"], s["value"], marker="o", ms=3, lw=1, label=name)[0]
+        if s["lo"].notna().any():
+            ax.fill_between(s["year"], s["lo"], s["hi"], color=line.get_color(), alpha=0.15)
+    converged = sum(bool(v) for v in g.groupby("outcome")["converged"].all())
+    ax.set_xlabel("year")
+    ax.set_ylabel(f"{main} ({_index_unit(main, unit)})")
+    size = int(g["size"].iloc[0]) if len(g) else 0
+    ax.set_title(
+        f"{base} ({unit}) per year — {spec.method.name}, {method_for(spec.method).size_label}="
+        f"{size}, {spec.replications} replication(s), {whisk}\n"
+        f"converged in {converged} of {len(names_of)} years (bands: CIs)",
+        fontsize=9,
+    )
+    ax.legend(fontsize=7)
+    p = out / f"per_year_{_slug(base)}.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    return p
 
 
 def _convergence(c, names, outcome, unit, main, head, method, out, plt) -> Path:

@@ -10,6 +10,8 @@ and the point × seed interaction (the noise that reaches the means the indices 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -18,24 +20,49 @@ from sim.errors import GovsimError
 POINT, REP, ARM = "sa_point", "sa_rep", "sa_arm"
 
 
-def run_summaries(yearly: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Per run (arm, point, rep): `column:mean` over the run and `column:final` in its last year."""
+def summarise(yearly: pd.DataFrame, outcome) -> pd.DataFrame:
+    """Per run (arm, point, rep): the outcome's summary of its column over its years, one
+    column per simulated year for ``per_year``, else one column ``value``.
+
+    mean / max / min: over the years; final: the last year; slope: the least-squares slope
+    per year. `outcome.years` = [first, last] keeps only those calendar years first.
+    """
     keys = [ARM, POINT, REP]
-    g = yearly.sort_values([*keys, "year"]).groupby(keys, sort=True)[columns]
-    means = g.mean().add_suffix(":mean")
-    finals = g.last().add_suffix(":final")
-    return means.join(finals)
+    y = yearly[[*keys, "year", outcome.column]]
+    if outcome.years is not None:
+        y = y[y["year"].between(*outcome.years)]
+        if y.empty:
+            have = sorted(yearly["year"].unique())
+            raise GovsimError(
+                f"outcome {outcome.name!r}: key 'years' is {list(outcome.years)}, but the runs "
+                f"cover {have[0]}–{have[-1]}; choose years inside that range"
+            )
+    y = y.sort_values([*keys, "year"])
+    if outcome.summary == "per_year":
+        return y.set_index([*keys, "year"])[outcome.column].unstack("year")
+    g = y.groupby(keys, sort=True)
+    if outcome.summary == "slope":
+        t = y["year"] - g["year"].transform("mean")
+        v = y[outcome.column] - g[outcome.column].transform("mean")
+        num = (t * v).groupby([y[k] for k in keys]).sum()
+        den = (t * t).groupby([y[k] for k in keys]).sum()
+        value = (num / den).where(den > 0, 0.0)
+    else:
+        value = getattr(
+            g[outcome.column], {"final": "last"}.get(outcome.summary, outcome.summary)
+        )()
+    return value.rename("value").to_frame()
 
 
 def outcome_matrix(
-    summaries: pd.DataFrame, outcome, n_points: int, replications: int
+    values: pd.DataFrame, outcome, n_points: int, replications: int, column: Any = "value"
 ) -> np.ndarray:
-    """(points × replications) values of one outcome; differences are taken on the same seed."""
+    """(points × replications) values of one outcome from `summarise`'s table of its scenario
+    (and the one subtracted); differences are taken on the same seed."""
 
     def arm(label: str) -> np.ndarray:
-        col = f"{outcome.column}:{outcome.summary}"
         try:
-            s = summaries.loc[label, col]
+            s = values.loc[label, column]
         except KeyError:
             raise GovsimError(
                 f"no results for scenario {label!r}; the run directory is incomplete"

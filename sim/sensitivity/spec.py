@@ -11,7 +11,8 @@ parameters:                          # or: parameters: all   (every sampleable p
   trust_dynamics.build_rate: [0.05, 0.4]   # or an explicit [low, high]
 outcomes:
   - column: admin_overhead_share     # any numeric column of the yearly table
-    summary: mean                    # mean (over the run) | final (final year)
+    summary: mean                    # mean | final | max | min | slope (per year) | per_year
+    years: [2015, 2020]              # optional: only these calendar years are summarised
     scenario: bum                    # a preset name or a scenario YAML (relative to this file)
     minus: hod                       # optional: difference from another scenario on the same seed
 method: {name: sobol, N: 256, second_order: false}   # or morris, fast, pawn, delta, rbd_fast, dgsm
@@ -135,14 +136,27 @@ MethodSettings = Annotated[
 ]
 
 
+#: how a run's yearly values become one number (``per_year``: one outcome per simulated year)
+SUMMARIES = ("mean", "final", "max", "min", "slope", "per_year")
+Summary = Literal["mean", "final", "max", "min", "slope", "per_year"]
+
+
 class OutcomeSpec(_Strict):
     """A scalar summary of one yearly column in one scenario (optionally minus another on the same seed)."""
 
     column: str
-    summary: Literal["mean", "final"] = "mean"
+    summary: Summary = "mean"
+    years: tuple[int, int] | None = None  # a calendar-year range [first, last] summarised
     scenario: str | list[str]
     minus: str | None = None
     name: str | None = None
+
+    @field_validator("years")
+    @classmethod
+    def _ordered(cls, y: tuple[int, int] | None) -> tuple[int, int] | None:
+        if y is not None and y[0] > y[1]:
+            raise ValueError(f"the first year {y[0]} is after the last {y[1]}; give [first, last]")
+        return y
 
     @field_validator("column")
     @classmethod
@@ -177,9 +191,10 @@ class Outcome(_Strict):
 
     name: str
     column: str
-    summary: Literal["mean", "final"]
+    summary: Summary
     scenario: str
     minus: str | None = None
+    years: tuple[int, int] | None = None
 
 
 #: one varied parameter with the range actually sampled (``sim.params.Range``, which documents
@@ -343,12 +358,20 @@ def _expand_outcomes(outcomes: list[OutcomeSpec], source: str) -> list[Outcome]:
                     f"{source}: key 'outcomes[{i}].minus' has value {o.minus!r}: "
                     "a scenario minus itself is always 0"
                 )
-            auto = f"{label}{'-' + minus if minus else ''}:{o.column}:{o.summary}"
+            span = f"[{o.years[0]}-{o.years[1]}]" if o.years else ""
+            auto = f"{label}{'-' + minus if minus else ''}:{o.column}:{o.summary}{span}"
             name = auto if o.name is None or len(names) > 1 else o.name
             if o.name is not None and len(names) > 1:
                 name = f"{o.name}@{label}"
             out.append(
-                Outcome(name=name, column=o.column, summary=o.summary, scenario=label, minus=minus)
+                Outcome(
+                    name=name,
+                    column=o.column,
+                    summary=o.summary,
+                    scenario=label,
+                    minus=minus,
+                    years=o.years,
+                )
             )
     seen: set[str] = set()
     for o in out:

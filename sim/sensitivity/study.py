@@ -38,7 +38,7 @@ from sim.sensitivity.analyse import (
     with_seed_error,
 )
 from sim.sensitivity.convergence import advice, indices_by_size, verdict
-from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, run_summaries, seed_noise
+from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, seed_noise, summarise
 from sim.sensitivity.problem import overrides_for, salib_problem, to_values
 from sim.sensitivity.spec import SensitivitySpec
 
@@ -229,13 +229,13 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     method = method_for(spec.method)
     seed = salib_seed(spec.seed, ANALYSIS_SEED)
     yearly = load_results(out / BATCH, "yearly")
-    summaries = run_summaries(yearly, sorted({o.column for o in spec.outcomes}))
     n_points = len(d.X)
     conf_level = getattr(spec.method, "conf_level", 0.95)
     reps = spec.replications
     idx_parts, conv_parts, seed_parts, noise_rows, long_rows, texts = [], [], [], [], [], {}
-    for o in spec.outcomes:
-        m = outcome_matrix(summaries, o, n_points, spec.replications)
+    concrete = []
+    for o, m in _outcome_matrices(spec, yearly, n_points):
+        concrete.append(o)
         long_rows.append(
             pd.DataFrame(
                 {
@@ -274,11 +274,32 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     )
     noise = pd.DataFrame(noise_rows)
     files = _write_outputs(
-        spec, out, indices, conv, noise, pd.concat(long_rows, ignore_index=True), texts, by_seed
+        spec,
+        out,
+        indices,
+        conv,
+        noise,
+        pd.concat(long_rows, ignore_index=True),
+        texts,
+        by_seed,
+        concrete,
     )
     return StudyResult(
         indices=indices, convergence=conv, noise=noise, advice=texts, out=out, files=files
     )
+
+
+def _outcome_matrices(spec: SensitivitySpec, yearly: pd.DataFrame, n_points: int):
+    """(outcome, points × replications matrix) per outcome; a ``per_year`` outcome becomes one
+    outcome per simulated year, named ``<name>@<year>``."""
+    for o in spec.outcomes:
+        values = summarise(yearly, o)
+        if o.summary != "per_year":
+            yield o, outcome_matrix(values, o, n_points, spec.replications)
+            continue
+        for year in values.columns:
+            one = o.model_copy(update={"name": f"{o.name}@{year}", "years": (year, year)})
+            yield one, outcome_matrix(values, o, n_points, spec.replications, column=year)
 
 
 def _front(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -294,6 +315,7 @@ def _write_outputs(
     values: pd.DataFrame,
     texts: dict[str, str],
     by_seed: pd.DataFrame | None = None,
+    outcomes: list | None = None,
 ) -> list[Path]:
     from sim.sensitivity.figures import write_figures
 
@@ -309,14 +331,20 @@ def _write_outputs(
     noise.to_csv(out / "seed_noise.csv", index=False)
     values.to_parquet(out / "outcomes.parquet", index=False)
     summary = out / "summary.txt"
-    summary.write_text(format_summary(spec, indices, noise, texts) + "\n", encoding="utf-8")
+    summary.write_text(
+        format_summary(spec, indices, noise, texts, outcomes) + "\n", encoding="utf-8"
+    )
     files += [out / "seed_noise.csv", out / "outcomes.parquet", summary]
-    files += write_figures(spec, indices, conv, texts, out / "figures")
+    files += write_figures(spec, indices, conv, texts, out / "figures", outcomes=outcomes)
     return files
 
 
 def format_summary(
-    spec: SensitivitySpec, indices: pd.DataFrame, noise: pd.DataFrame, texts: dict[str, str]
+    spec: SensitivitySpec,
+    indices: pd.DataFrame,
+    noise: pd.DataFrame,
+    texts: dict[str, str],
+    outcomes: list | None = None,
 ) -> str:
     """A plain-text report per outcome: the indices side by side (most important first) with
     bounded CIs, their sums, the leading S2, the seed-noise split and the verdict."""
@@ -332,7 +360,14 @@ def format_summary(
     ]
     main = MAIN_INDEX[m.name]
     shown = SHOWN_INDICES[m.name]
-    for o in spec.outcomes:
+    yearly_done: set[str] = set()
+    for o in outcomes or spec.outcomes:
+        if o.summary == "per_year":
+            base = o.name.rsplit("@", 1)[0]
+            if base not in yearly_done:
+                yearly_done.add(base)
+                lines += _per_year_lines(base, indices, texts, main, outcomes or [])
+            continue
         sub = indices[(indices["outcome"] == o.name) & (indices["interaction"] == "")]
         size = int(sub["size"].iloc[0]) if len(sub) else 0
         from sim.sensitivity.analyse import method_for
@@ -383,10 +418,27 @@ def format_summary(
     return "\n".join(lines)
 
 
+def _per_year_lines(base: str, indices: pd.DataFrame, texts: dict, main: str, outcomes) -> list:
+    """A per-year outcome in a few lines: per year, the three largest main indices and the verdict."""
+    out = [
+        f"\n{base}  (per year: {main} of the three most important parameters; indices.csv has all)"
+    ]
+    for o in outcomes:
+        if not o.name.startswith(base + "@"):
+            continue
+        sub = indices[(indices["outcome"] == o.name) & (indices["index"] == main)]
+        top = sub.sort_values("value", ascending=False).head(3)
+        cells = ", ".join(f"{r['parameter']} {r['value']:.2g}" for r in top.to_dict("records"))
+        word = texts[o.name].split(":")[0].split(" at ")[0]
+        out.append(f"  {o.years[0]}: {cells}  — {word}")
+    return out
+
+
 def _unit(o: Any) -> str:
     from sim.outputs import INDEX_UNITS, output
 
     out = output(o.column)
     unit = f"{out.unit} {out.scale}" if out.unit in INDEX_UNITS else out.unit
     what = "difference " if o.minus else ""
-    return f"outcome {what}in {unit}, {o.summary}"
+    span = f" of {o.years[0]}–{o.years[1]}" if o.years else ""
+    return f"outcome {what}in {unit}, {o.summary}{span}"
