@@ -1300,7 +1300,8 @@ _MORE: tuple[Output, ...] = (
         "unit of the outcome",
         "scale of the outcome",
         "Outcome value",
-        "The outcome of one run (its run mean or final year, minus the other scenario's for a "
+        "The outcome of one run (its summary: mean, final, max, min or slope over the chosen "
+        "years, or one year of a per_year outcome; minus the other scenario's for a "
         "difference outcome), as the indices use it.",
         "number",
     ),
