@@ -70,6 +70,12 @@ class StudyResult:
 def spec_hash(spec: SensitivitySpec) -> str:
     """Identity of a study: everything that changes its runs or indices (not its file name)."""
     data = spec.model_dump(mode="json", exclude={"source", "description"})
+    # settings added later hash as before while unset, so older study directories still match
+    if data.get("groups") is None:
+        data.pop("groups", None)
+    for o in data["outcomes"]:
+        if o.get("years") is None:
+            o.pop("years", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
