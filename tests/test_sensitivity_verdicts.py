@@ -379,3 +379,71 @@ def test_outcome_summaries_over_a_year_range():
         GovsimError, match="key 'years' is \\[1990, 1995\\], but the runs cover 2010–2013"
     ):
         get("mean", (1990, 1995))
+
+
+def _write_sample(tmp_path, n=48, seed=4):
+    from sim.sensitivity.spec import spec_from_dict
+
+    params = spec_from_dict({**BASE, "method": {"name": "rbd_fast", "N": n}}).params
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({p.name: rng.uniform(p.low, p.high, n) for p in params})
+    path = tmp_path / "sample.csv"
+    df.to_csv(path, index=False)
+    return path, df
+
+
+def test_imported_sample_is_run_as_given_and_matches_salib(tmp_path):
+    path, df = _write_sample(tmp_path)
+    spec = load_spec_dict(
+        tmp_path, {**BASE, "sample": "sample.csv", "method": {"name": "rbd_fast", "N": 48}}
+    )
+    res = run_study(spec, tmp_path / "out", progress=False)
+    got = pd.read_parquet(tmp_path / "out" / "samples.parquet")
+    for c in df.columns:
+        np.testing.assert_allclose(got[c], df[c], rtol=1e-15)
+    problem = json.loads((tmp_path / "out" / "problem.json").read_text())
+    Y = (
+        pd.read_parquet(tmp_path / "out" / "outcomes.parquet")
+        .sort_values("sa_point")["value"]
+        .to_numpy()
+    )
+    X = df[problem["names"]].to_numpy()
+    want = _salib_direct(tmp_path, "rbd_fast", problem, X, Y, salib_seed(9, ANALYSIS_SEED))
+    s1 = res.indices[res.indices["index"] == "S1"].set_index("parameter").loc[problem["names"]]
+    np.testing.assert_array_equal(s1["value"], want["S1"][0])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"method": {"name": "sobol", "N": 8}},
+            "an imported sample works with pawn, delta, rbd_fast",
+        ),
+        ({"method": {"name": "rbd_fast", "N": 64}}, "has 48 rows; set N to 48"),
+    ],
+)
+def test_bad_imported_sample_gives_one_message(tmp_path, change, message):
+    _write_sample(tmp_path)
+    with pytest.raises(GovsimError) as e:
+        load_spec_dict(tmp_path, {**BASE, "sample": "sample.csv", **change})
+    assert message in e.value.message
+
+
+def test_imported_sample_out_of_range_names_row_and_column(tmp_path):
+    path, df = _write_sample(tmp_path)
+    df.loc[6, "bureaucratic_drift.growth"] = 5.0
+    df.to_csv(path, index=False)
+    with pytest.raises(GovsimError) as e:
+        load_spec_dict(
+            tmp_path, {**BASE, "sample": "sample.csv", "method": {"name": "rbd_fast", "N": 48}}
+        )
+    assert (
+        "row 7, column 'bureaucratic_drift.growth' has value 5.0; allowed is in ["
+        in e.value.message
+    )
+    df.drop(columns="bureaucratic_drift.growth").to_csv(path, index=False)
+    with pytest.raises(GovsimError, match="missing bureaucratic_drift.growth"):
+        load_spec_dict(
+            tmp_path, {**BASE, "sample": "sample.csv", "method": {"name": "rbd_fast", "N": 48}}
+        )

@@ -180,6 +180,7 @@ class SpecFile(_Strict):
     )
     exclude: list[str] = []
     groups: dict[str, list[str]] | None = None
+    sample: str | None = None  # an existing sample (CSV or Parquet) instead of sampling
     outcomes: list[OutcomeSpec] = Field(min_length=1)
     method: MethodSettings
     replications: int = Field(1, ge=1)
@@ -217,6 +218,12 @@ class SensitivitySpec(_Strict):
     replications: int
     seed: int
     source: str
+    #: an imported sample: absolute path of a CSV/Parquet file, one column per parameter
+    sample: str | None = None
+
+
+#: methods whose estimators take any sample (given-data methods): only they accept `sample`
+GIVEN_DATA = ("pawn", "delta", "rbd_fast")
 
 
 def load_spec(path: str | Path) -> SensitivitySpec:
@@ -249,6 +256,7 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
         check_param_range(p, users, source)
     groups = _check_groups(raw, params, source)
     _check_method(raw.method, params, groups, source)
+    sample = _check_sample(raw, params, source, base)
     return SensitivitySpec(
         name=raw.name,
         description=raw.description,
@@ -261,6 +269,7 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
         replications=raw.replications,
         seed=raw.seed,
         source=source,
+        sample=sample,
     )
 
 
@@ -448,6 +457,71 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
             )
         chosen.append(r)
     return chosen
+
+
+def read_sample(path: str | Path, params: list[Range], source: str) -> Any:
+    """An imported sample → the (rows × parameters) array of model values, checked: one column
+    per varied parameter, every value finite, inside its range, whole where the parameter is."""
+    import numpy as np
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (OSError, ValueError) as e:
+        raise GovsimError(
+            f"{source}: key 'sample' names {str(path)!r}, which cannot be read ({e})"
+        ) from None
+    names = [p.name for p in params]
+    missing = [n for n in names if n not in df.columns]
+    extra = [c for c in df.columns if c not in names]
+    if missing or extra:
+        raise GovsimError(
+            f"{source}: key 'sample': {path} must have one column per varied parameter "
+            f"({', '.join(names)}); "
+            + "; ".join(
+                x
+                for x in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unknown {', '.join(map(str, extra))}" if extra else "",
+                )
+                if x
+            )
+        )
+    X = df[names].to_numpy(dtype=float)
+    for j, p in enumerate(params):
+        col = X[:, j]
+        bad = ~np.isfinite(col) | (col < p.low) | (col > p.high)
+        if p.kind == "int":
+            bad |= col != np.floor(col)
+        if bad.any():
+            i = int(np.argmax(bad))
+            what = "a whole number " if p.kind == "int" else ""
+            raise GovsimError(
+                f"{source}: key 'sample': {path} row {i + 1}, column {p.name!r} has value "
+                f"{float(col[i])!r}; allowed is {what}in [{p.low:g}, {p.high:g}]"
+            )
+    return X
+
+
+def _check_sample(raw: SpecFile, params: list[Range], source: str, base: Path | None) -> str | None:
+    if raw.sample is None:
+        return None
+    if raw.method.name not in GIVEN_DATA:
+        raise GovsimError(
+            f"{source}: key 'sample' is given, but method {raw.method.name!r} needs its own "
+            f"design; an imported sample works with {', '.join(GIVEN_DATA)}"
+        )
+    path = Path(raw.sample)
+    if not path.is_absolute() and base is not None:
+        path = (base / path).resolve()
+    X = read_sample(path, params, source)
+    if len(X) != raw.method.N:
+        raise GovsimError(
+            f"{source}: key 'method.N' has value {raw.method.N}, but the sample {path} has "
+            f"{len(X)} rows; set N to {len(X)}"
+        )
+    return str(path)
 
 
 def _check_groups(raw: SpecFile, params: list[Range], source: str) -> tuple[str, ...] | None:

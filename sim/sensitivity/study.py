@@ -71,8 +71,11 @@ def spec_hash(spec: SensitivitySpec) -> str:
     """Identity of a study: everything that changes its runs or indices (not its file name)."""
     data = spec.model_dump(mode="json", exclude={"source", "description"})
     # settings added later hash as before while unset, so older study directories still match
-    if data.get("groups") is None:
-        data.pop("groups", None)
+    for key in ("groups", "sample"):
+        if data.get(key) is None:
+            data.pop(key, None)
+    if spec.sample is not None:  # the sample's content, not only its path
+        data["sample"] = hashlib.sha256(Path(spec.sample).read_bytes()).hexdigest()
     for o in data["outcomes"]:
         if o.get("years") is None:
             o.pop("years", None)
@@ -89,7 +92,12 @@ def design(spec: SensitivitySpec) -> Design:
 
     problem = salib_problem(spec.params, spec.groups)
     method = method_for(spec.method)
-    X = method.sample(problem, salib_seed(spec.seed, SAMPLE_SEED))
+    if spec.sample is not None:  # imported: model values are their own coordinates
+        from sim.sensitivity.spec import read_sample
+
+        X = read_sample(spec.sample, list(spec.params), spec.source)
+    else:
+        X = method.sample(problem, salib_seed(spec.seed, SAMPLE_SEED))
     values = [to_values(spec.params, row) for row in X]
     seeds = derive_seeds(spec.seed, spec.replications)
     loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
