@@ -34,7 +34,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.sensitivity.analyse import BOUNDS, Method, analyse_outcome, bounded_ci, n_units
+from sim.sensitivity.analyse import Method, analyse_outcome, bounded_ci, n_units
 
 Z95 = 1.959963984540054  # norm.ppf(0.975): the fixed level of the convergence criterion
 REL_HALF_WIDTH = 0.10
@@ -302,6 +302,3 @@ def advice(
             )
     lines += [f"warning: {w}" for w in warnings]
     return "\n  ".join(lines)
-
-
-__all__ = ["BOUNDS", "advice", "consistency", "indices_by_size", "verdict"]
