@@ -22,9 +22,10 @@ Tables:
 - ``runs``: a batch's ``runs`` table (one row per run attempt).
 - ``report_summary``, ``differences``, ``admin_by_activity``: ``govsim report``'s
   ``summary.csv``, ``differences.csv`` and ``admin_by_activity.csv``.
-- ``sa_samples``, ``sa_outcomes``, ``indices``, ``convergence``, ``seed_noise``:
-  ``govsim sensitivity``'s ``samples.parquet``, ``outcomes.parquet``, ``indices.csv``,
-  ``convergence.csv`` and ``seed_noise.csv`` (its ``batch/`` folder is a batch).
+- ``sa_samples``, ``sa_outcomes``, ``indices``, ``convergence``, ``seed_noise``,
+  ``indices_by_seed``: ``govsim sensitivity``'s ``samples.parquet``, ``outcomes.parquet``,
+  ``indices.csv``, ``convergence.csv``, ``seed_noise.csv`` and ``indices_by_seed.csv`` (its
+  ``batch/`` folder is a batch).
 - ``robust_draws``, ``robust_summary``: ``govsim robust``'s ``robust_draws.parquet``/``.csv``
   (one row per draw × model) and ``robust_summary.csv`` (one row per comparison); its
   ``batch/`` folder is a batch.
@@ -65,6 +66,7 @@ TABLES: tuple[str, ...] = (
     "seed_noise",
     "robust_draws",
     "robust_summary",
+    "indices_by_seed",
 )
 VIEWS = ("panel", "final_bar", "run", "paired", "latest", "monitor")
 AGGREGATIONS = ("mean", "final", "sum", "—")
@@ -995,10 +997,11 @@ _SENS_INDEX = (  # the columns of every index row (sim.sensitivity.analyse.INDEX
     (
         "index",
         "name",
-        "S1, ST, S2, mu_star, sigma, mu, median, maximum",
+        "S1, ST, S2, mu_star, sigma, mu, median, maximum, delta, delta_balanced, dgsm, vi",
         "Index",
         "Which sensitivity index the row holds (Sobol S1/ST/S2, Morris mu_star/sigma/mu, "
-        "PAWN median/maximum; eFAST gives S1/ST).",
+        "PAWN median/maximum, Borgonovo delta/delta_balanced (with S1), DGSM dgsm/vi, "
+        "RBD-FAST S1; eFAST gives S1/ST). With groups, `parameter` names the group.",
         "id",
     ),
     (
@@ -1006,7 +1009,7 @@ _SENS_INDEX = (  # the columns of every index row (sim.sensitivity.analyse.INDEX
         "unit of the index",
         "Sobol-type 0–1; Morris in outcome units",
         "Index value",
-        "The estimated index.",
+        "The estimated index (SALib's estimate, never clipped).",
         "number",
     ),
     (
@@ -1014,11 +1017,34 @@ _SENS_INDEX = (  # the columns of every index row (sim.sensitivity.analyse.INDEX
         "unit of the index",
         "≥ 0; empty where the method gives none",
         "CI half-width",
-        "Half-width of the index's 95 % confidence interval (SALib's bootstrap).",
+        "Half-width of the index's CI at the spec's conf_level: z · se (in indices.csv the "
+        "seed-conditional error is included; elsewhere SALib's bootstrap alone).",
         "number",
     ),
-    ("lo", "unit of the index", "value − conf", "CI low", "value − conf.", "number"),
-    ("hi", "unit of the index", "value + conf", "CI high", "value + conf.", "number"),
+    (
+        "lo",
+        "unit of the index",
+        "value − conf, cut to the index's range",
+        "CI low",
+        "value − conf, cut to the range the index can take (Sobol-type [0, 1], μ*, σ ≥ 0).",
+        "number",
+    ),
+    (
+        "hi",
+        "unit of the index",
+        "value + conf, cut to the index's range",
+        "CI high",
+        "value + conf, cut to the range the index can take.",
+        "number",
+    ),
+    (
+        "se_rows",
+        "unit of the index",
+        "≥ 0; empty where the method gives none",
+        "Bootstrap standard error",
+        "SD of SALib's bootstrap over the sample rows (SALib's conf divided by its z).",
+        "number",
+    ),
 )
 
 
@@ -1772,7 +1798,8 @@ _MORE: tuple[Output, ...] = (
         "unit of the outcome",
         "scale of the outcome",
         "Outcome value",
-        "The outcome of one run (its run mean or final year, minus the other scenario's for a "
+        "The outcome of one run (its summary: mean, final, max, min or slope over the chosen "
+        "years, or one year of a per_year outcome; minus the other scenario's for a "
         "difference outcome), as the indices use it.",
         "number",
     ),
@@ -1791,6 +1818,34 @@ _MORE: tuple[Output, ...] = (
     *(_sens("indices", *row) for row in _SENS_INDEX),
     _sens(
         "indices",
+        "seed_sd",
+        "unit of the index",
+        "≥ 0; empty with 1 replication",
+        "Spread across seeds",
+        "SD of the index recomputed on each replication alone (indices_by_seed.csv).",
+        "number",
+    ),
+    _sens(
+        "indices",
+        "se",
+        "unit of the index",
+        "≥ 0; empty where the method gives no CI",
+        "Standard error",
+        "sqrt(se_rows² + seed_sd² / replications): row bootstrap and seed-conditional error.",
+        "number",
+    ),
+    _sens(
+        "indices",
+        "seed_exceeds_ci",
+        "yes/no",
+        "true, false, empty",
+        "Seed spread exceeds bootstrap",
+        "seed_sd exceeds the mean row-bootstrap standard error of the single-replication "
+        "indices: a single-seed study's CI would understate the uncertainty.",
+        "text",
+    ),
+    _sens(
+        "indices",
         "rank",
         "rank",
         "1 = most influential",
@@ -1800,12 +1855,30 @@ _MORE: tuple[Output, ...] = (
     ),
     _sens(
         "indices",
+        "rank_best",
+        "rank",
+        "1 = most influential",
+        "Best rank in the rank group",
+        "1 + the number of indices of this kind whose 95 % CI lies wholly above this one's.",
+        "number",
+    ),
+    _sens(
+        "indices",
+        "rank_worst",
+        "rank",
+        "1 = most influential",
+        "Worst rank in the rank group",
+        "The number of indices of this kind whose 95 % CI reaches this one's (itself included).",
+        "number",
+    ),
+    _sens(
+        "indices",
         "negligible",
         "yes/no",
         "true, false",
         "Negligible",
-        "The whole CI lies within ±0.05 (Sobol-type) or within 1 % of the largest index of its "
-        "kind (Morris, PAWN).",
+        "In the group of smallest indices whose upper 95 % ends sum to at most 5 % of the "
+        "total of this index (at least 1 for variance shares); ties enter together.",
         "text",
     ),
     _sens(
@@ -1813,8 +1886,8 @@ _MORE: tuple[Output, ...] = (
         "rel_half_width",
         "share of the index",
         "≥ 0",
-        "Relative CI half-width",
-        "conf divided by the absolute value of the index.",
+        "Relative 95 % half-width",
+        "1.96 · se divided by the absolute value of the index (fixed level, whatever conf_level).",
         "number",
     ),
     _sens(
@@ -1823,7 +1896,17 @@ _MORE: tuple[Output, ...] = (
         "yes/no",
         "true, false, empty",
         "CI narrow enough",
-        "The CI half-width is below 10 % of the index (empty where the method gives no CI).",
+        "The 95 % half-width (1.96 · se) is below 10 % of the index (empty where the method "
+        "gives no CI).",
+        "text",
+    ),
+    _sens(
+        "indices",
+        "seed_ok",
+        "yes/no",
+        "true, false, empty",
+        "Seeds agree",
+        "1.96 · seed_sd / √replications is below 10 % of the index (empty with 1 replication).",
         "text",
     ),
     _sens(
@@ -1841,8 +1924,8 @@ _MORE: tuple[Output, ...] = (
         "yes/no",
         "true, false, empty",
         "Rank stable",
-        "The rank is the same at N/2 and N, or the index is negligible at both (empty for "
-        "indices that are not ranked).",
+        "The rank at N/2 lies within the rank group at N (rank_best … rank_worst), or the "
+        "index is negligible at both (empty for indices that are not ranked).",
         "text",
     ),
     _sens(
@@ -1851,7 +1934,7 @@ _MORE: tuple[Output, ...] = (
         "yes/no",
         "true, false",
         "Converged",
-        "ci_ok (or negligible) and rank_stable.",
+        "(ci_ok and seed_ok where measured, or negligible) and rank_stable.",
         "text",
     ),
     # ------------------------------------------------------------ sensitivity: convergence.csv
@@ -1871,12 +1954,38 @@ _MORE: tuple[Output, ...] = (
     ),
     _sens(
         "seed_noise",
+        "parameters",
+        "share of variance",
+        "0–1; empty with 1 replication",
+        "Parameter share",
+        "Two-way ANOVA of the points × seeds table: the points' variance component as a share of the three components (parameters + common_seed + interaction = 1).",
+        "number",
+    ),
+    _sens(
+        "seed_noise",
+        "common_seed",
+        "share of variance",
+        "0–1; empty with 1 replication",
+        "Common seed shift share",
+        "The seeds' variance component (a shift shared by every point, which cancels in the indices), as a share.",
+        "number",
+    ),
+    _sens(
+        "seed_noise",
+        "interaction",
+        "share of variance",
+        "0–1; empty with 1 replication",
+        "Point × seed share",
+        "The residual (point × seed interaction) variance component, as a share: the noise that reaches the means.",
+        "number",
+    ),
+    _sens(
+        "seed_noise",
         "single_run",
         "share of variance",
         "0–1; empty with 1 replication",
         "Seed noise in single runs",
-        "Mean over sample points of the variance between its replications, divided by the "
-        "variance of all single runs.",
+        "common_seed + interaction.",
         "number",
     ),
     _sens(
@@ -1885,7 +1994,7 @@ _MORE: tuple[Output, ...] = (
         "share of variance",
         "0–1; empty with 1 replication",
         "Seed noise in the means",
-        "The same for the replication means the indices are computed from.",
+        "(interaction component / replications) over itself plus the parameter component: the noise share of the replication means the indices use.",
         "number",
     ),
     _sens(
@@ -1907,6 +2016,18 @@ _MORE: tuple[Output, ...] = (
         "number",
     ),
     *_robust(),
+    # ------------------------------------------------------------ sensitivity: indices_by_seed.csv
+    replace(_SA_OUTCOME, table="indices_by_seed"),
+    _sens(
+        "indices_by_seed",
+        "sa_rep",
+        "index",
+        "0 … replications − 1",
+        "Replication",
+        "The replication (seed) the indices were computed from alone.",
+        "id",
+    ),
+    *(_sens("indices_by_seed", *row) for row in _SENS_INDEX),
 )
 
 OUTPUTS = (

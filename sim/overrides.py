@@ -59,6 +59,8 @@ def parse_set(items: Iterable[str], option: str = "--set") -> dict[str, Any]:
     float, ``12`` an int, ``true`` a bool). Names and values are checked by ``apply_set``."""
     import yaml
 
+    from sim import yamlio
+
     out: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -72,7 +74,9 @@ def parse_set(items: Iterable[str], option: str = "--set") -> dict[str, Any]:
             raise GovsimError(f"{option} {item}: {key!r} is set twice; give each name once")
         raw = raw.strip()
         try:
-            value = yaml.safe_load(raw)
+            value = yamlio.load(raw)
+        except yamlio.DuplicateKeyError as e:
+            raise GovsimError(f"{option} {item}: {e.problem}") from None
         except yaml.YAMLError:
             value = raw
         if isinstance(value, str) and _NUMBER.fullmatch(value):

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim import yamlio
 from sim.errors import BooleanInput, GovsimError, describe_validation_errors
 from sim.params import NumbersModel, Parameters
 from sim.rules import RULES, check_order
@@ -239,11 +240,13 @@ def read_yaml(path: Path) -> Any:
     except OSError as e:
         raise GovsimError(f"{path}: cannot read file ({e.strerror})") from None
     try:
-        return yaml.safe_load(text)
+        return yamlio.load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e)
+        if isinstance(e, yamlio.DuplicateKeyError):
+            raise GovsimError(f"{path}{where}: {problem}") from None
         raise GovsimError(f"{path}{where}: malformed YAML: {problem}") from None
 
 

@@ -424,3 +424,33 @@ def test_batch_command_exits_1_when_runs_fail(monkeypatch, tmp_path):
     assert res.exit_code == 1, res.output
     assert "2 runs done, 2 failed" in res.output
     assert set(load_results(tmp_path / "o")["scenario"]) == {"bum"}
+
+
+@pytest.mark.slow
+def test_external_dask_workers_are_prepared_like_local_ones(tmp_path):
+    """--scheduler: every worker (also one that joins later) gets `prepare_worker` (gc.freeze),
+    and the manifest records the cluster's real size, not the --workers asked for."""
+    import gc
+
+    from distributed import LocalCluster
+
+    from sim.experiments.backends import DaskBackend
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        backend = DaskBackend(1, scheduler=cluster.scheduler_address)
+        try:
+            cluster.scale(2)
+            backend.client.wait_for_workers(2, timeout=60)
+            frozen = backend.client.run(gc.get_freeze_count)
+            assert len(frozen) == 2 and all(n > 0 for n in frozen.values()), frozen
+        finally:
+            backend.close()
+        specs = [RunSpec(f"c{i}", "bum", seed=i, years=2) for i in range(4)]
+        execute(specs, tmp_path / "b", scheduler=cluster.scheduler_address, progress=False)
+        m = json.loads((tmp_path / "b" / "manifest.json").read_text())
+        assert (m["workers"], m["cluster_workers"]) == (1, 2)
+    execute(specs, tmp_path / "l", workers=2, progress=False)
+    m = json.loads((tmp_path / "l" / "manifest.json").read_text())
+    assert (m["workers"], m["cluster_workers"]) == (2, 2)

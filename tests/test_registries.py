@@ -353,7 +353,7 @@ def test_every_column_a_sensitivity_study_produces_is_registered(tmp_path):
     )
     out = tmp_path / "s"
     run_study(spec, out, progress=False)
-    for name in ("indices", "convergence", "seed_noise"):
+    for name in ("indices", "convergence", "seed_noise", "indices_by_seed"):
         df = pd.read_csv(out / f"{name}.csv")
         assert tuple(df.columns) == outputs.columns(name), name
     assert tuple(pd.read_parquet(out / "outcomes.parquet").columns) == outputs.columns(

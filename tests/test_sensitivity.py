@@ -54,7 +54,10 @@ def test_small_sample_is_reported_as_not_converged():
     X = m.sample(ISHIGAMI, seed=11)
     v = verdict(indices_by_size(m, ISHIGAMI, X, ishigami(X), seed=12))
     text = advice(v, 16, "N")
-    assert text.startswith("NOT converged at N=16") and "more samples are needed — try N=64" in text
+    assert text.startswith("NOT converged at N=16") and "more samples are needed — try N=" in text
+    # the suggestion is a power of two at which the CIs would shrink to 10 % (CI ∝ 1/√N)
+    suggested = int(text.split("try N=")[1].split()[0].rstrip(";"))
+    assert suggested >= 64 and suggested & (suggested - 1) == 0
 
 
 def test_efast_on_ishigami_matches_analytic_first_order():
@@ -72,13 +75,44 @@ def test_sobol_designs_are_nested_prefixes():
     np.testing.assert_array_equal(big_m.subsample(big, big[:, 0], 16, 3)[0], small)
 
 
-def test_seed_noise_share_exact():
-    m = np.array([[0.0, 2.0], [10.0, 12.0]])
-    got = seed_noise(m)
-    assert got["single_run"] == pytest.approx(2.0 / (104.0 / 3.0))
-    assert got["in_means"] == pytest.approx(1.0 / 50.0)
+def test_seed_noise_two_way_split_exact():
+    """A pure common seed shift (+2 for seed 1 at every point) cancels in the means: no noise there."""
+    got = seed_noise(np.array([[0.0, 2.0], [10.0, 12.0]]))
+    # MS_points = 100, MS_seeds = 4, MS_interaction = 0 → var_a = 50, var_b = 2, var_e = 0
+    assert got["parameters"] == pytest.approx(50 / 52)
+    assert got["common_seed"] == pytest.approx(2 / 52)
+    assert got["interaction"] == 0.0 and got["in_means"] == 0.0
+    assert got["single_run"] == pytest.approx(2 / 52)
     assert seed_noise(np.array([[1.0, 1.0], [3.0, 3.0]]))["single_run"] == 0.0
     assert np.isnan(seed_noise(np.array([[1.0], [2.0]]))["single_run"])
+
+
+def test_seed_noise_matches_the_analytic_shares_of_a_toy_model():
+    """y[i, j] = g(x_i) + b_j + e_ij with known g, fixed seed shifts b and N(0, σ²) noise."""
+    rng = np.random.default_rng(7)
+    p, r, sigma = 20_000, 4, 0.5
+    g = np.linspace(0.0, 3.0, p)
+    b = np.array([-1.0, 1.0, -0.5, 0.5])
+    m = g[:, None] + b[None, :] + rng.normal(0.0, sigma, (p, r))
+    var_a, var_b, var_e = g.var(ddof=1), b.var(ddof=1), sigma**2
+    total = var_a + var_b + var_e
+    got = seed_noise(m)
+    assert got["parameters"] == pytest.approx(var_a / total, rel=0.02)
+    assert got["common_seed"] == pytest.approx(var_b / total, rel=0.02)
+    assert got["interaction"] == pytest.approx(var_e / total, rel=0.03)
+    assert got["in_means"] == pytest.approx((var_e / r) / (var_a + var_e / r), rel=0.03)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_seed_noise_shares_are_shares(seed):
+    """Whatever the table (pure noise, anti-correlated seeds), the shares lie in [0, 1] and sum to 1."""
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=(50, 4))
+    m[:, 1] = -m[:, 0] + rng.normal(0, 0.01, 50)  # the case the old within/pooled ratio broke on
+    got = seed_noise(m)
+    parts = [got["parameters"], got["common_seed"], got["interaction"]]
+    assert all(0.0 <= x <= 1.0 for x in parts + [got["in_means"], got["single_run"]])
+    assert sum(parts) == pytest.approx(1.0)
 
 
 # --------------------------------------------------------------------------- govsim studies
@@ -125,6 +159,8 @@ def test_ignored_parameter_ci_contains_zero(tiny_study):
     assert len(tiny_study.indices) == 6 and set(tiny_study.indices["size"]) == {16}
     noise = tiny_study.noise.iloc[0]
     assert 0.0 < noise["single_run"] < 1.0 and noise["replications"] == 2
+    shares = noise[["parameters", "common_seed", "interaction"]]
+    assert shares.between(0.0, 1.0).all() and shares.sum() == pytest.approx(1.0)
     assert (
         tiny_study.out / "figures" / "indices_bum_admin_overhead_share_mean.png"
     ).stat().st_size > 0

@@ -73,6 +73,10 @@ class Backend:
     def close(self) -> None:
         """Release workers (default: nothing to release)."""
 
+    def workers_seen(self) -> int:
+        """The most worker processes that ran this batch at once (the manifest records it)."""
+        return 1
+
     def map_unordered(
         self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any
     ) -> Iterator[Any]:
@@ -251,6 +255,9 @@ class LocalPool(Backend):
         self.forked = False  # the current pool was forked from this process
         self._start()
 
+    def workers_seen(self) -> int:
+        return self.n + (1 if self.parent_computes else 0)
+
     def _start(self) -> None:
         fork = self.start_method == "fork" or (self.start_method is None and can_fork())
         self.forked = fork
@@ -384,6 +391,20 @@ class LocalPool(Backend):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _prepared_worker_plugin() -> Any:
+    """A Dask worker plugin that runs `prepare_worker` on each worker, present or joining later
+    (defined here so that importing this module does not import dask.distributed)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class PreparedWorker(WorkerPlugin):
+        def setup(self, worker: Any) -> None:
+            from sim.experiments.backends import prepare_worker
+
+            prepare_worker()
+
+    return PreparedWorker()
+
+
 class DaskBackend(Backend):
     """Dask distributed: starts a loopback LocalCluster with `workers` single-threaded worker
     processes, or connects to `scheduler` (failing within SCHEDULER_TIMEOUT_S if unreachable).
@@ -421,12 +442,22 @@ class DaskBackend(Backend):
                 f"({type(e).__name__}: {e}); start one with `dask scheduler` "
                 "or leave out --scheduler to use a local cluster"
             ) from None
+        # external workers get the start-up of local ones (one BLAS thread, gc.freeze), also
+        # those that join later: a worker plugin runs on every worker, present and future
+        self.client.register_plugin(_prepared_worker_plugin(), name="govsim-prepare-worker")
 
     def _live_workers(self) -> int:
         try:
-            return len(self.client.nthreads())
+            n = len(self.client.nthreads())
         except Exception:  # noqa: BLE001 - a lost scheduler counts as no worker
             return 0
+        self._most = max(getattr(self, "_most", 0), n)
+        return n
+
+    def workers_seen(self) -> int:
+        """The most Dask workers seen at once (an external cluster's real size, not --workers)."""
+        self._live_workers()
+        return getattr(self, "_most", 0)
 
     def _no_workers(self) -> GovsimError:
         return GovsimError(

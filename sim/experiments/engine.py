@@ -558,6 +558,7 @@ def _manifest(
     extra: dict | None,
     started: str,
     finished: str | None,
+    cluster_workers: int | None = None,
 ) -> dict[str, Any]:
     """`counts`: done and failed = the latest stored status of each run; pending = not stored yet
     (all of them while the batch runs, the missing ones after an interruption)."""
@@ -569,6 +570,7 @@ def _manifest(
         "columns": None if columns is None else list(columns),
         "backend": backend,
         "workers": workers,
+        "cluster_workers": cluster_workers,
         "started": started,
         "finished": finished,
         "complete": finished is not None and counts["pending"] == 0,
@@ -735,9 +737,21 @@ def run_many(
         status = {rid: "done" for rid in done_before}
         started = datetime.now(UTC).isoformat()
 
+        used: list[Any] = []  # the backend, once made: its real size goes into the manifest
+
         def manifest(finished: str | None) -> dict[str, Any]:
+            real = used[0].workers_seen() if used else None
             return _manifest(
-                specs, status, tables, columns, backend, workers, manifest_extra, started, finished
+                specs,
+                status,
+                tables,
+                columns,
+                backend,
+                workers,
+                manifest_extra,
+                started,
+                finished,
+                real,
             )
 
         chunks = make_chunks(todo, workers, chunk_size)
@@ -755,6 +769,7 @@ def run_many(
                 scheduler if todo else None,
                 **(options if todo else {}),
             ) as pool:
+                used.append(pool)
                 done, failed = _stream(
                     pool,
                     _task or run_chunk,

@@ -41,8 +41,8 @@ def sensitivity(
     analyse_only: bool,
     quiet: bool,
 ) -> None:
-    """Sample the parameters of SPEC, run the model, and write Sobol/Morris/eFAST/PAWN indices with CIs,
-    a convergence check and figures."""
+    """Sample the parameters of SPEC, run the model, and write Sobol/Morris/eFAST/PAWN/delta/DGSM/
+    RBD-FAST indices with CIs (seed error included), a convergence verdict and figures."""
     if workers > 1 and backend == "local" and scheduler is None and not analyse_only:
         from sim.experiments.backends import thread_env
 
@@ -66,6 +66,6 @@ def sensitivity(
         )
     click.echo((out / "summary.txt").read_text(encoding="utf-8"))
     click.echo(
-        f"wrote {out}/indices.csv (.parquet), convergence.csv, seed_noise.csv and "
+        f"wrote {out}/indices.csv (.parquet), convergence.csv, seed_noise.csv, problem.json and "
         f"{len([f for f in res.files if f.suffix == '.png'])} figures in {out}/figures"
     )

@@ -32,13 +32,20 @@ def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> Non
                 ) from None
 
 
-def salib_problem(params: Sequence[Any]) -> dict[str, Any]:
-    """SALib's problem dict; whole-number parameters get the half-open [low, high + 1)."""
-    return {
+def salib_problem(params: Sequence[Any], groups: Sequence[str] | None = None) -> dict[str, Any]:
+    """SALib's problem dict; whole-number parameters get the half-open [low, high + 1).
+
+    `groups` (one group name per parameter) makes SALib's Sobol' compute indices per group.
+    The dict is saved as run (``problem.json``), so SALib can be called on it directly.
+    """
+    problem: dict[str, Any] = {
         "num_vars": len(params),
         "names": [p.name for p in params],
         "bounds": [list(p.sample_bounds()) for p in params],
     }
+    if groups:
+        problem["groups"] = list(groups)
+    return problem
 
 
 def to_values(params: Sequence[Any], row: np.ndarray) -> dict[str, float | int]:

@@ -11,10 +11,12 @@ parameters:                          # or: parameters: all   (every sampleable p
   trust_dynamics.build_rate: [0.05, 0.4]   # or an explicit [low, high]
 outcomes:
   - column: admin_overhead_share     # any numeric column of the yearly table
-    summary: mean                    # mean (over the run) | final (final year)
+    summary: mean                    # mean | final | max | min | slope (per year) | per_year
+    years: [2015, 2020]              # optional: only these calendar years are summarised
     scenario: bum                    # a preset name or a scenario YAML (relative to this file)
     minus: hod                       # optional: difference from another scenario on the same seed
-method: {name: sobol, N: 256, second_order: false}
+method: {name: sobol, N: 256, second_order: false}   # or morris, fast, pawn, delta, rbd_fast, dgsm
+groups: {invoicing: [internal_invoicing.hours_per_invoice]}   # optional, sobol only
 replications: 2
 seed: 20110401
 ```
@@ -93,19 +95,68 @@ class PawnSettings(_Strict):
     slices: int = Field(10, ge=2)
 
 
+class DeltaSettings(_Strict):
+    """Borgonovo's δ (moment-independent) on a Latin hypercube of N points (SALib's `delta`)."""
+
+    name: Literal["delta"]
+    N: int = Field(ge=40)
+    num_resamples: int = Field(100, ge=10)
+    conf_level: float = Field(0.95, gt=0, lt=1)
+
+
+class RbdFastSettings(_Strict):
+    """RBD-FAST first-order indices on a Latin hypercube of N points; N must exceed 2·M."""
+
+    name: Literal["rbd_fast"]
+    N: int = Field(gt=0)
+    M: int = Field(10, ge=1)
+    num_resamples: int = Field(100, ge=10)
+    conf_level: float = Field(0.95, gt=0, lt=1)
+
+
+class DgsmSettings(_Strict):
+    """Derivative-based measures: N base points, each with one finite-difference step per parameter."""
+
+    name: Literal["dgsm"]
+    N: int = Field(gt=1)
+    delta: float = Field(0.01, gt=0, lt=1)
+    num_resamples: int = Field(100, ge=10)
+    conf_level: float = Field(0.95, gt=0, lt=1)
+
+
 MethodSettings = Annotated[
-    SobolSettings | MorrisSettings | FastSettings | PawnSettings, Field(discriminator="name")
+    SobolSettings
+    | MorrisSettings
+    | FastSettings
+    | PawnSettings
+    | DeltaSettings
+    | RbdFastSettings
+    | DgsmSettings,
+    Field(discriminator="name"),
 ]
+
+
+#: how a run's yearly values become one number (``per_year``: one outcome per simulated year)
+SUMMARIES = ("mean", "final", "max", "min", "slope", "per_year")
+Summary = Literal["mean", "final", "max", "min", "slope", "per_year"]
 
 
 class OutcomeSpec(_Strict):
     """A scalar summary of one yearly column in one scenario (optionally minus another on the same seed)."""
 
     column: str
-    summary: Literal["mean", "final"] = "mean"
+    summary: Summary = "mean"
+    years: tuple[int, int] | None = None  # a calendar-year range [first, last] summarised
     scenario: str | list[str]
     minus: str | None = None
     name: str | None = None
+
+    @field_validator("years")
+    @classmethod
+    def _ordered(cls, y: tuple[int, int] | None) -> tuple[int, int] | None:
+        if y is not None and y[0] > y[1]:
+            raise ValueError(f"the first year {y[0]} is after the last {y[1]}; give [first, last]")
+        return y
 
     @field_validator("column")
     @classmethod
@@ -128,6 +179,8 @@ class SpecFile(_Strict):
         Any  # 'all' or {name: null | [low, high]}; checked in _select_params for clear messages
     )
     exclude: list[str] = []
+    groups: dict[str, list[str]] | None = None
+    sample: str | None = None  # an existing sample (CSV or Parquet) instead of sampling
     outcomes: list[OutcomeSpec] = Field(min_length=1)
     method: MethodSettings
     replications: int = Field(1, ge=1)
@@ -139,9 +192,10 @@ class Outcome(_Strict):
 
     name: str
     column: str
-    summary: Literal["mean", "final"]
+    summary: Summary
     scenario: str
     minus: str | None = None
+    years: tuple[int, int] | None = None
 
 
 #: one varied parameter with the range actually sampled (``sim.params.Range``, which documents
@@ -156,12 +210,20 @@ class SensitivitySpec(_Strict):
     description: str
     years: int | None
     params: tuple[Param, ...]
+    #: the group of each parameter (same order as params), or None: Sobol' indices per group
+    groups: tuple[str, ...] | None = None
     outcomes: tuple[Outcome, ...]
     scenarios: tuple[tuple[str, str], ...]  # (label, reference given to `run`)
     method: MethodSettings
     replications: int
     seed: int
     source: str
+    #: an imported sample: absolute path of a CSV/Parquet file, one column per parameter
+    sample: str | None = None
+
+
+#: methods whose estimators take any sample (given-data methods): only they accept `sample`
+GIVEN_DATA = ("pawn", "delta", "rbd_fast")
 
 
 def load_spec(path: str | Path) -> SensitivitySpec:
@@ -192,18 +254,22 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
     for p in params:
         users = [sc for sc in loaded.values() if sc.uses_parameter(p.name)]
         check_param_range(p, users, source)
-    _check_method(raw.method, len(params), source)
+    groups = _check_groups(raw, params, source)
+    _check_method(raw.method, params, groups, source)
+    sample = _check_sample(raw, params, source, base)
     return SensitivitySpec(
         name=raw.name,
         description=raw.description,
         years=raw.years,
         params=tuple(params),
+        groups=groups,
         outcomes=tuple(outcomes),
         scenarios=tuple(scenarios.items()),
         method=raw.method,
         replications=raw.replications,
         seed=raw.seed,
         source=source,
+        sample=sample,
     )
 
 
@@ -212,6 +278,9 @@ METHODS = {
     "morris": MorrisSettings,
     "fast": FastSettings,
     "pawn": PawnSettings,
+    "delta": DeltaSettings,
+    "rbd_fast": RbdFastSettings,
+    "dgsm": DgsmSettings,
 }
 
 
@@ -298,12 +367,20 @@ def _expand_outcomes(outcomes: list[OutcomeSpec], source: str) -> list[Outcome]:
                     f"{source}: key 'outcomes[{i}].minus' has value {o.minus!r}: "
                     "a scenario minus itself is always 0"
                 )
-            auto = f"{label}{'-' + minus if minus else ''}:{o.column}:{o.summary}"
+            span = f"[{o.years[0]}-{o.years[1]}]" if o.years else ""
+            auto = f"{label}{'-' + minus if minus else ''}:{o.column}:{o.summary}{span}"
             name = auto if o.name is None or len(names) > 1 else o.name
             if o.name is not None and len(names) > 1:
                 name = f"{o.name}@{label}"
             out.append(
-                Outcome(name=name, column=o.column, summary=o.summary, scenario=label, minus=minus)
+                Outcome(
+                    name=name,
+                    column=o.column,
+                    summary=o.summary,
+                    scenario=label,
+                    minus=minus,
+                    years=o.years,
+                )
             )
     seen: set[str] = set()
     for o in out:
@@ -382,7 +459,119 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
     return chosen
 
 
-def _check_method(m: Any, d: int, source: str) -> None:
+def read_sample(path: str | Path, params: list[Range], source: str) -> Any:
+    """An imported sample → the (rows × parameters) array of model values, checked: one column
+    per varied parameter, every value finite, inside its range, whole where the parameter is."""
+    import numpy as np
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (OSError, ValueError) as e:
+        raise GovsimError(
+            f"{source}: key 'sample' names {str(path)!r}, which cannot be read ({e})"
+        ) from None
+    names = [p.name for p in params]
+    missing = [n for n in names if n not in df.columns]
+    extra = [c for c in df.columns if c not in names]
+    if missing or extra:
+        raise GovsimError(
+            f"{source}: key 'sample': {path} must have one column per varied parameter "
+            f"({', '.join(names)}); "
+            + "; ".join(
+                x
+                for x in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unknown {', '.join(map(str, extra))}" if extra else "",
+                )
+                if x
+            )
+        )
+    X = df[names].to_numpy(dtype=float)
+    for j, p in enumerate(params):
+        col = X[:, j]
+        bad = ~np.isfinite(col) | (col < p.low) | (col > p.high)
+        if p.kind == "int":
+            bad |= col != np.floor(col)
+        if bad.any():
+            i = int(np.argmax(bad))
+            what = "a whole number " if p.kind == "int" else ""
+            raise GovsimError(
+                f"{source}: key 'sample': {path} row {i + 1}, column {p.name!r} has value "
+                f"{float(col[i])!r}; allowed is {what}in [{p.low:g}, {p.high:g}]"
+            )
+    return X
+
+
+def _check_sample(raw: SpecFile, params: list[Range], source: str, base: Path | None) -> str | None:
+    if raw.sample is None:
+        return None
+    if raw.method.name not in GIVEN_DATA:
+        raise GovsimError(
+            f"{source}: key 'sample' is given, but method {raw.method.name!r} needs its own "
+            f"design; an imported sample works with {', '.join(GIVEN_DATA)}"
+        )
+    path = Path(raw.sample)
+    if not path.is_absolute() and base is not None:
+        path = (base / path).resolve()
+    X = read_sample(path, params, source)
+    if len(X) != raw.method.N:
+        raise GovsimError(
+            f"{source}: key 'method.N' has value {raw.method.N}, but the sample {path} has "
+            f"{len(X)} rows; set N to {len(X)}"
+        )
+    return str(path)
+
+
+def _check_groups(raw: SpecFile, params: list[Range], source: str) -> tuple[str, ...] | None:
+    """`groups: {name: [parameter, …]}` → the group of each parameter; an ungrouped one is its own group."""
+    if raw.groups is None:
+        return None
+    if not isinstance(raw.method, SobolSettings):
+        raise GovsimError(
+            f"{source}: key 'groups' is given, but method {raw.method.name!r} has no grouped "
+            "indices; groups work with method sobol"
+        )
+    names = [p.name for p in params]
+    of: dict[str, str] = {}
+    for g, members in raw.groups.items():
+        if not members:
+            raise GovsimError(f"{source}: key 'groups.{g}' is empty; list at least one parameter")
+        for m in members:
+            if m not in names:
+                raise GovsimError(
+                    f"{source}: key 'groups.{g}' names {m!r}, which is not one of the varied "
+                    f"parameters ({', '.join(names)})"
+                )
+            if m in of:
+                raise GovsimError(
+                    f"{source}: key 'groups.{g}' names {m!r}, which is already in group "
+                    f"{of[m]!r}; each parameter belongs to one group"
+                )
+            of[m] = g
+    for n in names:
+        if n not in of and n in raw.groups:
+            raise GovsimError(
+                f"{source}: key 'groups.{n}': a group may not be named like an ungrouped parameter"
+            )
+    return tuple(of.get(n, n) for n in names)
+
+
+def _check_method(m: Any, params: list[Range], groups: tuple | None, source: str) -> None:
+    d = len(set(groups)) if groups else len(params)
+    if isinstance(m, RbdFastSettings) and m.N <= 2 * m.M:
+        raise GovsimError(
+            f"{source}: key 'method.N' has value {m.N}: RBD-FAST needs N > 2·M = {2 * m.M}"
+        )
+    if isinstance(m, DgsmSettings):
+        whole = [p.name for p in params if p.kind == "int"]
+        if whole:
+            raise GovsimError(
+                f"{source}: key 'parameters' varies whole-number parameter(s) "
+                f"{', '.join(whole)}: DGSM needs derivatives, which a whole number has not; "
+                "exclude them or use another method"
+            )
     if isinstance(m, FastSettings) and m.N <= 4 * m.M**2:
         raise GovsimError(
             f"{source}: key 'method.N' has value {m.N}: eFAST needs N > 4·M² = {4 * m.M**2}"
@@ -397,4 +586,5 @@ def _check_method(m: Any, d: int, source: str) -> None:
             f"it must be smaller than 'trajectories' ({m.trajectories})"
         )
     if d < 2 and not isinstance(m, PawnSettings):
-        raise GovsimError(f"{source}: key 'parameters': vary at least two parameters for {m.name}")
+        what = "groups" if groups else "parameters"
+        raise GovsimError(f"{source}: key '{what}': vary at least two {what} for {m.name}")

@@ -6,10 +6,12 @@ Analysis reads the stored runs back, so `analyse_study` can be re-run on a finis
 
 Directory layout of `out`:
     study.json          the expanded spec and its hash (a resumed run must match it)
+    problem.json        the SALib problem exactly as sampled and analysed (whole numbers: [low, high + 1))
     samples.parquet     the design: SALib coordinates and the model values per point
     batch/              the engine's output (yearly rows of the outcome columns, run status, manifest)
     outcomes.parquet    one value per (outcome, point, replication)
     indices.csv/.parquet     indices with CIs and the convergence verdict per index
+    indices_by_seed.csv      the indices recomputed on each replication alone (≥ 2 replications)
     convergence.csv/.parquet the indices recomputed at N/8, N/4, N/2, N
     seed_noise.csv, summary.txt, figures/*.png
 """
@@ -28,9 +30,15 @@ import pandas as pd
 from sim.errors import GovsimError
 from sim.scenario import load_scenario
 from sim.seeds import derive_seeds
-from sim.sensitivity.analyse import method_for, salib_seed
+from sim.sensitivity.analyse import (
+    method_for,
+    n_units,
+    salib_seed,
+    seed_tables,
+    with_seed_error,
+)
 from sim.sensitivity.convergence import advice, indices_by_size, verdict
-from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, run_summaries, seed_noise
+from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, seed_noise, summarise
 from sim.sensitivity.problem import overrides_for, salib_problem, to_values
 from sim.sensitivity.spec import SensitivitySpec
 
@@ -62,6 +70,15 @@ class StudyResult:
 def spec_hash(spec: SensitivitySpec) -> str:
     """Identity of a study: everything that changes its runs or indices (not its file name)."""
     data = spec.model_dump(mode="json", exclude={"source", "description"})
+    # settings added later hash as before while unset, so older study directories still match
+    for key in ("groups", "sample"):
+        if data.get(key) is None:
+            data.pop(key, None)
+    if spec.sample is not None:  # the sample's content, not only its path
+        data["sample"] = hashlib.sha256(Path(spec.sample).read_bytes()).hexdigest()
+    for o in data["outcomes"]:
+        if o.get("years") is None:
+            o.pop("years", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -73,9 +90,14 @@ def design(spec: SensitivitySpec) -> Design:
     """Sample the parameter space and list every run: each point × replication × scenario."""
     from sim.experiments.engine import RunSpec
 
-    problem = salib_problem(spec.params)
+    problem = salib_problem(spec.params, spec.groups)
     method = method_for(spec.method)
-    X = method.sample(problem, salib_seed(spec.seed, SAMPLE_SEED))
+    if spec.sample is not None:  # imported: model values are their own coordinates
+        from sim.sensitivity.spec import read_sample
+
+        X = read_sample(spec.sample, list(spec.params), spec.source)
+    else:
+        X = method.sample(problem, salib_seed(spec.seed, SAMPLE_SEED))
     values = [to_values(spec.params, row) for row in X]
     seeds = derive_seeds(spec.seed, spec.replications)
     loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
@@ -143,6 +165,7 @@ def run_study(
     fresh = not (out / "study.json").exists()
     _prepare_out(spec, out, resume)
     _write_design(spec, d, out / "samples.parquet")
+    (out / "problem.json").write_text(json.dumps(d.problem, indent=2) + "\n", encoding="utf-8")
     columns = sorted({o.column for o in spec.outcomes})
     try:
         summary = execute(
@@ -161,7 +184,7 @@ def run_study(
         # the engine validates every run before the first starts (e.g. a jointly invalid sample
         # point): leave no half-made study behind, so the fixed spec can reuse the directory
         if fresh and not (out / BATCH).exists():
-            for name in ("study.json", "samples.parquet"):
+            for name in ("study.json", "samples.parquet", "problem.json"):
                 (out / name).unlink(missing_ok=True)
             if created and not any(out.iterdir()):
                 out.rmdir()
@@ -220,11 +243,13 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     method = method_for(spec.method)
     seed = salib_seed(spec.seed, ANALYSIS_SEED)
     yearly = load_results(out / BATCH, "yearly")
-    summaries = run_summaries(yearly, sorted({o.column for o in spec.outcomes}))
     n_points = len(d.X)
-    idx_parts, conv_parts, noise_rows, long_rows, texts = [], [], [], [], {}
-    for o in spec.outcomes:
-        m = outcome_matrix(summaries, o, n_points, spec.replications)
+    conf_level = getattr(spec.method, "conf_level", 0.95)
+    reps = spec.replications
+    idx_parts, conv_parts, seed_parts, noise_rows, long_rows, texts = [], [], [], [], [], {}
+    concrete = []
+    for o, m in _outcome_matrices(spec, yearly, n_points):
+        concrete.append(o)
         long_rows.append(
             pd.DataFrame(
                 {
@@ -246,20 +271,49 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
         )
         # the full-size indices are the last step of the convergence check: computed once
         by_size = indices_by_size(method, d.problem, d.X, y, seed)
-        v = verdict(by_size)
-        size = method.size(len(y), d.problem["num_vars"])
+        size = method.size(len(y), n_units(d.problem))
+        main = by_size[by_size["size"] == by_size["size"].max()].drop(columns="size")
+        per_seed = seed_tables(method, d.problem, d.X, m, seed) if reps >= 2 else None
+        full = with_seed_error(main, per_seed, reps, conf_level)
+        v = verdict(by_size, full, reps)
         idx_parts.append(v.assign(outcome=o.name, method=method.name, size=size))
         conv_parts.append(by_size.assign(outcome=o.name))
-        texts[o.name] = advice(v, size, method.size_label)
+        if per_seed is not None:
+            seed_parts.append(per_seed.assign(outcome=o.name))
+        texts[o.name] = advice(v, size, method.size_label, method.name, reps)
     indices = _front(pd.concat(idx_parts, ignore_index=True), ["outcome", "method", "size"])
     conv = _front(pd.concat(conv_parts, ignore_index=True), ["outcome", "size"])
+    by_seed = (
+        _front(pd.concat(seed_parts, ignore_index=True), ["outcome", REP]) if seed_parts else None
+    )
     noise = pd.DataFrame(noise_rows)
     files = _write_outputs(
-        spec, out, indices, conv, noise, pd.concat(long_rows, ignore_index=True), texts
+        spec,
+        out,
+        indices,
+        conv,
+        noise,
+        pd.concat(long_rows, ignore_index=True),
+        texts,
+        by_seed,
+        concrete,
     )
     return StudyResult(
         indices=indices, convergence=conv, noise=noise, advice=texts, out=out, files=files
     )
+
+
+def _outcome_matrices(spec: SensitivitySpec, yearly: pd.DataFrame, n_points: int):
+    """(outcome, points × replications matrix) per outcome; a ``per_year`` outcome becomes one
+    outcome per simulated year, named ``<name>@<year>``."""
+    for o in spec.outcomes:
+        values = summarise(yearly, o)
+        if o.summary != "per_year":
+            yield o, outcome_matrix(values, o, n_points, spec.replications)
+            continue
+        for year in values.columns:
+            one = o.model_copy(update={"name": f"{o.name}@{year}", "years": (year, year)})
+            yield one, outcome_matrix(values, o, n_points, spec.replications, column=year)
 
 
 def _front(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -274,6 +328,8 @@ def _write_outputs(
     noise: pd.DataFrame,
     values: pd.DataFrame,
     texts: dict[str, str],
+    by_seed: pd.DataFrame | None = None,
+    outcomes: list | None = None,
 ) -> list[Path]:
     from sim.sensitivity.figures import write_figures
 
@@ -282,39 +338,121 @@ def _write_outputs(
         df.to_csv(out / f"{name}.csv", index=False)
         df.to_parquet(out / f"{name}.parquet", index=False)
         files += [out / f"{name}.csv", out / f"{name}.parquet"]
+    (out / "indices_by_seed.csv").unlink(missing_ok=True)
+    if by_seed is not None:
+        by_seed.to_csv(out / "indices_by_seed.csv", index=False)
+        files.append(out / "indices_by_seed.csv")
     noise.to_csv(out / "seed_noise.csv", index=False)
     values.to_parquet(out / "outcomes.parquet", index=False)
     summary = out / "summary.txt"
-    summary.write_text(format_summary(spec, indices, noise, texts) + "\n", encoding="utf-8")
+    summary.write_text(
+        format_summary(spec, indices, noise, texts, outcomes) + "\n", encoding="utf-8"
+    )
     files += [out / "seed_noise.csv", out / "outcomes.parquet", summary]
-    files += write_figures(indices, out / "figures")
+    files += write_figures(spec, indices, conv, texts, out / "figures", outcomes=outcomes)
     return files
 
 
 def format_summary(
-    spec: SensitivitySpec, indices: pd.DataFrame, noise: pd.DataFrame, texts: dict[str, str]
+    spec: SensitivitySpec,
+    indices: pd.DataFrame,
+    noise: pd.DataFrame,
+    texts: dict[str, str],
+    outcomes: list | None = None,
 ) -> str:
-    """A plain-text report: per outcome the top indices with CIs, seed noise and the convergence verdict."""
-    main = {"sobol": "ST", "fast": "ST", "morris": "mu_star", "pawn": "median"}[spec.method.name]
+    """A plain-text report per outcome: the indices side by side (most important first) with
+    bounded CIs, their sums, the leading S2, the seed-noise split and the verdict."""
+    from sim.sensitivity.analyse import MAIN_INDEX, SHOWN_INDICES
+
+    m = spec.method
+    conf_level = getattr(m, "conf_level", None)
+    level = f"{conf_level:.0%} CIs" if conf_level is not None else "no CIs (the method gives none)"
+    groups = f", {len(set(spec.groups))} groups" if spec.groups else ""
     lines = [
-        f"{spec.name}: {spec.method.name}, {len(spec.params)} parameters, "
-        f"{spec.replications} replication(s) per point, master seed {spec.seed}"
+        f"{spec.name}: {m.name}, {len(spec.params)} parameters{groups}, "
+        f"{spec.replications} replication(s) per point, master seed {spec.seed}; {level}"
     ]
-    for o in spec.outcomes:
-        lines.append(f"\n{o.name}")
-        sub = indices[(indices["outcome"] == o.name) & (indices["index"] == main)].sort_values(
-            "value", ascending=False
+    main = MAIN_INDEX[m.name]
+    shown = SHOWN_INDICES[m.name]
+    yearly_done: set[str] = set()
+    for o in outcomes or spec.outcomes:
+        if o.summary == "per_year":
+            base = o.name.rsplit("@", 1)[0]
+            if base not in yearly_done:
+                yearly_done.add(base)
+                lines += _per_year_lines(base, indices, texts, main, outcomes or [])
+            continue
+        sub = indices[(indices["outcome"] == o.name) & (indices["interaction"] == "")]
+        size = int(sub["size"].iloc[0]) if len(sub) else 0
+        from sim.sensitivity.analyse import method_for
+
+        label = method_for(m).size_label
+        lines.append(f"\n{o.name}  ({label}={size}, {_unit(o)})")
+        kinds = [k for k in shown if k in set(sub["index"])]
+        order = (
+            sub[sub["index"] == main].sort_values("value", ascending=False)["parameter"].tolist()
         )
-        for r in sub.head(8).to_dict("records"):
-            ci = "" if np.isnan(r["conf"]) else f"  [{r['lo']:.3g}, {r['hi']:.3g}]"
-            lines.append(f"  {main:<8}{r['parameter']:<44}{r['value']:10.3g}{ci}")
+        head = f"  {'parameter':<44}" + "".join(f"{k:>26}" for k in kinds)
+        lines.append(head)
+        table = sub.set_index(["index", "parameter"])
+        for name in order[:12]:
+            cells = []
+            for k in kinds:
+                r = table.loc[(k, name)]
+                ci = "" if np.isnan(r["conf"]) else f" [{r['lo']:.2g}, {r['hi']:.2g}]"
+                cells.append(f"{r['value']:.3g}{ci}".rjust(26))
+            lines.append(f"  {name:<44}" + "".join(cells))
+        if len(order) > 12:
+            lines.append(f"  … and {len(order) - 12} more (indices.csv)")
+        sums = [
+            f"Σ{k} = {sub.loc[sub['index'] == k, 'value'].sum():.3g}"
+            for k in ("S1", "ST")
+            if k in kinds
+        ]
+        if sums:
+            lines.append("  " + ", ".join(sums))
+        s2 = indices[(indices["outcome"] == o.name) & (indices["index"] == "S2")]
+        if len(s2):
+            top = s2.assign(_a=s2["value"].abs()).sort_values("_a", ascending=False).head(5)
+            lines.append(f"  S2, the largest of {len(s2)} (ΣS2 = {s2['value'].sum():.3g}):")
+            for r in top.to_dict("records"):
+                pair = f"{r['parameter']} × {r['interaction']}"
+                ci = "" if np.isnan(r["conf"]) else f" [{r['lo']:.2g}, {r['hi']:.2g}]"
+                lines.append(f"    {pair:<70}{r['value']:.3g}{ci}")
         nz = noise[noise["outcome"] == o.name].iloc[0]
         if np.isnan(nz["single_run"]):
             lines.append("  seed noise: not measured (needs ≥ 2 replications)")
         else:
             lines.append(
-                f"  seed noise: {nz['single_run']:.1%} of single-run variance, "
-                f"{nz['in_means']:.1%} in the replication means analysed"
+                f"  variance of a single run: parameters {nz['parameters']:.1%}, common seed shift "
+                f"{nz['common_seed']:.1%}, point × seed interaction {nz['interaction']:.1%}; "
+                f"seed noise in the replication means analysed: {nz['in_means']:.1%}"
             )
         lines.append("  " + texts[o.name])
     return "\n".join(lines)
+
+
+def _per_year_lines(base: str, indices: pd.DataFrame, texts: dict, main: str, outcomes) -> list:
+    """A per-year outcome in a few lines: per year, the three largest main indices and the verdict."""
+    out = [
+        f"\n{base}  (per year: {main} of the three most important parameters; indices.csv has all)"
+    ]
+    for o in outcomes:
+        if not o.name.startswith(base + "@"):
+            continue
+        sub = indices[(indices["outcome"] == o.name) & (indices["index"] == main)]
+        top = sub.sort_values("value", ascending=False).head(3)
+        cells = ", ".join(f"{r['parameter']} {r['value']:.2g}" for r in top.to_dict("records"))
+        word = texts[o.name].split(":")[0].split(" at ")[0]
+        out.append(f"  {o.years[0]}: {cells}  — {word}")
+    return out
+
+
+def _unit(o: Any) -> str:
+    from sim.outputs import INDEX_UNITS, output
+
+    out = output(o.column)
+    unit = f"{out.unit} {out.scale}" if out.unit in INDEX_UNITS else out.unit
+    what = "difference " if o.minus else ""
+    span = f" of {o.years[0]}–{o.years[1]}" if o.years else ""
+    return f"outcome {what}in {unit}, {o.summary}{span}"

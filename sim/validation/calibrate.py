@@ -22,7 +22,6 @@ from typing import Any
 import click
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.errors import GovsimError
 from sim.experiments.engine import execute
@@ -66,10 +65,13 @@ class Step:
 
 def load_plan(path: Path) -> tuple[int, int, list[Step]]:
     """Read and validate the experiment file → (replications, master seed, steps)."""
+    from sim.scenario import read_yaml
+
     try:
-        raw = yaml.safe_load(Path(path).read_text())
+        Path(path).read_bytes()
     except OSError as e:
         raise GovsimError(f"{path}: cannot read the calibration file ({e.strerror})") from None
+    raw = read_yaml(Path(path))  # one message for bad YAML or a duplicate key
     if not isinstance(raw, dict) or "steps" not in raw:
         raise GovsimError(f"{path}: expected a mapping with keys replications, master_seed, steps")
     known = schema_index()
