@@ -6,9 +6,8 @@ regime dates — never from the model's internals. The labels of the counted thi
 the output registry (``sim.outputs``), so the log says "Tenders held", "Control bids" and
 "Learning teams" exactly as the tables, plots and data dictionary do.
 
-Elections are not recorded by the model; a year is an election year when the politics
-parameter ``election_period`` says so (the model's own rule: every ``election_period`` years
-after the start), and the log shows how the politicians' expectation changed with it.
+Elections and framework cuts are recorded by the model (the yearly columns ``elections`` and
+``budget_cuts``); the log shows how the politicians' expectation changed with an election.
 """
 
 from __future__ import annotations
@@ -64,9 +63,8 @@ def regime_rules(model, i: int) -> str:
 
 
 def is_election_year(model, year: int) -> bool:
-    elapsed = year - model.start_year
-    period = model.params.politics.election_period
-    return elapsed > 0 and elapsed % period == 0
+    """Whether the model recorded an election at the start of `year`."""
+    return any(int(r["year"]) == year and r.get("elections", 0) > 0 for r in model.rows)
 
 
 def year_events(model, i: int) -> tuple[Event, ...]:
@@ -168,9 +166,4 @@ def switch_marks(model) -> tuple[tuple[float, str], ...]:
 
 def election_marks(model) -> tuple[int, ...]:
     """Election years that the model has reached."""
-    done = model.t // QUARTERS_PER_YEAR
-    return tuple(
-        y
-        for y in range(model.start_year + 1, model.start_year + done + 1)
-        if y < model.start_year + model.years and is_election_year(model, y)
-    )
+    return tuple(int(r["year"]) for r in model.rows if r.get("elections", 0) > 0)

@@ -319,7 +319,7 @@ def write_figures(d: RunData, out: Path) -> list[Path]:
     a2.set_xticks(x, shares.index)
     a2.set_ylabel("share of implemented ideas (%)")
     a2.set_ylim(0, 100)
-    a2.set_title("Fact 7: how often an innovation of each origin helps (model municipality)")
+    a2.set_title("Fact 7: how often an idea helps, by origin (model municipality)")
     a2.legend(fontsize=8)
     save(fig, "admin_innovation.png")
     return paths
