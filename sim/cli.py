@@ -69,6 +69,18 @@ def set_option(scope: str = ""):
     )
 
 
+def warn_ineffective(scenarios, sets: dict, seed: int = 0, years: int | None = None) -> None:
+    """Print a warning on stderr for each ``--set`` item that changes nothing in one of
+    `scenarios` (``sim.overrides.ineffective``: the item left out, one run on `seed`)."""
+    from sim.overrides import ineffective
+
+    if not sets:
+        return
+    for sc in scenarios:
+        for w in ineffective(sc, sets, seed=seed, years=years):
+            click.echo(f"warning: {w}", err=True)
+
+
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="govsim")
 def cli() -> None:
@@ -115,6 +127,7 @@ def run_cmd(
     tag = "".join(f"_{k}={show(v)}" for k, v in sets.items())
     default = Path("results") / (f"{sc.name}_seed{seed}" + re.sub(r"[^\w.=+-]", "_", tag))
     out = check_out_dir(out or default)  # before the simulation
+    warn_ineffective([base], sets, seed, years)
     res = run(base, seed=seed, years=years, set=sets)
     res.write(out)
     last = res.yearly.iloc[-1]
@@ -202,6 +215,11 @@ def compare_cmd(
             f"({', '.join(labels)})"
         )
     check_out_dir(out)  # before any simulation: an unwritable --out must not cost the runs
+    from sim.seeds import derive_seeds
+
+    warn_ineffective(
+        [load_scenario(n) for n in names], sets, derive_seeds(master_seed, 1)[0], years
+    )
     yearly, admin = run_comparison(names, replications, years, master_seed, workers, sets)
     summary = summarise(yearly, baseline=baseline)
     figs = write_comparison(

@@ -52,6 +52,8 @@ class AppConfig:
     seed: int = 0
     files: tuple[str, ...] = ()
     play_interval_ms: int = 250
+    #: ``govsim app --set`` items: the models start with them, as if applied with the sliders
+    overrides: tuple[tuple[str, Any], ...] = ()
 
     def to_env(self) -> str:
         return json.dumps(
@@ -61,6 +63,7 @@ class AppConfig:
                 "seed": self.seed,
                 "files": list(self.files),
                 "play_interval_ms": self.play_interval_ms,
+                "overrides": [list(kv) for kv in self.overrides],
             }
         )
 
@@ -76,6 +79,7 @@ class AppConfig:
             seed=int(d["seed"]),
             files=tuple(d["files"]),
             play_interval_ms=int(d["play_interval_ms"]),
+            overrides=tuple((k, v) for k, v in d.get("overrides", ())),
         )
 
 
@@ -338,7 +342,7 @@ def Page():
     model_a = solara.use_reactive(cfg.a)
     model_b = solara.use_reactive(cfg.b or NONE)
     refs = (model_a.value,) + (() if model_b.value == NONE else (model_b.value,))
-    applied = solara.use_reactive(Applied(refs, (), cfg.seed))
+    applied = solara.use_reactive(Applied(refs, tuple(sorted(cfg.overrides)), cfg.seed))
     if (
         applied.value.refs != refs
     ):  # a new choice of models applies at once, with the applied sliders

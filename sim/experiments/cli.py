@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli import set_option
+from sim.cli import set_option, warn_ineffective
 from sim.errors import GovsimError
 
 
@@ -85,8 +85,17 @@ def batch(
 
     sets = parse_set(overrides)
     exp = load_experiment(experiment)
-    specs = with_set(expand(exp, experiment), sets)
+    plain = expand(exp, experiment)
+    specs = with_set(plain, sets)
     out = out or Path("results") / exp.name
+    if sets:
+        from sim.overrides import apply_overrides
+        from sim.scenario import load_scenario
+
+        firsts = {s.scenario: s for s in reversed(plain)}  # each scenario's first run
+        for ref, s in reversed(firsts.items()):
+            sc = apply_overrides(load_scenario(ref), dict(s.overrides))
+            warn_ineffective([sc], sets, s.seed, s.years)
     summary = execute(
         specs,
         out,

@@ -61,7 +61,9 @@ class StudyResult:
 
 def spec_hash(spec: SensitivitySpec) -> str:
     """Identity of a study: everything that changes its runs or indices (not its file name)."""
-    data = spec.model_dump(mode="json", exclude={"source", "description"})
+    # a study without --set items hashes as before the `fixed` field existed (resume keeps working)
+    skip = {"source", "description"} | (set() if spec.fixed else {"fixed"})
+    data = spec.model_dump(mode="json", exclude=skip)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -83,7 +85,7 @@ def design(spec: SensitivitySpec) -> Design:
     for label, ref in spec.scenarios:
         sc = loaded[label]
         for i, vals in enumerate(values):
-            ov = overrides_for(vals, sc)
+            ov = overrides_for({**vals, **dict(spec.fixed)}, sc)
             for r, seed in enumerate(seeds):
                 runs.append(
                     RunSpec(
