@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.outputs import key_outcomes, label, listed
+from sim.outputs import find, key_outcomes, label, listed
 from sim.stats import mean_ci
 
 #: the headline outcomes (``sim.outputs`` entries with a ``key`` rank), in their printed order.
@@ -52,32 +52,156 @@ def summarise(
                 row["diff_vs_" + baseline], row["diff_lo"], row["diff_hi"] = mean_ci(d)
                 dw = (whole[col] - base_whole[col]).dropna().to_numpy()
                 row["run_diff_vs_" + baseline], row["run_diff_lo"], row["run_diff_hi"] = mean_ci(dw)
+                ref = float(base_whole[col].mean())
+                row["run_diff_pct"] = (
+                    100.0 * row["run_diff_vs_" + baseline] / abs(ref) if ref else np.nan
+                )
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def format_table(summary: pd.DataFrame, outcomes: tuple[str, ...] = KEY_OUTCOMES) -> str:
+SAVINGS_VS_BASELINE = "savings_vs_baseline_dkk"
+
+
+def with_common_savings(yearly: pd.DataFrame, baseline: str, by: str = "scenario") -> pd.DataFrame:
+    """`yearly` with ``savings_vs_baseline_dkk``: the baseline case's total cost in the first
+    simulated year on the same seed minus each row's total cost — one reference for every
+    compared model (``savings_dkk`` is against each run's own first year)."""
+    first = yearly["year"].min()
+    b = yearly[(yearly[by] == baseline) & (yearly["year"] == first)]
+    ref = b.set_index("seed")["total_cost_dkk"]
+    return yearly.assign(
+        **{SAVINGS_VS_BASELINE: yearly["seed"].map(ref) - yearly["total_cost_dkk"]}
+    )
+
+
+def compared_outcomes(yearly: pd.DataFrame) -> tuple[str, ...]:
+    """The headline outcomes, with ``savings_vs_baseline_dkk`` after ``savings_dkk`` if present."""
+    out: list[str] = []
+    for c in KEY_OUTCOMES:
+        out.append(c)
+        if c == "savings_dkk" and SAVINGS_VS_BASELINE in yearly.columns:
+            out.append(SAVINGS_VS_BASELINE)
+    return tuple(c for c in out if c in yearly.columns)
+
+
+def paired_outcomes(outcomes: tuple[str, ...]) -> tuple[str, ...]:
+    """Of `outcomes`, those of the registry's ``paired`` view (and the common-baseline savings)."""
+    return tuple(c for c in outcomes if c in listed("paired") or c == SAVINGS_VS_BASELINE)
+
+
+def _entry(col: str):
+    return find(col) or find(col, "keys")
+
+
+def outcome_label(col: str, unit: bool = True) -> str:
+    """The registry label (with its unit) of a yearly outcome or of a column compare adds."""
+    return label(col, "yearly" if find(col) else "keys", unit=unit)
+
+
+def _digits(x: float) -> int:
+    a = abs(x) if np.isfinite(x) else 0.0
+    return 0 if a >= 1000 else 1 if a >= 100 else 2 if a >= 1 else 4
+
+
+def plain(x: float, signed: bool = False, digits: int | None = None) -> str:
+    """A number without scientific notation, with thousands separators: 4 decimals below 1,
+    fewer as it grows (``-2,371,042``, ``+0.0123``, ``5.68``); `digits` fixes the decimals."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    d = _digits(x) if digits is None else digits
+    return f"{x:{'+' if signed else ''},.{d}f}"
+
+
+def shown(x: float, col: str, diff: bool = False, digits: int | None = None) -> str:
+    """A value of outcome `col` as printed: a share in % (a difference in percentage points),
+    anything else as a plain number in the outcome's unit."""
+    o = _entry(col)
+    if o is not None and o.percent:
+        return "–" if not np.isfinite(x) else f"{100 * x:{'+' if diff else ''},.2f}"
+    return plain(x, signed=diff, digits=digits)
+
+
+def shown_unit(col: str, diff: bool = False) -> str:
+    """The unit printed after a value of `col` (``%``/``pp`` for shares, else the registry's)."""
+    o = _entry(col)
+    if o is None:
+        return ""
+    if o.percent:
+        return "pp" if diff else "%"
+    return o.scale if o.unit in ("satisfaction", "quality", "trust", "wellbeing") else o.unit
+
+
+def format_table(
+    summary: pd.DataFrame, outcomes: tuple[str, ...] | None = None, context: str = ""
+) -> str:
     """A plain-text table: one row per outcome (its registry label and unit), one column per
-    scenario (whole-run mean [95 % CI])."""
+    scenario (whole-run mean [95 % CI]; shares in %, DKK in millions). `context` (period,
+    replications, seed) heads it."""
     scen = list(dict.fromkeys(summary["scenario"]))
-    width = 30
-    names = {col: label(col) for col in outcomes}
+    if outcomes is None:
+        outcomes = tuple(dict.fromkeys(summary["outcome"]))
+    width = max(30, *(len(s) + 2 for s in scen))
+    names = {col: outcome_label(col) for col in outcomes}
     first = max(30, *(len(n) + 2 for n in names.values()))
-    lines = [
-        "mean over the run per replication, then mean [95 % CI] over replications",
+    lines = [context] if context else []
+    lines += [
+        "each cell: mean over the years of the run per replication, then mean [95 % CI] over "
+        "the replications;",
+        "the CIs cover seed noise only (differences between replications), not parameter or "
+        "model uncertainty; shares in %, M = million",
         f"{'outcome':<{first}}" + "".join(f"{s:>{width}}" for s in scen),
     ]
     for col in outcomes:
         cells = []
         for s in scen:
             r = summary[(summary["scenario"] == s) & (summary["outcome"] == col)].iloc[0]
-            cells.append(_fmt(r["run_mean"], r["run_lo"], r["run_hi"]))
+            cells.append(_fmt(r["run_mean"], r["run_lo"], r["run_hi"], col))
         lines.append(f"{names[col]:<{first}}" + "".join(f"{c:>{width}}" for c in cells))
     return "\n".join(lines)
 
 
-def _fmt(m: float, lo: float, hi: float) -> str:
-    if abs(m) >= 1e5:
+def format_paired(
+    summary: pd.DataFrame, baseline: str, outcomes: tuple[str, ...] | None = None
+) -> str:
+    """The paired differences from `baseline` (run means on the same seeds) for every outcome
+    and every other case: plain numbers in the outcome's unit, CI, and % of the baseline."""
+    col_diff = f"run_diff_vs_{baseline}"
+    if col_diff not in summary.columns:
+        return ""
+    if outcomes is None:
+        outcomes = paired_outcomes(tuple(dict.fromkeys(summary["outcome"])))
+    rows = summary[summary[col_diff].notna()]
+    names = {col: outcome_label(col, unit=False) for col in outcomes}
+    units = {col: shown_unit(col, diff=True) for col in outcomes}
+    w1 = max(map(len, names.values()))
+    w2 = max(8, *(len(str(s)) for s in rows["scenario"])) if len(rows) else 8
+    wu = max(map(len, units.values()))
+    name = baseline.upper() if baseline.isidentifier() else repr(baseline)
+    lines = [
+        f"paired difference from {name} on the same seeds (case − {baseline}, run "
+        f"mean [95 % CI]; shares in percentage points, pp; last column: % of {baseline}'s "
+        "run mean):"
+    ]
+    for col in outcomes:
+        for _, r in rows[rows["outcome"] == col].iterrows():
+            d = _digits(r[col_diff])
+            lo, hi = (shown(r[k], col, True, d) for k in ("run_diff_lo", "run_diff_hi"))
+            pct = r.get("run_diff_pct", np.nan)
+            rel = "–" if not np.isfinite(pct) else f"{pct:+,.1f} %"
+            lines.append(
+                f"  {names[col]:<{w1}}  {r['scenario']:<{w2}} "
+                f"{shown(r[col_diff], col, True, d):>12} {'[' + lo + ', ' + hi + ']':<28} "
+                f"{units[col]:<{wu}} {rel:>10}"
+            )
+    return "\n".join(lines)
+
+
+def _fmt(m: float, lo: float, hi: float, col: str | None = None) -> str:
+    o = _entry(col) if col is not None else None
+    if o is not None and o.percent:
+        return f"{100 * m:.2f} [{100 * lo:.2f}, {100 * hi:.2f}] %"
+    if abs(m) >= 1e5 or (o is not None and "DKK" in o.unit):
         return f"{m / 1e6:.2f} [{lo / 1e6:.2f}, {hi / 1e6:.2f}] M"
     return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
 
@@ -184,12 +308,21 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
                 color=[f"C{i}" for i in range(len(names))],
             )
             ax.set_title(f"{label(col)}\n{int(final['year'].iloc[0])}", fontsize="medium")
+            o = find(col)
+            if o is not None and o.unit not in ("satisfaction", "quality", "trust", "wellbeing"):
+                ax.set_ylabel(o.unit)
             if len(names) <= 3 and max(map(len, names)) <= 20:
                 ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
             else:  # many or long case names: a shared legend instead of colliding tick labels
                 ax.set_xticks([])
         if len(names) > 3 or max(map(len, names)) > 20:
             fig.legend(bars_, names, loc="outside right upper", fontsize="small")
+        n = final.groupby(by, sort=False)["seed"].nunique().max()
+        fig.suptitle(
+            f"Final year ({int(final['year'].iloc[0])}) only: mean and 95 % CI over {n} seeded "
+            "replications (not the run mean)",
+            fontsize="medium",
+        )
         out["final_year"] = fig
 
     if admin is not None and len(admin):

@@ -174,7 +174,8 @@ def run_cmd(
 @click.option(
     "--baseline",
     default=None,
-    help="Scenario (by name) the paired differences are taken against; default: bum, if compared.",
+    help="Case (scenario name, or NAME KEY=V with --vary) the paired differences and "
+    "savings_vs_baseline_dkk are taken against; default: bum if compared, else the first case.",
 )
 @click.option(
     "--out",
@@ -183,6 +184,14 @@ def run_cmd(
     show_default=True,
 )
 @set_option(" (applied to every compared scenario, which must all use the parameter)")
+@click.option(
+    "--vary",
+    default=None,
+    metavar="KEY=V1,V2,...",
+    help="Compare each scenario at several values of one parameter, e.g. --vary "
+    "fixed_inhouse_share.share=0.7,0.6: one case per value, named 'NAME KEY=V', all on the "
+    "same seeds.",
+)
 def compare_cmd(
     scenarios: tuple[str, ...],
     replications: int,
@@ -192,60 +201,81 @@ def compare_cmd(
     baseline: str | None,
     out: Path,
     overrides: tuple[str, ...],
+    vary: str | None,
 ) -> None:
     """Run the governance models on the same seeds and compare them with 95 % CIs.
 
+    Prints the run mean of every headline outcome per case with its unit, then the paired
+    difference of every outcome from the baseline case (plain numbers and % of the baseline).
     --set changes every compared scenario the same way; a name one of them does not use is an
-    error naming that scenario."""
-    from sim.analysis import format_table, summarise
-    from sim.compare import CANONICAL, comparison_manifest, run_comparison, write_comparison
-    from sim.outputs import label, listed
-    from sim.overrides import apply_set, parse_set
+    error naming that scenario. --vary makes one case per value of a parameter."""
+    from sim.analysis import (
+        compared_outcomes,
+        format_paired,
+        format_table,
+        outcome_label,
+        summarise,
+        with_common_savings,
+    )
+    from sim.compare import (
+        CANONICAL,
+        comparison_cases,
+        comparison_manifest,
+        parse_vary,
+        run_comparison,
+        write_comparison,
+    )
+    from sim.overrides import parse_set, show
     from sim.scenario import load_scenario
+    from sim.seeds import derive_seeds
 
     names = list(scenarios) or list(CANONICAL)
     sets = parse_set(overrides)
-    # fails fast on a bad scenario or a --set one of them cannot take
-    labels = [apply_set(load_scenario(n), sets).name for n in names]
+    varied = parse_vary(vary)
+    # fails fast on a bad scenario or a --set/--vary one of them cannot take
+    cases = comparison_cases(names, sets, varied)
+    labels = [c[2] for c in cases]
     if baseline is None:
-        baseline = "bum" if "bum" in labels else None
+        baseline = "bum" if "bum" in labels else labels[0]
     elif baseline not in labels:
         raise GovsimError(
-            f"--baseline has value {baseline!r}: it must be one of the compared scenarios "
+            f"--baseline has value {baseline!r}: it must be one of the compared cases "
             f"({', '.join(labels)})"
         )
     check_out_dir(out)  # before any simulation: an unwritable --out must not cost the runs
-    from sim.seeds import derive_seeds
-
-    warn_ineffective(
-        [load_scenario(n) for n in names], sets, derive_seeds(master_seed, 1)[0], years
-    )
-    yearly, admin = run_comparison(names, replications, years, master_seed, workers, sets)
-    summary = summarise(yearly, baseline=baseline)
+    first_seed = derive_seeds(master_seed, 1)[0]
+    warn_ineffective([load_scenario(n) for n in names], sets, first_seed, years)
+    yearly, admin = run_comparison(names, replications, years, master_seed, workers, sets, varied)
+    yearly = with_common_savings(yearly, baseline)
+    outcomes = compared_outcomes(yearly)
+    summary = summarise(yearly, baseline=baseline, outcomes=outcomes)
     figs = write_comparison(
         out,
         yearly,
         admin,
         summary,
-        comparison_manifest(names, replications, years, master_seed, baseline, sets),
+        comparison_manifest(names, replications, years, master_seed, baseline, sets, varied),
     )
-    click.echo(format_table(summary))
-    if baseline is not None and len(labels) > 1:
-        click.echo(
-            f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):"
-        )
-        shown = {col: label(col) for col in listed("paired")}  # the registry's `paired` view
-        width = max(map(len, shown.values()))
-        for col, name in shown.items():
-            for _, r in summary[
-                (summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()
-            ].iterrows():
-                click.echo(
-                    f"  {name:<{width}} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
-                    f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]"
-                )
+    y0, y1 = int(yearly["year"].min()), int(yearly["year"].max())
+    changed = f"; --set {', '.join(f'{k}={show(v)}' for k, v in sets.items())}" if sets else ""
+    context = (
+        f"govsim compare: {len(labels)} cases × {replications} seeded replications (master seed "
+        f"{master_seed}), years {y0}–{y1}; baseline {baseline}{changed}"
+    )
+    click.echo(format_table(summary, outcomes, context))
+    if len(labels) > 1:
+        click.echo("\n" + format_paired(summary, baseline))  # the registry's `paired` view
     click.echo(
-        f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
+        f"\nsavings: {outcome_label('savings_dkk')} is against each run's own first year; "
+        f"{outcome_label('savings_vs_baseline_dkk')} against {baseline}'s first year on the same "
+        "seed, the same reference for every case"
+    )
+    click.echo(
+        f"figures: timeseries.png shows each year's mean, final_year.png the final year ({y1}) "
+        "only — the table above shows run means"
+    )
+    click.echo(
+        f"wrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
         + ", ".join(p.name for p in figs)
     )
 

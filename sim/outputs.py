@@ -13,7 +13,8 @@ Tables:
 - ``areas``: one row per year × area × task package (``areas.parquet``).
 - ``admin``: one row per year × administrative activity (``admin.parquet``).
 - ``tenders``: one row per tender held (``tenders.parquet``).
-- ``keys``: the columns ``govsim compare`` adds to every row of its yearly and admin tables.
+- ``keys``: the columns ``govsim compare`` adds to every row of its yearly and admin tables
+  (``savings_vs_baseline_dkk`` to the yearly rows only).
 - ``summary``: ``govsim compare``'s ``summary.csv`` (one row per scenario × outcome);
   ``<baseline>`` in a name stands for the baseline scenario's name.
 - ``batch``: the identity columns ``govsim batch`` (and every ``run_many`` with an output folder)
@@ -752,6 +753,16 @@ OUTPUTS: tuple[Output, ...] = (
         "—",
         "id",
     ),
+    _o(
+        "keys",
+        "savings_vs_baseline_dkk",
+        "DKK/yr",
+        "vs the baseline's first year, same seed",
+        "Savings vs the baseline",
+        "The baseline scenario's total cost in the first simulated year on the same seed minus "
+        "this year's total cost: one reference for every compared model (savings_dkk is against "
+        "each run's own first year).",
+    ),
     # ------------------------------------------------------------ summary (compare's summary.csv)
     _o(
         "summary",
@@ -814,20 +825,32 @@ OUTPUTS: tuple[Output, ...] = (
         "Mean over seeds of (scenario − baseline) in the run mean, paired on the same seed",
         "mean",
     ),
+    _o(
+        "summary",
+        "run_diff_pct",
+        "% of the baseline's run mean",
+        "100 × run_diff / |baseline run mean|",
+        "Run-mean difference, % of the baseline",
+        "The run-mean difference as a percentage of the magnitude of the baseline's run mean "
+        "(empty where that is 0).",
+    ),
 )
 
 #: where each headline yearly outcome is shown (``Output.views``; see the module docstring)
 _SHOWN: dict[str, tuple[str, ...]] = {
     "admin_cost_dkk": ("panel", "paired"),
-    "admin_overhead_share": ("final_bar", "run", "latest"),
+    "admin_overhead_share": ("final_bar", "run", "paired", "latest"),
     "citizen_satisfaction": ("panel", "final_bar", "run", "paired", "latest"),
     "political_expectation": ("latest",),
     "employee_wellbeing": ("panel", "final_bar", "run", "paired", "latest"),
     "sick_leave_rate": ("panel", "final_bar", "run", "paired", "latest"),
-    "inhouse_share": ("panel", "run"),
+    "inhouse_share": ("panel", "run", "paired"),
     "tendered_share": ("run", "latest"),
-    "proposals_implemented": ("latest",),
-    "trust_employees_management": ("panel", "latest"),
+    "proposals_implemented": ("paired", "latest"),
+    "trust_employees_management": ("panel", "paired", "latest"),
+    "total_cost_dkk": ("paired",),
+    "savings_dkk": ("paired",),
+    "expectation_gap": ("paired",),
 }
 
 _PARAM = "<parameter name>"
