@@ -24,6 +24,7 @@ LAZY = {
     "sensitivity": ("sim.sensitivity.cli", "sensitivity"),
     "validate": ("sim.validation.cli", "validate"),
     "app": ("sim.app.cli", "app"),
+    "export": ("sim.experiments.cli", "export_cmd"),
 }
 
 
@@ -334,22 +335,81 @@ def scenarios_cmd() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )
-def params_cmd(fmt: str) -> None:
-    """Print every parameter: name, unit, default, plausible range and source."""
+@click.option(
+    "--scenario",
+    default=None,
+    metavar="NAME",
+    help="Only the parameters this scenario (a preset or a YAML file) uses, with its values.",
+)
+def params_cmd(fmt: str, scenario: str | None) -> None:
+    """Print every parameter: name, unit, default, plausible range and source.
+
+    With --scenario, only the parameters that scenario uses (the municipality and behaviour
+    groups and the parameters of its rules) and the value it gives each ('value'; per regime
+    for a scenario that switches regime)."""
     from sim.params import schema
+    from sim.scenario import load_scenario, scenario_values
 
     rows = schema()
+    values: dict[str, str] = {}
+    if scenario is not None:
+        sc = load_scenario(scenario)
+        flat = scenario_values(sc)
+        rows = [p for p in rows if sc.uses_parameter(p.name)]
+        values = {p.name: flat.get(p.name, "") for p in rows}
     if fmt == "csv":
         import csv
 
         w = csv.writer(sys.stdout)
-        w.writerow(["name", "unit", "default", "low", "high", "source", "description"])
+        head = ["name", "unit", "default", "low", "high", "source", "description"]
+        w.writerow(head + (["value"] if scenario else []))
         for p in rows:
-            w.writerow([p.name, p.unit, p.default, p.low, p.high, p.source, p.doc])
+            extra = [values[p.name]] if scenario else []
+            w.writerow([p.name, p.unit, p.default, p.low, p.high, p.source, p.doc, *extra])
         return
+    if scenario is not None:
+        click.echo(f"parameters scenario {sc.name!r} uses (value: its own; default: the schema's)")
+        click.echo(f"{'name':<42} {'value':>12} {'default':>10}  {'range':<16} {'unit':<28} source")
     for p in rows:
         rng = "—" if p.low is None else f"{p.low:g}–{p.high:g}"
-        click.echo(f"{p.name:<42} {str(p.default):>10}  {rng:<16} {p.unit:<28} {p.source}")
+        own = f"{values[p.name]:>12} " if scenario else ""
+        click.echo(f"{p.name:<42} {own}{str(p.default):>10}  {rng:<16} {p.unit:<28} {p.source}")
+
+
+@cli.command("diff")
+@click.argument("a")
+@click.argument("b")
+def diff_cmd(a: str, b: str) -> None:
+    """Show what two scenarios (presets or YAML files) differ in: rules and parameter values.
+
+    Rules only one of them has, then every parameter both use with a different value (A → B),
+    then the scenario's own keys (years, start_year, regimes, …) that differ."""
+    from sim.params import schema_index
+    from sim.scenario import load_scenario, scenario_values
+
+    sa, sb = load_scenario(a), load_scenario(b)
+    ra, rb = sa.rule_keys(), sb.rule_keys()
+    click.echo(f"A = {sa.name} ({a}), B = {sb.name} ({b})")
+    only_a, only_b = sorted(ra - rb), sorted(rb - ra)
+    click.echo(f"rules only in A: {', '.join(only_a) or '—'}")
+    click.echo(f"rules only in B: {', '.join(only_b) or '—'}")
+    va, vb = scenario_values(sa), scenario_values(sb)
+    index = schema_index()
+    changed = [
+        n for n in index if n in va and n in vb and va[n] != vb[n]
+    ]  # both use it, values differ
+    click.echo(f"parameters both use, with different values ({len(changed)}):")
+    width = max([len(n) for n in changed] + [10])
+    for n in changed:
+        click.echo(f"  {n:<{width}} {va[n]} → {vb[n]}  ({index[n].unit})")
+    own = ("start_year", "years", "transition_cost_dkk")
+    keys = [k for k in own if getattr(sa, k) != getattr(sb, k)]
+    starts = [[str(r.start) for r in s.regime_list()] for s in (sa, sb)]
+    other = [f"{k}: {getattr(sa, k)} → {getattr(sb, k)}" for k in keys]
+    if len(starts[0]) > 1 or len(starts[1]) > 1:
+        if starts[0] != starts[1]:
+            other.append(f"regime starts: {', '.join(starts[0])} → {', '.join(starts[1])}")
+    click.echo("other keys: " + ("; ".join(other) if other else "the same"))
 
 
 def main() -> None:

@@ -504,6 +504,33 @@ def _load_file(key: str, shown: str) -> Scenario:
 _CACHE: dict[str, tuple[tuple[int, int], str, Scenario]] = {}
 
 
+def scenario_values(sc: Scenario) -> dict[str, str]:
+    """Every parameter the scenario gives a value, by dotted ``govsim params`` name, as text: the
+    municipality and behaviour groups, and each of its rules' parameters (``v1 → v2`` with the
+    regime starts, for a rule whose value changes between regimes)."""
+    out: dict[str, str] = {}
+    for group in Parameters.model_fields:
+        for k, v in getattr(sc.parameters, group).model_dump(mode="json").items():
+            out[f"{group}.{k}"] = _text(v)
+    per: dict[str, list[tuple[str, str]]] = {}
+    for reg in sc.regime_list():
+        for r in reg.rules:
+            for k, v in r.model_dump(mode="json", exclude={"rule"}).items():
+                per.setdefault(f"{r.rule}.{k}", []).append((str(reg.start), _text(v)))
+    for name, vals in per.items():
+        distinct = list(dict.fromkeys(v for _, v in vals))
+        out[name] = (
+            distinct[0]
+            if len(distinct) == 1
+            else ", then ".join(f"{v} (from {start})" for start, v in vals)
+        )
+    return out
+
+
+def _text(v: Any) -> str:
+    return f"{v:.10g}" if isinstance(v, float) else str(v)
+
+
 def describe_presets() -> list[tuple[str, str]]:
     return [
         (
