@@ -21,6 +21,8 @@ Tables:
   puts before the columns of every row of its yearly, areas, admin and tenders tables;
   ``<parameter name>`` stands for each overridden parameter.
 - ``runs``: a batch's ``runs`` table (one row per run attempt).
+- ``run_summary``: ``govsim export``'s ``runs_summary`` (one row per run: the run's identity
+  columns of the batch or keys table, then ``years`` and each outcome's run mean and final value).
 - ``report_summary``, ``differences``, ``admin_by_activity``: ``govsim report``'s
   ``summary.csv``, ``differences.csv`` and ``admin_by_activity.csv``.
 - ``sa_samples``, ``sa_outcomes``, ``indices``, ``convergence``, ``seed_noise``:
@@ -52,6 +54,7 @@ TABLES: tuple[str, ...] = (
     "summary",
     "batch",
     "runs",
+    "run_summary",
     "report_summary",
     "differences",
     "admin_by_activity",
@@ -1137,6 +1140,34 @@ _MORE: tuple[Output, ...] = (
         "—",
         "id",
     ),
+    # ------------------------------------------------------------ export's runs_summary
+    _o(
+        "run_summary",
+        "years",
+        "years",
+        "≥ 1",
+        "Years",
+        "Simulated years of the run.",
+        "—",
+    ),
+    _o(
+        "run_summary",
+        "<outcome>_mean",
+        "unit of the outcome",
+        "scale of the outcome",
+        "Run mean",
+        "Mean of the yearly outcome over the years of the run (one column per numeric yearly "
+        "outcome).",
+    ),
+    _o(
+        "run_summary",
+        "<outcome>_final",
+        "unit of the outcome",
+        "scale of the outcome",
+        "Final-year value",
+        "The yearly outcome in the run's final year (one column per numeric yearly outcome).",
+        "final",
+    ),
     # ------------------------------------------------------------ report's summary.csv
     *_report_summary(),
     # ------------------------------------------------------------ report's differences.csv
@@ -1467,6 +1498,7 @@ PLACEHOLDERS = {
     "<baseline>": ".+",
     _PARAM: r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+",  # a dotted schema name
     "<activity>": "[a-z][a-z0-9_]*",
+    "<outcome>": "[a-z][a-z0-9_]*",
 }
 
 
