@@ -258,22 +258,35 @@ def test_report_reads_a_compare_folder(hod_baseline, invoke, tmp_path):
     assert "savings_vs_baseline_dkk" in set(s["outcome"])
 
 
+def _texts(fig):
+    """Every drawn text of `fig`: per visible axes its tick labels (within the view), title and
+    axis labels; the figure's own texts (suptitle) and its legends' entries."""
+    out = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for axis, view in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            lo, hi = sorted(view)
+            for loc, t in zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=False):
+                if lo - 1e-9 * abs(hi - lo) <= loc <= hi + 1e-9 * abs(hi - lo):
+                    out.append(t)
+        out += [ax.title, ax.xaxis.label, ax.yaxis.label]
+    out += list(fig.texts)
+    for leg in fig.legends:
+        out += list(leg.get_texts())
+    if fig._suptitle is not None:
+        out.append(fig._suptitle)
+    unique = {id(t): t for t in out}  # the suptitle is also one of fig.texts
+    return [t for t in unique.values() if t.get_visible() and t.get_text().strip()]
+
+
 def _overlaps(fig) -> list[tuple[str, str]]:
-    """Pairs of visible texts (tick labels, titles, axis labels, legend entries) whose boxes
-    overlap, and texts that leave the figure."""
+    """Pairs of drawn texts (tick labels, titles, axis labels, legend entries) whose boxes
+    overlap by more than 2 px each way, and texts that leave the figure."""
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
     W, H = fig.canvas.get_width_height()
-    boxes = []
-    for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent")):
-        if not t.get_visible() or not t.get_text().strip() or not getattr(t, "axes", True):
-            continue
-        if t.axes is not None and not t.axes.get_visible():
-            continue
-        bb = t.get_window_extent(r)
-        if bb.width == 0:
-            continue
-        boxes.append((t.get_text(), bb))
+    boxes = [(t.get_text(), t.get_window_extent(r)) for t in _texts(fig)]
     bad = [
         (txt, "outside the figure")
         for txt, bb in boxes
@@ -281,11 +294,22 @@ def _overlaps(fig) -> list[tuple[str, str]]:
     ]
     for i, (a, ba) in enumerate(boxes):
         for b, bbx in boxes[i + 1 :]:
-            if ba.overlaps(bbx) and (
-                ba.intersection(ba, bbx).width > 2 and ba.intersection(ba, bbx).height > 2
-            ):
+            cut = ba.intersection(ba, bbx)
+            if cut is not None and cut.width > 2 and cut.height > 2:
                 bad.append((a, b))
     return bad
+
+
+def test_the_layout_check_finds_overlapping_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.set_xticks(range(10), [f"label number {i}" for i in range(10)])
+    assert _overlaps(fig)
+    plt.close(fig)
 
 
 @pytest.mark.parametrize("n", [2, 10, 30])
