@@ -335,3 +335,24 @@ def test_base_file_is_reloaded_when_its_base_changes(tmp_path):
     assert "inspection" in load_scenario(outer).rule_keys()
     _file(tmp_path, "base: bum\nname: inner\nremove_rules: [inspection]\n", "inner.yaml")
     assert "inspection" not in load_scenario(outer).rule_keys()
+
+
+def test_readme_base_example_is_a_valid_scenario(tmp_path, invoke):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(name: hod_tender40\n.*?)```", readme, re.S)
+    assert block, "README no longer shows the base: example"
+    f = tmp_path / "hod_tender40.yaml"
+    f.write_text(block.group(1))
+    sc = load_scenario(f)
+    assert sc.parameters.municipality.employees == 180
+    assert "learning_teams" not in sc.rule_keys() and "sick_leave_goal" in sc.rule_keys()
+    p = invoke("diff", "hod", str(f))
+    assert p.returncode == 0 and "fixed_inhouse_share.share 0.7 → 0.6" in p.stdout
+
+
+def test_top_level_help_shows_whole_descriptions(invoke):
+    h = invoke("--help").stdout
+    assert "..." not in h and "diff" in h and "export" in h
