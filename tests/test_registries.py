@@ -310,7 +310,9 @@ def test_report_uses_registry_labels(tmp_path):
     ]
     execute(specs, tmp_path / "b", workers=1, progress=False)
     html = write_report(tmp_path / "b")[0].read_text()
-    assert outputs.label("employee_wellbeing") in html
+    # tables name an outcome by its label, with its unit or scale under it
+    assert outputs.label("employee_wellbeing", unit=False) in html
+    assert outputs.axis_unit("employee_wellbeing") in html
 
 
 @pytest.mark.parametrize("fmt", ["text", "csv", "markdown"])
