@@ -25,6 +25,7 @@ LAZY = {
     "validate": ("sim.validation.cli", "validate"),
     "robust": ("sim.robust.cli", "robust"),
     "app": ("sim.app.cli", "app"),
+    "export": ("sim.experiments.cli", "export_cmd"),
 }
 
 
@@ -47,6 +48,18 @@ class LazyGroup(click.Group):
         except GovsimError as e:
             raise UserError(e.message) from None
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list with each command's whole first sentence, wrapped (click cuts it
+        to the line's width with "...")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=300)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY])
 
@@ -68,6 +81,18 @@ def set_option(scope: str = ""):
         help="Override a parameter by its `govsim params` name, e.g. --set tendering.share=0.4; "
         "VALUE is read as YAML (0.4, 12, true). Repeat for several" + scope + ".",
     )
+
+
+def warn_ineffective(scenarios, sets: dict, seed: int = 0, years: int | None = None) -> None:
+    """Print a warning on stderr for each ``--set`` item that changes nothing in one of
+    `scenarios` (``sim.overrides.ineffective``: the item left out, one run on `seed`)."""
+    from sim.overrides import ineffective
+
+    if not sets:
+        return
+    for sc in scenarios:
+        for w in ineffective(sc, sets, seed=seed, years=years):
+            click.echo(f"warning: {w}", err=True)
 
 
 @click.group(cls=LazyGroup)
@@ -116,6 +141,7 @@ def run_cmd(
     tag = "".join(f"_{k}={show(v)}" for k, v in sets.items())
     default = Path("results") / (f"{sc.name}_seed{seed}" + re.sub(r"[^\w.=+-]", "_", tag))
     out = check_out_dir(out or default)  # before the simulation
+    warn_ineffective([base], sets, seed, years)
     res = run(base, seed=seed, years=years, set=sets)
     res.write(out)
     last = res.yearly.iloc[-1]
@@ -162,7 +188,8 @@ def run_cmd(
 @click.option(
     "--baseline",
     default=None,
-    help="Scenario (by name) the paired differences are taken against; default: bum, if compared.",
+    help="Case (scenario name, or NAME KEY=V with --vary) the paired differences and "
+    "savings_vs_baseline_dkk are taken against; default: bum if compared, else the first case.",
 )
 @click.option(
     "--out",
@@ -171,6 +198,14 @@ def run_cmd(
     show_default=True,
 )
 @set_option(" (applied to every compared scenario, which must all use the parameter)")
+@click.option(
+    "--vary",
+    default=None,
+    metavar="KEY=V1,V2,...",
+    help="Compare each scenario at several values of one parameter, e.g. --vary "
+    "fixed_inhouse_share.share=0.7,0.6: one case per value, named 'NAME KEY=V', all on the "
+    "same seeds.",
+)
 def compare_cmd(
     scenarios: tuple[str, ...],
     replications: int,
@@ -180,55 +215,81 @@ def compare_cmd(
     baseline: str | None,
     out: Path,
     overrides: tuple[str, ...],
+    vary: str | None,
 ) -> None:
     """Run the governance models on the same seeds and compare them with 95 % CIs.
 
+    Prints the run mean of every headline outcome per case with its unit, then the paired
+    difference of every outcome from the baseline case (plain numbers and % of the baseline).
     --set changes every compared scenario the same way; a name one of them does not use is an
-    error naming that scenario."""
-    from sim.analysis import format_table, summarise
-    from sim.compare import CANONICAL, comparison_manifest, run_comparison, write_comparison
-    from sim.outputs import label, listed
-    from sim.overrides import apply_set, parse_set
+    error naming that scenario. --vary makes one case per value of a parameter."""
+    from sim.analysis import (
+        compared_outcomes,
+        format_paired,
+        format_table,
+        outcome_label,
+        summarise,
+        with_common_savings,
+    )
+    from sim.compare import (
+        CANONICAL,
+        comparison_cases,
+        comparison_manifest,
+        parse_vary,
+        run_comparison,
+        write_comparison,
+    )
+    from sim.overrides import parse_set, show
     from sim.scenario import load_scenario
+    from sim.seeds import derive_seeds
 
     names = list(scenarios) or list(CANONICAL)
     sets = parse_set(overrides)
-    # fails fast on a bad scenario or a --set one of them cannot take
-    labels = [apply_set(load_scenario(n), sets).name for n in names]
+    varied = parse_vary(vary)
+    # fails fast on a bad scenario or a --set/--vary one of them cannot take
+    cases = comparison_cases(names, sets, varied)
+    labels = [c[2] for c in cases]
     if baseline is None:
-        baseline = "bum" if "bum" in labels else None
+        baseline = "bum" if "bum" in labels else labels[0]
     elif baseline not in labels:
         raise GovsimError(
-            f"--baseline has value {baseline!r}: it must be one of the compared scenarios "
+            f"--baseline has value {baseline!r}: it must be one of the compared cases "
             f"({', '.join(labels)})"
         )
     check_out_dir(out)  # before any simulation: an unwritable --out must not cost the runs
-    yearly, admin = run_comparison(names, replications, years, master_seed, workers, sets)
-    summary = summarise(yearly, baseline=baseline)
+    first_seed = derive_seeds(master_seed, 1)[0]
+    warn_ineffective([load_scenario(n) for n in names], sets, first_seed, years)
+    yearly, admin = run_comparison(names, replications, years, master_seed, workers, sets, varied)
+    yearly = with_common_savings(yearly, baseline)
+    outcomes = compared_outcomes(yearly)
+    summary = summarise(yearly, baseline=baseline, outcomes=outcomes)
     figs = write_comparison(
         out,
         yearly,
         admin,
         summary,
-        comparison_manifest(names, replications, years, master_seed, baseline, sets),
+        comparison_manifest(names, replications, years, master_seed, baseline, sets, varied),
     )
-    click.echo(format_table(summary))
-    if baseline is not None and len(labels) > 1:
-        click.echo(
-            f"\npaired difference from {baseline.upper()} on the same seeds (run mean, 95 % CI):"
-        )
-        shown = {col: label(col) for col in listed("paired")}  # the registry's `paired` view
-        width = max(map(len, shown.values()))
-        for col, name in shown.items():
-            for _, r in summary[
-                (summary["outcome"] == col) & summary[f"run_diff_vs_{baseline}"].notna()
-            ].iterrows():
-                click.echo(
-                    f"  {name:<{width}} {r['scenario']:<22} {r[f'run_diff_vs_{baseline}']:+.4g} "
-                    f"[{r['run_diff_lo']:+.4g}, {r['run_diff_hi']:+.4g}]"
-                )
+    y0, y1 = int(yearly["year"].min()), int(yearly["year"].max())
+    changed = f"; --set {', '.join(f'{k}={show(v)}' for k, v in sets.items())}" if sets else ""
+    context = (
+        f"govsim compare: {len(labels)} cases × {replications} seeded replications (master seed "
+        f"{master_seed}), years {y0}–{y1}; baseline {baseline}{changed}"
+    )
+    click.echo(format_table(summary, outcomes, context))
+    if len(labels) > 1:
+        click.echo("\n" + format_paired(summary, baseline))  # the registry's `paired` view
     click.echo(
-        f"\nwrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
+        f"\nsavings: {outcome_label('savings_dkk')} is against each run's own first year; "
+        f"{outcome_label('savings_vs_baseline_dkk')} against {baseline}'s first year on the same "
+        "seed, the same reference for every case"
+    )
+    click.echo(
+        f"figures: timeseries.png shows each year's mean, final_year.png the final year ({y1}) "
+        "only — the table above shows run means"
+    )
+    click.echo(
+        f"wrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
         + ", ".join(p.name for p in figs)
     )
 
@@ -287,22 +348,81 @@ def scenarios_cmd() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )
-def params_cmd(fmt: str) -> None:
-    """Print every parameter: name, unit, default, plausible range and source."""
+@click.option(
+    "--scenario",
+    default=None,
+    metavar="NAME",
+    help="Only the parameters this scenario (a preset or a YAML file) uses, with its values.",
+)
+def params_cmd(fmt: str, scenario: str | None) -> None:
+    """Print every parameter: name, unit, default, plausible range and source.
+
+    With --scenario, only the parameters that scenario uses (the municipality and behaviour
+    groups and the parameters of its rules) and the value it gives each ('value'; per regime
+    for a scenario that switches regime)."""
     from sim.params import schema
+    from sim.scenario import load_scenario, scenario_values
 
     rows = schema()
+    values: dict[str, str] = {}
+    if scenario is not None:
+        sc = load_scenario(scenario)
+        flat = scenario_values(sc)
+        rows = [p for p in rows if sc.uses_parameter(p.name)]
+        values = {p.name: flat.get(p.name, "") for p in rows}
     if fmt == "csv":
         import csv
 
         w = csv.writer(sys.stdout)
-        w.writerow(["name", "unit", "default", "low", "high", "source", "description"])
+        head = ["name", "unit", "default", "low", "high", "source", "description"]
+        w.writerow(head + (["value"] if scenario else []))
         for p in rows:
-            w.writerow([p.name, p.unit, p.default, p.low, p.high, p.source, p.doc])
+            extra = [values[p.name]] if scenario else []
+            w.writerow([p.name, p.unit, p.default, p.low, p.high, p.source, p.doc, *extra])
         return
+    if scenario is not None:
+        click.echo(f"parameters scenario {sc.name!r} uses (value: its own; default: the schema's)")
+        click.echo(f"{'name':<42} {'value':>12} {'default':>10}  {'range':<16} {'unit':<28} source")
     for p in rows:
         rng = "—" if p.low is None else f"{p.low:g}–{p.high:g}"
-        click.echo(f"{p.name:<42} {str(p.default):>10}  {rng:<16} {p.unit:<28} {p.source}")
+        own = f"{values[p.name]:>12} " if scenario else ""
+        click.echo(f"{p.name:<42} {own}{str(p.default):>10}  {rng:<16} {p.unit:<28} {p.source}")
+
+
+@cli.command("diff")
+@click.argument("a")
+@click.argument("b")
+def diff_cmd(a: str, b: str) -> None:
+    """Show what two scenarios (presets or YAML files) differ in: rules and parameter values.
+
+    Rules only one of them has, then every parameter both use with a different value (A → B),
+    then the scenario's own keys (years, start_year, regimes, …) that differ."""
+    from sim.params import schema_index
+    from sim.scenario import load_scenario, scenario_values
+
+    sa, sb = load_scenario(a), load_scenario(b)
+    ra, rb = sa.rule_keys(), sb.rule_keys()
+    click.echo(f"A = {sa.name} ({a}), B = {sb.name} ({b})")
+    only_a, only_b = sorted(ra - rb), sorted(rb - ra)
+    click.echo(f"rules only in A: {', '.join(only_a) or '—'}")
+    click.echo(f"rules only in B: {', '.join(only_b) or '—'}")
+    va, vb = scenario_values(sa), scenario_values(sb)
+    index = schema_index()
+    changed = [
+        n for n in index if n in va and n in vb and va[n] != vb[n]
+    ]  # both use it, values differ
+    click.echo(f"parameters both use, with different values ({len(changed)}):")
+    width = max([len(n) for n in changed] + [10])
+    for n in changed:
+        click.echo(f"  {n:<{width}} {va[n]} → {vb[n]}  ({index[n].unit})")
+    own = ("start_year", "years", "transition_cost_dkk")
+    keys = [k for k in own if getattr(sa, k) != getattr(sb, k)]
+    starts = [[str(r.start) for r in s.regime_list()] for s in (sa, sb)]
+    other = [f"{k}: {getattr(sa, k)} → {getattr(sb, k)}" for k in keys]
+    if len(starts[0]) > 1 or len(starts[1]) > 1:
+        if starts[0] != starts[1]:
+            other.append(f"regime starts: {', '.join(starts[0])} → {', '.join(starts[1])}")
+    click.echo("other keys: " + ("; ".join(other) if other else "the same"))
 
 
 def main() -> None:

@@ -16,10 +16,55 @@ import pandas as pd
 
 from sim.atomic import atomic_directory
 from sim.errors import GovsimError
-from sim.scenario import load_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.seeds import derive_seeds
 
 CANONICAL = ("bum", "hod", "model_municipality")
+
+
+def parse_vary(item: str | None, option: str = "--vary") -> tuple[str, list[Any]] | None:
+    """``KEY=V1,V2,…`` → (KEY, [V1, V2, …]); each value read as YAML like ``--set``'s."""
+    from sim.overrides import parse_set
+
+    if item is None:
+        return None
+    key, sep, raw = item.partition("=")
+    values = [parse_set([f"{key}={v}"], option)[key.strip()] for v in raw.split(",")] if sep else []
+    if not sep or not key.strip() or not raw.strip() or any(v is None for v in values):
+        raise GovsimError(
+            f"{option} {item}: expected KEY=V1,V2,… with a parameter name from `govsim params`, "
+            f"e.g. {option} fixed_inhouse_share.share=0.7,0.6"
+        )
+    dup = next((v for i, v in enumerate(values) if v in values[:i]), None)
+    if dup is not None:
+        raise GovsimError(f"{option} {item}: value {dup!r} is given twice; give each value once")
+    return key.strip(), values
+
+
+def comparison_cases(
+    scenarios: list[str],
+    overrides: dict[str, Any] | None = None,
+    vary: tuple[str, list[Any]] | None = None,
+) -> list[tuple[str, Scenario, str]]:
+    """(reference, scenario as run, case name) for every compared scenario and ``--vary`` value:
+    ``--set`` changes every scenario; ``--vary KEY=V1,V2`` makes one case per value, named
+    ``NAME KEY=V``. Every case is validated here, before any run."""
+    from sim.overrides import apply_set, show
+
+    out = []
+    for s in scenarios:
+        sc = apply_set(load_scenario(s), overrides)
+        if vary is None:
+            out.append((s, sc, sc.name))
+            continue
+        key, values = vary
+        if key in (overrides or {}):
+            raise GovsimError(
+                f"--vary {key}=…: {key!r} is also given with --set; vary it or set it, not both"
+            )
+        for v in values:
+            out.append((s, apply_set(sc, {key: v}, source="--vary"), f"{sc.name} {key}={show(v)}"))
+    return out
 
 
 def run_comparison(
@@ -29,6 +74,7 @@ def run_comparison(
     master_seed: int,
     workers: int = 1,
     overrides: dict[str, Any] | None = None,
+    vary: tuple[str, list[Any]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All (scenario, seed) runs → (yearly rows, admin rows), ordered by scenario then seed.
 
@@ -38,11 +84,12 @@ def run_comparison(
     summarised over fewer runs than asked for. `overrides` (``--set``) change every scenario
     the same way."""
     from sim.experiments.engine import RunSpec, run_many
-    from sim.overrides import apply_set
 
     # validate all before any run
-    loaded = [apply_set(load_scenario(s), overrides) for s in scenarios]
-    labels = [sc.name for sc in loaded]
+    cases = comparison_cases(scenarios, overrides, vary)
+    refs = [c[0] for c in cases]
+    loaded = [c[1] for c in cases]
+    labels = [c[2] for c in cases]
     dup = sorted({lab for lab in labels if labels.count(lab) > 1})
     if dup:
         raise GovsimError(
@@ -60,12 +107,12 @@ def run_comparison(
     specs = [
         RunSpec(
             f"{i:03d}-r{r:05d}",
-            sc if overrides else str(s),  # the changed Scenario itself travels to the workers
+            sc if (overrides or vary) else str(s),  # a changed Scenario travels to the workers
             seed=seed,
             years=years,
             meta=(("label", lab),),
         )
-        for i, (s, sc, lab) in enumerate(zip(scenarios, loaded, labels, strict=True))
+        for i, (s, sc, lab) in enumerate(zip(refs, loaded, labels, strict=True))
         for r, seed in enumerate(seeds)
     ]
     res = run_many(specs, workers=workers, tables=("yearly", "admin"))
@@ -100,18 +147,21 @@ def comparison_manifest(
     master_seed: int,
     baseline: str | None,
     overrides: dict[str, Any] | None = None,
+    vary: tuple[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
     """What a comparison ran: every scenario as resolved (overrides applied), the overrides,
     the seeds, replications, years, versions, commit."""
-    from sim.overrides import apply_set
     from sim.provenance import git_commit, versions
 
-    loaded = [apply_set(load_scenario(s), overrides) for s in scenarios]
+    cases = comparison_cases(scenarios, overrides, vary)
+    loaded = [c[1] for c in cases]
     return {
         "command": "compare",
         "scenarios": [sc.model_dump(mode="json") for sc in loaded],
-        "references": list(scenarios),
+        "cases": [c[2] for c in cases],
+        "references": [c[0] for c in cases],
         "overrides": dict(overrides or {}),
+        "vary": None if vary is None else {vary[0]: vary[1]},
         "baseline": baseline,
         "replications": replications,
         "years": years or loaded[0].years,
@@ -120,7 +170,9 @@ def comparison_manifest(
         "seeds": derive_seeds(master_seed, replications),
         "versions": versions(),
         "git_commit": git_commit(),
-        "savings_baseline": "savings_dkk = first simulated year's total cost under the starting regime − this year's",
+        "savings_baseline": "savings_dkk = first simulated year's total cost under the starting "
+        "regime − this year's (each run its own); savings_vs_baseline_dkk = the baseline's total "
+        f"cost in the first simulated year on the same seed ({baseline}) − this year's",
     }
 
 

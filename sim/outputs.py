@@ -13,13 +13,16 @@ Tables:
 - ``areas``: one row per year × area × task package (``areas.parquet``).
 - ``admin``: one row per year × administrative activity (``admin.parquet``).
 - ``tenders``: one row per tender held (``tenders.parquet``).
-- ``keys``: the columns ``govsim compare`` adds to every row of its yearly and admin tables.
+- ``keys``: the columns ``govsim compare`` adds to every row of its yearly and admin tables
+  (``savings_vs_baseline_dkk`` to the yearly rows only).
 - ``summary``: ``govsim compare``'s ``summary.csv`` (one row per scenario × outcome);
   ``<baseline>`` in a name stands for the baseline scenario's name.
 - ``batch``: the identity columns ``govsim batch`` (and every ``run_many`` with an output folder)
   puts before the columns of every row of its yearly, areas, admin and tenders tables;
   ``<parameter name>`` stands for each overridden parameter.
 - ``runs``: a batch's ``runs`` table (one row per run attempt).
+- ``run_summary``: ``govsim export``'s ``runs_summary`` (one row per run: the run's identity
+  columns of the batch or keys table, then ``years`` and each outcome's run mean and final value).
 - ``report_summary``, ``differences``, ``admin_by_activity``: ``govsim report``'s
   ``summary.csv``, ``differences.csv`` and ``admin_by_activity.csv``.
 - ``sa_samples``, ``sa_outcomes``, ``indices``, ``convergence``, ``seed_noise``,
@@ -56,6 +59,7 @@ TABLES: tuple[str, ...] = (
     "summary",
     "batch",
     "runs",
+    "run_summary",
     "report_summary",
     "differences",
     "admin_by_activity",
@@ -875,6 +879,16 @@ OUTPUTS: tuple[Output, ...] = (
         "—",
         "id",
     ),
+    _o(
+        "keys",
+        "savings_vs_baseline_dkk",
+        "DKK/yr",
+        "vs the baseline's first year, same seed",
+        "Savings vs the baseline",
+        "The baseline scenario's total cost in the first simulated year on the same seed minus "
+        "this year's total cost: one reference for every compared model (savings_dkk is against "
+        "each run's own first year).",
+    ),
     # ------------------------------------------------------------ summary (compare's summary.csv)
     _o(
         "summary",
@@ -937,24 +951,35 @@ OUTPUTS: tuple[Output, ...] = (
         "Mean over seeds of (scenario − baseline) in the run mean, paired on the same seed",
         "mean",
     ),
+    _o(
+        "summary",
+        "run_diff_pct",
+        "% of the baseline's run mean",
+        "100 × run_diff / |baseline run mean|",
+        "Run-mean difference, % of the baseline",
+        "The run-mean difference as a percentage of the magnitude of the baseline's run mean "
+        "(empty where that is 0).",
+    ),
 )
 
 #: where each headline yearly outcome is shown (``Output.views``; see the module docstring)
 _SHOWN: dict[str, tuple[str, ...]] = {
     "admin_cost_dkk": ("panel", "paired", "monitor"),
-    "savings_dkk": ("monitor",),
+    "savings_dkk": ("paired", "monitor"),
     "tenders_held": ("monitor",),
     "control_bids": ("monitor",),
     "learning_teams": ("monitor",),
-    "admin_overhead_share": ("final_bar", "run", "latest"),
+    "admin_overhead_share": ("final_bar", "run", "paired", "latest"),
     "citizen_satisfaction": ("panel", "final_bar", "run", "paired", "latest"),
     "political_expectation": ("latest",),
     "employee_wellbeing": ("panel", "final_bar", "run", "paired", "latest"),
     "sick_leave_rate": ("panel", "final_bar", "run", "paired", "latest"),
-    "inhouse_share": ("panel", "run"),
+    "inhouse_share": ("panel", "run", "paired"),
     "tendered_share": ("run", "latest"),
-    "proposals_implemented": ("latest",),
-    "trust_employees_management": ("panel", "latest"),
+    "proposals_implemented": ("paired", "latest"),
+    "trust_employees_management": ("panel", "paired", "latest"),
+    "total_cost_dkk": ("paired",),
+    "expectation_gap": ("paired",),
 }
 
 _PARAM = "<parameter name>"
@@ -1638,6 +1663,34 @@ _MORE: tuple[Output, ...] = (
         "—",
         "id",
     ),
+    # ------------------------------------------------------------ export's runs_summary
+    _o(
+        "run_summary",
+        "years",
+        "years",
+        "≥ 1",
+        "Years",
+        "Simulated years of the run.",
+        "—",
+    ),
+    _o(
+        "run_summary",
+        "<outcome>_mean",
+        "unit of the outcome",
+        "scale of the outcome",
+        "Run mean",
+        "Mean of the yearly outcome over the years of the run (one column per numeric yearly "
+        "outcome).",
+    ),
+    _o(
+        "run_summary",
+        "<outcome>_final",
+        "unit of the outcome",
+        "scale of the outcome",
+        "Final-year value",
+        "The yearly outcome in the run's final year (one column per numeric yearly outcome).",
+        "final",
+    ),
     # ------------------------------------------------------------ report's summary.csv
     *_report_summary(),
     # ------------------------------------------------------------ report's differences.csv
@@ -2064,6 +2117,7 @@ PLACEHOLDERS = {
     "<baseline>": ".+",
     _PARAM: r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+",  # a dotted schema name
     "<activity>": "[a-z][a-z0-9_]*",
+    "<outcome>": "[a-z][a-z0-9_]*",
 }
 
 

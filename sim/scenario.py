@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from sim import yamlio
 from sim.errors import BooleanInput, GovsimError, describe_validation_errors
@@ -25,6 +25,8 @@ RuleSpec = Annotated[
     Union[tuple(cls.Params for cls in RULES.values())],  # noqa: UP007 (Union of a computed tuple)
     Field(discriminator="rule"),
 ]
+
+_RULE_ADAPTER: TypeAdapter = TypeAdapter(RuleSpec)
 
 _DATE = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|Q([1-4])))?$")
 
@@ -250,18 +252,213 @@ def read_yaml(path: Path) -> Any:
         raise GovsimError(f"{path}{where}: malformed YAML: {problem}") from None
 
 
-def scenario_from_dict(data: Any, source: str) -> Scenario:
+def scenario_from_dict(
+    data: Any, source: str, directory: Path | None = None, _chain: tuple[str, ...] = ()
+) -> Scenario:
+    """Validate a scenario mapping. A mapping with ``base:`` extends that preset or file first
+    (``extend``); `directory` resolves a relative base path (default: the working directory)."""
     if not isinstance(data, dict):
         raise GovsimError(
             f"{source}: a scenario must be a mapping of keys (name, rules or regimes, …), "
             f"got {type(data).__name__}"
         )
+    if "base" in data:
+        data, sets = extend(data, source, directory or Path.cwd(), _chain)
+        if sets:
+            return _with_file_set(data, sets, source)
+    else:
+        stray = [k for k in EXTEND_KEYS if k in data]
+        if stray:
+            raise GovsimError(
+                f"{source}: key {stray[0]!r} is only allowed in a scenario with 'base: PRESET' "
+                "(it changes the base's rules); without a base, write the rules themselves"
+            )
+    return _validated(data, source)
+
+
+def _validated(data: dict, source: str) -> Scenario:
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as e:
         raise GovsimError(format_validation_error(source, e)) from None
     check_rules(sc, source)
     return sc
+
+
+def _with_file_set(data: dict, sets: dict, source: str) -> Scenario:
+    """A ``base:`` scenario's ``set:`` items applied together; a failure is blamed on the first
+    item that fails on its own (``key 'set.NAME' has value …``), as ``--set`` does."""
+    import copy
+
+    from sim.overrides import set_in_data, show
+
+    before = copy.deepcopy(data)
+    for name, value in sets.items():
+        set_in_data(data, {name: value}, f"{source}: key 'set.{name}'", data.get("name", "?"))
+    try:
+        return _validated(data, source)
+    except GovsimError as whole:
+        try:
+            _validated(copy.deepcopy(before), source)
+        except GovsimError:
+            raise whole from None  # not the set's fault
+        for name, value in sets.items():
+            trial = copy.deepcopy(before)
+            set_in_data(trial, {name: value}, source, "?")
+            try:
+                _validated(trial, "\0")
+            except GovsimError as e:
+                why = re.sub(r"^\0: (key '[^']*' has value .*?: )?", "", e.message)
+                raise GovsimError(
+                    f"{source}: key 'set.{name}' has value {show(value)}: {why}"
+                ) from None
+        raise GovsimError(
+            f"{whole.message} (with the items of key 'set' applied together)"
+        ) from None
+
+
+#: the keys a scenario with ``base:`` may use besides the Scenario's own
+EXTEND_KEYS = ("set", "add_rules", "remove_rules")
+
+
+def _base_path(ref: Any, source: str, directory: Path) -> Path:
+    allowed = (
+        f"allowed: a preset ({', '.join(preset_names())}) or a path to a scenario .yaml file "
+        "(relative to this file)"
+    )
+    if not isinstance(ref, str) or not ref.strip():
+        raise GovsimError(f"{source}: key 'base' has value {ref!r}; {allowed}")
+    if ref in preset_names() and not Path(ref).suffix:
+        return presets_dir() / f"{ref}.yaml"
+    p = Path(ref)
+    if not p.is_absolute():
+        p = directory / p
+    if not p.is_file():
+        raise GovsimError(
+            f"{source}: key 'base' has value {ref!r}: no such preset or file; {allowed}"
+        )
+    return p
+
+
+def extend(
+    data: dict, source: str, directory: Path, chain: tuple[str, ...] = ()
+) -> tuple[dict, dict]:
+    """A ``base:`` scenario mapping → the full mapping: the base's (itself validated), with
+
+    - ``name``, ``description``, ``start_year``, ``years``, ``transition_cost_dkk`` replaced;
+    - ``parameters`` merged into the base's, group by group;
+    - ``rules`` or ``regimes`` replacing the base's rules, or ``remove_rules`` (rule names) and
+      ``add_rules`` (rule objects) changing them in every regime;
+    - ``set`` (dotted ``govsim params`` names, as ``--set``) applied last.
+
+    Returns the mapping without the ``set`` items and the items (``scenario_from_dict`` applies
+    them, so a bad value is blamed on its key)."""
+    from sim.overrides import show
+
+    ref = data["base"]
+    path = _base_path(ref, source, directory)
+    key = str(path.resolve())
+    if key in chain:
+        raise GovsimError(
+            f"{source}: key 'base' has value {ref!r}: the bases form a cycle "
+            f"({' → '.join(Path(c).stem for c in (*chain, key))})"
+        )
+    parent = scenario_from_dict(read_yaml(path), str(path), path.parent, (*chain, key))
+    merged = parent.model_dump(mode="python", exclude_none=True)
+    changes: list[str] = []
+    own_rules = [k for k in ("rules", "regimes") if k in data]
+    if own_rules and any(k in data for k in ("add_rules", "remove_rules")):
+        raise GovsimError(
+            f"{source}: key {own_rules[0]!r} replaces the base's rules; it cannot be combined "
+            "with 'add_rules' or 'remove_rules', which change them"
+        )
+    for k, v in data.items():
+        if k in ("base", "parameters", *EXTEND_KEYS):
+            continue
+        if k in ("rules", "regimes"):
+            merged.pop("rules", None)
+            merged.pop("regimes", None)
+            changes.append(f"its own {k}")
+        elif k not in ("name", "description"):
+            changes.append(f"{k} {v}")
+        merged[k] = v
+    params = data.get("parameters")
+    if params is not None:
+        if not isinstance(params, dict):
+            raise GovsimError(
+                f"{source}: key 'parameters' has value {params!r}: it must be a mapping of "
+                "groups (municipality, …) to parameters"
+            )
+        for group, fields in params.items():
+            into = merged.setdefault("parameters", {})
+            if isinstance(fields, dict) and isinstance(into.get(group), dict):
+                into[group] = {**into[group], **fields}
+                changes += [f"{group}.{f}={show(v)}" for f, v in fields.items()]
+            else:
+                into[group] = fields  # validation names the key
+    regimes = merged["regimes"] if "regimes" in merged else [merged]
+    keys = {r["rule"] for reg in regimes for r in reg.get("rules", [])}
+    remove = data.get("remove_rules", [])
+    if not isinstance(remove, list) or not all(isinstance(x, str) for x in remove):
+        raise GovsimError(
+            f"{source}: key 'remove_rules' has value {remove!r}: it must be a list of rule names"
+        )
+    for name in remove:
+        if name not in keys:
+            raise GovsimError(
+                f"{source}: key 'remove_rules' has value {name!r}: base {ref!r} has no rule "
+                f"{name!r}; its rules are: {', '.join(sorted(keys))}"
+            )
+        for reg in regimes:
+            reg["rules"] = [r for r in reg["rules"] if r["rule"] != name]
+        changes.append(f"without {name}")
+    add = data.get("add_rules", [])
+    if not isinstance(add, list):
+        raise GovsimError(
+            f"{source}: key 'add_rules' has value {add!r}: it must be a list of rules "
+            "({rule: NAME, …parameters})"
+        )
+    for i, spec in enumerate(add):
+        where = f"add_rules[{i}]"
+        named = spec.get("rule") if isinstance(spec, dict) else None
+        if named in keys and named not in remove:
+            raise GovsimError(
+                f"{source}: key '{where}' adds rule {named!r}, which base {ref!r} already "
+                f"has; change its parameters with 'set: {{{named}.PARAMETER: VALUE}}'"
+            )
+        try:
+            _RULE_ADAPTER.validate_python(spec)
+        except ValidationError as e:
+            raise GovsimError(
+                describe_validation_errors(
+                    source,
+                    e,
+                    key=lambda loc, w=where: format_loc((w, *loc[1:])) if loc else w,
+                    allowed=lambda loc: _rule_keys(loc),
+                    unknown_tag=lambda k, inp, w=where: _unknown_rule(w, inp),
+                )
+            ) from None
+        for reg in regimes:
+            reg.setdefault("rules", []).append(dict(spec))
+        changes.append(f"plus {named}")
+    sets = data.get("set")
+    if sets is not None:
+        if not isinstance(sets, dict) or not sets:
+            raise GovsimError(
+                f"{source}: key 'set' has value {sets!r}: it must be a mapping of parameter "
+                "names from `govsim params` to values, e.g. set: {tendering.share: 0.4}"
+            )
+        changes += [f"{name}={show(value)}" for name, value in sets.items()]
+    if "name" not in data:
+        merged["name"] = Path(source).stem if source.endswith((".yaml", ".yml")) else parent.name
+    if "description" not in data:
+        merged["description"] = f"{parent.name}, changed: " + ("; ".join(changes) or "nothing")
+    return merged, dict(sets or {})
+
+
+def _rule_keys(loc: tuple) -> list[str] | None:
+    head = next((p for p in loc if isinstance(p, str) and p in RULES), None)
+    return None if head is None else [k for k in RULES[head].Params.model_fields if k != "rule"]
 
 
 def load_scenario(ref: str | Path | Scenario | dict) -> Scenario:
@@ -296,7 +493,10 @@ def _load_file(key: str, shown: str) -> Scenario:
         hit = _CACHE.get(key)
         if hit is not None and hit[0] == stamp and hit[1] == shown:
             return hit[2]
-    sc = scenario_from_dict(read_yaml(Path(shown)), shown)
+    data = read_yaml(Path(shown))
+    sc = scenario_from_dict(data, shown, Path(shown).parent)
+    if isinstance(data, dict) and "base" in data:
+        stamp = None  # its base may change without this file changing: not cached
     if stamp is not None:
         if len(_CACHE) > 256:
             _CACHE.clear()
@@ -305,6 +505,33 @@ def _load_file(key: str, shown: str) -> Scenario:
 
 
 _CACHE: dict[str, tuple[tuple[int, int], str, Scenario]] = {}
+
+
+def scenario_values(sc: Scenario) -> dict[str, str]:
+    """Every parameter the scenario gives a value, by dotted ``govsim params`` name, as text: the
+    municipality and behaviour groups, and each of its rules' parameters (``v1 → v2`` with the
+    regime starts, for a rule whose value changes between regimes)."""
+    out: dict[str, str] = {}
+    for group in Parameters.model_fields:
+        for k, v in getattr(sc.parameters, group).model_dump(mode="json").items():
+            out[f"{group}.{k}"] = _text(v)
+    per: dict[str, list[tuple[str, str]]] = {}
+    for reg in sc.regime_list():
+        for r in reg.rules:
+            for k, v in r.model_dump(mode="json", exclude={"rule"}).items():
+                per.setdefault(f"{r.rule}.{k}", []).append((str(reg.start), _text(v)))
+    for name, vals in per.items():
+        distinct = list(dict.fromkeys(v for _, v in vals))
+        out[name] = (
+            distinct[0]
+            if len(distinct) == 1
+            else ", then ".join(f"{v} (from {start})" for start, v in vals)
+        )
+    return out
+
+
+def _text(v: Any) -> str:
+    return f"{v:.10g}" if isinstance(v, float) else str(v)
 
 
 def describe_presets() -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ error paths run in this process (click's CliRunner, the ``invoke`` fixture)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -55,8 +56,15 @@ def test_compare_small(cli, tmp_path):
     )
     assert "paired difference from BUM" in p.stdout
     paired = p.stdout.split("paired difference from BUM")[1]
+    from sim.analysis import shown_unit
+
     for col in outputs.listed("paired"):  # the registry's labels, each once per scenario but BUM
-        assert paired.count(outputs.label(col)) == 2, col
+        name = re.escape(outputs.label(col, unit=False))
+        unit = re.escape(shown_unit(col, diff=True))
+        for scen in ("hod", "model_municipality"):
+            line = rf"^  {name} +{scen} +[+-][\d,.]+ \[[+-][\d,.]+, [+-][\d,.]+\] +{unit} +[+-][\d,.]+ %$"
+            assert len(re.findall(line, paired, re.M)) == 1, (col, scen)
+    assert "e+0" not in paired and "e-0" not in paired  # no scientific notation
 
 
 def test_scenarios_and_params_list(cli):

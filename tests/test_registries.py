@@ -156,12 +156,13 @@ def test_every_column_a_run_produces_is_registered_and_vice_versa(produced):
 def test_compare_summary_and_keys_columns_are_registered(produced):
     import pandas as pd
 
-    from sim.analysis import summarise
+    from sim.analysis import summarise, with_common_savings
 
     yearly = pd.concat(
         [produced.yearly.assign(scenario=s, seed=k) for s in ("bum", "hod") for k in (1, 2)]
     )
     summary = summarise(yearly, baseline="bum")
+    yearly = with_common_savings(yearly, "bum")  # the column compare adds to its yearly rows
     assert all(outputs.find(c, "summary") for c in summary.columns)
     matched = {outputs.find(c, "summary").name for c in summary.columns}
     assert matched == set(outputs.columns("summary"))
@@ -253,8 +254,11 @@ def test_figures_run_compare_app_and_exercises_show_the_registry_views(
     args = "compare --replications 2 --years 2 --workers 1 --out".split()
     res = CliRunner().invoke(cli, [*args, str(tmp_path / "c")])
     assert res.exit_code == 0, res.output
-    paired = res.output.split("paired difference from BUM")[1]
-    assert paired.count("Staff mood (1–7 scale) ") == 2 and "Money saved" not in paired
+    paired = res.output.split("paired difference from BUM")[1].split("\n\n")[0]
+    # one line per outcome of the `paired` view and scenario but BUM: label, then the unit column
+    assert len(re.findall(r"^  Staff mood +hod .* 1–7 scale ", paired, re.M)) == 1
+    assert len(re.findall(r"^  Staff mood +model_municipality ", paired, re.M)) == 1
+    assert "Money saved" not in paired
 
 
 def test_compare_report_and_app_labels_come_from_the_registry(produced, monkeypatch):
@@ -306,7 +310,9 @@ def test_report_uses_registry_labels(tmp_path):
     ]
     execute(specs, tmp_path / "b", workers=1, progress=False)
     html = write_report(tmp_path / "b")[0].read_text()
-    assert outputs.label("employee_wellbeing") in html
+    # tables name an outcome by its label, with its unit or scale under it
+    assert outputs.label("employee_wellbeing", unit=False) in html
+    assert outputs.axis_unit("employee_wellbeing") in html
 
 
 @pytest.mark.parametrize("fmt", ["text", "csv", "markdown"])

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from sim.cli import set_option, warn_ineffective
 from sim.errors import GovsimError
 
 HOST = "127.0.0.1"
@@ -44,13 +45,25 @@ HOST = "127.0.0.1"
     show_default=True,
     help="Milliseconds between steps while playing.",
 )
-def app(port: int, model_a: str, model_b: str, seed: int, play_interval: int) -> None:
+@set_option(
+    " (the models start with it, as if set with the sliders; a rule's parameter applies to the "
+    "models that use the rule, and one that neither model uses is an error)"
+)
+def app(
+    port: int,
+    model_a: str,
+    model_b: str,
+    seed: int,
+    play_interval: int,
+    overrides: tuple[str, ...],
+) -> None:
     """Open the teaching app: one or two governance models, step by step, in the browser."""
     # Solara's "runs on Solara" badge sits over the page's bottom right corner (a plot); its
     # settings are read when Solara is first imported
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     from sim.app.config import CONFIG_ENV, AppConfig
-    from sim.app.state import scenario_choices
+    from sim.app.state import configure, scenario_choices
+    from sim.overrides import parse_set, show
     from sim.scenario import load_scenario
 
     b = None if model_b.lower() == "none" else model_b
@@ -61,7 +74,43 @@ def app(port: int, model_a: str, model_b: str, seed: int, play_interval: int) ->
         if ref not in scenario_choices():
             load_scenario(ref)  # a file: fail here with the schema's message, not in the browser
             files.append(ref)
-    cfg = AppConfig(a=model_a, b=b, seed=seed, files=tuple(files), play_interval_ms=play_interval)
+    sets = parse_set(overrides)
+    if sets:
+        refs = [r for r in (model_a, b) if r is not None]
+        base = configure(refs, {})
+        from sim.overrides import apply_set
+        from sim.params import schema_index
+
+        for name, value in sets.items():
+            item = f"--set {name}={show(value)}"
+            users = [sc for sc in base if sc.uses_parameter(name)]
+            if name not in schema_index():
+                raise GovsimError(
+                    f"{item}: unknown parameter {name!r}; see `govsim params` for the names"
+                )
+            if not users:
+                raise GovsimError(
+                    f"{item}: parameter {name!r} belongs to rule {name.split('.', 1)[0]!r}, "
+                    f"which {'neither model' if len(base) > 1 else 'the model'} "
+                    f"({', '.join(sc.name for sc in base)}) uses"
+                )
+            for sc in users:
+                apply_set(sc, {name: value})
+        try:
+            configure(refs, sets)  # the combination, as the sliders' Apply checks it
+        except GovsimError as e:
+            items = " ".join(f"--set {k}={show(v)}" for k, v in sets.items())
+            raise GovsimError(f"{items}: together: {e.message}") from None
+        for sc in base:
+            warn_ineffective([sc], {k: v for k, v in sets.items() if sc.uses_parameter(k)}, seed)
+    cfg = AppConfig(
+        a=model_a,
+        b=b,
+        seed=seed,
+        files=tuple(files),
+        play_interval_ms=play_interval,
+        overrides=tuple(sorted(sets.items())),
+    )
     os.environ[CONFIG_ENV] = cfg.to_env()
     os.environ["SOLARA_APP"] = "sim.app.page"
     from sim.app.assets import ensure

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from typing import Any
 
 CONFIG_ENV = "GOVSIM_APP_CONFIG"
 
@@ -20,6 +21,8 @@ class AppConfig:
     seed: int = 0
     files: tuple[str, ...] = ()
     play_interval_ms: int = 250
+    #: ``govsim app --set`` items: the models start with them, as if applied with the sliders
+    overrides: tuple[tuple[str, Any], ...] = ()
 
     def to_env(self) -> str:
         return json.dumps(
@@ -29,6 +32,7 @@ class AppConfig:
                 "seed": self.seed,
                 "files": list(self.files),
                 "play_interval_ms": self.play_interval_ms,
+                "overrides": [list(kv) for kv in self.overrides],
             }
         )
 
@@ -44,4 +48,5 @@ class AppConfig:
             seed=int(d["seed"]),
             files=tuple(d["files"]),
             play_interval_ms=int(d["play_interval_ms"]),
+            overrides=tuple((k, v) for k, v in d.get("overrides", ())),
         )

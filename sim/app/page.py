@@ -99,7 +99,11 @@ model_a = solara.reactive(CFG.a)
 model_b = solara.reactive(CFG.b or NONE)
 files = solara.reactive(list(CFG.files))  # scenario files named on the command line or loaded
 applied = solara.reactive(
-    Applied((CFG.a,) + (() if CFG.b is None else (CFG.b,)), ((), ()), CFG.seed)
+    Applied(
+        (CFG.a,) + (() if CFG.b is None else (CFG.b,)),
+        (tuple(sorted(CFG.overrides)),) * 2,  # `govsim app --set`: both models start with them
+        CFG.seed,
+    )
 )
 pending = solara.reactive(((), ()))  # each model's slider values not applied yet
 link_models = solara.reactive(False)  # "apply to both": a slider moves both models' values

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli import set_option
+from sim.cli import set_option, warn_ineffective
 from sim.errors import GovsimError
 
 
@@ -85,8 +85,17 @@ def batch(
 
     sets = parse_set(overrides)
     exp = load_experiment(experiment)
-    specs = with_set(expand(exp, experiment), sets)
+    plain = expand(exp, experiment)
+    specs = with_set(plain, sets)
     out = out or Path("results") / exp.name
+    if sets:
+        from sim.overrides import apply_overrides
+        from sim.scenario import load_scenario
+
+        firsts = {s.scenario: s for s in reversed(plain)}  # each scenario's first run
+        for ref, s in reversed(firsts.items()):
+            sc = apply_overrides(load_scenario(ref), dict(s.overrides))
+            warn_ineffective([sc], sets, s.seed, s.years)
     summary = execute(
         specs,
         out,
@@ -132,18 +141,47 @@ def batch(
     help="Case the differences are taken against (default: 'bum' if present, else the first case).",
 )
 def report(results: Path, out: Path | None, baseline: str | None) -> None:
-    """Write a self-contained HTML report and CSV summaries for a `govsim batch` output directory."""
+    """Write a self-contained HTML report and CSV summaries for a `govsim batch` or
+    `govsim compare` output directory."""
     from sim.atomic import check_out_dir
-    from sim.experiments.engine import load_results
-    from sim.experiments.report import check_rows, missing_runs, write_report
+    from sim.experiments.export import read_tables
+    from sim.experiments.report import check_rows, is_store, missing_runs, write_report
 
     check_out_dir((out or results / "report.html").parent, "--out")
-    yearly = load_results(results, "yearly")
-    check_rows(results, {"yearly": yearly})
-    for w in missing_runs(results, yearly):
-        click.echo(f"warning: {w}", err=True)
+    yearly = read_tables(results)["yearly"]
+    if is_store(results):
+        check_rows(results, {"yearly": yearly})
+        for w in missing_runs(results, yearly):
+            click.echo(f"warning: {w}", err=True)
     paths = write_report(results, out, baseline=baseline)
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
-__all__ = ["batch", "report", "GovsimError"]
+@click.command("export")
+@click.argument("results", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="csv: one file per table; xlsx: one workbook with a sheet per table (needs openpyxl).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: RESULTS/export).",
+)
+def export_cmd(results: Path, fmt: str, out: Path | None) -> None:
+    """Export the tables of a batch, compare or run folder for a spreadsheet, with runs_summary:
+    one row per run (scenario, case, seed, overrides; each outcome's run mean and final value)."""
+    from sim.experiments.export import export
+
+    files = export(results, out, fmt)
+    click.echo(
+        f"wrote {len(files)} files in {files[0].parent}: " + ", ".join(f.name for f in files)
+    )
+
+
+__all__ = ["batch", "report", "export_cmd", "GovsimError"]

@@ -19,11 +19,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import KEY_OUTCOMES, admin_table, figures, pairwise, summarise
+from sim.analysis import (
+    admin_table,
+    compared_outcomes,
+    figures,
+    outcome_label,
+    pairwise,
+    shown,
+    shown_unit,
+    summarise,
+    sweep_figures,
+)
 from sim.atomic import check_out_dir
 from sim.errors import GovsimError
-from sim.experiments.engine import MANIFEST, ResultStore, load_results
-from sim.outputs import label
+from sim.experiments.engine import MANIFEST, ResultStore
+from sim.outputs import find
 
 
 def case_column(yearly: pd.DataFrame) -> str:
@@ -86,95 +96,215 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _num(x: float) -> str:
+def _num(x: float, col: str | None = None, diff: bool = False) -> str:
     if x is None or not np.isfinite(x):
         return "–"
-    if abs(x) >= 1e5:
-        return f"{x / 1e6:,.2f} M"
-    return f"{x:.4g}"
+    o = find(col) if col else None
+    if abs(x) >= 1e5 and not (o is not None and o.percent):
+        return f"{x / 1e6:{'+' if diff else ''},.2f} M"
+    return shown(x, col, diff) if col else f"{x:,.4g}"
 
 
-def _means_table(summary: pd.DataFrame) -> str:
+def _unit(col: str, diff: bool = False) -> str:
+    return shown_unit(col, diff)
+
+
+def _means_table(summary: pd.DataFrame, names: dict[str, str]) -> str:
+    """Rows: cases (file order); columns: outcomes with their unit; cells: final-year mean and
+    95 % CI. Stays readable for 30 cases (the page scrolls sideways if it must)."""
     cases = list(dict.fromkeys(summary["case"]))
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cases)
+    outs = list(dict.fromkeys(summary["outcome"]))
+    head = "".join(
+        f'<th title="{html.escape(c)}">{html.escape(outcome_label(c, unit=False))}'
+        f"<br><small>{html.escape(_unit(c))}</small></th>"
+        for c in outs
+    )
     body = []
-    for col in dict.fromkeys(summary["outcome"]):
+    for case in cases:
         cells = []
-        for c in cases:
-            r = summary[(summary["case"] == c) & (summary["outcome"] == col)].iloc[0]
+        for col in outs:
+            r = summary[(summary["case"] == case) & (summary["outcome"] == col)].iloc[0]
             cells.append(
-                f"<td>{_num(r['final_mean'])}<br><small>[{_num(r['final_lo'])}, {_num(r['final_hi'])}]"
-                f"</small></td>"
+                f"<td>{_num(r['final_mean'], col)}<br><small>[{_num(r['final_lo'], col)}, "
+                f"{_num(r['final_hi'], col)}]</small></td>"
             )
         body.append(
-            f'<tr><th title="{html.escape(col)}">{html.escape(label(col))}</th>{"".join(cells)}</tr>'
+            f'<tr><th title="{html.escape(case)}">{html.escape(names.get(case, case))}</th>'
+            f"{''.join(cells)}</tr>"
         )
-    return f"<table><tr><th>outcome</th>{head}</tr>{''.join(body)}</table>"
+    return f'<div class="wide"><table><tr><th>case</th>{head}</tr>{"".join(body)}</table></div>'
 
 
-def _diff_table(diffs: pd.DataFrame) -> str:
-    rows = []
-    for _, r in diffs.iterrows():
-        cls = ' class="clear"' if r["clear"] else ""
-        rows.append(
-            f"<tr{cls}><td>{html.escape(r['case_b'])} − {html.escape(r['case_a'])}</td>"
-            f"<td>{html.escape(label(r['outcome']))}</td><td>{_num(r['diff_mean'])}</td>"
-            f"<td>[{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]</td><td>{r['n_pairs']}</td></tr>"
-        )
-    return (
-        "<table><tr><th>difference</th><th>outcome</th><th>mean</th><th>95 % CI</th><th>pairs</th></tr>"
-        + "".join(rows)
-        + "</table>"
+def _diff_table(diffs: pd.DataFrame, names: dict[str, str]) -> str:
+    """Each case against the baseline: rows cases, columns outcomes; green cells: the 95 % CI
+    of the paired difference excludes zero."""
+    if diffs.empty:
+        return "<p>Only one case: nothing to contrast.</p>"
+    outs = list(dict.fromkeys(diffs["outcome"]))
+    head = "".join(
+        f"<th>{html.escape(outcome_label(c, unit=False))}<br><small>{html.escape(_unit(c, True))}"
+        "</small></th>"
+        for c in outs
     )
+    rows = []
+    for case, g in diffs.groupby("case_b", sort=False):
+        cells = []
+        for col in outs:
+            r = g[g["outcome"] == col].iloc[0]
+            cls = ' class="clear"' if r["clear"] else ""
+            cells.append(
+                f"<td{cls}>{_num(r['diff_mean'], col, True)}<br><small>[{_num(r['diff_lo'], col, True)}, "
+                f"{_num(r['diff_hi'], col, True)}] n={r['n_pairs']}</small></td>"
+            )
+        rows.append(
+            f'<tr><th title="{html.escape(case)}">{html.escape(names.get(case, case))}</th>'
+            f"{''.join(cells)}</tr>"
+        )
+    return f'<div class="wide"><table><tr><th>case − baseline</th>{head}</tr>{"".join(rows)}</table></div>'
 
 
-def _admin_html(tab: pd.DataFrame) -> str:
+def _admin_html(tab: pd.DataFrame, names: dict[str, str]) -> str:
     tab = tab.loc[:, tab.sum(axis=0) > 0]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in tab.columns)
     rows = []
     for case, r in tab.iterrows():
         cells = "".join(f"<td>{v / 1e6:,.3f}</td>" for v in r)
         rows.append(
-            f"<tr><th>{html.escape(str(case))}</th>{cells}<td><b>{r.sum() / 1e6:,.3f}</b></td></tr>"
+            f'<tr><th title="{html.escape(str(case))}">{html.escape(names.get(case, str(case)))}</th>'
+            f"{cells}<td><b>{r.sum() / 1e6:,.3f}</b></td></tr>"
         )
-    return f"<table><tr><th>case</th>{head}<th>total</th></tr>{''.join(rows)}</table>"
+    return f'<div class="wide"><table><tr><th>case</th>{head}<th>total</th></tr>{"".join(rows)}</table></div>'
+
+
+def short_names(yearly: pd.DataFrame, by: str) -> dict[str, str]:
+    """Case → a short name for figures and tables: the entry's label (``label:``, else the
+    scenario's name) and the values of only the parameters that entry varies, by the last part
+    of their name when that is unambiguous (``bum citizens=50000 share=0.2``)."""
+    if by != "case" or "label" not in yearly.columns:
+        return {c: str(c) for c in dict.fromkeys(yearly[by])}
+    pcols = [
+        c for c in yearly.columns if find(c, "batch") and "." in c and find(c, "yearly") is None
+    ]
+    firsts = yearly.drop_duplicates(by)
+    tails = [c.split(".")[-1] for c in pcols]
+    out: dict[str, str] = {}
+    for _, r in firsts.iterrows():
+        lab = str(r["label"])
+        same = firsts[firsts["label"] == r["label"]]
+        varied = [c for c in pcols if same[c].nunique(dropna=False) > 1]
+        bits = []
+        for c in varied:
+            v = r[c]
+            key = c.split(".")[-1] if tails.count(c.split(".")[-1]) == 1 else c
+            bits.append(
+                f"{key}={v:g}"
+                if isinstance(v, float | int) and not isinstance(v, bool)
+                else f"{key}={v}"
+            )
+        out[r[by]] = " ".join([lab, *bits])
+    if len(set(out.values())) < len(out):  # not unique: keep the full names
+        return {c: str(c) for c in out}
+    return out
+
+
+def swept(yearly: pd.DataFrame) -> dict[str, list[str]]:
+    """Experiment entry (label) → the numeric parameters it varies over more than one value."""
+    if "label" not in yearly.columns:
+        return {}
+    pcols = [
+        c for c in yearly.columns if find(c, "batch") and "." in c and find(c, "yearly") is None
+    ]
+    out = {}
+    for lab, g in yearly.groupby("label", sort=False):
+        names = [c for c in pcols if g[c].nunique() > 1 and pd.api.types.is_numeric_dtype(g[c])]
+        if names:
+            out[str(lab)] = names
+    return out
+
+
+def file_order(results: Path, yearly: pd.DataFrame, by: str) -> pd.DataFrame:
+    """`yearly` with its cases in the order of the experiment file (the manifest's run list),
+    not the alphabetical order of run ids."""
+    man = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
+    order: list[str] = []
+    for r in man.get("runs", []):
+        c = (r.get("meta") or {}).get(by) or (r.get("scenario") if by == "scenario" else None)
+        if c is not None and c not in order:
+            order.append(c)
+    if not order:
+        return yearly
+    rank = {c: i for i, c in enumerate(order)}
+    key = yearly[by].map(lambda c: rank.get(c, len(rank)))
+    return yearly.assign(_o=key).sort_values("_o", kind="stable").drop(columns="_o")
 
 
 CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1300px;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 7px;
 text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}tr.clear td{background:#eef7ee}img{max-width:100%}
 small{color:#666}code{background:#f4f4f4;padding:0 3px}
-p.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em}"""
+p.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em}
+div.wide{overflow-x:auto}td.clear{background:#eef7ee}th small{font-weight:normal}
+div.wide td{white-space:nowrap}div.wide tr>th:first-child{white-space:nowrap}"""
+
+
+def is_store(results: Path) -> bool:
+    """A `govsim batch` store (parts and a runs table), not a compare or run folder."""
+    return (Path(results) / "yearly").is_dir()
+
+
+def report_outcomes(results: Path, yearly: pd.DataFrame) -> tuple[str, ...]:
+    """The outcomes a report shows: those the experiment file lists (in its order), else the
+    headline outcomes (and compare's common-baseline savings), else every numeric column."""
+    man = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
+    listed_ = (man.get("experiment") or {}).get("outcomes") or []
+    if listed_:
+        return tuple(c for c in listed_ if c in yearly.columns)
+    return compared_outcomes(yearly) or tuple(
+        c
+        for c in yearly.select_dtypes("number").columns
+        if c not in ("year", "seed", "variation", "replication") and find(c, "batch") is None
+    )
 
 
 def write_report(results: Path, out: Path | None = None, baseline: str | None = None) -> list[Path]:
-    """Write report.html, summary.csv, differences.csv and admin_by_activity.csv; return their paths."""
+    """Write report.html, summary.csv, differences.csv and admin_by_activity.csv; return their paths.
+
+    `results` is a `govsim batch` store or a `govsim compare` folder."""
+    from sim.experiments.export import read_tables
+
     results = Path(results)
-    yearly = load_results(results, "yearly")
-    try:
-        admin = load_results(results, "admin")
-    except GovsimError:
-        admin = None
-    check_rows(results, {"yearly": yearly, "admin": admin})
+    tables = read_tables(results)
+    yearly, admin = tables["yearly"], tables.get("admin")
+    store = is_store(results)
+    if store:
+        check_rows(results, {"yearly": yearly, "admin": admin})
     by = case_column(yearly)
-    warnings = missing_runs(results, yearly)
+    yearly = file_order(results, yearly, by)
+    if admin is not None:
+        admin = file_order(results, admin, by)
+    warnings = missing_runs(results, yearly) if store else []
     cases = list(dict.fromkeys(yearly[by]))
+    names = short_names(yearly, by)
     if baseline is None:
         baseline = "bum" if "bum" in cases else cases[0]
     elif baseline not in cases:
-        raise GovsimError(
-            f"--baseline {baseline!r} is not a case in {results}; cases are: {', '.join(cases)}"
-        )
-    outcomes = tuple(c for c in KEY_OUTCOMES if c in yearly.columns) or tuple(
-        c
-        for c in yearly.select_dtypes("number").columns
-        if c not in ("year", "seed", "variation", "replication")
-    )
+        short = {v: k for k, v in names.items()}
+        if baseline not in short:
+            raise GovsimError(
+                f"--baseline {baseline!r} is not a case in {results}; cases are: {', '.join(cases)}"
+            )
+        baseline = short[baseline]
+    outcomes = report_outcomes(results, yearly)
     summary = summarise(yearly, baseline=baseline, by=by, outcomes=outcomes).rename(
         columns={"scenario": "case"}
     )
-    diffs = pairwise(yearly, by, baseline, outcomes)
-    figs = {name: _png(f) for name, f in figures(yearly, admin, by=by).items()}
+    diffs = pairwise(yearly, by, baseline, outcomes, contrasts=True)
+    shown_y = yearly.assign(**{by: yearly[by].map(names)})
+    shown_a = None if admin is None else admin.assign(**{by: admin[by].map(names)})
+    figs = {name: _png(f) for name, f in figures(shown_y, shown_a, by=by).items()}
+    sweeps = {
+        name: _png(f) for name, f in sweep_figures(yearly, by, swept(yearly), outcomes).items()
+    }
 
     out = Path(out) if out is not None else results / "report.html"
     check_out_dir(out.parent, "--out")
@@ -193,7 +323,7 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
         tab.to_csv(staged[paths[-1]])
         admin_html = (
             "<h2>Administrative cost by activity</h2><p>M DKK per year, mean over years and seeds.</p>"
-            + _admin_html(tab)
+            + _admin_html(tab, names)
             + (
                 f'<img src="data:image/png;base64,{figs["admin_breakdown"]}">'
                 if "admin_breakdown" in figs
@@ -202,22 +332,41 @@ def write_report(results: Path, out: Path | None = None, baseline: str | None = 
         )
     manifest = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
     exp = manifest.get("experiment", {})
-    title = exp.get("name", results.name)
+    title = exp.get("name") or (
+        f"compare ({', '.join(cases)})" if manifest.get("command") == "compare" else results.name
+    )
     seeds = sorted(set(yearly["seed"]))
     img = {k: f'<img src="data:image/png;base64,{v}" alt="{k}">' for k, v in figs.items()}
+    key_html = ""
+    if any(names[c] != c for c in cases):
+        key_html = (
+            "<h2>Cases</h2><table><tr><th>short name</th><th>case (entry and its overrides)</th></tr>"
+            + "".join(
+                f"<tr><td>{html.escape(names[c])}</td><td>{html.escape(c)}</td></tr>" for c in cases
+            )
+            + "</table>"
+        )
+    sweep_html = ""
+    if sweeps:
+        sweep_html = "<h2>Outcomes against the swept parameters</h2>" + "".join(
+            f'<img src="data:image/png;base64,{v}" alt="{k}">' for k, v in sweeps.items()
+        )
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>govsim report: {html.escape(title)}</title>
 <style>{CSS}</style></head><body>
 <h1>govsim report: {html.escape(title)}</h1>
 <p>{html.escape(exp.get("description", ""))}</p>
 {"".join(f'<p class="warning"><b>Warning:</b> {html.escape(w)}</p>' for w in warnings)}
 <p>{len(cases)} cases × {len(seeds)} seeded replications, years {yearly["year"].min()}–{yearly["year"].max()};
+baseline <b>{html.escape(names[baseline])}</b>; 95 % CIs cover seed noise only (variation between replications).
 git commit <code>{html.escape(str(manifest.get("git_commit")))}</code>, govsim
 {html.escape(str(manifest.get("versions", {}).get("govsim")))}. Source: <code>{html.escape(str(results))}</code>.</p>
+{key_html}
 <h2>Over time</h2>{img.get("timeseries", "")}
+{sweep_html}
 <h2>Final year</h2>{img.get("final_year", "")}
-<h2>Means in the final year ({yearly["year"].max()}) with 95 % CIs</h2>{_means_table(summary)}
-<h2>Pairwise differences</h2><p>Whole-run mean per seed, case minus case, paired on the same seeds; green rows:
-the 95 % CI excludes zero.</p>{_diff_table(diffs)}
+<h2>Means in the final year ({yearly["year"].max()}) with 95 % CIs</h2><p>Shares in %.</p>{_means_table(summary, names)}
+<h2>Differences from the baseline ({html.escape(names[baseline])})</h2><p>Each case minus the baseline: whole-run
+mean per seed, paired on the same seeds (shares in percentage points); green: the 95 % CI excludes zero.</p>{_diff_table(diffs, names)}
 {admin_html}
 <p><small>CSV: {", ".join(p.name for p in paths[1:])}</small></p>
 </body></html>"""

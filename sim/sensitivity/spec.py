@@ -221,9 +221,46 @@ class SensitivitySpec(_Strict):
     #: an imported sample: absolute path of a CSV/Parquet file, one column per parameter
     sample: str | None = None
 
+    #: ``govsim sensitivity --set`` items: held fixed in every run of a scenario that uses them
+    fixed: tuple[tuple[str, Any], ...] = ()
+
 
 #: methods whose estimators take any sample (given-data methods): only they accept `sample`
 GIVEN_DATA = ("pawn", "delta", "rbd_fast")
+
+
+def with_fixed(
+    spec: SensitivitySpec, sets: dict[str, Any], option: str = "--set"
+) -> SensitivitySpec:
+    """`sets` held fixed in every run of the study (``govsim sensitivity --set``): a name the study
+    samples is an error (which would win?), so is one that none of its scenarios uses; each
+    value is validated against every scenario that uses it, before any run."""
+    from sim.overrides import apply_set, show
+
+    if not sets:
+        return spec
+    sampled = {p.name for p in spec.params}
+    loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
+    for name, value in sets.items():
+        item = f"{option} {name}={show(value)}"
+        if name in sampled:
+            raise GovsimError(
+                f"{item}: the study samples {name!r} (key 'parameters' of {spec.source}); "
+                "fix it on the command line or sample it, not both"
+            )
+        if name not in schema_index():
+            raise GovsimError(
+                f"{item}: unknown parameter {name!r}; see `govsim params` for the names"
+            )
+        users = [sc for sc in loaded.values() if sc.uses_parameter(name)]
+        if not users:
+            raise GovsimError(
+                f"{item}: parameter {name!r} belongs to rule {name.split('.', 1)[0]!r}, which "
+                f"none of the study's scenarios ({', '.join(loaded)}) uses"
+            )
+        for sc in users:
+            apply_set(sc, {name: value}, source=option)
+    return spec.model_copy(update={"fixed": tuple(sets.items())})
 
 
 def load_spec(path: str | Path) -> SensitivitySpec:

@@ -69,8 +69,9 @@ class StudyResult:
 
 def spec_hash(spec: SensitivitySpec) -> str:
     """Identity of a study: everything that changes its runs or indices (not its file name)."""
-    data = spec.model_dump(mode="json", exclude={"source", "description"})
     # settings added later hash as before while unset, so older study directories still match
+    skip = {"source", "description"} | (set() if spec.fixed else {"fixed"})
+    data = spec.model_dump(mode="json", exclude=skip)
     for key in ("groups", "sample"):
         if data.get(key) is None:
             data.pop(key, None)
@@ -105,7 +106,7 @@ def design(spec: SensitivitySpec) -> Design:
     for label, ref in spec.scenarios:
         sc = loaded[label]
         for i, vals in enumerate(values):
-            ov = overrides_for(vals, sc)
+            ov = overrides_for({**vals, **dict(spec.fixed)}, sc)
             for r, seed in enumerate(seeds):
                 runs.append(
                     RunSpec(

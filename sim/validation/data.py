@@ -115,6 +115,48 @@ def build_specs(
     return specs
 
 
+def check_set(sets: dict[str, Any], option: str = "--set") -> list[tuple[Any, dict[str, Any]]]:
+    """Validate ``govsim validate --set`` items against the validated scenarios before any run:
+    each must be used by at least one of them, must not be a parameter a variant itself sets
+    (its ablation would be undone) and must be a valid value in each scenario that uses it.
+    Returns (scenario, the items it uses) for each preset variant that uses any."""
+    from sim.overrides import apply_set, show
+
+    out = []
+    for name, value in sets.items():
+        item = f"{option} {name}={show(value)}"
+        own = next((v for v in VARIANTS if name in dict(v.overrides)), None)
+        if own is not None:
+            raise GovsimError(
+                f"{item}: the validation's variant {own.label!r} sets {name!r} itself "
+                "(an ablation); choose another parameter"
+            )
+    used: set[str] = set()
+    for v in VARIANTS:
+        sc = load_scenario(v.preset)
+        mine = {k: val for k, val in sets.items() if sc.uses_parameter(k)}
+        if mine:
+            apply_set(sc, mine, source=option)
+            used |= set(mine)
+            if not v.drop_rules and not v.overrides:
+                out.append((sc, mine))
+    for name, value in sets.items():
+        if name not in used:
+            from sim.params import schema_index
+
+            if name not in schema_index():
+                raise GovsimError(
+                    f"{option} {name}={show(value)}: unknown parameter {name!r}; "
+                    "see `govsim params` for the names"
+                )
+            raise GovsimError(
+                f"{option} {name}={show(value)}: parameter {name!r} belongs to rule "
+                f"{name.split('.', 1)[0]!r}, which no validated scenario "
+                f"({', '.join(dict.fromkeys(v.preset for v in VARIANTS))}) uses"
+            )
+    return out
+
+
 def read_tables(out: Path, tables: Iterable[str] = TABLES) -> dict[str, pd.DataFrame]:
     """Every table of an engine output directory (each read once)."""
     return {t: load_results(out, t) for t in tables}

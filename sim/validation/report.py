@@ -98,6 +98,16 @@ def write_markdown(
         "regenerate it whenever the model changes, with `govsim validate --docs` from the repository root "
         "(a plain `govsim validate` writes its report to `results/validation/` and leaves this one alone).*",
         "",
+        *(
+            [
+                "**Parameter overrides (`--set`), applied to every scenario that uses them: "
+                + ", ".join(f"`{k}={v}`" for k, v in d.overrides.items())
+                + ".** This is not the model's default validation.",
+                "",
+            ]
+            if d.overrides
+            else []
+        ),
         "Pattern-oriented validation (Grimm et al. 2005, *Science* 310:987–991): every stylised fact in "
         "`shared/EVIDENCE.md` is turned into one or more checks. Each check computes a metric once per "
         "replication seed (all scenarios run on the same seeds, so differences are paired), takes the mean "
