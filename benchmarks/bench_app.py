@@ -91,7 +91,9 @@ def main() -> None:
             pg.set_default_timeout(300_000)
             pg.goto(url)
             pg.wait_for_selector("table.govsim-latest")
-            pg.wait_for_function("document.querySelectorAll('table.govsim-latest th.govsim-model').length == 2")
+            pg.wait_for_function(
+                "document.querySelectorAll('table.govsim-latest th.govsim-model').length == 2"
+            )
             first_page = time.perf_counter() - t0
             times = []
             for _ in range(args.steps):
