@@ -150,10 +150,6 @@ def test_validate_set_reaches_the_runs_and_the_report(invoke, tmp_path, monkeypa
             ["--set", "tendering.share=1.4"],
             "has value 1.4: Input should be less than or equal to 1",
         ),
-        (
-            ["--set", "tripartite_consensus.candidate_tasks=2"],
-            "sets 'tripartite_consensus.candidate_tasks' itself",
-        ),
         (["--set", "tendering.share=0.4", "--docs"], "checks the model's defaults"),
     ],
 )

@@ -189,7 +189,7 @@ def test_validation_stops_when_runs_fail(monkeypatch, invoke, tmp_path):
     with pytest.raises(GovsimError) as e:
         collect(replications=4)
     msg = e.value.message
-    assert re.search(r"validation: \d+ of 24 runs failed", msg), msg
+    assert re.search(r"validation: \d+ of 16 runs failed", msg), msg
     assert "RuntimeError: boom on seed" in msg and "No result is computed" in msg
     res = invoke("validate", "--replications", "4", "--out", str(tmp_path / "v"))
     assert res.returncode == 2 and "runs failed" in res.stderr and "Traceback" not in res.stderr
