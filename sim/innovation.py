@@ -68,9 +68,9 @@ def adopt(
     a = ctx.areas
     np.add.at(a.bonus, areas[idx], q[idx])
     ctx.unit.improve(float(c[idx].sum()))
-    post_area = ctx.packages.area[ctx.unit.posts]
-    for i in idx:
-        ctx.unit.change_demands(np.flatnonzero(post_area == areas[i]), float(d[i]))
+    # the employees posted in an idea's area live with the change of practice
+    per_area = np.bincount(areas[idx], weights=d[idx], minlength=ctx.n_areas)
+    ctx.unit.change_demands(np.arange(ctx.unit.n), per_area[ctx.packages.area[ctx.unit.posts]])
     # an idea that raised quality may be taken up elsewhere (Steinkjer: all technical areas)
     good = idx[q[idx] > 0.0]
     if good.size and ctx.n_areas > 1 and ip.spread_probability > 0:

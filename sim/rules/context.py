@@ -132,6 +132,9 @@ class Workforce(Protocol):
     def trust_in_management(self) -> np.ndarray:
         """Each employee's trust in management."""
 
+    def change_demands(self, members: np.ndarray, delta) -> None:
+        """A change of work practice alters the task demands of employees `members`."""
+
     def tender_outcome(self, package: int, frac: float, held_before: float, kept: bool) -> None:
         """The unit's work on `package` was tendered and kept or lost (``sim.procurement``)."""
 
