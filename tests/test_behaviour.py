@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim import load_scenario, run
+from sim.overrides import apply_overrides
 from sim.state import Commitments, update_trust
 from sim.stats import mean_ci
 
@@ -157,3 +158,11 @@ def test_ideas_designed_with_local_knowledge_raise_quality_more_often():
     emp, steer, n_e, n_s = shares(load_scenario("model_municipality"))
     assert n_e > 20 and n_s > 20
     assert emp > steer
+    # mechanism off: the steering group knows the task as well as anyone and screening is
+    # blind, so employees' ideas no longer raise quality more often (check 7a would fail)
+    off = apply_overrides(
+        load_scenario("model_municipality"),
+        {"innovation.steering_knowledge": 1.0, "innovation.screening_sd": 0.2},
+    )
+    emp, steer, _, _ = shares(off)
+    assert emp <= steer
