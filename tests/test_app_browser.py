@@ -109,21 +109,31 @@ def app():
             proc.wait()
 
 
-@pytest.fixture
-def page(app):
+@pytest.fixture(scope="module")
+def browser(app):
+    """One Chromium for the module; every test gets a fresh page (its own session) in it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            pg = browser.new_page(viewport={"width": 1500, "height": 1200})
-            pg.set_default_timeout(HANG_S * 1000)
-            pg.set_default_navigation_timeout(HANG_S * 1000)
-            pg.goto(app)
-            pg.wait_for_selector("table.govsim-latest")
-            yield pg
+            yield b
         finally:
-            browser.close()
+            b.close()
+
+
+@pytest.fixture
+def page(app, browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1200})
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(HANG_S * 1000)
+        pg.set_default_navigation_timeout(HANG_S * 1000)
+        pg.goto(app)
+        pg.wait_for_selector("table.govsim-latest")
+        yield pg
+    finally:
+        context.close()
 
 
 def years(pg) -> list[str]:
@@ -289,13 +299,22 @@ def test_each_exercise_preset_loads_with_its_seed_band(page, ex, tmp_path):
     pg = page
     pg.locator(".govsim-tab-info").click()
     pg.locator(f".govsim-load-{ex.key}").click()
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_S * 1000)
     pg.wait_for_selector(".govsim-seeds-note")
-    assert f"Mean of {ex.preset.seeds} seeds" in pg.locator(".govsim-seeds-note").inner_text()
-    heads = pg.locator("table.govsim-latest th.govsim-model").all_inner_texts()
-    assert heads == [f"A: {ex.preset.a}", f"B: {ex.preset.b}"]
+    expect(pg.locator(".govsim-seeds-note")).to_contain_text(f"Mean of {ex.preset.seeds} seeds")
+    # the page re-renders with the preset's models (wait for it, no wall clock)
+    expect(pg.locator("table.govsim-latest th.govsim-model")).to_have_text(
+        [f"A: {ex.preset.a}", f"B: {ex.preset.b}"]
+    )
     step(pg, 2)
+    # the multi-seed band, in every plot once they have redrawn
+    pg.wait_for_function(
+        "[...document.querySelectorAll('div.govsim-plot')].every(d => d.innerHTML.includes('govsim-band'))"
+    )
     svgs = plot_svgs(pg)
-    assert all("govsim-band" in svg for svg in svgs.values())  # the multi-seed band
+    assert svgs and all("govsim-band" in svg for svg in svgs.values())
     shoot(pg, tmp_path, f"exercise_{ex.key}")
 
 
