@@ -1188,7 +1188,7 @@ def _policies() -> tuple[Output, ...]:
             "≥ 0",
             "Regret",
             "How much worse the policy's value is than the "
-            "best policy's on the draw (|value − best_value|); 0 for the best policy.",
+            "best policy's on the draw (the size of value − best_value); 0 for the best policy.",
         ),
         _o(
             d,

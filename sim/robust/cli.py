@@ -4,6 +4,10 @@ municipality over a Latin hypercube of every parameter they use (``sim.robust.st
 Tables go to ``--out`` (default ``results/robust/``), with ROBUSTNESS.md beside them; ``--docs``
 writes the committed docs/ROBUSTNESS.md instead (run from the repository root). The runs stream
 to ``--out``/batch, so an interrupted study completes with ``--resume``.
+
+``govsim robust EXPERIMENT.yaml`` instead runs the file's levers across a Latin hypercube of its
+uncertainties (``sim.robust.policies``, docs/robustness_policies.md); its tables go to ``--out``
+(default ``results/robust/<file stem>/``).
 """
 
 from __future__ import annotations
