@@ -32,6 +32,10 @@ Tables:
 - ``robust_draws``, ``robust_summary``: ``govsim robust``'s ``robust_draws.parquet``/``.csv``
   (one row per draw × model) and ``robust_summary.csv`` (one row per comparison); its
   ``batch/`` folder is a batch.
+- ``policy_draws``, ``policy_summary``, ``policy_prim``: ``govsim robust EXPERIMENT.yaml``'s
+  ``policy_draws.parquet``/``.csv`` (one row per draw × policy), ``policy_summary.csv`` (one row
+  per policy) and ``policy_prim.csv`` (one row: where the chosen policy fails); its ``batch/``
+  folder is a batch.
 
 A name in angle brackets (``<baseline>``, ``<parameter name>``, ``<activity>``) is a pattern: it
 stands for every column named that way (``find`` matches them).
@@ -71,6 +75,9 @@ TABLES: tuple[str, ...] = (
     "robust_draws",
     "robust_summary",
     "indices_by_seed",
+    "policy_draws",
+    "policy_summary",
+    "policy_prim",
 )
 VIEWS = ("panel", "final_bar", "run", "paired", "latest", "monitor")
 AGGREGATIONS = ("mean", "final", "sum", "—")
@@ -1107,6 +1114,318 @@ ROBUST_OUTCOMES = (
 )
 
 
+def _policies() -> tuple[Output, ...]:
+    """``govsim robust EXPERIMENT.yaml``'s policy_draws, policy_summary and policy_prim tables
+    (sim.robust.policies)."""
+    out = "unit of the outcome"
+    sc = "scale of the outcome"
+    d, s, p = "policy_draws", "policy_summary", "policy_prim"
+    policy = ("policy", "name", "the experiment's levers", "Policy", "Name of the lever (policy).")
+    outcome = (
+        "outcome",
+        "name",
+        "a yearly outcome",
+        "Outcome",
+        "Yearly column the experiment judges the policies by (as its run mean).",
+    )
+    draws = (
+        _o(
+            d,
+            "draw",
+            "index",
+            "0 … draws − 1",
+            "Draw",
+            "Latin-hypercube draw of the "
+            "uncertainties (the same values and seed for every policy).",
+            "—",
+            "id",
+        ),
+        _o(d, *policy, "—", "id"),
+        _o(
+            d,
+            "seed",
+            "seed",
+            "uint32",
+            "Seed",
+            "Seed of the draw's runs (the same for every "
+            "policy; sim.seeds.derive_seeds of the experiment's seed, stream DRAW_STREAM).",
+            "—",
+            "id",
+        ),
+        _o(
+            d,
+            _PARAM,
+            "unit of the parameter",
+            "the experiment's range",
+            "Uncertainty value",
+            "Value of the uncertain parameter on the draw (one column per uncertainty; a policy "
+            "whose rules lack the parameter ignores it).",
+            "—",
+            "id",
+        ),
+        _o(d, *outcome, "—", "id"),
+        _o(
+            d,
+            "value",
+            out,
+            sc,
+            "Outcome value",
+            "Run mean over the simulated years of the outcome for the policy on the draw.",
+        ),
+        _o(
+            d,
+            "best_value",
+            out,
+            sc,
+            "Best value",
+            "Best outcome value of any policy on the "
+            "draw (the least when minimising, the greatest when maximising).",
+        ),
+        _o(
+            d,
+            "regret",
+            out,
+            "≥ 0",
+            "Regret",
+            "How much worse the policy's value is than the "
+            "best policy's on the draw (the size of value − best_value); 0 for the best policy.",
+        ),
+        _o(
+            d,
+            "best",
+            "flag",
+            "true/false",
+            "Best",
+            "Whether the policy is the best on the draw (regret 0).",
+            "—",
+            "text",
+        ),
+        _o(
+            d,
+            "fails",
+            "flag",
+            "true/false; empty for the other policies",
+            "Fails",
+            "Whether the chosen (minimax-regret) policy fails on the draw under the experiment's "
+            "threshold (see policy_prim.failure).",
+            "—",
+            "text",
+        ),
+    )
+    summary = (
+        _o(s, *policy, "—", "id"),
+        _o(
+            s,
+            "scenario",
+            "name",
+            "preset or file",
+            "Scenario",
+            "Scenario the lever starts from (a preset name or a YAML path).",
+            "—",
+            "id",
+        ),
+        _o(
+            s,
+            "settings",
+            "text",
+            "name=value; …",
+            "Settings",
+            "The lever's set: overrides.",
+            "—",
+            "text",
+        ),
+        _o(s, *outcome, "—", "id"),
+        _o(
+            s,
+            "direction",
+            "text",
+            "minimise, maximise",
+            "Direction",
+            "Whether less or more of the outcome is better.",
+            "—",
+            "text",
+        ),
+        _o(
+            s,
+            "draws",
+            "count",
+            "the experiment's draws",
+            "Draws",
+            "Draws the policy ran on.",
+            "—",
+            "id",
+        ),
+        _o(s, "mean", out, sc, "Mean", "Mean over the draws of the outcome's run mean."),
+        _o(s, "p05", out, sc, "5 % quantile", "5 % quantile over the draws of the outcome."),
+        _o(s, "p50", out, sc, "Median", "Median over the draws of the outcome."),
+        _o(s, "p95", out, sc, "95 % quantile", "95 % quantile over the draws of the outcome."),
+        _o(
+            s,
+            "mean_regret",
+            out,
+            "≥ 0",
+            "Mean regret",
+            "Mean over the draws of the policy's regret against the best policy on each draw.",
+        ),
+        _o(
+            s,
+            "max_regret",
+            out,
+            "≥ 0",
+            "Max regret",
+            "Largest regret of the policy over the draws (what minimax regret minimises).",
+        ),
+        _o(
+            s,
+            "best_share",
+            "share of draws",
+            _SHARE,
+            "Share best",
+            "Share of draws on which the policy is the best.",
+        ),
+        _o(
+            s,
+            "failures",
+            "count of draws",
+            "0 … draws",
+            "Failures",
+            "Draws on which the "
+            "policy fails under the experiment's threshold (policy_prim.failure).",
+        ),
+        _o(
+            s,
+            "rank_minimax_regret",
+            "rank",
+            "1 = most robust",
+            "Rank (minimax regret)",
+            "Rank by max regret (ties: mean regret, then name).",
+            "—",
+            "id",
+        ),
+        _o(
+            s,
+            "rank_mean",
+            "rank",
+            "1 = best",
+            "Rank (mean)",
+            "Rank by mean outcome in the experiment's direction (ties: name).",
+            "—",
+            "id",
+        ),
+        _o(
+            s,
+            "chosen",
+            "flag",
+            "true/false",
+            "Chosen",
+            "Whether this is the chosen policy "
+            "(rank 1 by minimax regret), whose failures PRIM describes.",
+            "—",
+            "text",
+        ),
+    )
+    prim = (
+        _o(p, *policy[:3], "Chosen policy", "The chosen (minimax-regret) policy.", "—", "id"),
+        _o(
+            p,
+            "failure",
+            "text",
+            "a condition",
+            "Failure",
+            "When the chosen policy fails on a "
+            "draw: regret above threshold.regret, outcome beyond threshold.outcome, or (no "
+            "threshold) regret > 0.",
+            "—",
+            "text",
+        ),
+        _o(
+            p,
+            "draws",
+            "count",
+            "the experiment's draws",
+            "Draws",
+            "Draws of the experiment.",
+            "—",
+            "id",
+        ),
+        _o(
+            p,
+            "failures",
+            "count of draws",
+            "0 … draws",
+            "Failures",
+            "Draws on which the chosen policy fails.",
+        ),
+        _o(
+            p,
+            "prim_status",
+            "text",
+            "box, weak, no_region, too_few, never_fails, fails_everywhere",
+            "PRIM status",
+            "box: PRIM found a region where the failures "
+            "concentrate (density ≥ sim.robust.study.concentrated); weak: its best box does not "
+            "concentrate them; too_few: fewer than MIN_FAILURES failures.",
+            "—",
+            "text",
+        ),
+        _o(
+            p,
+            "prim_box",
+            "text",
+            "restrictions",
+            "PRIM box",
+            "The region's restrictions on the uncertain parameters.",
+            "—",
+            "text",
+        ),
+        _o(
+            p,
+            "prim_parameters",
+            "text",
+            "parameter names",
+            "PRIM parameters",
+            "The uncertain parameters the region restricts (what makes the chosen policy fail).",
+            "—",
+            "text",
+        ),
+        _o(
+            p,
+            "prim_coverage",
+            "share of failures",
+            _SHARE,
+            "PRIM coverage",
+            "Share of the failures inside the box.",
+        ),
+        _o(
+            p,
+            "prim_density",
+            "share of draws",
+            _SHARE,
+            "PRIM density",
+            "Share of the box's draws that are failures.",
+        ),
+        _o(
+            p,
+            "prim_mass",
+            "share of draws",
+            _SHARE,
+            "PRIM mass",
+            "Share of all draws inside the box.",
+        ),
+        _o(
+            p,
+            "failure_draws",
+            "text",
+            "draw numbers",
+            "Failure draws",
+            "The failing draws, listed when they are too few for PRIM.",
+            "—",
+            "text",
+        ),
+    )
+    return draws + summary + prim
+
+
 def _robust() -> tuple[Output, ...]:
     """``govsim robust``'s robust_draws and robust_summary tables."""
     yearly = {o.name: o for o in OUTPUTS if o.table == "yearly"}
@@ -1558,6 +1877,26 @@ _MORE: tuple[Output, ...] = (
         "0 … draws − 1; empty for a default run",
         "Robustness draw",
         "Latin-hypercube draw of a robustness study's run (row of robust_draws).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "rp_policy",
+        "name",
+        "the experiment's levers",
+        "Policy",
+        "Lever (policy) of a policy-robustness run (govsim robust EXPERIMENT.yaml).",
+        "—",
+        "id",
+    ),
+    _o(
+        "batch",
+        "rp_draw",
+        "index",
+        "0 … draws − 1",
+        "Policy draw",
+        "Latin-hypercube draw of the uncertainties of a policy-robustness run.",
         "—",
         "id",
     ),
@@ -2069,6 +2408,7 @@ _MORE: tuple[Output, ...] = (
         "number",
     ),
     *_robust(),
+    *_policies(),
     # ------------------------------------------------------------ sensitivity: indices_by_seed.csv
     replace(_SA_OUTCOME, table="indices_by_seed"),
     _sens(

@@ -7,5 +7,7 @@ headline comparison (admin overhead, total cost, citizen satisfaction, employee 
 leave, for each pair of models) the study counts the draws in which the default result's
 direction holds and describes where it reverses with PRIM (EMA Workbench). ``study`` plans and
 runs it through the experiment engine; ``report`` writes docs/ROBUSTNESS.md; ``cli`` is the
-command.
+command. ``policies`` is ``govsim robust EXPERIMENT.yaml``: a file's levers (policies) across a
+Latin hypercube of its uncertainties, with regret, a minimax-regret ranking and PRIM on where the
+chosen policy fails (issue 13, item 6; docs/robustness_policies.md).
 """

@@ -4,6 +4,10 @@ municipality over a Latin hypercube of every parameter they use (``sim.robust.st
 Tables go to ``--out`` (default ``results/robust/``), with ROBUSTNESS.md beside them; ``--docs``
 writes the committed docs/ROBUSTNESS.md instead (run from the repository root). The runs stream
 to ``--out``/batch, so an interrupted study completes with ``--resume``.
+
+``govsim robust EXPERIMENT.yaml`` instead runs the file's levers across a Latin hypercube of its
+uncertainties (``sim.robust.policies``, docs/robustness_policies.md); its tables go to ``--out``
+(default ``results/robust/<file stem>/``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ DOCS = Path("docs")
 
 
 @click.command("robust")
+@click.argument(
+    "experiment", required=False, type=click.Path(dir_okay=False, path_type=Path), default=None
+)
 @click.option(
     "--draws",
     type=click.IntRange(min=1),
@@ -74,7 +81,10 @@ DOCS = Path("docs")
     "instead of into --out.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
 def robust(
+    ctx: click.Context,
+    experiment: Path | None,
     draws: int,
     years: int | None,
     master_seed: int,
@@ -89,7 +99,12 @@ def robust(
 ) -> None:
     """Where each conclusion holds: the share of Latin-hypercube draws in which each headline
     comparison of BUM, HOD and the model municipality keeps its default direction, and (PRIM)
-    the region where it reverses."""
+    the region where it reverses.
+
+    With EXPERIMENT (a YAML file of levers and uncertainties, docs/robustness_policies.md):
+    every policy on each Latin-hypercube draw of the uncertainties, its outcome's distribution,
+    its regret against the best policy per draw, the minimax-regret ranking and (PRIM) where
+    the chosen policy fails. --draws, --years and --seed, when given, override the file's."""
     if workers > 1 and backend == "local" and scheduler is None:
         from sim.experiments.backends import thread_env
 
@@ -101,6 +116,32 @@ def robust(
 
     if importlib.util.find_spec("ema_workbench") is None:  # PRIM: checked before any run
         raise GovsimError("govsim robust needs EMA Workbench for PRIM: pip install 'govsim[ema]'")
+    if experiment is not None:
+        given = {
+            n
+            for n in ("draws", "years", "master_seed", "replications", "to_docs")
+            if ctx.get_parameter_source(n) is not click.core.ParameterSource.DEFAULT
+        }
+        if given & {"replications", "to_docs"}:
+            raise GovsimError(
+                "--default-replications and --docs belong to the study of the three presets; "
+                f"they cannot be used with an experiment file ({experiment})"
+            )
+        if ctx.get_parameter_source("out") is click.core.ParameterSource.DEFAULT:
+            out = DEFAULT_OUT / experiment.stem
+        _policies(
+            experiment,
+            draws if "draws" in given else None,
+            years,
+            master_seed if "master_seed" in given else None,
+            workers,
+            backend,
+            scheduler,
+            out,
+            resume,
+            quiet,
+        )
+        return
     from sim.robust.report import headline, write_markdown
     from sim.robust.study import check_study_dir, plan, run_study, write_tables
 
@@ -142,3 +183,39 @@ def robust(
     )
     click.echo(headline(summary))
     click.echo(f"\nwrote {', '.join(str(f) for f in files)} and {md} ({seconds:.1f} s)")
+
+
+def _policies(
+    experiment: Path,
+    draws: int | None,
+    years: int | None,
+    seed: int | None,
+    workers: int,
+    backend: str,
+    scheduler: str | None,
+    out: Path,
+    resume: bool,
+    quiet: bool,
+) -> None:
+    """`govsim robust EXPERIMENT.yaml`: the levers across the uncertainties (sim.robust.policies)."""
+    from sim.robust.policies import headline, load_experiment, run_policies, write_tables
+    from sim.robust.study import check_study_dir
+
+    t0 = time.perf_counter()
+    exp = load_experiment(experiment, draws=draws, seed=seed, years=years)
+    check_study_dir(out, resume)  # before any run: a wrong --out must not cost the runs
+    draws_df, summary, prim = run_policies(
+        exp,
+        out,
+        workers=workers,
+        backend=backend,
+        scheduler=scheduler,
+        resume=resume,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    seconds = time.perf_counter() - t0
+    files = write_tables(
+        exp, out, draws_df, summary, prim, {"seconds": round(seconds, 1), "workers": workers}
+    )
+    click.echo(headline(exp, summary, prim))
+    click.echo(f"\nwrote {', '.join(str(f) for f in files)} ({seconds:.1f} s)")
