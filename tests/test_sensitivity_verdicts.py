@@ -332,9 +332,9 @@ def test_shipped_small_study_splits_the_variance_into_shares_of_100_percent(tmp_
     assert idx["seed_sd"].notna().all() and (idx["se"] >= idx["se_rows"]).all()
     assert (idx["lo"] >= 0).all() and (idx["hi"] <= 1).all()
     text = (tmp_path / "s" / "summary.txt").read_text(encoding="utf-8")
-    assert "95% CIs" in text and "(N=16, outcome in" in text and "ΣS1 = " in text
+    assert "95% CIs" in text and "(N=8, outcome in" in text and "ΣS1 = " in text
     assert "S1" in text and "ST" in text and "parameters" in text and "common seed shift" in text
-    assert "converged at N=16" in text  # "converged" or "NOT converged": a verdict is given
+    assert "converged at N=8" in text  # "converged" or "NOT converged": a verdict is given
     figs = {p.name for p in res.files if p.suffix == ".png"}
     assert figs == {
         "indices_bum_citizen_satisfaction_final.png",
