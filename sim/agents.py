@@ -496,10 +496,6 @@ class InHouseUnit(Agent):
         one change for all, or one per member)."""
         self.staff.demand[members] += delta
 
-    def trust_in_management(self) -> np.ndarray:
-        """Each employee's trust in management."""
-        return self.staff.trust
-
     def knowledge(self, members: np.ndarray) -> np.ndarray:
         """What employees `members` bring to an idea: local knowledge of their post (0–1,
         growing with years on it) times their skill."""

@@ -98,6 +98,8 @@ class MunicipalityModel(Model):
         self.tenders = TenderLog()
         self.commitments = Commitments()
         self.monitoring = Monitoring(self.packages.n)
+        # quality lost this year to undetected shortfalls, per package (set by monitoring)
+        self.loss_in = self.loss_pr = np.zeros(self.packages.n)
         self.prev_quality: np.ndarray | None = None
         self.budget = mp.budget_dkk
         self.cut_dkk = 0.0
@@ -358,8 +360,7 @@ class MunicipalityModel(Model):
         held = pk.contractor >= 0
         if held.any():
             firm_q[held] = self.market.quality_of(pk.contractor[held])
-        loss_in = getattr(self, "loss_in", 0.0)
-        loss_pr = getattr(self, "loss_pr", 0.0)
+        loss_in, loss_pr = self.loss_in, self.loss_pr
         inhouse_q = np.clip(self.unit.quality - loss_in, 0.0, 1.0)
         return (1.0 - pk.private) * inhouse_q + pk.private * np.clip(firm_q - loss_pr, 0.0, 1.0)
 

@@ -71,9 +71,6 @@ class FakeUnit:
     def change_demands(self, members: np.ndarray, delta: float) -> None:
         self.demand[members] += delta
 
-    def trust_in_management(self) -> np.ndarray:
-        return np.full(self.n, 0.5)
-
 
 @dataclass
 class FakeContext:

@@ -129,9 +129,6 @@ class Workforce(Protocol):
     def knowledge(self, members: np.ndarray) -> np.ndarray:
         """Local knowledge (0–1) of employees `members`."""
 
-    def trust_in_management(self) -> np.ndarray:
-        """Each employee's trust in management."""
-
     def change_demands(self, members: np.ndarray, delta) -> None:
         """A change of work practice alters the task demands of employees `members`."""
 
