@@ -79,19 +79,12 @@ def buyer_cost_rate(rp, contract_value: float, tenders_done: int) -> float:
     return min(rp.buyer_cost_cap, rp.buyer_cost_rate * size * experience)
 
 
-def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float) -> None:
-    pk, rng, market, unit = ctx.packages, ctx.rng, ctx.market, ctx.unit
+def firm_bids(ctx: RuleContext, p: int, value: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The private firms' bids for lot `p` worth `value` a year at reference cost: the bidders'
+    positions in the market's arrays, their yearly prices and their qualities (the market side
+    of a tender; the award is the orderer's, in ``tender_lot``)."""
+    pk, rng, market = ctx.packages, ctx.rng, ctx.market
     mp = ctx.params.market
-    value = pk.volume[p] * frac
-    contract_value = value * plan.contract_years
-    held_before = 1.0 - pk.private[p]  # the package's share the in-house unit delivered
-    was_private = pk.private[p] > 0
-    if was_private:
-        prev = pk.price[p] * frac / pk.private[p]
-        # the firm's contract ran its course: a commitment kept (penalties count as broken)
-        ctx.commitments.keep("municipality_contractors", 1)
-    else:
-        prev = value * unit.efficiency
     cost, markup, quality = market.bid_arrays()
     # firms bid less for a buyer they distrust (municipality–contractors trust)
     trust = ctx.trust["municipality_contractors"]
@@ -111,7 +104,23 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         * (1.0 + mp.bidder_cost_rate)  # the winner's own transaction cost (E6)
     )
     idx = np.flatnonzero(bids)
-    prices, quals = price[idx], quality[idx]
+    return idx, price[idx], quality[idx]
+
+
+def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float) -> None:
+    pk, rng, market, unit = ctx.packages, ctx.rng, ctx.market, ctx.unit
+    mp = ctx.params.market
+    value = pk.volume[p] * frac
+    contract_value = value * plan.contract_years
+    held_before = 1.0 - pk.private[p]  # the package's share the in-house unit delivered
+    was_private = pk.private[p] > 0
+    if was_private:
+        prev = pk.price[p] * frac / pk.private[p]
+        # the firm's contract ran its course: a commitment kept (penalties count as broken)
+        ctx.commitments.keep("municipality_contractors", 1)
+    else:
+        prev = value * unit.efficiency
+    idx, prices, quals = firm_bids(ctx, p, value)
     inhouse_bid = None
     if plan.inhouse_bidder is not None:
         inhouse_bid = plan.inhouse_bidder.bid(ctx, value, contract_value)
