@@ -28,6 +28,12 @@ def task_advantage(tasks: TaskParams) -> np.ndarray:
     return np.array([getattr(tasks, f"{t}_advantage") for t in TASKS])
 
 
+def task_attribute(tasks: TaskParams, name: str) -> np.ndarray:
+    """Each task type's value of attribute `name` (``asset_specificity``, ``measurability``,
+    ``market_thickness``, ``weight``, ``advantage``), in the order of ``TASKS``."""
+    return np.array([getattr(tasks, f"{t}_{name}") for t in TASKS])
+
+
 class TaskPackages:
     """Vectorised state of all packages (areas × task types)."""
 

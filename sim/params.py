@@ -1400,6 +1400,134 @@ class TaskParams(ParamGroup):
         doc="Mean private cost advantage on winter service at the first tender (it erodes by "
         "market.catch_up per round).",
     )
+    roads_asset_specificity: float = param(
+        0.5,
+        unit="0–1 scale",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate services' asset specificity); "
+        "0–1 value an assumption (heavy machinery and asphalt crews)",
+        doc="How specific the assets and skills of roads are: the buyer's risk of hold-up once a "
+        "firm holds the work (0 none, 1 fully specific).",
+    )
+    roads_measurability: float = param(
+        0.7,
+        unit="0–1 scale",
+        plausible=(0.5, 0.9),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate how easily service outcomes are "
+        "measured); 0–1 value an assumption (heavy machinery and asphalt crews)",
+        doc="How easily the outcome of roads can be specified and verified (0 not at all, 1 "
+        "fully).",
+    )
+    roads_market_thickness: float = param(
+        0.7,
+        unit="share of regional firms",
+        plausible=(0.5, 0.9),
+        gt=0,
+        le=1,
+        source="Brown & Potoski 2003 (market competitiveness in make-or-buy); E10 (private "
+        "share of roads ≈ 44 %, parks ≈ 33 %); share an assumption",
+        doc="Share of the regional firms that do roads.",
+    )
+    street_cleaning_asset_specificity: float = param(
+        0.2,
+        unit="0–1 scale",
+        plausible=(0.0, 0.4),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate services' asset specificity); "
+        "0–1 value an assumption (sweepers; clean or not is easy to see)",
+        doc="How specific the assets and skills of street cleaning are: the buyer's risk of hold-up once a "
+        "firm holds the work (0 none, 1 fully specific).",
+    )
+    street_cleaning_measurability: float = param(
+        0.8,
+        unit="0–1 scale",
+        plausible=(0.6, 1.0),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate how easily service outcomes are "
+        "measured); 0–1 value an assumption (sweepers; clean or not is easy to see)",
+        doc="How easily the outcome of street cleaning can be specified and verified (0 not at all, 1 "
+        "fully).",
+    )
+    street_cleaning_market_thickness: float = param(
+        0.6,
+        unit="share of regional firms",
+        plausible=(0.4, 0.8),
+        gt=0,
+        le=1,
+        source="Brown & Potoski 2003 (market competitiveness in make-or-buy); E10 (private "
+        "share of roads ≈ 44 %, parks ≈ 33 %); share an assumption",
+        doc="Share of the regional firms that do street cleaning.",
+    )
+    parks_asset_specificity: float = param(
+        0.2,
+        unit="0–1 scale",
+        plausible=(0.0, 0.4),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate services' asset specificity); "
+        "0–1 value an assumption (general green crews; quality of care is harder to verify)",
+        doc="How specific the assets and skills of parks are: the buyer's risk of hold-up once a "
+        "firm holds the work (0 none, 1 fully specific).",
+    )
+    parks_measurability: float = param(
+        0.5,
+        unit="0–1 scale",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate how easily service outcomes are "
+        "measured); 0–1 value an assumption (general green crews; quality of care is harder to verify)",
+        doc="How easily the outcome of parks can be specified and verified (0 not at all, 1 "
+        "fully).",
+    )
+    parks_market_thickness: float = param(
+        0.8,
+        unit="share of regional firms",
+        plausible=(0.6, 1.0),
+        gt=0,
+        le=1,
+        source="Brown & Potoski 2003 (market competitiveness in make-or-buy); E10 (private "
+        "share of roads ≈ 44 %, parks ≈ 33 %); share an assumption",
+        doc="Share of the regional firms that do parks.",
+    )
+    winter_service_asset_specificity: float = param(
+        0.6,
+        unit="0–1 scale",
+        plausible=(0.4, 0.8),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate services' asset specificity); "
+        "0–1 value an assumption (gritters on standby; response is hard to verify after the event)",
+        doc="How specific the assets and skills of winter service are: the buyer's risk of hold-up once a "
+        "firm holds the work (0 none, 1 fully specific).",
+    )
+    winter_service_measurability: float = param(
+        0.4,
+        unit="0–1 scale",
+        plausible=(0.2, 0.6),
+        ge=0,
+        le=1,
+        source="Brown & Potoski 2005 (practitioners rate how easily service outcomes are "
+        "measured); 0–1 value an assumption (gritters on standby; response is hard to verify after the event)",
+        doc="How easily the outcome of winter service can be specified and verified (0 not at all, 1 "
+        "fully).",
+    )
+    winter_service_market_thickness: float = param(
+        0.5,
+        unit="share of regional firms",
+        plausible=(0.3, 0.7),
+        gt=0,
+        le=1,
+        source="Brown & Potoski 2003 (market competitiveness in make-or-buy); E10 (private "
+        "share of roads ≈ 44 %, parks ≈ 33 %); share an assumption",
+        doc="Share of the regional firms that do winter service.",
+    )
     advantage_sd: float = param(
         0.03,
         unit="share of cost",
