@@ -16,6 +16,7 @@ Each field carries two ranges:
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 import typing
@@ -1595,8 +1596,9 @@ def _field_infos(prefix: str, model: type[BaseModel]) -> list[ParamInfo]:
     return rows
 
 
-def schema() -> list[ParamInfo]:
-    """Every parameter of the model: groups first, then each rule's own parameters."""
+@functools.cache
+def _schema_rows() -> tuple[ParamInfo, ...]:
+    """The schema, built once: the parameter classes and the rule registry are fixed at import."""
     from sim.rules import RULES
 
     rows: list[ParamInfo] = []
@@ -1604,11 +1606,22 @@ def schema() -> list[ParamInfo]:
         rows += _field_infos(group, field.annotation)
     for key, cls in RULES.items():
         rows += _field_infos(key, cls.Params)
-    return rows
+    return tuple(rows)
+
+
+def schema() -> list[ParamInfo]:
+    """Every parameter of the model: groups first, then each rule's own parameters."""
+    return list(_schema_rows())
+
+
+@functools.cache
+def _schema_index() -> dict[str, ParamInfo]:
+    return {p.name: p for p in _schema_rows()}
 
 
 def schema_index() -> dict[str, ParamInfo]:
-    return {p.name: p for p in schema()}
+    """The schema by parameter name (a fresh dict: callers may change it)."""
+    return dict(_schema_index())
 
 
 # ---------------------------------------------------------------- sampling ranges

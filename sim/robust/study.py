@@ -363,16 +363,20 @@ def summary_table(study: Study, means: pd.DataFrame) -> pd.DataFrame:
 def drivers(study: Study, x_all: pd.DataFrame, diff: np.ndarray, a: str, b: str) -> str:
     """The DRIVERS parameters (of those the two models use) whose rank correlation (Spearman)
     with the draw difference a − b is largest in size, with its sign: what moves the comparison."""
-    from scipy.stats import spearmanr
+    from scipy.stats import rankdata
 
     cols = [p.name for p in study.params if {a, b} & set(study.users[p.name])]
     if len(diff) < 3 or np.ptp(diff) == 0:
         return ""
-    rho = {}
-    for c in cols:
-        v = x_all[c].to_numpy(dtype=float)
-        if np.ptp(v) > 0:
-            rho[c] = float(spearmanr(v, diff).statistic)
+    x = x_all[cols].to_numpy(dtype=float)
+    varied = np.ptp(x, axis=0) > 0
+    # Spearman's rho of every varied column at once: Pearson's r of the ranks (ties averaged)
+    rx = rankdata(x[:, varied], axis=0)
+    rx -= rx.mean(axis=0)
+    ry = rankdata(diff)
+    ry -= ry.mean()
+    r = (rx.T @ ry) / np.sqrt((rx * rx).sum(axis=0) * (ry @ ry))
+    rho = dict(zip([c for c, v in zip(cols, varied, strict=True) if v], r.tolist(), strict=True))
     top = sorted(rho, key=lambda c: (-abs(rho[c]), c))[:DRIVERS]
     return ", ".join(f"{c} (ρ {rho[c]:+.2f})" for c in top)
 
