@@ -535,11 +535,19 @@ class InHouseUnit(Agent):
 
     def update_trust(self, build: float, loss: float) -> None:
         """Each employee's trust in management moves with the commitments kept and broken
-        toward them this year (none: no change); the relation's level is the mean."""
+        toward them this year and, weighted by ``trust.climate_weight``, toward the average
+        colleague (the unit's climate: what management does to others is a sign of what it will
+        do to oneself). Nothing kept or broken toward anyone: no change. The relation's level is
+        the mean."""
         st = self.staff
-        n = st.kept + st.broken
+        kept, broken = st.kept, st.broken
+        w = self.params.trust.climate_weight
+        if st.n and w > 0:
+            kept = kept + w * float(kept.mean())
+            broken = broken + w * float(broken.mean())
+        n = kept + broken
         has = n > 0
-        k = np.divide(st.kept, n, out=np.zeros_like(n), where=has)
+        k = np.divide(kept, n, out=np.zeros_like(n), where=has)
         st.trust[has] = update_trust(st.trust[has], k[has], build, loss)
         self.trust.set("employees_management", float(st.trust.mean()) if st.n else 0.0)
 

@@ -1311,6 +1311,18 @@ class TrustParams(ParamGroup):
         doc="A citizen's survey answer moves by this much per unit of trust citizens–municipality "
         "above 0.5.",
     )
+    climate_weight: float = param(
+        0.5,
+        unit="weight of a colleague's experience",
+        plausible=(0.0, 1.0),
+        ge=0,
+        le=1,
+        source="assumption (social information processing: employees read management's conduct "
+        "toward colleagues as a sign of how they will be treated; Salancik & Pfeffer 1978; "
+        "trust climate) — the unit-wide channel VALIDATION.md named as missing for check 6a",
+        doc="Each year an employee weighs the commitments kept and broken toward the average "
+        "colleague by this much, on top of their own (0: only one's own experience counts).",
+    )
 
 
 class TaskParams(ParamGroup):

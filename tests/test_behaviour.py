@@ -112,12 +112,13 @@ def test_trust_moves_only_with_commitments():
         c.keep("friends")
 
 
-def test_employee_trust_per_employee_follows_own_experience():
-    """Employees whose proposals are all considered gain trust; those whose proposals are
-    ignored lose it; those without events keep theirs."""
+def _staff_with_two_experiences(climate: float):
+    from sim import load_scenario
     from sim.model import MunicipalityModel
+    from sim.overrides import apply_overrides
 
-    m = MunicipalityModel("bum", seed=3, years=2, collect=False)
+    sc = apply_overrides(load_scenario("bum"), {"trust.climate_weight": climate})
+    m = MunicipalityModel(sc, seed=3, years=2, collect=False)
     st = m.unit.staff
     before = st.trust.copy()
     st.kept[:] = 0
@@ -125,9 +126,29 @@ def test_employee_trust_per_employee_follows_own_experience():
     st.kept[0] = 2
     st.broken[1] = 2
     m.unit.update_trust(0.15, 0.45)
+    return m, st, before
+
+
+def test_employee_trust_per_employee_follows_own_experience():
+    """Without the climate channel, employees whose proposals are all considered gain trust;
+    those whose proposals are ignored lose it; those without events keep theirs."""
+    m, st, before = _staff_with_two_experiences(0.0)
     assert st.trust[0] > before[0] and st.trust[1] < before[1]
     assert np.array_equal(st.trust[2:], before[2:])
     assert m.trust["employees_management"] == pytest.approx(st.trust.mean())
+
+
+def test_colleagues_read_the_climate_of_trust():
+    """With ``trust.climate_weight`` w, a bystander weighs the average colleague's kept and
+    broken commitments by w: here one colleague was kept faith with twice and one let down
+    twice, so bystanders see a kept share of ½ and move by build·½·(1 − T) − loss·½·T; the
+    two who had their own experience still move in their own direction."""
+    m, st, before = _staff_with_two_experiences(0.5)
+    t = before[2:]
+    assert np.allclose(st.trust[2:], t + 0.15 * 0.5 * (1 - t) - 0.45 * 0.5 * t)
+    assert st.trust[0] > before[0] and st.trust[1] < before[1]
+    # a kept share of ½ under loss > build is a net loss for everyone who started above ¼
+    assert (st.trust[2:][t > 0.25] < t[t > 0.25]).all()
 
 
 def test_headcount_follows_volume_and_lost_work_lays_off():

@@ -501,13 +501,11 @@ CHECKS: tuple[Check, ...] = (
         trust_build_minus_loss,
         "years",
         missing=(
-            "The asymmetry is per commitment (a broken one weighs three times a kept one), but "
-            "trust in management is now each employee's own: under BUM most employees live "
-            "through few broken commitments a year (few propose, few lots of in-house work come "
-            "up for tender), so the unit's mean falls slowly, while under the model "
-            "municipality everyone sees the no-tendering promise kept every year. A unit-wide "
-            "channel — employees reading management's conduct toward colleagues (a climate of "
-            "trust) — is missing; with it, broken commitments would reach everyone."
+            "The asymmetry is per commitment (a broken one weighs three times a kept one). "
+            "Trust in management is each employee's own, plus what they see happen to the "
+            "average colleague (trust.climate_weight); with that weight near 0, under BUM most "
+            "employees live through few broken commitments a year, so the unit's mean falls "
+            "more slowly than it rises under the model municipality."
         ),
     ),
     Check(
