@@ -77,6 +77,10 @@ def spec_hash(spec: SensitivitySpec) -> str:
             data.pop(key, None)
     if spec.sample is not None:  # the sample's content, not only its path
         data["sample"] = hashlib.sha256(Path(spec.sample).read_bytes()).hexdigest()
+    for p in data["params"]:  # uniform inputs hash as before distributions existed
+        if p.get("dist") == "unif" and not p.get("args"):
+            p.pop("dist", None)
+            p.pop("args", None)
     for o in data["outcomes"]:
         if o.get("years") is None:
             o.pop("years", None)
