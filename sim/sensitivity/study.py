@@ -38,7 +38,7 @@ from sim.sensitivity.analyse import (
     with_seed_error,
 )
 from sim.sensitivity.convergence import advice, indices_by_size, verdict
-from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, seed_noise, summarise
+from sim.sensitivity.outcomes import ARM, POINT, REP, seed_noise, summarise
 from sim.sensitivity.problem import overrides_for, salib_problem, to_values
 from sim.sensitivity.spec import SensitivitySpec
 
@@ -202,14 +202,25 @@ def run_study(
 def _failed_runs(out: Path, total: int) -> GovsimError | None:
     """The study's failed runs as one error (how many, and the first traceback), or None: indices
     computed over a design with holes would be wrong, so no analysis runs on them."""
-    from sim.experiments.engine import load_results
+    from sim.experiments.engine import RUNS_TABLE as RUNS
 
     try:
-        runs = load_results(out / BATCH, "runs")
-    except GovsimError:
+        # status columns only: a run's parameters and traceback are not held for every run
+        runs = pd.read_parquet(out / BATCH / RUNS, columns=["run_id", "status", "finished", "part"])
+    except (OSError, ValueError):
         return None
     runs = runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
     bad = runs[runs["status"] == "failed"].sort_values("run_id")
+    if not bad.empty:  # the tracebacks of the failed ones only
+        errors = pd.concat(
+            [
+                pd.read_parquet(
+                    out / BATCH / RUNS / f"part-{t}.parquet", columns=["run_id", "error"]
+                )
+                for t in bad["part"].unique()
+            ]
+        ).drop_duplicates("run_id", keep="last")
+        bad = bad.merge(errors, on="run_id", how="left")
     if bad.empty:
         return None
     first = bad.iloc[0]
@@ -230,8 +241,6 @@ def _write_design(spec: SensitivitySpec, d: Design, path: Path) -> None:
 
 def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = None) -> StudyResult:
     """Indices, convergence and seed noise for every outcome, from the runs stored in `out`."""
-    from sim.experiments.engine import load_results
-
     out = Path(out)
     if d is None:  # standalone re-analysis: the directory must hold this very study
         marker = out / "study.json"
@@ -247,13 +256,12 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
         raise failed
     method = method_for(spec.method)
     seed = salib_seed(spec.seed, ANALYSIS_SEED)
-    yearly = load_results(out / BATCH, "yearly")
     n_points = len(d.X)
     conf_level = getattr(spec.method, "conf_level", 0.95)
     reps = spec.replications
     idx_parts, conv_parts, seed_parts, noise_rows, long_rows, texts = [], [], [], [], [], {}
     concrete = []
-    for o, m in _outcome_matrices(spec, yearly, n_points):
+    for o, m in _outcome_matrices(spec, out / BATCH, n_points):
         concrete.append(o)
         long_rows.append(
             pd.DataFrame(
@@ -308,17 +316,104 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     )
 
 
-def _outcome_matrices(spec: SensitivitySpec, yearly: pd.DataFrame, n_points: int):
+def _outcome_matrices(spec: SensitivitySpec, batch: Path, n_points: int):
     """(outcome, points × replications matrix) per outcome; a ``per_year`` outcome becomes one
     outcome per simulated year, named ``<name>@<year>``."""
+    arrays = summary_arrays(spec, batch, n_points)
     for o in spec.outcomes:
-        values = summarise(yearly, o)
         if o.summary != "per_year":
-            yield o, outcome_matrix(values, o, n_points, spec.replications)
+            yield o, _paired(arrays, o)
             continue
-        for year in values.columns:
+        for year in sorted(arrays[(o.scenario, *_summary_key(o))]):
             one = o.model_copy(update={"name": f"{o.name}@{year}", "years": (year, year)})
-            yield one, outcome_matrix(values, o, n_points, spec.replications, column=year)
+            yield one, _paired(arrays, o, year)
+
+
+def _paired(arrays: dict, o: Any, year: Any = None) -> np.ndarray:
+    """The outcome's (points × replications) matrix: its scenario, minus the other on the same seed."""
+
+    def matrix(label: str) -> np.ndarray:
+        a = arrays[(label, *_summary_key(o))]
+        a = a if year is None else a[year]
+        missing = int(np.isnan(a).sum())
+        if missing:
+            raise GovsimError(
+                f"{missing} of {a.size} runs of scenario {label!r} are missing; "
+                "rerun with --resume to complete them"
+            )
+        return a
+
+    y = matrix(o.scenario)
+    return y - matrix(o.minus) if o.minus is not None else y
+
+
+def _summary_key(o: Any) -> tuple:
+    return (o.column, o.summary, o.years)
+
+
+def summary_arrays(spec: SensitivitySpec, batch: Path, n_points: int) -> dict[tuple, Any]:
+    """Every (scenario, column, summary, years) the outcomes need, as a preallocated
+    (points × replications) array (a {year: array} mapping for ``per_year``), filled one stored
+    part at a time: only the columns needed are read, and no table of all runs is ever held, so
+    the parent's memory grows by 8 bytes per run and outcome, not by the runs' rows. A run
+    never stored stays NaN (reported as missing)."""
+    import pyarrow.parquet as pq
+
+    from sim.experiments.engine import ResultStore, read_part
+
+    needed: dict[tuple, Any] = {}
+    for o in spec.outcomes:
+        for label in (o.scenario, o.minus):
+            if label is not None:
+                needed[(label, *_summary_key(o))] = o
+    columns = sorted({o.column for o in spec.outcomes})
+    shape = (n_points, spec.replications)
+    arrays: dict[tuple, Any] = {
+        k: {} if o.summary == "per_year" else np.full(shape, np.nan) for k, o in needed.items()
+    }
+    committed = ResultStore(batch, (), {}).committed_tokens()
+    parts = sorted(
+        p for p in (batch / "yearly").glob("part-*.parquet") if p.name[5:-8] in committed
+    )
+    if not parts:
+        raise GovsimError(f"{batch}: no results (is it the output directory of a study?)")
+    seen_years: set = set()
+    for path in parts:
+        try:
+            df = pq.read_table(path, columns=[ARM, POINT, REP, "year", *columns]).to_pandas()
+        except Exception:  # noqa: BLE001 - the engine's reader gives the one message
+            df = read_part(path)
+        seen_years.update(df["year"].unique().tolist())
+        for (label, *_), o in needed.items():
+            sub = df[df[ARM] == label]
+            if sub.empty:
+                continue
+            if o.years is not None and not sub["year"].between(*o.years).any():
+                continue  # checked against every part's years below
+            values = summarise(sub, o)
+            i = values.index.get_level_values(POINT).to_numpy()
+            r = values.index.get_level_values(REP).to_numpy()
+            target = arrays[(label, *_summary_key(o))]
+            if o.summary != "per_year":
+                target[i, r] = values["value"].to_numpy(dtype=float)
+                continue
+            for year in values.columns:
+                if year not in target:
+                    target[year] = np.full(shape, np.nan)
+                target[year][i, r] = values[year].to_numpy(dtype=float)
+        del df
+    for o in spec.outcomes:
+        if o.years is not None and not any(o.years[0] <= y <= o.years[1] for y in seen_years):
+            have = sorted(seen_years)
+            raise GovsimError(
+                f"outcome {o.name!r}: key 'years' is {list(o.years)}, but the runs "
+                f"cover {have[0]}–{have[-1]}; choose years inside that range"
+            )
+    for (label, *_), o in needed.items():
+        a = arrays[(label, *_summary_key(o))]
+        if (isinstance(a, dict) and not a) or (not isinstance(a, dict) and np.isnan(a).all()):
+            raise GovsimError(f"no results for scenario {label!r}; the run directory is incomplete")
+    return arrays
 
 
 def _front(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
