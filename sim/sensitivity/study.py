@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from sim.sensitivity.spec import SensitivitySpec
 
 SAMPLE_SEED, ANALYSIS_SEED = 1, 2
 BATCH = "batch"
+RUN_LIST = "runs.parquet"  # the study's run list (run id, scenario, point, replication, seed)
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,9 @@ def run_id(arm: str, point: int, rep: int) -> str:
     return f"{arm}-p{point:06d}-r{rep:03d}"
 
 
-def design(spec: SensitivitySpec) -> Design:
-    """Sample the parameter space and list every run: each point × replication × scenario."""
+def design(spec: SensitivitySpec, with_runs: bool = True) -> Design:
+    """Sample the parameter space and list every run: each point × replication × scenario
+    (`with_runs=False`: the sample only, for analysing stored runs without a spec per run)."""
     from sim.experiments.engine import RunSpec
 
     problem = salib_problem(spec.params, spec.groups)
@@ -107,7 +109,7 @@ def design(spec: SensitivitySpec) -> Design:
     seeds = derive_seeds(spec.seed, spec.replications)
     loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
     runs = []
-    for label, ref in spec.scenarios:
+    for label, ref in spec.scenarios if with_runs else ():
         sc = loaded[label]
         for i, vals in enumerate(values):
             ov = overrides_for({**vals, **dict(spec.fixed)}, sc)
@@ -170,6 +172,7 @@ def run_study(
     fresh = not (out / "study.json").exists()
     _prepare_out(spec, out, resume)
     _write_design(spec, d, out / "samples.parquet")
+    _write_run_list(spec, d, out / RUN_LIST)
     (out / "problem.json").write_text(json.dumps(d.problem, indent=2) + "\n", encoding="utf-8")
     columns = sorted({o.column for o in spec.outcomes})
     try:
@@ -189,14 +192,17 @@ def run_study(
         # the engine validates every run before the first starts (e.g. a jointly invalid sample
         # point): leave no half-made study behind, so the fixed spec can reuse the directory
         if fresh and not (out / BATCH).exists():
-            for name in ("study.json", "samples.parquet", "problem.json"):
+            for name in ("study.json", "samples.parquet", "problem.json", RUN_LIST):
                 (out / name).unlink(missing_ok=True)
             if created and not any(out.iterdir()):
                 out.rmdir()
         raise
     if summary.failed:
         raise _failed_runs(out, len(d.runs))
-    return analyse_study(spec, out, d)
+    # the analysis needs the sample, not a spec per run: let the run list go before it starts
+    lean = replace(d, runs=[], values=[])
+    del d
+    return analyse_study(spec, out, lean)
 
 
 def _failed_runs(out: Path, total: int) -> GovsimError | None:
@@ -250,8 +256,9 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
             raise GovsimError(
                 f"{out} holds a different study than {spec.source}; the spec changed since it ran"
             )
-        d = design(spec)
-    failed = _failed_runs(out, len(d.runs))
+        d = design(spec, with_runs=False)
+    n_runs = len(d.X) * spec.replications * len(spec.scenarios)
+    failed = _failed_runs(out, n_runs)
     if failed is not None:
         raise failed
     method = method_for(spec.method)
@@ -434,23 +441,97 @@ def _write_outputs(
     from sim.sensitivity.figures import write_figures
 
     files = []
-    for name, df in (("indices", indices), ("convergence", conv)):
+    tables = {"indices": indices, "convergence": conv, "seed_noise": noise}
+    if by_seed is not None:
+        tables["indices_by_seed"] = by_seed
+    for name in ("indices_by_seed.csv", "indices_by_seed.parquet"):
+        (out / name).unlink(missing_ok=True)
+    for name, df in tables.items():  # each table as Parquet (typed) and CSV (for a spreadsheet)
         df.to_csv(out / f"{name}.csv", index=False)
         df.to_parquet(out / f"{name}.parquet", index=False)
         files += [out / f"{name}.csv", out / f"{name}.parquet"]
-    (out / "indices_by_seed.csv").unlink(missing_ok=True)
-    if by_seed is not None:
-        by_seed.to_csv(out / "indices_by_seed.csv", index=False)
-        files.append(out / "indices_by_seed.csv")
-    noise.to_csv(out / "seed_noise.csv", index=False)
     values.to_parquet(out / "outcomes.parquet", index=False)
+    tables["outcomes"] = values
     summary = out / "summary.txt"
     summary.write_text(
         format_summary(spec, indices, noise, texts, outcomes) + "\n", encoding="utf-8"
     )
-    files += [out / "seed_noise.csv", out / "outcomes.parquet", summary]
+    files += [out / "outcomes.parquet", summary]
     files += write_figures(spec, indices, conv, texts, out / "figures", outcomes=outcomes)
+    files.append(write_manifest(spec, out, tables, files))
     return files
+
+
+def _write_run_list(spec: SensitivitySpec, d: Design, path: Path) -> None:
+    """The study's runs as one tidy Parquet table (run id, scenario, point, replication, seed):
+    the run list a manifest would otherwise carry as JSON."""
+    labels = [label for label, _ in spec.scenarios]
+    n, r = len(d.X), len(d.seeds)
+    arm = np.repeat(np.arange(len(labels)), n * r)
+    point = np.tile(np.repeat(np.arange(n), r), len(labels))
+    rep = np.tile(np.arange(r), n * len(labels))
+    pd.DataFrame(
+        {
+            "run_id": [run_id(labels[a], i, j) for a, i, j in zip(arm, point, rep, strict=True)],
+            ARM: pd.Categorical.from_codes(arm, labels),
+            POINT: point,
+            REP: rep,
+            "seed": np.asarray(d.seeds, dtype=np.int64)[rep],
+        }
+    ).to_parquet(path, index=False)
+
+
+def write_manifest(
+    spec: SensitivitySpec, out: Path, tables: dict[str, pd.DataFrame], files: list[Path]
+) -> Path:
+    """The study's manifest.json, in the experiment engine's style and through its atomic
+    writer (``ResultStore.write_manifest``), with the same provenance (``sim.provenance``):
+    what was studied, its inputs, every seed, the versions and commit, and the tidy tables
+    written (rows and columns). It stays small: the run list is ``runs.parquet``, the engine's
+    own record of every run is ``batch/``."""
+    from datetime import UTC, datetime
+
+    from sim.experiments.engine import MANIFEST, ResultStore
+    from sim.provenance import git_commit, versions
+
+    seeds = derive_seeds(spec.seed, spec.replications)
+    n_runs = (
+        len(pd.read_parquet(out / RUN_LIST, columns=[REP])) if (out / RUN_LIST).exists() else None
+    )
+    manifest = {
+        "what": "sensitivity study",
+        "name": spec.name,
+        "hash": spec_hash(spec),
+        "description": spec.description,
+        "method": spec.method.model_dump(mode="json"),
+        "inputs": {
+            "spec": spec.source,
+            "scenarios": dict(spec.scenarios),
+            "parameters": [p.name for p in spec.params],
+            "distributions": {p.name: p.dist for p in spec.params},
+            "fixed": dict(spec.fixed),
+            "imported_sample": spec.sample,
+            "problem": "problem.json",
+            "design": "samples.parquet",
+        },
+        "seeds": {
+            "master": spec.seed,
+            "replications": [int(x) for x in seeds],
+            "salib_sample": salib_seed(spec.seed, SAMPLE_SEED),
+            "salib_analysis": salib_seed(spec.seed, ANALYSIS_SEED),
+        },
+        "runs": {"count": n_runs, "list": RUN_LIST, "batch": BATCH},
+        "tables": {
+            f"{name}.parquet": {"rows": len(df), "columns": [str(c) for c in df.columns]}
+            for name, df in tables.items()
+        },
+        "files": sorted(str(f.relative_to(out)) for f in files),
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "finished": datetime.now(UTC).isoformat(),
+    }
+    ResultStore(out, (), {}).write_manifest(manifest)
+    return out / MANIFEST
 
 
 def format_summary(
