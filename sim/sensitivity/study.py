@@ -390,6 +390,12 @@ def summary_arrays(spec: SensitivitySpec, batch: Path, n_points: int) -> dict[tu
             df = pq.read_table(path, columns=[ARM, POINT, REP, "year", *columns]).to_pandas()
         except Exception:  # noqa: BLE001 - the engine's reader gives the one message
             df = read_part(path)
+            lacking = [c for c in (ARM, POINT, REP, "year", *columns) if c not in df.columns]
+            if lacking:
+                raise GovsimError(
+                    f"{path}: the stored runs lack column(s) {', '.join(lacking)}; "
+                    "it was not written by this study"
+                ) from None
         seen_years.update(df["year"].unique().tolist())
         for (label, *_), o in needed.items():
             sub = df[df[ARM] == label]
