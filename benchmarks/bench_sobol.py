@@ -5,6 +5,14 @@ Reports wall time per phase, time per run, and the share of time spent outside t
 
     python benchmarks/bench_sobol.py                      # N=1024, 2 workers
     python benchmarks/bench_sobol.py --N 64 --workers 1   # in-process: exact model-time accounting
+    python benchmarks/bench_sobol.py --no-baseline        # the study only
+
+The same design is also run by a plain baseline (issue 15's yardstick): `multiprocessing.Pool`
+with the same number of workers mapping `sim.run` over SALib's sample, then SALib's Sobol'
+analysis of the same two outcomes. `study_over_baseline` is the ratio of the two wall times
+(target ≤ 1.05). Both run in the same invocation, one after the other, so they see roughly the
+same load; the load average (`os.getloadavg`, as `uptime` shows it) is reported before and
+after each, because the machine is shared.
 
 "Inside the model" = `sim.runner.simulate` (building and stepping the Mesa model). With one
 worker everything runs in this process, so that time is measured directly; with several
@@ -20,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import tempfile
 import threading
 import time
@@ -143,6 +153,45 @@ def calibrate(spec, k: int) -> float:
     return clock.seconds / max(clock.calls, 1)
 
 
+def _baseline_run(args: tuple) -> tuple[float, float]:
+    """One run of the plain baseline: `sim.run` with the point's values, the two outcomes."""
+    values, seed, years = args
+    y = sim.runner.run("bum", seed=seed, years=years, set=values).yearly
+    return float(y["admin_overhead_share"].mean()), float(y["admin_cost_dkk"].iloc[-1])
+
+
+def baseline(spec, workers: int) -> dict:
+    """SALib sample → multiprocessing.Pool(workers) mapping sim.run → SALib analysis."""
+    import multiprocessing
+
+    import numpy as np
+    from SALib.analyze import sobol as sobol_analyze
+
+    from sim.seeds import derive_seeds
+    from sim.sensitivity.analyse import salib_seed
+    from sim.sensitivity.study import ANALYSIS_SEED
+
+    t0 = time.perf_counter()
+    d = design(spec, with_runs=False)  # SALib's sample of the same problem, same seed
+    seed = derive_seeds(spec.seed, 1)[0]
+    tasks = [(v, seed, spec.years) for v in d.values]
+    with multiprocessing.Pool(workers) as pool:
+        out = np.array(pool.map(_baseline_run, tasks, chunksize=25))
+    for j in range(out.shape[1]):
+        sobol_analyze.analyze(
+            d.problem,
+            out[:, j],
+            calc_second_order=False,
+            num_resamples=100,
+            seed=salib_seed(spec.seed, ANALYSIS_SEED),
+        )
+    return {"baseline_wall_s": round(time.perf_counter() - t0, 1), "baseline_runs": len(tasks)}
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--N", type=int, default=1024)
@@ -151,7 +200,9 @@ def main() -> None:
         "--calibrate", type=int, default=200, help="runs timed in-process when workers > 1"
     )
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--no-baseline", action="store_true", help="skip the Pool + sim.run baseline")
     args = ap.parse_args()
+    load_start = load()
 
     spec = bench_spec(args.N)
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_sobol_")) / "study"
@@ -191,6 +242,17 @@ def main() -> None:
         "outside_model_fraction": round(1 - model_per_run * n_runs / cpu_study, 3),
         "out": str(out),
     }
+    report["load_avg_before_study"] = load_start
+    report["load_avg_after_study"] = load()
+    report["parent_peak_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    if not args.no_baseline:
+        report.update(baseline(spec, args.workers))
+        report["load_avg_after_baseline"] = load()
+        # the study's wall time includes its analysis with convergence check and figures
+        report["study_wall_with_analysis_s"] = round(t_total, 1)
+        report["study_over_baseline"] = round(t_total / report["baseline_wall_s"], 3)
     print(json.dumps(report, indent=1))
 
 

@@ -21,7 +21,13 @@ from sim.scenario import Scenario
 def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> None:
     """Both ends of a sampled range must be valid values (the schema's hard bounds) in every scenario."""
     for sc in scenarios:
-        for end in (p.low, p.high):
+        ends: tuple[float, ...] = (p.low, p.high)
+        if getattr(p, "dist", "unif") in ("norm", "lognorm"):
+            # an open or unbounded support, checked against the hard bounds (spec._distribution):
+            # here its median stands for it
+            mid = p.args[0]
+            ends = (mid if p.dist == "norm" else float(np.exp(mid)),)
+        for end in ends:
             value = int(end) if p.kind == "int" else end
             try:
                 apply_overrides(sc, {p.name: value}, f"scenario {sc.name!r}")
@@ -35,17 +41,28 @@ def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> Non
 def salib_problem(params: Sequence[Any], groups: Sequence[str] | None = None) -> dict[str, Any]:
     """SALib's problem dict; whole-number parameters get the half-open [low, high + 1).
 
+    A non-uniform input (``Param.dist``) adds SALib's ``dists`` and its distribution's bounds
+    (triang [low, high, peak fraction], truncnorm [low, high, mean, sd], norm [mean, sd],
+    lognorm [mu, sigma]).
+
     `groups` (one group name per parameter) makes SALib's Sobol' compute indices per group.
     The dict is saved as run (``problem.json``), so SALib can be called on it directly.
     """
     problem: dict[str, Any] = {
         "num_vars": len(params),
         "names": [p.name for p in params],
-        "bounds": [list(p.sample_bounds()) for p in params],
+        "bounds": [_bounds(p) for p in params],
     }
+    dists = [getattr(p, "dist", "unif") for p in params]
+    if any(d != "unif" for d in dists):  # SALib maps the unit cube through each quantile function
+        problem["dists"] = dists
     if groups:
         problem["groups"] = list(groups)
     return problem
+
+
+def _bounds(p: Any) -> list[float]:
+    return p.salib_bounds() if hasattr(p, "salib_bounds") else list(p.sample_bounds())
 
 
 def to_values(params: Sequence[Any], row: np.ndarray) -> dict[str, float | int]:

@@ -9,6 +9,7 @@ years: 20
 parameters:                          # or: parameters: all   (every sampleable parameter)
   inspection.share_of_volume:        # empty → the schema's plausible range (`govsim params`)
   trust_dynamics.build_rate: [0.05, 0.4]   # or an explicit [low, high]
+  bureaucratic_drift.growth: {dist: triang, peak: 0.02}   # or a distribution (DISTRIBUTIONS)
 outcomes:
   - column: admin_overhead_share     # any numeric column of the yearly table
     summary: mean                    # mean | final | max | min | slope (per year) | per_year
@@ -198,9 +199,37 @@ class Outcome(_Strict):
     years: tuple[int, int] | None = None
 
 
-#: one varied parameter with the range actually sampled (``sim.params.Range``, which documents
-#: the one treatment of whole numbers).
-Param = Range
+#: the input distributions a spec may give (SALib's ``dists``), with the keys each takes; ``low``
+#: and ``high`` default to the schema's plausible range where a distribution has them
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "unif": ("low", "high"),
+    "triang": ("low", "high", "peak"),
+    "truncnorm": ("low", "high", "mean", "sd"),
+    "norm": ("mean", "sd"),
+    "lognorm": ("mu", "sigma"),
+}
+_REQUIRED = {
+    "triang": ("peak",),
+    "truncnorm": ("mean", "sd"),
+    "norm": ("mean", "sd"),
+    "lognorm": ("mu", "sigma"),
+}
+
+
+class Param(Range):
+    """One varied parameter: the range it takes (``sim.params.Range``, which documents the one
+    treatment of whole numbers) and its input distribution — uniform on the range unless the spec
+    says otherwise. `low`/`high` are the distribution's support (±inf for ``norm``, (0, inf) for
+    ``lognorm``); `args` are SALib's bounds for the distribution (docs/sensitivity.md)."""
+
+    dist: Literal["unif", "triang", "truncnorm", "norm", "lognorm"] = "unif"
+    #: triang [low, high, peak as a fraction of high − low], truncnorm [low, high, mean, sd],
+    #: norm [mean, sd], lognorm [mu, sigma] (of the logarithm); empty for unif
+    args: tuple[float, ...] = ()
+
+    def salib_bounds(self) -> list[float]:
+        """This parameter's entry in SALib's problem ``bounds``."""
+        return list(self.sample_bounds()) if self.dist == "unif" else list(self.args)
 
 
 class SensitivitySpec(_Strict):
@@ -294,6 +323,7 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
     groups = _check_groups(raw, params, source)
     _check_method(raw.method, params, groups, source)
     sample = _check_sample(raw, params, source, base)
+    _check_distributions(raw, params, source)
     return SensitivitySpec(
         name=raw.name,
         description=raw.description,
@@ -429,7 +459,7 @@ def _expand_outcomes(outcomes: list[OutcomeSpec], source: str) -> list[Outcome]:
     return out
 
 
-def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
+def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
     index = schema_index()
     for name in raw.exclude:
         if name not in index:
@@ -437,7 +467,7 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
                 f"{source}: key 'exclude' names unknown parameter {name!r}; "
                 "see `govsim params` for the names"
             )
-    chosen: list[Range] = []
+    chosen: list[Param] = []
     if (
         isinstance(raw.parameters, str)
         and raw.parameters != "all"
@@ -452,7 +482,8 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
             if p.low is None or p.name in raw.exclude or p.kind not in ("float", "int"):
                 continue
             if any(sc.uses_parameter(p.name) for sc in loaded.values()):
-                chosen.append(resolve_range(p.name, where=f"{source}: key 'parameters'"))
+                r = resolve_range(p.name, where=f"{source}: key 'parameters'")
+                chosen.append(Param(**r.model_dump()))
         if not chosen:
             raise GovsimError(
                 f"{source}: key 'parameters' is 'all' but no sampleable parameter is left"
@@ -470,6 +501,11 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
             )
         if name in raw.exclude:
             continue
+        if isinstance(rng, dict):
+            r = _distribution(name, rng, f"{source}: key 'parameters.{name}")
+            _check_used(name, loaded, source)
+            chosen.append(r)
+            continue
         if rng is not None and not (
             isinstance(rng, list | tuple)
             and len(rng) == 2
@@ -477,7 +513,8 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
         ):
             raise GovsimError(
                 f"{source}: key 'parameters.{name}' has value {rng!r}: give null (the schema's "
-                "plausible range) or [low, high]"
+                "plausible range), [low, high] or a distribution such as {dist: triang, peak: 0.2} "
+                f"(allowed distributions: {', '.join(DISTRIBUTIONS)})"
             )
         low, high = (None, None) if rng is None else rng
         if rng is not None and math.isfinite(low) and math.isfinite(high) and low >= high:
@@ -486,14 +523,111 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Range]:
                 "low must be smaller than high (a sensitivity analysis needs the parameter to vary)"
             )
         r = resolve_range(name, low, high, where=f"{source}: key 'parameters.{name}'")
-        if not any(sc.uses_parameter(name) for sc in loaded.values()):
-            rule = name.split(".", 1)[0]
-            raise GovsimError(
-                f"{source}: parameter {name!r} belongs to rule {rule!r}, which none of the "
-                f"scenarios ({', '.join(loaded)}) uses"
-            )
-        chosen.append(r)
+        _check_used(name, loaded, source)
+        chosen.append(Param(**r.model_dump()))
     return chosen
+
+
+def _check_used(name: str, loaded: dict, source: str) -> None:
+    if not any(sc.uses_parameter(name) for sc in loaded.values()):
+        rule = name.split(".", 1)[0]
+        raise GovsimError(
+            f"{source}: parameter {name!r} belongs to rule {rule!r}, which none of the "
+            f"scenarios ({', '.join(loaded)}) uses"
+        )
+
+
+def _distribution(name: str, entry: dict, where: str) -> Param:
+    """``{dist: …, <its keys>}`` → a Param with SALib's bounds for it; every mistake is one
+    message naming the key, the value and what is allowed. `where` is "<file>: key 'parameters.<name>"
+    (the closing quote follows the sub-key)."""
+    from sim.params import hard_bounds
+
+    dist = entry.get("dist", "unif")
+    if dist not in DISTRIBUTIONS:
+        raise GovsimError(
+            f"{where}.dist' has value {dist!r}: allowed distributions are "
+            + ", ".join(DISTRIBUTIONS)
+        )
+    keys = DISTRIBUTIONS[dist]
+    for k, v in entry.items():
+        if k == "dist":
+            continue
+        if k not in keys:
+            raise GovsimError(
+                f"{where}.{k}' (value {v!r}) is not a key of distribution {dist!r}; "
+                f"allowed keys: dist, {', '.join(keys)}"
+            )
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise GovsimError(f"{where}.{k}' has value {v!r}: it must be a finite number")
+    missing = [k for k in _REQUIRED.get(dist, ()) if k not in entry]
+    if missing:
+        raise GovsimError(
+            f"{where}': distribution {dist!r} needs {', '.join(missing)} "
+            f"(its keys: {', '.join(keys)})"
+        )
+    info = schema_index()[name]
+    if dist != "unif" and info.kind == "int":
+        raise GovsimError(
+            f"{where}.dist' has value {dist!r}, but {name!r} is a whole number, which is "
+            "sampled uniformly over its values; allowed here: unif"
+        )
+    if "low" in keys:
+        low, high = entry.get("low"), entry.get("high")
+        if low is not None and high is not None and low >= high:
+            raise GovsimError(
+                f"{where}' has range [{low:g}, {high:g}]: low must be smaller than high "
+                "(a sensitivity analysis needs the parameter to vary)"
+            )
+        r = resolve_range(name, low, high, where=f"{where}'")
+        low, high = r.low, r.high
+    if dist == "unif":
+        return Param(**r.model_dump())
+    if dist == "triang":
+        peak = float(entry["peak"])
+        if not low <= peak < high:
+            raise GovsimError(
+                f"{where}.peak' has value {peak:g}: allowed is low ≤ peak < high, "
+                f"here [{low:g}, {high:g}) (SALib's triangular distribution)"
+            )
+        args: tuple[float, ...] = (low, high, (peak - low) / (high - low))
+    else:
+        spread = "sigma" if dist == "lognorm" else "sd"
+        if entry[spread] <= 0:
+            raise GovsimError(f"{where}.{spread}' has value {entry[spread]!r}: it must be > 0")
+        if dist == "truncnorm":
+            args = (low, high, float(entry["mean"]), float(entry["sd"]))
+        else:  # unbounded support: the parameter's valid values must cover it
+            low, high = (-math.inf, math.inf) if dist == "norm" else (0.0, math.inf)
+            b_lo, b_hi = hard_bounds(name)
+            if (b_lo is not None and b_lo > low) or b_hi is not None:
+                valid = f"[{'-inf' if b_lo is None else f'{b_lo:g}'}, {'inf' if b_hi is None else f'{b_hi:g}'}]"
+                raise GovsimError(
+                    f"{where}.dist' has value {dist!r}, which takes values outside {valid}, the "
+                    f"valid values of {name!r}; use truncnorm (a normal cut to [low, high]) or triang"
+                )
+            args = (float(entry[keys[0]]), float(entry[keys[1]]))
+    return Param(name=name, low=low, high=high, kind=info.kind, dist=dist, args=args)
+
+
+def _check_distributions(raw: SpecFile, params: list[Param], source: str) -> None:
+    """Non-uniform inputs need a method whose design maps the unit cube through each input's
+    quantile function: not Morris (its grid reaches the unbounded ends), not DGSM (its measure
+    assumes uniform inputs), not an imported sample (which brings its own distribution)."""
+    odd = [p.name for p in params if p.dist != "unif"]
+    if not odd:
+        return
+    if raw.method.name in ("morris", "dgsm"):
+        raise GovsimError(
+            f"{source}: key 'parameters.{odd[0]}' has a {params[[p.name for p in params].index(odd[0])].dist!r} "
+            f"distribution, but method {raw.method.name!r} needs uniform inputs; non-uniform "
+            "inputs work with sobol, fast, pawn, delta and rbd_fast"
+        )
+    if raw.sample is not None:
+        raise GovsimError(
+            f"{source}: key 'parameters.{odd[0]}' has a distribution, but key 'sample' imports "
+            "the sample, which brings its own; give the parameters as null or [low, high]"
+        )
 
 
 def read_sample(path: str | Path, params: list[Range], source: str) -> Any:

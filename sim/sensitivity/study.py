@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,13 @@ from sim.sensitivity.analyse import (
     with_seed_error,
 )
 from sim.sensitivity.convergence import advice, indices_by_size, verdict
-from sim.sensitivity.outcomes import ARM, POINT, REP, outcome_matrix, seed_noise, summarise
+from sim.sensitivity.outcomes import ARM, POINT, REP, seed_noise, summarise
 from sim.sensitivity.problem import overrides_for, salib_problem, to_values
 from sim.sensitivity.spec import SensitivitySpec
 
 SAMPLE_SEED, ANALYSIS_SEED = 1, 2
 BATCH = "batch"
+RUN_LIST = "runs.parquet"  # the study's run list (run id, scenario, point, replication, seed)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ def spec_hash(spec: SensitivitySpec) -> str:
             data.pop(key, None)
     if spec.sample is not None:  # the sample's content, not only its path
         data["sample"] = hashlib.sha256(Path(spec.sample).read_bytes()).hexdigest()
+    for p in data["params"]:  # uniform inputs hash as before distributions existed
+        if p.get("dist") == "unif" and not p.get("args"):
+            p.pop("dist", None)
+            p.pop("args", None)
     for o in data["outcomes"]:
         if o.get("years") is None:
             o.pop("years", None)
@@ -87,8 +92,9 @@ def run_id(arm: str, point: int, rep: int) -> str:
     return f"{arm}-p{point:06d}-r{rep:03d}"
 
 
-def design(spec: SensitivitySpec) -> Design:
-    """Sample the parameter space and list every run: each point × replication × scenario."""
+def design(spec: SensitivitySpec, with_runs: bool = True) -> Design:
+    """Sample the parameter space and list every run: each point × replication × scenario
+    (`with_runs=False`: the sample only, for analysing stored runs without a spec per run)."""
     from sim.experiments.engine import RunSpec
 
     problem = salib_problem(spec.params, spec.groups)
@@ -103,7 +109,7 @@ def design(spec: SensitivitySpec) -> Design:
     seeds = derive_seeds(spec.seed, spec.replications)
     loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
     runs = []
-    for label, ref in spec.scenarios:
+    for label, ref in spec.scenarios if with_runs else ():
         sc = loaded[label]
         for i, vals in enumerate(values):
             ov = overrides_for({**vals, **dict(spec.fixed)}, sc)
@@ -166,6 +172,7 @@ def run_study(
     fresh = not (out / "study.json").exists()
     _prepare_out(spec, out, resume)
     _write_design(spec, d, out / "samples.parquet")
+    _write_run_list(spec, d, out / RUN_LIST)
     (out / "problem.json").write_text(json.dumps(d.problem, indent=2) + "\n", encoding="utf-8")
     columns = sorted({o.column for o in spec.outcomes})
     try:
@@ -185,27 +192,41 @@ def run_study(
         # the engine validates every run before the first starts (e.g. a jointly invalid sample
         # point): leave no half-made study behind, so the fixed spec can reuse the directory
         if fresh and not (out / BATCH).exists():
-            for name in ("study.json", "samples.parquet", "problem.json"):
+            for name in ("study.json", "samples.parquet", "problem.json", RUN_LIST):
                 (out / name).unlink(missing_ok=True)
             if created and not any(out.iterdir()):
                 out.rmdir()
         raise
     if summary.failed:
         raise _failed_runs(out, len(d.runs))
-    return analyse_study(spec, out, d)
+    # the analysis needs the sample, not a spec per run: let the run list go before it starts
+    lean = replace(d, runs=[], values=[])
+    del d
+    return analyse_study(spec, out, lean)
 
 
 def _failed_runs(out: Path, total: int) -> GovsimError | None:
     """The study's failed runs as one error (how many, and the first traceback), or None: indices
     computed over a design with holes would be wrong, so no analysis runs on them."""
-    from sim.experiments.engine import load_results
+    from sim.experiments.engine import RUNS_TABLE as RUNS
 
     try:
-        runs = load_results(out / BATCH, "runs")
-    except GovsimError:
+        # status columns only: a run's parameters and traceback are not held for every run
+        runs = pd.read_parquet(out / BATCH / RUNS, columns=["run_id", "status", "finished", "part"])
+    except (OSError, ValueError):
         return None
     runs = runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
     bad = runs[runs["status"] == "failed"].sort_values("run_id")
+    if not bad.empty:  # the tracebacks of the failed ones only
+        errors = pd.concat(
+            [
+                pd.read_parquet(
+                    out / BATCH / RUNS / f"part-{t}.parquet", columns=["run_id", "error"]
+                )
+                for t in bad["part"].unique()
+            ]
+        ).drop_duplicates("run_id", keep="last")
+        bad = bad.merge(errors, on="run_id", how="left")
     if bad.empty:
         return None
     first = bad.iloc[0]
@@ -226,8 +247,6 @@ def _write_design(spec: SensitivitySpec, d: Design, path: Path) -> None:
 
 def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = None) -> StudyResult:
     """Indices, convergence and seed noise for every outcome, from the runs stored in `out`."""
-    from sim.experiments.engine import load_results
-
     out = Path(out)
     if d is None:  # standalone re-analysis: the directory must hold this very study
         marker = out / "study.json"
@@ -237,19 +256,19 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
             raise GovsimError(
                 f"{out} holds a different study than {spec.source}; the spec changed since it ran"
             )
-        d = design(spec)
-    failed = _failed_runs(out, len(d.runs))
+        d = design(spec, with_runs=False)
+    n_runs = len(d.X) * spec.replications * len(spec.scenarios)
+    failed = _failed_runs(out, n_runs)
     if failed is not None:
         raise failed
     method = method_for(spec.method)
     seed = salib_seed(spec.seed, ANALYSIS_SEED)
-    yearly = load_results(out / BATCH, "yearly")
     n_points = len(d.X)
     conf_level = getattr(spec.method, "conf_level", 0.95)
     reps = spec.replications
     idx_parts, conv_parts, seed_parts, noise_rows, long_rows, texts = [], [], [], [], [], {}
     concrete = []
-    for o, m in _outcome_matrices(spec, yearly, n_points):
+    for o, m in _outcome_matrices(spec, out / BATCH, n_points):
         concrete.append(o)
         long_rows.append(
             pd.DataFrame(
@@ -304,17 +323,110 @@ def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = Non
     )
 
 
-def _outcome_matrices(spec: SensitivitySpec, yearly: pd.DataFrame, n_points: int):
+def _outcome_matrices(spec: SensitivitySpec, batch: Path, n_points: int):
     """(outcome, points × replications matrix) per outcome; a ``per_year`` outcome becomes one
     outcome per simulated year, named ``<name>@<year>``."""
+    arrays = summary_arrays(spec, batch, n_points)
     for o in spec.outcomes:
-        values = summarise(yearly, o)
         if o.summary != "per_year":
-            yield o, outcome_matrix(values, o, n_points, spec.replications)
+            yield o, _paired(arrays, o)
             continue
-        for year in values.columns:
+        for year in sorted(arrays[(o.scenario, *_summary_key(o))]):
             one = o.model_copy(update={"name": f"{o.name}@{year}", "years": (year, year)})
-            yield one, outcome_matrix(values, o, n_points, spec.replications, column=year)
+            yield one, _paired(arrays, o, year)
+
+
+def _paired(arrays: dict, o: Any, year: Any = None) -> np.ndarray:
+    """The outcome's (points × replications) matrix: its scenario, minus the other on the same seed."""
+
+    def matrix(label: str) -> np.ndarray:
+        a = arrays[(label, *_summary_key(o))]
+        a = a if year is None else a[year]
+        missing = int(np.isnan(a).sum())
+        if missing:
+            raise GovsimError(
+                f"{missing} of {a.size} runs of scenario {label!r} are missing; "
+                "rerun with --resume to complete them"
+            )
+        return a
+
+    y = matrix(o.scenario)
+    return y - matrix(o.minus) if o.minus is not None else y
+
+
+def _summary_key(o: Any) -> tuple:
+    return (o.column, o.summary, o.years)
+
+
+def summary_arrays(spec: SensitivitySpec, batch: Path, n_points: int) -> dict[tuple, Any]:
+    """Every (scenario, column, summary, years) the outcomes need, as a preallocated
+    (points × replications) array (a {year: array} mapping for ``per_year``), filled one stored
+    part at a time: only the columns needed are read, and no table of all runs is ever held, so
+    the parent's memory grows by 8 bytes per run and outcome, not by the runs' rows. A run
+    never stored stays NaN (reported as missing)."""
+    import pyarrow.parquet as pq
+
+    from sim.experiments.engine import ResultStore, read_part
+
+    needed: dict[tuple, Any] = {}
+    for o in spec.outcomes:
+        for label in (o.scenario, o.minus):
+            if label is not None:
+                needed[(label, *_summary_key(o))] = o
+    columns = sorted({o.column for o in spec.outcomes})
+    shape = (n_points, spec.replications)
+    arrays: dict[tuple, Any] = {
+        k: {} if o.summary == "per_year" else np.full(shape, np.nan) for k, o in needed.items()
+    }
+    committed = ResultStore(batch, (), {}).committed_tokens()
+    parts = sorted(
+        p for p in (batch / "yearly").glob("part-*.parquet") if p.name[5:-8] in committed
+    )
+    if not parts:
+        raise GovsimError(f"{batch}: no results (is it the output directory of a study?)")
+    seen_years: set = set()
+    for path in parts:
+        try:
+            df = pq.read_table(path, columns=[ARM, POINT, REP, "year", *columns]).to_pandas()
+        except Exception:  # noqa: BLE001 - the engine's reader gives the one message
+            df = read_part(path)
+            lacking = [c for c in (ARM, POINT, REP, "year", *columns) if c not in df.columns]
+            if lacking:
+                raise GovsimError(
+                    f"{path}: the stored runs lack column(s) {', '.join(lacking)}; "
+                    "it was not written by this study"
+                ) from None
+        seen_years.update(df["year"].unique().tolist())
+        for (label, *_), o in needed.items():
+            sub = df[df[ARM] == label]
+            if sub.empty:
+                continue
+            if o.years is not None and not sub["year"].between(*o.years).any():
+                continue  # checked against every part's years below
+            values = summarise(sub, o)
+            i = values.index.get_level_values(POINT).to_numpy()
+            r = values.index.get_level_values(REP).to_numpy()
+            target = arrays[(label, *_summary_key(o))]
+            if o.summary != "per_year":
+                target[i, r] = values["value"].to_numpy(dtype=float)
+                continue
+            for year in values.columns:
+                if year not in target:
+                    target[year] = np.full(shape, np.nan)
+                target[year][i, r] = values[year].to_numpy(dtype=float)
+        del df
+    for o in spec.outcomes:
+        if o.years is not None and not any(o.years[0] <= y <= o.years[1] for y in seen_years):
+            have = sorted(seen_years)
+            raise GovsimError(
+                f"outcome {o.name!r}: key 'years' is {list(o.years)}, but the runs "
+                f"cover {have[0]}–{have[-1]}; choose years inside that range"
+            )
+    for (label, *_), o in needed.items():
+        a = arrays[(label, *_summary_key(o))]
+        if (isinstance(a, dict) and not a) or (not isinstance(a, dict) and np.isnan(a).all()):
+            raise GovsimError(f"no results for scenario {label!r}; the run directory is incomplete")
+    return arrays
 
 
 def _front(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -335,23 +447,97 @@ def _write_outputs(
     from sim.sensitivity.figures import write_figures
 
     files = []
-    for name, df in (("indices", indices), ("convergence", conv)):
+    tables = {"indices": indices, "convergence": conv, "seed_noise": noise}
+    if by_seed is not None:
+        tables["indices_by_seed"] = by_seed
+    for name in ("indices_by_seed.csv", "indices_by_seed.parquet"):
+        (out / name).unlink(missing_ok=True)
+    for name, df in tables.items():  # each table as Parquet (typed) and CSV (for a spreadsheet)
         df.to_csv(out / f"{name}.csv", index=False)
         df.to_parquet(out / f"{name}.parquet", index=False)
         files += [out / f"{name}.csv", out / f"{name}.parquet"]
-    (out / "indices_by_seed.csv").unlink(missing_ok=True)
-    if by_seed is not None:
-        by_seed.to_csv(out / "indices_by_seed.csv", index=False)
-        files.append(out / "indices_by_seed.csv")
-    noise.to_csv(out / "seed_noise.csv", index=False)
     values.to_parquet(out / "outcomes.parquet", index=False)
+    tables["outcomes"] = values
     summary = out / "summary.txt"
     summary.write_text(
         format_summary(spec, indices, noise, texts, outcomes) + "\n", encoding="utf-8"
     )
-    files += [out / "seed_noise.csv", out / "outcomes.parquet", summary]
+    files += [out / "outcomes.parquet", summary]
     files += write_figures(spec, indices, conv, texts, out / "figures", outcomes=outcomes)
+    files.append(write_manifest(spec, out, tables, files))
     return files
+
+
+def _write_run_list(spec: SensitivitySpec, d: Design, path: Path) -> None:
+    """The study's runs as one tidy Parquet table (run id, scenario, point, replication, seed):
+    the run list a manifest would otherwise carry as JSON."""
+    labels = [label for label, _ in spec.scenarios]
+    n, r = len(d.X), len(d.seeds)
+    arm = np.repeat(np.arange(len(labels)), n * r)
+    point = np.tile(np.repeat(np.arange(n), r), len(labels))
+    rep = np.tile(np.arange(r), n * len(labels))
+    pd.DataFrame(
+        {
+            "run_id": [run_id(labels[a], i, j) for a, i, j in zip(arm, point, rep, strict=True)],
+            ARM: pd.Categorical.from_codes(arm, labels),
+            POINT: point,
+            REP: rep,
+            "seed": np.asarray(d.seeds, dtype=np.int64)[rep],
+        }
+    ).to_parquet(path, index=False)
+
+
+def write_manifest(
+    spec: SensitivitySpec, out: Path, tables: dict[str, pd.DataFrame], files: list[Path]
+) -> Path:
+    """The study's manifest.json, in the experiment engine's style and through its atomic
+    writer (``ResultStore.write_manifest``), with the same provenance (``sim.provenance``):
+    what was studied, its inputs, every seed, the versions and commit, and the tidy tables
+    written (rows and columns). It stays small: the run list is ``runs.parquet``, the engine's
+    own record of every run is ``batch/``."""
+    from datetime import UTC, datetime
+
+    from sim.experiments.engine import MANIFEST, ResultStore
+    from sim.provenance import git_commit, versions
+
+    seeds = derive_seeds(spec.seed, spec.replications)
+    n_runs = (
+        len(pd.read_parquet(out / RUN_LIST, columns=[REP])) if (out / RUN_LIST).exists() else None
+    )
+    manifest = {
+        "what": "sensitivity study",
+        "name": spec.name,
+        "hash": spec_hash(spec),
+        "description": spec.description,
+        "method": spec.method.model_dump(mode="json"),
+        "inputs": {
+            "spec": spec.source,
+            "scenarios": dict(spec.scenarios),
+            "parameters": [p.name for p in spec.params],
+            "distributions": {p.name: p.dist for p in spec.params},
+            "fixed": dict(spec.fixed),
+            "imported_sample": spec.sample,
+            "problem": "problem.json",
+            "design": "samples.parquet",
+        },
+        "seeds": {
+            "master": spec.seed,
+            "replications": [int(x) for x in seeds],
+            "salib_sample": salib_seed(spec.seed, SAMPLE_SEED),
+            "salib_analysis": salib_seed(spec.seed, ANALYSIS_SEED),
+        },
+        "runs": {"count": n_runs, "list": RUN_LIST, "batch": BATCH},
+        "tables": {
+            f"{name}.parquet": {"rows": len(df), "columns": [str(c) for c in df.columns]}
+            for name, df in tables.items()
+        },
+        "files": sorted(str(f.relative_to(out)) for f in files),
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "finished": datetime.now(UTC).isoformat(),
+    }
+    ResultStore(out, (), {}).write_manifest(manifest)
+    return out / MANIFEST
 
 
 def format_summary(
