@@ -312,9 +312,15 @@ def test_each_exercise_preset_loads_with_its_seed_band(page, ex, tmp_path):
     pg.wait_for_selector(".govsim-seeds-note")
     expect(pg.locator(".govsim-seeds-note")).to_contain_text(f"Mean of {ex.preset.seeds} seeds")
     # the page re-renders with the preset's models (wait for it, no wall clock)
-    expect(pg.locator("table.govsim-latest th.govsim-model")).to_have_text(
+    # (a model with its own slider values says so: "A: BUM, share 0.15")
+    expect(pg.locator("table.govsim-latest th.govsim-model")).to_contain_text(
         [f"A: {head(ex.preset.a)}", f"B: {head(ex.preset.b)}"]
     )
+    for label, sets in (("A", ex.preset.a_set), ("B", ex.preset.b_set)):
+        for _, value in sets:
+            expect(
+                pg.locator("table.govsim-latest th.govsim-model", has_text=f"{label}:")
+            ).to_contain_text(f"{value:g}")
     step(pg, 2)
     # the multi-seed band, in every plot once they have redrawn
     pg.wait_for_function(
@@ -455,7 +461,7 @@ def test_danish_toggle_and_export_of_plots_and_data(page, tmp_path):
     expect(pg.locator("table.govsim-latest")).to_contain_text("Administrativt overhead")
     expect(pg.locator(".govsim-plot-sick_leave")).to_contain_text("Sygefravær")
     expect(pg.locator(".govsim-eventlog-a")).to_contain_text("Hvad skete der i 2009")
-    expect(pg.locator(".govsim-note-sick_leave")).to_contain_text("Hvorfor sygefraværet stiger")
+    expect(pg.locator(".govsim-note-sick_leave")).to_contain_text("Hvorfor stiger sygefraværet")
     assert "Tender:" not in pg.locator(".govsim-eventlog-a").inner_text()
     shoot(pg, tmp_path, "danish")
     pg.locator(".govsim-tab-info").click()
@@ -466,4 +472,3 @@ def test_danish_toggle_and_export_of_plots_and_data(page, tmp_path):
     pg.locator(".govsim-tab-simulation").click()
     expect(pg.locator(".govsim-step")).to_contain_text("Step")
     wait_years(pg, "2009")  # switching the language keeps the run
-

@@ -117,29 +117,39 @@ UI: dict[str, tuple[str, str]] = {
     # plots
     "plot.empty": ("no year completed yet", "intet år afsluttet endnu"),
     "plot.switch": ("{model} → regime {r}", "{model} → regime {r}"),
+    "note.shares.q": (
+        "Why do BUM's two shares add up to more than 100 %?",
+        "Hvorfor giver BUM's to andele tilsammen mere end 100 %?",
+    ),
+    "note.sick_leave.q": (
+        "Why does sick leave rise in every model?",
+        "Hvorfor stiger sygefraværet i alle modeller?",
+    ),
     "note.shares": (
-        "Why BUM's two shares add up to more than 100 %: the tendered share counts all work "
+        "The tendered share counts all work "
         "exposed to competition, the in-house share all work the municipality's own unit "
         "delivers. Work the in-house unit wins back with a control bid has been tendered "
         "*and* is delivered in-house, so it counts in both.",
-        "Hvorfor BUM's to andele tilsammen giver mere end 100 %: udbudsandelen tæller alt "
+        "Udbudsandelen tæller alt "
         "arbejde, der er sendt i konkurrence, egenandelen alt arbejde, kommunens egen enhed "
         "udfører. Arbejde, som den egne enhed vinder tilbage med et kontrolbud, er udbudt *og* "
         "udføres af egen enhed, så det tæller med i begge.",
     ),
     "note.sick_leave": (
-        "Why sick leave rises in every model: the model adds a general upward trend of "
+        "The model adds a general upward trend of "
         "{trend} percentage points a year (*Employees: sick leave trend*, taken from the rise "
         "in Norwegian municipalities outside the programmes, E12) to every employee's sick "
-        "leave, whatever the rules. The rules only move it around that trend: higher "
-        "wellbeing lowers it by {slope} points per scale point, and a sick-leave goal follows "
-        "up absence. Compare the models' *levels*, not the slope.",
-        "Hvorfor sygefraværet stiger i alle modeller: modellen lægger en generel stigning på "
+        "leave, whatever the rules. The rules only move it around that trend: each point of "
+        "wellbeing (1–7 scale) above the baseline lowers it by {slope} percentage points, and "
+        "a model with a *Sick-leave goal* follows up absence. Compare the models' *levels*, "
+        "not the slope.",
+        "Modellen lægger en generel stigning på "
         "{trend} procentpoint om året (*Medarbejdere: sygefraværstrend*, fra stigningen i "
         "norske kommuner uden for programmerne, E12) til hver medarbejders sygefravær, uanset "
-        "reglerne. Reglerne flytter det kun omkring den trend: højere trivsel sænker det med "
-        "{slope} point pr. skalapoint, og et sygefraværsmål følger op på fraværet. Sammenlign "
-        "modellernes *niveau*, ikke hældningen.",
+        "reglerne. Reglerne flytter det kun omkring den trend: hvert point trivsel (skala "
+        "1–7) over udgangspunktet sænker det med {slope} procentpoint, og en model med et "
+        "*Sygefraværsmål* følger op på fraværet. Sammenlign modellernes *niveau*, ikke "
+        "hældningen.",
     ),
     # export
     "export.png": ("PNG", "PNG"),

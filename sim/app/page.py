@@ -133,11 +133,20 @@ def R(text: str) -> str:
     return tr(text, lang.value)
 
 
-def titles_of(refs: tuple[str, ...]) -> list[str]:
-    """The models' short display names for labels, legends and table heads ("BUM")."""
-    from sim.app.state import short_title
+def titles_of(refs: tuple[str, ...], overrides: tuple[Overrides, ...] = ()) -> list[str]:
+    """The models' short display names for labels, legends and table heads ("BUM"), with the
+    slider values a model was built with ("BUM, share 0.45"), so two copies of one preset
+    are told apart."""
+    from sim.app.state import param_parts, short_title
 
-    return [short_title(model_title(r, lang.value)) for r in refs]
+    out = []
+    for i, r in enumerate(refs):
+        name = short_title(model_title(r, lang.value))
+        ov = overrides[i] if i < len(overrides) else ()
+        if ov and not (len(refs) == 2 and len(overrides) > 1 and overrides[0] == overrides[1]):
+            name += ", " + ", ".join(f"{R(param_parts(k)[1])} {v:g}" for k, v in ov)
+        out.append(name)
+    return out
 
 
 def current() -> _Held:
@@ -258,7 +267,8 @@ h3.govsim-h { font-size: 1.1rem; margin: 14px 0 4px; }
 .govsim-lang-active { background: rgba(255,255,255,0.22) !important; font-weight: 700; }
 .govsim-plotcell { min-width: 0; }
 .govsim-plotfoot { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 4px 8px; }
-.govsim-plotnote { font-size: 0.82rem; color: #444; line-height: 1.25; flex: 1 1 240px; }
+.govsim-plotnote { font-size: 0.85rem; color: #333; line-height: 1.3; flex: 1 1 220px; }
+.govsim-plotnote summary { cursor: pointer; color: #1565c0; padding-top: 6px; }
 .govsim-export { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px;
   margin-top: 4px; }
 .govsim-export .govsim-desc { flex: 1 1 300px; margin: 0; }
@@ -464,7 +474,8 @@ def Simulation(session: Session):
 
     refs = applied.value.refs
     views = solara.use_memo(
-        lambda: session.views(titles_of(refs), lang.value), [tick.value, id(session), lang.value]
+        lambda: session.views(titles_of(refs, applied.value.overrides), lang.value),
+        [tick.value, id(session), lang.value],
     )
     tops = solara.use_ref({})  # the y axes only grow within a session (no jumping while playing)
     with solara.Column(gap="10px"):
@@ -803,7 +814,14 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...], tops: dict):
                 ],
             )
             if spec.key in PLOT_NOTES:
-                Md(plot_note(spec.key), classes=["govsim-plotnote", f"govsim-note-{spec.key}"])
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        f"<details><summary>{html.escape(T(PLOT_NOTES[spec.key] + '.q'))}"
+                        f"</summary>{markdown.markdown(plot_note(spec.key))}</details>"
+                    ),
+                    classes=["govsim-md", "govsim-plotnote", f"govsim-note-{spec.key}"],
+                )
 
 
 def event_log_html(i: int, v: RunView, lang: str = "en") -> str:

@@ -157,8 +157,15 @@ def series_svg(
     seen = data_top(spec, views)
     hi = max(x for x in (top, seen) if x is not None) if (top or seen) is not None else None
     hi = lo + spec.series[0].scale if hi is None or hi <= lo else hi
-    yticks = MaxNLocator(nbins=5).tick_values(lo, hi * 1.04 if hi > 0 else hi + 0.01)
+    room = hi * 1.04 if hi > 0 else hi + 0.01
+    if spec.series[0].scale == 100.0 and hi <= 100.0:
+        room = min(room, 100.0)  # a share in % never needs an axis past 100 %
+    yticks = MaxNLocator(nbins=5).tick_values(lo, room)
     yticks = yticks[yticks >= lo - 1e-12]
+    if len(yticks) > 2 and yticks[-1] > 100.0 >= hi and spec.series[0].scale == 100.0:
+        yticks = (
+            yticks[yticks <= 100.0 + 1e-9] if yticks[yticks <= 100.0 + 1e-9][-1] >= hi else yticks
+        )
     lo, hi = float(yticks[0]), float(yticks[-1])
     xticks = [
         t
