@@ -526,7 +526,9 @@ def plot_note(key: str) -> str:
 @solara.component
 def ExportPanel(views: tuple[RunView, ...]):
     """The shown data as one CSV (each plot's PNG is under the plot)."""
-    csv = solara.use_memo(lambda: lambda: export.views_csv(views), [id(views)])
+    latest = solara.use_ref(views)
+    latest.current = views
+    csv = solara.use_memo(lambda: lambda: export.views_csv(latest.current), [])
     with solara.Div(classes=["govsim-export"]):
         solara.FileDownload(
             csv,
@@ -790,8 +792,11 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...], tops: dict):
         return plots.series_svg(spec, views, start, end, top, language)
 
     image = solara.use_memo(draw, [spec.key, key, top, language])
-    # one callable per image: FileDownload restarts its worker whenever `data` changes
-    png = solara.use_memo(lambda: lambda: export.svg_png(image), [image])
+    # one callable for the plot's lifetime, reading the latest image when clicked:
+    # FileDownload restarts its worker thread whenever `data` changes (no thread per step)
+    latest = solara.use_ref(image)
+    latest.current = image
+    png = solara.use_memo(lambda: lambda: export.svg_png(latest.current), [])
     with solara.Div(classes=["govsim-plotcell", f"govsim-plotcell-{spec.key}"]):
         solara.HTML(
             tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"]
