@@ -71,6 +71,8 @@ class Scenario(NumbersModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     name: str = Field(min_length=1)
+    #: display name (the teaching app's model list); empty: the app shows the file name
+    title: str = ""
     description: str = ""
     start_year: int = Field(2008, ge=1970, le=2100)
     years: int = Field(20, ge=1, le=200)
@@ -379,7 +381,7 @@ def extend(
             merged.pop("rules", None)
             merged.pop("regimes", None)
             changes.append(f"its own {k}")
-        elif k not in ("name", "description"):
+        elif k not in ("name", "title", "description"):
             changes.append(f"{k} {v}")
         merged[k] = v
     params = data.get("parameters")
@@ -453,6 +455,8 @@ def extend(
         merged["name"] = Path(source).stem if source.endswith((".yaml", ".yml")) else parent.name
     if "description" not in data:
         merged["description"] = f"{parent.name}, changed: " + ("; ".join(changes) or "nothing")
+    if "title" not in data:
+        merged.pop("title", None)  # an edited copy of a preset is not the preset
     return merged, dict(sets or {})
 
 

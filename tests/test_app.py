@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -209,3 +210,115 @@ def test_scenario_file_is_validated_before_it_becomes_model_b(tmp_path):
     assert str(good) in scenario_choices(files.value)
     (sc,) = configure([target.value], {"tendering.share": 0.3})
     assert sc.name == "mine" and scenario_value(sc, "tendering.share") == 0.3
+
+
+# ---------------------------------------------------------------- issue 14: names, languages, export
+def test_models_are_listed_by_their_display_names_from_the_preset_registry(tmp_path):
+    from sim.app.state import model_title, short_title
+    from sim.scenario import load_scenario, preset_names
+
+    assert model_title("bum") == "BUM (purchaser–provider split)"
+    assert model_title("hod") == "HOD (holistic operation)"
+    assert model_title("model_municipality") == "Model municipality (modelkommune)"
+    assert short_title(model_title("bum")) == "BUM"
+    for name in [*preset_names(), "model_municipality_tendering"]:
+        assert model_title(name) != name, f"preset {name} has no display name (title:)"
+    # an edited copy of a preset is not the preset: it does not inherit its title
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("base: bum\nset: {tendering.share: 0.4}\n", encoding="utf-8")
+    assert load_scenario(str(mine)).title == ""
+    assert model_title(str(mine)) == "mine.yaml"
+
+
+def test_every_english_text_has_a_danish_one():
+    from sim.app import i18n
+
+    for key, (en, da) in i18n.UI.items():
+        assert en.strip() and da.strip(), key
+        # the same fields to fill in, in both languages
+        fields = lambda s: sorted(re.findall(r"\{(\w*)\}", s))  # noqa: E731
+        assert fields(en) == fields(da), key
+    missing = sorted(x for x in i18n.registry_texts() if i18n.tr(x, "da") == x and x not in i18n.DA)
+    assert not missing, f"registry texts without a Danish entry in sim/app/i18n.py: {missing}"
+    # BUM, HOD and modelkommune keep their Danish names in both languages
+    assert i18n.tr("BUM (purchaser–provider split)", "da").startswith("BUM")
+    assert i18n.tr("HOD (holistic operation)", "da").startswith("HOD")
+    assert i18n.tr("Model municipality (modelkommune)", "da") == "Modelkommune"
+    assert i18n.t("step", "da") == "Trin" and i18n.t("step", "en") == "Step"
+
+
+def test_event_log_and_plots_speak_the_chosen_language():
+    from sim.app import i18n
+
+    s = Session(configure(["bum"], {}), seed=3)
+    s.step(8)
+    (en,) = s.views(["BUM"], "en")
+    (da,) = s.views(["BUM"], "da")
+    text_en = " ".join(e.text for ev in en.events for e in ev)
+    text_da = " ".join(e.text for ev in da.events for e in ev)
+    assert "Tender: area" in text_en and "won by" in text_en
+    assert "Udbud: område" in text_da and "vundet af" in text_da and "Tender" not in text_da
+    svg = plots.series_svg(plots.PLOTS[0], (da,), 2008, 2027, lang="da")
+    assert i18n.tr(plots.PLOTS[0].title, "da") in svg and "A: BUM" in svg
+    assert "Område 1" in plots.map_svg((da,), "gap", "da")
+    s.close_models()
+
+
+def test_long_model_names_wrap_the_legend_inside_the_plot():
+    s = Session(configure(["model_municipality", "model_municipality_tendering"], {}), seed=0)
+    s.step(4)
+    views = s.views(["Model municipality", "Model municipality, 25 % tendered"])
+    svg = plots.series_svg(plots.PLOTS[4], views, 2008, 2027)  # trust: three measures
+    w, h = (float(x) for x in re.search(r"viewBox='0 0 (\S+) (\S+)'", svg).groups())
+    xs = [float(x) for x in re.findall(r"<text x='([\d.]+)'", svg)]
+    ys = [float(y) for y in re.findall(r"<text x='[\d.]+' y='([\d.]+)'", svg)]
+    assert h > plots.H  # a taller image for the extra legend row
+    assert max(ys) < h and max(xs) < w
+    s.close_models()
+
+
+def test_export_gives_a_png_of_the_plot_and_a_csv_of_the_shown_rows():
+    pytest.importorskip("cairosvg")
+    import io
+
+    import pandas as pd
+
+    from sim.app import export
+
+    s = Session(configure(["bum", "hod"], {}), seed=1, seeds=2)
+    s.step(12)
+    views = s.views(["BUM", "HOD"])
+    png = export.svg_png(plots.series_svg(plots.PLOTS[0], views, 2008, 2027))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png[16:20], "big")
+    assert width == plots.W * export.PNG_SCALE
+    df = pd.read_csv(io.StringIO(export.views_csv(views)))
+    assert list(df["model"]) == ["A"] * 3 + ["B"] * 3
+    assert list(df["year"]) == [2008, 2009, 2010] * 2 and set(df["seeds"]) == {2}
+    # the values are what the page shows (the mean of the seeds)
+    assert df["admin_overhead_share"].tolist() == pytest.approx(
+        [r["admin_overhead_share"] for v in views for r in v.rows]
+    )
+    assert export.views_csv(Session(configure(["bum"], {})).views()).startswith("model,")
+    s.close_models()
+
+
+def test_doc_links_are_rewritten_to_open_in_the_app():
+    from sim.app.page import DOCS_DIR, doc_path, rewrite_links
+
+    body = (
+        "<a href='VALIDATION.md'>v</a> <a href=\"CALIBRATION.md#check-5b\">c</a> "
+        "<a href='ODD.md#submodel-market'>o</a> <a href='#submodel-politics'>p</a> "
+        "<a href='../experiments/calibration.yaml'>y</a> <a href='https://example.org'>x</a>"
+    )
+    out = rewrite_links(body, section=True)
+    assert "href='/doc/VALIDATION.md'" in out
+    assert 'href="/doc/CALIBRATION.md#check-5b"' in out
+    assert "href='/odd/submodel-market'" in out and "href='/odd/submodel-politics'" in out
+    assert "../experiments" not in out.split("data-path")[0] and "href='https://example.org'" in out
+    assert "href='#submodel-politics'" in rewrite_links(body, section=False)
+    if (DOCS_DIR / "validation").is_dir():
+        img = rewrite_links("<img src='validation/savings.png'>")
+        assert img.startswith("<img src='data:image/png;base64,")
+    assert doc_path("VALIDATION.md") is not None
+    assert doc_path("../README.md") is None and doc_path("validation/calibration.json") is None

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from sim.app.exercises import EXERCISES
+from sim.app.state import model_title, short_title
 
 pytestmark = pytest.mark.browser
 
@@ -154,17 +155,23 @@ def plot_svgs(pg) -> dict[str, str]:
     return out
 
 
-def select(pg, css: str, option: str) -> None:
+def head(ref: str) -> str:
+    """How the page's tables and legends name a model: its short display name ("BUM")."""
+    return short_title(model_title(ref))
+
+
+def select(pg, css: str, ref: str) -> None:
+    """Choose a model by its display name in the list ("HOD (holistic operation)")."""
     pg.locator(css).click()
-    pg.get_by_role("option", name=option, exact=True).click()
+    pg.get_by_role("option", name=model_title(ref), exact=True).click()
 
 
-def choose_b(pg, name: str) -> None:
-    select(pg, ".govsim-select-b", name)
+def choose_b(pg, ref: str) -> None:
+    select(pg, ".govsim-select-b", ref)
     pg.wait_for_function(
         "document.querySelectorAll('table.govsim-latest th.govsim-model').length == 2"
     )
-    pg.wait_for_selector(f"table.govsim-latest th.govsim-model:has-text('B: {name}')")
+    pg.wait_for_selector(f"table.govsim-latest th.govsim-model:has-text('B: {head(ref)}')")
 
 
 def step(pg, n: int = 1) -> None:
@@ -242,8 +249,8 @@ def test_visiting_every_tab_keeps_the_session(page, app):
             pg.wait_for_selector(".govsim-info, .govsim-odd")
     pg.wait_for_selector("table.govsim-latest")
     assert pg.locator("table.govsim-latest th.govsim-model").all_inner_texts() == [
-        "A: bum",
-        "B: hod",
+        "A: BUM",
+        "B: HOD",
     ]
     assert years(pg)[:2] == ["2009", "2009"]  # same models, same year
     assert seed.count() == 1
@@ -305,9 +312,15 @@ def test_each_exercise_preset_loads_with_its_seed_band(page, ex, tmp_path):
     pg.wait_for_selector(".govsim-seeds-note")
     expect(pg.locator(".govsim-seeds-note")).to_contain_text(f"Mean of {ex.preset.seeds} seeds")
     # the page re-renders with the preset's models (wait for it, no wall clock)
-    expect(pg.locator("table.govsim-latest th.govsim-model")).to_have_text(
-        [f"A: {ex.preset.a}", f"B: {ex.preset.b}"]
+    # (a model with its own slider values says so: "A: BUM, share 0.15")
+    expect(pg.locator("table.govsim-latest th.govsim-model")).to_contain_text(
+        [f"A: {head(ex.preset.a)}", f"B: {head(ex.preset.b)}"]
     )
+    for label, sets in (("A", ex.preset.a_set), ("B", ex.preset.b_set)):
+        for _, value in sets:
+            expect(
+                pg.locator("table.govsim-latest th.govsim-model", has_text=f"{label}:")
+            ).to_contain_text(f"{value:g}")
     step(pg, 2)
     # the multi-seed band, in every plot once they have redrawn
     pg.wait_for_function(
@@ -363,6 +376,10 @@ def test_no_horizontal_scroll_and_no_covered_control(page, size, tmp_path):
     pg.mouse.wheel(0, 1500)  # scroll the page: the controls stay on screen (sticky)
     pg.wait_for_function("Math.max(window.scrollY, document.body.scrollTop) > 500")
     check()
+    if size[0] == 1024:  # the longer Danish labels fit too
+        pg.locator(".govsim-lang-da").click()
+        pg.wait_for_selector(".govsim-step:has-text('Trin')")
+        check()
 
 
 def test_forbidden_slider_combination_cannot_be_applied(page):
@@ -401,3 +418,57 @@ def test_rule_link_opens_its_odd_section(page, app):
     section.wait_for()
     assert "sim/rules/control_bids.py" in section.inner_text()
     assert "sim/rules/tendering.py" not in section.inner_text()  # only that section
+    # the whole ODD, and from it VALIDATION.md and CALIBRATION.md (no 404 in the app)
+    pg.get_by_role("link", name="The whole model description (ODD)").click()
+    pg.locator(".govsim-odd a[href='/doc/VALIDATION.md']").first.click()
+    doc = pg.locator(".govsim-doc")
+    doc.wait_for()
+    assert "Validation" in doc.locator("h1").first.inner_text()
+    assert doc.locator("img[src^='data:image/png']").count() >= 1  # its figures show
+    doc.locator("a[href='/doc/CALIBRATION.md']").first.click()
+    pg.wait_for_url("**/doc/CALIBRATION.md")
+    pg.wait_for_selector(".govsim-doc h1:has-text('alibration')")
+
+
+def test_danish_toggle_and_export_of_plots_and_data(page, tmp_path):
+    """The language switch changes the page's labels (and back); every plot has a PNG button,
+    and the CSV download holds the shown rows."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_S * 1000)
+    pg = page
+    step(pg, 2)
+    wait_years(pg, "2009")
+    assert pg.locator(".govsim-png").count() == 7  # one per plot
+    with pg.expect_download() as dl:
+        pg.locator(".govsim-csv").click()
+    csv = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
+    assert csv[0].startswith("model,scenario,seeds,year,")
+    assert [row.split(",")[:4] for row in csv[1:]] == [
+        ["A", "bum", "1", "2008"],
+        ["A", "bum", "1", "2009"],
+    ]
+    with pg.expect_download() as dl:
+        pg.locator(".govsim-png-overhead").click()
+    assert Path(dl.value.path()).read_bytes()[:4] == b"\x89PNG"
+    assert dl.value.suggested_filename == "govsim_overhead.png"
+    pg.locator(".govsim-lang-da").click()
+    expect(pg.locator(".govsim-step")).to_contain_text("Trin")
+    expect(pg.locator(".govsim-play")).to_contain_text("Afspil")
+    expect(pg.locator(".govsim-reset")).to_contain_text("Nulstil")
+    expect(pg.locator(".govsim-tab-simulation")).to_have_text("Simulering")
+    expect(pg.locator("table.govsim-latest")).to_contain_text("Seneste år")
+    expect(pg.locator("table.govsim-latest")).to_contain_text("Administrativt overhead")
+    expect(pg.locator(".govsim-plot-sick_leave")).to_contain_text("Sygefravær")
+    expect(pg.locator(".govsim-eventlog-a")).to_contain_text("Hvad skete der i 2009")
+    expect(pg.locator(".govsim-note-sick_leave")).to_contain_text("Hvorfor stiger sygefraværet")
+    assert "Tender:" not in pg.locator(".govsim-eventlog-a").inner_text()
+    shoot(pg, tmp_path, "danish")
+    pg.locator(".govsim-tab-info").click()
+    expect(pg.locator(".govsim-info")).to_contain_text("Øvelse 1")
+    expect(pg.locator(".govsim-load-tender_share")).to_contain_text("Indlæs øvelse 1")
+    pg.locator(".govsim-lang-en").click()
+    expect(pg.locator(".govsim-info")).to_contain_text("Exercise 1")
+    pg.locator(".govsim-tab-simulation").click()
+    expect(pg.locator(".govsim-step")).to_contain_text("Step")
+    wait_years(pg, "2009")  # switching the language keeps the run

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.app.i18n import t, tr
 from sim.outputs import label
 from sim.packages import TASKS
 from sim.procurement import TENDER_COLUMNS
@@ -38,12 +39,17 @@ class Event:
     text: str
 
 
-def _dkk(v: float) -> str:
-    return f"{v / 1e6:.2f} M DKK"
+def _dkk(v: float, lang: str = "en") -> str:
+    m = f"{v / 1e6:.2f}"
+    return t("dkk", lang, m=m.replace(".", ",") if lang == "da" else m)
 
 
-def task_name(i: int) -> str:
-    return TASKS[int(i)].replace("_", " ")
+def task_name(i: int, lang: str = "en") -> str:
+    return t(f"task.{TASKS[int(i)]}", lang)
+
+
+def _label(col: str, lang: str, unit: bool = False) -> str:
+    return tr(label(col, unit=unit), lang)
 
 
 def firm_labels(model) -> dict[int, str]:
@@ -57,9 +63,9 @@ def regime_switches(model) -> list[tuple[int, int]]:
     return [(q, i) for i, q in enumerate(qs) if i > 0 and 0 < q < model.n_quarters]
 
 
-def regime_rules(model, i: int) -> str:
+def regime_rules(model, i: int, lang: str = "en") -> str:
     keys = [r.rule for r in model.scenario.regime_list()[i].rules]
-    return ", ".join(RULES[k].title for k in keys)
+    return ", ".join(tr(RULES[k].title, lang) for k in keys)
 
 
 def is_election_year(model, year: int) -> bool:
@@ -67,8 +73,8 @@ def is_election_year(model, year: int) -> bool:
     return any(int(r["year"]) == year and r.get("elections", 0) > 0 for r in model.rows)
 
 
-def year_events(model, i: int) -> tuple[Event, ...]:
-    """The events of the model's `i`-th recorded year (``model.rows[i]``)."""
+def year_events(model, i: int, lang: str = "en") -> tuple[Event, ...]:
+    """The events of the model's `i`-th recorded year (``model.rows[i]``), worded in `lang`."""
     row = model.rows[i]
     year = int(row["year"])
     prev = model.rows[i - 1] if i > 0 else None
@@ -80,14 +86,14 @@ def year_events(model, i: int) -> tuple[Event, ...]:
                     "regime",
                     year,
                     q % QUARTERS_PER_YEAR + 1,
-                    f"Regime switch: regime {r + 1} starts — rules now: {regime_rules(model, r)}",
+                    t("ev.regime", lang, r=r + 1, rules=regime_rules(model, r, lang)),
                 )
             )
     if is_election_year(model, year):
-        text = "Local election"
+        text = t("ev.election", lang)
         if prev is not None:
             text += (
-                f": {label('political_expectation')} {prev['political_expectation']:.3f} → "
+                f": {_label('political_expectation', lang)} {prev['political_expectation']:.3f} → "
                 f"{row['political_expectation']:.3f}"
             )
         out.append(Event("election", year, 1, text))
@@ -99,43 +105,61 @@ def year_events(model, i: int) -> tuple[Event, ...]:
                 "budget_cut",
                 year,
                 1,
-                f"Budget cut: {label('budget_dkk', unit=False)} −{_dkk(cut)} "
-                f"(now {_dkk(row['budget_dkk'])})",
+                t(
+                    "ev.budget_cut",
+                    lang,
+                    what=_label("budget_dkk", lang),
+                    cut=_dkk(cut, lang),
+                    now=_dkk(row["budget_dkk"], lang),
+                ),
             )
         )
     firms = firm_labels(model)
     idx = {c: k for k, c in enumerate(TENDER_COLUMNS)}
-    tenders = [t for t in model.tender_log if int(t[idx["year"]]) == year]
+    tenders = [tn for tn in model.tender_log if int(tn[idx["year"]]) == year]
     n = len(tenders)
     if n or row.get("tenders_held", 0):
-        out.append(Event("tender", year, 0, f"{label('tenders_held', unit=False)}: {n}"))
-    for t in tenders:
-        winner = int(t[idx["winner"]])
-        who = "the in-house unit" if winner < 0 else firms.get(winner, f"firm {winner}")
+        out.append(Event("tender", year, 0, f"{_label('tenders_held', lang)}: {n}"))
+    for tn in tenders:
+        winner = int(tn[idx["winner"]])
+        who = (
+            t("ev.inhouse", lang)
+            if winner < 0
+            else firms.get(winner, t("ev.firm", lang, id=winner))
+        )
         bid = ""
-        if bool(t[idx["control_bid"]]):
-            bid = "; in-house control bid " + ("won" if bool(t[idx["inhouse_won"]]) else "lost")
+        if bool(tn[idx["control_bid"]]):
+            bid = t("ev.bid_won" if bool(tn[idx["inhouse_won"]]) else "ev.bid_lost", lang)
         out.append(
             Event(
                 "tender",
                 year,
                 0,
-                f"Tender: area {int(t[idx['area']]) + 1}, {task_name(t[idx['task']])} "
-                f"({float(t[idx['fraction']]) * 100:.0f} % of the package, "
-                f"{_dkk(float(t[idx['value_dkk']]))}/yr) — won by {who}, "
-                f"{int(t[idx['bidders']])} bidder(s){bid}; saving "
-                f"{float(t[idx['saving_share']]) * 100:.0f} %",
+                t(
+                    "ev.tender",
+                    lang,
+                    area=int(tn[idx["area"]]) + 1,
+                    task=task_name(tn[idx["task"]], lang),
+                    pct=f"{float(tn[idx['fraction']]) * 100:.0f}",
+                    value=_dkk(float(tn[idx["value_dkk"]]), lang),
+                    who=who,
+                    bidders=int(tn[idx["bidders"]]),
+                    bid=bid,
+                    saving=f"{float(tn[idx['saving_share']]) * 100:.0f}",
+                ),
             )
         )
     bids = int(row.get("control_bids", 0))
     if bids:
-        won = sum(1 for t in tenders if bool(t[idx["control_bid"]]) and bool(t[idx["inhouse_won"]]))
+        won = sum(
+            1 for tn in tenders if bool(tn[idx["control_bid"]]) and bool(tn[idx["inhouse_won"]])
+        )
         out.append(
             Event(
                 "control_bid",
                 year,
                 0,
-                f"{label('control_bids', unit=False)}: {bids} ({won} won by the in-house unit)",
+                t("ev.control_bids", lang, what=_label("control_bids", lang), n=bids, won=won),
             )
         )
     teams = int(row.get("learning_teams", 0))
@@ -145,11 +169,9 @@ def year_events(model, i: int) -> tuple[Event, ...]:
         if rec is not None:
             areas = np.unique(rec["area"][np.asarray(rec["learning_team"], dtype=bool)])
             if len(areas):
-                where = " — areas " + ", ".join(str(int(a) + 1) for a in areas)
+                where = t("ev.areas", lang, areas=", ".join(str(int(a) + 1) for a in areas))
         out.append(
-            Event(
-                "learning_team", year, 0, f"{label('learning_teams', unit=False)}: {teams}{where}"
-            )
+            Event("learning_team", year, 0, f"{_label('learning_teams', lang)}: {teams}{where}")
         )
     order = {k: j for j, k in enumerate(KINDS)}
     return tuple(sorted(out, key=lambda e: order[e.kind]))

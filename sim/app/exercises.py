@@ -171,8 +171,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "tender_share",
         "Raise the tender share under BUM and watch the overhead",
         "Does putting more work out to tender make the purchaser–provider split cheaper to run?",
-        "App: *Info* → exercise 1 → *Load* (Model A = `bum` with *Tendering: share* 0.15, Model B "
-        "= `bum` with 0.45, mean of 8 seeds). Play to the end; compare the overhead plot and the "
+        "App: *Info* → *Load exercise 1* (Model A = BUM with *Tendering: share* 0.15, Model B = "
+        "BUM with 0.45, mean of 8 seeds). Play to the end; compare the overhead plot and the "
         "*Tenders held* monitor, and read a year's tenders in *What happened*.",
         "With a higher tender share BUM holds more tenders a year and its administrative overhead "
         "is higher.",
@@ -184,8 +184,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "bum_to_hod",
         "Switch BUM → HOD in 2011 and watch trust",
         "What happens to trust between employees and management when the split is dropped?",
-        "App: *Info* → exercise 2 → *Load* (Model A = `bum`, Model B = `bum_to_hod`, mean of 8 "
-        "seeds). Step quarter by quarter through 2011 (B's rules panel changes in 2011 Q2 and a "
+        "App: *Info* → *Load exercise 2* (Model A = BUM, Model B = *BUM → HOD in April 2011*, mean "
+        "of 8 seeds). Step quarter by quarter through 2011 (B's rules panel changes in 2011 Q2 and a "
         "dashed line marks the switch on every plot), then Play. CLI: "
         "`govsim compare --scenarios bum --scenarios bum_to_hod`.",
         "Under BUM trust falls year by year; after the switch to HOD it recovers, so by 2013 it is "
@@ -198,8 +198,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "guarantee",
         "Remove the no-tendering guarantee from the model municipality",
         "Is the promise not to tender what makes employees propose improvements?",
-        "App: *Info* → exercise 3 → *Load* (Model A = `model_municipality`, Model B = "
-        "`model_municipality_tendering`: the same rules with the guarantee replaced by 25 % "
+        "App: *Info* → *Load exercise 3* (Model A = *Model municipality (modelkommune)*, Model B = "
+        "*Model municipality, 25 % tendered*: the same rules with the guarantee replaced by 25 % "
         "tendering; mean of 8 seeds). Play and compare the proposals and trust plots.",
         "Without the guarantee employees make and see implemented fewer proposals, and trust and "
         "wellbeing are lower.",
@@ -211,7 +211,7 @@ EXERCISES: tuple[Exercise, ...] = (
         "drift",
         "Watch the bureaucracy grow",
         "Why does BUM get more expensive to administer over time, and HOD not?",
-        "App: *Info* → exercise 4 → *Load* (Model A = `bum`, Model B = `hod`, mean of 8 seeds). "
+        "App: *Info* → *Load exercise 4* (Model A = BUM, Model B = HOD, mean of 8 seeds). "
         "Play to the end and compare the overhead plot; read the *Bureaucratic drift* rule in A's "
         "rules panel. Try A's *Bureaucratic drift: growth* = 0.",
         "BUM's overhead grows from the first years to the last (procedures accumulate); HOD's "
@@ -228,8 +228,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "learning_teams",
         "Learning teams react to a gap",
         "What makes HOD's learning teams form?",
-        "App: *Info* → exercise 5 → *Load* (Model A = `hod` with *Politics: expectation mean* "
-        "0.62, Model B = `hod` with 0.74, mean of 8 seeds). Play; compare the *Learning teams* "
+        "App: *Info* → *Load exercise 5* (Model A = HOD with *Politics: expectation mean* 0.62, "
+        "Model B = HOD with 0.74, mean of 8 seeds). Play; compare the *Learning teams* "
         "monitor, the areas marked LT on the map and the teams in *What happened*.",
         "When politicians expect more, more areas fall below expectation and more learning teams "
         "are formed per year.",
@@ -246,8 +246,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "trust_pays_off",
         "Trust takes years to pay off in the model municipality",
         "Why did the Norwegian model municipalities need a long trial period?",
-        "App: *Info* → exercise 6 → *Load* (Model A = `model_municipality`, Model B = `bum`, mean "
-        "of 8 seeds). Play and follow trust, proposals implemented and the *Savings* monitor "
+        "App: *Info* → *Load exercise 6* (Model A = *Model municipality (modelkommune)*, Model B = "
+        "BUM, mean of 8 seeds). Play and follow trust, proposals implemented and the *Savings* monitor "
         "year by year.",
         "In the model municipality trust, implemented proposals and savings are all higher in "
         "years 9–11 than in years 1–3.",

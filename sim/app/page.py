@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+import reacton.ipyvuetify as rv
 import solara
 import solara.lab
 
 from sim import outputs
-from sim.app import plots
+from sim.app import export, plots
 from sim.app.config import CONFIG_ENV, AppConfig  # noqa: F401 - re-exported
+from sim.app.i18n import LANG_NAMES, LANGS, t, tr
 from sim.app.state import (
     MAX_SEEDS,
     QUARTERS_PER_YEAR,
@@ -41,15 +43,17 @@ from sim.app.state import (
     configure_each,
     key_sliders,
     model_title,
+    param_title,
     scenario_choices,
     scenario_description,
     scenario_value,
 )
 from sim.errors import GovsimError
-from sim.rules import RULES
+from sim.params import schema_index
 
-NONE = "— none —"
-ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+NONE = "— none —"  # the value of "no model B" (shown in the page's language)
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
+ODD_PATH = DOCS_DIR / "ODD.md"
 LABELS = ("A", "B")
 
 
@@ -115,7 +119,34 @@ playing = solara.reactive(False)
 per_step = solara.reactive("year")
 interval = solara.reactive(CFG.play_interval_ms)
 timing = solara.reactive("")
+lang = solara.reactive("en")  # the page's language (``sim.app.i18n``)
 _build_lock = threading.Lock()
+
+
+def T(key: str, **fields: Any) -> str:
+    """The page's own text `key` in the chosen language."""
+    return t(key, lang.value, **fields)
+
+
+def R(text: str) -> str:
+    """A registry text (rule, output, parameter, preset, exercise) in the chosen language."""
+    return tr(text, lang.value)
+
+
+def titles_of(refs: tuple[str, ...], overrides: tuple[Overrides, ...] = ()) -> list[str]:
+    """The models' short display names for labels, legends and table heads ("BUM"), with the
+    slider values a model was built with ("BUM, share 0.45"), so two copies of one preset
+    are told apart."""
+    from sim.app.state import param_parts, short_title
+
+    out = []
+    for i, r in enumerate(refs):
+        name = short_title(model_title(r, lang.value))
+        ov = overrides[i] if i < len(overrides) else ()
+        if ov and not (len(refs) == 2 and len(overrides) > 1 and overrides[0] == overrides[1]):
+            name += ", " + ", ".join(f"{R(param_parts(k)[1])} {v:g}" for k, v in ov)
+        out.append(name)
+    return out
 
 
 def current() -> _Held:
@@ -230,6 +261,17 @@ html, body { font-size: 17px; overflow-x: hidden; }
 .govsim-model-head { font-weight: 700; margin-top: 10px; font-size: 1rem; }
 .govsim-desc { font-size: 0.85rem; color: #444; line-height: 1.25; margin-bottom: 4px; }
 h3.govsim-h { font-size: 1.1rem; margin: 14px 0 4px; }
+.govsim-langs { display: flex; gap: 2px; }
+.govsim-lang { color: white !important; text-transform: none !important; min-width: 0 !important;
+  padding: 0 8px !important; height: 28px !important; font-size: 0.95rem !important; }
+.govsim-lang-active { background: rgba(255,255,255,0.22) !important; font-weight: 700; }
+.govsim-plotcell { min-width: 0; }
+.govsim-plotfoot { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 4px 8px; }
+.govsim-plotnote { font-size: 0.85rem; color: #333; line-height: 1.3; flex: 1 1 220px; }
+.govsim-plotnote summary { cursor: pointer; color: #1565c0; padding-top: 6px; }
+.govsim-export { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px;
+  margin-top: 4px; }
+.govsim-export .govsim-desc { flex: 1 1 300px; margin: 0; }
 @media (max-width: 1100px) {
   .govsim-app { grid-template-columns: 250px minmax(0, 1fr); }
   html, body { font-size: 16px; }
@@ -238,28 +280,40 @@ h3.govsim-h { font-size: 1.1rem; margin: 14px 0 4px; }
 
 
 # ---------------------------------------------------------------- layout and tabs
-TABS = (("/", "Simulation"), ("/info", "Info"), ("/odd", "ODD"))
+TABS = (("/", "simulation"), ("/info", "info"), ("/odd", "odd"))
 
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 - Solara's layout signature
-    """Title bar with the tabs (sticky), then the current tab's page."""
+    """Title bar with the tabs and the language switch (sticky), then the current tab's page."""
     router = solara.use_router()
     path = "/" + router.path.strip("/").split("/", 1)[0]
-    solara.Title("govsim — governance models side by side")
+    solara.Title(T("app.title"))
     solara.Style(CSS)
     with solara.Column(gap="0px", style={"width": "100%", "max-width": "100vw"}):
         with solara.Div(classes=["govsim-appbar"]):
-            solara.Text("govsim — governance models side by side", classes=["govsim-title"])
+            solara.Text(T("app.title"), classes=["govsim-title"])
             for href, name in TABS:
-                active = path == href or (href == "/" and path in ("/", "/"))
+                active = path == href or (href == "/odd" and path == "/doc")
                 with solara.Link(href):
                     solara.Text(
-                        name,
+                        T(f"tab.{name}"),
                         classes=[
                             "govsim-tab",
-                            f"govsim-tab-{name.lower()}",
+                            f"govsim-tab-{name}",
                             *(["govsim-tab-active"] if active else []),
+                        ],
+                    )
+            with solara.Div(classes=["govsim-langs"]):
+                for code in LANGS:
+                    solara.Button(
+                        LANG_NAMES[code],
+                        text=True,
+                        on_click=lambda c=code: lang.set(c),
+                        classes=[
+                            "govsim-lang",
+                            f"govsim-lang-{code}",
+                            *(["govsim-lang-active"] if lang.value == code else []),
                         ],
                     )
         with solara.Column(gap="0px", style={"width": "100%"}):
@@ -277,28 +331,34 @@ def Page():
             Settings(choices, h)
         with solara.Div(classes=["govsim-main"]):
             if h.error or h.session is None:
-                solara.Error(f"Cannot build the models: {h.error}")
+                solara.Error(T("build.error", error=h.error))
             else:
                 Simulation(h.session).key(f"session-{id(h.session)}")
 
 
 @solara.component
+def ModelSelect(label: str, refs: list[str], value: str, on_value, css: str):
+    """A model list showing each model's display name from the preset registry (the value
+    stays the preset name or file)."""
+    names = {r: T("none") if r == NONE else model_title(r, lang.value) for r in refs}
+    # "text" for Vuetify 2, "title" for Vuetify 3
+    items = [{"text": n, "title": n, "value": r} for r, n in names.items()]
+    rv.Select(label=label, items=items, v_model=value, on_v_model=on_value, class_=css, dense=False)
+
+
+@solara.component
 def Settings(choices: list[str], h: _Held):
-    solara.HTML(tag="h3", unsafe_innerHTML="Models", classes=["govsim-h"])
-    solara.Select(
-        "Model A",
-        values=choices,
-        value=model_a.value,
-        on_value=lambda v: choose_models(a=v),
-        classes=["govsim-select-a"],
+    solara.HTML(tag="h3", unsafe_innerHTML=T("models"), classes=["govsim-h"])
+    ModelSelect(
+        T("model_a"), choices, model_a.value, lambda v: choose_models(a=v), "govsim-select-a"
     )
     Md(_describe(model_a.value), classes=["govsim-desc", "govsim-desc-a"])
-    solara.Select(
-        "Model B (side by side)",
-        values=[NONE, *choices],
-        value=model_b.value,
-        on_value=lambda v: choose_models(b=v),
-        classes=["govsim-select-b"],
+    ModelSelect(
+        T("model_b"),
+        [NONE, *choices],
+        model_b.value,
+        lambda v: choose_models(b=v),
+        "govsim-select-b",
     )
     if model_b.value != NONE:
         Md(_describe(model_b.value), classes=["govsim-desc", "govsim-desc-b"])
@@ -311,7 +371,14 @@ def _describe(ref: str) -> str:
         (sc,) = configure([ref], {})
     except GovsimError as e:
         return e.message
-    return html.escape(scenario_description(sc))
+    return html.escape(R(scenario_description(sc)))
+
+
+def now_text(v: RunView) -> str:
+    """The quarter last simulated ("2011 Q2" / "2011 K2"), or "start" before the first step."""
+    if not v.quarter:
+        return T("now.start")
+    return T("now.quarter", year=v.calendar_year, q=v.quarter_of_year)
 
 
 @solara.component
@@ -325,7 +392,7 @@ def Controls(views: tuple[RunView, ...], on_step, on_reset):
     first = views[0]
     with solara.Div(classes=["govsim-controls"]):
         solara.Button(
-            "Reset",
+            T("reset"),
             icon_name="mdi-restore",
             on_click=on_reset,
             color="primary",
@@ -333,7 +400,7 @@ def Controls(views: tuple[RunView, ...], on_step, on_reset):
             classes=["govsim-reset"],
         )
         solara.Button(
-            "Pause" if playing.value else "Play",
+            T("pause") if playing.value else T("play"),
             icon_name="mdi-pause" if playing.value else "mdi-play",
             on_click=lambda: playing.set(not playing.value),
             color="primary",
@@ -341,41 +408,41 @@ def Controls(views: tuple[RunView, ...], on_step, on_reset):
             classes=["govsim-play"],
         )
         solara.Button(
-            "Step",
+            T("step"),
             icon_name="mdi-skip-next",
             on_click=on_step,
             color="primary",
             disabled=playing.value or finished,
             classes=["govsim-step"],
         )
-        solara.ToggleButtonsSingle(
-            value=per_step, values=["quarter", "year"], dense=True, classes=["govsim-per-step"]
-        )
+        with solara.ToggleButtonsSingle(value=per_step, dense=True, classes=["govsim-per-step"]):
+            for unit in ("quarter", "year"):
+                solara.Button(T(f"per.{unit}"), value=unit, classes=[f"govsim-per-{unit}"])
         with solara.Div(classes=["govsim-speed"]):
             solara.SliderInt(
-                f"Speed: {interval.value} ms/step",
+                T("speed", ms=interval.value),
                 value=interval,
                 min=0,
                 max=2000,
                 step=50,
             )
         solara.Text(
-            f"Quarter {first.quarter} of {first.n_quarters} · {first.now} · "
-            f"{len(first.rows)} of {first.n_years} years done",
+            T(
+                "counter",
+                q=first.quarter,
+                n=first.n_quarters,
+                now=now_text(first),
+                done=len(first.rows),
+                years=first.n_years,
+            ),
             classes=["govsim-counter"],
         )
         if finished:
-            solara.Text(
-                f"Run finished ({first.now}). Press Reset to run it again.",
-                classes=["govsim-finished"],
-            )
+            solara.Text(T("finished", now=now_text(first)), classes=["govsim-finished"])
         n = sum(len(_changes(i)) for i in range(len(applied.value.refs)))
         if n or seeds_pending.value != applied.value.seeds:
             solara.Text(
-                f"{n} slider change(s) not applied yet — Step and Play use the old values "
-                "(Apply and reset, or Discard, in the settings)"
-                if n
-                else "The number of seeds is not applied yet (Apply and reset)",
+                T("pending.sliders", n=n) if n else T("pending.seeds"),
                 classes=["govsim-pending"],
             )
 
@@ -388,7 +455,7 @@ def Simulation(session: Session):
         t0 = time.perf_counter()
         session.step(1 if per_step.value == "quarter" else QUARTERS_PER_YEAR)
         tick.set(tick.value + 1)  # renders before returning
-        timing.set(f"last step + render on the server: {time.perf_counter() - t0:.3f} s")
+        timing.set(T("timing", s=f"{time.perf_counter() - t0:.3f}"))
 
     def play_loop() -> None:
         while playing.value and session.running:
@@ -405,15 +472,22 @@ def Simulation(session: Session):
         session.reset()
         tick.set(tick.value + 1)
 
-    views = solara.use_memo(session.views, [tick.value, id(session)])
+    refs = applied.value.refs
+    views = solara.use_memo(
+        lambda: session.views(titles_of(refs, applied.value.overrides), lang.value),
+        [tick.value, id(session), lang.value],
+    )
     tops = solara.use_ref({})  # the y axes only grow within a session (no jumping while playing)
     with solara.Column(gap="10px"):
         Controls(views, advance, reset)
         if views[0].seeds > 1:
             solara.Text(
-                f"Mean of {views[0].seeds} seeds ({session.seed}–{session.seed + views[0].seeds - 1}); "
-                "the shaded band runs from the lowest to the highest seed. The map and the event "
-                f"log show seed {session.seed}.",
+                T(
+                    "seeds.mean",
+                    n=views[0].seeds,
+                    first=session.seed,
+                    last=session.seed + views[0].seeds - 1,
+                ),
                 classes=["govsim-seeds-note"],
             )
         with solara.Div(classes=["govsim-tables"]):
@@ -425,23 +499,57 @@ def Simulation(session: Session):
         with solara.Div(classes=["govsim-plots"]):
             for spec in plots.PLOTS:
                 SeriesPlot(spec, views, tops.current)
-        solara.HTML(tag="h3", unsafe_innerHTML="What happened", classes=["govsim-h"])
+        ExportPanel(views)
+        solara.HTML(tag="h3", unsafe_innerHTML=T("h.events"), classes=["govsim-h"])
         EventLog(views)
-        solara.HTML(tag="h3", unsafe_innerHTML="Map of the areas", classes=["govsim-h"])
+        solara.HTML(tag="h3", unsafe_innerHTML=T("h.map"), classes=["govsim-h"])
         AreaMap(views)
-        solara.HTML(tag="h3", unsafe_innerHTML="Rules in force", classes=["govsim-h"])
+        solara.HTML(tag="h3", unsafe_innerHTML=T("h.rules"), classes=["govsim-h"])
         RulesPanel(views)
 
 
+#: a plot's note under it: why it looks as it does (``sim.app.i18n`` keys)
+PLOT_NOTES = {"shares": "note.shares", "sick_leave": "note.sick_leave"}
+
+
+def plot_note(key: str) -> str:
+    """The note under a plot, its figures from the parameter schema (so it stays true)."""
+    if key == "sick_leave":
+        index = schema_index()
+        trend = index["employees.sick_leave_trend"].default * 100
+        slope = index["employees.sick_leave_wellbeing_slope"].default * 100
+        num = (lambda x: f"{x:.2g}".replace(".", ",")) if lang.value == "da" else "{:.2g}".format
+        return T("note.sick_leave", trend=num(trend), slope=num(slope))
+    return T(PLOT_NOTES[key])
+
+
+@solara.component
+def ExportPanel(views: tuple[RunView, ...]):
+    """The shown data as one CSV (each plot's PNG is under the plot)."""
+    latest = solara.use_ref(views)
+    latest.current = views
+    csv = solara.use_memo(lambda: lambda: export.views_csv(latest.current), [])
+    with solara.Div(classes=["govsim-export"]):
+        solara.FileDownload(
+            csv,
+            filename="govsim_shown_data.csv",
+            label=T("export.csv"),
+            mime_type="text/csv",
+            icon_name="mdi-table-arrow-down",
+            children=[
+                solara.Button(
+                    T("export.csv"),
+                    icon_name="mdi-table-arrow-down",
+                    outlined=True,
+                    color="primary",
+                    classes=["govsim-csv"],
+                )
+            ],
+        )
+        solara.Text(T("export.note"), classes=["govsim-desc"])
+
+
 # ---------------------------------------------------------------- parameters
-def param_title(name: str) -> str:
-    """A parameter's readable name from the registries: the rule's title (``RULES``) or the
-    parameter group, then the field ("Tendering: share", "Politics: expectation mean")."""
-    head, fld = name.split(".", 1)
-    group = RULES[head].title if head in RULES else head.replace("_", " ").capitalize()
-    return f"{group}: {fld.replace('_', ' ')}"
-
-
 def _base(refs: tuple[str, ...]):
     """Each model's scenario without slider values, and the sliders that apply to it."""
     try:
@@ -473,9 +581,9 @@ def _check(refs: tuple[str, ...], ov: tuple[Overrides, ...]) -> str | None:
 
 
 def _seed_error(text: str) -> str | None:
-    t = text.strip()
-    if not t.isdigit():
-        return f"seed has value {t!r}: it must be a whole number ≥ 0"
+    value = text.strip()
+    if not value.isdigit():
+        return T("seed.error", value=repr(value))
     return None
 
 
@@ -488,15 +596,11 @@ def ParameterPanel(refs: tuple[str, ...]):
     if base_error:
         solara.Error(base_error)
         return
-    solara.HTML(tag="h3", unsafe_innerHTML="Parameters", classes=["govsim-h"])
-    Md(
-        "Same municipality and seed for both models. Each model's sliders change **that model "
-        "only**; tick *apply to both* to move a parameter in both models at once.",
-        classes=["govsim-desc"],
-    )
+    solara.HTML(tag="h3", unsafe_innerHTML=T("params"), classes=["govsim-h"])
+    Md(T("params.note"), classes=["govsim-desc"])
     if len(refs) == 2:
         with solara.Div(classes=["govsim-link"]):
-            solara.Checkbox(label="apply to both models", value=link_models)
+            solara.Checkbox(label=T("params.link"), value=link_models)
 
     def set_value(i: int, name: str, value: float) -> None:
         ov = [dict(pending.value[k]) if k < len(pending.value) else {} for k in range(2)]
@@ -509,7 +613,7 @@ def ParameterPanel(refs: tuple[str, ...]):
     for i, (sc, mine) in enumerate(zip(base, sliders, strict=True)):
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=html.escape(f"{LABELS[i]}: {model_title(refs[i])}"),
+            unsafe_innerHTML=html.escape(f"{LABELS[i]}: {model_title(refs[i], lang.value)}"),
             classes=["govsim-model-head", f"govsim-params-{LABELS[i].lower()}"],
             style={"color": plots.MODEL_COLOURS[i]},
         )
@@ -520,33 +624,29 @@ def ParameterPanel(refs: tuple[str, ...]):
             value = mine_pending.get(s.name, default)
             changed = mine_pending.get(s.name, default) != mine_applied.get(s.name, default)
             SliderRow(i, s, value, changed, lambda v, n=s.name, k=i: set_value(k, n, v))
-    solara.HTML(tag="h3", unsafe_innerHTML="Seed", classes=["govsim-h"])
-    solara.InputText("Seed (whole number)", value=seed_text, continuous_update=True)
+    solara.HTML(tag="h3", unsafe_innerHTML=T("seed"), classes=["govsim-h"])
+    solara.InputText(T("seed.input"), value=seed_text, continuous_update=True)
     seed_err = _seed_error(seed_text.value)
     with solara.Div(classes=["govsim-seeds"]):
         solara.SliderInt(
-            f"Seeds averaged: {seeds_pending.value}", value=seeds_pending, min=1, max=MAX_SEEDS
+            T("seeds.slider", n=seeds_pending.value), value=seeds_pending, min=1, max=MAX_SEEDS
         )
-    Md(
-        "With more than one seed the plots show the mean over the seeds and a shaded band from "
-        "the lowest to the highest (the class sees what holds, not one seed's luck).",
-        classes=["govsim-desc"],
-    )
+    Md(T("seeds.note"), classes=["govsim-desc"])
     shown = error or seed_err
     if shown:
-        solara.Error(f"Cannot apply: {shown}", classes=["govsim-param-error"])
+        solara.Error(T("apply.error", error=shown), classes=["govsim-param-error"])
     n = sum(len(_changes(i)) for i in range(len(refs)))
     seed_changed = not seed_err and int(seed_text.value) != applied.value.seed
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button(
-            "Apply and reset",
+            T("apply"),
             color="primary",
             disabled=shown is not None,
             on_click=lambda: apply_now(seed=int(seed_text.value)),
             classes=["govsim-apply"],
         )
         solara.Button(
-            "Discard",
+            T("discard"),
             outlined=True,
             disabled=not (n or seed_changed or seeds_pending.value != applied.value.seeds),
             on_click=lambda: (
@@ -557,7 +657,7 @@ def ParameterPanel(refs: tuple[str, ...]):
             classes=["govsim-discard"],
         )
         solara.Button(
-            "Defaults",
+            T("defaults"),
             outlined=True,
             on_click=lambda: apply_now(((), ()), seed=applied.value.seed),
             classes=["govsim-defaults"],
@@ -566,13 +666,15 @@ def ParameterPanel(refs: tuple[str, ...]):
 
 @solara.component
 def SliderRow(i: int, s: Slider, value: Any, changed: bool, on_value):
-    mark = " • not applied" if changed else ""
+    mark = T("params.not_applied") if changed else ""
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=html.escape(f"{param_title(s.name)} = {value:g} {s.unit}{mark}"),
+        unsafe_innerHTML=html.escape(
+            f"{param_title(s.name, lang.value)} = {value:g} {R(s.unit)}{mark}"
+        ),
         classes=["govsim-param-name"],
     )
-    solara.HTML(tag="div", unsafe_innerHTML=html.escape(s.doc), classes=["govsim-param-doc"])
+    solara.HTML(tag="div", unsafe_innerHTML=html.escape(R(s.doc)), classes=["govsim-param-doc"])
     with solara.Div(classes=[f"govsim-slider-{LABELS[i].lower()}-{s.name.replace('.', '-')}"]):
         if s.kind == "int":
             solara.SliderInt(
@@ -599,26 +701,38 @@ def SliderRow(i: int, s: Slider, value: Any, changed: bool, on_value):
 @solara.component
 def LatestTable(views: tuple[RunView, ...]):
     """The latest yearly values per model, as text (also what the browser test reads)."""
-    solara.HTML(tag="div", unsafe_innerHTML=latest_table(views), classes=["govsim-table"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=latest_table(views, lang=lang.value),
+        classes=["govsim-table"],
+    )
 
 
-def _cell(o: outputs.Output, value: float) -> str:
+def _cell(o: outputs.Output, value: float, lang: str = "en") -> str:
     if o.percent:
         return f"{value * o.factor:.3g}%"
     if o.unit.startswith("DKK"):
-        return f"{value / 1e6:.2f} M"
+        return f"{value / 1e6:.2f} {t('million', lang)}"
     return f"{value:.3g}"
 
 
-def _head(o: outputs.Output, unit: bool = False) -> str:
+def _head(o: outputs.Output, unit: bool = False, lang: str = "en") -> str:
+    name = tr(o.label, lang)
     if not unit:
-        return o.label
-    u = "M " + o.unit if o.unit.startswith("DKK") else ("%" if o.percent else o.unit)
-    return f"{o.label} ({u})"
+        return name
+    if o.unit.startswith("DKK"):
+        u = t("million", lang) + " " + tr(o.unit, lang)
+    else:
+        u = "%" if o.percent else tr(o.unit, lang)
+    return f"{name} ({u})"
 
 
 def latest_table(
-    views, view: str = "latest", css: str = "govsim-latest", units: bool = False
+    views,
+    view: str = "latest",
+    css: str = "govsim-latest",
+    units: bool = False,
+    lang: str = "en",
 ) -> str:
     """The HTML of LatestTable (and of the monitors): one column per model, one row per
     outcome of the registry's `view`, with its labels and units (a share in %, DKK in
@@ -629,20 +743,24 @@ def latest_table(
         f"<th class='govsim-model' style='color:{plots.MODEL_COLOURS[i]}'>{html.escape(v.label)}</th>"
         for i, v in enumerate(views)
     )
-    now = "".join(f"<td>{getattr(v, 'now', '')}</td>" for v in views)
+    now = "".join(
+        f"<td>{t('now.quarter', lang, year=v.calendar_year, q=v.quarter_of_year) if v.quarter else t('now.start', lang)}</td>"
+        for v in views
+    )
     years = "".join(
         f"<td class='govsim-year'>{int(last['year']) if last else '–'}</td>" for last in lasts
     )
     body = "".join(
-        f"<tr class='govsim-outcome'><th>{html.escape(_head(o, units))}</th>"
-        + "".join(f"<td>{_cell(o, last[o.name]) if last else '–'}</td>" for last in lasts)
+        f"<tr class='govsim-outcome'><th>{html.escape(_head(o, units, lang))}</th>"
+        + "".join(f"<td>{_cell(o, last[o.name], lang) if last else '–'}</td>" for last in lasts)
         + "</tr>"
         for o in cols
     )
-    title = "Latest year" if view == "latest" else "Monitors"
+    title = t("table.latest" if view == "latest" else "table.monitors", lang)
     return (
         f"<table class='{css}'><tr><th class='govsim-table-title'>{title}</th>{head}</tr>"
-        f"<tr><th>now</th>{now}</tr><tr><th>last year</th>{years}</tr>{body}</table>"
+        f"<tr><th>{t('table.now', lang)}</th>{now}</tr>"
+        f"<tr><th>{t('table.last_year', lang)}</th>{years}</tr>{body}</table>"
     )
 
 
@@ -651,7 +769,9 @@ def MonitorTable(views: tuple[RunView, ...]):
     """NetLogo-style monitors of the last year: the registry's ``monitor`` outcomes."""
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=latest_table(views, "monitor", "govsim-monitors", units=True),
+        unsafe_innerHTML=latest_table(
+            views, "monitor", "govsim-monitors", units=True, lang=lang.value
+        ),
         classes=["govsim-table"],
     )
 
@@ -664,41 +784,76 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...], tops: dict):
         tops[spec.key] = max(seen, tops.get(spec.key, seen))
     top = tops.get(spec.key)
 
+    language = lang.value
+
     def draw() -> str:
         start = min(v.start_year for v in views)
         end = max(v.start_year + v.n_years - 1 for v in views)
-        return plots.series_svg(spec, views, start, end, top)
+        return plots.series_svg(spec, views, start, end, top, language)
 
-    image = solara.use_memo(draw, [spec.key, key, top])
-    solara.HTML(
-        tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"]
-    )
+    image = solara.use_memo(draw, [spec.key, key, top, language])
+    # one callable for the plot's lifetime, reading the latest image when clicked:
+    # FileDownload restarts its worker thread whenever `data` changes (no thread per step)
+    latest = solara.use_ref(image)
+    latest.current = image
+    png = solara.use_memo(lambda: lambda: export.svg_png(latest.current), [])
+    with solara.Div(classes=["govsim-plotcell", f"govsim-plotcell-{spec.key}"]):
+        solara.HTML(
+            tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"]
+        )
+        with solara.Div(classes=["govsim-plotfoot"]):
+            solara.FileDownload(
+                png,
+                filename=f"govsim_{spec.key}.png",
+                label=T("export.png"),
+                mime_type="image/png",
+                icon_name="mdi-image-outline",
+                children=[
+                    solara.Button(
+                        T("export.png"),
+                        icon_name="mdi-download",
+                        text=True,
+                        small=True,
+                        classes=["govsim-png", f"govsim-png-{spec.key}"],
+                    )
+                ],
+            )
+            if spec.key in PLOT_NOTES:
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        f"<details><summary>{html.escape(T(PLOT_NOTES[spec.key] + '.q'))}"
+                        f"</summary>{markdown.markdown(plot_note(spec.key))}</details>"
+                    ),
+                    classes=["govsim-md", "govsim-plotnote", f"govsim-note-{spec.key}"],
+                )
 
 
-def event_log_html(i: int, v: RunView) -> str:
+def event_log_html(i: int, v: RunView, lang: str = "en") -> str:
     """One model's log: the latest year's events, then every earlier year (folded)."""
     colour = plots.MODEL_COLOURS[i]
     head = f"<div style='color:{colour};font-weight:700'>{html.escape(v.label)}</div>"
     if not v.events:
-        return head + "<p class='govsim-noevents'>No year completed yet.</p>"
+        return head + f"<p class='govsim-noevents'>{t('log.none_yet', lang)}</p>"
 
     def items(evs) -> str:
         if not evs:
-            return "<p>Nothing happened this year.</p>"
+            return f"<p>{t('log.nothing', lang)}</p>"
         return (
             "<ul>"
             + "".join(
                 f"<li class='govsim-event govsim-event-{e.kind}'>"
-                f"{'Q' + str(e.quarter) + ': ' if e.quarter else ''}{html.escape(e.text)}</li>"
+                f"{('Q' if lang == 'en' else 'K') + str(e.quarter) + ': ' if e.quarter else ''}"
+                f"{html.escape(e.text)}</li>"
                 for e in evs
             )
             + "</ul>"
         )
 
     year = v.events[-1][0].year if v.events[-1] else int(v.rows[-1]["year"])
-    out = [head, f"<b>What happened in {year}</b>", items(v.events[-1])]
+    out = [head, f"<b>{t('log.year', lang, year=year)}</b>", items(v.events[-1])]
     if len(v.events) > 1:
-        out.append("<details><summary>Earlier years</summary>")
+        out.append(f"<details><summary>{t('log.earlier', lang)}</summary>")
         for k in range(len(v.events) - 2, -1, -1):
             y = v.start_year + k
             out.append(f"<b>{y}</b>{items(v.events[k])}")
@@ -712,7 +867,7 @@ def EventLog(views: tuple[RunView, ...]):
         for i, v in enumerate(views):
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=event_log_html(i, v),
+                unsafe_innerHTML=event_log_html(i, v, lang.value),
                 classes=["govsim-eventlog", f"govsim-eventlog-{LABELS[i].lower()}"],
             )
 
@@ -720,16 +875,15 @@ def EventLog(views: tuple[RunView, ...]):
 @solara.component
 def AreaMap(views: tuple[RunView, ...]):
     outcome = solara.use_reactive("satisfaction")
-    solara.ToggleButtonsSingle(value=outcome, values=list(plots.OUTCOMES), dense=True)
-    image = solara.use_memo(lambda: plots.map_svg(views, outcome.value), [id(views), outcome.value])
-    solara.HTML(tag="div", unsafe_innerHTML=image, classes=["govsim-map"])
-    Md(
-        "Each cell is an area. *in-house %* = share of its work the municipality's own unit delivers; "
-        "*F1, F2, …* = private firms holding contracts there. **Black frame**: flagged by benchmarking "
-        "(citizens and staff disagree, or below what politicians expect). **LT**: a learning team worked "
-        "there this year. **Dot**: goal status under goal steering (green / yellow / red).",
-        style={"font-size": "0.9rem"},
+    with solara.ToggleButtonsSingle(value=outcome, dense=True, classes=["govsim-map-outcome"]):
+        for key in plots.OUTCOMES:
+            solara.Button(T(f"map.outcome.{key}"), value=key)
+    language = lang.value
+    image = solara.use_memo(
+        lambda: plots.map_svg(views, outcome.value, language), [id(views), outcome.value, language]
     )
+    solara.HTML(tag="div", unsafe_innerHTML=image, classes=["govsim-map"])
+    Md(T("map.legend"), style={"font-size": "0.9rem"})
 
 
 def _rule_params(sc, key: str) -> str:
@@ -740,9 +894,9 @@ def _rule_params(sc, key: str) -> str:
             if r.rule == key:
                 vals = r.model_dump(exclude={"rule"})
                 return ", ".join(
-                    f"{k.replace('_', ' ')} = {v:g}"
+                    f"{R(k.replace('_', ' '))} = {v:g}"
                     if isinstance(v, int | float) and not isinstance(v, bool)
-                    else f"{k.replace('_', ' ')} = {v}"
+                    else f"{R(k.replace('_', ' '))} = {v}"
                     for k, v in vals.items()
                 )
     return ""
@@ -756,10 +910,10 @@ def RulesPanel(views: tuple[RunView, ...]):
         for i, v in enumerate(views):
             with solara.Column():
                 n_regimes = len(scenarios[i].regime_list()) if i < len(scenarios) else 1
-                regime = f" (regime {v.regime + 1} of {n_regimes})" if n_regimes > 1 else ""
+                regime = T("rules.regime", r=v.regime + 1, n=n_regimes) if n_regimes > 1 else ""
                 solara.HTML(
                     tag="h4",
-                    unsafe_innerHTML=html.escape(f"{v.label} — rules in force{regime}"),
+                    unsafe_innerHTML=html.escape(T("rules.head", model=v.label, regime=regime)),
                     style={"color": plots.MODEL_COLOURS[i]},
                     classes=[f"govsim-rules-{LABELS[i].lower()}"],
                 )
@@ -767,9 +921,9 @@ def RulesPanel(views: tuple[RunView, ...]):
                     anchor = r.odd_section.split("#", 1)[1]
                     params = _rule_params(scenarios[i], r.key) if i < len(scenarios) else ""
                     Md(
-                        f"**{r.title}** — {r.explanation} "
-                        + (f"*In this model: {params}.* " if params else "")
-                        + f"<a href='/odd/{anchor}' target='_blank'>Model description (ODD)</a>",
+                        f"**{R(r.title)}** — {R(r.explanation)} "
+                        + (f"*{T('rules.in_model', params=params)}* " if params else "")
+                        + f"<a href='/odd/{anchor}' target='_blank'>{T('rules.odd')}</a>",
                         style={"font-size": "0.92rem"},
                     )
 
@@ -799,17 +953,17 @@ def ScenarioFileInput(files: solara.Reactive[list[str]], target: solara.Reactive
         else:
             choose_models(b=path.value)
 
-    solara.InputText("or a scenario file (.yaml)", value=path, continuous_update=True)
-    with solara.Row(style={"align-items": "center"}):
+    solara.InputText(T("file.input"), value=path, continuous_update=True)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(
-            "Load as A",
+            T("file.load_a"),
             on_click=lambda: load("A"),
             outlined=True,
             disabled=not path.value,
             classes=["govsim-load-a"],
         )
         solara.Button(
-            "Load as B",
+            T("file.load_b"),
             on_click=lambda: load("B"),
             outlined=True,
             disabled=not path.value,
@@ -854,23 +1008,91 @@ def _slug(heading: str) -> str:
     return re.sub(r"[-\s]+", "-", s)
 
 
+_HREF = re.compile(r"""(href|src)=(["'])([^"']*)\2""")
+
+
+def rewrite_links(body: str, section: bool = False) -> str:
+    """The links of a docs/*.md page rendered as HTML, made to open in the app: another doc
+    (``VALIDATION.md#x``) → ``/doc/VALIDATION.md#x``, the ODD (``ODD.md#x``) → ``/odd/x``, an
+    in-page anchor of an ODD *section* → its own section, an image of docs/ → inlined (the app
+    serves no files), a link out of docs/ (``../experiments/…``) → its path as plain text."""
+    import base64
+
+    def one(m: re.Match) -> str:
+        attr, q, url = m.group(1), m.group(2), m.group(3)
+        if re.match(r"^[a-z]+:", url) or url.startswith("/"):
+            return m.group(0)
+        if url.startswith("#"):
+            return f"{attr}={q}/odd/{url[1:]}{q}" if section else m.group(0)
+        path, _, frag = url.partition("#")
+        target = (DOCS_DIR / path).resolve()
+        inside = target.is_relative_to(DOCS_DIR.resolve()) and target.is_file()
+        if attr == "src":
+            if inside and target.suffix == ".png":
+                data = base64.b64encode(target.read_bytes()).decode()
+                return f"src={q}data:image/png;base64,{data}{q}"
+            return m.group(0)
+        if inside and target.name == "ODD.md":
+            return f"href={q}/odd/{frag}{q}" if frag else f"href={q}/odd{q}"
+        if inside and target.suffix == ".md":
+            rel = target.relative_to(DOCS_DIR.resolve()).as_posix()
+            return f"href={q}/doc/{rel}{'#' + frag if frag else ''}{q}"
+        return (
+            f"data-path={q}{html.escape(url)}{q} title={q}{html.escape(url)} (in the repository){q}"
+        )
+
+    return _HREF.sub(one, body)
+
+
+def DocMd(text: str, section: bool = False, classes: list[str] | None = None):
+    body = markdown.markdown(text, extensions=["tables", "toc"])
+    return solara.HTML(
+        tag="div",
+        unsafe_innerHTML=rewrite_links(body, section),
+        classes=["govsim-md", *(classes or [])],
+    )
+
+
 @solara.component
 def OddPage():
     router = solara.use_router()
     anchor = router.path.rstrip("/").split("/odd", 1)[-1].strip("/")
     if not ODD_PATH.exists():
-        solara.Warning(
-            f"The ODD description ({ODD_PATH}) is not in this installation; section: {anchor}"
-        )
+        solara.Warning(T("odd.missing", path=ODD_PATH, anchor=anchor))
         return
     text = ODD_PATH.read_text(encoding="utf-8")
     part = odd_section(text, anchor) if anchor else None
     if anchor and part is None:
-        solara.Warning(f"No section '{anchor}' in docs/ODD.md; showing the whole document.")
+        solara.Warning(T("odd.no_section", anchor=anchor))
     with solara.Column(style={"padding": "8px 24px", "max-width": "1100px"}):
-        Md(part or text, classes=["govsim-odd"])
+        if lang.value != "en":
+            solara.Info(T("doc.english"))
+        DocMd(part or text, section=part is not None, classes=["govsim-odd"])
         if part:
-            Md("[The whole model description (ODD)](/odd)")
+            Md(f"[{T('odd.whole')}](/odd)")
+
+
+def doc_path(name: str) -> Path | None:
+    """docs/NAME if it is a Markdown file inside docs/ (no way out of it), else None."""
+    target = (DOCS_DIR / name).resolve()
+    ok = target.is_relative_to(DOCS_DIR.resolve()) and target.suffix == ".md" and target.is_file()
+    return target if ok else None
+
+
+@solara.component
+def DocPage():
+    """Another document of docs/ (VALIDATION.md, CALIBRATION.md, …) that the ODD links to."""
+    router = solara.use_router()
+    name = router.path.split("/doc", 1)[-1].strip("/")
+    path = doc_path(name)
+    with solara.Column(style={"padding": "8px 24px", "max-width": "1100px"}):
+        if path is None:
+            solara.Warning(T("doc.missing", name=name))
+            Md(f"[{T('odd.whole')}](/odd)")
+            return
+        if lang.value != "en":
+            solara.Info(T("doc.english"))
+        DocMd(path.read_text(encoding="utf-8"), classes=["govsim-doc"])
 
 
 def load_preset(p) -> None:
@@ -881,38 +1103,6 @@ def load_preset(p) -> None:
     seeds_pending.set(p.seeds)
     seed_text.set(str(p.seed))
     apply_now((tuple(p.a_set), tuple(p.b_set)), seed=p.seed)
-
-
-INFO = """
-## What is it?
-
-govsim simulates how a Danish or Norwegian municipality governs its operational services
-(roads, parks, street cleaning, winter service). Each **model** is a set of governance rules:
-BUM (the purchaser–provider split, with tendering and control bids), HOD (holistic operation
-with a fixed in-house share, benchmarking and learning teams) and the Norwegian
-modelkommune (model municipality, built on trust and employee proposals). Two models run side
-by side on **the same municipality and the same seed**, so every difference comes from the
-rules.
-
-## How to use it
-
-*Reset* starts again, *Play* runs year after year (the *Speed* slider sets the pause between
-steps), *Step* advances one quarter or one year. The sliders in the settings column change
-one model each; nothing changes until *Apply and reset*. With *Seeds averaged* above 1 the
-plots show the mean over several seeds and a band from the lowest to the highest.
-
-## Things to notice
-
-- The yearly plots change once a year, when surveys and accounts are closed.
-- *What happened* lists each year's tenders and their winners, control bids, learning teams,
-  budget cuts, elections and regime switches; a dashed line on the plots marks a regime switch,
-  a dotted grey line an election.
-- One seed is one possible history. Compare a single seed with the mean of eight.
-
-## Things to try
-
-Each exercise of the teaching notes (docs/teaching.md) loads with one click:
-"""
 
 
 @solara.component
@@ -929,17 +1119,18 @@ def InfoPage():
     with solara.Column(
         style={"padding": "8px 24px", "max-width": "1100px"}, classes=["govsim-info"]
     ):
-        Md(INFO)
+        Md(T("info.body"))
         for i, ex in enumerate(EXERCISES, 1):
             with solara.Div(classes=["govsim-exercise", f"govsim-exercise-{ex.key}"]):
                 Md(
-                    f"### Exercise {i}: {ex.title}\n\n**Question.** {ex.question}\n\n"
-                    f"**Steps.** {ex.steps}\n\n**What the model shows** (mean of the seeds). "
-                    f"{ex.observation}"
+                    f"### {T('info.exercise', i=i, title=R(ex.title))}\n\n"
+                    f"**{T('info.question')}** {R(ex.question)}\n\n"
+                    f"**{T('info.steps')}** {R(ex.steps)}\n\n"
+                    f"**{T('info.shows')}** {R(ex.observation)}"
                 )
                 if ex.preset is not None:
                     solara.Button(
-                        f"Load exercise {i}",
+                        T("info.load", i=i),
                         icon_name="mdi-play-box-outline",
                         color="primary",
                         on_click=lambda p=ex.preset: go(p),
@@ -951,4 +1142,5 @@ routes = [
     solara.Route(path="/", component=Page, label="Simulation", layout=Layout),
     solara.Route(path="info", component=InfoPage, label="Info"),
     solara.Route(path="odd", component=OddPage, label="ODD"),
+    solara.Route(path="doc", component=DocPage, label="Docs"),
 ]

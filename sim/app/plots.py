@@ -23,6 +23,8 @@ import numpy as np
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.ticker import MaxNLocator
 
+from sim.app.i18n import t as tt
+from sim.app.i18n import tr
 from sim.app.state import RunView
 from sim.outputs import axis_unit, label, output, short_label
 
@@ -141,8 +143,9 @@ def series_svg(
     first_year: int,
     last_year: int,
     top: float | None = None,
+    lang: str = "en",
 ) -> str:
-    """One plot with every model's lines; the x axis spans the whole run so it does not jump,
+    """One plot with every model's lines (its words in `lang`); the x axis spans the whole run so it does not jump,
     the y axis starts at the registry's baseline and reaches `top` (default: the data's max).
 
     Marks: a dashed vertical line in the model's colour where its regime switched, a thin grey
@@ -154,8 +157,15 @@ def series_svg(
     seen = data_top(spec, views)
     hi = max(x for x in (top, seen) if x is not None) if (top or seen) is not None else None
     hi = lo + spec.series[0].scale if hi is None or hi <= lo else hi
-    yticks = MaxNLocator(nbins=5).tick_values(lo, hi * 1.04 if hi > 0 else hi + 0.01)
+    room = hi * 1.04 if hi > 0 else hi + 0.01
+    if spec.series[0].scale == 100.0 and hi <= 100.0:
+        room = min(room, 100.0)  # a share in % never needs an axis past 100 %
+    yticks = MaxNLocator(nbins=5).tick_values(lo, room)
     yticks = yticks[yticks >= lo - 1e-12]
+    if len(yticks) > 2 and yticks[-1] > 100.0 >= hi and spec.series[0].scale == 100.0:
+        yticks = (
+            yticks[yticks <= 100.0 + 1e-9] if yticks[yticks <= 100.0 + 1e-9][-1] >= hi else yticks
+        )
     lo, hi = float(yticks[0]), float(yticks[-1])
     xticks = [
         t
@@ -173,11 +183,11 @@ def series_svg(
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
         "preserveAspectRatio='xMinYMin meet' style='display:block;max-width:100%;height:auto'>",
         f"<rect width='{W}' height='{H}' fill='white'/>",
-        _text(px0, 19, spec.title, TITLE, extra="font-weight='bold'"),
+        _text(px0, 19, tr(spec.title, lang), TITLE, extra="font-weight='bold'"),
         _text(
             15,
             (py0 + py1) / 2,
-            spec.unit,
+            tr(spec.unit, lang),
             TICK - 1,
             "middle",
             f"transform='rotate(-90 15 {(py0 + py1) / 2:.1f})' fill='#444'",
@@ -240,7 +250,7 @@ def series_svg(
                 _text(
                     x + 3,
                     py0 + 14,
-                    f"{v.label.split(':')[0]} → {name}",
+                    tt("plot.switch", lang, model=v.label.split(":")[0], r=name.split()[-1]),
                     TICK - 1,
                     extra=f"fill='{colour}'",
                 )
@@ -250,36 +260,51 @@ def series_svg(
             _text(
                 (px0 + px1) / 2,
                 (py0 + py1) / 2,
-                "no year completed yet",
+                tt("plot.empty", lang),
                 TICK,
                 "middle",
                 "fill='grey'",
             )
         )
-    out.append(_legend(spec, views, py1 + 38))
+    legend, y_end = _legend(spec, views, py1 + 38, lang)
+    out.append(legend)
     out.append("</svg>")
+    height = max(H, int(y_end + 12))
+    if height != H:  # a legend of more rows: a taller image (the plot area keeps its size)
+        out[0] = out[0].replace(f"viewBox='0 0 {W} {H}'", f"viewBox='0 0 {W} {height}'")
+        out[1] = f"<rect width='{W}' height='{height}' fill='white'/>"
     return "".join(out)
 
 
-def _legend(spec: PlotSpec, views: Sequence[RunView], y: float) -> str:
-    """Models by colour on the first row, measures by line style on the second."""
+def _legend(
+    spec: PlotSpec, views: Sequence[RunView], y: float, lang: str = "en"
+) -> tuple[str, float]:
+    """Models by colour, then measures by line style, each starting a new row and wrapping
+    when a row is full. Returns the SVG and the baseline of its last row."""
     out, x = [], LEFT
     for colour, v in zip(MODEL_COLOURS, views, strict=False):
+        width = 44 + 7.5 * len(v.label)
+        if x > LEFT and x + width > W - RIGHT:
+            x, y = LEFT, y + 20
         out.append(
             f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='{colour}' stroke-width='3'/>"
         )
         out.append(_text(x + 27, y, v.label, LEGEND, extra=f"fill='{colour}' font-weight='bold'"))
-        x += 44 + 8 * len(v.label)
+        x += width
     if len(spec.series) > 1:
         x, y = LEFT, y + 20
         for s in spec.series:
+            name = tr(s.name, lang)
+            width = 38 + 7 * len(name)
+            if x > LEFT and x + width > W - RIGHT:
+                x, y = LEFT, y + 20
             out.append(
                 f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='#333' stroke-width='1.6' "
                 f"stroke-dasharray='{DASHES[s.style]}'/>"
             )
-            out.append(_text(x + 27, y, s.name, LEGEND - 1))
-            x += 38 + 7 * len(s.name)
-    return "".join(out)
+            out.append(_text(x + 27, y, name, LEGEND - 1))
+            x += width
+    return "".join(out), y
 
 
 # ---------------------------------------------------------------- the map
@@ -312,7 +337,7 @@ def outcome_values(v: RunView, key: str) -> np.ndarray:
     }[key]
 
 
-def map_svg(views: Sequence[RunView], outcome: str = "satisfaction") -> str:
+def map_svg(views: Sequence[RunView], outcome: str = "satisfaction", lang: str = "en") -> str:
     """The areas as a grid per model, coloured by `outcome`; each cell names who serves it.
 
     Marks: in-house share of the area's work and the firms (F1, F2, …) holding contracts
@@ -336,18 +361,21 @@ def map_svg(views: Sequence[RunView], outcome: str = "satisfaction") -> str:
             _text(
                 ox + 4,
                 18,
-                f"{v.label} — {v.calendar_year} Q{v.quarter_of_year}",
+                f"{v.label} — "
+                + tt("now.quarter", lang, year=v.calendar_year, q=v.quarter_of_year),
                 13,
                 extra=f"fill='{MODEL_COLOURS[i]}' font-weight='bold'",
             )
         )
-        out.append(_area_cells(v, outcome_values(v, outcome), ox, 28, norm, cmap))
-    out.append(_colour_scale(oc, norm, cmap, 4, height - 24))
+        out.append(_area_cells(v, outcome_values(v, outcome), ox, 28, norm, cmap, lang))
+    out.append(_colour_scale(oc, norm, cmap, 4, height - 24, lang))
     out.append("</svg>")
     return "".join(out)
 
 
-def _area_cells(v: RunView, values: np.ndarray, ox: float, oy: float, norm: Normalize, cmap) -> str:
+def _area_cells(
+    v: RunView, values: np.ndarray, ox: float, oy: float, norm: Normalize, cmap, lang: str = "en"
+) -> str:
     a, out = v.areas, []
     for i in range(len(a.x)):
         x, y = ox + int(a.x[i]) * CELL, oy + int(a.y[i]) * CELL
@@ -357,11 +385,14 @@ def _area_cells(v: RunView, values: np.ndarray, ox: float, oy: float, norm: Norm
             f"<rect x='{x + 3}' y='{y + 3}' width='{CELL - 6}' height='{CELL - 6}' rx='4' fill='{fill}' "
             f"stroke='{stroke}' stroke-width='{sw}'/>"
         )
-        value = f"{values[i]:.2f}" if a.surveyed else "no survey yet"
-        firms = " ".join(a.contractors[i]) or "no firm"
-        out.append(_text(x + 10, y + 22, f"Area {i + 1}", 12, extra="font-weight='bold'"))
+        value = f"{values[i]:.2f}" if a.surveyed else tt("map.no_survey", lang)
+        firms = " ".join(a.contractors[i]) or tt("map.no_firm", lang)
+        out.append(
+            _text(x + 10, y + 22, tt("map.area", lang, i=i + 1), 12, extra="font-weight='bold'")
+        )
         out.append(_text(x + 10, y + 42, value, 12))
-        out.append(_text(x + 10, y + 64, f"in-house {a.inhouse[i] * 100:.0f} %", 11))
+        pct = f"{a.inhouse[i] * 100:.0f}"
+        out.append(_text(x + 10, y + 64, tt("map.inhouse", lang, pct=pct), 11))
         out.append(_text(x + 10, y + 84, firms, 11, extra="font-style='italic'"))
         if a.team[i]:
             out.append(
@@ -377,14 +408,14 @@ def _area_cells(v: RunView, values: np.ndarray, ox: float, oy: float, norm: Norm
     return "".join(out)
 
 
-def _colour_scale(oc: Outcome, norm: Normalize, cmap, x: float, y: float) -> str:
+def _colour_scale(oc: Outcome, norm: Normalize, cmap, x: float, y: float, lang: str = "en") -> str:
     """The caption, then the scale after it (placed by the caption's length, so a long
     caption such as the gap's does not run into the scale)."""
     stops = "".join(
         f"<stop offset='{k / 10:.1f}' stop-color='{to_hex(cmap(k / 10))}'/>" for k in range(11)
     )
     grad = f"grad-{oc.key}"
-    caption = f"colour: {oc.title}"
+    caption = tt("map.colour", lang, what=tt(f"map.title.{oc.key}", lang))
     gx = x + 7 * len(caption) + 40  # ≈ 6.5 units per character at size 11, then the low label
     return (
         f"<defs><linearGradient id='{grad}'>{stops}</linearGradient></defs>"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,22 @@ def slider_for(info: ParamInfo) -> Slider:
     return Slider(info.name, info.unit, info.doc, r.low, r.high, step, r.kind)
 
 
+def param_parts(name: str) -> tuple[str, str]:
+    """A parameter's readable group and field from the registries: the rule's title
+    (``RULES``) or the parameter group, and the field ("Tendering", "share")."""
+    head, fld = name.split(".", 1)
+    group = RULES[head].title if head in RULES else head.replace("_", " ").capitalize()
+    return group, fld.replace("_", " ")
+
+
+def param_title(name: str, lang: str = "en") -> str:
+    """ "Tendering: share", "Politics: expectation mean" (or their Danish)."""
+    from sim.app.i18n import tr
+
+    group, fld = param_parts(name)
+    return f"{tr(group, lang)}: {tr(fld, lang)}"
+
+
 def key_sliders() -> list[Slider]:
     index = schema_index()
     return [slider_for(index[n]) for n in KEY_PARAMS]
@@ -92,14 +109,29 @@ def configure_each(refs: list[str], overrides: list[dict[str, Any]]) -> list[Sce
     return [configure([ref], ov)[0] for ref, ov in zip(refs, overrides, strict=True)]
 
 
-def model_title(ref: str) -> str:
-    """How the page names a model: a preset or teaching variant by its name, a file by its
-    file name (an edited copy of a preset is not the preset)."""
+def model_title(ref: str, lang: str = "en") -> str:
+    """How the page names a model: a preset or teaching variant by its display name from the
+    preset registry (its ``title``, in the page's language), a file by its file name (an
+    edited copy of a preset is not the preset)."""
+    from sim.app.i18n import tr
+
     if ref in preset_names() or ref in TEACHING_VARIANTS:
-        return ref
+        title = _preset_title(ref)
+        return tr(title, lang) if title else ref
     from pathlib import Path
 
     return Path(ref).name
+
+
+@cache
+def _preset_title(ref: str) -> str:
+    return load_scenario(teaching_scenario(ref) if ref in TEACHING_VARIANTS else ref).title
+
+
+def short_title(title: str) -> str:
+    """A display name without its parenthesis, for legends ("BUM (purchaser–provider
+    split)" → "BUM")."""
+    return title.split(" (", 1)[0] if " (" in title else title
 
 
 def configure(refs: list[str], overrides: dict[str, Any]) -> list[Scenario]:
@@ -121,6 +153,7 @@ def _without_guarantee() -> dict[str, Any]:
     at about the realised national level (E7) — docs/teaching.md, exercise 3."""
     data = load_scenario("model_municipality").model_dump(mode="python", exclude_none=True)
     data["name"] = "model_municipality_tendering"
+    data["title"] = "Model municipality, 25 % tendered"
     data["description"] = (
         "The model municipality without its no-tendering guarantee (25 % tendered)."
     )
@@ -281,7 +314,8 @@ class Session:
     extra: list[list[MunicipalityModel]] = field(default_factory=list)
     models: list[MunicipalityModel] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    events: list[list[tuple[Event, ...]]] = field(default_factory=list)
+    #: per language, per model: each recorded year's events
+    events_by_lang: dict[str, list[list[tuple[Event, ...]]]] = field(default_factory=dict)
 
     LABELS = ("A", "B")
 
@@ -299,7 +333,7 @@ class Session:
             self.models = [
                 MunicipalityModel(sc, seed=self.seed, years=self.years) for sc in self.scenarios
             ]
-            self.events = [[] for _ in self.models]
+            self.events_by_lang = {}
             self.extra = [
                 [
                     MunicipalityModel(sc, seed=self.seed + k, years=self.years, collect=False)
@@ -330,15 +364,16 @@ class Session:
     def finished(self) -> bool:
         return not self.running
 
-    def views(self) -> tuple[RunView, ...]:
+    def views(self, titles: list[str] | None = None, lang: str = "en") -> tuple[RunView, ...]:
+        """Snapshots of the models, labelled "A: <title>" (`titles`, else ``self.titles``,
+        else the scenario names), their event logs in `lang`."""
         with self.lock:
             out = []
-            titles = self.titles or [m.scenario.name for m in self.models]
-            for i, (lab, m, ev) in enumerate(
-                zip(self.LABELS, self.models, self.events, strict=False)
-            ):
-                while len(ev) < len(m.rows):  # each year's events, computed once
-                    ev.append(year_events(m, len(ev)))
+            titles = titles or self.titles or [m.scenario.name for m in self.models]
+            logs = self.events_by_lang.setdefault(lang, [[] for _ in self.models])
+            for i, (lab, m, ev) in enumerate(zip(self.LABELS, self.models, logs, strict=False)):
+                while len(ev) < len(m.rows):  # each year's events, computed once per language
+                    ev.append(year_events(m, len(ev), lang))
                 v = run_view(f"{lab}: {titles[i]}", m, tuple(ev))
                 if self.extra and self.extra[i]:
                     v = with_band(v, [m, *self.extra[i]])

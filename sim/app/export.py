@@ -1,0 +1,65 @@
+"""What the app's export buttons hand over: a plot as PNG, the shown data as CSV.
+
+Both are made only when a button is clicked (Solara's ``FileDownload`` calls them then), so
+they cost nothing while the models step. The PNG is the very SVG the page shows, rasterised
+by CairoSVG (the app extra), at three times its size for a slide; the CSV holds the yearly
+rows the plots and tables show — the mean over the seeds when several are averaged — one row
+per model and year, its columns named as in the output registry (``govsim outputs``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sim.app.state import RunView
+from sim.errors import GovsimError
+
+PNG_SCALE = 3
+
+
+def svg_png(svg: str, scale: int = PNG_SCALE) -> bytes:
+    """The page's SVG of a plot as a PNG `scale` times its drawing size."""
+    try:
+        import cairosvg
+    except ImportError:  # an install without the app extra
+        raise GovsimError(
+            "exporting a plot as PNG needs CairoSVG: pip install 'govsim[app]'"
+        ) from None
+    m = re.search(r"viewBox='0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)'", svg)
+    if m is None:
+        raise GovsimError("not a plot of the app: its SVG has no viewBox")
+    w, h = float(m.group(1)), float(m.group(2))
+    # the page's SVG is sized by its column (width 100 %); a file needs its own size
+    fixed = re.sub(r"width='100%'", f"width='{w:g}' height='{h:g}'", svg, count=1)
+    return cairosvg.svg2png(
+        bytestring=fixed.encode("utf-8"), output_width=int(w * scale), output_height=int(h * scale)
+    )
+
+
+def views_frame(views: Sequence[RunView]) -> pd.DataFrame:
+    """The yearly rows the page shows, one row per model and year (model = A or B; scenario;
+    seeds = how many seeds the values are the mean of)."""
+    frames = []
+    for v in views:
+        if not v.rows:
+            continue
+        df = pd.DataFrame(list(v.rows))
+        df.insert(0, "seeds", v.seeds)
+        df.insert(0, "scenario", v.scenario)
+        df.insert(0, "model", v.label.split(":", 1)[0])
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["model", "scenario", "seeds", "year"])
+    out = pd.concat(frames, ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    return out
+
+
+def views_csv(views: Sequence[RunView]) -> str:
+    buf = io.StringIO()
+    views_frame(views).to_csv(buf, index=False)
+    return buf.getvalue()
