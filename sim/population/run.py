@@ -114,10 +114,15 @@ class PopulationResult:
 
     TABLES = ("yearly", "national", "municipalities")
 
-    def write(self, out: str | Path, csv: bool = True) -> Path:
-        """Parquet (and CSV) tables and manifest.json into `out`, atomically."""
+    def write(self, out: str | Path, csv: bool = True, figure: bool = True) -> Path:
+        """Parquet (and CSV) tables, manifest.json and (`figure`) distributions.png into `out`,
+        atomically (a temp dir renamed into place)."""
         out = Path(out)
         with atomic_directory(out) as tmp:
+            if figure:
+                from sim.population.figures import write_distribution
+
+                write_distribution(self.yearly, tmp, str(self.manifest.get("name", "")))
             for name in self.TABLES:
                 df = getattr(self, name)
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -312,6 +317,7 @@ def run_population_batch(
 
 def population_manifest(pop: Population, years: int, extra: dict[str, Any]) -> dict[str, Any]:
     return {
+        "name": pop.name,
         "population": pop.spec,
         "source": pop.source,
         "municipalities": len(pop),
