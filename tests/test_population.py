@@ -209,6 +209,18 @@ BAD = [
     ("named: [{key: x, region: mars}]", "key 'named[0].region' has value 'mars'"),
     ("regionz: []", "unknown key 'regionz'"),
     (
+        "governance: [{scenario: bum, rest: true, set: {tendering.share: 3}}]",
+        "key 'governance[0].set.tendering.share' has value 3",
+    ),
+    (
+        "governance: [{scenario: hod, rest: true, set: {control_bids.cost_coverage: 0.1}}]",
+        "which scenario 'hod' does not use",
+    ),
+    (
+        "named: [{key: x, region: a, citizens: 5000, size: scenario}]",
+        "key 'named[0].citizens' has value 5000",
+    ),
+    (
         "governance: [{scenario: bum, rest: true, draw: {tendering.share: [0.5]}}]",
         "key 'governance[0].draw.tendering.share' has value [0.5]",
     ),

@@ -22,6 +22,7 @@ an elasticity. See docs/population.md for the sources and what is an assumption.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -515,6 +516,12 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
                 f"{source}: key 'named[{i}].region' has value {nm.region!r}: no such region; "
                 f"regions are: {', '.join(region_keys)}"
             )
+        if nm.size == "scenario" and nm.citizens is not None:
+            raise GovsimError(
+                f"{source}: key 'named[{i}].citizens' has value {nm.citizens}: a municipality "
+                "with 'size: scenario' keeps its scenario's municipality parameters; give "
+                "citizens only with 'size: scaled' (the default)"
+            )
         named_by_region[nm.region].append(nm)
     for k, _, c in regions:
         if len(named_by_region[k]) > c:
@@ -569,20 +576,21 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
                     "plausible range, `govsim params`)"
                 )
             ranges[(gi, name)] = resolve_range(name, *(bounds or (None, None)), where=where)
-    from sim.overrides import apply_overrides
-
     members: list[Municipality] = []
     for i, (region, nm, key) in enumerate(slots):
-        sets: dict[str, Any] = {}
+        items: list[tuple[str, str, Any]] = []  # (the file's key that gave it, name, value)
         if nm is not None and nm.scenario is not None:
-            ref, where = nm.scenario, f"{source}: key 'named[{f.named.index(nm)}].scenario'"
+            ni = f.named.index(nm)
+            ref, where = nm.scenario, f"{source}: key 'named[{ni}].scenario'"
         else:
             gi = entry_of[i]
             e = f.governance[gi]
             ref, where = e.scenario, f"{source}: key 'governance[{gi}].scenario'"
-            sets.update(e.set)
+            items += [(f"governance[{gi}].set.{k}", k, v) for k, v in e.set.items()]
             for name in e.draw:
-                sets[name] = ranges[(gi, name)].from_unit(float(draw_rng.random()))
+                value = ranges[(gi, name)].from_unit(float(draw_rng.random()))
+                items.append((f"governance[{gi}].draw.{name}", name, value))
+        items += [(f"overrides.{key}.{k}", k, v) for k, v in f.overrides.get(key, {}).items()]
         if ref not in loaded:
             loaded[ref] = _load(ref, directory, where)
         label, base = loaded[ref]
@@ -591,13 +599,7 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
             if nm is not None and nm.size == "scenario"
             else size_overrides(f.size, base, int(citizens[i]), float(noise[i]))
         )
-        own = dict(f.overrides.get(key, {}))
-        try:
-            sc = apply_overrides(base, {**size, **sets, **own}, source="\0")
-        except GovsimError as err:
-            raise GovsimError(
-                _blame(err.message, source, key, size, sets, own, where, ref)
-            ) from None
+        sc = _apply(base, size, items, source, key, label)
         mp = sc.parameters.municipality
         members.append(
             Municipality(i, key, region, label, sc, int(mp.citizens), float(mp.task_volume_dkk))
@@ -630,28 +632,45 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
     )
 
 
-def _blame(
-    message: str,
+def _why(message: str) -> str:
+    """A message of a validation run with source "\0", without that source and its key prefix."""
+    first = message.splitlines()[0]
+    return re.sub(r"^\0: (key '[^']*' has value .*?: )?", "", first)
+
+
+def _apply(
+    base: Scenario,
+    size: dict[str, Any],
+    items: list[tuple[str, str, Any]],
     source: str,
     key: str,
-    size: dict[str, Any],
-    sets: dict[str, Any],
-    own: dict[str, Any],
-    where: str,
-    ref: str,
-) -> str:
-    """An override failure, told from the file's side: which block of the file set the bad
-    value (a municipality's overrides, its governance entry's set/draw, or its size)."""
-    why = message.removeprefix("\0: ").removeprefix("\0")
-    for name in own:
-        if name in why:
-            return f"{source}: key 'overrides.{key}.{name}' has value {own[name]!r}: {why}"
-    for name in sets:
-        if name in why:
-            return (
-                f"{where.removesuffix('.scenario')}.set/draw ({ref!r}), municipality {key!r}: "
-                f"parameter {name!r} = {sets[name]!r}: {why}"
-            )
-    if own:
-        return f"{source}: key 'overrides.{key}': {why}"
-    return f"{source}: municipality {key!r} (scenario {ref!r}): {why}"
+    label: str,
+) -> Scenario:
+    """The municipality's scenario: its size, then the file's items (governance set and draw,
+    its overrides), validated together; on failure, item by item, so the message names the key
+    of the file that gave the bad value."""
+    from sim.overrides import apply_overrides, show
+
+    try:
+        return apply_overrides(base, {**size, **{n: v for _, n, v in items}}, source="\0")
+    except GovsimError as whole:
+        try:
+            sc = apply_overrides(base, size, source="\0")
+        except GovsimError as e:
+            raise GovsimError(
+                f"{source}: municipality {key!r} (scenario {label!r}): its size parameters "
+                f"{', '.join(f'{k}={show(v)}' for k, v in size.items())} are invalid: {_why(e.message)}"
+            ) from None
+        for where, name, value in items:
+            try:
+                sc = apply_overrides(sc, {name: value}, source="\0")
+            except GovsimError as e:
+                shown = f"{value:.6g}" if isinstance(value, float) else show(value)
+                raise GovsimError(
+                    f"{source}: key '{where}' has value {shown} (municipality {key!r}, scenario "
+                    f"{label!r}): {_why(e.message)}"
+                ) from None
+        raise GovsimError(
+            f"{source}: municipality {key!r} (scenario {label!r}): its parameters are invalid "
+            f"together: {_why(whole.message)}"
+        ) from None
