@@ -13,17 +13,32 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import GovsimError
 
 if TYPE_CHECKING:
+    from sim.population import PopulationResult, load_population, run_population
     from sim.runner import RunResult, run
     from sim.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
-__all__ = ["run", "RunResult", "Scenario", "load_scenario", "GovsimError", "__version__"]
+__all__ = [
+    "run",
+    "RunResult",
+    "Scenario",
+    "load_scenario",
+    "GovsimError",
+    "__version__",
+    # a population of municipalities (issue 12; docs/population.md)
+    "run_population",
+    "PopulationResult",
+    "load_population",
+]
 
 _LAZY = {
     "run": "sim.runner",
     "RunResult": "sim.runner",
     "Scenario": "sim.scenario",
     "load_scenario": "sim.scenario",
+    "run_population": "sim.population",
+    "PopulationResult": "sim.population",
+    "load_population": "sim.population",
 }
 
 

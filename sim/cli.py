@@ -26,6 +26,7 @@ LAZY = {
     "robust": ("sim.robust.cli", "robust"),
     "app": ("sim.app.cli", "app"),
     "export": ("sim.experiments.cli", "export_cmd"),
+    "population": ("sim.population.cli", "population"),  # issue 12: a population of municipalities
 }
 
 

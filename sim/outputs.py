@@ -36,6 +36,10 @@ Tables:
   ``policy_draws.parquet``/``.csv`` (one row per draw × policy), ``policy_summary.csv`` (one row
   per policy) and ``policy_prim.csv`` (one row: where the chosen policy fails); its ``batch/``
   folder is a batch.
+- ``population``, ``national``, ``municipalities``: ``govsim population``'s (``run_population``'s)
+  ``yearly`` (the identity columns ``population`` lists, then every column of a run's yearly
+  table: one row per municipality × year), ``national`` (one row per year: national aggregates)
+  and ``municipalities`` (one row per municipality: region, scenario, size, seed) tables.
 
 A name in angle brackets (``<baseline>``, ``<parameter name>``, ``<activity>``) is a pattern: it
 stands for every column named that way (``find`` matches them).
@@ -78,6 +82,10 @@ TABLES: tuple[str, ...] = (
     "policy_draws",
     "policy_summary",
     "policy_prim",
+    # population of municipalities (sim.population)
+    "population",
+    "national",
+    "municipalities",
 )
 VIEWS = ("panel", "final_bar", "run", "paired", "latest", "monitor")
 AGGREGATIONS = ("mean", "final", "sum", "—")
@@ -2423,9 +2431,284 @@ _MORE: tuple[Output, ...] = (
     *(_sens("indices_by_seed", *row) for row in _SENS_INDEX),
 )
 
+# ------------------------------------------------------------ population of municipalities
+_NAT = "sum over the municipalities"
+
+
+def _population() -> tuple[Output, ...]:
+    """The tables of ``govsim population`` / ``sim.population.run_population``."""
+    ids = (
+        (
+            "municipality",
+            "name",
+            "unique in the population",
+            "Municipality",
+            "Key of the municipality (a named one's key, else REGION_NN).",
+        ),
+        (
+            "region",
+            "name",
+            "the population's regions",
+            "Region",
+            "Key of the municipality's region (stage 2: the contractor market it shares).",
+        ),
+        (
+            "preset",
+            "name",
+            "preset or scenario file stem",
+            "Scenario",
+            "The governance scenario the population file assigns the municipality (preset name or scenario file stem).",
+        ),
+        (
+            "seed",
+            "seed",
+            "uint32",
+            "Seed",
+            "The municipality's model seed: sim.seeds.derive_seeds(national seed, N)[position].",
+        ),
+    )
+    out = [_o("population", *row, "—", "id") for row in ids]
+    out += [_o("municipalities", *row, "—", "id") for row in ids]
+    out += [
+        _o(
+            "municipalities",
+            "citizens",
+            "persons",
+            "≥ 100",
+            "Inhabitants",
+            "The municipality's inhabitants (municipality.citizens).",
+            "final",
+        ),
+        _o(
+            "municipalities",
+            "task_volume_dkk",
+            "DKK/yr",
+            "real, fixed prices",
+            "Task volume",
+            "Annual cost of the municipality's task packages at in-house reference cost (municipality.task_volume_dkk).",
+            "final",
+        ),
+        _o(
+            "municipalities",
+            "budget_dkk",
+            "DKK/yr",
+            "real, fixed prices",
+            "Budget",
+            "Year-0 operating budget (municipality.budget_dkk).",
+            "final",
+        ),
+        _o(
+            "municipalities",
+            "employees",
+            "FTE",
+            "≥ 5",
+            "In-house staff",
+            "Positions in the in-house unit at the start (municipality.employees).",
+            "final",
+        ),
+        _o(
+            "municipalities",
+            "areas",
+            "areas",
+            "≥ 1",
+            "Areas",
+            "Geographic areas (municipality.areas).",
+            "final",
+        ),
+        _o(
+            "municipalities",
+            "contractors",
+            "firms",
+            "≥ 1",
+            "Contractors",
+            "Firms in the municipality's market (municipality.contractors; stage 1: its own market).",
+            "final",
+        ),
+        _o(
+            "national",
+            "year",
+            "calendar year",
+            "start_year …",
+            "Year",
+            "Calendar year of the row.",
+            "—",
+            "id",
+        ),
+        _o(
+            "national",
+            "municipalities",
+            "municipalities",
+            "≥ 1",
+            "Municipalities",
+            "Municipalities in the population.",
+            "final",
+        ),
+        _o(
+            "national",
+            "citizens",
+            "persons",
+            _NAT,
+            "Inhabitants",
+            "Inhabitants of all municipalities.",
+            "final",
+        ),
+        _o(
+            "national",
+            "task_volume_dkk",
+            "DKK/yr",
+            _NAT,
+            "Task volume",
+            "Task volume of all municipalities (the weights of the volume-weighted shares).",
+            "final",
+        ),
+        _o(
+            "national",
+            "exposed_share",
+            "share of task volume",
+            _SHARE,
+            "Exposure to competition (national)",
+            "Task-volume-weighted mean of the municipalities' tendered_share: the national share of the task volume under a contract period (E7's IKU).",
+            key=0,
+        ),
+        _o(
+            "national",
+            "exposed_share_p10",
+            "share of task volume",
+            _SHARE,
+            "Exposure, 10th percentile",
+            "10th percentile of tendered_share across municipalities (unweighted).",
+        ),
+        _o(
+            "national",
+            "exposed_share_median",
+            "share of task volume",
+            _SHARE,
+            "Exposure, median",
+            "Median of tendered_share across municipalities (unweighted).",
+        ),
+        _o(
+            "national",
+            "exposed_share_p90",
+            "share of task volume",
+            _SHARE,
+            "Exposure, 90th percentile",
+            "90th percentile of tendered_share across municipalities (unweighted).",
+        ),
+        _o(
+            "national",
+            "private_share",
+            "share of task volume",
+            _SHARE,
+            "Private share (national)",
+            "Task-volume-weighted mean of the municipalities' private_share.",
+        ),
+        _o(
+            "national",
+            "tenders_held",
+            "tenders/yr",
+            _NAT,
+            "Tenders held",
+            "Tenders held by all municipalities this year.",
+            "sum",
+        ),
+        _o(
+            "national",
+            "control_bids",
+            "bids/yr",
+            _NAT,
+            "Control bids",
+            "Tenders with an in-house control bid, all municipalities.",
+            "sum",
+        ),
+        _o(
+            "national",
+            "control_bid_share",
+            "share of tenders",
+            _SHARE + "; empty without tenders",
+            "Tenders with a control bid (national)",
+            "control_bids / tenders_held over all municipalities (E11's national share).",
+        ),
+        _o("national", "budget_dkk", "DKK/yr", _NAT, "Budget", "Budgets of all municipalities."),
+        _o(
+            "national",
+            "production_cost_dkk",
+            "DKK/yr",
+            _NAT,
+            "Production cost",
+            "Production cost of all municipalities.",
+        ),
+        _o(
+            "national",
+            "admin_cost_dkk",
+            "DKK/yr",
+            _NAT,
+            "Administrative cost",
+            "Administrative cost of all municipalities.",
+        ),
+        _o(
+            "national",
+            "total_cost_dkk",
+            "DKK/yr",
+            _NAT,
+            "Total cost",
+            "Total cost of all municipalities.",
+        ),
+        _o(
+            "national",
+            "admin_overhead_share",
+            "share of total cost",
+            _SHARE,
+            "Administrative overhead (national)",
+            "National administrative cost divided by national total cost.",
+        ),
+        _o(
+            "national",
+            "savings_dkk",
+            "DKK/yr",
+            _NAT + ", each vs its own first year",
+            "Savings",
+            "Sum of the municipalities' savings_dkk (each against its own first year).",
+        ),
+        _o(
+            "national",
+            "citizen_satisfaction",
+            "satisfaction",
+            "0–1",
+            "Citizen satisfaction (national)",
+            "Inhabitant-weighted mean of the municipalities' citizen_satisfaction.",
+        ),
+        _o(
+            "national",
+            "positions",
+            "FTE",
+            _NAT,
+            "In-house positions",
+            "Positions in all in-house units.",
+        ),
+        _o(
+            "national",
+            "employee_wellbeing",
+            "wellbeing",
+            "1–7 scale",
+            "Employee wellbeing (national)",
+            "Position-weighted mean of the municipalities' employee_wellbeing.",
+        ),
+        _o(
+            "national",
+            "sick_leave_rate",
+            "share of working time",
+            _SHARE,
+            "Sick leave (national)",
+            "Position-weighted mean of the municipalities' sick_leave_rate.",
+        ),
+    ]
+    return tuple(out)
+
+
 OUTPUTS = (
     *(replace(o, views=_SHOWN.get(o.name, ())) if o.table == "yearly" else o for o in OUTPUTS),
     *_MORE,
+    *_population(),
 )
 
 

@@ -20,6 +20,8 @@ from sim.cli import set_option, warn_ineffective
 DEFAULT_REPLICATIONS = 200
 DEFAULT_OUT = Path("results") / "validation"
 DOCS = Path("docs")  # the committed report, written only with --docs (or --out docs)
+NATIONAL_REPLICATIONS = 5  # national runs of a --population check (each ≈ 50 single runs)
+NATIONAL_OUT = Path("results") / "validation_national"
 
 
 @click.command("validate")
@@ -73,7 +75,17 @@ DOCS = Path("docs")  # the committed report, written only with --docs (or --out 
     " (applied to every validated scenario that uses it: does the model still reproduce the "
     "stylised facts? Not with --docs, whose report is the model's defaults)"
 )
+@click.option(
+    "--population",
+    default=None,
+    metavar="FILE",
+    help="Run the national checks (E7, E8, E11) on a national batch of this population "
+    "(a shipped name such as denmark, or a YAML file) instead of the stylised facts; "
+    f"--replications defaults to {NATIONAL_REPLICATIONS} national runs here.",
+)
+@click.pass_context
 def validate(
+    ctx: click.Context,
     replications: int,
     master_seed: int | None,
     workers: int,
@@ -82,9 +94,25 @@ def validate(
     no_docs: bool,
     keep_runs: Path | None,
     overrides: tuple[str, ...],
+    population: str | None,
 ) -> None:
-    """Check the model against the eight stylised facts of EVIDENCE.md (exit 1 if one fails)."""
+    """Check the model against the eight stylised facts of EVIDENCE.md (exit 1 if one fails).
+
+    With --population FILE: the national checks instead (docs/population.md)."""
     from sim.errors import GovsimError
+
+    if population is not None:
+        given = ctx.get_parameter_source("replications") != click.core.ParameterSource.DEFAULT
+        return _national(
+            population,
+            replications if given else NATIONAL_REPLICATIONS,
+            master_seed,
+            workers,
+            out,
+            to_docs,
+            no_docs,
+            overrides,
+        )
     from sim.overrides import parse_set, show
     from sim.validation.checks import evaluate
     from sim.validation.data import MASTER_SEED, check_set, collect
@@ -133,6 +161,60 @@ def validate(
         )
         md = write_markdown(results, data, docs / "VALIDATION.md", figures, seconds, cmd)
         click.echo(f"wrote {md} and {len(figures)} figures in {docs / 'validation'}")
+    click.echo(f"({time.perf_counter() - t0:.1f} s)")
+    if any(not r.passed for r in results):
+        sys.exit(1)
+
+
+# ------------------------------------------------------------------ national checks (issue 12)
+def _national(
+    population: str,
+    replications: int,
+    master_seed: int | None,
+    workers: int,
+    out: Path | None,
+    to_docs: bool,
+    no_docs: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """`govsim validate --population FILE`: the national checks on a national batch."""
+    from sim.errors import GovsimError
+    from sim.population import load_population
+    from sim.validation.data import MASTER_SEED
+    from sim.validation.national import collect_national, evaluate_national, write_national
+    from sim.validation.report import format_table
+
+    if to_docs:
+        raise GovsimError(
+            "--docs regenerates docs/VALIDATION.md (the single-municipality facts); it cannot be "
+            "combined with --population (the national checks are reported in docs/population.md)"
+        )
+    if overrides:
+        raise GovsimError(
+            f"--set {overrides[0]}: --set cannot be combined with --population; give the "
+            "parameters in the population file (governance[].set or overrides)"
+        )
+    pop = load_population(population)  # a bad file fails before any run
+    dest = out if out is not None else NATIONAL_OUT
+    if not no_docs:
+        from sim.atomic import check_out_dir
+
+        check_out_dir(dest)
+    t0 = time.perf_counter()
+    seed = MASTER_SEED if master_seed is None else master_seed
+    data = collect_national(pop, replications, seed, workers=workers)
+    results = evaluate_national(data)
+    click.echo(
+        f"national checks: population {pop.name} ({len(pop)} municipalities), "
+        f"{replications} national runs (master seed {seed})"
+    )
+    click.echo(format_table(results))
+    for r in results:
+        if not r.passed and r.check.missing:
+            click.echo(f"{r.check.id} fails: {r.check.missing}")
+    if not no_docs:
+        path = write_national(results, data, dest, pop.name, time.perf_counter() - t0)
+        click.echo(f"wrote {path}")
     click.echo(f"({time.perf_counter() - t0:.1f} s)")
     if any(not r.passed for r in results):
         sys.exit(1)

@@ -1,0 +1,53 @@
+"""The distributions across municipalities in the last year: exposure to competition,
+administrative overhead and citizen satisfaction, one histogram each, stacked by scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+#: the yearly outcomes whose distribution across municipalities is shown
+SHOWN = ("tendered_share", "admin_overhead_share", "citizen_satisfaction")
+BINS = 20
+
+
+def distribution_figure(yearly: pd.DataFrame, title: str = ""):
+    """A matplotlib Figure: one panel per outcome of ``SHOWN``, the last year's value of every
+    municipality (every run seed's, in a batch), stacked by ``preset``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from sim.outputs import axis_unit, output
+
+    last = yearly[yearly["year"] == yearly["year"].max()]
+    presets = list(dict.fromkeys(last["preset"]))
+    fig, axes = plt.subplots(
+        1, len(SHOWN), figsize=(4.2 * len(SHOWN), 3.6), constrained_layout=True
+    )
+    for ax, col in zip(axes, SHOWN, strict=True):
+        o = output(col)
+        values = [o.factor * last.loc[last["preset"] == p, col].to_numpy() for p in presets]
+        lo, hi = min(v.min() for v in values), max(v.max() for v in values)
+        edges = np.linspace(lo, hi if hi > lo else lo + 1e-9, BINS + 1)
+        ax.hist(values, bins=edges, stacked=True, label=presets)
+        ax.set_xlabel(f"{o.label} ({axis_unit(col, percent=o.percent)})")
+        ax.set_ylabel("municipalities")
+    axes[0].legend(fontsize="small")
+    year = int(last["year"].iloc[0]) if len(last) else ""
+    n = last["municipality"].nunique()
+    fig.suptitle(f"{title + ': ' if title else ''}{n} municipalities, {year}")
+    return fig
+
+
+def write_distribution(yearly: pd.DataFrame, out: Path, title: str = "") -> Path:
+    import matplotlib.pyplot as plt
+
+    fig = distribution_figure(yearly, title)
+    path = Path(out) / "distributions.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

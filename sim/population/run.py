@@ -1,0 +1,332 @@
+"""Running a population: one ``MunicipalityModel`` per municipality, stepped in lockstep, quarter
+by quarter, region by region; the per-municipality yearly table and the national aggregates.
+
+Stage 1: municipalities are independent (each has its own contractor market), so a national run
+may be split by region over worker processes and gives the same tables on any worker count. The
+seam for stage 2 is ``Region.step``: a shared regional market would clear there, between the
+quarters of the region's models, which is why the models of one region always live in one
+process and step together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.atomic import atomic_directory
+from sim.errors import GovsimError, check_seed, check_years
+from sim.outputs import columns
+from sim.population.spec import Municipality, Population, load_population
+from sim.provenance import git_commit, versions
+from sim.seeds import derive_seeds
+
+#: identity columns put before the yearly columns of every municipality × year row
+ID_COLUMNS = columns("population")
+NATIONAL_COLUMNS = columns("national")
+MUNICIPALITY_COLUMNS = columns("municipalities")
+
+
+class Region:
+    """The municipalities of one region, stepped together: every model does quarter t before any
+    does quarter t + 1. Stage 2 injects the region's shared contractor market here."""
+
+    def __init__(
+        self, key: str, members: Sequence[Municipality], seeds: Sequence[int], years: int
+    ) -> None:
+        from sim.model import MunicipalityModel
+
+        self.key = key
+        self.members = list(members)
+        self.models = [
+            MunicipalityModel(m.scenario, seed=s, years=years, collect=False)
+            for m, s in zip(self.members, seeds, strict=True)
+        ]
+
+    @property
+    def running(self) -> bool:
+        return any(m.running for m in self.models)
+
+    def step(self) -> None:
+        """One quarter of every municipality of the region (stage 2: then the market clears)."""
+        for m in self.models:
+            m.step()
+
+    def yearly(self) -> list[pd.DataFrame]:
+        """Each municipality's yearly table with its identity columns; releases the models."""
+        from sim.runner import release, tables
+
+        out = []
+        for mun, model in zip(self.members, self.models, strict=True):
+            try:
+                y = tables(model, ("yearly",))["yearly"]
+            finally:
+                release(model)
+            ids = {
+                "municipality": mun.key,
+                "region": mun.region,
+                "preset": mun.preset,
+                "seed": model.seed_value,
+            }
+            out.append(pd.concat([pd.DataFrame(ids, index=y.index), y], axis=1))
+        self.models = []
+        return out
+
+
+def step_regions(regions: Sequence[Region]) -> None:
+    """Step every region in lockstep until all models have run their quarters."""
+    while any(r.running for r in regions):
+        for r in regions:
+            r.step()
+
+
+def run_regions(task: tuple[int, list[tuple[str, list[Municipality], list[int]]], int]) -> Any:
+    """The unit of parallel work (picklable): whole regions of one national run, stepped together
+    → (run position, [(municipality index, yearly table), …])."""
+    pos, parts, years = task
+    regions = [Region(key, members, seeds, years) for key, members, seeds in parts]
+    step_regions(regions)
+    out = []
+    for r in regions:
+        out += [(m.index, y) for m, y in zip(r.members, r.yearly(), strict=True)]
+    return pos, out
+
+
+def _chunk(task: list[Any]) -> list[Any]:
+    """Backends map a function over chunks (lists); one task per chunk."""
+    return [run_regions(t) for t in task]
+
+
+@dataclass
+class PopulationResult:
+    """The tables of one national run (or of a national batch: then ``seed`` is the national
+    seed of each row's run, and ``yearly`` also carries ``run_seed``)."""
+
+    yearly: pd.DataFrame  # one row per municipality × year
+    national: pd.DataFrame  # one row per year (per run seed in a batch)
+    municipalities: pd.DataFrame  # one row per municipality: region, scenario, size, seed
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    TABLES = ("yearly", "national", "municipalities")
+
+    def write(self, out: str | Path, csv: bool = True, figure: bool = True) -> Path:
+        """Parquet (and CSV) tables, manifest.json and (`figure`) distributions.png into `out`,
+        atomically (a temp dir renamed into place)."""
+        out = Path(out)
+        with atomic_directory(out) as tmp:
+            if figure:
+                from sim.population.figures import write_distribution
+
+                write_distribution(self.yearly, tmp, str(self.manifest.get("name", "")))
+            for name in self.TABLES:
+                df = getattr(self, name)
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+                if csv:
+                    df.to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, default=str))
+        return out
+
+
+def municipality_table(pop: Population, seeds: Sequence[int]) -> pd.DataFrame:
+    rows = []
+    for m, s in zip(pop.municipalities, seeds, strict=True):
+        mp = m.scenario.parameters.municipality
+        rows.append(
+            {
+                "municipality": m.key,
+                "region": m.region,
+                "preset": m.preset,
+                "seed": s,
+                "citizens": mp.citizens,
+                "task_volume_dkk": mp.task_volume_dkk,
+                "budget_dkk": mp.budget_dkk,
+                "employees": mp.employees,
+                "areas": mp.areas,
+                "contractors": mp.contractors,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(MUNICIPALITY_COLUMNS))
+
+
+def _wmean(x: pd.Series, w: pd.Series) -> float:
+    tw = float(w.sum())
+    return float((x * w).sum() / tw) if tw > 0 else float("nan")
+
+
+def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
+    """National aggregates per year (per ``run_seed`` too, if the table has one)."""
+    vol = munis.set_index("municipality")["task_volume_dkk"]
+    cit = munis.set_index("municipality")["citizens"]
+    y = yearly.assign(_vol=yearly["municipality"].map(vol), _cit=yearly["municipality"].map(cit))
+    keys = ["run_seed", "year"] if "run_seed" in y.columns else ["year"]
+    rows = []
+    for k, g in y.groupby(keys, sort=True):
+        k = k if isinstance(k, tuple) else (k,)
+        tenders = float(g["tenders_held"].sum())
+        exposed = g["tendered_share"]
+        rows.append(
+            {
+                **dict(zip(keys, k, strict=True)),
+                "municipalities": len(g),
+                "citizens": int(g["_cit"].sum()),
+                "task_volume_dkk": float(g["_vol"].sum()),
+                "exposed_share": _wmean(exposed, g["_vol"]),
+                "exposed_share_p10": float(exposed.quantile(0.1)),
+                "exposed_share_median": float(exposed.median()),
+                "exposed_share_p90": float(exposed.quantile(0.9)),
+                "private_share": _wmean(g["private_share"], g["_vol"]),
+                "tenders_held": int(tenders),
+                "control_bids": int(g["control_bids"].sum()),
+                "control_bid_share": float(g["control_bids"].sum() / tenders)
+                if tenders > 0
+                else float("nan"),
+                "budget_dkk": float(g["budget_dkk"].sum()),
+                "production_cost_dkk": float(g["production_cost_dkk"].sum()),
+                "admin_cost_dkk": float(g["admin_cost_dkk"].sum()),
+                "total_cost_dkk": float(g["total_cost_dkk"].sum()),
+                "admin_overhead_share": float(
+                    g["admin_cost_dkk"].sum() / g["total_cost_dkk"].sum()
+                ),
+                "savings_dkk": float(g["savings_dkk"].sum()),
+                "citizen_satisfaction": _wmean(g["citizen_satisfaction"], g["_cit"]),
+                "positions": int(g["positions"].sum()),
+                "employee_wellbeing": _wmean(g["employee_wellbeing"], g["positions"]),
+                "sick_leave_rate": _wmean(g["sick_leave_rate"], g["positions"]),
+            }
+        )
+    cols = (["run_seed"] if "run_seed" in y.columns else []) + list(NATIONAL_COLUMNS)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) -> list[Any]:
+    """Work units: (run position, regions, years). With one national run on several workers the
+    regions are dealt out over `workers` units (largest first, to balance them); a batch of
+    several runs gives one unit per run."""
+    tasks = []
+    for pos, seed in enumerate(run_seeds):
+        seeds = derive_seeds(seed, len(pop))
+        parts = [
+            (key, members, [seeds[m.index] for m in members]) for key, members in pop.by_region()
+        ]
+        if len(run_seeds) == 1 and workers > 1:
+            bins: list[list[Any]] = [[] for _ in range(min(workers, len(parts)))]
+            load = [0.0] * len(bins)
+            for part in sorted(parts, key=lambda p: -sum(m.task_volume_dkk for m in p[1])):
+                b = int(np.argmin(load))
+                bins[b].append(part)
+                load[b] += len(part[1])
+            tasks += [(pos, b, years) for b in bins if b]
+        else:
+            tasks.append((pos, parts, years))
+    return tasks
+
+
+def _execute(
+    pop: Population, run_seeds: Sequence[int], years: int, workers: int
+) -> list[dict[int, pd.DataFrame]]:
+    from sim.experiments.backends import make_backend
+
+    tasks = _tasks(pop, run_seeds, years, workers)
+    results: list[dict[int, pd.DataFrame]] = [{} for _ in run_seeds]
+    if workers == 1:
+        for t in tasks:
+            pos, parts = run_regions(t)
+            results[pos].update(parts)
+        return results
+    with make_backend("local", workers) as pool:
+        for out in pool.map_unordered(_chunk, [[t] for t in tasks]):
+            for pos, parts in out:
+                results[pos].update(parts)
+    return results
+
+
+def _check_workers(workers: Any) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise GovsimError(f"workers has value {workers!r}: it must be a whole number ≥ 1")
+    return workers
+
+
+def run_population(
+    population: str | Path | dict | Population = "denmark",
+    seed: int = 0,
+    years: int | None = None,
+    workers: int = 1,
+) -> PopulationResult:
+    """Run a population of municipalities with one national seed.
+
+    Args:
+        population: a shipped population (``denmark``), a YAML path, a mapping or a Population.
+        seed: the national seed; municipality i runs on ``derive_seeds(seed, N)[i]``.
+        years: run length (default: the population's).
+        workers: processes; the regions are dealt out over them (same tables on any count).
+
+    Returns the per-municipality yearly table, the national aggregates per year and the
+    municipality table (region, scenario, size, seed), with a manifest.
+    """
+    pop = load_population(population)
+    seed = check_seed(seed)
+    years = check_years(years) or pop.years
+    workers = _check_workers(workers)
+    (parts,) = _execute(pop, [seed], years, workers)
+    yearly = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
+    munis = municipality_table(pop, derive_seeds(seed, len(pop)))
+    return PopulationResult(
+        yearly=yearly,
+        national=national_table(yearly, munis),
+        municipalities=munis,
+        manifest=population_manifest(pop, years, {"seed": seed, "workers": workers}),
+    )
+
+
+def run_population_batch(
+    population: str | Path | dict | Population,
+    seeds: Sequence[int],
+    years: int | None = None,
+    workers: int = 1,
+) -> PopulationResult:
+    """Several national runs (one per seed of `seeds`) on the local pool, one run per task.
+    Every table gains ``run_seed`` (the national seed); identical on any worker count."""
+    pop = load_population(population)
+    seeds = [check_seed(s) for s in seeds]
+    if not seeds:
+        raise GovsimError("seeds is empty: give at least one national seed")
+    years = check_years(years) or pop.years
+    workers = _check_workers(workers)
+    results = _execute(pop, seeds, years, workers)
+    yearly, munis = [], []
+    for s, parts in zip(seeds, results, strict=True):
+        y = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
+        yearly.append(y.assign(run_seed=s))
+        munis.append(municipality_table(pop, derive_seeds(s, len(pop))).assign(run_seed=s))
+    y, m = pd.concat(yearly, ignore_index=True), pd.concat(munis, ignore_index=True)
+    first = m[m["run_seed"] == seeds[0]]
+    y = y[["run_seed", *[c for c in y.columns if c != "run_seed"]]]
+    m = m[["run_seed", *[c for c in m.columns if c != "run_seed"]]]
+    return PopulationResult(
+        yearly=y,
+        national=national_table(y, first),
+        municipalities=m,
+        manifest=population_manifest(pop, years, {"seeds": list(seeds), "workers": workers}),
+    )
+
+
+def population_manifest(pop: Population, years: int, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": pop.name,
+        "population": pop.spec,
+        "source": pop.source,
+        "municipalities": len(pop),
+        "regions": [k for k, _ in pop.regions],
+        "years": years,
+        "start_year": pop.start_year,
+        **extra,
+        "seed_derivation": "municipality i runs on sim.seeds.derive_seeds(seed, N)[i]",
+        "markets": "stage 1: one contractor market per municipality (no shared regional market)",
+        "versions": versions(),
+        "git_commit": git_commit(),
+    }

@@ -1,0 +1,676 @@
+"""A population scenario file: N municipalities of heterogeneous size in regions, each with its
+governance scenario — validated like every scenario file, one message naming file, key, value
+and what is allowed.
+
+The *structure* of a population (who is how big, in which region, under which scenario, with
+which drawn parameter values) is data: it comes from the file and its ``structure_seed`` alone,
+so every run seed of a national batch simulates the same country. The *run* seed
+(``run_population(seed=…)``) gives each municipality its own model seed,
+``sim.seeds.derive_seeds(seed, N)[i]`` for the municipality at position i of the file's
+canonical order (regions in file order; within a region its named municipalities first, then the
+generated ones).
+
+Sizes: the citizens of the municipalities the file does not fix are drawn from a lognormal
+(median and sigma in ``size``), by default as its stratified quantiles (i + ½)/n — so the drawn
+distribution has the stated shape exactly, not up to sampling noise — clipped to [min, max] and
+shuffled over the free places by the structure seed. The other size parameters scale from the
+scenario's own municipality (``municipality.citizens`` is the reference): task volume, budget and
+in-house staff in proportion to citizens (times a per-capita noise), areas and contractors with
+an elasticity. See docs/population.md for the sources and what is an assumption.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import ConfigDict, Field, ValidationError
+from scipy import stats
+
+from sim.errors import GovsimError, describe_validation_errors
+from sim.params import NumbersModel, hard_bounds, param, resolve_range
+from sim.scenario import Scenario, allowed_keys, format_loc, load_scenario, presets_dir, read_yaml
+from sim.seeds import stream_rng
+
+KEY = r"^[a-z][a-z0-9_]*$"
+#: independent streams of the structure seed (sim.seeds.stream_rng spawn keys)
+STREAM_SIZES, STREAM_GOVERNANCE, STREAM_DRAWS, STREAM_VOLUME = 1, 2, 3, 4
+#: Denmark's five regions since the 2007 structural reform and their municipality counts
+#: (98 in all; Region Hovedstaden includes Bornholm; Ertholmene belongs to no municipality)
+DENMARK_REGIONS: tuple[tuple[str, str, int], ...] = (
+    ("hovedstaden", "Region Hovedstaden (Capital Region)", 29),
+    ("sjaelland", "Region Sjælland (Zealand)", 17),
+    ("syddanmark", "Region Syddanmark (Southern Denmark)", 22),
+    ("midtjylland", "Region Midtjylland (Central Denmark)", 19),
+    ("nordjylland", "Region Nordjylland (North Denmark)", 11),
+)
+#: the size parameters a population sets in each municipality's scenario
+SIZE_PARAMETERS = (
+    "municipality.citizens",
+    "municipality.task_volume_dkk",
+    "municipality.budget_dkk",
+    "municipality.employees",
+    "municipality.areas",
+    "municipality.contractors",
+)
+
+
+class RegionSpec(NumbersModel):
+    """A region: its municipalities (a count or a share of all) share a contractor market in
+    stage 2; in stage 1 a region is the unit stepped together and the unit of parallel work."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    key: str = Field(pattern=KEY, description="Identifier (lower case, digits, _)")
+    name: str = ""
+    count: int | None = Field(None, ge=0, description="Municipalities in the region")
+    share: float | None = Field(None, ge=0, le=1, description="Share of all municipalities")
+
+
+class SizeSpec(NumbersModel):
+    """How big the municipalities are and how the size parameters follow from citizens."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    distribution: Literal["lognormal"] = "lognormal"
+    draw: Literal["quantiles", "random"] = Field(
+        "quantiles",
+        description="quantiles: the distribution's stratified quantiles (i + ½)/n, shuffled; "
+        "random: independent draws",
+    )
+    median: float = param(
+        43_000,
+        unit="persons",
+        plausible=(35_000, 50_000),
+        ge=100,
+        le=2_000_000,
+        source="Statistics Denmark FOLK1A (population by municipality): median ≈ 43,000 "
+        "(an assumption: the brief's figure, not verified here; see docs/population.md)",
+        doc="Median inhabitants of a municipality.",
+    )
+    sigma: float = param(
+        0.69,
+        unit="log scale",
+        plausible=(0.5, 0.9),
+        ge=0,
+        le=3,
+        source="fitted: with median 43,000 and Copenhagen and Læsø fixed, a lognormal mean of "
+        "≈ 54,700 for the other 96 gives Denmark's ≈ 5.9 M inhabitants (FOLK1A, 1 January 2023: "
+        "5,883,141): sigma = sqrt(2 ln(54,700 / 43,000))",
+        doc="Spread (lognormal sigma) of the municipalities' inhabitants.",
+    )
+    min: float = param(
+        1_800,
+        unit="persons",
+        plausible=None,
+        ge=100,
+        le=2_000_000,
+        source="FOLK1A: Læsø, the smallest municipality (1,789 on 1 January 2023; 1,759 in 2024)",
+        doc="No drawn municipality is smaller.",
+    )
+    max: float = param(
+        650_000,
+        unit="persons",
+        plausible=None,
+        ge=100,
+        le=2_000_000,
+        source="FOLK1A: Copenhagen, the largest municipality (≈ 632,000 in 2020, ≈ 650,000 in "
+        "2023/24)",
+        doc="No drawn municipality is larger.",
+    )
+    volume_sd: float = param(
+        0.15,
+        unit="log scale",
+        plausible=(0.0, 0.3),
+        ge=0,
+        le=2,
+        source="assumption: municipalities differ in technical-services spending per inhabitant "
+        "(KL/KFST key figures not consulted)",
+        doc="Spread (lognormal sigma) of task volume per inhabitant around the scenario's; budget "
+        "and in-house staff follow the task volume.",
+    )
+    areas_elasticity: float = param(
+        0.5,
+        unit="elasticity",
+        plausible=(0.3, 0.8),
+        ge=0,
+        le=1,
+        source="assumption: bigger municipalities have more, and bigger, areas",
+        doc="Areas grow as (citizens / the scenario's citizens) to this power.",
+    )
+    contractors_elasticity: float = param(
+        0.5,
+        unit="elasticity",
+        plausible=(0.0, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: a bigger municipality's market holds more firms (stage 1: one "
+        "market per municipality)",
+        doc="Contractors grow as (citizens / the scenario's citizens) to this power.",
+    )
+    contractors_min: int = param(
+        2,
+        unit="firms",
+        plausible=(1, 4),
+        ge=1,
+        le=200,
+        source="assumption: even the smallest municipality's tenders meet some competition",
+        doc="The fewest contractors a municipality's market has.",
+    )
+
+
+class NamedMunicipality(NumbersModel):
+    """A municipality the file names: its region, and optionally its size and scenario."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    key: str = Field(pattern=KEY)
+    region: str
+    citizens: int | None = Field(None, ge=100, le=2_000_000, description="None: drawn")
+    scenario: str | None = Field(None, description="None: assigned by 'governance'")
+    size: Literal["scaled", "scenario"] = Field(
+        "scaled",
+        description="scaled: size parameters from citizens; scenario: the scenario's own "
+        "municipality parameters, unchanged",
+    )
+
+
+class GovernanceEntry(NumbersModel):
+    """How many municipalities run a scenario: a count, a share, or the rest."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    scenario: str = Field(min_length=1, description="A preset or a scenario .yaml path")
+    count: int | None = Field(None, ge=0)
+    share: float | None = Field(None, ge=0, le=1)
+    rest: bool = False
+    set: dict[str, Any] = Field(default_factory=dict, description="--set items for all of them")
+    draw: dict[str, list[float] | None] = Field(
+        default_factory=dict,
+        description="parameter → [low, high] (None: its plausible range): each municipality "
+        "draws its own value, uniformly",
+    )
+
+
+class PopulationFile(NumbersModel):
+    """The file as written (validated); ``build_population`` turns it into municipalities."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    name: str = Field(min_length=1)
+    description: str = ""
+    municipalities: int = Field(98, ge=0, le=2_000, description="N (default: Denmark's 98)")
+    structure_seed: int = Field(2007, ge=0, description="Seed of the sizes and assignments")
+    years: int | None = Field(None, ge=1, le=200)
+    regions: list[RegionSpec] | None = None
+    size: SizeSpec = Field(default_factory=SizeSpec)
+    named: list[NamedMunicipality] = Field(default_factory=list)
+    governance: list[GovernanceEntry] = Field(
+        default_factory=lambda: [GovernanceEntry(scenario="bum", rest=True)]
+    )
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """One member of a built population (picklable: travels to pool workers)."""
+
+    index: int
+    key: str
+    region: str
+    preset: str  # the scenario as the file names it (preset name or file stem)
+    scenario: Scenario  # sizes, draws and overrides applied
+    citizens: int
+    task_volume_dkk: float
+
+
+@dataclass(frozen=True)
+class Population:
+    """A validated, built population: its municipalities in canonical order."""
+
+    name: str
+    source: str
+    municipalities: tuple[Municipality, ...]
+    regions: tuple[tuple[str, str], ...]  # (key, name) in file order
+    years: int
+    start_year: int
+    spec: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.municipalities)
+
+    def by_region(self) -> list[tuple[str, list[Municipality]]]:
+        return [(k, [m for m in self.municipalities if m.region == k]) for k, _ in self.regions]
+
+
+def populations_dir() -> Path:
+    return presets_dir() / "populations"
+
+
+def population_names() -> list[str]:
+    d = populations_dir()
+    return sorted(p.stem for p in d.glob("*.yaml")) if d.is_dir() else []
+
+
+def load_population(ref: str | Path | dict | Population) -> Population:
+    """A shipped population name (``denmark``), a YAML path or a mapping → a built Population."""
+    if isinstance(ref, Population):
+        return ref
+    if isinstance(ref, dict):
+        return build_population(ref, "<population>", Path.cwd())
+    s = str(ref)
+    path = Path(s)
+    if not path.exists() and path.suffix.lower() not in (".yaml", ".yml"):
+        if s in population_names():
+            path = populations_dir() / f"{s}.yaml"
+        else:
+            raise GovsimError(
+                f"no population or file named {s!r}; shipped populations are: "
+                f"{', '.join(population_names()) or '—'} (or give a path to a .yaml file)"
+            )
+    return build_population(read_yaml(path), str(path), path.parent)
+
+
+def _validated(data: Any, source: str) -> PopulationFile:
+    if not isinstance(data, dict):
+        raise GovsimError(
+            f"{source}: a population file must be a mapping of keys (name, municipalities, "
+            f"regions, governance, …), got {type(data).__name__}"
+        )
+    try:
+        return PopulationFile.model_validate(data)
+    except ValidationError as e:
+        raise GovsimError(
+            describe_validation_errors(
+                source,
+                e,
+                key=format_loc,
+                allowed=lambda loc: allowed_keys(loc, PopulationFile),
+                unknown_tag=lambda k, inp: f"key '{k}' has value {inp!r}",
+            )
+        ) from None
+
+
+def _largest_remainder(shares: list[float], total: int) -> list[int]:
+    """Whole counts proportional to `shares` that sum to `total` (Hamilton's method; ties go to
+    the earlier entry, so the result is deterministic)."""
+    raw = [s * total for s in shares]
+    out = [math.floor(r) for r in raw]
+    left = total - sum(out)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - out[i]), i))
+    for i in order[:left]:
+        out[i] += 1
+    return out
+
+
+def _region_counts(f: PopulationFile, source: str) -> list[tuple[str, str, int]]:
+    n = f.municipalities
+    if f.regions is None:
+        keys = [(k, name) for k, name, _ in DENMARK_REGIONS]
+        total = sum(c for *_, c in DENMARK_REGIONS)
+        if n == total:
+            counts = [c for *_, c in DENMARK_REGIONS]
+        else:
+            counts = _largest_remainder([c / total for *_, c in DENMARK_REGIONS], n)
+        if min(counts) == 0:
+            raise GovsimError(
+                f"{source}: key 'municipalities' has value {n}: Denmark's {len(keys)} default "
+                f"regions need at least {len(keys)} municipalities (one each); give 'regions' "
+                "with fewer regions, e.g. regions: [{key: all, count: " + str(n) + "}]"
+            )
+        return [(k, name, c) for (k, name), c in zip(keys, counts, strict=True)]
+    regions = f.regions
+    if not regions:
+        raise GovsimError(f"{source}: key 'regions' is empty; give at least one region")
+    seen: set[str] = set()
+    for i, r in enumerate(regions):
+        if r.key in seen:
+            raise GovsimError(
+                f"{source}: key 'regions[{i}].key' has value {r.key!r}: each region key once"
+            )
+        seen.add(r.key)
+        if (r.count is None) == (r.share is None):
+            raise GovsimError(
+                f"{source}: key 'regions[{i}]' (region {r.key!r}): give exactly one of 'count' "
+                "(municipalities) or 'share' (of all municipalities)"
+            )
+    kinds = {"count" if r.count is not None else "share" for r in regions}
+    if len(kinds) > 1:
+        raise GovsimError(
+            f"{source}: key 'regions': give every region a 'count' or every region a 'share', "
+            "not a mix"
+        )
+    if kinds == {"count"}:
+        counts = [int(r.count) for r in regions]  # type: ignore[arg-type]
+        if sum(counts) != n:
+            raise GovsimError(
+                f"{source}: key 'regions': the regions' counts sum to {sum(counts)}, but key "
+                f"'municipalities' has value {n}; they must be equal"
+            )
+    else:
+        shares = [float(r.share) for r in regions]  # type: ignore[arg-type]
+        if abs(sum(shares) - 1.0) > 1e-6:
+            raise GovsimError(
+                f"{source}: key 'regions': the regions' shares sum to {sum(shares):.6g}; "
+                "they must sum to 1"
+            )
+        counts = _largest_remainder(shares, n)
+    for i, (r, c) in enumerate(zip(regions, counts, strict=True)):
+        if c == 0:
+            what = f"count {r.count}" if r.count is not None else f"share {r.share:g} of {n}"
+            raise GovsimError(
+                f"{source}: key 'regions[{i}]' (region {r.key!r}) has no municipality ({what}); "
+                "every region needs at least one (its market in stage 2) — remove it or give it "
+                "municipalities"
+            )
+    return [(r.key, r.name or r.key, c) for r, c in zip(regions, counts, strict=True)]
+
+
+def _scenario_ref(ref: str, directory: Path) -> tuple[str, str | Path]:
+    """A governance scenario reference → (label for the tables, what load_scenario takes)."""
+    p = Path(ref)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        full = p if p.is_absolute() else directory / p
+        return p.stem, full
+    return ref, ref
+
+
+def _load(ref: str, directory: Path, where: str) -> tuple[str, Scenario]:
+    label, target = _scenario_ref(ref, directory)
+    try:
+        return label, load_scenario(target)
+    except GovsimError as e:
+        raise GovsimError(f"{where} has value {ref!r}: {e.message}") from None
+
+
+def _lognormal_sizes(s: SizeSpec, n: int, rng: np.random.Generator) -> np.ndarray:
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if s.draw == "quantiles":
+        z = stats.norm.ppf((np.arange(n) + 0.5) / n)
+        values = rng.permutation(s.median * np.exp(s.sigma * z))
+    else:
+        values = rng.lognormal(math.log(s.median), s.sigma, n)
+    return np.rint(np.clip(values, s.min, s.max)).astype(int)
+
+
+def _clip(name: str, value: float) -> float:
+    lo, hi = hard_bounds(name)
+    return float(min(max(value, lo if lo is not None else value), hi if hi is not None else value))
+
+
+def size_overrides(s: SizeSpec, sc: Scenario, citizens: int, noise: float) -> dict[str, Any]:
+    """The municipality parameters of a municipality of `citizens` inhabitants, scaled from
+    scenario `sc`'s own municipality (its ``citizens`` is the reference), within the schema's
+    bounds. `noise` multiplies the task volume per inhabitant."""
+    mp = sc.parameters.municipality
+    scale = citizens / mp.citizens
+    volume = _clip("municipality.task_volume_dkk", mp.task_volume_dkk * scale * noise)
+    ratio = volume / mp.task_volume_dkk
+    return {
+        "municipality.citizens": int(citizens),
+        "municipality.task_volume_dkk": volume,
+        "municipality.budget_dkk": _clip("municipality.budget_dkk", mp.budget_dkk * ratio),
+        "municipality.employees": int(_clip("municipality.employees", round(mp.employees * ratio))),
+        "municipality.areas": int(
+            _clip("municipality.areas", round(mp.areas * scale**s.areas_elasticity))
+        ),
+        "municipality.contractors": int(
+            _clip(
+                "municipality.contractors",
+                max(s.contractors_min, round(mp.contractors * scale**s.contractors_elasticity)),
+            )
+        ),
+    }
+
+
+def _assign_governance(
+    f: PopulationFile, free: list[int], source: str, rng: np.random.Generator
+) -> dict[int, int]:
+    """Municipality index → governance entry, for the municipalities the file does not assign
+    by name (`free`)."""
+    entries = f.governance
+    if not entries:
+        raise GovsimError(
+            f"{source}: key 'governance' is empty; give at least one entry "
+            "({scenario: PRESET, count: N | share: S | rest: true})"
+        )
+    m = len(free)
+    rest = [i for i, e in enumerate(entries) if e.rest]
+    for i, e in enumerate(entries):
+        given = sum(x is not None and x is not False for x in (e.count, e.share, e.rest or None))
+        if given != 1:
+            raise GovsimError(
+                f"{source}: key 'governance[{i}]' (scenario {e.scenario!r}): give exactly one "
+                "of 'count' (municipalities), 'share' (of the municipalities not assigned by "
+                "name) or 'rest: true'"
+            )
+    if len(rest) > 1:
+        raise GovsimError(
+            f"{source}: key 'governance[{rest[1]}]': only one entry may take the rest "
+            f"(governance[{rest[0]}] already does)"
+        )
+    counts = [e.count or 0 for e in entries]
+    c_sum = sum(counts)
+    if c_sum > m:
+        raise GovsimError(
+            f"{source}: key 'governance': the counts sum to {c_sum}, but only {m} "
+            f"municipalities are left to assign ({f.municipalities} minus those the file assigns "
+            "by name)"
+        )
+    after = m - c_sum  # what the shares are shares of
+    shared = [i for i, e in enumerate(entries) if e.share is not None]
+    ssum = sum(entries[i].share for i in shared)  # type: ignore[misc]
+    taken = list(counts)
+    if shared:
+        if ssum > 1.0 + 1e-6 or (not rest and abs(ssum - 1.0) > 1e-6):
+            need = "at most 1" if rest else "1 (or add an entry with 'rest: true')"
+            raise GovsimError(
+                f"{source}: key 'governance': the shares sum to {ssum:.6g}; they are shares of "
+                f"the {after} municipalities neither named with a scenario nor counted, and "
+                f"must sum to {need}"
+            )
+        total = after if not rest else round(ssum * after)
+        weights = [entries[i].share / ssum if ssum > 0 else 0.0 for i in shared]
+        for i, k in zip(shared, _largest_remainder(weights, total), strict=True):
+            taken[i] = k
+    left = m - sum(taken)
+    if rest:
+        taken[rest[0]] = left
+    elif left != 0:
+        raise GovsimError(
+            f"{source}: key 'governance': the counts sum to {c_sum}, but {m} municipalities are "
+            "to be assigned (all but those named with a scenario); make them sum up, or add an "
+            "entry with 'rest: true'"
+        )
+    order = [free[i] for i in rng.permutation(m)]
+    out: dict[int, int] = {}
+    pos = 0
+    for i, k in enumerate(taken):
+        for idx in order[pos : pos + k]:
+            out[idx] = i
+        pos += k
+    return out
+
+
+def build_population(data: Any, source: str, directory: Path) -> Population:
+    """Validate a population mapping and build its municipalities (sizes, regions, scenarios)."""
+    f = _validated(data, source)
+    if f.municipalities == 0:
+        raise GovsimError(
+            f"{source}: key 'municipalities' has value 0: a population needs at least one "
+            "municipality (Denmark has 98)"
+        )
+    regions = _region_counts(f, source)
+    region_keys = [k for k, _, _ in regions]
+    # named municipalities: unique keys, known regions, no more than a region holds
+    named_by_region: dict[str, list[NamedMunicipality]] = {k: [] for k in region_keys}
+    keys: set[str] = set()
+    for i, nm in enumerate(f.named):
+        if nm.key in keys:
+            raise GovsimError(
+                f"{source}: key 'named[{i}].key' has value {nm.key!r}: each municipality key once"
+            )
+        keys.add(nm.key)
+        if nm.region not in named_by_region:
+            raise GovsimError(
+                f"{source}: key 'named[{i}].region' has value {nm.region!r}: no such region; "
+                f"regions are: {', '.join(region_keys)}"
+            )
+        if nm.size == "scenario" and nm.citizens is not None:
+            raise GovsimError(
+                f"{source}: key 'named[{i}].citizens' has value {nm.citizens}: a municipality "
+                "with 'size: scenario' keeps its scenario's municipality parameters; give "
+                "citizens only with 'size: scaled' (the default)"
+            )
+        named_by_region[nm.region].append(nm)
+    for k, _, c in regions:
+        if len(named_by_region[k]) > c:
+            raise GovsimError(
+                f"{source}: key 'named': region {k!r} has {c} municipalities, but the file names "
+                f"{len(named_by_region[k])} in it"
+            )
+    # canonical order: regions in file order, named first, then generated keys
+    slots: list[tuple[str, NamedMunicipality | None, str]] = []
+    for k, _, c in regions:
+        j = 0
+        for nm in named_by_region[k]:
+            slots.append((k, nm, nm.key))
+        for _ in range(c - len(named_by_region[k])):
+            j += 1
+            while f"{k}_{j:02d}" in keys:
+                j += 1
+            key = f"{k}_{j:02d}"
+            keys.add(key)
+            slots.append((k, None, key))
+    n = len(slots)
+    all_keys = [key for *_, key in slots]
+    for key in f.overrides:
+        if key not in keys:
+            shown = ", ".join(all_keys[:8]) + (", …" if n > 8 else "")
+            raise GovsimError(
+                f"{source}: key 'overrides.{key}': unknown municipality {key!r}; the "
+                f"municipalities are {shown} (named ones by their key, the others "
+                "REGION_NN in region order; `govsim population FILE --list` shows them all)"
+            )
+    # sizes
+    seed = f.structure_seed
+    fixed = [nm.citizens if nm is not None else None for _, nm, _ in slots]
+    free_size = [i for i, c in enumerate(fixed) if c is None]
+    drawn = _lognormal_sizes(f.size, len(free_size), stream_rng(seed, STREAM_SIZES))
+    citizens = list(fixed)
+    for i, c in zip(free_size, drawn, strict=True):
+        citizens[i] = int(c)
+    noise = stream_rng(seed, STREAM_VOLUME).lognormal(0.0, f.size.volume_sd, n)
+    # governance
+    free_gov = [i for i, (_, nm, _) in enumerate(slots) if nm is None or nm.scenario is None]
+    entry_of = _assign_governance(f, free_gov, source, stream_rng(seed, STREAM_GOVERNANCE))
+    draw_rng = stream_rng(seed, STREAM_DRAWS)
+    loaded: dict[str, tuple[str, Scenario]] = {}
+    ranges = {}
+    for gi, e in enumerate(f.governance):
+        for name, bounds in e.draw.items():
+            where = f"{source}: key 'governance[{gi}].draw.{name}'"
+            if bounds is not None and len(bounds) != 2:
+                raise GovsimError(
+                    f"{where} has value {bounds!r}: give [low, high] or null (the parameter's "
+                    "plausible range, `govsim params`)"
+                )
+            ranges[(gi, name)] = resolve_range(name, *(bounds or (None, None)), where=where)
+    members: list[Municipality] = []
+    for i, (region, nm, key) in enumerate(slots):
+        items: list[tuple[str, str, Any]] = []  # (the file's key that gave it, name, value)
+        if nm is not None and nm.scenario is not None:
+            ni = f.named.index(nm)
+            ref, where = nm.scenario, f"{source}: key 'named[{ni}].scenario'"
+        else:
+            gi = entry_of[i]
+            e = f.governance[gi]
+            ref, where = e.scenario, f"{source}: key 'governance[{gi}].scenario'"
+            items += [(f"governance[{gi}].set.{k}", k, v) for k, v in e.set.items()]
+            for name in e.draw:
+                value = ranges[(gi, name)].from_unit(float(draw_rng.random()))
+                items.append((f"governance[{gi}].draw.{name}", name, value))
+        items += [(f"overrides.{key}.{k}", k, v) for k, v in f.overrides.get(key, {}).items()]
+        if ref not in loaded:
+            loaded[ref] = _load(ref, directory, where)
+        label, base = loaded[ref]
+        size = (
+            {}
+            if nm is not None and nm.size == "scenario"
+            else size_overrides(f.size, base, int(citizens[i]), float(noise[i]))
+        )
+        sc = _apply(base, size, items, source, key, label)
+        mp = sc.parameters.municipality
+        members.append(
+            Municipality(i, key, region, label, sc, int(mp.citizens), float(mp.task_volume_dkk))
+        )
+    start = {m.scenario.start_year for m in members}
+    if len(start) > 1:
+        raise GovsimError(
+            f"{source}: the municipalities' scenarios start in different years "
+            f"({', '.join(map(str, sorted(start)))}); the municipalities of a population step "
+            "together, so their scenarios must share start_year"
+        )
+    if f.years is None:
+        spans = {m.scenario.years for m in members}
+        if len(spans) > 1:
+            raise GovsimError(
+                f"{source}: the municipalities' scenarios run for different numbers of years "
+                f"({', '.join(map(str, sorted(spans)))}); give key 'years'"
+            )
+        years = spans.pop()
+    else:
+        years = f.years
+    return Population(
+        name=f.name,
+        source=source,
+        municipalities=tuple(members),
+        regions=tuple((k, name) for k, name, _ in regions),
+        years=int(years),
+        start_year=int(start.pop()),
+        spec=f.model_dump(mode="json"),
+    )
+
+
+def _why(message: str) -> str:
+    """A message of a validation run with source "\0", without that source and its key prefix."""
+    first = message.splitlines()[0]
+    return re.sub(r"^\0: (key '[^']*' has value .*?: )?", "", first)
+
+
+def _apply(
+    base: Scenario,
+    size: dict[str, Any],
+    items: list[tuple[str, str, Any]],
+    source: str,
+    key: str,
+    label: str,
+) -> Scenario:
+    """The municipality's scenario: its size, then the file's items (governance set and draw,
+    its overrides), validated together; on failure, item by item, so the message names the key
+    of the file that gave the bad value."""
+    from sim.overrides import apply_overrides, show
+
+    try:
+        return apply_overrides(base, {**size, **{n: v for _, n, v in items}}, source="\0")
+    except GovsimError as whole:
+        try:
+            sc = apply_overrides(base, size, source="\0")
+        except GovsimError as e:
+            raise GovsimError(
+                f"{source}: municipality {key!r} (scenario {label!r}): its size parameters "
+                f"{', '.join(f'{k}={show(v)}' for k, v in size.items())} are invalid: {_why(e.message)}"
+            ) from None
+        for where, name, value in items:
+            try:
+                sc = apply_overrides(sc, {name: value}, source="\0")
+            except GovsimError as e:
+                shown = f"{value:.6g}" if isinstance(value, float) else show(value)
+                raise GovsimError(
+                    f"{source}: key '{where}' has value {shown} (municipality {key!r}, scenario "
+                    f"{label!r}): {_why(e.message)}"
+                ) from None
+        raise GovsimError(
+            f"{source}: municipality {key!r} (scenario {label!r}): its parameters are invalid "
+            f"together: {_why(whole.message)}"
+        ) from None
