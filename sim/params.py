@@ -1537,6 +1537,30 @@ class TaskParams(ParamGroup):
         source="assumption; E3 (wide spread of outcomes across tenders)",
         doc="Spread of the private cost advantage across the packages of one task type.",
     )
+    price_learning_rate: float = param(
+        0.3,
+        unit="weight per tender",
+        plausible=(0.1, 0.6),
+        gt=0,
+        le=1,
+        source="assumption: tender results are public (bids are opened), so the municipality and "
+        "its in-house unit learn each task type's price level from the latest few tenders",
+        doc="Weight of the latest tender's lowest private bid in the belief about a task type's "
+        "price level (an exponentially weighted mean of the log price; the orderer's expected "
+        "saving and the in-house unit's chance of winning a control bid read it).",
+    )
+    price_prior_sd: float = param(
+        0.1,
+        unit="log price",
+        plausible=(0.03, 0.2),
+        gt=0,
+        le=1,
+        source="assumption: before any tender, firms' prices are believed to lie within about "
+        "±10 % of the in-house reference cost (E3: wide spread of outcomes)",
+        doc="Uncertainty of the price belief before any tender of a task type (its prior mean: "
+        "firms price the work at the in-house reference cost less the package's private cost "
+        "advantage); the spread then follows the observed surprises.",
+    )
 
 
 class Parameters(ParamGroup):
