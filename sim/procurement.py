@@ -22,6 +22,7 @@ every tendering rule shares.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -80,9 +81,8 @@ class TenderLog:
     def win_chance(self, task: int, advantage: float, bid_ratio: float) -> float:
         """Believed chance that a bid at `bid_ratio` × the lot's value undercuts the lowest
         private bid (log-normal belief)."""
-        gap = self.log_price[task] + math.log(1.0 - advantage) - math.log(bid_ratio)
-        sd = math.sqrt(max(self.log_var[task], EPS))
-        return 0.5 * (1.0 + math.erf(gap / (sd * math.sqrt(2.0))))
+        lowest = NormalDist(self.log_price[task], math.sqrt(max(self.log_var[task], EPS)))
+        return 1.0 - lowest.cdf(math.log(bid_ratio / (1.0 - advantage)))
 
 
 def transaction_hazard(tasks: TaskParams, rp) -> np.ndarray:

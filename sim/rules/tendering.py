@@ -193,9 +193,9 @@ class Tendering(Rule[TenderingParams]):
     def check_regime(cls, params, regime) -> str | None:
         if params.share < params.floor - 1e-12:
             return (
-                f"rule 'tendering' has share {params.share:g}, below its floor {params.floor:g}; "
-                f"allowed: a share from the floor ({params.floor:g}) to 1 (the floor is the least "
-                "the orderer tenders, the share its target above it)"
+                f"rule 'tendering' has share {params.share:g}, below the tendering floor "
+                f"{params.floor:g}; allowed: a share from the floor ({params.floor:g}) to 1 (the "
+                "floor is the least the orderer tenders, the share its target at or above it)"
             )
         return None
 
