@@ -148,6 +148,29 @@ def control_bid_share(d: RunData) -> np.ndarray:
     return _by_seed(t[t["year"] >= d.start_year], d, lambda g: g["control_bid"].mean())
 
 
+def control_bids_won(d: RunData) -> np.ndarray:
+    """Of the control bids the in-house unit wrote in a BUM run, the share it won."""
+    t = _tenders(d)
+    t = t[t["control_bid"] & (t["year"] >= d.start_year)]
+    return _by_seed(t, d, lambda g: g["inhouse_won"].mean())
+
+
+def hod_awards_above_basis(d: RunData) -> np.ndarray:
+    """Of the lots HOD awarded to a firm (BUM → HOD, from the first full HOD year on), the share
+    whose best bid was above the price-comparison basis × (1 + its tolerance)."""
+    t = _tenders(d, "bum_to_hod")
+    t = t[(t["year"] > HOD_SWITCH_YEARS[0]) & (t["basis_dkk"] > 0) & (t["winner"] >= 0)]
+    tol = float(
+        d.overrides.get(
+            "fixed_inhouse_share.basis_tolerance",
+            schema_index()["fixed_inhouse_share.basis_tolerance"].default,
+        )
+    )
+    return _by_seed(
+        t, d, lambda g: (g["best_bid_dkk"] > g["basis_dkk"] * (1.0 + tol) * (1 + 1e-12)).mean()
+    )
+
+
 def inhouse_wins_stay_inhouse(d: RunData) -> np.ndarray:
     """Of the tenders the in-house bid won, the share whose lot is delivered in-house that year."""
     t, a = _tenders(d), d.get("bum", "areas")
@@ -400,9 +423,14 @@ CHECKS: tuple[Check, ...] = (
         control_bid_share,
         "%",
         missing=(
-            "The BUM preset submits a control bid on every tender, as seed 001's in-house unit did "
-            "until 2011; national rarity needs either a population of municipalities (most never "
-            "control-bid) or an in-house bid decision (bid only where it can win) — neither is modelled."
+            "The in-house unit now decides (it bids where its chance of winning times the crews "
+            "and machines it keeps exceeds the cost of the bid), so it bids on first tenders of "
+            "its own work and hardly ever on re-tenders of private contracts; but in one BUM "
+            "municipality with an in-house unit for every task a large share of the tenders are "
+            "of the unit's own work. The national \"very few percent\" is a share over all "
+            "municipalities' tenders, most of them by municipalities without an in-house unit "
+            "in the field or without a control-bid practice: it needs the population of "
+            "municipalities (a later issue), not one municipality."
         ),
     ),
     Check(
@@ -415,6 +443,39 @@ CHECKS: tuple[Check, ...] = (
         1.0,
         1.0,
         inhouse_wins_stay_inhouse,
+        "%",
+    ),
+    Check(
+        "4c",
+        4,
+        "Control bids are won sometimes, not always: share of the unit's control bids it won",
+        "EVIDENCE (control-bid win rates: not found); E11 (bids judged by people who did not "
+        "write them); BEK nr. 607 of 24 June 2008 (the bid covers all long-run costs, so it "
+        "cannot underbid); KPMG 2010 (survey of municipal contractor units: found, no win rate "
+        "in the stored text)",
+        "neither never nor always: 5–95 % (no source gives a rate)",
+        "band",
+        0.05,
+        0.95,
+        control_bids_won,
+        "%",
+        missing=(
+            "The unit's expected chance of winning comes from the lowest private bids of past "
+            "tenders; if it is far off, the unit bids where it cannot win (share near 0) or only "
+            "where it cannot lose (near 1)."
+        ),
+    ),
+    Check(
+        "4d",
+        4,
+        "HOD awards no lot priced above the price-comparison basis × (1 + tolerance)",
+        "seed 001 (the municipality does not bid but computes a price basis the bids are "
+        "compared with)",
+        "0 % of HOD's awards to firms",
+        "band",
+        0.0,
+        0.0,
+        hod_awards_above_basis,
         "%",
     ),
     Check(
