@@ -43,19 +43,20 @@ class TenderLog:
     (the buyer's experience, which lowers its tendering cost), and what they taught about prices.
 
     The price belief is public knowledge (bids are opened): per task type, an exponentially
-    weighted mean and variance (weight ``tasks.price_learning_rate``) of the log of the lowest
+    weighted mean and spread (weight ``tasks.price_learning_rate``) of the log of the lowest
     private bid relative to the lot's value at reference cost net of the package's private cost
-    advantage. Prior: firms price at the reference cost less the advantage (log 0), with spread
-    ``tasks.price_prior_sd``. The orderer reads it for its expected saving, the in-house unit
-    for its chance of winning a control bid."""
+    advantage. Prior mean: firms price at the reference cost less the advantage (log 0); the
+    prior spread is the reader's (``win_chance``). The orderer reads the mean for its expected
+    saving, the in-house unit mean and spread for its chance of winning a control bid."""
 
-    __slots__ = ("rows", "log_price", "log_var", "rate")
+    __slots__ = ("rows", "log_price", "sq", "seen", "rate")
 
     def __init__(self, tasks: TaskParams | None = None) -> None:
         tasks = TaskParams() if tasks is None else tasks
         self.rows: list[tuple] = []
         self.log_price = np.zeros(len(TASKS))
-        self.log_var = np.full(len(TASKS), tasks.price_prior_sd**2)
+        self.sq = np.zeros(len(TASKS))  # the observed part of the weighted squared surprises
+        self.seen = np.zeros(len(TASKS), dtype=int)
         self.rate = tasks.price_learning_rate
 
     @property
@@ -71,17 +72,24 @@ class TenderLog:
         y = math.log(lowest_bid / (value * (1.0 - advantage)))
         surprise = y - self.log_price[task]
         self.log_price[task] += self.rate * surprise
-        self.log_var[task] = (1.0 - self.rate) * self.log_var[task] + self.rate * surprise**2
+        self.sq[task] = (1.0 - self.rate) * self.sq[task] + self.rate * surprise**2
+        self.seen[task] += 1
 
     def expected_ratio(self, task, advantage):
         """Expected lowest private price as a share of a lot's value at reference cost
         (vectorised over packages)."""
         return (1.0 - advantage) * np.exp(self.log_price[task])
 
-    def win_chance(self, task: int, advantage: float, bid_ratio: float) -> float:
+    def spread(self, task: int, prior_sd: float) -> float:
+        """The belief's spread of the log lowest price: the exponentially weighted squared
+        surprises, starting from `prior_sd` before any tender of the task type."""
+        weight = (1.0 - self.rate) ** self.seen[task]
+        return math.sqrt(max(weight * prior_sd**2 + self.sq[task], EPS))
+
+    def win_chance(self, task: int, advantage: float, bid_ratio: float, prior_sd: float) -> float:
         """Believed chance that a bid at `bid_ratio` × the lot's value undercuts the lowest
-        private bid (log-normal belief)."""
-        lowest = NormalDist(self.log_price[task], math.sqrt(max(self.log_var[task], EPS)))
+        private bid (log-normal belief; `prior_sd`: its spread before any tender)."""
+        lowest = NormalDist(self.log_price[task], self.spread(task, prior_sd))
         return 1.0 - lowest.cdf(math.log(bid_ratio / (1.0 - advantage)))
 
 

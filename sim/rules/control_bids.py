@@ -54,6 +54,19 @@ class ControlBidsParams(RuleParams):
         "the lot it delivers now: it bids only where its chance of winning times this exceeds "
         "the cost of preparing the bid.",
     )
+    price_prior_sd: float = param(
+        0.1,
+        unit="log price",
+        plausible=(0.03, 0.2),
+        gt=0,
+        le=1,
+        source="assumption: before any tender of a task type, the unit believes firms' lowest "
+        "price lies within about ±10 % of the reference cost less the package's advantage (E3: "
+        "wide spread of outcomes)",
+        doc="The in-house unit's uncertainty about the lowest private price before any tender of "
+        "a task type; afterwards the spread follows the observed surprises "
+        "(tasks.price_learning_rate).",
+    )
 
 
 class ControlBids(Rule[ControlBidsParams]):
@@ -80,7 +93,9 @@ class ControlBids(Rule[ControlBidsParams]):
         """The unit's expected chance that its bid on `package` undercuts every private bid."""
         pk = ctx.packages
         ratio = ctx.unit.efficiency * (1.0 + self.p.cost_coverage)
-        return ctx.tenders.win_chance(int(pk.task[package]), float(pk.advantage[package]), ratio)
+        return ctx.tenders.win_chance(
+            int(pk.task[package]), float(pk.advantage[package]), ratio, self.p.price_prior_sd
+        )
 
     def decide(self, ctx: RuleContext, package: int, held: float) -> bool:
         """Whether the unit writes a control bid on `package`, of whose lot it delivers the

@@ -109,16 +109,17 @@ class TenderingParams(RuleParams):
     buyer_cost_cap: float = param(
         1 / 3,
         unit="share of contract value",
-        plausible=(0.2, 0.5),
+        plausible=None,
         gt=0,
         le=1,
-        source="E6 (small tenders cost the buyer up to ≈ ⅓ of the contract sum)",
+        source="E6 (small tenders cost the buyer up to ≈ ⅓ of the contract sum); a bound, not "
+        "sampled: it binds only for contracts far below the reference value",
         doc="Highest buyer's cost share of a tender, however small the contract.",
     )
     specificity_hazard: float = param(
-        0.03,
+        0.02,
         unit="share of contract value per unit of specificity",
-        plausible=(0.0, 0.08),
+        plausible=(0.0, 0.06),
         ge=0,
         le=0.5,
         source="Brown & Potoski 2005 (services with more specific assets are contracted out "
@@ -128,9 +129,9 @@ class TenderingParams(RuleParams):
         "which packages to put out.",
     )
     measurement_hazard: float = param(
-        0.05,
+        0.03,
         unit="share of contract value per unit of unmeasurability",
-        plausible=(0.0, 0.1),
+        plausible=(0.0, 0.08),
         ge=0,
         le=0.5,
         source="Brown & Potoski 2005 (services whose outcomes are hard to measure are contracted "
@@ -140,9 +141,9 @@ class TenderingParams(RuleParams):
         "task's unmeasurability (1 − tasks.<task>_measurability).",
     )
     thin_market_hazard: float = param(
-        0.03,
+        0.02,
         unit="share of contract value per unit of thinness",
-        plausible=(0.0, 0.08),
+        plausible=(0.0, 0.06),
         ge=0,
         le=0.5,
         source="Brown & Potoski 2003 (governments contract out more where markets are "
