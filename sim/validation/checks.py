@@ -427,7 +427,7 @@ CHECKS: tuple[Check, ...] = (
             "and machines it keeps exceeds the cost of the bid), so it bids on first tenders of "
             "its own work and hardly ever on re-tenders of private contracts; but in one BUM "
             "municipality with an in-house unit for every task a large share of the tenders are "
-            "of the unit's own work. The national \"very few percent\" is a share over all "
+            'of the unit\'s own work. The national "very few percent" is a share over all '
             "municipalities' tenders, most of them by municipalities without an in-house unit "
             "in the field or without a control-bid practice: it needs the population of "
             "municipalities (a later issue), not one municipality."
