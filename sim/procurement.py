@@ -125,9 +125,10 @@ def allocate_and_tender(ctx: RuleContext, plan: ProcurementPlan, rp) -> None:
     expiring = np.flatnonzero((pk.exposed > 0) & (pk.end <= year))
     standing = float(pk.volume @ pk.exposed) - float(pk.volume[expiring] @ pk.exposed[expiring])
     room = target - standing
-    score = orderer_scores(ctx, plan, rp)
     # expiring contracts and packages not under contract compete for the room, best score
-    # first: an expiring lot that no longer makes the cut comes back in-house
+    # first (a firm's expiring contract spares the cost of switching): an expiring lot that no
+    # longer makes the cut comes back in-house
+    score = orderer_scores(ctx, plan, rp) + rp.switching_cost * (pk.private > 0)
     candidates = np.flatnonzero((pk.exposed == 0) | ((pk.exposed > 0) & (pk.end <= year)))
     lots: list[tuple[int, float]] = []
     for p in candidates[np.argsort(-score[candidates], kind="stable")]:

@@ -151,6 +151,19 @@ class TenderingParams(RuleParams):
         doc="The orderer's expected cost of weak competition per unit of a task's market "
         "thinness (1 − tasks.<task>_market_thickness).",
     )
+    switching_cost: float = param(
+        0.02,
+        unit="share of contract value",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=0.5,
+        source="assumption: bringing a firm's work back in-house (re-hiring crews, buying "
+        "machines) and contracting out other work costs more than re-tendering a contract "
+        "(Brown & Potoski 2003: contracting capacity is built around the contracts held)",
+        doc="What the orderer saves by re-tendering an expiring contract rather than bringing "
+        "its work back in-house and tendering another package (added to the expiring "
+        "contract's score).",
+    )
     pressure_weight: float = param(
         0.3,
         unit="pressure per exposed share",

@@ -297,14 +297,12 @@ CHECKS: tuple[Check, ...] = (
         first_round_saving,
         "%",
         missing=(
-            "The orderer now rotates packages: an expiring contract competes with packages "
-            "never tendered, so first-time tenders also happen during the run, on packages with "
-            "less private advantage and against an in-house unit that competition has made "
-            "cheaper; those save about 1 % against the warm start's 6-7 %, while the "
-            "literature's figures are for the first wave. Missing: a cost of switching work "
-            "back in-house (re-hiring crews, buying machines) that would make the orderer "
-            "prefer re-tendering its contracts, and firms that get cheaper between contract "
-            "periods (issue 11, item 1)."
+            "The orderer now chooses packages: an expiring contract competes with packages "
+            "never tendered (re-tendering spares tendering.switching_cost), so some first-time "
+            "tenders happen during the run, on packages with less private advantage and against "
+            "an in-house unit that competition has made cheaper, and save little; the "
+            "literature's figures are for the first wave. Missing: firms that get cheaper "
+            "between contract periods (issue 11, item 1: the market's side)."
         ),
     ),
     Check(
@@ -434,14 +432,12 @@ CHECKS: tuple[Check, ...] = (
         "%",
         missing=(
             "The in-house unit now decides (it bids where its chance of winning times the crews "
-            "and machines it keeps exceeds the cost of the bid), so it bids on first tenders of "
-            "its own work and never on a firm's expiring contract; but in one BUM municipality "
-            "with an in-house unit for every task, the orderer's rotation of packages makes a "
-            "good share of the tenders first tenders of the unit's own work, and the unit bids "
-            'on many of them. The national "very few percent" is a share over all '
+            "and machines it keeps exceeds the cost of the bid): it bids on some first tenders of "
+            "its own work and never on a firm's expiring contract, about 3 % of the tenders "
+            '(CI up to the band\'s edge). The national "very few percent" is a share over all '
             "municipalities' tenders, most of them by municipalities without an in-house unit "
-            "in the field or without a control-bid practice: it needs the population of "
-            "municipalities (a later issue), not one municipality."
+            "in the field or without a control-bid practice: an honest pass needs the "
+            "population of municipalities (a later issue), not one municipality."
         ),
     ),
     Check(
