@@ -95,7 +95,7 @@ class MunicipalityModel(Model):
 
         self.ledger = Ledger(mp.admin_hourly_dkk)
         self.procedures = Procedures()
-        self.tenders = TenderLog()
+        self.tenders = TenderLog(p.tasks)
         self.commitments = Commitments()
         self.monitoring = Monitoring(self.packages.n)
         # quality lost this year to undetected shortfalls, per package (set by monitoring)

@@ -873,6 +873,26 @@ OUTPUTS: tuple[Output, ...] = (
         "Buyer cost rate",
         "The municipality's transaction cost of the tender as a share of the contract value.",
     ),
+    _o(
+        "tenders",
+        "best_bid_dkk",
+        "DKK/yr",
+        "real, fixed prices",
+        "Best bid",
+        "Yearly price of the best price/quality bid (a firm's or the in-house control bid), "
+        "before overruns.",
+        "sum",
+    ),
+    _o(
+        "tenders",
+        "basis_dkk",
+        "DKK/yr",
+        "0 = no basis",
+        "Price basis",
+        "The price-comparison basis the best bid was held against (what the in-house unit would "
+        "cost; HOD awards only bids within its tolerance), 0 where the rules set no basis.",
+        "sum",
+    ),
     # ------------------------------------------------------------ keys (compare)
     _o(
         "keys",

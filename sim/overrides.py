@@ -169,6 +169,12 @@ def ineffective(
                 f"{'its' if len(others) == 1 else 'their'} parameters too (`govsim params "
                 f"--scenario {sc.name}` lists them)"
             )
+        elif head in Parameters.model_fields and not sc.uses_parameter(name):
+            needs = schema_index()[name].acts_with
+            msg += (
+                f"; it acts only through the work of rule {', '.join(repr(r) for r in needs)}, "
+                f"which scenario {sc.name!r} does not use"
+            )
         else:
             msg += "; nothing the scenario's rules compute depends on it here"
         out.append(msg)

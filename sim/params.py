@@ -40,9 +40,14 @@ def param(
     gt: float | None = None,
     lt: float | None = None,
     reference: Any = None,
+    acts_with: tuple[str, ...] = (),
 ) -> Any:
-    """Declare a parameter field. `default=...` makes it required (then `reference` is shown)."""
+    """Declare a parameter field. `default=...` makes it required (then `reference` is shown).
+    `acts_with`: for a group parameter that only a few rules' work reaches, those rules' keys —
+    a scenario without any of them does not use it (``Scenario.uses_parameter``)."""
     extra: dict[str, Any] = {"unit": unit, "source": source}
+    if acts_with:
+        extra["acts_with"] = list(acts_with)
     if plausible is not None:
         extra["plausible"] = [plausible[0], plausible[1]]
     if reference is not None:
@@ -272,6 +277,7 @@ class EmployeeParams(ParamGroup):
         source="seed 004 (NPM control undermines job satisfaction); JD-R: a hindrance demand "
         "(Bakker & Demerouti 2007); size an assumption",
         doc="Wellbeing lost when the control work an employee bears equals control_hours_reference.",
+        acts_with=("inspection", "internal_invoicing", "control_bids"),
     )
     control_hours_reference: float = param(
         20.0,
@@ -282,6 +288,7 @@ class EmployeeParams(ParamGroup):
         source="assumption: about half a working week a year of inspection, documentation, "
         "invoicing and bid writing",
         doc="Control work per employee at which the control demand is 1.",
+        acts_with=("inspection", "internal_invoicing", "control_bids"),
     )
     control_share_borne: float = param(
         0.5,
@@ -291,6 +298,7 @@ class EmployeeParams(ParamGroup):
         le=1,
         source="assumption: the provider side's part of inspection, invoicing and control-bid work",
         doc="Share of the control hours spent on the in-house unit's work that its staff bear.",
+        acts_with=("inspection", "internal_invoicing", "control_bids"),
     )
     participation_effect: float = param(
         0.6,
@@ -1022,6 +1030,7 @@ class InnovationParams(ParamGroup):
         source="seed 004 (a steering group of politicians, managers and union representatives); "
         "assumption",
         doc="Local knowledge a steering group or management brings to an idea it designs.",
+        acts_with=("tripartite_consensus", "dialogue_steering"),
     )
     spread_probability: float = param(
         0.15,
@@ -1104,6 +1113,7 @@ class MonitoringParams(ParamGroup):
         le=10_000,
         source="assumption: a few site visits and a review a year",
         doc="Inspection hours on a package at which a shortfall is found with probability 1 − 1/e.",
+        acts_with=("inspection",),
     )
     benchmark_detection: float = param(
         0.5,
@@ -1550,6 +1560,19 @@ class TaskParams(ParamGroup):
         source="assumption; E3 (wide spread of outcomes across tenders)",
         doc="Spread of the private cost advantage across the packages of one task type.",
     )
+    price_learning_rate: float = param(
+        0.3,
+        unit="weight per tender",
+        plausible=(0.1, 0.6),
+        gt=0,
+        le=1,
+        source="assumption: tender results are public (bids are opened), so the municipality and "
+        "its in-house unit learn each task type's price level from the latest few tenders",
+        doc="Weight of the latest tender's lowest private bid in the belief about a task type's "
+        "price level (an exponentially weighted mean and spread of the log price, prior mean: "
+        "firms price at the in-house reference cost less the package's private cost advantage; "
+        "the orderer's expected saving and the in-house unit's chance of winning read it).",
+    )
 
 
 class Parameters(ParamGroup):
@@ -1579,6 +1602,7 @@ class ParamInfo:
     source: str
     doc: str
     kind: str  # "float" | "int" | "bool" | "str"
+    acts_with: tuple[str, ...] = ()  # rules through whose work alone a group parameter acts
 
 
 def _field_infos(prefix: str, model: type[BaseModel]) -> list[ParamInfo]:
@@ -1603,6 +1627,7 @@ def _field_infos(prefix: str, model: type[BaseModel]) -> list[ParamInfo]:
                 source=str(extra["source"]),
                 doc=field.description or "",
                 kind=kind,
+                acts_with=tuple(extra.get("acts_with", ())),
             )
         )
     return rows

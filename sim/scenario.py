@@ -104,10 +104,17 @@ class Scenario(NumbersModel):
         return {r.rule for reg in self.regime_list() for r in reg.rules}
 
     def uses_parameter(self, name: str) -> bool:
-        """True if the dotted parameter `name` acts here: a municipality/behaviour parameter, or a
+        """True if the dotted parameter `name` acts here: a municipality/behaviour parameter (unless
+        it acts only through rules none of whose regimes has — its ``acts_with``), or a
         parameter of a rule that one of the regimes uses."""
         head = name.split(".", 1)[0]
-        return head in Parameters.model_fields or head in self.rule_keys()
+        if head in Parameters.model_fields:
+            from sim.params import schema_index
+
+            info = schema_index().get(name)
+            needs = info.acts_with if info is not None else ()
+            return not needs or bool(set(needs) & self.rule_keys())
+        return head in self.rule_keys()
 
 
 def allowed_keys(loc: tuple, root: type[BaseModel] | None = None) -> list[str] | None:

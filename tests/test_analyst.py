@@ -126,8 +126,8 @@ def test_compare_vary_makes_one_paired_case_per_value(invoke, tmp_path):
     y = pd.read_parquet(out / "yearly.parquet")
     cases = list(dict.fromkeys(y["scenario"]))
     assert cases == ["hod fixed_inhouse_share.share=0.7", "hod fixed_inhouse_share.share=0.6"]
-    last = y[y["year"] == y["year"].max()].groupby("scenario")["inhouse_share"].mean()
-    assert last[cases[0]] == pytest.approx(0.7) and last[cases[1]] == pytest.approx(0.6)
+    last = y[y["year"] == y["year"].max()].groupby("scenario")["tendered_share"].mean()
+    assert last[cases[0]] == pytest.approx(0.3) and last[cases[1]] == pytest.approx(0.4)
     assert "paired difference from 'hod fixed_inhouse_share.share=0.7'" in p.stdout
     man = json.loads((out / "manifest.json").read_text())
     assert man["cases"] == cases and man["vary"] == {"fixed_inhouse_share.share": [0.7, 0.6]}

@@ -51,12 +51,9 @@ def test_forbidden_combination_is_refused_with_the_schemas_reason():
         configure(["hod"], {"fixed_inhouse_share.share": 0.85})
     with pytest.raises(
         GovsimError,
-        match=r"sliders for hod.*fixed in-house share 0.7 leaves 0.3 to tender, "
-        r"below the tendering floor 0.4",
+        match=r"sliders for bum.*rule 'tendering' has share 0.315, below the tendering floor 0.4",
     ):
-        configure(
-            ["bum", "hod"], {"tendering.floor": 0.4}
-        )  # fine for BUM: the floor raises its share
+        configure(["bum", "hod"], {"tendering.floor": 0.4})  # a floor above the target share
     with pytest.raises(GovsimError, match=r"trust.initial"):
         configure(["bum"], {"trust.initial": 1.5})
 

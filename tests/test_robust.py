@@ -85,18 +85,20 @@ def test_every_parameter_the_three_models_use_is_drawn_and_paired(study_dir):
         and any(sc.uses_parameter(p.name) for sc in models.values())
     ]
     assert [c for c in draws.columns if "." in c] == [p.name for p in expected]
+    from sim.robust.study import accepts_range
+
     for p in expected:
         col = draws[p.name]
         for m, sc in models.items():
             vals = col[draws["model"] == m]
-            assert vals.notna().all() if sc.uses_parameter(p.name) else vals.isna().all(), (
-                p.name,
-                m,
-            )
+            drawn = sc.uses_parameter(p.name) and accepts_range(p, sc)
+            assert vals.notna().all() if drawn else vals.isna().all(), (p.name, m)
         v = col.dropna().astype(float)
         assert ((v >= p.low) & (v <= p.high)).all(), p.name
         if p.kind == "int":
             assert str(col.dtype) == "Int64" and (v == np.floor(v)).all(), p.name
+    # HOD's own rules cut tendering.share's range (its 30 % floor): not drawn for HOD
+    assert not accepts_range(schema_row("tendering.share"), models["hod"])
     for _, g in draws.groupby("draw"):  # paired: one seed and the same shared values per draw
         assert g["seed"].nunique() == 1
         shared = g[[p.name for p in expected]].dropna(axis=1)
@@ -256,3 +258,9 @@ def test_prim_runs_on_the_robustness_design_with_whole_number_parameters():
 def test_the_installed_command_has_help(cli):
     p = cli("robust", "--help", timeout=120)
     assert p.returncode == 0 and "--draws" in p.stdout and "--docs" in p.stdout
+
+
+def schema_row(name: str):
+    from sim.params import schema_index
+
+    return schema_index()[name]

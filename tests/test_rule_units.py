@@ -159,6 +159,39 @@ def test_a_control_bid_is_counted_charged_and_priced_at_the_units_cost_plus_cove
     assert c.unit.control_over_year == pytest.approx(0.01 * 4e6 / 450.0)
 
 
+def test_the_unit_bids_only_where_its_chance_times_what_it_keeps_exceeds_the_bid_cost():
+    c = FakeContext()
+    rule = ControlBids(
+        ControlBidsParams(
+            rule="control_bids", cost_coverage=0.06, prep_cost_rate=0.01, capacity_value=0.05
+        )
+    )
+    p = 0
+    chance = rule.win_chance(ctx_of(c), p)
+    assert 0.0 < chance < 1.0
+    # held share 1: gain = chance × 0.05 against the cost 0.01 × load
+    c.procedures.load = 0.999 * chance * 0.05 / 0.01
+    assert rule.decide(ctx_of(c), p, held=1.0)
+    assert not rule.decide(ctx_of(c), p, held=0.0)  # nothing of the lot to keep: no bid
+    c.procedures.load = 1.001 * chance * 0.05 / 0.01  # drift makes the bid dearer
+    assert not rule.decide(ctx_of(c), p, held=1.0)
+    assert rule.offer(ctx_of(c), p, 1e6, 4e6, held=1.0) is None
+    assert c.tally.control_bids == 0 and charged(c.ledger, "control_bids")[0] == 0.0
+
+
+def test_the_units_chance_follows_what_past_tenders_showed():
+    c = FakeContext()
+    rule = ControlBids(ControlBidsParams(rule="control_bids"))
+    task, adv = int(c.packages.task[0]), float(c.packages.advantage[0])
+    before = rule.win_chance(ctx_of(c), 0)
+    for _ in range(5):  # firms bid far below the unit's cost on this task type
+        c.tenders.observe(task, 0.8e6 * (1 - adv), 1e6, adv)
+    assert rule.win_chance(ctx_of(c), 0) < before
+    for _ in range(10):  # ... then far above it
+        c.tenders.observe(task, 1.3e6 * (1 - adv), 1e6, adv)
+    assert rule.win_chance(ctx_of(c), 0) > before
+
+
 def test_control_bids_put_competitive_pressure_in_proportion_to_the_exposed_share():
     c = FakeContext()
     c.packages.exposed[: c.packages.n // 2] = 1.0

@@ -21,19 +21,33 @@ def _one_line_error(p, starts: str, says: str) -> None:
 
 # ------------------------------------------------------------------ ineffective --set
 def test_a_set_the_rules_make_ineffective_is_warned_with_the_reason(invoke, tmp_path):
-    p = invoke(
-        "run", "hod", "--set", "tendering.share=0.4", "--years", "2", "--out", str(tmp_path / "h")
-    )
+    # HOD tenders max(floor, tendering.share, 1 − fixed share): with 40 % asked for, a fixed
+    # share of 0.65 (leaving 35 %) binds nowhere
+    sets = ["--set", "tendering.share=0.4", "--set", "fixed_inhouse_share.share=0.65"]
+    p = invoke("run", "hod", *sets, "--years", "2", "--out", str(tmp_path / "h"))
     assert p.returncode == 0, p.stderr
     warn = [ln for ln in p.stderr.splitlines() if ln.startswith("warning: ")]
     assert len(warn) == 1
-    assert "--set tendering.share=0.4 has no effect in scenario 'hod'" in warn[0]
-    assert "'fixed_inhouse_share'" in warn[0] and "'plan'" in warn[0]
-    # the same item is effective in BUM: no warning
+    assert "--set fixed_inhouse_share.share=0.65 has no effect in scenario 'hod'" in warn[0]
+    assert "'tendering'" in warn[0] and "'plan'" in warn[0]
+    # tendering.share above what the fixed share leaves acts: no warning
     q = invoke(
-        "run", "bum", "--set", "tendering.share=0.4", "--years", "2", "--out", str(tmp_path / "b")
+        "run", "hod", "--set", "tendering.share=0.4", "--years", "2", "--out", str(tmp_path / "b")
     )
     assert q.returncode == 0 and "warning" not in q.stderr
+
+
+def test_a_set_below_the_tendering_floor_is_refused_before_any_run(invoke, tmp_path):
+    p = invoke(
+        "run", "hod", "--set", "tendering.share=0.2", "--years", "2", "--out", str(tmp_path / "h")
+    )
+    _one_line_error(
+        p,
+        "error: --set tendering.share=0.2",
+        "rule 'tendering' has share 0.2, below the tendering floor 0.3; allowed: a share from "
+        "the floor (0.3) to 1",
+    )
+    assert not (tmp_path / "h").exists()
 
 
 def test_compare_warns_for_the_scenario_where_a_set_changes_nothing(invoke, tmp_path):
@@ -44,7 +58,7 @@ def test_compare_warns_for_the_scenario_where_a_set_changes_nothing(invoke, tmp_
         "--workers",
         "1",
         "--set",
-        "tendering.share=0.4",
+        "tendering.share=0.3",  # HOD's own value: no effect there, BUM's 0.315 lowered
         "--out",
         str(tmp_path / "c"),
     )
@@ -56,9 +70,10 @@ def test_ineffective_leaves_each_item_out_in_turn():
     from sim.overrides import ineffective
 
     hod = load_scenario("hod")
-    # with the fixed share lowered the tendered share follows it, not tendering.share: still named
-    both = ineffective(hod, {"tendering.share": 0.4, "fixed_inhouse_share.share": 0.6}, years=2)
-    assert len(both) == 1 and both[0].startswith("--set tendering.share=0.4 has no effect")
+    # 40 % asked for and 35 % left by the fixed share: the target decides, the fixed share not
+    both = ineffective(hod, {"tendering.share": 0.4, "fixed_inhouse_share.share": 0.65}, years=2)
+    assert len(both) == 1 and both[0].startswith("--set fixed_inhouse_share.share=0.65 has no")
+    assert ineffective(hod, {"tendering.share": 0.4}, years=2) == []
     assert ineffective(load_scenario("bum"), {"tendering.share": 0.4}, years=2) == []
 
 
@@ -255,7 +270,11 @@ def test_base_file_adds_and_removes_rules_and_chains(tmp_path):
 
 
 def test_base_coupled_set_items_apply_together(tmp_path):
-    f = _file(tmp_path, "base: hod\nset: {tendering.floor: 0.5, fixed_inhouse_share.share: 0.5}\n")
+    f = _file(
+        tmp_path,
+        "base: hod\nset: {tendering.floor: 0.5, tendering.share: 0.5, "
+        "fixed_inhouse_share.share: 0.5}\n",
+    )
     assert load_scenario(f).rule_keys() == load_scenario("hod").rule_keys()
 
 
@@ -277,7 +296,8 @@ def test_base_coupled_set_items_apply_together(tmp_path):
         ),
         (
             "base: hod\nset: {tendering.floor: 0.5}\n",
-            "key 'set.tendering.floor' has value 0.5: key 'rules': fixed in-house share 0.7",
+            "key 'set.tendering.floor' has value 0.5: key 'rules': rule 'tendering' has share "
+            "0.3, below the tendering floor 0.5",
         ),
         (
             "base: hod\nset: [tendering.share]\n",

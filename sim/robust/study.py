@@ -122,6 +122,23 @@ def default_id(rep: int, model: str) -> str:
     return f"default-r{rep:04d}-{model}"
 
 
+def accepts_range(p, sc) -> bool:
+    """Whether scenario `sc` accepts both ends of `p`'s plausible range. A rule parameter whose
+    range the scenario's own rules cut (HOD refuses a tendering share below its 30 % floor) is
+    not drawn for that model: it stays at the scenario's value there."""
+    from sim.errors import GovsimError
+    from sim.overrides import apply_overrides
+
+    if p.name.split(".", 1)[0] in type(sc.parameters).model_fields:
+        return True  # a group parameter: a refused end is the study's error, reported as such
+    for end in (p.low, p.high):
+        try:
+            apply_overrides(sc, {p.name: int(end) if p.kind == "int" else end})
+        except GovsimError:
+            return False
+    return True
+
+
 def plan(
     draws: int = DEFAULT_DRAWS,
     years: int | None = None,
@@ -144,7 +161,9 @@ def plan(
     for p in schema():
         if p.low is None or p.kind not in ("float", "int"):
             continue
-        using = tuple(m for m, sc in scenarios.items() if sc.uses_parameter(p.name))
+        using = tuple(
+            m for m, sc in scenarios.items() if sc.uses_parameter(p.name) and accepts_range(p, sc)
+        )
         if using:
             r = resolve_range(p.name, where="robustness study")
             check_param_range(r, [scenarios[m] for m in using], "robustness study")
@@ -176,7 +195,13 @@ def plan(
                 RunSpec(
                     draw_id(i, m),
                     m,
-                    overrides=tuple(sorted(overrides_for(vals, scenarios[m]))),
+                    overrides=tuple(
+                        sorted(
+                            overrides_for(
+                                {k: v for k, v in vals.items() if m in users[k]}, scenarios[m]
+                            )
+                        )
+                    ),
                     seed=seed,
                     years=years,
                     meta=((META_MODEL, m), (META_DRAW, i)),

@@ -33,6 +33,7 @@ A rule is typed by its parameters: ``class Tendering(Rule[TenderingParams])`` ha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -64,7 +65,12 @@ class ProcurementPlan:
     max_tendered_share: float = 1.0
     contract_years: int = 1  # a placeholder: the tendering rule sets tendering.contract_years
     price_weight: float = 1.0
-    inhouse_bidder: Any = None  # an object with .bid(ctx, value, contract_value) -> price, or None
+    # an object with .offer(ctx, package, value, contract_value, held) -> price or None (it
+    # decides not to bid), or None: no in-house bidder
+    inhouse_bidder: Any = None
+    # award a lot only if the best bid is at most the price-comparison basis × (1 + this);
+    # infinite: no basis, award to the best bid
+    basis_tolerance: float = math.inf
 
 
 @dataclass

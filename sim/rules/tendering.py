@@ -4,6 +4,11 @@ Seeds 000/001/004: the orderer tenders task packages; BUM's national target was 
 tasks exposed (seed 004, EVIDENCE E9); HOD tenders *at least* 30 % (seed 001). Buyer-side
 tendering cost follows E5 (2.7 % of contract value, lower for large contracts and for
 experienced buyers) and E6 (1.4 %; small tenders relatively dearer).
+
+The policy is the scenario's (a target share, a floor, caps from other rules); within it the
+orderer decides which packages to put out (``sim.procurement.orderer_scores``: expected saving
+minus the buyer's tendering cost minus the transaction-cost hazard of the task type's asset
+specificity, measurability and market thickness, Brown & Potoski 2003/2005).
 """
 
 from __future__ import annotations
@@ -104,11 +109,60 @@ class TenderingParams(RuleParams):
     buyer_cost_cap: float = param(
         1 / 3,
         unit="share of contract value",
-        plausible=(0.2, 0.5),
+        plausible=None,
         gt=0,
         le=1,
-        source="E6 (small tenders cost the buyer up to ≈ ⅓ of the contract sum)",
+        source="E6 (small tenders cost the buyer up to ≈ ⅓ of the contract sum); a bound, not "
+        "sampled: it binds only for contracts far below the reference value",
         doc="Highest buyer's cost share of a tender, however small the contract.",
+    )
+    specificity_hazard: float = param(
+        0.02,
+        unit="share of contract value per unit of specificity",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=0.5,
+        source="Brown & Potoski 2005 (services with more specific assets are contracted out "
+        "less: hold-up risk); size an assumption",
+        doc="The orderer's expected cost of hold-up per unit of a task's asset specificity "
+        "(tasks.<task>_asset_specificity), weighed against the expected saving when it chooses "
+        "which packages to put out.",
+    )
+    measurement_hazard: float = param(
+        0.03,
+        unit="share of contract value per unit of unmeasurability",
+        plausible=(0.0, 0.08),
+        ge=0,
+        le=0.5,
+        source="Brown & Potoski 2005 (services whose outcomes are hard to measure are contracted "
+        "out less); size an assumption, larger than the hold-up cost because parks (hard to "
+        "measure) are contracted out less than roads (E10: ≈ 33 % vs ≈ 44 %)",
+        doc="The orderer's expected cost of specifying and verifying a contract per unit of a "
+        "task's unmeasurability (1 − tasks.<task>_measurability).",
+    )
+    thin_market_hazard: float = param(
+        0.02,
+        unit="share of contract value per unit of thinness",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=0.5,
+        source="Brown & Potoski 2003 (governments contract out more where markets are "
+        "competitive); size an assumption",
+        doc="The orderer's expected cost of weak competition per unit of a task's market "
+        "thinness (1 − tasks.<task>_market_thickness).",
+    )
+    switching_cost: float = param(
+        0.02,
+        unit="share of contract value",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=0.5,
+        source="assumption: bringing a firm's work back in-house (re-hiring crews, buying "
+        "machines) and contracting out other work costs more than re-tendering a contract "
+        "(Brown & Potoski 2003: contracting capacity is built around the contracts held)",
+        doc="What the orderer saves by re-tendering an expiring contract rather than bringing "
+        "its work back in-house and tendering another package (added to the expiring "
+        "contract's score).",
     )
     pressure_weight: float = param(
         0.3,
@@ -148,6 +202,16 @@ class Tendering(Rule[TenderingParams]):
         ),
         "quarter": uses(reads=("packages",), writes=("signals",)),
     }
+
+    @classmethod
+    def check_regime(cls, params, regime) -> str | None:
+        if params.share < params.floor - 1e-12:
+            return (
+                f"rule 'tendering' has share {params.share:g}, below the tendering floor "
+                f"{params.floor:g}; allowed: a share from the floor ({params.floor:g}) to 1 (the "
+                "floor is the least the orderer tenders, the share its target at or above it)"
+            )
+        return None
 
     def plan(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         plan.target_tendered_share = max(plan.target_tendered_share, self.p.share, self.p.floor)

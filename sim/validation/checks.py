@@ -148,6 +148,29 @@ def control_bid_share(d: RunData) -> np.ndarray:
     return _by_seed(t[t["year"] >= d.start_year], d, lambda g: g["control_bid"].mean())
 
 
+def control_bids_won(d: RunData) -> np.ndarray:
+    """Of the control bids the in-house unit wrote in a BUM run, the share it won."""
+    t = _tenders(d)
+    t = t[t["control_bid"] & (t["year"] >= d.start_year)]
+    return _by_seed(t, d, lambda g: g["inhouse_won"].mean())
+
+
+def hod_awards_above_basis(d: RunData) -> np.ndarray:
+    """Of the lots HOD awarded to a firm (BUM → HOD, from the first full HOD year on), the share
+    whose best bid was above the price-comparison basis × (1 + its tolerance)."""
+    t = _tenders(d, "bum_to_hod")
+    t = t[(t["year"] > HOD_SWITCH_YEARS[0]) & (t["basis_dkk"] > 0) & (t["winner"] >= 0)]
+    tol = float(
+        d.overrides.get(
+            "fixed_inhouse_share.basis_tolerance",
+            schema_index()["fixed_inhouse_share.basis_tolerance"].default,
+        )
+    )
+    return _by_seed(
+        t, d, lambda g: (g["best_bid_dkk"] > g["basis_dkk"] * (1.0 + tol) * (1 + 1e-12)).mean()
+    )
+
+
 def inhouse_wins_stay_inhouse(d: RunData) -> np.ndarray:
     """Of the tenders the in-house bid won, the share whose lot is delivered in-house that year."""
     t, a = _tenders(d), d.get("bum", "areas")
@@ -273,6 +296,14 @@ CHECKS: tuple[Check, ...] = (
         0.15,
         first_round_saving,
         "%",
+        missing=(
+            "The orderer now chooses packages: an expiring contract competes with packages "
+            "never tendered (re-tendering spares tendering.switching_cost), so some first-time "
+            "tenders happen during the run, on packages with less private advantage and against "
+            "an in-house unit that competition has made cheaper, and save little; the "
+            "literature's figures are for the first wave. Missing: firms that get cheaper "
+            "between contract periods (issue 11, item 1: the market's side)."
+        ),
     ),
     Check(
         "1b",
@@ -400,9 +431,13 @@ CHECKS: tuple[Check, ...] = (
         control_bid_share,
         "%",
         missing=(
-            "The BUM preset submits a control bid on every tender, as seed 001's in-house unit did "
-            "until 2011; national rarity needs either a population of municipalities (most never "
-            "control-bid) or an in-house bid decision (bid only where it can win) — neither is modelled."
+            "The in-house unit now decides (it bids where its chance of winning times the crews "
+            "and machines it keeps exceeds the cost of the bid): it bids on some first tenders of "
+            "its own work and never on a firm's expiring contract, about 3 % of the tenders "
+            '(CI up to the band\'s edge). The national "very few percent" is a share over all '
+            "municipalities' tenders, most of them by municipalities without an in-house unit "
+            "in the field or without a control-bid practice: an honest pass needs the "
+            "population of municipalities (a later issue), not one municipality."
         ),
     ),
     Check(
@@ -418,6 +453,39 @@ CHECKS: tuple[Check, ...] = (
         "%",
     ),
     Check(
+        "4c",
+        4,
+        "Control bids are won sometimes, not always: share of the unit's control bids it won",
+        "EVIDENCE (control-bid win rates: not found); E11 (bids judged by people who did not "
+        "write them); BEK nr. 607 of 24 June 2008 (the bid covers all long-run costs, so it "
+        "cannot underbid); KPMG 2010 (survey of municipal contractor units: found, no win rate "
+        "in the stored text)",
+        "neither never nor always: 5–95 % (no source gives a rate)",
+        "band",
+        0.05,
+        0.95,
+        control_bids_won,
+        "%",
+        missing=(
+            "The unit's expected chance of winning comes from the lowest private bids of past "
+            "tenders; if it is far off, the unit bids where it cannot win (share near 0) or only "
+            "where it cannot lose (near 1)."
+        ),
+    ),
+    Check(
+        "4d",
+        4,
+        "HOD awards no lot priced above the price-comparison basis × (1 + tolerance)",
+        "seed 001 (the municipality does not bid but computes a price basis the bids are "
+        "compared with)",
+        "0 % of HOD's awards to firms",
+        "band",
+        0.0,
+        0.0,
+        hod_awards_above_basis,
+        "%",
+    ),
+    Check(
         "5a",
         5,
         "Sick-leave gap after 1–2 years, quality municipality vs BUM (year 2)",
@@ -428,6 +496,13 @@ CHECKS: tuple[Check, ...] = (
         0.004,
         sick_gap("quality_municipality", 2),
         "pp",
+        missing=(
+            "BUM's in-house staff now bear control-bid work only where the unit decides to bid "
+            "(about one tender in eight, not every tender), so BUM's control demands and sick "
+            "leave are lower and the gap to the quality municipality is smaller than E12's; the "
+            "control burden of E12's comparison municipalities is not known, and a population "
+            "of municipalities with different practices is missing."
+        ),
     ),
     Check(
         "5b",
@@ -440,6 +515,10 @@ CHECKS: tuple[Check, ...] = (
         0.004,
         sick_gap("model_municipality", 2),
         "pp",
+        missing=(
+            "As 5a: BUM's unit writes fewer control bids now that it decides where to bid, so "
+            "its staff bear less control work and the gap is smaller."
+        ),
     ),
     Check(
         "5c",
@@ -567,6 +646,14 @@ CHECKS: tuple[Check, ...] = (
         5.7e6,
         hod_freed_admin,
         "M DKK",
+        missing=(
+            "HOD frees the cost of BUM's control bids; seed 001's unit bid on every tender "
+            "until 2011, but the modelled unit now bids only where its chance of winning is "
+            "worth the bid's cost, so BUM spends less on bids and the switch frees less. "
+            "Missing: the practice of bidding on everything (a local policy of seed 001's "
+            "municipality, not the unit's decision), which a scenario could state as a rule "
+            "parameter."
+        ),
     ),
 )
 

@@ -171,8 +171,11 @@ METHOD_NOTES = (
     "replication; and the in-house unit's efficiency gain after ten years of BUM.",
     "3. **Buyer tendering cost.** `buyer_cost_rate` over all BUM tenders; per replication an OLS of the "
     "rate on log10(contract value) and year (experience grows with every tender held).",
-    "4. **Control bids.** Share of BUM tenders inside the run with a control bid; and, for every tender "
-    "the in-house bid won, whether the areas table shows that lot delivered fully in-house that year.",
+    "4. **Control bids and the price basis.** Share of BUM tenders inside the run with a control bid "
+    "(the unit decides where to bid); for every tender the in-house bid won, whether the areas table "
+    "shows that lot delivered fully in-house that year; the share of the unit's control bids it won; "
+    "and, in BUM → HOD from 2012 on, the share of HOD's awards to firms whose best bid was above the "
+    "price-comparison basis × (1 + `fixed_inhouse_share.basis_tolerance`).",
     "5. **Sick leave.** Yearly mean sick-leave rate of BUM minus that of the tripartite scenario on the "
     "same seed, in year 2 (E12 compared Q4 2008 with Q3 2009), year 3 − year 1 (lag) and the final year "
     "(E13's strong case as an upper bound). BUM stands in for E12's 'other municipalities'.",
