@@ -195,6 +195,7 @@ class Market:
         self.margin = np.nan  # last year's profit share of revenue over all firms
         self.terminations = 0  # contracts terminated this year
         self._cost = np.zeros(0)  # the last tender's yearly delivery cost per firm
+        self._core: np.ndarray | None = None  # core_cost(), computed when needed
         for _ in range(n):
             Contractor(model, self)
         # before any tender here firms expect the national mean number of bids (KFST 2018),
@@ -238,6 +239,7 @@ class Market:
         self.revenue = np.append(self.revenue, 0.0)
         self.loss_years = np.append(self.loss_years, 0)
         self._cost = np.append(self._cost, 0.0)
+        self._core = None
 
     def _remove(self, gone: np.ndarray) -> None:
         """Firms in rows `gone` (a mask) leave the market and the model."""
@@ -262,6 +264,7 @@ class Market:
             "_cost",
         ):
             setattr(self, name, getattr(self, name)[keep])
+        self._core = None
 
     @property
     def by_id(self) -> dict[int, Contractor]:
@@ -286,9 +289,11 @@ class Market:
     # ------------------------------------------------------------ state read-outs
     def core_cost(self) -> np.ndarray:
         """Each firm's cost factor (× reference) per task type, before the input-cost index and
-        the lot: cost level × productivity × learning."""
-        learn = (self.experience / self.experience0) ** (-self.mp.learning_elasticity)
-        return (self.base_cost * self.efficiency)[:, None] * learn
+        the lot: cost level × productivity × learning (it changes at year end and on entry)."""
+        if self._core is None:
+            learn = (self.experience / self.experience0) ** (-self.mp.learning_elasticity)
+            self._core = (self.base_cost * self.efficiency)[:, None] * learn
+        return self._core
 
     def held_volume(self, skip: tuple[TaskPackages, int] | None = None) -> np.ndarray:
         """Volume (DKK/yr at reference cost) each firm delivers under contract, for all buyers;
@@ -367,7 +372,9 @@ class Market:
             * (1.0 - mp.incumbent_advantage * incumbent)
         )
         rivals = max(float(self.expected_bidders[k]) - 1.0, 0.0)
-        crowding = np.clip((util - mp.capacity_threshold) / (1.0 - mp.capacity_threshold), 0, 1)
+        crowding = np.minimum(
+            np.maximum(util - mp.capacity_threshold, 0.0) / (1.0 - mp.capacity_threshold), 1.0
+        )
         markup = (
             self.markup * ((1.0 + mp.reference_rivals) / (1.0 + rivals)) ** mp.rival_elasticity
             + mp.capacity_premium * crowding
@@ -389,18 +396,22 @@ class Market:
         """Each firm's expected chance to win against `rivals` rivals drawn like the able
         firms: a logit share of the award score (``w·price/value + (1 − w)·(1 − quality)``),
         its scale the spread of the able firms' scores plus the bid noise."""
+        win = np.zeros(unit_price.size)
         if not able.any():
-            return np.zeros(unit_price.size)
-        score = price_weight * unit_price + (1.0 - price_weight) * (1.0 - self.quality)
-        s = score[able]
-        scale = np.sqrt(s.var() + (price_weight * self.mp.bid_noise_sd * unit_price[able].mean()) ** 2)
-        w = np.exp(-(score - s.min()) / max(scale, EPS))
-        return w / (w + rivals * w[able].mean())
+            return win
+        score = (price_weight * unit_price + (1.0 - price_weight) * (1.0 - self.quality))[able]
+        noise = price_weight * self.mp.bid_noise_sd * unit_price[able].mean()
+        scale = np.sqrt(score.var() + noise**2)
+        w = np.exp(-(score - score.min()) / max(scale, EPS))  # in (0, 1], the best at 1
+        win[able] = w / (w + rivals * w.mean())
+        return win
 
     def _present(self, pk: TaskPackages, area: int) -> np.ndarray:
         """Whether each firm holds a contract in `area` of the buyer `pk`."""
         held = (pk.contractor >= 0) & (pk.private > 0) & (pk.area == area)
-        return np.isin(self.ids, pk.contractor[held])
+        out = np.zeros(self.ids.size, dtype=bool)
+        out[self.rows(pk.contractor[held])] = True
+        return out
 
     def award(self, packages: TaskPackages, p: int, row: int, bid: float, price: float, plan) -> None:
         """Firm `row` won lot `p` with `bid`; `price` is the realised yearly price (overruns
@@ -457,6 +468,7 @@ class Market:
         other = mp.other_buyers_load * self.capacity / np.maximum(self.does.sum(axis=1), 1)
         self.experience += delivered + np.where(self.does, other[:, None], 0.0)
         self.efficiency *= 1.0 - mp.productivity_growth
+        self._core = None
         # the input-cost index moves; indexed contract prices follow by their share
         self.index *= float(np.exp(rng.normal(0.0, mp.input_cost_sd)))
         for b in self.books:
@@ -469,7 +481,7 @@ class Market:
         total = float(self.revenue.sum())
         self.margin = float(self.profit.sum()) / total if total > 0 else np.nan
         self.loss_years = np.where(self.profit > 0, 0, self.loss_years + 1)
-        holding = np.isin(self.ids, list(self.holding()))
+        holding = self.held_volume() > 0
         self._remove(~holding & (self.loss_years >= mp.exit_after_years))
         if (
             self.ids.size < self.model.params.municipality.contractors
