@@ -325,11 +325,6 @@ class Market:
     def active_contractors(self) -> int:
         return len(self.holding())
 
-    def bid_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each firm's cost level (cheapest task, today), markup and quality."""
-        cheapest = np.where(self.does, self.core_cost(), np.inf).min(axis=1) * self.index
-        return cheapest, self.markup, self.quality
-
     # ------------------------------------------------------------ a tender
     def bids(
         self,
