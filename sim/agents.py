@@ -408,7 +408,9 @@ class Market:
         out[self.rows(pk.contractor[held])] = True
         return out
 
-    def award(self, packages: TaskPackages, p: int, row: int, bid: float, price: float, plan) -> None:
+    def award(
+        self, packages: TaskPackages, p: int, row: int, bid: float, price: float, plan
+    ) -> None:
         """Firm `row` won lot `p` with `bid`; `price` is the realised yearly price (overruns
         included, extra work at the firm's cost). The contract carries the plan's terms."""
         book, k = self.book_of(packages), int(packages.task[p])
