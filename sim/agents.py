@@ -23,11 +23,16 @@ import numpy as np
 from mesa import Agent
 from mesa.agent import AgentSet
 
+from sim.packages import task_attribute
 from sim.state import update_trust
 
 if TYPE_CHECKING:
     from sim.model import MunicipalityModel
+    from sim.packages import TaskPackages
     from sim.state import Trust
+
+
+EPS = 1e-9
 
 
 class Politician(Agent):
@@ -85,77 +90,409 @@ def odds_probability(p: float, log_odds_shift: float) -> float:
 
 
 class Contractor(Agent):
-    """A private firm: cost level, markup and quality; it enters, wins, loses and leaves."""
+    """A private firm of the regional market. Its state (cost, capacity, tasks, experience,
+    profit) is a row of the ``Market``'s arrays, so that bids are one vectorised computation;
+    the agent is the firm's identity (``unique_id``, held in ``TaskPackages.contractor``) and
+    its place in Mesa's ``AgentSet``."""
 
-    def __init__(self, model: MunicipalityModel) -> None:
+    def __init__(self, model: MunicipalityModel, market: Market) -> None:
         super().__init__(model)
-        mp = model.params.market
-        rng = model.rng
-        self.cost = float(max(mp.cost_min, rng.normal(mp.cost_mean, mp.cost_sd)))
-        self.markup = float(max(0.0, rng.normal(mp.markup, mp.markup_sd)))
-        self.quality = clip01(float(rng.normal(mp.quality_mean, mp.quality_sd)))
+        self.market = market
         self.active = True
-        self.idle_years = 0
+        market._add(self)
+
+    def _row(self) -> int:
+        return int(self.market.rows(np.array([self.unique_id]))[0])
+
+    @property
+    def cost(self) -> float:
+        """Cost level (× reference) on the firm's cheapest task type, today."""
+        m = self.market
+        return float(np.nanmin(np.where(m.does, m.core_cost(), np.nan)[self._row()]))
+
+    @property
+    def markup(self) -> float:
+        return float(self.market.markup[self._row()])
+
+    @property
+    def quality(self) -> float:
+        return float(self.market.quality[self._row()])
+
+
+class ContractBook:
+    """One buyer's contracts as the market sees them, per package of the buyer: the terms
+    (indexation share, termination clause, exclusion), the price and delivery cost at the
+    award, the input-cost index at the award, shortfalls found so far and whether the
+    contract was terminated. A firm's exclusion from this buyer's tenders is kept by firm id."""
+
+    def __init__(self, packages, monitoring) -> None:
+        n = packages.n
+        self.packages = packages
+        self.monitoring = monitoring
+        self.base_price = np.zeros(n)  # realised yearly price at the award (index of the award)
+        self.cost0 = np.zeros(n)  # the firm's yearly delivery cost at the award
+        self.core0 = np.ones(n)  # the firm's core cost factor on the task at the award
+        self.index0 = np.ones(n)
+        self.indexation = np.ones(n)
+        self.termination_after = np.zeros(n, dtype=int)
+        self.exclusion_years = np.zeros(n, dtype=int)
+        self.strikes = np.zeros(n, dtype=int)
+        self.terminated = np.zeros(n, dtype=bool)
+        self.excluded_until: dict[int, int] = {}  # firm id → first year it may bid again
+
+    def excluded(self, ids: np.ndarray, year: int) -> np.ndarray:
+        if not self.excluded_until:
+            return np.zeros(ids.size, dtype=bool)
+        return np.array([self.excluded_until.get(int(i), year) > year for i in ids], dtype=bool)
 
 
 class Market:
-    """The regional pool of contractors (Mesa agents, read through the model's ``AgentSet`` of
-    ``Contractor``), with entry and exit once a year. Bids are read from arrays refreshed when
-    the pool changes."""
+    """The regional market of private contractors (Mesa agents ``Contractor``; their state in
+    numpy arrays, one row per firm in the order they entered).
+
+    The market is regional: buyers register their task packages (``serve``), every firm's
+    capacity is shared by all its contracts with all buyers and by the work of other buyers
+    outside the model (``market.other_buyers_load``). Firms decide (Domberger, Hall & Li 1995;
+    Hodge 2000; Bel, Fageda & Warner 2010; Brown & Potoski 2003):
+
+    - **cost** changes over time: learning by doing on the volume delivered per task type
+      (Argote & Epple 1990), productivity growth, and a sector input-cost index;
+    - **capacity and backlog**: a firm near capacity bids dearer, over it not at all
+      (Jofre-Bonet & Pesendorfer 2003);
+    - **specialisation and local presence**: each firm does some task types (the share of
+      firms doing a type is ``tasks.<task>_market_thickness``) and is cheaper in areas where it
+      already works;
+    - **participation**: a firm bids only when its expected profit — its chance to win against
+      the rivals it expects times its margin — exceeds its cost of preparing the bid (E6);
+    - **markups** fall with the rivals it expects (read from the bids of past tenders, as
+      award notices report them; KFST 2018: 3.6 bids per Danish EU tender) and the incumbent
+      keeps part of its informational advantage;
+    - **entry and exit** follow profit: a firm with no contract that made no profit for
+      ``market.exit_after_years`` leaves; one enters when last year's margins beat
+      ``market.entry_margin``.
+    """
 
     def __init__(self, model: MunicipalityModel, n: int) -> None:
         self.model = model
+        mp = model.params.market
+        self.mp = mp
+        self.thickness = task_attribute(model.params.tasks, "market_thickness")
+        k = self.thickness.size
+        self.ids = np.zeros(0, dtype=int)
+        self.base_cost = np.zeros(0)
+        self.markup = np.zeros(0)
+        self.quality = np.zeros(0)
+        self.capacity = np.zeros(0)
+        self.does = np.zeros((0, k), dtype=bool)
+        self.experience = np.zeros((0, k))
+        self.experience0 = np.ones((0, k))
+        self.efficiency = np.zeros(0)
+        self.profit = np.zeros(0)  # this year's profit in the market (DKK)
+        self.revenue = np.zeros(0)
+        self.loss_years = np.zeros(0, dtype=int)
+        self.index = 1.0  # the sector's input-cost index (real, 1 at the start)
+        self.books: list[ContractBook] = []
+        self.margin = np.nan  # last year's profit share of revenue over all firms
+        self.terminations = 0  # contracts terminated this year
+        self._cost = np.zeros(0)  # the last tender's yearly delivery cost per firm
+        self._core: np.ndarray | None = None  # core_cost(), computed when needed
         for _ in range(n):
-            Contractor(model)
-        self._refresh()
+            Contractor(model, self)
+        # before any tender here firms expect the national mean number of bids (KFST 2018),
+        # at most the firms that do the task type
+        self.expected_bidders = np.minimum(
+            self.does.sum(axis=0).astype(float), 1.0 + mp.reference_rivals
+        )
 
+    # ------------------------------------------------------------ the pool
     @property
     def firms(self) -> AgentSet:
         """The firms in the market, in the order they entered."""
         found = self.model.agents_by_type.get(Contractor)
         return found if found is not None else AgentSet([], random=self.model.random)
 
-    def _refresh(self) -> None:
-        firms = list(self.firms)
-        self.ids = np.array([f.unique_id for f in firms])
-        self._arrays = (
-            np.array([f.cost for f in firms]),
-            np.array([f.markup for f in firms]),
-            np.array([f.quality for f in firms]),
-        )
-        self.by_id = {f.unique_id: f for f in firms}
+    def _add(self, firm: Contractor) -> None:
+        """Append the row of a new firm: its cost level, markup, quality, capacity, task types
+        (each with probability its market thickness, at least one) and experience."""
+        mp, rng = self.mp, self.model.rng
+        cost = max(mp.cost_min, rng.normal(mp.cost_mean, mp.cost_sd))
+        markup = max(0.0, rng.normal(mp.markup, mp.markup_sd))
+        quality = clip01(float(rng.normal(mp.quality_mean, mp.quality_sd)))
+        capacity = mp.capacity_dkk * rng.lognormal(0.0, mp.capacity_sd)
+        u = rng.random(self.thickness.size)
+        does = u < self.thickness
+        if not does.any():
+            does[int(np.argmin(u / self.thickness))] = True
+        # experience: years of the work the firm does for other buyers, spread over its tasks
+        yearly = mp.other_buyers_load * capacity / does.sum()
+        exp0 = np.where(does, mp.initial_experience_years * max(yearly, EPS), 1.0)
+        self.ids = np.append(self.ids, firm.unique_id)
+        self.base_cost = np.append(self.base_cost, cost)
+        self.markup = np.append(self.markup, markup)
+        self.quality = np.append(self.quality, quality)
+        self.capacity = np.append(self.capacity, capacity)
+        self.does = np.vstack([self.does, does])
+        self.experience = np.vstack([self.experience, exp0])
+        self.experience0 = np.vstack([self.experience0, exp0])
+        self.efficiency = np.append(self.efficiency, 1.0)
+        self.profit = np.append(self.profit, 0.0)
+        self.revenue = np.append(self.revenue, 0.0)
+        self.loss_years = np.append(self.loss_years, 0)
+        self._cost = np.append(self._cost, 0.0)
+        self._core = None
 
-    def bid_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return self._arrays
+    def _remove(self, gone: np.ndarray) -> None:
+        """Firms in rows `gone` (a mask) leave the market and the model."""
+        for i in np.flatnonzero(gone):
+            f = self.by_id[int(self.ids[i])]
+            f.active = False
+            f.remove()
+        keep = ~gone
+        for name in (
+            "ids",
+            "base_cost",
+            "markup",
+            "quality",
+            "capacity",
+            "does",
+            "experience",
+            "experience0",
+            "efficiency",
+            "profit",
+            "revenue",
+            "loss_years",
+            "_cost",
+        ):
+            setattr(self, name, getattr(self, name)[keep])
+        self._core = None
+
+    @property
+    def by_id(self) -> dict[int, Contractor]:
+        return {f.unique_id: f for f in self.firms}
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """Row of each firm id (ids grow with entry, so the rows are sorted by id)."""
+        return np.searchsorted(self.ids, ids)
+
+    def serve(self, packages, monitoring) -> ContractBook:
+        """Register a buyer: its task packages and its monitoring (shortfalls found)."""
+        book = ContractBook(packages, monitoring)
+        self.books.append(book)
+        return book
+
+    def book_of(self, packages) -> ContractBook:
+        for b in self.books:
+            if b.packages is packages:
+                return b
+        raise KeyError("these packages are not served by the market (Market.serve)")
+
+    # ------------------------------------------------------------ state read-outs
+    def core_cost(self) -> np.ndarray:
+        """Each firm's cost factor (× reference) per task type, before the input-cost index and
+        the lot: cost level × productivity × learning (it changes at year end and on entry)."""
+        if self._core is None:
+            learn = (self.experience / self.experience0) ** (-self.mp.learning_elasticity)
+            self._core = (self.base_cost * self.efficiency)[:, None] * learn
+        return self._core
+
+    def held_volume(self, skip: tuple[TaskPackages, int] | None = None) -> np.ndarray:
+        """Volume (DKK/yr at reference cost) each firm delivers under contract, for all buyers;
+        `skip` leaves one lot out (the one being re-tendered)."""
+        out = np.zeros(self.ids.size)
+        for b in self.books:
+            pk = b.packages
+            w = pk.volume * pk.private
+            if skip is not None and skip[0] is pk:
+                w = w.copy()
+                w[skip[1]] = 0.0
+            held = (pk.contractor >= 0) & (w > 0)
+            if held.any():
+                out += np.bincount(
+                    self.rows(pk.contractor[held]), weights=w[held], minlength=self.ids.size
+                )
+        return out
 
     def quality_of(self, ids: np.ndarray) -> np.ndarray:
-        return np.array([self.by_id[i].quality for i in ids]) if ids.size else np.zeros(0)
+        return self.quality[self.rows(ids)] if ids.size else np.zeros(0)
 
     def holding(self) -> set[int]:
-        c = self.model.packages.contractor
-        return set(c[c >= 0].tolist())
-
-    def year_end(self) -> None:
-        """Firms idle too long leave the market (and the model); new firms may enter (always at
-        ``market.min_firms`` in the market)."""
-        mp = self.model.params.market
-        holding = self.holding()
-        for f in list(self.firms):
-            f.idle_years = 0 if f.unique_id in holding else f.idle_years + 1
-            if f.idle_years >= mp.exit_after_years:  # idle firms hold no contract
-                f.active = False
-                f.remove()
-        if (
-            len(self.firms) < self.model.params.municipality.contractors
-            and self.model.rng.random() < mp.entry_probability
-        ):
-            Contractor(self.model)
-        while len(self.firms) < mp.min_firms:
-            Contractor(self.model)
-        self._refresh()
+        held: set[int] = set()
+        for b in self.books:
+            c = b.packages.contractor
+            held |= set(c[c >= 0].tolist())
+        return held
 
     def active_contractors(self) -> int:
         return len(self.holding())
+
+    # ------------------------------------------------------------ a tender
+    def bids(
+        self,
+        packages: TaskPackages,
+        p: int,
+        value: float,
+        year: int,
+        contract_years: int,
+        price_weight: float,
+        trust: float,
+        trust_sensitivity: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The firms' decisions on lot `p` of `packages` worth `value` a year at reference cost:
+        the rows of the firms that bid, their yearly prices and their qualities.
+
+        A firm can bid if it does the task type, is not excluded by the buyer and has the
+        capacity for the lot. It prices its cost on the lot (× the lot's private advantage, its
+        local presence, its incumbency) with a markup that falls with the rivals it expects and
+        rises near full capacity, and bids if its chance to win (a logit share of its award
+        score against that many rivals like the market's other able firms) times its margin
+        exceeds its bid-preparation cost."""
+        mp, rng = self.mp, self.model.rng
+        pk, book = packages, self.book_of(packages)
+        n = self.ids.size
+        k, area = int(pk.task[p]), int(pk.area[p])
+        bid_cost = mp.bidder_cost_rate * rng.lognormal(0.0, mp.bid_cost_sd, n)
+        noise = rng.normal(0.0, mp.bid_noise_sd, n)
+        incumbent = (self.ids == pk.contractor[p]) & (pk.private[p] > 0)
+        bid_cost = np.where(incumbent, bid_cost * mp.incumbent_bid_cost_share, bid_cost)
+        load = self.held_volume(skip=(pk, p)) + mp.other_buyers_load * self.capacity
+        util = (load + value) / self.capacity
+        able = self.does[:, k] & (util <= 1.0) & ~book.excluded(self.ids, year)
+        local = self._present(pk, area)
+        cost = (
+            value
+            * self.core_cost()[:, k]
+            * self.index
+            * (1.0 - pk.advantage[p])
+            * (1.0 - mp.local_cost_advantage * local)
+            * (1.0 - mp.incumbent_advantage * incumbent)
+        )
+        rivals = max(float(self.expected_bidders[k]) - 1.0, 0.0)
+        crowding = np.minimum(
+            np.maximum(util - mp.capacity_threshold, 0.0) / (1.0 - mp.capacity_threshold), 1.0
+        )
+        markup = (
+            self.markup * ((1.0 + mp.reference_rivals) / (1.0 + rivals)) ** mp.rival_elasticity
+            + mp.capacity_premium * crowding
+            + mp.incumbent_rent_share * mp.incumbent_advantage * incumbent
+        )
+        price = cost * (1.0 + markup) * (1.0 + bid_cost)
+        win = self.win_chance(price / value, able, rivals, price_weight)
+        appeal = max(0.0, 1.0 + trust_sensitivity * (trust - 0.5))
+        bids = able & (appeal * win * (price - cost) > bid_cost * price)
+        rows = np.flatnonzero(bids)
+        self.profit[rows] -= bid_cost[rows] * price[rows] * contract_years
+        self._cost = cost
+        self.expected_bidders[k] += mp.rival_belief_rate * (rows.size - self.expected_bidders[k])
+        return rows, price[rows] * (1.0 + noise[rows]), self.quality[rows]
+
+    def win_chance(
+        self, unit_price: np.ndarray, able: np.ndarray, rivals: float, price_weight: float
+    ) -> np.ndarray:
+        """Each firm's expected chance to win against `rivals` rivals drawn like the able
+        firms: a logit share of the award score (``w·price/value + (1 − w)·(1 − quality)``),
+        its scale the spread of the able firms' scores plus the bid noise."""
+        win = np.zeros(unit_price.size)
+        if not able.any():
+            return win
+        score = (price_weight * unit_price + (1.0 - price_weight) * (1.0 - self.quality))[able]
+        noise = price_weight * self.mp.bid_noise_sd * unit_price[able].mean()
+        scale = np.sqrt(score.var() + noise**2)
+        w = np.exp(-(score - score.min()) / max(scale, EPS))  # in (0, 1], the best at 1
+        win[able] = w / (w + rivals * w.mean())
+        return win
+
+    def _present(self, pk: TaskPackages, area: int) -> np.ndarray:
+        """Whether each firm holds a contract in `area` of the buyer `pk`."""
+        held = (pk.contractor >= 0) & (pk.private > 0) & (pk.area == area)
+        out = np.zeros(self.ids.size, dtype=bool)
+        out[self.rows(pk.contractor[held])] = True
+        return out
+
+    def award(
+        self, packages: TaskPackages, p: int, row: int, bid: float, price: float, plan
+    ) -> None:
+        """Firm `row` won lot `p` with `bid`; `price` is the realised yearly price (overruns
+        included, extra work at the firm's cost). The contract carries the plan's terms."""
+        book, k = self.book_of(packages), int(packages.task[p])
+        overrun = price / bid if bid > 0 else 1.0
+        book.base_price[p] = price
+        book.cost0[p] = self._cost[row] * overrun / self.index
+        book.core0[p] = self.core_cost()[row, k]
+        book.index0[p] = self.index
+        book.indexation[p] = plan.indexation_share
+        book.termination_after[p] = plan.termination_after
+        book.exclusion_years[p] = plan.exclusion_years
+        book.strikes[p] = 0
+        book.terminated[p] = False
+
+    def was_terminated(self, packages: TaskPackages, p: int) -> bool:
+        return bool(self.book_of(packages).terminated[p])
+
+    # ------------------------------------------------------------ the year
+    def year_end(self) -> None:
+        """The year's contracts are settled (revenue, delivery cost, penalties), contracts with
+        too many shortfalls found are terminated, firms learn and get more productive, the
+        input-cost index moves and indexed prices follow; then firms leave and enter."""
+        mp, rng = self.mp, self.model.rng
+        year = self.model.calendar_year
+        penalty_share = self.model.params.monitoring.penalty_share
+        self.terminations = 0
+        delivered = np.zeros(self.experience.shape)
+        core = self.core_cost()
+        for b in self.books:
+            pk, mon = b.packages, b.monitoring
+            held = np.flatnonzero((pk.contractor >= 0) & (pk.private > 0))
+            if held.size == 0:
+                continue
+            r, k = self.rows(pk.contractor[held]), pk.task[held]
+            cost = b.cost0[held] * self.index * core[r, k] / b.core0[held]
+            found = mon.found_private[held]
+            penalty = np.where(found, penalty_share * pk.price[held], 0.0)
+            np.add.at(self.revenue, r, pk.price[held])
+            np.add.at(self.profit, r, pk.price[held] - cost - penalty)
+            np.add.at(delivered, (r, k), pk.volume[held] * pk.private[held])
+            # termination for repeated shortfalls: the lot is re-tendered at the next year start
+            b.strikes[held] += found
+            clause = b.termination_after[held]
+            end = held[(clause > 0) & (b.strikes[held] >= clause) & (pk.end[held] > year + 1)]
+            if end.size:
+                pk.end[end] = year + 1
+                b.terminated[end] = True
+                for q in end:
+                    b.excluded_until[int(pk.contractor[q])] = year + 1 + int(b.exclusion_years[q])
+                self.terminations += int(end.size)
+        # learning by doing (here and for other buyers), productivity growth
+        other = mp.other_buyers_load * self.capacity / np.maximum(self.does.sum(axis=1), 1)
+        self.experience += delivered + np.where(self.does, other[:, None], 0.0)
+        self.efficiency *= 1.0 - mp.productivity_growth
+        self._core = None
+        # the input-cost index moves; indexed contract prices follow by their share
+        self.index *= float(np.exp(rng.normal(0.0, mp.input_cost_sd)))
+        for b in self.books:
+            pk = b.packages
+            held = (pk.contractor >= 0) & (pk.private > 0)
+            pk.price[held] = b.base_price[held] * (
+                1.0 + b.indexation[held] * (self.index / b.index0[held] - 1.0)
+            )
+        # profit decides who stays and whether a firm enters
+        total = float(self.revenue.sum())
+        self.margin = float(self.profit.sum()) / total if total > 0 else np.nan
+        self.loss_years = np.where(self.profit > 0, 0, self.loss_years + 1)
+        holding = self.held_volume() > 0
+        self._remove(~holding & (self.loss_years >= mp.exit_after_years))
+        if (
+            self.ids.size < self.model.params.municipality.contractors
+            and np.isfinite(self.margin)
+            and self.margin > mp.entry_margin
+        ):
+            self._enter()
+        while self.ids.size < mp.min_firms:
+            self._enter()
+        self.profit[:] = 0.0
+        self.revenue[:] = 0.0
+
+    def _enter(self) -> None:
+        Contractor(self.model, self)
 
 
 class Employees:

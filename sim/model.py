@@ -98,6 +98,7 @@ class MunicipalityModel(Model):
         self.tenders = TenderLog(p.tasks)
         self.commitments = Commitments()
         self.monitoring = Monitoring(self.packages.n)
+        self.market.serve(self.packages, self.monitoring)  # the municipality buys in the market
         # quality lost this year to undetected shortfalls, per package (set by monitoring)
         self.loss_in = self.loss_pr = np.zeros(self.packages.n)
         self.prev_quality: np.ndarray | None = None

@@ -25,7 +25,15 @@ import numpy as np
 class Monitoring:
     """Per-package effort, inspection hours and providers' expected detection."""
 
-    __slots__ = ("belief", "shirk_inhouse", "shirk_private", "hours", "found", "penalty_dkk")
+    __slots__ = (
+        "belief",
+        "shirk_inhouse",
+        "shirk_private",
+        "hours",
+        "found",
+        "found_private",
+        "penalty_dkk",
+    )
 
     def __init__(self, n: int) -> None:
         self.belief = np.zeros(n)  # providers' expected chance that a shortfall is found
@@ -33,6 +41,7 @@ class Monitoring:
         self.shirk_private = np.zeros(n, dtype=bool)
         self.hours = np.zeros(n)  # inspection hours this year
         self.found = 0  # shortfalls found this year
+        self.found_private = np.zeros(n, dtype=bool)  # per package: a firm's shortfall found
         self.penalty_dkk = 0.0
 
     def begin_year(self, rng: np.random.Generator, mp, packages, trust_in_management: float):
@@ -49,6 +58,7 @@ class Monitoring:
         self.shirk_private = (pk.private > 0.0) & (u_pr < p_pr)
         self.hours[:] = 0.0
         self.found = 0
+        self.found_private = np.zeros(n, dtype=bool)
         self.penalty_dkk = 0.0
 
     def inspect(self, hours: np.ndarray) -> None:
@@ -77,6 +87,7 @@ class Monitoring:
             int(np.count_nonzero(looked & (pk.private > 0) & ~self.shirk_private)),
         )
         commitments.break_("municipality_contractors", int(np.count_nonzero(found_pr)))
+        self.found_private = found_pr  # the contract terms count them (``sim.agents.Market``)
         self.penalty_dkk = float(mp.penalty_share * pk.price[found_pr].sum())
         self.found = int(np.count_nonzero(found_in) + np.count_nonzero(found_pr))
         # providers learn how closely they are watched

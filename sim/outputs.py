@@ -535,7 +535,7 @@ OUTPUTS: tuple[Output, ...] = (
         "firms",
         "0 … market.contractors",
         "Active contractors",
-        "Private firms active in the regional market at year end.",
+        "Private firms holding at least one of the municipality's contracts at year end.",
     ),
     _o(
         "yearly",
@@ -838,7 +838,15 @@ OUTPUTS: tuple[Output, ...] = (
         "—",
         "id",
     ),
-    _o("tenders", "bidders", "firms", "≥ 1", "Bidders", "Private firms that bid."),
+    _o(
+        "tenders",
+        "bidders",
+        "firms",
+        "≥ 0",
+        "Bidders",
+        "Private firms that bid (each decides on its expected profit; 0: the tender drew no bid "
+        "and the work stays in-house).",
+    ),
     _o(
         "tenders",
         "control_bid",

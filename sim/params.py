@@ -165,7 +165,8 @@ class MunicipalityParams(ParamGroup):
         ge=1,
         le=200,
         source="assumption: a handful of regional road/park firms (E10 gives only the private share, 33–44 %)",
-        doc="Private firms in the regional pool (active or not).",
+        doc="Private firms in the regional pool at the start, and the most that profit-driven "
+        "entry lets into it.",
     )
     admin_hourly_dkk: float = param(
         450.0,
@@ -683,7 +684,9 @@ class CitizenParams(ParamGroup):
 
 
 class MarketParams(ParamGroup):
-    """Private contractors: cost, markup, quality, bidding, entry and exit."""
+    """Private contractors of the regional market: cost and how it changes (learning by doing,
+    productivity growth, a sector input-cost index), capacity, specialisation, local presence,
+    the bid decision and markup, entry and exit (``sim.agents.Market``)."""
 
     cost_mean: float = param(
         1.0245,
@@ -710,8 +713,10 @@ class MarketParams(ParamGroup):
         plausible=(0.0, 0.1),
         ge=0,
         le=1,
-        source="assumption",
-        doc="Firms' mean profit markup.",
+        source="assumption; KFST 2018 'Konkurrencen om danske EU-udbud' (3.6 bids per tender on "
+        "average) fixes the reference number of rivals it applies at",
+        doc="Firms' mean markup on cost when they expect `market.reference_rivals` rivals (it falls "
+        "with more expected rivals, `market.rival_elasticity`).",
     )
     overrun_sd: float = param(
         0.10,
@@ -722,15 +727,6 @@ class MarketParams(ParamGroup):
         source="E3 (from −40 % to +68 %)",
         doc="Spread of realised cost around the winning bid (renegotiation, extra work).",
     )
-    bid_probability: float = param(
-        0.6,
-        unit="probability",
-        plausible=(0.3, 0.9),
-        ge=0,
-        le=1,
-        source="assumption",
-        doc="Chance an active firm bids in a given tender.",
-    )
     quality_mean: float = param(
         0.68,
         unit="quality 0–1",
@@ -740,23 +736,16 @@ class MarketParams(ParamGroup):
         source="E16 (index 60–70 acceptable)",
         doc="Mean delivered quality of a private firm.",
     )
-    entry_probability: float = param(
-        0.3,
-        unit="per year",
-        plausible=(0.0, 0.6),
-        ge=0,
-        le=1,
-        source="assumption",
-        doc="Chance a year that a new firm enters while fewer than `municipality.contractors` are active.",
-    )
     exit_after_years: int = param(
         3,
         unit="years",
         plausible=(1, 6),
         ge=1,
         le=50,
-        source="assumption",
-        doc="A firm without a contract for this long leaves the market.",
+        source="assumption: firms leave a market after sustained losses (Jovanovic 1982: selection "
+        "on realised profits)",
+        doc="A firm without a contract that has made no profit in the market for this many years in "
+        "a row leaves it.",
     )
     catch_up: float = param(
         0.15,
@@ -802,7 +791,8 @@ class MarketParams(ParamGroup):
         le=50,
         source="assumption: a regional market keeps a few firms able to bid even when they win "
         "nothing here",
-        doc="New firms enter at once while fewer than this are in the market.",
+        doc="New firms enter at once while fewer than this are in the market (entry above it is "
+        "driven by profit, `market.entry_margin`).",
     )
     bid_noise_sd: float = param(
         0.03,
@@ -829,8 +819,199 @@ class MarketParams(ParamGroup):
         plausible=(0.002, 0.01),
         ge=0,
         le=0.2,
-        source="E6 (winning bidder's transaction cost 0.5 % of the contract sum)",
-        doc="The winning bidder's own tendering cost, priced into every bid.",
+        source="E6 KFST 2019 (winning bidder's transaction cost 0.5 % of the contract sum)",
+        doc="A bidder's cost of preparing a bid, as a share of the contract sum: borne by every "
+        "bidder, priced into its bid, and weighed against its expected profit when it decides "
+        "to bid.",
+    )
+    bid_cost_sd: float = param(
+        0.5,
+        unit="log-sd",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=3,
+        source="assumption: bid-preparation cost varies between firms and tenders (estimating "
+        "workload, familiarity with the tender material); E6 gives only the mean",
+        doc="Spread (sd of the log) of a firm's bid-preparation cost around `market.bidder_cost_rate`, "
+        "drawn per firm and tender.",
+    )
+    reference_rivals: float = param(
+        2.6,
+        unit="firms",
+        plausible=(1.5, 4.0),
+        gt=0,
+        le=50,
+        source="KFST 2018 'Konkurrencen om danske EU-udbud' (Danish EU tenders receive 3.6 bids on "
+        "average: 2.6 rivals per bidder)",
+        doc="Expected rivals at which a firm's markup is its `market.markup`.",
+    )
+    rival_elasticity: float = param(
+        1.0,
+        unit="elasticity",
+        plausible=(0.5, 1.5),
+        ge=0,
+        le=5,
+        source="Vickrey 1961 (in a symmetric first-price auction the equilibrium markup falls "
+        "roughly as 1 / number of bidders); Hong & Shum 2002 (road-construction bids fall with "
+        "the number of bidders); size an assumption",
+        doc="How steeply a firm's markup falls with the rivals it expects: markup × ((1 + "
+        "reference_rivals) / (1 + expected rivals)) ^ elasticity.",
+    )
+    rival_belief_rate: float = param(
+        0.3,
+        unit="share of gap per tender",
+        plausible=(0.1, 0.6),
+        gt=0,
+        le=1,
+        source="assumption: firms read the number of bids from award notices (adaptive expectation)",
+        doc="How fast firms' expected number of bidders on a task type follows the bids received in "
+        "its tenders.",
+    )
+    learning_elasticity: float = param(
+        0.08,
+        unit="elasticity",
+        plausible=(0.02, 0.2),
+        ge=0,
+        le=1,
+        source="Argote & Epple 1990 (learning curves: unit cost falls with cumulative output, "
+        "progress ratios of 70–95 % per doubling in manufacturing); a smaller value for "
+        "operations services is an assumption (0.08: 94 % per doubling)",
+        doc="Learning by doing: a firm's unit cost on a task type ∝ (its experience there / its "
+        "initial experience) ^ (−elasticity); experience is the volume delivered, here and for "
+        "other buyers.",
+    )
+    initial_experience_years: float = param(
+        10.0,
+        unit="years of other buyers' work",
+        plausible=(4.0, 25.0),
+        gt=0,
+        le=100,
+        source="assumption: the regional firms are established (Danish operations contractors "
+        "have worked for municipalities since the 1990s)",
+        doc="A firm's experience on a task type when it enters, in years of the work it does there "
+        "for other buyers.",
+    )
+    productivity_growth: float = param(
+        0.005,
+        unit="1/yr",
+        plausible=(0.0, 0.015),
+        ge=-0.1,
+        le=0.1,
+        source="Danmarks Statistik via Dansk Byggeri (UgensErhverv 16 May 2007): labour "
+        "productivity in Danish construction grew 1.5 %/yr 1966–2006; the share that is a fall "
+        "of unit cost relative to the in-house reference (itself real and fixed) an assumption",
+        doc="Yearly fall of every firm's unit cost from productivity growth, relative to the "
+        "in-house reference cost.",
+    )
+    input_cost_sd: float = param(
+        0.01,
+        unit="log-sd per year",
+        plausible=(0.0, 0.03),
+        ge=0,
+        le=0.5,
+        source="assumption: yearly real change of contractors' input costs (fuel, asphalt, wages) "
+        "relative to the fixed-price reference",
+        doc="Spread of the yearly change of the sector's input-cost index: firms' costs follow it, "
+        "contract prices follow it by `tendering.indexation_share`.",
+    )
+    capacity_dkk: float = param(
+        16e6,
+        unit="DKK/yr",
+        plausible=(8e6, 40e6),
+        gt=0,
+        le=1e10,
+        source="assumption: regional road and park contractors with a yearly turnover of some "
+        "tens of M DKK",
+        doc="Median yearly volume (at reference cost) a firm can deliver, for all its buyers.",
+    )
+    capacity_sd: float = param(
+        0.4,
+        unit="log-sd",
+        plausible=(0.1, 0.8),
+        ge=0,
+        le=3,
+        source="assumption: firm sizes are skewed",
+        doc="Spread (sd of the log) of firms' capacities.",
+    )
+    other_buyers_load: float = param(
+        0.4,
+        unit="share of capacity",
+        plausible=(0.1, 0.7),
+        ge=0,
+        lt=1,
+        source="assumption (a modest level): the regional market serves other municipalities "
+        "and private clients, whose work occupies part of every firm's capacity",
+        doc="Share of each firm's capacity occupied by regional demand from other buyers.",
+    )
+    capacity_threshold: float = param(
+        0.8,
+        unit="share of capacity",
+        plausible=(0.6, 0.95),
+        ge=0,
+        lt=1,
+        source="Jofre-Bonet & Pesendorfer 2003 (highway contractors with a larger backlog bid "
+        "higher); threshold an assumption",
+        doc="Utilisation (after winning the lot) above which a firm raises its bid.",
+    )
+    capacity_premium: float = param(
+        0.06,
+        unit="share of cost at full capacity",
+        plausible=(0.02, 0.15),
+        ge=0,
+        le=1,
+        source="Jofre-Bonet & Pesendorfer 2003 (backlog raises bids); size an assumption",
+        doc="Markup added at full capacity, rising linearly from `market.capacity_threshold`; a "
+        "firm whose capacity the lot would exceed does not bid.",
+    )
+    local_cost_advantage: float = param(
+        0.02,
+        unit="share of cost",
+        plausible=(0.0, 0.05),
+        ge=0,
+        lt=1,
+        source="assumption: economies of density (depots, crews and machines already in the area; "
+        "Bel, Fageda & Warner 2010 on scale and density in local services)",
+        doc="A firm's cost on a lot is lower by this share where it already holds a contract in "
+        "the lot's area.",
+    )
+    incumbent_advantage: float = param(
+        0.02,
+        unit="share of cost",
+        plausible=(0.0, 0.05),
+        ge=0,
+        lt=1,
+        source="assumption: the incumbent knows the lot (site conditions, actual workload) and "
+        "bears no mobilisation cost (Domberger, Hall & Li 1995 on re-tendering outcomes)",
+        doc="The incumbent's cost on its own lot at re-tender is lower by this share.",
+    )
+    incumbent_rent_share: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.0, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: an informed bidder keeps part of its informational advantage as "
+        "margin (informational rent)",
+        doc="Share of `market.incumbent_advantage` the incumbent adds to its markup.",
+    )
+    incumbent_bid_cost_share: float = param(
+        0.5,
+        unit="share of bid cost",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: an incumbent already knows the task and the buyer",
+        doc="The incumbent's bid-preparation cost as a share of a newcomer's.",
+    )
+    entry_margin: float = param(
+        0.04,
+        unit="profit share of revenue",
+        plausible=(0.02, 0.08),
+        ge=-1,
+        le=1,
+        source="assumption: about the operating margin of Danish contractors (a few per cent)",
+        doc="A firm enters (one a year, up to `municipality.contractors`) when the firms' "
+        "profit share of their revenue in the market last year exceeded this.",
     )
 
 
@@ -1144,13 +1325,14 @@ class MonitoringParams(ParamGroup):
     )
     bid_trust_sensitivity: float = param(
         1.0,
-        unit="× bid chance per unit trust",
+        unit="× expected profit per unit trust",
         plausible=(0.0, 2.0),
         ge=0,
         le=5,
         source="assumption (relational contracting: firms bid less for buyers they distrust)",
-        doc="A firm's chance to bid is multiplied by 1 + sensitivity × (trust − 0.5), trust being "
-        "that between the municipality and its contractors.",
+        doc="A firm's expected profit from a tender is multiplied by max(0, 1 + sensitivity × "
+        "(trust − 0.5)), trust being that between the municipality and its contractors (a "
+        "distrusted buyer draws fewer bids).",
     )
 
 

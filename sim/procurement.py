@@ -154,32 +154,24 @@ def buyer_cost_rate(rp, contract_value, tenders_done: int):
     return np.minimum(rp.buyer_cost_cap, rp.buyer_cost_rate * size * experience)
 
 
-def firm_bids(ctx: RuleContext, p: int, value: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def firm_bids(
+    ctx: RuleContext, p: int, value: float, plan: ProcurementPlan
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The private firms' bids for lot `p` worth `value` a year at reference cost: the bidders'
     positions in the market's arrays, their yearly prices and their qualities (the market side
-    of a tender; the award is the orderer's, in ``tender_lot``)."""
-    pk, rng, market = ctx.packages, ctx.rng, ctx.market
-    mp = ctx.params.market
-    cost, markup, quality = market.bid_arrays()
-    # firms bid less for a buyer they distrust (municipality–contractors trust)
-    trust = ctx.trust["municipality_contractors"]
-    p_bid = mp.bid_probability * max(
-        0.0, 1.0 + ctx.params.monitoring.bid_trust_sensitivity * (trust - 0.5)
+    of a tender; the award is the orderer's, in ``tender_lot``). Each firm decides whether to
+    bid and at what markup (``sim.agents.Market.bids``): it knows the award criteria
+    (`plan.price_weight`) and the contract length, and bids less for a buyer it distrusts."""
+    return ctx.market.bids(
+        ctx.packages,
+        p,
+        value,
+        year=ctx.calendar_year,
+        contract_years=plan.contract_years,
+        price_weight=plan.price_weight,
+        trust=ctx.trust["municipality_contractors"],
+        trust_sensitivity=ctx.params.monitoring.bid_trust_sensitivity,
     )
-    bids = rng.random(cost.size) < min(1.0, p_bid)
-    if not bids.any():
-        bids[int(np.argmin(cost))] = True  # someone always answers a public tender
-    noise = rng.normal(0.0, mp.bid_noise_sd, cost.size)
-    price = (
-        value
-        * cost
-        * (1.0 - pk.advantage[p])
-        * (1.0 + markup)
-        * (1.0 + noise)
-        * (1.0 + mp.bidder_cost_rate)  # the winner's own transaction cost (E6)
-    )
-    idx = np.flatnonzero(bids)
-    return idx, price[idx], quality[idx]
 
 
 def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float) -> None:
@@ -193,20 +185,24 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     advantage = float(pk.advantage[p])
     if was_private:
         prev = pk.price[p] * frac / pk.private[p]
-        # the firm's contract ran its course: a commitment kept (penalties count as broken)
-        ctx.commitments.keep("municipality_contractors", 1)
+        if not market.was_terminated(pk, p):
+            # the firm's contract ran its course: a commitment kept (penalties count as broken)
+            ctx.commitments.keep("municipality_contractors", 1)
     else:
         prev = value * unit.efficiency
     # the in-house unit decides whether to bid before the bids are opened
     inhouse_bid = None
     if plan.inhouse_bidder is not None:
         inhouse_bid = plan.inhouse_bidder.offer(ctx, p, value, contract_value, held)
-    idx, prices, quals = firm_bids(ctx, p, value)
+    idx, prices, quals = firm_bids(ctx, p, value, plan)
     if idx.size:
         ctx.tenders.observe(int(pk.task[p]), float(prices.min()), value, advantage)
     if inhouse_bid is not None:
         prices = np.append(prices, inhouse_bid)
         quals = np.append(quals, unit.quality)
+    if prices.size == 0:  # no bid at all: the tender fails and the work stays in-house
+        _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_private)
+        return
     w = plan.price_weight
     score = w * prices / value + (1.0 - w) * (1.0 - quals)
     best = int(np.argmin(score))
@@ -229,6 +225,7 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         pk.private[p] = frac
         pk.contractor[p] = winner
         pk.price[p] = realised
+        market.award(pk, p, int(idx[best]), float(prices[best]), float(realised), plan)
         new = realised
     if not was_private:
         # the lot was the in-house unit's work: its staff feel the threat, then keep or lose it
@@ -259,6 +256,41 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
             rate,
             float(prices[best]),
             basis,
+        )
+    )
+
+
+def _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_private) -> None:
+    """A tender that drew no bid: nothing is let, the lot returns to (or stays with) the
+    in-house unit, the buyer's cost of the tender is spent all the same."""
+    pk, unit = ctx.packages, ctx.unit
+    if was_private:
+        pk.release(p)
+    else:
+        unit.tender_outcome(p, frac, held_before, kept=True)
+    new = value * unit.efficiency
+    pk.rounds[p] += 1
+    rate = buyer_cost_rate(rp, contract_value, ctx.tenders.done)
+    ctx.ledger.charge("tendering", rate * contract_value)
+    ctx.tally.add("tenders_held", 1)
+    ctx.tenders.record(
+        (
+            ctx.calendar_year,
+            p,
+            int(pk.area[p]),
+            int(pk.task[p]),
+            int(pk.rounds[p]),
+            frac,
+            value,
+            contract_value,
+            prev,
+            new,
+            -1,
+            0,
+            False,
+            False,
+            (prev - new) / prev,
+            rate,
         )
     )
 

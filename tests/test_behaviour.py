@@ -18,7 +18,8 @@ SEEDS = range(20)
 def _bids(cost_coverage: float) -> dict:
     """BUM whose in-house unit starts out holding most exposed lots (firms dearer, a lean
     bid), then from 2009 bids with `cost_coverage`: 0.5 loses nearly every tender, 0 wins
-    nearly every one. Both runs share the same start."""
+    nearly every one. Both runs share the same start. Firms' productivity does not grow here,
+    so that the cost gap the test builds on stays put (sim.agents.Market)."""
     rest = [
         {"rule": "internal_invoicing"},
         {"rule": "inspection"},
@@ -34,7 +35,7 @@ def _bids(cost_coverage: float) -> dict:
         "name": f"bum_bids_{cost_coverage}",
         "start_year": 2008,
         "years": 8,
-        "parameters": {"market": {"cost_mean": 1.15}},
+        "parameters": {"market": {"cost_mean": 1.14, "productivity_growth": 0.0}},
         "regimes": [{"start": 2008, "rules": first + rest}, {"start": 2009, "rules": then + rest}],
     }
 

@@ -109,7 +109,10 @@ def test_quick_validation_gives_a_value_for_every_check(quick_results):
     # structural facts hold on any number of seeds
     by_id = {r.check.id: r for r in results}
     assert by_id["4b"].mean == 1.0
-    assert by_id["3b"].passed and by_id["2a"].passed
+    assert by_id["3b"].passed
+    # re-tenders now save too (firms get cheaper between contracts), so that they save less
+    # than first tenders is an empirical result that needs many seeds: here only its sign
+    assert by_id["2a"].mean < 0
 
 
 @pytest.mark.parametrize("scenario", ["bum", "hod", "bum_to_hod"])
@@ -136,7 +139,7 @@ def test_validate_cli_writes_the_report_and_exits_1_on_a_failure(cli, tmp_path):
     results/validation/, never into docs/ (the committed report)."""
     res = cli("validate", "--replications", "4", cwd=tmp_path, timeout=300)
     assert res.returncode in (0, 1), res.stderr
-    rows = re.findall(r"^(\d[a-f])\s.*\s(pass|FAIL)$", res.stdout, flags=re.M)
+    rows = re.findall(r"^(\d[a-z])\s.*\s(pass|FAIL)$", res.stdout, flags=re.M)
     assert [i for i, _ in rows] == [c.id for c in CHECKS]
     assert res.returncode == (1 if any(s == "FAIL" for _, s in rows) else 0)
     out = tmp_path / "results" / "validation"

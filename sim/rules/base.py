@@ -65,6 +65,10 @@ class ProcurementPlan:
     max_tendered_share: float = 1.0
     contract_years: int = 1  # a placeholder: the tendering rule sets tendering.contract_years
     price_weight: float = 1.0
+    # contract terms (the tendering rule sets them; these defaults are the neutral ones)
+    indexation_share: float = 1.0  # full pass-through of the input-cost index
+    termination_after: int = 0  # no termination clause
+    exclusion_years: int = 0  # no exclusion after a termination
     # an object with .offer(ctx, package, value, contract_value, held) -> price or None (it
     # decides not to bid), or None: no in-house bidder
     inhouse_bidder: Any = None

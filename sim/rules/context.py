@@ -17,7 +17,7 @@ context attribute   object (module)                             how a rule chang
 ``unit``            ``sim.agents.InHouseUnit`` (``Workforce``)  ``improve``, ``train``, ``involve``,
                                                                 ``bear_control``, ``promise``,
                                                                 ``follow_up_absence``
-``market``          ``sim.agents.Market``                       never (tendering reads bids)
+``market``          ``sim.agents.Market``                       tendering only (``firm_bids``, ``award``)
 ``ledger``          ``sim.ledger.Ledger``                       ``charge``, ``charge_hours``
 ``tally``           ``sim.state.Tally``                         ``add(name, n)``
 ``trust``           ``sim.state.Trust``                         ``set(relation, value)``

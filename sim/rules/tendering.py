@@ -173,6 +173,41 @@ class TenderingParams(RuleParams):
         source="stylised fact 2 (competitive pressure on the in-house unit); assumption",
         doc="Competitive pressure the exposure puts on the in-house unit, without control bids.",
     )
+    indexation_share: float = param(
+        1.0,
+        unit="share of the index change",
+        plausible=(0.5, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: Danish operations contracts regulate the price yearly by a cost or "
+        "price index; the share passed through is a contract term",
+        doc="Contract term: share of the change of the contractors' input-cost index "
+        "(`market.input_cost_sd`) passed into the contract price each year; the firm bears the "
+        "rest. The firm's own cost gains (learning, productivity) are not passed on until the "
+        "lot is re-tendered.",
+    )
+    termination_after: int = param(
+        2,
+        unit="shortfalls found",
+        plausible=(1, 4),
+        ge=0,
+        le=100,
+        source="assumption: contracts let the buyer terminate for repeated documented "
+        "deficiencies (væsentlig misligholdelse); Udbudsloven § 137, stk. 1, nr. 6",
+        doc="Contract term: a contract on which monitoring has found this many shortfalls ends "
+        "at the year end and the lot is re-tendered (0: no termination clause).",
+    )
+    exclusion_years: int = param(
+        2,
+        unit="years",
+        plausible=(0, 2),
+        ge=0,
+        le=3,
+        source="Udbudsloven (LOV nr. 1564 of 15/12/2015) § 137, stk. 1, nr. 6 (a firm whose earlier "
+        "public contract was terminated for significant deficiencies may be excluded) and "
+        "stk. 3 (at most 2 years from the event); directive 2014/24/EU art. 57(7)",
+        doc="Years a firm whose contract was terminated is excluded from the buyer's tenders.",
+    )
 
 
 class Tendering(Rule[TenderingParams]):
@@ -193,6 +228,7 @@ class Tendering(Rule[TenderingParams]):
             reads=("plan", "packages", "market", "unit.efficiency", "unit.quality"),
             writes=(
                 "packages",
+                "market",
                 "ledger",
                 "tenders",
                 "tally.tenders_held",
@@ -217,6 +253,9 @@ class Tendering(Rule[TenderingParams]):
         plan.target_tendered_share = max(plan.target_tendered_share, self.p.share, self.p.floor)
         plan.contract_years = self.p.contract_years
         plan.price_weight = self.p.price_weight
+        plan.indexation_share = self.p.indexation_share
+        plan.termination_after = self.p.termination_after
+        plan.exclusion_years = self.p.exclusion_years
 
     def procure(self, ctx: RuleContext, plan: ProcurementPlan) -> None:
         if plan.tendering_allowed:
