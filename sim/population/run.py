@@ -205,8 +205,9 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
 
 def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) -> list[Any]:
     """Work units: (run position, regions, years). With one national run on several workers the
-    regions are dealt out over `workers` units (largest first, to balance them); a batch of
-    several runs gives one unit per run."""
+    regions are dealt out over `workers` units (most municipalities first, each to the least
+    loaded unit: a municipality costs about the same whatever its size); a batch of several runs
+    gives one unit per run."""
     tasks = []
     for pos, seed in enumerate(run_seeds):
         seeds = derive_seeds(seed, len(pop))
@@ -216,7 +217,7 @@ def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) 
         if len(run_seeds) == 1 and workers > 1:
             bins: list[list[Any]] = [[] for _ in range(min(workers, len(parts)))]
             load = [0.0] * len(bins)
-            for part in sorted(parts, key=lambda p: -sum(m.task_volume_dkk for m in p[1])):
+            for part in sorted(parts, key=lambda p: -len(p[1])):
                 b = int(np.argmin(load))
                 bins[b].append(part)
                 load[b] += len(part[1])
