@@ -201,7 +201,8 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         prices = np.append(prices, inhouse_bid)
         quals = np.append(quals, unit.quality)
     if prices.size == 0:  # no bid at all: the tender fails and the work stays in-house
-        _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_private)
+        basis = value * unit.efficiency if math.isfinite(plan.basis_tolerance) else 0.0
+        _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_private, basis)
         return
     w = plan.price_weight
     score = w * prices / value + (1.0 - w) * (1.0 - quals)
@@ -260,9 +261,11 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     )
 
 
-def _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_private) -> None:
+def _no_award(
+    ctx, rp, p, frac, value, contract_value, prev, held_before, was_private, basis
+) -> None:
     """A tender that drew no bid: nothing is let, the lot returns to (or stays with) the
-    in-house unit, the buyer's cost of the tender is spent all the same."""
+    in-house unit, the buyer's cost of the tender is spent all the same (no best bid: NaN)."""
     pk, unit = ctx.packages, ctx.unit
     if was_private:
         pk.release(p)
@@ -270,7 +273,7 @@ def _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_pr
         unit.tender_outcome(p, frac, held_before, kept=True)
     new = value * unit.efficiency
     pk.rounds[p] += 1
-    rate = buyer_cost_rate(rp, contract_value, ctx.tenders.done)
+    rate = float(buyer_cost_rate(rp, contract_value, ctx.tenders.done))
     ctx.ledger.charge("tendering", rate * contract_value)
     ctx.tally.add("tenders_held", 1)
     ctx.tenders.record(
@@ -291,6 +294,8 @@ def _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_pr
             False,
             (prev - new) / prev,
             rate,
+            math.nan,
+            basis,
         )
     )
 

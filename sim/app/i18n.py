@@ -383,12 +383,13 @@ DA: dict[str, str] = {
         "kontraktværdien."
     ),
     "Control bids": "Kontrolbud",
-    "The in-house unit must bid against private firms for tendered work. It keeps the work "
-    "only if its bid, covering all its costs, wins. Writing and checking the bids costs "
-    "administrative time.": (
-        "Den egne enhed skal byde mod private firmaer på udbudt arbejde. Den beholder kun "
-        "arbejdet, hvis dens bud, der dækker alle dens omkostninger, vinder. At skrive og "
-        "kontrollere buddene koster administrativ tid."
+    "The in-house unit may bid against private firms for tendered work. It bids where it "
+    "expects to win and so keep its crews busy; it keeps the work only if its bid, covering "
+    "all its costs, wins. Writing and checking the bids costs administrative time.": (
+        "Den egne enhed kan byde mod private firmaer på udbudt arbejde. Den byder, hvor den "
+        "regner med at vinde og dermed holde sine hold beskæftiget; den beholder kun arbejdet, "
+        "hvis dens bud, der dækker alle dens omkostninger, vinder. At skrive og kontrollere "
+        "buddene koster administrativ tid."
     ),
     "Internal invoicing": "Intern fakturering",
     "The in-house unit sends invoices to the orderer for its own work, as if it were a "
@@ -409,10 +410,14 @@ DA: dict[str, str] = {
         "fjernes, så kontrol og fakturering tager mere og mere tid."
     ),
     "Fixed in-house share": "Fast egenandel",
-    "The in-house unit is guaranteed a fixed share of the work without bidding; the rest is "
-    "tendered. Its price is a calculated hourly price.": (
-        "Den egne enhed er sikret en fast andel af arbejdet uden at byde; resten udbydes. Dens "
-        "pris er en beregnet timepris."
+    "The in-house unit is guaranteed a fixed share of the work without bidding; at least the "
+    "rest is tendered. The municipality computes what the unit would cost and awards a "
+    "tendered lot only if the best bid is not dearer than that (within a tolerance); otherwise "
+    "the unit keeps the work.": (
+        "Den egne enhed er sikret en fast andel af arbejdet uden at byde; mindst resten "
+        "udbydes. Kommunen beregner, hvad enheden ville koste, og tildeler kun en udbudt "
+        "opgave, hvis det bedste bud ikke er dyrere end det (inden for en tolerance); ellers "
+        "beholder enheden arbejdet."
     ),
     "Multi-bottom-line benchmarking": "Benchmarking på flere bundlinjer",
     "Each area is measured on several bottom lines: what citizens think, what the "
@@ -514,8 +519,10 @@ DA: dict[str, str] = {
         "(kilde 001's minimum)."
     ),
     "Length of a contract.": "En kontrakts længde.",
-    "Share of the task volume guaranteed to the in-house unit.": (
-        "Den andel af opgavemængden, den egne enhed er sikret."
+    "Share of the task volume kept out of tendering for the in-house unit, at most: at least "
+    "1 − share is tendered, more if tendering.share asks for more.": (
+        "Den andel af opgavemængden, der højst holdes uden for udbud til den egne enhed: "
+        "mindst 1 − andel udbydes, mere hvis tendering.share kræver mere."
     ),
     "Yearly growth of procedure load.": "Årlig vækst i procedurebyrden.",
     "Inspection and control cost as a share of the volume under the split, at trust 0.5.": (
