@@ -888,7 +888,7 @@ OUTPUTS: tuple[Output, ...] = (
         "real, fixed prices",
         "Best bid",
         "Yearly price of the best price/quality bid (a firm's or the in-house control bid), "
-        "before overruns.",
+        "before overruns; 0 where the tender drew no bid.",
         "sum",
     ),
     _o(

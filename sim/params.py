@@ -471,7 +471,7 @@ class EmployeeParams(ParamGroup):
         doc="Background drift of sick leave per year (rising elsewhere).",
     )
     sick_leave_wellbeing_slope: float = param(
-        0.0079,
+        0.0078,
         unit="share per scale point",
         plausible=(0.002, 0.012),
         ge=0,
@@ -689,7 +689,7 @@ class MarketParams(ParamGroup):
     the bid decision and markup, entry and exit (``sim.agents.Market``)."""
 
     cost_mean: float = param(
-        1.0245,
+        0.988,
         unit="× in-house reference cost",
         plausible=(0.96, 1.08),
         gt=0,

@@ -202,7 +202,9 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         quals = np.append(quals, unit.quality)
     if prices.size == 0:  # no bid at all: the tender fails and the work stays in-house
         basis = value * unit.efficiency if math.isfinite(plan.basis_tolerance) else 0.0
-        _no_award(ctx, rp, p, frac, value, contract_value, prev, held_before, was_private, basis)
+        _no_award(
+            ctx, rp, plan, p, frac, value, contract_value, prev, held_before, was_private, basis
+        )
         return
     w = plan.price_weight
     score = w * prices / value + (1.0 - w) * (1.0 - quals)
@@ -262,16 +264,21 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
 
 
 def _no_award(
-    ctx, rp, p, frac, value, contract_value, prev, held_before, was_private, basis
+    ctx, rp, plan, p, frac, value, contract_value, prev, held_before, was_private, basis
 ) -> None:
-    """A tender that drew no bid: nothing is let, the lot returns to (or stays with) the
-    in-house unit, the buyer's cost of the tender is spent all the same (no best bid: NaN)."""
+    """A tender that drew no bid: nothing is let to a firm. The lot was put out to competition,
+    so it counts as exposed for the contract period, delivered by the in-house unit (as a lot
+    HOD's price basis refuses), and is tendered again when the period ends; the buyer's cost
+    of the tender is spent all the same (no best bid: 0)."""
     pk, unit = ctx.packages, ctx.unit
-    if was_private:
-        pk.release(p)
-    else:
+    pk.exposed[p] = frac
+    pk.private[p] = 0.0
+    pk.contractor[p] = -1
+    pk.price[p] = 0.0
+    if not was_private:
         unit.tender_outcome(p, frac, held_before, kept=True)
     new = value * unit.efficiency
+    pk.end[p] = ctx.calendar_year + plan.contract_years
     pk.rounds[p] += 1
     rate = float(buyer_cost_rate(rp, contract_value, ctx.tenders.done))
     ctx.ledger.charge("tendering", rate * contract_value)
@@ -294,7 +301,7 @@ def _no_award(
             False,
             (prev - new) / prev,
             rate,
-            math.nan,
+            0.0,
             basis,
         )
     )

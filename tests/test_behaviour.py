@@ -159,13 +159,24 @@ def test_colleagues_read_the_climate_of_trust():
 
 
 def test_headcount_follows_volume_and_lost_work_lays_off():
-    """When the unit loses its work the positions follow the volume down (layoffs); winning
-    firms' lots adds positions (hires)."""
+    """When the unit loses its work the positions follow the volume down (layoffs); work that
+    returns in-house adds positions (hires)."""
     y = run(_bids(0.5), seed=2).yearly
     assert y["layoffs"].sum() > 10
     assert y["positions"].iloc[-1] < y["positions"].iloc[0]
     y = run(_bids(0.0), seed=2).yearly
-    assert y["hires"].sum() > 0 and y["layoffs"].sum() < 10
+    assert y["layoffs"].sum() < 10
+    # work that comes back in-house (the tender share falls) is staffed by hiring
+    back = _bids(0.0)
+    back["regimes"].append(
+        {
+            "start": 2011,
+            "rules": [{"rule": "tendering", "share": 0.05}, *back["regimes"][1]["rules"][1:]],
+        }
+    )
+    y = run(back, seed=2).yearly
+    assert y["hires"].sum() > 0
+    assert y["positions"].iloc[-1] > y["positions"].iloc[2]
 
 
 def test_ideas_designed_with_local_knowledge_raise_quality_more_often():

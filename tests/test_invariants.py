@@ -101,14 +101,21 @@ def test_hod_fixed_share_floor_price_basis_and_no_control_bids(seed):
     tol = load_scenario("hod").rules[1].basis_tolerance
     firm = t[t["winner"] >= 0]
     assert (firm["best_bid_dkk"] <= firm["basis_dkk"] * (1 + tol) * (1 + 1e-12)).all()
+    # a lot kept in-house was refused by the basis, or drew no bid at all
     kept = t[t["winner"] == -1]
-    assert (kept["best_bid_dkk"] > kept["basis_dkk"] * (1 + tol)).all()
+    refused = kept["best_bid_dkk"] > kept["basis_dkk"] * (1 + tol)
+    assert (refused | (kept["bidders"] == 0)).all()
 
 
 def test_the_price_basis_decides_hods_awards():
     """Without a tolerance no HOD award is dearer than the basis; with a very wide one the
     basis refuses nothing (every lot goes to a firm)."""
-    strict = run("hod", seed=2, years=8, set={"fixed_inhouse_share.basis_tolerance": 0.0})
+    strict = run(
+        "hod",
+        seed=2,
+        years=8,
+        set={"fixed_inhouse_share.basis_tolerance": 0.0, "market.cost_mean": 1.06},
+    )
     t = strict.tenders
     firm = t[t["winner"] >= 0]
     assert len(firm) and (firm["best_bid_dkk"] <= firm["basis_dkk"] * (1 + 1e-12)).all()
@@ -199,7 +206,7 @@ def test_a_won_control_bid_keeps_the_package_in_house(seed):
     res = cached_run("bum", seed)
     t, areas = res.tenders, res.areas
     won = t[t["inhouse_won"]]
-    lost = t[~t["inhouse_won"]]
+    lost = t[~t["inhouse_won"] & (t["bidders"] > 0)]  # a tender with no bid lets nothing
     assert won["control_bid"].all()
     assert (won["winner"] == -1).all() and (lost["winner"] >= 0).all()
     assert (won["new_cost_dkk"] > 0).all()

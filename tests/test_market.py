@@ -51,8 +51,10 @@ def test_a_firm_bids_only_when_its_expected_profit_exceeds_its_bid_cost():
     rows, prices, _ = _bids(m, p)
     assert rows.size > 0 and (prices > 0).all()
     assert set(rows) <= set(np.flatnonzero(mk.does[:, k]))
-    # a bid costs 20 % of the contract sum: no chance to win times margin covers it, nobody bids
-    m = _model(bidder_cost_rate=0.2, bid_cost_sd=0.0)
+    # a bid costs 20 % of the contract sum and markups are small: no chance to win times
+    # margin covers it, nobody bids
+    m = _model(bidder_cost_rate=0.2, bid_cost_sd=0.0, markup=0.02, markup_sd=0.0)
+    m.market.expected_bidders[:] = 3.6  # KFST's mean: rivals expected, no thin-market markup
     rows, _, _ = _bids(m, _lot(m))
     assert rows.size == 0
     # the decision itself: a firm alone on the lot (win chance 1) bids at the normal bid cost;

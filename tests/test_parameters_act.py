@@ -34,6 +34,12 @@ OPEN = {
 INERT_HERE = {
     "politics.fiscal_pressure_weight": "acts only when the department overspends its budget, "
     "which HOD's runs do not",
+    "market.min_firms": "a floor on the number of firms that HOD's regional market never falls "
+    "to (firms leave only after sustained losses)",
+    "tendering.termination_after": "HOD's monitoring rarely finds shortfalls on one contract, so "
+    "a clause of 4 strikes is never reached (at the default 2 it acts)",
+    "tendering.exclusion_years": "acts only after a contract is terminated, which HOD's runs on "
+    "these seeds do not see",
 }
 
 

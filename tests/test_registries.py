@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from sim import outputs
 from sim.cli import cli
-from sim.params import Range, resolve_range, schema_index
+from sim.params import resolve_range, schema_index
 from sim.runner import RunResult, run
 from tests.conftest import unregistered
 
@@ -72,7 +72,12 @@ def test_sensitivity_experiments_ema_and_app_resolve_an_integer_parameter_alike(
         }
     )
     sens = next(p for p in spec.params if p.name == name)
-    assert isinstance(sens, Range) and sens == want
+    assert (sens.name, sens.low, sens.high, sens.kind) == (
+        want.name,
+        want.low,
+        want.high,
+        want.kind,
+    )
     lo, hi = salib_problem([sens])["bounds"][0]
     assert (lo, hi) == want.sample_bounds()
     assert to_values([sens], np.array([hi - 1e-9]))[name] == int(want.high)
@@ -234,7 +239,9 @@ def test_figures_run_compare_app_and_exercises_show_the_registry_views(
         plt.close(f)
 
     last = produced.yearly.iloc[-1].to_dict()
-    view = SimpleNamespace(label="A", now="2010 Q1", rows=(last,))
+    view = SimpleNamespace(
+        label="A", calendar_year=2010, quarter=1, quarter_of_year=1, rows=(last,)
+    )
     table = latest_table((view,))
     heads = re.findall(r"<tr class='govsim-outcome'><th>(.*?)</th>", table)
     assert heads == [outputs.output(c).label for c in outputs.listed("latest")]

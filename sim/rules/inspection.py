@@ -18,7 +18,7 @@ from sim.rules.context import RuleContext, uses
 class InspectionParams(RuleParams):
     rule: Literal["inspection"]
     share_of_volume: float = param(
-        0.0135,
+        0.0164,
         unit="share of task volume",
         plausible=(0.003, 0.02),
         ge=0,

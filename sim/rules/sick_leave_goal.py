@@ -26,7 +26,7 @@ class SickLeaveGoalParams(RuleParams):
         doc="Management and HR time per employee for the programme.",
     )
     absence_reduction: float = param(
-        0.003,
+        0.007,
         unit="share of absence",
         plausible=(0.0, 0.15),
         ge=0,

@@ -119,11 +119,11 @@ NATIONAL_CHECKS: tuple[Check, ...] = (
         national_control_bid_share,
         "%",
         missing=(
-            "Every BUM municipality's in-house unit control-bids on every tender (the "
-            "control_bids rule of the bum preset), and BUM municipalities hold most tenders. "
-            "National rarity needs municipalities that tender without the purchaser–provider "
-            "split (no source read yet for how many) or an in-house bid decision (bid only where "
-            "the unit can win) — neither is in the population or the model."
+            "Each BUM municipality's in-house unit decides per lot whether to control-bid (where "
+            "it expects to win and keep its crews, sim.rules.control_bids); where the national "
+            "share still exceeds a few percent, the units expect to win more lots than Danish "
+            "units did, or more municipalities tender without a purchaser–provider split than "
+            "the population assigns (no source read yet for how many)."
         ),
     ),
 )
