@@ -451,7 +451,7 @@ class Market:
             np.add.at(self.revenue, r, pk.price[held])
             np.add.at(self.profit, r, pk.price[held] - cost - penalty)
             np.add.at(delivered, (r, k), pk.volume[held] * pk.private[held])
-            # termination for repeated shortfalls: the lot is re-tendered at the next year start
+            # termination for repeated shortfalls: the lot comes up again at the next year start
             b.strikes[held] += found
             clause = b.termination_after[held]
             end = held[(clause > 0) & (b.strikes[held] >= clause) & (pk.end[held] > year + 1)]

@@ -503,7 +503,7 @@ def _load_file(key: str, shown: str) -> Scenario:
     if stamp is not None:
         hit = _CACHE.get(key)
         if hit is not None and hit[0] == stamp and hit[1] == shown:
-            return hit[2]
+            return hit[2].model_copy(deep=True)  # a caller may change its copy: never the cache's
     data = read_yaml(Path(shown))
     sc = scenario_from_dict(data, shown, Path(shown).parent)
     if isinstance(data, dict) and "base" in data:
@@ -511,7 +511,7 @@ def _load_file(key: str, shown: str) -> Scenario:
     if stamp is not None:
         if len(_CACHE) > 256:
             _CACHE.clear()
-        _CACHE[key] = (stamp, shown, sc)
+        _CACHE[key] = (stamp, shown, sc.model_copy(deep=True))
     return sc
 
 
