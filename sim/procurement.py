@@ -236,6 +236,29 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     pk.end[p] = ctx.calendar_year + plan.contract_years
     pk.rounds[p] += 1
     pk.advantage[p] *= 1.0 - mp.catch_up
+    _book_tender(
+        ctx,
+        rp,
+        p,
+        frac,
+        value,
+        contract_value,
+        prev,
+        new,
+        winner,
+        int(idx.size),
+        inhouse_bid is not None,
+        bool(inhouse_won),
+        float(prices[best]),
+        basis,
+    )
+
+
+def _book_tender(
+    ctx, rp, p, frac, value, contract_value, prev, new, winner, bidders, control, won, best, basis
+) -> None:
+    """Charge the buyer's cost of a tender held and log its row (``TENDER_COLUMNS``)."""
+    pk = ctx.packages
     rate = float(buyer_cost_rate(rp, contract_value, ctx.tenders.done))
     ctx.ledger.charge("tendering", rate * contract_value)
     ctx.tally.add("tenders_held", 1)
@@ -252,12 +275,12 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
             prev,
             new,
             winner,
-            int(idx.size),
-            inhouse_bid is not None,
-            bool(inhouse_won),
+            bidders,
+            control,
+            won,
             (prev - new) / prev,
             rate,
-            float(prices[best]),
+            best,
             basis,
         )
     )
@@ -280,30 +303,8 @@ def _no_award(
     new = value * unit.efficiency
     pk.end[p] = ctx.calendar_year + plan.contract_years
     pk.rounds[p] += 1
-    rate = float(buyer_cost_rate(rp, contract_value, ctx.tenders.done))
-    ctx.ledger.charge("tendering", rate * contract_value)
-    ctx.tally.add("tenders_held", 1)
-    ctx.tenders.record(
-        (
-            ctx.calendar_year,
-            p,
-            int(pk.area[p]),
-            int(pk.task[p]),
-            int(pk.rounds[p]),
-            frac,
-            value,
-            contract_value,
-            prev,
-            new,
-            -1,
-            0,
-            False,
-            False,
-            (prev - new) / prev,
-            rate,
-            0.0,
-            basis,
-        )
+    _book_tender(
+        ctx, rp, p, frac, value, contract_value, prev, new, -1, 0, False, False, 0.0, basis
     )
 
 
