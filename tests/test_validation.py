@@ -104,12 +104,18 @@ def quick_results():
 def test_quick_validation_gives_a_value_for_every_check(quick_results):
     data, results = quick_results
     assert [r.check.id for r in results] == [c.id for c in CHECKS]
+    # control bids are rare (4a), so on 8 seeds the checks that need a written or won control
+    # bid may have nothing to measure: no value then, and never a made-up one
+    conditional = {"4b", "4c"}
     for r in results:
+        if r.n == 0:
+            assert r.check.id in conditional and not r.passed, r.check.id
+            continue
         assert np.isfinite(r.mean), r.check.id
         assert r.lo <= r.mean <= r.hi
-    # structural facts hold on any number of seeds
+    # structural facts hold on any number of seeds (4b's semantics: tests/test_invariants.py)
     by_id = {r.check.id: r for r in results}
-    assert by_id["4b"].mean == 1.0
+    assert by_id["4b"].n == 0 or by_id["4b"].mean == 1.0
     assert by_id["3b"].passed
     # re-tenders now save too (firms get cheaper between contracts), so that they save less
     # than first tenders is an empirical result that needs many seeds: here only its sign
