@@ -27,6 +27,20 @@ def atomic_directory(out: str | Path) -> Iterator[Path]:
         raise
 
 
+def atomic_file(path: str | Path, write) -> None:
+    """Write one file whole or not at all: `write(tmp)` fills a temporary sibling, which then
+    replaces `path`; on error the temporary file is removed and `path` is left as it was."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def check_out_dir(out: str | Path, what: str = "--out") -> Path:
     """Refuse, before any simulation starts, an output folder that cannot be created or written
     (read-only parent, a path under a file): one GovsimError naming the path and the reason."""

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.atomic import atomic_file
 from sim.errors import GovsimError
 from sim.params import Range, resolve_range
 from sim.robust.study import (
@@ -46,7 +47,6 @@ from sim.robust.study import (
     LHS_KEY,
     MANIFEST,
     PRIM,
-    _atomic_write,
     concentrated,
 )
 from sim.seeds import derive_seeds, stream_rng
@@ -540,12 +540,12 @@ def write_tables(
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = [out / DRAWS_FILE, out / DRAWS_CSV, out / SUMMARY_FILE, out / PRIM_FILE, out / MANIFEST]
-    _atomic_write(files[0], lambda p: draws.to_parquet(p, index=False))
-    _atomic_write(files[1], lambda p: draws.to_csv(p, index=False))
-    _atomic_write(files[2], lambda p: summary.to_csv(p, index=False))
-    _atomic_write(files[3], lambda p: prim.to_csv(p, index=False))
+    atomic_file(files[0], lambda p: draws.to_parquet(p, index=False))
+    atomic_file(files[1], lambda p: draws.to_csv(p, index=False))
+    atomic_file(files[2], lambda p: summary.to_csv(p, index=False))
+    atomic_file(files[3], lambda p: prim.to_csv(p, index=False))
     text = json.dumps(manifest(exp, extra), indent=2, default=str)
-    _atomic_write(files[4], lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_file(files[4], lambda p: p.write_text(text, encoding="utf-8"))
     return files
 
 

@@ -27,8 +27,6 @@ Layout of ``out``: ``batch/`` (the engine's folder: resumable), ``robust_draws.p
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.atomic import atomic_file
 from sim.errors import GovsimError
 from sim.outputs import ROBUST_OUTCOMES
 from sim.params import Range, resolve_range, schema
@@ -455,28 +454,17 @@ def statement(outcome: str, a: str, b: str, direction: str) -> str:
 # ---------------------------------------------------------------- files
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_tables(
     study: Study, out: Path, draws: pd.DataFrame, summary: pd.DataFrame, extra: dict
 ) -> list[Path]:
     """robust_draws.parquet/.csv, robust_summary.csv and manifest.json, each written whole."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / DRAWS_FILE, out / DRAWS_CSV, out / SUMMARY_FILE, out / MANIFEST]
-    _atomic_write(files[0], lambda p: draws.to_parquet(p, index=False))
-    _atomic_write(files[1], lambda p: draws.to_csv(p, index=False))
-    _atomic_write(files[2], lambda p: summary.to_csv(p, index=False))
+    atomic_file(files[0], lambda p: draws.to_parquet(p, index=False))
+    atomic_file(files[1], lambda p: draws.to_csv(p, index=False))
+    atomic_file(files[2], lambda p: summary.to_csv(p, index=False))
     text = json.dumps(manifest(study, extra), indent=2, default=str)
-    _atomic_write(files[3], lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_file(files[3], lambda p: p.write_text(text, encoding="utf-8"))
     return files
 
 
