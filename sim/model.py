@@ -88,6 +88,9 @@ class MunicipalityModel(Model):
         self.trust = Trust(p.trust.initial)
         self.packages = TaskPackages(rng, self.n_areas, mp.task_volume_dkk, area_weight, p.tasks)
         self.owns_market = market is None
+        # what a benchmarking network of a population shares (sim.population.network); None
+        # in a single run
+        self.peers = None
         self.market = Market(self, mp.contractors) if market is None else market
         self.unit = InHouseUnit(self, self.trust)
         for _ in range(p.politics.committee_size):

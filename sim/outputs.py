@@ -2574,6 +2574,16 @@ def _population() -> tuple[Output, ...]:
             "final",
         ),
         _o(
+            "municipalities",
+            "network",
+            "—",
+            "a network key or empty",
+            "Benchmarking network",
+            "Key of the benchmarking network the municipality shares data and learning with (empty: none).",
+            "—",
+            "text",
+        ),
+        _o(
             "national",
             "year",
             "calendar year",

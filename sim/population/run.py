@@ -27,6 +27,7 @@ from sim.outputs import columns
 from sim.population.spec import (
     STREAM_MARKETS,
     Municipality,
+    Network,
     Population,
     RegionMarket,
     load_population,
@@ -139,19 +140,29 @@ class Region:
         return out
 
 
-def step_regions(regions: Sequence[Region]) -> None:
-    """Step every region in lockstep until all models have run their quarters."""
+def step_regions(regions: Sequence[Region], networks: Sequence[Network] = ()) -> None:
+    """Step every region in lockstep until all models have run their quarters; after the last
+    quarter of every year the benchmarking networks exchange (``sim.population.network``)."""
+    from sim.population.network import exchange
+
+    model_of = {m.index: mod for r in regions for m, mod in zip(r.members, r.models, strict=True)}
+    groups = [([model_of[i] for i in n.members], n) for n in networks]
+    t = 0
     while any(r.running for r in regions):
         for r in regions:
             r.step()
+        t += 1
+        if t % 4 == 0:
+            for models, n in groups:
+                exchange(models, n.lag_reduction_years, n.transfer_rate)
 
 
 def run_regions(task: tuple[int, list[tuple], int]) -> Any:
     """The unit of parallel work (picklable): whole regions of one national run, stepped together
     → (run position, [(municipality index, yearly table), …], [(region key, market rows), …])."""
-    pos, parts, years = task
+    pos, parts, years, networks = task
     regions = [Region(key, members, seeds, years, mk, ms) for key, members, seeds, mk, ms in parts]
-    step_regions(regions)
+    step_regions(regions, networks)
     out, markets = [], []
     for r in regions:
         markets.append((r.key, r.market_rows()))
@@ -210,6 +221,7 @@ def municipality_table(pop: Population, seeds: Sequence[int]) -> pd.DataFrame:
                 "preset": m.preset,
                 "seed": s,
                 "market": mk.kind,
+                "network": pop.network_of(m.index),
                 "market_firms": mk.firms if mk.kind == "regional" else mp.contractors,
                 "citizens": mp.citizens,
                 "task_volume_dkk": mp.task_volume_dkk,
@@ -273,8 +285,9 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
 
 
 def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) -> list[Any]:
-    """Work units: (run position, regions, years). With one national run on several workers the
-    regions are dealt out over `workers` units (most municipalities first, each to the least
+    """Work units: (run position, regions, years, networks). With one national run on several
+    workers and no benchmarking network spanning regions the regions are dealt out over
+    `workers` units (most municipalities first, each to the least
     loaded unit: a municipality costs about the same whatever its size); a batch of several runs
     gives one unit per run."""
     tasks = []
@@ -287,17 +300,24 @@ def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) 
                 pop.by_region(), pop.markets, market_seeds, strict=True
             )
         ]
-        if len(run_seeds) == 1 and workers > 1:
+        if len(run_seeds) == 1 and workers > 1 and not pop.networks_span_regions():
             bins: list[list[Any]] = [[] for _ in range(min(workers, len(parts)))]
             load = [0.0] * len(bins)
             for part in sorted(parts, key=lambda p: -len(p[1])):
                 b = int(np.argmin(load))
                 bins[b].append(part)
                 load[b] += len(part[1])
-            tasks += [(pos, b, years) for b in bins if b]
+            tasks += [(pos, b, years, _networks_in(pop, b)) for b in bins if b]
         else:
-            tasks.append((pos, parts, years))
+            tasks.append((pos, parts, years, pop.networks))
     return tasks
+
+
+def _networks_in(pop: Population, parts: list[Any]) -> tuple[Network, ...]:
+    """The networks whose members all lie in the regions of `parts` (a network spanning
+    regions keeps the national run in one unit, ``_tasks``)."""
+    inside = {m.index for _, members, *_ in parts for m in members}
+    return tuple(n for n in pop.networks if set(n.members) <= inside)
 
 
 def _execute(
@@ -422,6 +442,7 @@ def population_manifest(pop: Population, years: int, extra: dict[str, Any]) -> d
             )
             for (k, _), mk in zip(pop.regions, pop.markets, strict=True)
         },
+        "networks": {n.key: len(n.members) for n in pop.networks},
         "market_seed_derivation": "region j's shared market runs on "
         f"sim.seeds.derive_seeds(seed, regions, {STREAM_MARKETS})[j]",
         "versions": versions(),

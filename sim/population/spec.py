@@ -191,6 +191,41 @@ class SizeSpec(NumbersModel):
     )
 
 
+class NetworkSpec(NumbersModel):
+    """A benchmarking network: municipalities that share benchmarking data and learning
+    (``sim.population.network``), chosen by scenario and/or by key."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    key: str = Field(pattern=KEY, description="Identifier (lower case, digits, _)")
+    scenarios: list[str] = Field(
+        default_factory=list, description="Every municipality running one of these scenarios"
+    )
+    municipalities: list[str] = Field(default_factory=list, description="These by key")
+    lag_reduction_years: int = param(
+        1,
+        unit="years",
+        plausible=(0, 2),
+        ge=0,
+        le=10,
+        source="seed 000 (HOD benchmarks with other HOD municipalities) and seed 001 (2 years "
+        "of own data before the first flags); that peers' data replace one of those years is "
+        "an assumption",
+        doc="Years by which a member's benchmarking lag shortens once a peer measures too.",
+    )
+    transfer_rate: float = param(
+        0.5,
+        unit="per peer improvement",
+        plausible=(0.0, 1.5),
+        ge=0,
+        le=10,
+        source="assumption: learning travels in benchmarking networks (seed 000: close "
+        "inter-municipal collaboration); Walker 2006 finds that innovations spread between "
+        "English local authorities through such contacts, without a rate for this setting",
+        doc="A learning team takes up one of its peers' tested improvements with probability "
+        "1 − exp(−rate × the improvements the peers' teams implemented last year, per peer).",
+    )
+
+
 class NamedMunicipality(NumbersModel):
     """A municipality the file names: its region, and optionally its size and scenario."""
 
@@ -243,6 +278,17 @@ class PopulationFile(NumbersModel):
         description="regional: the municipalities of a region buy from one shared contractor "
         "market; local: each has its own, as a single run",
     )
+    networks: list[NetworkSpec] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Network:
+    """A built benchmarking network: its members' positions in the canonical order."""
+
+    key: str
+    members: tuple[int, ...]
+    lag_reduction_years: int
+    transfer_rate: float
 
 
 @dataclass(frozen=True)
@@ -279,6 +325,15 @@ class Population:
     start_year: int
     spec: dict[str, Any] = field(default_factory=dict)
     markets: tuple[RegionMarket, ...] = ()  # one per region, in the order of `regions`
+    networks: tuple[Network, ...] = ()
+
+    def network_of(self, index: int) -> str:
+        """The key of municipality `index`'s benchmarking network ('' if none)."""
+        return next((n.key for n in self.networks if index in n.members), "")
+
+    def networks_span_regions(self) -> bool:
+        region = {m.index: m.region for m in self.municipalities}
+        return any(len({region[i] for i in n.members}) > 1 for n in self.networks)
 
     def __len__(self) -> int:
         return len(self.municipalities)
@@ -681,7 +736,56 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
         start_year=int(start.pop()),
         spec=f.model_dump(mode="json"),
         markets=_region_markets(f, source, members),
+        networks=_networks(f, source, members),
     )
+
+
+def _networks(f: PopulationFile, source: str, members: list[Municipality]) -> tuple[Network, ...]:
+    """The benchmarking networks: members by scenario and by key; a municipality in at most
+    one network; at least two members each."""
+    keys = {m.key: m.index for m in members}
+    labels = sorted({m.preset for m in members})
+    taken: dict[int, str] = {}
+    out = []
+    seen: set[str] = set()
+    for i, n in enumerate(f.networks):
+        where = f"{source}: key 'networks[{i}]"
+        if n.key in seen:
+            raise GovsimError(f"{where}.key' has value {n.key!r}: each network key once")
+        seen.add(n.key)
+        chosen: set[int] = set()
+        for j, sc in enumerate(n.scenarios):
+            if sc not in labels:
+                raise GovsimError(
+                    f"{where}.scenarios[{j}]' has value {sc!r}: no municipality runs it; the "
+                    f"population's scenarios are {', '.join(labels)}"
+                )
+            chosen |= {m.index for m in members if m.preset == sc}
+        for j, k in enumerate(n.municipalities):
+            if k not in keys:
+                shown = ", ".join(list(keys)[:8]) + (", …" if len(keys) > 8 else "")
+                raise GovsimError(
+                    f"{where}.municipalities[{j}]' has value {k!r}: unknown municipality; the "
+                    f"municipalities are {shown}"
+                )
+            chosen.add(keys[k])
+        if len(chosen) < 2:
+            raise GovsimError(
+                f"{where}' (network {n.key!r}) has {len(chosen)} member(s): a benchmarking "
+                "network needs at least 2 municipalities (give 'scenarios' and/or "
+                "'municipalities')"
+            )
+        for idx in sorted(chosen):
+            if idx in taken:
+                raise GovsimError(
+                    f"{where}' (network {n.key!r}): municipality {members[idx].key!r} is "
+                    f"already in network {taken[idx]!r}; a municipality is in at most one network"
+                )
+            taken[idx] = n.key
+        out.append(
+            Network(n.key, tuple(sorted(chosen)), int(n.lag_reduction_years), n.transfer_rate)
+        )
+    return tuple(out)
 
 
 def _market_values(sc: Scenario) -> dict[str, Any]:
