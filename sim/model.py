@@ -56,6 +56,7 @@ class MunicipalityModel(Model):
         seed: int = 0,
         years: int | None = None,
         collect: bool = True,
+        market: Market | None = None,
     ) -> None:
         """
         Args:
@@ -64,6 +65,10 @@ class MunicipalityModel(Model):
             years: run length; defaults to the scenario's ``years``.
             collect: keep Mesa's DataCollector (for Mesa's own tools such as ``batch_run``);
                 ``sim.run`` reads the yearly records directly and switches it off.
+            market: a market hosted elsewhere that the municipality buys from (a population's
+                regional market, ``sim.population.market``); its host settles it at year end.
+                None (a single run): the municipality's own market of
+                ``municipality.contractors`` firms, settled at its own year end.
         """
         super().__init__(seed=seed)
         self.scenario = load_scenario(scenario)
@@ -82,7 +87,11 @@ class MunicipalityModel(Model):
         area_weight = rng.lognormal(0.0, mp.area_size_sd, self.n_areas)
         self.trust = Trust(p.trust.initial)
         self.packages = TaskPackages(rng, self.n_areas, mp.task_volume_dkk, area_weight, p.tasks)
-        self.market = Market(self, mp.contractors)
+        self.owns_market = market is None
+        # what a benchmarking network of a population shares (sim.population.network); None
+        # in a single run
+        self.peers = None
+        self.market = Market(self, mp.contractors) if market is None else market
         self.unit = InHouseUnit(self, self.trust)
         for _ in range(p.politics.committee_size):
             Politician(self)
@@ -98,7 +107,8 @@ class MunicipalityModel(Model):
         self.tenders = TenderLog(p.tasks)
         self.commitments = Commitments()
         self.monitoring = Monitoring(self.packages.n)
-        self.market.serve(self.packages, self.monitoring)  # the municipality buys in the market
+        # the municipality buys in the market (on its own penalty terms)
+        self.market.serve(self.packages, self.monitoring, p.monitoring.penalty_share)
         # quality lost this year to undetected shortfalls, per package (set by monitoring)
         self.loss_in = self.loss_pr = np.zeros(self.packages.n)
         self.prev_quality: np.ndarray | None = None
@@ -133,6 +143,8 @@ class MunicipalityModel(Model):
         remaining terms, as in a municipality that has run this way for years. The set-up's
         tenders are logged with year = start_year − 1 and charged to no year."""
         self.calendar_year = self.start_year - 1
+        if not self.owns_market:
+            self.market.touch()
         self._switch_regime(0)
         self._procure()
         pk = self.packages
@@ -160,6 +172,8 @@ class MunicipalityModel(Model):
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
         """One quarter."""
+        if not self.owns_market:
+            self.market.touch()  # this buyer's contracts may change now
         qi = self.t % 4
         self.calendar_year = self.start_year + self.t // 4
         if qi == 0:
@@ -308,7 +322,8 @@ class MunicipalityModel(Model):
         for rule in self.by_phase["adapt"]:
             rule.adapt(ctx)
         self._record_year()
-        self.market.year_end()
+        if self.owns_market:  # a shared market is settled by its host after all its buyers
+            self.market.year_end()
         a.bonus *= 1.0 - self.params.innovation.improvement_decay
 
     def _proposals(self) -> None:

@@ -1,5 +1,6 @@
-"""A population of municipalities (issue 12, stage 1): the file, the lockstep national run,
-determinism over workers, the national tables and their registry, and bad input."""
+"""A population of municipalities (issue 12): the file, the lockstep national run, determinism
+over workers, the national tables and their registry, and bad input. The shared regional
+markets: tests/test_population_market.py."""
 
 from __future__ import annotations
 
@@ -54,14 +55,16 @@ def small_run(small):
 
 # ---------------------------------------------------------------- the population path = sim.run
 def test_a_population_of_one_gives_exactly_the_single_run(tmp_path):
-    """The population generalises the single municipality: a population of one that keeps its
-    scenario's size runs the same model on the derived seed, number for number."""
+    """The population generalises the single municipality: a population of one with its own
+    market that keeps its scenario's size runs the same model on the derived seed, number for
+    number."""
     p = write(
         tmp_path,
         """
         name: one
         municipalities: 1
         years: 3
+        market: local
         regions: [{key: only, count: 1}]
         named: [{key: solo, region: only, size: scenario}]
         governance: [{scenario: hod, rest: true}]
@@ -104,7 +107,9 @@ def test_tables_have_the_registered_columns(small_run):
     assert tuple(small_run.yearly.columns) == outputs.columns("population") + YEARLY_COLUMNS
     assert tuple(small_run.national.columns) == outputs.columns("national")
     assert tuple(small_run.municipalities.columns) == outputs.columns("municipalities")
-    for t in ("population", "national", "municipalities"):
+    assert tuple(small_run.markets.columns) == outputs.columns("markets")
+    assert len(small_run.markets) == 2 * 2  # two regional markets × two years
+    for t in ("population", "national", "municipalities", "markets"):
         for o in outputs.rows((t,)):
             assert o.unit and o.definition.endswith("."), (t, o.name)
     assert len(small_run.yearly) == 6 * 2 and len(small_run.national) == 2
@@ -183,7 +188,11 @@ def test_population_command_writes_tables_manifest_and_figure(small, invoke, tmp
     assert (out / "distributions.png").stat().st_size > 0
     man = json.loads((out / "manifest.json").read_text())
     assert man["seed"] == 5 and man["municipalities"] == 6 and man["population"]["name"] == "small"
-    assert "stage 1" in man["markets"]
+    assert man["markets"] == {
+        "north": "regional: one shared market of 12 firms",
+        "south": "regional: one shared market of 34 firms",
+    }
+    assert (out / "markets.parquet").is_file() and (out / "markets.csv").is_file()
     listed = invoke("population", str(small), "--list")
     assert listed.returncode == 0 and "big" in listed.stdout and "south_01" in listed.stdout
 

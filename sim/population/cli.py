@@ -1,6 +1,6 @@
 """`govsim population FILE`: one national run of a population of municipalities — the
-per-municipality yearly table, the national aggregates and the municipality table as Parquet
-and CSV, a manifest and the distribution figure, written all at once or not at all."""
+per-municipality yearly table, the national aggregates, the municipality table and the regional
+markets' table as Parquet and CSV, a manifest and the distribution figure, written all at once or not at all."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ import click
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory for yearly/national/municipalities (.parquet and .csv), manifest.json and "
+    help="Directory for yearly/national/municipalities/markets (.parquet and .csv), manifest.json and "
     "distributions.png (default: results/population_NAME_seedSEED).",
 )
 @click.option(
@@ -44,8 +44,9 @@ def population(
     """Run a POPULATION of municipalities (a shipped name such as denmark, or a YAML file).
 
     Each municipality runs its own governance scenario on its own seed, derived from --seed;
-    the municipalities step together quarter by quarter, region by region. Markets are per
-    municipality in stage 1 (docs/population.md)."""
+    the municipalities step together quarter by quarter, region by region, and those of a region
+    buy from one shared contractor market unless the file says market: local
+    (docs/population.md)."""
     from sim.atomic import check_out_dir
     from sim.population.run import municipality_table, run_population
     from sim.population.spec import load_population
@@ -81,5 +82,6 @@ def population(
     for c, name in names.items():
         click.echo(f"  {name:<{width}} {last[c]:.4g} (final year {int(last['year'])})")
     click.echo(
-        "wrote yearly, national, municipalities (.parquet, .csv), manifest.json and distributions.png"
+        "wrote yearly, national, municipalities, markets (.parquet, .csv), manifest.json and "
+        "distributions.png"
     )

@@ -1,11 +1,13 @@
 """Running a population: one ``MunicipalityModel`` per municipality, stepped in lockstep, quarter
-by quarter, region by region; the per-municipality yearly table and the national aggregates.
+by quarter, region by region; the per-municipality yearly table, the national aggregates and
+the regional markets' table.
 
-Stage 1: municipalities are independent (each has its own contractor market), so a national run
-may be split by region over worker processes and gives the same tables on any worker count. The
-seam for stage 2 is ``Region.step``: a shared regional market would clear there, between the
-quarters of the region's models, which is why the models of one region always live in one
-process and step together.
+A region whose market is regional (``market: regional``, the default) has one shared contractor
+market (``sim.population.market.RegionalMarket``): its municipalities tender in it in an order
+drawn each year from the market's own stream, and ``Region.step`` settles it once a year after
+all of them. A region with ``market: local`` steps independent municipalities, each with its own
+market, exactly as ``sim.run``. Either way a region's models live in one process, so a national
+run split by region over worker processes gives the same tables on any worker count.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ import pandas as pd
 from sim.atomic import atomic_directory
 from sim.errors import GovsimError, check_seed, check_years
 from sim.outputs import columns
-from sim.population.spec import Municipality, Population, load_population
+from sim.population.spec import (
+    STREAM_MARKETS,
+    Municipality,
+    Network,
+    Population,
+    RegionMarket,
+    load_population,
+)
 from sim.provenance import git_commit, versions
 from sim.seeds import derive_seeds
 
@@ -30,32 +39,85 @@ from sim.seeds import derive_seeds
 ID_COLUMNS = columns("population")
 NATIONAL_COLUMNS = columns("national")
 MUNICIPALITY_COLUMNS = columns("municipalities")
+MARKET_COLUMNS = columns("markets")
 
 
 class Region:
     """The municipalities of one region, stepped together: every model does quarter t before any
-    does quarter t + 1. Stage 2 injects the region's shared contractor market here."""
+    does quarter t + 1. With a shared market (`market` kind ``regional``) the models buy from
+    one ``RegionalMarket`` seeded `market_seed`: they are built (each tendering its warm-start
+    contracts) and step each year in an order the market's stream draws, and the market is
+    settled after the last quarter of every year of all of them."""
 
     def __init__(
-        self, key: str, members: Sequence[Municipality], seeds: Sequence[int], years: int
+        self,
+        key: str,
+        members: Sequence[Municipality],
+        seeds: Sequence[int],
+        years: int,
+        market: RegionMarket | None = None,
+        market_seed: int = 0,
     ) -> None:
         from sim.model import MunicipalityModel
 
         self.key = key
         self.members = list(members)
-        self.models = [
-            MunicipalityModel(m.scenario, seed=s, years=years, collect=False)
-            for m, s in zip(self.members, seeds, strict=True)
-        ]
+        self.t = 0
+        n = len(self.members)
+        self.host = None
+        if market is None or market.kind == "local":
+            self.models = [
+                MunicipalityModel(m.scenario, seed=s, years=years, collect=False)
+                for m, s in zip(self.members, seeds, strict=True)
+            ]
+            self.order = np.arange(n)
+            return
+        from sim.population.market import RegionalMarket
+
+        first = self.members[0].scenario
+        self.host = RegionalMarket(
+            key, first.parameters, market.firms, market_seed, first.start_year
+        )
+        models: list[Any] = [None] * n
+        for i in self.host.order(n):  # warm-start tenders, in a drawn order
+            m = self.members[i]
+            models[i] = MunicipalityModel(
+                m.scenario, seed=seeds[i], years=years, collect=False, market=self.host.market
+            )
+        self.models = models
+        self.order = np.arange(n)
 
     @property
     def running(self) -> bool:
         return any(m.running for m in self.models)
 
     def step(self) -> None:
-        """One quarter of every municipality of the region (stage 2: then the market clears)."""
-        for m in self.models:
-            m.step()
+        """One quarter of every municipality of the region; with a shared market, in this
+        year's order, and after the last quarter of a year the market is settled."""
+        host = self.host
+        if host is None:
+            for m in self.models:
+                m.step()
+            self.t += 1
+            return
+        if self.t % 4 == 0:
+            self.order = host.order(len(self.models))
+        for i in self.order:
+            self.models[i].step()
+        if self.t % 4 == 3:
+            host.settle(int(self.models[0].calendar_year))
+        self.t += 1
+
+    def market_rows(self) -> pd.DataFrame | None:
+        """The shared market's yearly rows (None: local markets); releases its host."""
+        if self.host is None:
+            return None
+        from sim.runner import release
+
+        rows = pd.DataFrame(self.host.rows)
+        release(self.host)
+        self.host = None
+        return pd.concat([pd.DataFrame({"region": self.key}, index=rows.index), rows], axis=1)
 
     def yearly(self) -> list[pd.DataFrame]:
         """Each municipality's yearly table with its identity columns; releases the models."""
@@ -78,23 +140,34 @@ class Region:
         return out
 
 
-def step_regions(regions: Sequence[Region]) -> None:
-    """Step every region in lockstep until all models have run their quarters."""
+def step_regions(regions: Sequence[Region], networks: Sequence[Network] = ()) -> None:
+    """Step every region in lockstep until all models have run their quarters; after the last
+    quarter of every year the benchmarking networks exchange (``sim.population.network``)."""
+    from sim.population.network import exchange
+
+    model_of = {m.index: mod for r in regions for m, mod in zip(r.members, r.models, strict=True)}
+    groups = [([model_of[i] for i in n.members], n) for n in networks]
+    t = 0
     while any(r.running for r in regions):
         for r in regions:
             r.step()
+        t += 1
+        if t % 4 == 0:
+            for models, n in groups:
+                exchange(models, n.lag_reduction_years, n.transfer_rate)
 
 
-def run_regions(task: tuple[int, list[tuple[str, list[Municipality], list[int]]], int]) -> Any:
+def run_regions(task: tuple[int, list[tuple], int]) -> Any:
     """The unit of parallel work (picklable): whole regions of one national run, stepped together
-    → (run position, [(municipality index, yearly table), …])."""
-    pos, parts, years = task
-    regions = [Region(key, members, seeds, years) for key, members, seeds in parts]
-    step_regions(regions)
-    out = []
+    → (run position, [(municipality index, yearly table), …], [(region key, market rows), …])."""
+    pos, parts, years, networks = task
+    regions = [Region(key, members, seeds, years, mk, ms) for key, members, seeds, mk, ms in parts]
+    step_regions(regions, networks)
+    out, markets = [], []
     for r in regions:
+        markets.append((r.key, r.market_rows()))
         out += [(m.index, y) for m, y in zip(r.members, r.yearly(), strict=True)]
-    return pos, out
+    return pos, out, markets
 
 
 def _chunk(task: list[Any]) -> list[Any]:
@@ -111,11 +184,15 @@ class PopulationResult:
     national: pd.DataFrame  # one row per year (per run seed in a batch)
     municipalities: pd.DataFrame  # one row per municipality: region, scenario, size, seed
     manifest: dict[str, Any] = field(default_factory=dict)
+    markets: pd.DataFrame = field(  # one row per regional market × year
+        default_factory=lambda: pd.DataFrame(columns=list(MARKET_COLUMNS))
+    )
 
-    TABLES = ("yearly", "national", "municipalities")
+    TABLES = ("yearly", "national", "municipalities", "markets")
 
     def write(self, out: str | Path, csv: bool = True, figure: bool = True) -> Path:
-        """Parquet (and CSV) tables, manifest.json and (`figure`) distributions.png into `out`,
+        """Parquet (and CSV) tables (yearly, national, municipalities, markets), manifest.json
+        and (`figure`) distributions.png into `out`,
         atomically (a temp dir renamed into place)."""
         out = Path(out)
         with atomic_directory(out) as tmp:
@@ -136,12 +213,16 @@ def municipality_table(pop: Population, seeds: Sequence[int]) -> pd.DataFrame:
     rows = []
     for m, s in zip(pop.municipalities, seeds, strict=True):
         mp = m.scenario.parameters.municipality
+        mk = pop.market_of(m.region)
         rows.append(
             {
                 "municipality": m.key,
                 "region": m.region,
                 "preset": m.preset,
                 "seed": s,
+                "market": mk.kind,
+                "network": pop.network_of(m.index),
+                "market_firms": mk.firms if mk.kind == "regional" else mp.contractors,
                 "citizens": mp.citizens,
                 "task_volume_dkk": mp.task_volume_dkk,
                 "budget_dkk": mp.budget_dkk,
@@ -204,46 +285,66 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
 
 
 def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) -> list[Any]:
-    """Work units: (run position, regions, years). With one national run on several workers the
-    regions are dealt out over `workers` units (most municipalities first, each to the least
+    """Work units: (run position, regions, years, networks). With one national run on several
+    workers and no benchmarking network spanning regions the regions are dealt out over
+    `workers` units (most municipalities first, each to the least
     loaded unit: a municipality costs about the same whatever its size); a batch of several runs
     gives one unit per run."""
     tasks = []
     for pos, seed in enumerate(run_seeds):
         seeds = derive_seeds(seed, len(pop))
+        market_seeds = derive_seeds(seed, len(pop.regions), STREAM_MARKETS)
         parts = [
-            (key, members, [seeds[m.index] for m in members]) for key, members in pop.by_region()
+            (key, members, [seeds[m.index] for m in members], mk, ms)
+            for (key, members), mk, ms in zip(
+                pop.by_region(), pop.markets, market_seeds, strict=True
+            )
         ]
-        if len(run_seeds) == 1 and workers > 1:
+        if len(run_seeds) == 1 and workers > 1 and not pop.networks_span_regions():
             bins: list[list[Any]] = [[] for _ in range(min(workers, len(parts)))]
             load = [0.0] * len(bins)
             for part in sorted(parts, key=lambda p: -len(p[1])):
                 b = int(np.argmin(load))
                 bins[b].append(part)
                 load[b] += len(part[1])
-            tasks += [(pos, b, years) for b in bins if b]
+            tasks += [(pos, b, years, _networks_in(pop, b)) for b in bins if b]
         else:
-            tasks.append((pos, parts, years))
+            tasks.append((pos, parts, years, pop.networks))
     return tasks
+
+
+def _networks_in(pop: Population, parts: list[Any]) -> tuple[Network, ...]:
+    """The networks whose members all lie in the regions of `parts` (a network spanning
+    regions keeps the national run in one unit, ``_tasks``)."""
+    inside = {m.index for _, members, *_ in parts for m in members}
+    return tuple(n for n in pop.networks if set(n.members) <= inside)
 
 
 def _execute(
     pop: Population, run_seeds: Sequence[int], years: int, workers: int
-) -> list[dict[int, pd.DataFrame]]:
+) -> list[tuple[dict[int, pd.DataFrame], dict[str, pd.DataFrame | None]]]:
+    """Per run seed: {municipality index: yearly table}, {region key: market rows or None}."""
     from sim.experiments.backends import make_backend
 
     tasks = _tasks(pop, run_seeds, years, workers)
-    results: list[dict[int, pd.DataFrame]] = [{} for _ in run_seeds]
+    results: list[tuple[dict, dict]] = [({}, {}) for _ in run_seeds]
     if workers == 1:
-        for t in tasks:
-            pos, parts = run_regions(t)
-            results[pos].update(parts)
-        return results
-    with make_backend("local", workers) as pool:
-        for out in pool.map_unordered(_chunk, [[t] for t in tasks]):
-            for pos, parts in out:
-                results[pos].update(parts)
+        outs = [run_regions(t) for t in tasks]
+    else:
+        with make_backend("local", workers) as pool:
+            outs = [o for out in pool.map_unordered(_chunk, [[t] for t in tasks]) for o in out]
+    for pos, parts, markets in outs:
+        results[pos][0].update(parts)
+        results[pos][1].update(markets)
     return results
+
+
+def market_table(pop: Population, markets: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """The regional markets' rows in region order (empty if every market is local)."""
+    frames = [markets[k] for k, _ in pop.regions if markets.get(k) is not None]
+    if not frames:
+        return pd.DataFrame(columns=list(MARKET_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(MARKET_COLUMNS)]
 
 
 def _check_workers(workers: Any) -> int:
@@ -273,7 +374,7 @@ def run_population(
     seed = check_seed(seed)
     years = check_years(years) or pop.years
     workers = _check_workers(workers)
-    (parts,) = _execute(pop, [seed], years, workers)
+    ((parts, markets),) = _execute(pop, [seed], years, workers)
     yearly = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
     munis = municipality_table(pop, derive_seeds(seed, len(pop)))
     return PopulationResult(
@@ -281,6 +382,7 @@ def run_population(
         national=national_table(yearly, munis),
         municipalities=munis,
         manifest=population_manifest(pop, years, {"seed": seed, "workers": workers}),
+        markets=market_table(pop, markets),
     )
 
 
@@ -299,20 +401,25 @@ def run_population_batch(
     years = check_years(years) or pop.years
     workers = _check_workers(workers)
     results = _execute(pop, seeds, years, workers)
-    yearly, munis = [], []
-    for s, parts in zip(seeds, results, strict=True):
+    yearly, munis, mks = [], [], []
+    for s, (parts, markets) in zip(seeds, results, strict=True):
         y = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
         yearly.append(y.assign(run_seed=s))
         munis.append(municipality_table(pop, derive_seeds(s, len(pop))).assign(run_seed=s))
+        mks.append(market_table(pop, markets).assign(run_seed=s))
     y, m = pd.concat(yearly, ignore_index=True), pd.concat(munis, ignore_index=True)
+    k = pd.concat(mks, ignore_index=True)
     first = m[m["run_seed"] == seeds[0]]
-    y = y[["run_seed", *[c for c in y.columns if c != "run_seed"]]]
-    m = m[["run_seed", *[c for c in m.columns if c != "run_seed"]]]
+
+    def seed_first(df: pd.DataFrame) -> pd.DataFrame:
+        return df[["run_seed", *[c for c in df.columns if c != "run_seed"]]]
+
     return PopulationResult(
-        yearly=y,
+        yearly=seed_first(y),
         national=national_table(y, first),
-        municipalities=m,
+        municipalities=seed_first(m),
         manifest=population_manifest(pop, years, {"seeds": list(seeds), "workers": workers}),
+        markets=seed_first(k),
     )
 
 
@@ -327,7 +434,17 @@ def population_manifest(pop: Population, years: int, extra: dict[str, Any]) -> d
         "start_year": pop.start_year,
         **extra,
         "seed_derivation": "municipality i runs on sim.seeds.derive_seeds(seed, N)[i]",
-        "markets": "stage 1: one contractor market per municipality (no shared regional market)",
+        "markets": {
+            k: (
+                f"regional: one shared market of {mk.firms} firms"
+                if mk.kind == "regional"
+                else "local: one market per municipality"
+            )
+            for (k, _), mk in zip(pop.regions, pop.markets, strict=True)
+        },
+        "networks": {n.key: len(n.members) for n in pop.networks},
+        "market_seed_derivation": "region j's shared market runs on "
+        f"sim.seeds.derive_seeds(seed, regions, {STREAM_MARKETS})[j]",
         "versions": versions(),
         "git_commit": git_commit(),
     }

@@ -39,6 +39,9 @@ from sim.seeds import stream_rng
 KEY = r"^[a-z][a-z0-9_]*$"
 #: independent streams of the structure seed (sim.seeds.stream_rng spawn keys)
 STREAM_SIZES, STREAM_GOVERNANCE, STREAM_DRAWS, STREAM_VOLUME = 1, 2, 3, 4
+#: the list of the regional markets' seeds (``derive_seeds(run seed, regions, STREAM_MARKETS)``)
+STREAM_MARKETS = 5
+MARKET_KINDS = ("regional", "local")
 #: Denmark's five regions since the 2007 structural reform and their municipality counts
 #: (98 in all; Region Hovedstaden includes Bornholm; Ertholmene belongs to no municipality)
 DENMARK_REGIONS: tuple[tuple[str, str, int], ...] = (
@@ -60,14 +63,26 @@ SIZE_PARAMETERS = (
 
 
 class RegionSpec(NumbersModel):
-    """A region: its municipalities (a count or a share of all) share a contractor market in
-    stage 2; in stage 1 a region is the unit stepped together and the unit of parallel work."""
+    """A region: its municipalities (a count or a share of all), stepped together in one
+    process, and — with a regional market — the contractor market they share."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     key: str = Field(pattern=KEY, description="Identifier (lower case, digits, _)")
     name: str = ""
     count: int | None = Field(None, ge=0, description="Municipalities in the region")
     share: float | None = Field(None, ge=0, le=1, description="Share of all municipalities")
+    market: Literal["regional", "local"] | None = Field(
+        None,
+        description="regional: one shared market; local: one per municipality; "
+        "None: the file's 'market'",
+    )
+    firms: int | None = Field(
+        None,
+        ge=0,
+        le=10_000,
+        description="Firms in the regional market at the start, and the most that entry lets "
+        "in (None: size.regional_firms_share × the members' own pools)",
+    )
 
 
 class SizeSpec(NumbersModel):
@@ -146,9 +161,24 @@ class SizeSpec(NumbersModel):
         plausible=(0.0, 1.0),
         ge=0,
         le=1,
-        source="assumption: a bigger municipality's market holds more firms (stage 1: one "
-        "market per municipality)",
+        source="assumption: a bigger municipality's market holds more firms (its own market "
+        "with market: local; its contribution to the region's pool with market: regional)",
         doc="Contractors grow as (citizens / the scenario's citizens) to this power.",
+    )
+    regional_firms_share: float = param(
+        1.0,
+        unit="share of the members' own pools",
+        plausible=(0.5, 1.0),
+        gt=0,
+        le=2,
+        source="assumption: 1 keeps a region's firms and capacity at the sum of what its "
+        "municipalities' own markets would hold (the calibrated single-municipality balance of "
+        "capacity and demand), so that sharing alone changes the market; neighbouring "
+        "municipalities' pools overlap in reality (a firm counted by each municipality it "
+        "serves), which a share below 1 expresses",
+        doc="Firms of a regional market (market: regional): this share of the sum of its "
+        "municipalities' municipality.contractors, at least market.min_firms (a region's "
+        "'firms' overrides it).",
     )
     contractors_min: int = param(
         2,
@@ -158,6 +188,41 @@ class SizeSpec(NumbersModel):
         le=200,
         source="assumption: even the smallest municipality's tenders meet some competition",
         doc="The fewest contractors a municipality's market has.",
+    )
+
+
+class NetworkSpec(NumbersModel):
+    """A benchmarking network: municipalities that share benchmarking data and learning
+    (``sim.population.network``), chosen by scenario and/or by key."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    key: str = Field(pattern=KEY, description="Identifier (lower case, digits, _)")
+    scenarios: list[str] = Field(
+        default_factory=list, description="Every municipality running one of these scenarios"
+    )
+    municipalities: list[str] = Field(default_factory=list, description="These by key")
+    lag_reduction_years: int = param(
+        1,
+        unit="years",
+        plausible=(0, 2),
+        ge=0,
+        le=10,
+        source="seed 000 (HOD benchmarks with other HOD municipalities) and seed 001 (2 years "
+        "of own data before the first flags); that peers' data replace one of those years is "
+        "an assumption",
+        doc="Years by which a member's benchmarking lag shortens once a peer measures too.",
+    )
+    transfer_rate: float = param(
+        0.5,
+        unit="per peer improvement",
+        plausible=(0.0, 1.5),
+        ge=0,
+        le=10,
+        source="assumption: learning travels in benchmarking networks (seed 000: close "
+        "inter-municipal collaboration); Walker 2006 finds that innovations spread between "
+        "English local authorities through such contacts, without a rate for this setting",
+        doc="A learning team takes up one of its peers' tested improvements with probability "
+        "1 − exp(−rate × the improvements the peers' teams implemented last year, per peer).",
     )
 
 
@@ -208,6 +273,31 @@ class PopulationFile(NumbersModel):
         default_factory=lambda: [GovernanceEntry(scenario="bum", rest=True)]
     )
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    market: Literal["regional", "local"] = Field(
+        "regional",
+        description="regional: the municipalities of a region buy from one shared contractor "
+        "market; local: each has its own, as a single run",
+    )
+    networks: list[NetworkSpec] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Network:
+    """A built benchmarking network: its members' positions in the canonical order."""
+
+    key: str
+    members: tuple[int, ...]
+    lag_reduction_years: int
+    transfer_rate: float
+
+
+@dataclass(frozen=True)
+class RegionMarket:
+    """How a region's municipalities buy: one shared market of `firms` firms (``regional``) or
+    each its own (``local``, `firms` 0)."""
+
+    kind: str
+    firms: int = 0
 
 
 @dataclass(frozen=True)
@@ -234,9 +324,25 @@ class Population:
     years: int
     start_year: int
     spec: dict[str, Any] = field(default_factory=dict)
+    markets: tuple[RegionMarket, ...] = ()  # one per region, in the order of `regions`
+    networks: tuple[Network, ...] = ()
+
+    def network_of(self, index: int) -> str:
+        """The key of municipality `index`'s benchmarking network ('' if none)."""
+        return next((n.key for n in self.networks if index in n.members), "")
+
+    def networks_span_regions(self) -> bool:
+        region = {m.index: m.region for m in self.municipalities}
+        return any(len({region[i] for i in n.members}) > 1 for n in self.networks)
 
     def __len__(self) -> int:
         return len(self.municipalities)
+
+    def market_of(self, region: str) -> RegionMarket:
+        for (k, _), m in zip(self.regions, self.markets, strict=True):
+            if k == region:
+                return m
+        raise KeyError(region)
 
     def by_region(self) -> list[tuple[str, list[Municipality]]]:
         return [(k, [m for m in self.municipalities if m.region == k]) for k, _ in self.regions]
@@ -359,8 +465,8 @@ def _region_counts(f: PopulationFile, source: str) -> list[tuple[str, str, int]]
             what = f"count {r.count}" if r.count is not None else f"share {r.share:g} of {n}"
             raise GovsimError(
                 f"{source}: key 'regions[{i}]' (region {r.key!r}) has no municipality ({what}); "
-                "every region needs at least one (its market in stage 2) — remove it or give it "
-                "municipalities"
+                "every region needs at least one (it is the unit that steps together and shares "
+                "a market) — remove it or give it municipalities"
             )
     return [(r.key, r.name or r.key, c) for r, c in zip(regions, counts, strict=True)]
 
@@ -629,7 +735,118 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
         years=int(years),
         start_year=int(start.pop()),
         spec=f.model_dump(mode="json"),
+        markets=_region_markets(f, source, members),
+        networks=_networks(f, source, members),
     )
+
+
+def _networks(f: PopulationFile, source: str, members: list[Municipality]) -> tuple[Network, ...]:
+    """The benchmarking networks: members by scenario and by key; a municipality in at most
+    one network; at least two members each."""
+    keys = {m.key: m.index for m in members}
+    labels = sorted({m.preset for m in members})
+    taken: dict[int, str] = {}
+    out = []
+    seen: set[str] = set()
+    for i, n in enumerate(f.networks):
+        where = f"{source}: key 'networks[{i}]"
+        if n.key in seen:
+            raise GovsimError(f"{where}.key' has value {n.key!r}: each network key once")
+        seen.add(n.key)
+        chosen: set[int] = set()
+        for j, sc in enumerate(n.scenarios):
+            if sc not in labels:
+                raise GovsimError(
+                    f"{where}.scenarios[{j}]' has value {sc!r}: no municipality runs it; the "
+                    f"population's scenarios are {', '.join(labels)}"
+                )
+            chosen |= {m.index for m in members if m.preset == sc}
+        for j, k in enumerate(n.municipalities):
+            if k not in keys:
+                shown = ", ".join(list(keys)[:8]) + (", …" if len(keys) > 8 else "")
+                raise GovsimError(
+                    f"{where}.municipalities[{j}]' has value {k!r}: unknown municipality; the "
+                    f"municipalities are {shown}"
+                )
+            chosen.add(keys[k])
+        if len(chosen) < 2:
+            raise GovsimError(
+                f"{where}' (network {n.key!r}) has {len(chosen)} member(s): a benchmarking "
+                "network needs at least 2 municipalities (give 'scenarios' and/or "
+                "'municipalities')"
+            )
+        for idx in sorted(chosen):
+            if idx in taken:
+                raise GovsimError(
+                    f"{where}' (network {n.key!r}): municipality {members[idx].key!r} is "
+                    f"already in network {taken[idx]!r}; a municipality is in at most one network"
+                )
+            taken[idx] = n.key
+        out.append(
+            Network(n.key, tuple(sorted(chosen)), int(n.lag_reduction_years), n.transfer_rate)
+        )
+    return tuple(out)
+
+
+def _market_values(sc: Scenario) -> dict[str, Any]:
+    """The parameters a shared market reads from its municipalities' scenarios: the ``market``
+    group and each task type's market thickness."""
+    p = sc.parameters
+    out = {f"market.{k}": v for k, v in p.market.model_dump().items()}
+    out.update({f"tasks.{k}": v for k, v in p.tasks.model_dump().items() if "thickness" in k})
+    return out
+
+
+def _region_markets(
+    f: PopulationFile, source: str, members: list[Municipality]
+) -> tuple[RegionMarket, ...]:
+    """Each region's market: its kind (the region's 'market', else the file's) and, for a
+    shared one, its firms (the region's 'firms', else size.regional_firms_share × the members'
+    own pools, at least market.min_firms). The members of a shared market must agree on the
+    parameters it reads."""
+    specs = f.regions or [None] * len({m.region for m in members})
+    keys = list(dict.fromkeys(m.region for m in members))
+    out = []
+    for i, (key, r) in enumerate(zip(keys, specs, strict=True)):
+        kind = (r.market if r is not None else None) or f.market
+        mine = [m for m in members if m.region == key]
+        if kind == "local":
+            if r is not None and r.firms is not None:
+                raise GovsimError(
+                    f"{source}: key 'regions[{i}].firms' has value {r.firms} (region {key!r}): "
+                    "a region with market: local has no shared market to size; remove 'firms' "
+                    "or give the region market: regional"
+                )
+            out.append(RegionMarket("local"))
+            continue
+        if r is not None and r.firms == 0:
+            raise GovsimError(
+                f"{source}: key 'regions[{i}].firms' has value 0: region {key!r} would have no "
+                "market (market: regional needs at least 1 firm); give firms ≥ 1, leave it out "
+                "(size.regional_firms_share of the municipalities' own pools) or give the region "
+                "market: local"
+            )
+        first = _market_values(mine[0].scenario)
+        for m in mine[1:]:
+            other = _market_values(m.scenario)
+            diff = next((k for k in first if first[k] != other[k]), None)
+            if diff is not None:
+                raise GovsimError(
+                    f"{source}: key 'regions[{i}]' (region {key!r}) has market: regional, but "
+                    f"its municipalities differ on {diff}, which the shared market reads: "
+                    f"{mine[0].key!r} has {first[diff]!r}, {m.key!r} has {other[diff]!r}; give "
+                    f"them the same value, or the region market: local"
+                )
+        if r is not None and r.firms is not None:
+            firms = int(r.firms)
+        else:
+            pools = sum(m.scenario.parameters.municipality.contractors for m in mine)
+            firms = max(
+                int(mine[0].scenario.parameters.market.min_firms),
+                int(round(f.size.regional_firms_share * pools)),
+            )
+        out.append(RegionMarket("regional", firms))
+    return tuple(out)
 
 
 def _why(message: str) -> str:
