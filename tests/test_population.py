@@ -92,6 +92,27 @@ def test_same_seed_same_tables_twice_and_on_two_workers(small, small_run):
     pd.testing.assert_frame_equal(other.municipalities[cols], small_run.municipalities[cols])
 
 
+def test_a_dask_local_cluster_gives_the_same_national_tables(small, small_run):
+    """Issue 12: identical national tables with 1 worker, 2 workers and a Dask LocalCluster —
+    one national run (regions dealt out) and a national batch (one run per task)."""
+    from distributed import LocalCluster
+
+    local = run_population_batch(small, [5, 9], workers=2)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:  # one cluster for both calls (as --scheduler): starting one takes seconds
+        at = cluster.scheduler_address
+        dask = run_population(small, seed=5, workers=2, scheduler=at)
+        on_dask = run_population_batch(small, [5, 9], workers=2, scheduler=at)
+    for name in ("yearly", "national", "municipalities", "markets"):
+        pd.testing.assert_frame_equal(getattr(dask, name), getattr(small_run, name))
+    assert dask.manifest["backend"] == "dask" and small_run.manifest["backend"] == "local"
+    for name in ("yearly", "national", "markets"):
+        pd.testing.assert_frame_equal(getattr(on_dask, name), getattr(local, name))
+    with pytest.raises(GovsimError, match="allowed backends are"):
+        run_population(small, seed=5, backend="cloud")
+
+
 def test_a_national_batch_is_its_single_runs(small, small_run):
     batch = run_population_batch(small, [5, 9])
     y = batch.yearly

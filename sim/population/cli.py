@@ -26,6 +26,20 @@ import click
     help="Processes; the regions are dealt out over them (the same tables on any count).",
 )
 @click.option(
+    "--backend",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's process pool; dask: a Dask LocalCluster of --workers (or "
+    "--scheduler's cluster). The same tables on every backend.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="A running Dask scheduler (tcp://host:port) to send the regions to (implies dask).",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -39,7 +53,14 @@ import click
     help="Only print the municipalities (key, region, scenario, size); run nothing.",
 )
 def population(
-    population: str, seed: int, years: int | None, workers: int, out: Path | None, list_only: bool
+    population: str,
+    seed: int,
+    years: int | None,
+    workers: int,
+    backend: str,
+    scheduler: str | None,
+    out: Path | None,
+    list_only: bool,
 ) -> None:
     """Run a POPULATION of municipalities (a shipped name such as denmark, or a YAML file).
 
@@ -59,7 +80,9 @@ def population(
         return
     default = Path("results") / re.sub(r"[^\w.=+-]", "_", f"population_{pop.name}_seed{seed}")
     out = check_out_dir(out or default)
-    res = run_population(pop, seed=seed, years=years, workers=workers)
+    res = run_population(
+        pop, seed=seed, years=years, workers=workers, backend=backend, scheduler=scheduler
+    )
     written = res.write(out)
     last = res.national.iloc[-1]
     click.echo(

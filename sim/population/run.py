@@ -321,17 +321,23 @@ def _networks_in(pop: Population, parts: list[Any]) -> tuple[Network, ...]:
 
 
 def _execute(
-    pop: Population, run_seeds: Sequence[int], years: int, workers: int
+    pop: Population,
+    run_seeds: Sequence[int],
+    years: int,
+    workers: int,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> list[tuple[dict[int, pd.DataFrame], dict[str, pd.DataFrame | None]]]:
-    """Per run seed: {municipality index: yearly table}, {region key: market rows or None}."""
+    """Per run seed: {municipality index: yearly table}, {region key: market rows or None}.
+    The tasks and their results do not depend on the backend: the same tables everywhere."""
     from sim.experiments.backends import make_backend
 
     tasks = _tasks(pop, run_seeds, years, workers)
     results: list[tuple[dict, dict]] = [({}, {}) for _ in run_seeds]
-    if workers == 1:
+    if workers == 1 and backend == "local" and scheduler is None:
         outs = [run_regions(t) for t in tasks]
     else:
-        with make_backend("local", workers) as pool:
+        with make_backend(backend, workers, scheduler) as pool:
             outs = [o for out in pool.map_unordered(_chunk, [[t] for t in tasks]) for o in out]
     for pos, parts, markets in outs:
         results[pos][0].update(parts)
@@ -347,6 +353,10 @@ def market_table(pop: Population, markets: dict[str, pd.DataFrame | None]) -> pd
     return pd.concat(frames, ignore_index=True)[list(MARKET_COLUMNS)]
 
 
+def _backend(backend: str, scheduler: str | None) -> str:
+    return "dask" if scheduler is not None else backend
+
+
 def _check_workers(workers: Any) -> int:
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise GovsimError(f"workers has value {workers!r}: it must be a whole number ≥ 1")
@@ -358,6 +368,8 @@ def run_population(
     seed: int = 0,
     years: int | None = None,
     workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> PopulationResult:
     """Run a population of municipalities with one national seed.
 
@@ -366,6 +378,8 @@ def run_population(
         seed: the national seed; municipality i runs on ``derive_seeds(seed, N)[i]``.
         years: run length (default: the population's).
         workers: processes; the regions are dealt out over them (same tables on any count).
+        backend: ``local`` (this machine's pool) or ``dask`` (a LocalCluster of `workers`, or
+            the cluster at `scheduler`); the same tables on every backend.
 
     Returns the per-municipality yearly table, the national aggregates per year and the
     municipality table (region, scenario, size, seed), with a manifest.
@@ -374,14 +388,16 @@ def run_population(
     seed = check_seed(seed)
     years = check_years(years) or pop.years
     workers = _check_workers(workers)
-    ((parts, markets),) = _execute(pop, [seed], years, workers)
+    ((parts, markets),) = _execute(pop, [seed], years, workers, backend, scheduler)
     yearly = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
     munis = municipality_table(pop, derive_seeds(seed, len(pop)))
     return PopulationResult(
         yearly=yearly,
         national=national_table(yearly, munis),
         municipalities=munis,
-        manifest=population_manifest(pop, years, {"seed": seed, "workers": workers}),
+        manifest=population_manifest(
+            pop, years, {"seed": seed, "workers": workers, "backend": _backend(backend, scheduler)}
+        ),
         markets=market_table(pop, markets),
     )
 
@@ -391,16 +407,19 @@ def run_population_batch(
     seeds: Sequence[int],
     years: int | None = None,
     workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> PopulationResult:
-    """Several national runs (one per seed of `seeds`) on the local pool, one run per task.
-    Every table gains ``run_seed`` (the national seed); identical on any worker count."""
+    """Several national runs (one per seed of `seeds`) on the local pool or Dask (`backend`,
+    `scheduler` as in ``run_population``), one run per task. Every table gains ``run_seed``
+    (the national seed); identical on any worker count and backend."""
     pop = load_population(population)
     seeds = [check_seed(s) for s in seeds]
     if not seeds:
         raise GovsimError("seeds is empty: give at least one national seed")
     years = check_years(years) or pop.years
     workers = _check_workers(workers)
-    results = _execute(pop, seeds, years, workers)
+    results = _execute(pop, seeds, years, workers, backend, scheduler)
     yearly, munis, mks = [], [], []
     for s, (parts, markets) in zip(seeds, results, strict=True):
         y = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
@@ -418,7 +437,11 @@ def run_population_batch(
         yearly=seed_first(y),
         national=national_table(y, first),
         municipalities=seed_first(m),
-        manifest=population_manifest(pop, years, {"seeds": list(seeds), "workers": workers}),
+        manifest=population_manifest(
+            pop,
+            years,
+            {"seeds": list(seeds), "workers": workers, "backend": _backend(backend, scheduler)},
+        ),
         markets=seed_first(k),
     )
 
