@@ -113,6 +113,26 @@ def test_a_dask_local_cluster_gives_the_same_national_tables(small, small_run):
         run_population(small, seed=5, backend="cloud")
 
 
+def test_sim_run_and_govsim_run_take_a_population(small, small_run, invoke, tmp_path):
+    """Issue 12: `from sim import run` and `govsim run` accept a population file and give the
+    national run's tables; a scenario is still a scenario; --set is refused with one message."""
+    from sim.population.spec import is_population
+
+    res = run(small, seed=5)
+    pd.testing.assert_frame_equal(res.yearly, small_run.yearly)
+    pd.testing.assert_frame_equal(res.national, small_run.national)
+    assert is_population("denmark") and is_population({"municipalities": 3})
+    assert not is_population("bum") and not is_population({"rules": [], "municipalities": 3})
+    r = invoke("run", str(small), "--seed", "5", "--out", str(tmp_path / "r"))
+    assert r.returncode == 0, r.stderr
+    got = pd.read_parquet(tmp_path / "r" / "national.parquet")
+    pd.testing.assert_frame_equal(got, small_run.national, check_dtype=False)
+    r = invoke("run", str(small), "--set", "tendering.share=0.3")
+    assert r.returncode == 2 and "a population takes its parameters from its file" in r.stderr
+    with pytest.raises(GovsimError, match="a population takes its parameters"):
+        run(small, seed=5, set={"tendering.share": 0.3})
+
+
 def test_a_national_batch_is_its_single_runs(small, small_run):
     batch = run_population_batch(small, [5, 9])
     y = batch.yearly

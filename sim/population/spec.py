@@ -357,6 +357,34 @@ def population_names() -> list[str]:
     return sorted(p.stem for p in d.glob("*.yaml")) if d.is_dir() else []
 
 
+# keys only a population file has (a scenario file has rules, regimes or base instead)
+POPULATION_KEYS = frozenset({"municipalities", "regions", "governance", "named", "networks"})
+SCENARIO_KEYS = frozenset({"rules", "regimes", "base"})
+
+
+def is_population(ref: Any) -> bool:
+    """Whether `ref` names a population rather than a scenario: a Population, a mapping with
+    population keys and no scenario keys, a shipped population name that is no preset, or a YAML
+    file whose top-level keys are a population's (so ``sim.run`` and ``govsim run`` take both)."""
+    if isinstance(ref, Population):
+        return True
+    if isinstance(ref, dict):
+        keys = set(ref)
+        return bool(keys & POPULATION_KEYS) and not keys & SCENARIO_KEYS
+    if not isinstance(ref, str | Path):
+        return False
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+        try:
+            data = read_yaml(path)
+        except GovsimError:
+            return False  # the scenario loader gives the message
+        return isinstance(data, dict) and is_population(data)
+    from sim.scenario import preset_names
+
+    return str(ref) in population_names() and str(ref) not in preset_names()
+
+
 def load_population(ref: str | Path | dict | Population) -> Population:
     """A shipped population name (``denmark``), a YAML path or a mapping → a built Population."""
     if isinstance(ref, Population):
