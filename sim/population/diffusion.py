@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from sim.population.spec import Diffusion, Municipality, Network
 from sim.seeds import derive_seeds
@@ -51,8 +52,7 @@ def _probability(base: float, shift: np.ndarray) -> np.ndarray:
         return np.zeros_like(shift)
     if base >= 1.0:
         return np.ones_like(shift)
-    odds = base / (1.0 - base) * np.exp(shift)
-    return odds / (1.0 + odds)
+    return expit(np.log(base / (1.0 - base)) + shift)  # no overflow at large shifts
 
 
 class DiffusionState:

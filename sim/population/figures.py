@@ -62,8 +62,6 @@ def adoption_figure(adoption: pd.DataFrame, title: str = ""):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.outputs import axis_unit, output
-
     fig, ax = plt.subplots(figsize=(7.0, 3.8), constrained_layout=True)
     batch = "run_seed" in adoption.columns
     for model in dict.fromkeys(adoption["model"]):
@@ -79,9 +77,12 @@ def adoption_figure(adoption: pd.DataFrame, title: str = ""):
                 alpha=0.2,
                 color=line.get_color(),
             )
-    o = output("municipalities", "adoption")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
-    ax.set_ylabel(f"{o.label} ({axis_unit('municipalities', 'adoption')})")
+    ax.set_ylabel("municipalities running the model")
     ax.legend(fontsize="small")
     runs = adoption["run_seed"].nunique() if batch else 1
     what = f"mean of {runs} runs (range shaded)" if runs > 1 else "one run"
