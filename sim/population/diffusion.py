@@ -39,11 +39,10 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from sim.population.spec import Diffusion, Municipality, Network
+from sim.population.spec import STREAM_DIFFUSION, Diffusion, Municipality, Network
 from sim.seeds import derive_seeds
 
-#: the diffusion's random stream (``derive_seeds(national seed, 1, STREAM_DIFFUSION)``)
-STREAM_DIFFUSION = 6
+__all__ = ["STREAM_DIFFUSION", "DiffusionState"]
 
 
 def _probability(base: float, shift: np.ndarray) -> np.ndarray:
@@ -75,7 +74,7 @@ class DiffusionState:
         self.region = np.array([m.region for m in members])
         self.networks = list(networks)
         self.net_members = [set(nw.members) for nw in networks]
-        self.since = np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64)
+        self.since = np.full(n, -np.inf)  # the year of the last switch (none yet)
         self.history: list[list[tuple[str, str]]] = [[] for _ in range(n)]
         self.rng = np.random.default_rng(derive_seeds(seed, 1, STREAM_DIFFUSION)[0])
 

@@ -41,6 +41,8 @@ KEY = r"^[a-z][a-z0-9_]*$"
 STREAM_SIZES, STREAM_GOVERNANCE, STREAM_DRAWS, STREAM_VOLUME = 1, 2, 3, 4
 #: the list of the regional markets' seeds (``derive_seeds(run seed, regions, STREAM_MARKETS)``)
 STREAM_MARKETS = 5
+#: the diffusion's stream (``derive_seeds(run seed, 1, STREAM_DIFFUSION)[0]``, sim.population.diffusion)
+STREAM_DIFFUSION = 6
 MARKET_KINDS = ("regional", "local")
 #: Denmark's five regions since the 2007 structural reform and their municipality counts
 #: (98 in all; Region Hovedstaden includes Bornholm; Ertholmene belongs to no municipality)
