@@ -13,6 +13,8 @@ declared reads and writes, and hands each phase the narrow ``RuleContext``
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from mesa import Model
@@ -256,6 +258,22 @@ class MunicipalityModel(Model):
         )  # the order follows the rules' declarations, not the file
         for rule in self.by_phase["all"]:
             rule.activate(ctx)
+
+    @property
+    def regime_pending(self) -> bool:
+        """True while a later regime of the scenario (or one adopted) has yet to start."""
+        return self.regime_index + 1 < len(self.regime_starts)
+
+    def adopt_regime(self, rules: Sequence[Any]) -> None:
+        """Adopt a new regime of `rules` (rule parameter objects) from the next quarter on, as
+        if the scenario had listed it there: the same switch as a scheduled one (the old rules
+        deactivated, the transition cost charged, procurement under the new rules), while the
+        unit, its employees, the packages, contracts and trust carry over. A population's
+        diffusion of governance models (``sim.population.diffusion``) calls it at a year end."""
+        if self.regime_pending:
+            raise ValueError("a regime is already scheduled to start")
+        self.regimes.append([build_rule(rp) for rp in rules])
+        self.regime_starts.append(self.t)
 
     def _procure(self) -> None:
         plan, ctx = ProcurementPlan(), self.ctx

@@ -36,11 +36,12 @@ Tables:
   ``policy_draws.parquet``/``.csv`` (one row per draw × policy), ``policy_summary.csv`` (one row
   per policy) and ``policy_prim.csv`` (one row: where the chosen policy fails); its ``batch/``
   folder is a batch.
-- ``population``, ``national``, ``municipalities``, ``markets``: ``govsim population``'s
-  (``run_population``'s) ``yearly`` (the identity columns ``population`` lists, then every column
-  of a run's yearly table: one row per municipality × year), ``national`` (one row per year:
-  national aggregates), ``municipalities`` (one row per municipality: region, scenario, size,
-  seed, market) and ``markets`` (one row per shared regional market × year) tables.
+- ``population``, ``national``, ``municipalities``, ``markets``, ``adoption``: ``govsim
+  population``'s (``run_population``'s) ``yearly`` (the identity columns ``population`` lists,
+  then every column of a run's yearly table: one row per municipality × year), ``national`` (one
+  row per year: national aggregates), ``municipalities`` (one row per municipality: region,
+  scenario, size, seed, market), ``markets`` (one row per shared regional market × year) and
+  ``adoption`` (one row per year × governance model: the diffusion of models) tables.
 
 A name in angle brackets (``<baseline>``, ``<parameter name>``, ``<activity>``) is a pattern: it
 stands for every column named that way (``find`` matches them).
@@ -88,6 +89,7 @@ TABLES: tuple[str, ...] = (
     "national",
     "municipalities",
     "markets",
+    "adoption",
 )
 VIEWS = ("panel", "final_bar", "run", "paired", "latest", "monitor")
 AGGREGATIONS = ("mean", "final", "sum", "—")
@@ -2497,7 +2499,25 @@ def _population() -> tuple[Output, ...]:
             "The municipality's model seed: sim.seeds.derive_seeds(national seed, N)[position].",
         ),
     )
-    out = [_o("population", *row, "—", "id") for row in ids]
+    current = (
+        (
+            "model",
+            "name",
+            "a preset, scenario file stem or diffusion target",
+            "Governance model",
+            "The governance model in force in the year: the preset until the municipality adopts "
+            "another model (diffusion), then that model's name.",
+        ),
+        (
+            "network",
+            "name",
+            "a network key or empty",
+            "Benchmarking network",
+            "Key of the benchmarking network the municipality belongs to in the year (empty: "
+            "none); with diffusion an adopter may join or leave one.",
+        ),
+    )
+    out = [_o("population", *row, "—", "id") for row in (*ids[:3], *current, ids[3])]
     out += [_o("municipalities", *row, "—", "id") for row in ids]
     out += [
         _o(
@@ -2761,6 +2781,81 @@ def _population() -> tuple[Output, ...]:
             "Position-weighted mean of the municipalities' sick_leave_rate.",
         ),
     ]
+    out += [
+        _o(
+            "national",
+            "switches",
+            "municipalities",
+            "0 … municipalities",
+            "Model switches",
+            "Municipalities whose governance model in this year differs from the year before "
+            "(the diffusion of models; 0 in the first year).",
+            "sum",
+        ),
+        _o(
+            "national",
+            "switched",
+            "municipalities",
+            "0 … municipalities",
+            "Municipalities switched",
+            "Municipalities whose governance model in this year is not the one the population "
+            "file assigned them.",
+            "final",
+        ),
+    ]
+    adoption = (
+        ("year", "calendar year", "start_year …", "Year", "Calendar year.", "—", "id"),
+        (
+            "model",
+            "name",
+            "every model that is assigned or can be adopted",
+            "Governance model",
+            "The governance model the row counts (the yearly table's model).",
+            "—",
+            "id",
+        ),
+        (
+            "municipalities",
+            "municipalities",
+            "0 … municipalities",
+            "Municipalities",
+            "Municipalities running the model in the year.",
+            "final",
+        ),
+        (
+            "share",
+            "share of municipalities",
+            _SHARE,
+            "Share of municipalities",
+            "municipalities / all municipalities of the population.",
+            "final",
+        ),
+        (
+            "citizens_share",
+            "share of inhabitants",
+            _SHARE,
+            "Share of inhabitants",
+            "Inhabitants of the municipalities running the model / all inhabitants.",
+            "final",
+        ),
+        (
+            "adopted",
+            "municipalities",
+            "0 … municipalities",
+            "Adoptions",
+            "Municipalities that switched to the model at the start of the year.",
+            "sum",
+        ),
+        (
+            "left",
+            "municipalities",
+            "0 … municipalities",
+            "Departures",
+            "Municipalities that switched from the model to another at the start of the year.",
+            "sum",
+        ),
+    )
+    out += [_o("adoption", *row) for row in adoption]
     mk = (
         ("buyers", "municipalities", "≥ 1", "Buyers", "Municipalities buying from the market."),
         (

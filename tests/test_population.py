@@ -149,8 +149,9 @@ def test_tables_have_the_registered_columns(small_run):
     assert tuple(small_run.national.columns) == outputs.columns("national")
     assert tuple(small_run.municipalities.columns) == outputs.columns("municipalities")
     assert tuple(small_run.markets.columns) == outputs.columns("markets")
+    assert tuple(small_run.adoption.columns) == outputs.columns("adoption")
     assert len(small_run.markets) == 2 * 2  # two regional markets × two years
-    for t in ("population", "national", "municipalities", "markets"):
+    for t in ("population", "national", "municipalities", "markets", "adoption"):
         for o in outputs.rows((t,)):
             assert o.unit and o.definition.endswith("."), (t, o.name)
     assert len(small_run.yearly) == 6 * 2 and len(small_run.national) == 2
@@ -224,9 +225,10 @@ def test_population_command_writes_tables_manifest_and_figure(small, invoke, tmp
     r = invoke("population", str(small), "--seed", "5", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "Exposure to competition (national)" in r.stdout
-    for t in ("yearly", "national", "municipalities"):
+    for t in ("yearly", "national", "municipalities", "adoption"):
         assert (out / f"{t}.parquet").is_file() and (out / f"{t}.csv").is_file()
     assert (out / "distributions.png").stat().st_size > 0
+    assert (out / "adoption.png").stat().st_size > 0
     man = json.loads((out / "manifest.json").read_text())
     assert man["seed"] == 5 and man["municipalities"] == 6 and man["population"]["name"] == "small"
     assert man["markets"] == {

@@ -14,7 +14,7 @@ import pytest
 from sim import run
 from sim.errors import GovsimError
 from sim.population import load_population, run_population
-from sim.population.run import Region
+from sim.population.run import ID_COLUMNS, Region
 from sim.population.spec import STREAM_MARKETS
 from sim.seeds import derive_seeds
 
@@ -69,7 +69,11 @@ def test_with_local_markets_every_municipality_is_its_own_single_run(tmp_path):
     pop = load_population(p)
     assert set(res.municipalities["market"]) == {"local"} and res.markets.empty
     for m, s in zip(pop.municipalities, derive_seeds(4, len(pop)), strict=True):
-        mine = res.yearly[res.yearly["municipality"] == m.key].iloc[:, 4:].reset_index(drop=True)
+        mine = (
+            res.yearly[res.yearly["municipality"] == m.key]
+            .iloc[:, len(ID_COLUMNS) :]
+            .reset_index(drop=True)
+        )
         pd.testing.assert_frame_equal(mine, run(m.scenario, seed=s, years=2).yearly)
 
 

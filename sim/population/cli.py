@@ -1,6 +1,7 @@
 """`govsim population FILE`: one national run of a population of municipalities — the
-per-municipality yearly table, the national aggregates, the municipality table and the regional
-markets' table as Parquet and CSV, a manifest and the distribution figure, written all at once or not at all."""
+per-municipality yearly table, the national aggregates, the municipality table, the regional
+markets' table and the adoption table as Parquet and CSV, a manifest, the distribution figure
+and the adoption figure, written all at once or not at all."""
 
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ import click
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory for yearly/national/municipalities/markets (.parquet and .csv), manifest.json and "
-    "distributions.png (default: results/population_NAME_seedSEED).",
+    help="Directory for yearly/national/municipalities/markets/adoption (.parquet and .csv), "
+    "manifest.json, distributions.png and adoption.png (default: results/population_NAME_seedSEED).",
 )
 @click.option(
     "--list",
@@ -66,7 +67,8 @@ def population(
 
     Each municipality runs its own governance scenario on its own seed, derived from --seed;
     the municipalities step together quarter by quarter, region by region, and those of a region
-    buy from one shared contractor market unless the file says market: local
+    buy from one shared contractor market unless the file says market: local; with a diffusion
+    block a municipality may adopt another governance model at a year start
     (docs/population.md)."""
     from sim.atomic import check_out_dir
     from sim.population.run import municipality_table, run_population
@@ -104,7 +106,18 @@ def population(
     width = max(map(len, names.values()))
     for c, name in names.items():
         click.echo(f"  {name:<{width}} {last[c]:.4g} (final year {int(last['year'])})")
+    if pop.diffusion is not None:
+        first, end = res.adoption["year"].min(), res.adoption["year"].max()
+        counts = res.adoption.set_index(["year", "model"])["municipalities"]
+        models = ", ".join(
+            f"{m} {counts[(first, m)]} → {counts[(end, m)]}"
+            for m in dict.fromkeys(res.adoption["model"])
+        )
+        click.echo(
+            f"  diffusion: {int(res.national['switches'].sum())} switches; municipalities per "
+            f"model {int(first)} → {int(end)}: {models}"
+        )
     click.echo(
-        "wrote yearly, national, municipalities, markets (.parquet, .csv), manifest.json and "
-        "distributions.png"
+        "wrote yearly, national, municipalities, markets, adoption (.parquet, .csv), "
+        "manifest.json, distributions.png and adoption.png"
     )

@@ -24,6 +24,7 @@ import pandas as pd
 from sim.atomic import atomic_directory
 from sim.errors import GovsimError, check_seed, check_years
 from sim.outputs import columns
+from sim.population.diffusion import STREAM_DIFFUSION
 from sim.population.spec import (
     STREAM_MARKETS,
     Municipality,
@@ -40,6 +41,7 @@ ID_COLUMNS = columns("population")
 NATIONAL_COLUMNS = columns("national")
 MUNICIPALITY_COLUMNS = columns("municipalities")
 MARKET_COLUMNS = columns("markets")
+ADOPTION_COLUMNS = columns("adoption")
 
 
 class Region:
@@ -119,8 +121,14 @@ class Region:
         self.host = None
         return pd.concat([pd.DataFrame({"region": self.key}, index=rows.index), rows], axis=1)
 
-    def yearly(self) -> list[pd.DataFrame]:
-        """Each municipality's yearly table with its identity columns; releases the models."""
+    def yearly(
+        self,
+        history: Sequence[Sequence[tuple[str, str]]] | None = None,
+        network_of: dict[int, str] | None = None,
+    ) -> list[pd.DataFrame]:
+        """Each municipality's yearly table with its identity columns — its model and network
+        in each year from `history` (by position; None: its preset, and its network in
+        `network_of`, throughout) — and releases the models."""
         from sim.runner import release, tables
 
         out = []
@@ -129,10 +137,17 @@ class Region:
                 y = tables(model, ("yearly",))["yearly"]
             finally:
                 release(model)
+            if history is None:
+                models, nets = mun.preset, (network_of or {}).get(mun.index, "")
+            else:
+                models = [h[0] for h in history[mun.index][: len(y)]]
+                nets = [h[1] for h in history[mun.index][: len(y)]]
             ids = {
                 "municipality": mun.key,
                 "region": mun.region,
                 "preset": mun.preset,
+                "model": models,
+                "network": nets,
                 "seed": model.seed_value,
             }
             out.append(pd.concat([pd.DataFrame(ids, index=y.index), y], axis=1))
@@ -140,33 +155,52 @@ class Region:
         return out
 
 
-def step_regions(regions: Sequence[Region], networks: Sequence[Network] = ()) -> None:
+def step_regions(
+    regions: Sequence[Region], networks: Sequence[Network] = (), diffusion: Any = None
+) -> None:
     """Step every region in lockstep until all models have run their quarters; after the last
-    quarter of every year the benchmarking networks exchange (``sim.population.network``)."""
+    quarter of every year the benchmarking networks exchange (``sim.population.network``) and,
+    with a ``DiffusionState`` (`diffusion`), the municipalities decide whether to adopt another
+    governance model from the next year on (``sim.population.diffusion``)."""
     from sim.population.network import exchange
 
     model_of = {m.index: mod for r in regions for m, mod in zip(r.members, r.models, strict=True)}
-    groups = [([model_of[i] for i in n.members], n) for n in networks]
+    ordered = [model_of[i] for i in sorted(model_of)]
+    groups = [(list(n.members), n) for n in networks]
     t = 0
     while any(r.running for r in regions):
         for r in regions:
             r.step()
         t += 1
         if t % 4 == 0:
-            for models, n in groups:
-                exchange(models, n.lag_reduction_years, n.transfer_rate)
+            if diffusion is not None:
+                groups = diffusion.groups()
+            for members, n in groups:
+                exchange([model_of[i] for i in members], n.lag_reduction_years, n.transfer_rate)
+            if diffusion is not None:
+                diffusion.year_end(ordered, int(ordered[0].calendar_year))
 
 
-def run_regions(task: tuple[int, list[tuple], int]) -> Any:
+def run_regions(task: tuple[Any, ...]) -> Any:
     """The unit of parallel work (picklable): whole regions of one national run, stepped together
-    → (run position, [(municipality index, yearly table), …], [(region key, market rows), …])."""
-    pos, parts, years, networks = task
+    → (run position, [(municipality index, yearly table), …], [(region key, market rows), …]).
+    With diffusion (the task's last item: (Diffusion, national seed), or None) the unit holds
+    every region of the run."""
+    pos, parts, years, networks, diffusion = task
     regions = [Region(key, members, seeds, years, mk, ms) for key, members, seeds, mk, ms in parts]
-    step_regions(regions, networks)
+    state = None
+    if diffusion is not None:
+        from sim.population.diffusion import DiffusionState
+
+        members = sorted((m for r in regions for m in r.members), key=lambda m: m.index)
+        state = DiffusionState(diffusion[0], members, networks, diffusion[1])
+    step_regions(regions, networks, state)
     out, markets = [], []
     for r in regions:
         markets.append((r.key, r.market_rows()))
-        out += [(m.index, y) for m, y in zip(r.members, r.yearly(), strict=True)]
+        history = None if state is None else state.history
+        yearly = r.yearly(history, {i: n.key for n in networks for i in n.members})
+        out += [(m.index, y) for m, y in zip(r.members, yearly, strict=True)]
     return pos, out, markets
 
 
@@ -187,19 +221,24 @@ class PopulationResult:
     markets: pd.DataFrame = field(  # one row per regional market × year
         default_factory=lambda: pd.DataFrame(columns=list(MARKET_COLUMNS))
     )
+    adoption: pd.DataFrame = field(  # one row per year × governance model
+        default_factory=lambda: pd.DataFrame(columns=list(ADOPTION_COLUMNS))
+    )
 
-    TABLES = ("yearly", "national", "municipalities", "markets")
+    TABLES = ("yearly", "national", "municipalities", "markets", "adoption")
 
     def write(self, out: str | Path, csv: bool = True, figure: bool = True) -> Path:
-        """Parquet (and CSV) tables (yearly, national, municipalities, markets), manifest.json
-        and (`figure`) distributions.png into `out`,
+        """Parquet (and CSV) tables (yearly, national, municipalities, markets, adoption),
+        manifest.json and (`figure`) distributions.png and adoption.png into `out`,
         atomically (a temp dir renamed into place)."""
         out = Path(out)
         with atomic_directory(out) as tmp:
             if figure:
-                from sim.population.figures import write_distribution
+                from sim.population.figures import write_adoption, write_distribution
 
-                write_distribution(self.yearly, tmp, str(self.manifest.get("name", "")))
+                name = str(self.manifest.get("name", ""))
+                write_distribution(self.yearly, tmp, name)
+                write_adoption(self.adoption, tmp, name)
             for name in self.TABLES:
                 df = getattr(self, name)
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -243,7 +282,11 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
     """National aggregates per year (per ``run_seed`` too, if the table has one)."""
     vol = munis.set_index("municipality")["task_volume_dkk"]
     cit = munis.set_index("municipality")["citizens"]
-    y = yearly.assign(_vol=yearly["municipality"].map(vol), _cit=yearly["municipality"].map(cit))
+    y = yearly.assign(
+        _vol=yearly["municipality"].map(vol),
+        _cit=yearly["municipality"].map(cit),
+        _switch=_switch_flags(yearly)[1],
+    )
     keys = ["run_seed", "year"] if "run_seed" in y.columns else ["year"]
     rows = []
     for k, g in y.groupby(keys, sort=True):
@@ -278,10 +321,63 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
                 "positions": int(g["positions"].sum()),
                 "employee_wellbeing": _wmean(g["employee_wellbeing"], g["positions"]),
                 "sick_leave_rate": _wmean(g["sick_leave_rate"], g["positions"]),
+                "switches": int(g["_switch"].sum()),
+                "switched": int((g["model"] != g["preset"]).sum()),
             }
         )
     cols = (["run_seed"] if "run_seed" in y.columns else []) + list(NATIONAL_COLUMNS)
     return pd.DataFrame(rows, columns=cols)
+
+
+def _switch_flags(yearly: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per row: the model of the municipality's previous year (NaN in its first), and whether
+    this year's model differs from it."""
+    keys = ["run_seed", "municipality"] if "run_seed" in yearly.columns else ["municipality"]
+    before = yearly.sort_values([*keys, "year"]).groupby(keys, sort=False)["model"].shift()
+    before = before.reindex(yearly.index)
+    return before, before.notna() & (before != yearly["model"])
+
+
+def adoption_table(
+    yearly: pd.DataFrame, munis: pd.DataFrame, models: Sequence[str]
+) -> pd.DataFrame:
+    """One row per (run seed,) year and governance model: how many municipalities run it, their
+    share of municipalities and of inhabitants, adoptions and departures at the year's start.
+    `models`: every model that is assigned or can be adopted, in the order given (a model no
+    municipality runs in a year has a row of zeros)."""
+    cit = yearly["municipality"].map(
+        munis.drop_duplicates("municipality").set_index("municipality")["citizens"]
+    )
+    before, switch = _switch_flags(yearly)
+    y = yearly.assign(_cit=cit, _before=before, _switch=switch)
+    keys = ["run_seed", "year"] if "run_seed" in y.columns else ["year"]
+    rows = []
+    for k, g in y.groupby(keys, sort=True):
+        k = k if isinstance(k, tuple) else (k,)
+        n, c = len(g), float(g["_cit"].sum())
+        for m in models:
+            runs = g["model"] == m
+            rows.append(
+                {
+                    **dict(zip(keys, k, strict=True)),
+                    "model": m,
+                    "municipalities": int(runs.sum()),
+                    "share": float(runs.sum() / n) if n else float("nan"),
+                    "citizens_share": float(g.loc[runs, "_cit"].sum() / c) if c else float("nan"),
+                    "adopted": int((runs & g["_switch"]).sum()),
+                    "left": int(((g["_before"] == m) & g["_switch"]).sum()),
+                }
+            )
+    cols = (["run_seed"] if "run_seed" in y.columns else []) + list(ADOPTION_COLUMNS)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def population_models(pop: Population) -> list[str]:
+    """The models of a population: its presets in canonical order, then its diffusion targets."""
+    out = list(dict.fromkeys(m.preset for m in pop.municipalities))
+    if pop.diffusion is not None:
+        out += [t.model for t in pop.diffusion.targets if t.model not in out]
+    return out
 
 
 def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) -> list[Any]:
@@ -307,9 +403,10 @@ def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) 
                 b = int(np.argmin(load))
                 bins[b].append(part)
                 load[b] += len(part[1])
-            tasks += [(pos, b, years, _networks_in(pop, b)) for b in bins if b]
+            tasks += [(pos, b, years, _networks_in(pop, b), None) for b in bins if b]
         else:
-            tasks.append((pos, parts, years, pop.networks))
+            diffusion = None if pop.diffusion is None else (pop.diffusion, seed)
+            tasks.append((pos, parts, years, pop.networks, diffusion))
     return tasks
 
 
@@ -399,6 +496,7 @@ def run_population(
             pop, years, {"seed": seed, "workers": workers, "backend": _backend(backend, scheduler)}
         ),
         markets=market_table(pop, markets),
+        adoption=adoption_table(yearly, munis, population_models(pop)),
     )
 
 
@@ -443,6 +541,7 @@ def run_population_batch(
             {"seeds": list(seeds), "workers": workers, "backend": _backend(backend, scheduler)},
         ),
         markets=seed_first(k),
+        adoption=adoption_table(y, first, population_models(pop)),
     )
 
 
@@ -466,6 +565,18 @@ def population_manifest(pop: Population, years: int, extra: dict[str, Any]) -> d
             for (k, _), mk in zip(pop.regions, pop.markets, strict=True)
         },
         "networks": {n.key: len(n.members) for n in pop.networks},
+        "diffusion": (
+            "off"
+            if pop.diffusion is None
+            else {
+                "start": pop.diffusion.start,
+                "targets": {
+                    t.model: list(t.sources) or "any other model" for t in pop.diffusion.targets
+                },
+                "seed_derivation": "sim.seeds.derive_seeds(seed, 1, "
+                f"{STREAM_DIFFUSION})[0] (N uniforms a year)",
+            }
+        ),
         "market_seed_derivation": "region j's shared market runs on "
         f"sim.seeds.derive_seeds(seed, regions, {STREAM_MARKETS})[j]",
         "versions": versions(),

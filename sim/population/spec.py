@@ -41,6 +41,8 @@ KEY = r"^[a-z][a-z0-9_]*$"
 STREAM_SIZES, STREAM_GOVERNANCE, STREAM_DRAWS, STREAM_VOLUME = 1, 2, 3, 4
 #: the list of the regional markets' seeds (``derive_seeds(run seed, regions, STREAM_MARKETS)``)
 STREAM_MARKETS = 5
+#: the diffusion's stream (``derive_seeds(run seed, 1, STREAM_DIFFUSION)[0]``, sim.population.diffusion)
+STREAM_DIFFUSION = 6
 MARKET_KINDS = ("regional", "local")
 #: Denmark's five regions since the 2007 structural reform and their municipality counts
 #: (98 in all; Region Hovedstaden includes Bornholm; Ertholmene belongs to no municipality)
@@ -257,6 +259,138 @@ class GovernanceEntry(NumbersModel):
     )
 
 
+class DiffusionTargetSpec(NumbersModel):
+    """A governance model municipalities may adopt, and how strongly each driver moves the
+    yearly probability that a municipality does (a logistic hazard, Berry & Berry 1990)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model: str = Field(
+        min_length=1,
+        description="A preset or a scenario .yaml path: an adopter takes over the rules of its "
+        "last regime",
+    )
+    from_: list[str] = Field(
+        default_factory=list,
+        alias="from",
+        description="The models (preset names as the file names them, or adopted models) that "
+        "may switch to it (empty: every other model)",
+    )
+    base_rate: float = param(
+        0.005,
+        unit="probability per year",
+        plausible=(0.0, 0.03),
+        ge=0,
+        le=1,
+        source="assumption: seed 000 ('a handful of Danish municipalities have chosen HOD, and "
+        "more will follow'): a few adoptions per decade among ≈ 90 candidates; no source gives "
+        "a rate",
+        doc="Yearly probability that a municipality with no driver (no adopting peer, results "
+        "like its peers', no shortfall, no cuts, a committee of average austerity) adopts the "
+        "model.",
+    )
+    imitation_weight: float = param(
+        3.0,
+        unit="× log-odds per share of peers",
+        plausible=(0.0, 6.0),
+        ge=-50,
+        le=50,
+        source="Berry & Berry 1990 (the regional diffusion model: the more neighbours have "
+        "adopted, the likelier adoption); Shipan & Volden 2008 (imitation); the size is an "
+        "assumption",
+        doc="The odds rise by exp(weight × the share of the municipality's peers — its region "
+        "and its benchmarking network — that run the model).",
+    )
+    satisfaction_weight: float = param(
+        20.0,
+        unit="× log-odds per satisfaction point",
+        plausible=(0.0, 40.0),
+        ge=-500,
+        le=500,
+        source="Shipan & Volden 2008 (learning: a policy spreads when its adopters' results are "
+        "seen to succeed); Walker 2006 (English local authorities learn from each other); the "
+        "size is an assumption",
+        doc="The odds rise by exp(weight × (the mean citizen satisfaction of the peers that run "
+        "the model − the municipality's own)); 0 while no peer runs it.",
+    )
+    cost_weight: float = param(
+        10.0,
+        unit="× log-odds per share of own cost",
+        plausible=(0.0, 20.0),
+        ge=-500,
+        le=500,
+        source="Shipan & Volden 2008 (learning from adopters' results); seed 001 (HOD freed "
+        "administrative resources); the size is an assumption",
+        doc="The odds rise by exp(weight × (own cost per unit of task volume − the adopting "
+        "peers' mean) / own); 0 while no peer runs the model.",
+    )
+    dissatisfaction_weight: float = param(
+        20.0,
+        unit="× log-odds per satisfaction point",
+        plausible=(0.0, 40.0),
+        ge=-500,
+        le=500,
+        source="Berry & Berry 1990 (internal determinants: problems motivate adoption); Cyert & "
+        "March 1963 (problemistic search when performance falls short of aspiration); the size "
+        "is an assumption",
+        doc="The odds rise by exp(weight × how far citizen satisfaction fell short of the "
+        "committee's expectation last year, max(0, −expectation_gap)).",
+    )
+    fiscal_weight: float = param(
+        10.0,
+        unit="× log-odds per share of budget",
+        plausible=(0.0, 30.0),
+        ge=-500,
+        le=500,
+        source="Berry & Berry 1990 (fiscal health among the internal determinants); the sign "
+        "(pressure drives reform in search of savings) and size are assumptions",
+        doc="The odds rise by exp(weight × fiscal pressure): the share of the budget cut since "
+        "the start plus last year's overspend share.",
+    )
+    colour_weight: float = param(
+        0.0,
+        unit="× log-odds per unit austerity",
+        plausible=(-10.0, 10.0),
+        ge=-500,
+        le=500,
+        source="Berry & Berry 1990 (political ideology among the internal determinants); the "
+        "model's only political attribute is the committee's inclination to cut, whose relation "
+        "to adopting a model is not known for Danish municipalities: assumption, 0 by default",
+        doc="The odds change by exp(weight × (the committee's mean austerity − "
+        "politics.austerity)): political colour, read as the committee's inclination to cut "
+        "(it changes at elections).",
+    )
+
+
+class DiffusionSpec(NumbersModel):
+    """The diffusion of governance models: at each year end a municipality may decide to adopt
+    another model from the next year on (``sim.population.diffusion``)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    enabled: bool = Field(True, description="false: the block is kept but nothing switches")
+    start: int | None = Field(
+        None,
+        ge=1970,
+        le=2300,
+        description="First year a switch may take effect (None: the run's second year)",
+    )
+    targets: list[DiffusionTargetSpec] = Field(min_length=1)
+    min_years: int = param(
+        4,
+        unit="years",
+        plausible=(2, 8),
+        ge=1,
+        le=50,
+        source="assumption: a council that has reorganised gives the new model at least an "
+        "election period (4 years) before it reorganises again",
+        doc="Years a municipality that switched keeps its new model before it may switch again.",
+    )
+    join_networks: bool = Field(
+        True,
+        description="An adopter joins the benchmarking network that selects its new model by "
+        "scenario (if it is in no network) and leaves one that selected its old model",
+    )
+
+
 class PopulationFile(NumbersModel):
     """The file as written (validated); ``build_population`` turns it into municipalities."""
 
@@ -279,6 +413,14 @@ class PopulationFile(NumbersModel):
         "market; local: each has its own, as a single run",
     )
     networks: list[NetworkSpec] = Field(default_factory=list)
+    diffusion: DiffusionSpec | None = Field(
+        None, description="The diffusion of governance models (None: no municipality switches)"
+    )
+    extends: str | None = Field(
+        None,
+        description="A shipped population or .yaml path whose keys this file starts from (its "
+        "own top-level keys replace them)",
+    )
 
 
 @dataclass(frozen=True)
@@ -289,6 +431,35 @@ class Network:
     members: tuple[int, ...]
     lag_reduction_years: int
     transfer_rate: float
+    scenarios: tuple[str, ...] = ()  # the models that select members (diffusion: who joins)
+    named: tuple[int, ...] = ()  # the members chosen by key (they never leave)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A built diffusion target: the model's label, the rules an adopter takes over and the
+    coefficients of its hazard (``DiffusionTargetSpec``)."""
+
+    model: str
+    rules: tuple[Any, ...]  # rule parameter objects (sim.rules RuleParams)
+    sources: tuple[str, ...]  # the models that may switch to it (empty: any other)
+    base_rate: float
+    imitation_weight: float
+    satisfaction_weight: float
+    cost_weight: float
+    dissatisfaction_weight: float
+    fiscal_weight: float
+    colour_weight: float
+
+
+@dataclass(frozen=True)
+class Diffusion:
+    """The built diffusion of governance models (``sim.population.diffusion``)."""
+
+    start: int  # first year a switch may take effect
+    targets: tuple[Target, ...]
+    min_years: int
+    join_networks: bool
 
 
 @dataclass(frozen=True)
@@ -326,12 +497,17 @@ class Population:
     spec: dict[str, Any] = field(default_factory=dict)
     markets: tuple[RegionMarket, ...] = ()  # one per region, in the order of `regions`
     networks: tuple[Network, ...] = ()
+    diffusion: Diffusion | None = None
 
     def network_of(self, index: int) -> str:
         """The key of municipality `index`'s benchmarking network ('' if none)."""
         return next((n.key for n in self.networks if index in n.members), "")
 
     def networks_span_regions(self) -> bool:
+        """True if a benchmarking network spans regions, or diffusion (whose peers and
+        networks may span them) is on: then a national run steps in one process."""
+        if self.diffusion is not None:
+            return True
         region = {m.index: m.region for m in self.municipalities}
         return any(len({region[i] for i in n.members}) > 1 for n in self.networks)
 
@@ -358,7 +534,9 @@ def population_names() -> list[str]:
 
 
 # keys only a population file has (a scenario file has rules, regimes or base instead)
-POPULATION_KEYS = frozenset({"municipalities", "regions", "governance", "named", "networks"})
+POPULATION_KEYS = frozenset(
+    {"municipalities", "regions", "governance", "named", "networks", "diffusion", "extends"}
+)
 SCENARIO_KEYS = frozenset({"rules", "regimes", "base"})
 
 
@@ -626,9 +804,47 @@ def _assign_governance(
     return out
 
 
+def _extended(data: Any, source: str, directory: Path, seen: tuple[str, ...] = ()) -> Any:
+    """A mapping with an ``extends`` key: the keys of the population it names (a shipped name
+    or a .yaml path relative to the file), replaced by the mapping's own top-level keys."""
+    if not isinstance(data, dict) or data.get("extends") is None:
+        return data
+    ref = data["extends"]
+    if not isinstance(ref, str) or not ref:
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: give a shipped population "
+            f"({', '.join(population_names()) or '—'}) or a path to a .yaml file"
+        )
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        path = path if path.is_absolute() else directory / path
+    elif ref in population_names():
+        path = populations_dir() / f"{ref}.yaml"
+    else:
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: no population or file of that name; "
+            f"shipped populations are: {', '.join(population_names()) or '—'} (or give a path "
+            "to a .yaml file)"
+        )
+    key = str(path.resolve())
+    if key in seen:
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: the files extend each other in a circle"
+        )
+    if not path.is_file():
+        raise GovsimError(f"{source}: key 'extends' has value {ref!r}: {path}: file not found")
+    base = _extended(read_yaml(path), str(path), path.parent, (*seen, key))
+    if not isinstance(base, dict):
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: {path} is not a population file (a "
+            "mapping of keys)"
+        )
+    return {**base, **{k: v for k, v in data.items() if k != "extends"}}
+
+
 def build_population(data: Any, source: str, directory: Path) -> Population:
     """Validate a population mapping and build its municipalities (sizes, regions, scenarios)."""
-    f = _validated(data, source)
+    f = _validated(_extended(data, source, directory), source)
     if f.municipalities == 0:
         raise GovsimError(
             f"{source}: key 'municipalities' has value 0: a population needs at least one "
@@ -762,10 +978,73 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
         regions=tuple((k, name) for k, name, _ in regions),
         years=int(years),
         start_year=int(start.pop()),
-        spec=f.model_dump(mode="json"),
+        spec=f.model_dump(mode="json", by_alias=True),
         markets=_region_markets(f, source, members),
         networks=_networks(f, source, members),
+        diffusion=_diffusion(f, source, members, directory, int(years)),
     )
+
+
+def _diffusion(
+    f: PopulationFile, source: str, members: list[Municipality], directory: Path, years: int
+) -> Diffusion | None:
+    """The built diffusion block: each target's model loaded (its last regime's rules), the
+    models it may replace known, switches within the run."""
+    d = f.diffusion
+    if d is None or not d.enabled:
+        return None
+    start_year = members[0].scenario.start_year
+    first, last = start_year + 1, start_year + years - 1
+    start = first if d.start is None else d.start
+    if not first <= start <= last:
+        raise GovsimError(
+            f"{source}: key 'diffusion.start' has value {d.start}: a switch takes effect at the "
+            f"start of a year after the first, so start must lie in {first}–{last} (start_year "
+            f"{start_year}, years {years})"
+            if first <= last
+            else f"{source}: key 'diffusion' is given, but a run of {years} year(s) has no year "
+            "boundary at which a municipality could switch; give years ≥ 2 or remove 'diffusion'"
+        )
+    labels = {m.preset for m in members}
+    targets: list[Target] = []
+    for i, t in enumerate(d.targets):
+        where = f"{source}: key 'diffusion.targets[{i}].model'"
+        label, sc = _load(t.model, directory, where)
+        if any(x.model == label for x in targets):
+            raise GovsimError(
+                f"{where} has value {t.model!r}: each model is a target once (give it several "
+                "'from' models instead)"
+            )
+        targets.append(
+            Target(
+                model=label,
+                rules=tuple(sc.regime_list()[-1].rules),
+                sources=tuple(t.from_),
+                base_rate=t.base_rate,
+                imitation_weight=t.imitation_weight,
+                satisfaction_weight=t.satisfaction_weight,
+                cost_weight=t.cost_weight,
+                dissatisfaction_weight=t.dissatisfaction_weight,
+                fiscal_weight=t.fiscal_weight,
+                colour_weight=t.colour_weight,
+            )
+        )
+    known = sorted(labels | {t.model for t in targets})
+    for i, t in enumerate(targets):
+        for j, src in enumerate(t.sources):
+            if src not in known:
+                raise GovsimError(
+                    f"{source}: key 'diffusion.targets[{i}].from[{j}]' has value {src!r}: no "
+                    f"municipality runs or can adopt that model; the models are "
+                    f"{', '.join(known)}"
+                )
+            if src == t.model:
+                raise GovsimError(
+                    f"{source}: key 'diffusion.targets[{i}].from[{j}]' has value {src!r}: a "
+                    "model cannot be adopted by its own municipalities; list the models that "
+                    "switch to it"
+                )
+    return Diffusion(start, tuple(targets), int(d.min_years), bool(d.join_networks))
 
 
 def _networks(f: PopulationFile, source: str, members: list[Municipality]) -> tuple[Network, ...]:
@@ -810,8 +1089,16 @@ def _networks(f: PopulationFile, source: str, members: list[Municipality]) -> tu
                     f"already in network {taken[idx]!r}; a municipality is in at most one network"
                 )
             taken[idx] = n.key
+        named = tuple(sorted(keys[k] for k in n.municipalities))
         out.append(
-            Network(n.key, tuple(sorted(chosen)), int(n.lag_reduction_years), n.transfer_rate)
+            Network(
+                n.key,
+                tuple(sorted(chosen)),
+                int(n.lag_reduction_years),
+                n.transfer_rate,
+                tuple(n.scenarios),
+                named,
+            )
         )
     return tuple(out)
 
