@@ -16,6 +16,7 @@ satisfaction, expectation, flags, goals) that rules read and write.
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum, auto
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ import numpy as np
 from mesa import Agent
 from mesa.agent import AgentSet
 
+from sim.arrays import low, mean
 from sim.packages import task_attribute
 from sim.state import update_trust
 
@@ -144,9 +146,10 @@ class ContractBook:
         self.excluded_until: dict[int, int] = {}  # firm id → first year it may bid again
 
     def excluded(self, ids: np.ndarray, year: int) -> np.ndarray:
+        """Whether each firm of `ids` is excluded from this buyer's tenders in `year`."""
         if not self.excluded_until:
             return np.zeros(ids.size, dtype=bool)
-        return np.array([self.excluded_until.get(int(i), year) > year for i in ids], dtype=bool)
+        return np.array([self.excluded_until.get(i, year) > year for i in ids.tolist()], dtype=bool)
 
 
 class Market:
@@ -334,19 +337,17 @@ class Market:
         return self._others[1] + self._held([self.book_of(skip[0])], skip)
 
     def _held(self, books, skip) -> np.ndarray:
-        out = np.zeros(self.ids.size)
+        n = self.ids.size
+        out = None
         for b in books:
             pk = b.packages
             w = pk.volume * pk.private
             if skip is not None and skip[0] is pk:
-                w = w.copy()
-                w[skip[1]] = 0.0
+                w[skip[1]] = 0.0  # a fresh array
             held = (pk.contractor >= 0) & (w > 0)
-            if held.any():
-                out += np.bincount(
-                    self.rows(pk.contractor[held]), weights=w[held], minlength=self.ids.size
-                )
-        return out
+            v = np.bincount(self.rows(pk.contractor[held]), weights=w[held], minlength=n)
+            out = v if out is None else out + v
+        return np.zeros(n) if out is None else out
 
     def quality_of(self, ids: np.ndarray) -> np.ndarray:
         return self.quality[self.rows(ids)] if ids.size else np.zeros(0)
@@ -392,29 +393,30 @@ class Market:
         k, area = int(pk.task[p]), int(pk.area[p])
         bid_cost = mp.bidder_cost_rate * rng.lognormal(0.0, mp.bid_cost_sd, n)
         noise = rng.normal(0.0, mp.bid_noise_sd, n)
-        incumbent = (self.ids == pk.contractor[p]) & (pk.private[p] > 0)
-        bid_cost = np.where(incumbent, bid_cost * mp.incumbent_bid_cost_share, bid_cost)
+        # the incumbent (a firm delivering the lot now), if any; factors that are 1 for every
+        # other firm are applied to its row only (the same numbers, fewer array operations)
+        incumbent = self.ids == pk.contractor[p] if pk.private[p] > 0 else None
+        if incumbent is not None:
+            bid_cost[incumbent] *= mp.incumbent_bid_cost_share
         load = self.held_volume(skip=(pk, p)) + mp.other_buyers_load * self.capacity
         util = (load + value) / self.capacity
-        able = self.does[:, k] & (util <= 1.0) & ~book.excluded(self.ids, year)
-        local = self._present(pk, area)
-        cost = (
-            value
-            * self.core_cost()[:, k]
-            * self.index
-            * (1.0 - pk.advantage[p])
-            * (1.0 - mp.local_cost_advantage * local)
-            * (1.0 - mp.incumbent_advantage * incumbent)
-        )
+        able = self.does[:, k] & (util <= 1.0)
+        if book.excluded_until:
+            able &= ~book.excluded(self.ids, year)
+        cost = value * self.core_cost()[:, k]
+        cost *= self.index
+        cost *= 1.0 - pk.advantage[p]
+        cost[self._present(pk, area)] *= 1.0 - mp.local_cost_advantage
+        if incumbent is not None:
+            cost[incumbent] *= 1.0 - mp.incumbent_advantage
         rivals = max(float(self.expected_bidders[k]) - 1.0, 0.0)
         crowding = np.minimum(
             np.maximum(util - mp.capacity_threshold, 0.0) / (1.0 - mp.capacity_threshold), 1.0
         )
-        markup = (
-            self.markup * ((1.0 + mp.reference_rivals) / (1.0 + rivals)) ** mp.rival_elasticity
-            + mp.capacity_premium * crowding
-            + mp.incumbent_rent_share * mp.incumbent_advantage * incumbent
-        )
+        markup = self.markup * ((1.0 + mp.reference_rivals) / (1.0 + rivals)) ** mp.rival_elasticity
+        markup += mp.capacity_premium * crowding
+        if incumbent is not None:
+            markup[incumbent] += mp.incumbent_rent_share * mp.incumbent_advantage
         price = cost * (1.0 + markup) * (1.0 + bid_cost)
         win = self.win_chance(price / value, able, rivals, price_weight)
         appeal = max(0.0, 1.0 + trust_sensitivity * (trust - 0.5))
@@ -432,13 +434,15 @@ class Market:
         firms: a logit share of the award score (``w·price/value + (1 − w)·(1 − quality)``),
         its scale the spread of the able firms' scores plus the bid noise."""
         win = np.zeros(unit_price.size)
-        if not able.any():
-            return win
         score = (price_weight * unit_price + (1.0 - price_weight) * (1.0 - self.quality))[able]
-        noise = price_weight * self.mp.bid_noise_sd * unit_price[able].mean()
-        scale = np.sqrt(score.var() + noise**2)
-        w = np.exp(-(score - score.min()) / max(scale, EPS))  # in (0, 1], the best at 1
-        win[able] = w / (w + rivals * w.mean())
+        m = score.size
+        if m == 0:
+            return win
+        noise = price_weight * self.mp.bid_noise_sd * mean(unit_price[able])
+        dev = score - mean(score)
+        scale = math.sqrt(mean(dev * dev) + noise**2)  # the scores' variance + the noise's
+        w = np.exp(-(score - low(score)) / max(scale, EPS))  # in (0, 1], the best at 1
+        win[able] = w / (w + rivals * mean(w))
         return win
 
     def _present(self, pk: TaskPackages, area: int) -> np.ndarray:

@@ -1,0 +1,27 @@
+"""numpy on small arrays, lean: the hot path's reductions and bounds without the Python-level
+wrappers of ``ndarray.mean``, ``np.clip`` and friends (a few microseconds each, on arrays of
+tens to hundreds of entries, thousands of times a run).
+
+Each helper does the same floating-point operations as the function it stands in for, so the
+numbers are the same to the last bit (``tests/test_golden.py``): ``mean(x)`` is numpy's
+pairwise sum divided by the count, as ``x.mean()`` computes it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: ``x.sum()`` of a 1-d array (numpy's pairwise summation)
+add = np.add.reduce
+#: ``x.min()`` of a non-empty 1-d array
+low = np.minimum.reduce
+
+
+def mean(x: np.ndarray) -> np.float64:
+    """``x.mean()`` of a non-empty 1-d float64 array, bit for bit."""
+    return add(x) / x.size
+
+
+def clip(x, lo, hi, out=None):
+    """``np.clip(x, lo, hi, out=out)`` for float arrays (NaN stays NaN), bit for bit."""
+    return np.minimum(np.maximum(x, lo, out=out), hi, out=out)
