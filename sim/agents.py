@@ -24,7 +24,7 @@ import numpy as np
 from mesa import Agent
 from mesa.agent import AgentSet
 
-from sim.arrays import low, mean
+from sim.arrays import clip, low, mean
 from sim.packages import task_attribute
 from sim.state import update_trust
 
@@ -627,12 +627,12 @@ class Employees:
         """New holders take over positions `idx` (their holders quit)."""
         ep = self.ep
         k = idx.size
-        climate = float(self.trust.mean())  # a newcomer meets the unit's climate of trust
-        self.wellbeing[idx] = np.clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1, 7)
+        climate = float(mean(self.trust))  # a newcomer meets the unit's climate of trust
+        self.wellbeing[idx] = clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1.0, 7.0)
         self.propensity[idx] = rng.lognormal(0.0, ep.propensity_sd, k)
         self.sick_offset[idx] = rng.normal(0.0, ep.sick_leave_sd, k)
         self.skill[idx] = rng.uniform(ep.skill_low, ep.new_hire_skill_high, k)
-        self.trust[idx] = np.clip(climate + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0)
+        self.trust[idx] = clip(climate + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0)
         self.kept[idx] = 0.0  # the predecessor's experiences leave with them
         self.broken[idx] = 0.0
         self.tenure[idx] = 0.0
@@ -701,8 +701,8 @@ class InHouseUnit(Agent):
         st = self.staff
         return clip01(
             ip.quality_base
-            + ip.skill_quality * (float(st.skill.mean()) - ip.skill_reference)
-            + ip.wellbeing_quality * (float(st.wellbeing.mean()) - ep.wellbeing_base)
+            + ip.skill_quality * (float(mean(st.skill)) - ip.skill_reference)
+            + ip.wellbeing_quality * (float(mean(st.wellbeing)) - ep.wellbeing_base)
             - ip.workload_quality * self.workload
         )
 
@@ -845,14 +845,14 @@ class InHouseUnit(Agent):
         st.wellbeing += ep.wellbeing_rate * (target - st.wellbeing) + rng.normal(
             0.0, ep.wellbeing_noise, st.n
         )
-        np.clip(st.wellbeing, 1.0, 7.0, out=st.wellbeing)
+        clip(st.wellbeing, 1.0, 7.0, out=st.wellbeing)
         raw = (
             ep.sick_leave_base
             + ep.sick_leave_trend * years_elapsed
             - ep.sick_leave_wellbeing_slope * (st.wellbeing - ep.wellbeing_base)
             + st.sick_offset
         )
-        st.sick = np.clip(raw * (1.0 - self.followup), 0.0, ep.sick_leave_cap)
+        st.sick = clip(raw * (1.0 - self.followup), 0.0, ep.sick_leave_cap)
         self.followup = 0.0
         # a probability: at very low wellbeing every holder may quit, never more than that
         quit_p = np.minimum(
@@ -994,7 +994,7 @@ class Citizens:
         (trust in the municipality colours how citizens rate its services)."""
         idx = rng.integers(0, self.area.size, size=min(sample, self.area.size))
         where = self.area[idx]
-        ans = np.clip(
+        ans = clip(
             self.level[where] + self.bias[idx] + shift + rng.normal(0.0, noise, idx.size), 0.0, 1.0
         )
         n = np.bincount(where, minlength=self.n_areas)

@@ -18,8 +18,8 @@ low = np.minimum.reduce
 
 
 def mean(x: np.ndarray) -> np.float64:
-    """``x.mean()`` of a non-empty 1-d float64 array, bit for bit."""
-    return add(x) / x.size
+    """``x.mean()`` of a 1-d float64 array, bit for bit (an empty one: numpy's own NaN)."""
+    return add(x) / x.size if x.size else x.mean()
 
 
 def clip(x, lo, hi, out=None):

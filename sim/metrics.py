@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.datacollection import DataCollector
 
+from sim.arrays import add, mean
 from sim.outputs import columns
 from sim.packages import TASKS
 from sim.rules.trust_dynamics import RELATIONS
@@ -35,6 +36,7 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
     total = production + admin
     baseline = total if model.baseline_cost is None else model.baseline_cost
     status = a.status
+    weights = model.citizens.count + 1e-9  # np.average(satisfaction, weights=...), bit for bit
     row = {
         "year": model.calendar_year,
         "budget_dkk": model.budget,
@@ -46,13 +48,11 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "admin_overhead_share": admin / total,
         "admin_fte": model.ledger.fte(admin_hours),
         "savings_dkk": baseline - total,
-        "citizen_satisfaction": float(
-            np.average(a.satisfaction, weights=model.citizens.count + 1e-9)
-        ),
-        "political_expectation": float(a.expectation.mean()),
+        "citizen_satisfaction": float(add(a.satisfaction * weights) / add(weights)),
+        "political_expectation": float(mean(a.expectation)),
         "expectation_gap": y.expectation_gap,
-        "staff_assessed_quality": float(a.staff_assessment.mean()),
-        "employee_wellbeing": float(unit.staff.wellbeing.mean()),
+        "staff_assessed_quality": float(mean(a.staff_assessment)),
+        "employee_wellbeing": float(mean(unit.staff.wellbeing)),
         "sick_leave_rate": y.sick_sum / max(y.quarters, 1),
         "turnover_rate": unit.staff.turnover(),
         "inhouse_share": 1.0 - pk.private_share(),
@@ -68,8 +68,8 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
         "positions": unit.n,
         "layoffs": unit.staff.layoffs,
         "hires": unit.staff.hires,
-        "job_security": float(unit.staff.security.mean()),
-        "employee_voice": float(unit.staff.autonomy.mean()),
+        "job_security": float(mean(unit.staff.security)),
+        "employee_voice": float(mean(unit.staff.autonomy)),
         "control_hours_per_fte": unit.control_year / max(unit.n, 1),
         "shortfalls_found": y.shortfalls_found,
         "budget_cuts": y.budget_cuts,

@@ -28,6 +28,7 @@ from sim.agents import (
     Politician,
     odds_probability,
 )
+from sim.arrays import clip, mean
 from sim.errors import check_seed, check_years
 from sim.innovation import adopt
 from sim.ledger import ACTIVITIES, Ledger
@@ -97,6 +98,9 @@ class MunicipalityModel(Model):
         self.unit = InHouseUnit(self, self.trust)
         for _ in range(p.politics.committee_size):
             Politician(self)
+        # the members in the order they were created (as Mesa's AgentSet iterates them); members
+        # are replaced at elections by new preferences, never as agents
+        self._committee = list(self.agents_by_type[Politician])
         self.areas = Areas(self.n_areas, math.ceil(math.sqrt(self.n_areas)))
         self.areas.offset[:] = rng.normal(0.0, p.politics.area_expectation_sd, self.n_areas)
         self._set_expectations()
@@ -211,15 +215,15 @@ class MunicipalityModel(Model):
             last = self.rows[-1]
             sat = last["citizen_satisfaction"]
             before = self._mean_expectation()
-            for pol in self.politicians:
+            for pol in self._committee:
                 pol.adapt(sat)
             if elapsed % pp.election_period == 0:
                 self.tally.add("elections", 1)
-                for pol in self.politicians:
+                for pol in self._committee:
                     if pol.replaced_at_election(sat):
                         pol.stand_down()
             self._shift_expectations(self._mean_expectation() - before)
-            austerity = float(np.mean([pol.austerity for pol in self.politicians]))
+            austerity = float(mean(np.array([pol.austerity for pol in self._committee])))
             overspend = max(0.0, -last["freed_dkk"] / max(self.budget, 1.0))
             distrust = 0.5 - self.trust["politicians_administration"]
             p_cut = odds_probability(
@@ -235,15 +239,14 @@ class MunicipalityModel(Model):
         )
 
     def _mean_expectation(self) -> float:
-        return float(np.mean([pol.expectation for pol in self.politicians]))
+        return float(mean(np.array([pol.expectation for pol in self._committee])))
 
     def _shift_expectations(self, delta: float) -> None:
         a = self.areas
-        a.expectation[:] = np.clip(a.expectation + delta, 0.0, 1.0)
+        a.expectation[:] = clip(a.expectation + delta, 0.0, 1.0)
 
     def _set_expectations(self) -> None:
-        mean = float(np.mean([pol.expectation for pol in self.politicians]))
-        self.areas.expectation[:] = np.clip(mean + self.areas.offset, 0.0, 1.0)
+        self.areas.expectation[:] = clip(self._mean_expectation() + self.areas.offset, 0.0, 1.0)
 
     def _switch_regime(self, i: int) -> None:
         ctx = self.ctx
@@ -303,7 +306,7 @@ class MunicipalityModel(Model):
         tally.add("production", (inhouse_cost - absorbed + float(pk.price.sum())) / 4)
         self.ledger.charge("ordering", mp.ordering_share * pk.total_volume / 4)
         self.unit.step_quarter(self.t / 4)
-        tally.add("sick_sum", float(self.unit.staff.sick.mean()))
+        tally.add("sick_sum", float(mean(self.unit.staff.sick)))
         tally.add("quarters", 1)
 
     def _end_year(self) -> None:
@@ -320,16 +323,16 @@ class MunicipalityModel(Model):
         self.tally.add("production", -self.monitoring.penalty_dkk)
         # what is delivered, as citizens and staff see it (seed 000: the holistic view of an area)
         self.package_q = self.package_quality()
-        a.quality[:] = np.clip(self.area_quality() + a.bonus, 0.0, 1.0)
+        a.quality[:] = clip(self.area_quality() + a.bonus, 0.0, 1.0)
         self.citizens.perceive(a.quality, cp.adaptation, first=not self.rows)
         halo = tp.survey_halo * (self.trust["citizens_municipality"] - 0.5)
         a.satisfaction[:] = self.citizens.survey(rng, cp.survey_sample, cp.survey_noise, halo)
         # the professional staff's holistic assessment of each area (seed 000's comparison)
-        a.staff_assessment[:] = np.clip(
+        a.staff_assessment[:] = clip(
             a.quality + mp.staff_optimism + rng.normal(0.0, mp.staff_assessment_sd, a.n), 0.0, 1.0
         )
         y, ctx = self.tally, self.ctx
-        y.set("expectation_gap", float(np.mean(a.satisfaction - a.expectation)))
+        y.set("expectation_gap", float(mean(a.satisfaction - a.expectation)))
         self._proposals()
         for rule in self.by_phase["measure"]:
             rule.measure(ctx)
@@ -395,8 +398,8 @@ class MunicipalityModel(Model):
         if held.any():
             firm_q[held] = self.market.quality_of(pk.contractor[held])
         loss_in, loss_pr = self.loss_in, self.loss_pr
-        inhouse_q = np.clip(self.unit.quality - loss_in, 0.0, 1.0)
-        return (1.0 - pk.private) * inhouse_q + pk.private * np.clip(firm_q - loss_pr, 0.0, 1.0)
+        inhouse_q = clip(self.unit.quality - loss_in, 0.0, 1.0)
+        return (1.0 - pk.private) * inhouse_q + pk.private * clip(firm_q - loss_pr, 0.0, 1.0)
 
     def area_quality(self) -> np.ndarray:
         pk = self.packages

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import clip
+
 
 class Monitoring:
     """Per-package effort, inspection hours and providers' expected detection."""
@@ -50,8 +52,8 @@ class Monitoring:
         n = pk.n
         deterred = 1.0 - self.belief
         reciprocity = max(0.0, 1.0 + mp.reciprocity * 2.0 * (0.5 - trust_in_management))
-        p_in = np.clip(mp.shirk_inhouse * deterred * reciprocity, 0.0, 1.0)
-        p_pr = np.clip(mp.shirk_private * deterred, 0.0, 1.0)
+        p_in = clip(mp.shirk_inhouse * deterred * reciprocity, 0.0, 1.0)
+        p_pr = clip(mp.shirk_private * deterred, 0.0, 1.0)
         u_in = rng.random(n)  # drawn in this order: in-house first, then private
         u_pr = rng.random(n)
         self.shirk_inhouse = (pk.private < 1.0) & (u_in < p_in)
