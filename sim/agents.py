@@ -242,26 +242,29 @@ class Market:
         if not does.any():
             does[int(np.argmin(u / self.thickness))] = True
         # experience: years of the work the firm does for other buyers, spread over its tasks
-        yearly = mp.other_buyers_load * capacity / does.sum()
+        yearly = mp.other_buyers_load * capacity / np.count_nonzero(does)
         exp0 = np.where(does, mp.initial_experience_years * max(yearly, EPS), 1.0)
-        self.ids = np.append(self.ids, firm.unique_id)
-        self.base_cost = np.append(self.base_cost, cost)
-        self.markup = np.append(self.markup, markup)
-        self.quality = np.append(self.quality, quality)
-        self.capacity = np.append(self.capacity, capacity)
-        self.does = np.vstack([self.does, does])
-        self.experience = np.vstack([self.experience, exp0])
-        self.experience0 = np.vstack([self.experience0, exp0])
-        self.efficiency = np.append(self.efficiency, 1.0)
-        self.profit = np.append(self.profit, 0.0)
-        self.revenue = np.append(self.revenue, 0.0)
-        self.loss_years = np.append(self.loss_years, 0)
-        self._cost = np.append(self._cost, 0.0)
+        cat = np.concatenate  # np.append / np.vstack without their wrappers
+        self.ids = cat((self.ids, (firm.unique_id,)))
+        self.base_cost = cat((self.base_cost, (cost,)))
+        self.markup = cat((self.markup, (markup,)))
+        self.quality = cat((self.quality, (quality,)))
+        self.capacity = cat((self.capacity, (capacity,)))
+        self.does = cat((self.does, does[None, :]))
+        self.experience = cat((self.experience, exp0[None, :]))
+        self.experience0 = cat((self.experience0, exp0[None, :]))
+        self.efficiency = cat((self.efficiency, (1.0,)))
+        self.profit = cat((self.profit, (0.0,)))
+        self.revenue = cat((self.revenue, (0.0,)))
+        self.loss_years = cat((self.loss_years, (0,)))
+        self._cost = cat((self._cost, (0.0,)))
         self._core = None
         self.touch()
 
     def _remove(self, gone: np.ndarray) -> None:
         """Firms in rows `gone` (a mask) leave the market and the model."""
+        if not np.count_nonzero(gone):
+            return
         for i in np.flatnonzero(gone):
             f = self.by_id[int(self.ids[i])]
             f.active = False
