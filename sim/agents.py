@@ -927,13 +927,13 @@ class InHouseUnit(Agent):
         kept, broken = st.kept, st.broken
         w = self.params.trust.climate_weight
         if st.n and w > 0:
-            kept = kept + w * float(kept.mean())
-            broken = broken + w * float(broken.mean())
+            kept = kept + w * float(mean(kept))
+            broken = broken + w * float(mean(broken))
         n = kept + broken
         has = n > 0
         k = np.divide(kept, n, out=np.zeros_like(n), where=has)
         st.trust[has] = update_trust(st.trust[has], k[has], build, loss)
-        self.trust.set("employees_management", float(st.trust.mean()) if st.n else 0.0)
+        self.trust.set("employees_management", float(mean(st.trust)) if st.n else 0.0)
 
     def improve(self, gain: float) -> None:
         """Lower the unit's cost by `gain` (a share, at reference cost) with diminishing returns:

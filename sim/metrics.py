@@ -27,6 +27,7 @@ YEARLY_COLUMNS: tuple[str, ...] = columns("yearly")
 AREA_COLUMNS: tuple[str, ...] = columns("areas")
 
 GOAL_STATUS = np.array(["none", "green", "yellow", "red"])
+TASK_NAMES = np.array(TASKS)
 
 
 def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> dict[str, float]:
@@ -102,7 +103,7 @@ def area_record(model: MunicipalityModel) -> dict[str, np.ndarray]:
     return {
         "year": np.full(pk.n, model.calendar_year),
         "area": ar,
-        "task": np.array(TASKS)[pk.task],
+        "task": TASK_NAMES[pk.task],
         "x": a.x[ar],
         "y": a.y[ar],
         "provider": provider,

@@ -49,6 +49,9 @@ from sim.rules.context import ModelContext
 from sim.scenario import Scenario, load_scenario
 from sim.state import Commitments, Procedures, Tally, Trust
 
+# goal states as plain ints: numpy compares an array with an IntEnum member several times slower
+_NONE, _GREEN, _YELLOW = int(GoalStatus.NONE), int(GoalStatus.GREEN), int(GoalStatus.YELLOW)
+
 
 class MunicipalityModel(Model):
     """A municipality's operational services under a scenario's governance rules."""
@@ -376,10 +379,10 @@ class MunicipalityModel(Model):
         quality citizens get is kept or falls."""
         a, c = self.areas, self.commitments
         pp, cp = self.params.politics, self.params.citizens
-        has_goal = a.status != GoalStatus.NONE
+        has_goal = a.status != _NONE
         met = np.where(
             has_goal,
-            (a.status == GoalStatus.GREEN) | (a.status == GoalStatus.YELLOW),
+            (a.status == _GREEN) | (a.status == _YELLOW),
             a.satisfaction >= a.expectation - pp.tolerance,
         )
         c.keep("politicians_administration", int(np.count_nonzero(met)))

@@ -200,8 +200,8 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
     if idx.size:
         ctx.tenders.observe(int(pk.task[p]), float(prices.min()), value, advantage)
     if inhouse_bid is not None:
-        prices = np.append(prices, inhouse_bid)
-        quals = np.append(quals, unit.quality)
+        prices = np.concatenate((prices, (inhouse_bid,)))
+        quals = np.concatenate((quals, (unit.quality,)))
     if prices.size == 0:  # no bid at all: the tender fails and the work stays in-house
         basis = value * unit.efficiency if math.isfinite(plan.basis_tolerance) else 0.0
         _no_award(

@@ -16,6 +16,7 @@ and ``sim.procurement.TenderLog``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -166,6 +167,12 @@ def update_trust(level, kept_share, build: float, loss: float):
     on a float or an array; where ``kept_share`` is None or NaN nothing happened: no change."""
     if kept_share is None:
         return level
+    if isinstance(kept_share, float | int) and isinstance(level, float | int):
+        # one relation: the same arithmetic in Python floats (numpy's 0-d arrays cost more)
+        if math.isnan(kept_share):
+            return level
+        k = float(kept_share)
+        return float(level + build * k * (1.0 - level) - loss * (1.0 - k) * level)
     k = np.asarray(kept_share, dtype=float)
     new = level + build * k * (1.0 - level) - loss * (1.0 - k) * level
     if np.ndim(k) == 0:

@@ -17,7 +17,8 @@ from sim.params import param
 from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
 
-GREEN, YELLOW, RED = GoalStatus.GREEN, GoalStatus.YELLOW, GoalStatus.RED
+# as plain ints: numpy compares an array with an IntEnum member several times slower
+GREEN, YELLOW, RED = int(GoalStatus.GREEN), int(GoalStatus.YELLOW), int(GoalStatus.RED)
 
 
 class DialogueSteeringParams(RuleParams):
