@@ -24,7 +24,7 @@ import numpy as np
 from mesa import Agent
 from mesa.agent import AgentSet
 
-from sim.arrays import clip, low, mean
+from sim.arrays import add, clip, low, mean
 from sim.packages import task_attribute
 from sim.state import update_trust
 
@@ -424,7 +424,7 @@ class Market:
         win = self.win_chance(price / value, able, rivals, price_weight)
         appeal = max(0.0, 1.0 + trust_sensitivity * (trust - 0.5))
         bids = able & (appeal * win * (price - cost) > bid_cost * price)
-        rows = np.flatnonzero(bids)
+        rows = bids.nonzero()[0]
         self.profit[rows] -= bid_cost[rows] * price[rows] * contract_years
         self._cost = cost
         self.expected_bidders[k] += mp.rival_belief_rate * (rows.size - self.expected_bidders[k])
@@ -488,7 +488,7 @@ class Market:
         core = self.core_cost()
         for b in self.books:
             pk, mon = b.packages, b.monitoring
-            held = np.flatnonzero((pk.contractor >= 0) & (pk.private > 0))
+            held = ((pk.contractor >= 0) & (pk.private > 0)).nonzero()[0]
             if held.size == 0:
                 continue
             r, k = self.rows(pk.contractor[held]), pk.task[held]
@@ -522,8 +522,8 @@ class Market:
                 1.0 + b.indexation[held] * (self.index / b.index0[held] - 1.0)
             )
         # profit decides who stays and whether a firm enters
-        total = float(self.revenue.sum())
-        self.margin = float(self.profit.sum()) / total if total > 0 else np.nan
+        total = float(add(self.revenue))
+        self.margin = float(add(self.profit)) / total if total > 0 else np.nan
         self.loss_years = np.where(self.profit > 0, 0, self.loss_years + 1)
         holding = self.held_volume() > 0
         self._remove(~holding & (self.loss_years >= mp.exit_after_years))
@@ -747,7 +747,7 @@ class InHouseUnit(Agent):
         if not self.tracking:
             return
         st, ep = self.staff, self.params.employees
-        on = np.flatnonzero(st.post == package)
+        on = (st.post == package).nonzero()[0]
         if on.size == 0:
             return
         st.threatened[on] = True
@@ -865,7 +865,7 @@ class InHouseUnit(Agent):
             * np.exp(-ep.turnover_wellbeing_slope * (st.wellbeing - ep.wellbeing_base))
             * (1.0 + ep.insecurity_quit * (1.0 - st.security)),
         )
-        quits = np.flatnonzero(rng.random(st.n) < quit_p)
+        quits = (rng.random(st.n) < quit_p).nonzero()[0]
         if quits.size:
             st.replace(rng, quits)
         st.skill += ep.skill_growth * (1.0 - st.skill)
@@ -1002,7 +1002,7 @@ class Citizens:
         )
         n = np.bincount(where, minlength=self.n_areas)
         tot = np.bincount(where, weights=ans, minlength=self.n_areas)
-        if (n == 0).any():
+        if np.count_nonzero(n) < n.size:  # an area nobody in the sample lives in
             everyone = np.bincount(
                 self.area, weights=np.clip(self.perceived + shift, 0, 1), minlength=self.n_areas
             )

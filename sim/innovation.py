@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import add
+
 if TYPE_CHECKING:
     from sim.rules.context import RuleContext
 
@@ -54,7 +56,9 @@ def adopt(
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     ip = ctx.params.innovation
     rng = ctx.rng
-    k = np.broadcast_to(np.asarray(knowledge, dtype=float), (n,))
+    k = np.asarray(knowledge, dtype=float)
+    if k.shape != (n,):  # one knowledge for all ideas
+        k = np.broadcast_to(k, (n,))
     q = rng.normal(ip.quality_mean + ip.quality_knowledge * k, ip.quality_sd)
     c = rng.normal(ip.cost_mean, ip.cost_sd, n)
     d = rng.normal(ip.demand_mean - ip.demand_knowledge * k, ip.demand_sd)
@@ -62,12 +66,12 @@ def adopt(
     if screened:
         accept = q + rng.normal(0.0, ip.screening_sd, n) > 0.0
     done = accept & (rng.random(n) < min(1.0, ip.implementation_base + boost))
-    idx = np.flatnonzero(done)
+    idx = done.nonzero()[0]
     if idx.size == 0:
         return accept, done
     a = ctx.areas
     np.add.at(a.bonus, areas[idx], q[idx])
-    ctx.unit.improve(float(c[idx].sum()))
+    ctx.unit.improve(float(add(c[idx])))
     # the employees posted in an idea's area live with the change of practice
     per_area = np.bincount(areas[idx], weights=d[idx], minlength=ctx.n_areas)
     ctx.unit.change_demands(np.arange(ctx.unit.n), per_area[ctx.packages.area[ctx.unit.posts]])

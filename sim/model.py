@@ -28,7 +28,7 @@ from sim.agents import (
     Politician,
     odds_probability,
 )
-from sim.arrays import clip, mean
+from sim.arrays import add, clip, mean
 from sim.errors import check_seed, check_years
 from sim.innovation import adopt
 from sim.ledger import ACTIVITIES, Ledger
@@ -306,7 +306,7 @@ class MunicipalityModel(Model):
             * (1.0 - ip.outside_work_buffer * min(1.0, s.outside_work))
         )
         tally = self.tally
-        tally.add("production", (inhouse_cost - absorbed + float(pk.price.sum())) / 4)
+        tally.add("production", (inhouse_cost - absorbed + float(add(pk.price))) / 4)
         self.ledger.charge("ordering", mp.ordering_share * pk.total_volume / 4)
         self.unit.step_quarter(self.t / 4)
         tally.add("sick_sum", float(mean(self.unit.staff.sick)))
@@ -398,7 +398,7 @@ class MunicipalityModel(Model):
         pk = self.packages
         firm_q = np.zeros(pk.n)
         held = pk.contractor >= 0
-        if held.any():
+        if np.count_nonzero(held):
             firm_q[held] = self.market.quality_of(pk.contractor[held])
         loss_in, loss_pr = self.loss_in, self.loss_pr
         inhouse_q = clip(self.unit.quality - loss_in, 0.0, 1.0)

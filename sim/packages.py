@@ -95,5 +95,5 @@ class TaskPackages:
 
     def release_expired(self, year: int) -> None:
         expired = (self.exposed > 0) & (self.end <= year)
-        if expired.any():
+        if np.count_nonzero(expired):
             self.release(expired)

@@ -122,7 +122,7 @@ def allocate_and_tender(ctx: RuleContext, plan: ProcurementPlan, rp) -> None:
     pk = ctx.packages
     year = ctx.calendar_year
     target = min(plan.target_tendered_share, plan.max_tendered_share) * pk.total_volume
-    expiring = np.flatnonzero((pk.exposed > 0) & (pk.end <= year))
+    expiring = ((pk.exposed > 0) & (pk.end <= year)).nonzero()[0]
     standing = weighted_sum(pk.volume, pk.exposed) - weighted_sum(
         pk.volume[expiring], pk.exposed[expiring]
     )
@@ -131,7 +131,7 @@ def allocate_and_tender(ctx: RuleContext, plan: ProcurementPlan, rp) -> None:
     # first (a firm's expiring contract spares the cost of switching): an expiring lot that no
     # longer makes the cut comes back in-house
     score = orderer_scores(ctx, plan, rp) + rp.switching_cost * (pk.private > 0)
-    candidates = np.flatnonzero((pk.exposed == 0) | ((pk.exposed > 0) & (pk.end <= year)))
+    candidates = ((pk.exposed == 0) | ((pk.exposed > 0) & (pk.end <= year))).nonzero()[0]
     lots: list[tuple[int, float]] = []
     for p in candidates[np.argsort(-score[candidates], kind="stable")]:
         if room <= EPS * pk.total_volume:

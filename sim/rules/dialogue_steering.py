@@ -126,7 +126,7 @@ class DialogueSteering(Rule[DialogueSteeringParams]):
         ctx.ledger.charge_hours("meetings", self.p.followup_hours * ctx.n_areas)
 
     def respond(self, ctx: RuleContext) -> None:
-        red = np.flatnonzero(ctx.areas.status == RED)
+        red = (ctx.areas.status == RED).nonzero()[0]
         ctx.innovate(
             "steering",
             red,

@@ -114,7 +114,7 @@ class LearningTeams(Rule[LearningTeamsParams]):
         a = ctx.areas
         a.team[:] = False  # last year's teams have finished
         self.implemented = 0
-        flagged = np.flatnonzero(a.flagged)
+        flagged = a.flagged.nonzero()[0]
         if flagged.size == 0 or self.p.max_teams == 0:
             return
         # worst gaps first
@@ -128,7 +128,7 @@ class LearningTeams(Rule[LearningTeamsParams]):
         teams = []
         for area in chosen:
             # employees who know the area first (priority < 1), then others, at random within each
-            cand = np.flatnonzero(free)
+            cand = free.nonzero()[0]
             priority = (post_area[cand] != area) + key[cand]
             members = cand[np.argsort(priority, kind="stable")[: self.p.team_size]]
             free[members] = False
