@@ -784,7 +784,7 @@ class InHouseUnit(Agent):
         st, ep, rng = self.staff, self.params.employees, self.model.rng
         vol = packages.volume * (1.0 - packages.private)
         target = int(round(self.staff_per_volume * vol.sum()))
-        displaced = np.unique(self.displaced)
+        displaced = np.unique(self.displaced) if self.displaced.size else self.displaced
         self.displaced = np.zeros(0, dtype=int)
         n0 = st.n
         keep = np.ones(n0, dtype=bool)
@@ -806,7 +806,7 @@ class InHouseUnit(Agent):
             st.tenure[moved] = 0.0
             st.demand[moved] = 0.0
             st.security[moved] *= 1.0 - ep.redeploy_drop
-        laid_off = n0 - int(keep.sum())
+        laid_off = n0 - np.count_nonzero(keep)
         if laid_off:
             st.keep_only(keep)
             share = laid_off / n0
@@ -836,12 +836,13 @@ class InHouseUnit(Agent):
         control = self.control_demand()
         self.control_year += self.control_hours
         self.control_hours = 0.0
+        insecurity = 1.0 - st.security
         target = (
             ep.wellbeing_base
             + ep.participation_effect * participation
             + ep.autonomy_effect * (st.autonomy - 0.5)
             + ep.trust_effect * (st.trust - 0.5)
-            - ep.security_effect * (1.0 - st.security)
+            - ep.security_effect * insecurity
             - ep.control_effect * control
             - ep.workload_effect * (self.workload + st.demand)
         )
@@ -849,21 +850,24 @@ class InHouseUnit(Agent):
             0.0, ep.wellbeing_noise, st.n
         )
         clip(st.wellbeing, 1.0, 7.0, out=st.wellbeing)
+        above = st.wellbeing - ep.wellbeing_base  # wellbeing relative to the base level
         raw = (
             ep.sick_leave_base
             + ep.sick_leave_trend * years_elapsed
-            - ep.sick_leave_wellbeing_slope * (st.wellbeing - ep.wellbeing_base)
+            - ep.sick_leave_wellbeing_slope * above
             + st.sick_offset
         )
-        st.sick = clip(raw * (1.0 - self.followup), 0.0, ep.sick_leave_cap)
+        if self.followup:
+            raw *= 1.0 - self.followup
+        st.sick = clip(raw, 0.0, ep.sick_leave_cap)
         self.followup = 0.0
         # a probability: at very low wellbeing every holder may quit, never more than that
         quit_p = np.minimum(
             1.0,
             ep.turnover_base
             / 4
-            * np.exp(-ep.turnover_wellbeing_slope * (st.wellbeing - ep.wellbeing_base))
-            * (1.0 + ep.insecurity_quit * (1.0 - st.security)),
+            * np.exp(-ep.turnover_wellbeing_slope * above)
+            * (1.0 + ep.insecurity_quit * insecurity),
         )
         quits = (rng.random(st.n) < quit_p).nonzero()[0]
         if quits.size:

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from sim.arrays import mean
 from sim.params import param
 from sim.rules.base import Rule, RuleParams
 from sim.rules.context import RuleContext, uses
@@ -140,7 +141,7 @@ class LearningTeams(Rule[LearningTeamsParams]):
         k = self.p.ideas_per_team
         peers = ctx.peers
         if k or peers is not None:
-            knowledge = np.array([unit.knowledge(m).mean() if m.size else 0.0 for m in teams])
+            knowledge = np.array([mean(unit.knowledge(m)) if m.size else 0.0 for m in teams])
             where, know = np.repeat(chosen, k), np.repeat(knowledge, k)
             if peers is not None and peers.improvements > 0:
                 # a peer's tested improvement, taken up by the team
