@@ -265,8 +265,9 @@ class Market:
         """Firms in rows `gone` (a mask) leave the market and the model."""
         if not np.count_nonzero(gone):
             return
-        for i in np.flatnonzero(gone):
-            f = self.by_id[int(self.ids[i])]
+        by_id = self.by_id
+        for i in gone.nonzero()[0]:
+            f = by_id[int(self.ids[i])]
             f.active = False
             f.remove()
         keep = ~gone

@@ -28,6 +28,7 @@ AREA_COLUMNS: tuple[str, ...] = columns("areas")
 
 GOAL_STATUS = np.array(["none", "green", "yellow", "red"])
 TASK_NAMES = np.array(TASKS)
+PROVIDERS = np.array(["inhouse", "mixed", "contractor"])  # by (private > 0) + (private ≥ 1)
 
 
 def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> dict[str, float]:
@@ -97,9 +98,7 @@ def area_record(model: MunicipalityModel) -> dict[str, np.ndarray]:
     """One row per area × task package for the year (columnar, concatenated at the end)."""
     a, pk = model.areas, model.packages
     ar = pk.area
-    provider = np.where(
-        pk.private >= 1.0, "contractor", np.where(pk.private > 0, "mixed", "inhouse")
-    )
+    provider = PROVIDERS[(pk.private > 0).astype(int) + (pk.private >= 1.0)]
     return {
         "year": np.full(pk.n, model.calendar_year),
         "area": ar,
