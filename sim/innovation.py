@@ -80,7 +80,7 @@ def adopt(
     if good.size and ctx.n_areas > 1 and ip.spread_probability > 0:
         take = rng.random((good.size, ctx.n_areas)) < ip.spread_probability
         take[np.arange(good.size), areas[good]] = False
-        a.bonus += ip.transfer_share * (q[good, None] * take).sum(axis=0)
+        a.bonus += ip.transfer_share * add(q[good, None] * take, axis=0)
     t = ctx.tally
     t.add(f"innovations_{origin}", int(idx.size))
     t.add(f"innovations_{origin}_raised_quality", int(np.count_nonzero(q[idx] > 0.0)))
