@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.outputs import columns
-from sim.packages import TASKS, task_attribute, weighted_sum
+from sim.packages import TASKS, weighted_sum
 from sim.params import TaskParams
 
 if TYPE_CHECKING:
@@ -98,10 +98,14 @@ def transaction_hazard(tasks: TaskParams, rp) -> np.ndarray:
     contracting it out, as a share of the contract value (`rp`: the tendering rule's
     parameters): hold-up from asset specificity, specifying and verifying what cannot be
     measured, weak competition in a thin market (Brown & Potoski 2003/2005)."""
-    return (
-        rp.specificity_hazard * task_attribute(tasks, "asset_specificity")
-        + rp.measurement_hazard * (1.0 - task_attribute(tasks, "measurability"))
-        + rp.thin_market_hazard * (1.0 - task_attribute(tasks, "market_thickness"))
+    # per task type in Python floats (four of them; the same arithmetic as on arrays)
+    return np.array(
+        [
+            rp.specificity_hazard * getattr(tasks, f"{t}_asset_specificity")
+            + rp.measurement_hazard * (1.0 - getattr(tasks, f"{t}_measurability"))
+            + rp.thin_market_hazard * (1.0 - getattr(tasks, f"{t}_market_thickness"))
+            for t in TASKS
+        ]
     )
 
 
@@ -133,9 +137,11 @@ def allocate_and_tender(ctx: RuleContext, plan: ProcurementPlan, rp) -> None:
     score = orderer_scores(ctx, plan, rp) + rp.switching_cost * (pk.private > 0)
     candidates = ((pk.exposed == 0) | ((pk.exposed > 0) & (pk.end <= year))).nonzero()[0]
     lots: list[tuple[int, float]] = []
-    for p in candidates[np.argsort(-score[candidates], kind="stable")]:
-        if room <= EPS * pk.total_volume:
-            if pk.exposed[p] > 0:
+    full = EPS * pk.total_volume
+    exposed = pk.exposed.tolist()  # read only for lots not yet visited
+    for p in candidates[np.argsort(-score[candidates], kind="stable")].tolist():
+        if room <= full:
+            if exposed[p] > 0:
                 pk.release(p)
             continue
         frac = min(1.0, room / pk.volume[p])
