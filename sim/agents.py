@@ -264,6 +264,7 @@ class Market:
     def _remove(self, gone: np.ndarray) -> None:
         """Firms in rows `gone` (a mask) leave the market and the model."""
         if not np.count_nonzero(gone):
+            self.touch()
             return
         by_id = self.by_id
         for i in gone.nonzero()[0]:
