@@ -4,13 +4,16 @@ numbers of citizens and employees double.
 
     python benchmarks/bench_run.py [--repeats 15]
 
-Issue 2's target: a govsim default run costs at most half a Boltzmann run, and doubling
-citizens and employees at most doubles the time.
+Targets (issues 10 and 11): a govsim default run costs at most 0.25 × a Boltzmann run, and
+doubling citizens and employees at most doubles the time. Each preset's ratio is the median
+over back-to-back pairs (Boltzmann, preset), so load that comes and goes on a shared machine
+moves both sides of a ratio; the load average is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -32,6 +35,27 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def paired_ratio(fn, yard, repeats: int) -> tuple[float, float]:
+    """Median of `fn`'s time over the yardstick's, each pair run back to back (yardstick, fn,
+    yardstick, fn, …), so a machine that gets busier or quieter moves both sides of a ratio;
+    returns (median ratio, median time of fn)."""
+    fn()
+    yard()
+    ratios, times = [], []
+    for _ in range(repeats):
+        y = timed(yard)
+        t = timed(fn)
+        ratios.append(t / y)
+        times.append(t)
+    return statistics.median(ratios), statistics.median(times)
+
+
 def boltzmann() -> None:
     m = BoltzmannWealth(n=1000, seed=1)
     for _ in range(40):
@@ -49,12 +73,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=15)
     args = ap.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores")
     yard = median_time(boltzmann, args.repeats)
     print(f"BoltzmannWealth(n=1000), 40 steps: median {yard * 1000:.1f} ms (yardstick)")
-    print(f"{'preset':<22} {'median ms':>10} {'× Boltzmann':>12}")
+    print(f"{'preset':<22} {'median ms':>10} {'× Boltzmann':>12}  (median of back-to-back pairs)")
     for name in preset_names():
-        t = median_time(govsim(load_scenario(name)), args.repeats)
-        print(f"{name:<22} {t * 1000:>10.1f} {t / yard:>12.2f}")
+        ratio, t = paired_ratio(govsim(load_scenario(name)), boltzmann, args.repeats)
+        print(f"{name:<22} {t * 1000:>10.1f} {ratio:>12.2f}")
     base = load_scenario("bum")
     p = base.parameters.municipality
     double = apply_overrides(
