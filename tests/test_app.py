@@ -172,8 +172,23 @@ def test_app_command_refuses_a_missing_scenario_file(invoke, tmp_path):
 def test_app_command_help_names_its_options(cli):
     r = cli("app", "--help")
     assert r.returncode == 0
-    for opt in ("--port", "--model-a", "--model-b", "--seed", "--play-interval"):
+    for opt in ("--port", "--model-a", "--model-b", "--seed", "--seeds", "--play-interval"):
         assert opt in r.stdout
+
+
+def test_app_command_seeds_starts_the_multi_seed_mode(invoke, monkeypatch):
+    from sim.app import assets
+    from sim.app import cli as app_cli
+    from sim.app.config import CONFIG_ENV, MAX_SEEDS, AppConfig
+
+    monkeypatch.setattr(app_cli, "serve", lambda port: None)
+    monkeypatch.setattr(assets, "ensure", lambda: None)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert invoke("app", "--seeds", "10").returncode == 0
+    assert AppConfig.from_env().seeds == 10
+    monkeypatch.setenv(CONFIG_ENV, os.environ[CONFIG_ENV])  # undone after the test
+    r = invoke("app", "--seeds", str(MAX_SEEDS + 1))
+    assert r.returncode == 2 and "--seeds" in r.stderr
 
 
 def test_assets_lists_what_solaras_template_loads():

@@ -107,12 +107,13 @@ applied = solara.reactive(
         (CFG.a,) + (() if CFG.b is None else (CFG.b,)),
         (tuple(sorted(CFG.overrides)),) * 2,  # `govsim app --set`: both models start with them
         CFG.seed,
+        CFG.seeds,
     )
 )
 pending = solara.reactive(((), ()))  # each model's slider values not applied yet
 link_models = solara.reactive(False)  # "apply to both": a slider moves both models' values
 seed_text = solara.reactive(str(CFG.seed))
-seeds_pending = solara.reactive(1)
+seeds_pending = solara.reactive(CFG.seeds)
 held = solara.reactive(None)  # _Held
 tick = solara.reactive(0)
 playing = solara.reactive(False)
