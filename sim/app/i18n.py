@@ -17,6 +17,8 @@ BUM, HOD and modelkommune keep their Danish names in both languages.
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "da")
 LANG_NAMES = {"en": "English", "da": "Dansk"}
 
@@ -114,9 +116,11 @@ UI: dict[str, tuple[str, str]] = {
     "table.now": ("now", "nu"),
     "table.last_year": ("last year", "sidste år"),
     "million": ("M", "mio."),
+    "yes": ("yes", "ja"),
+    "no": ("no", "nej"),
     # plots
     "plot.empty": ("no year completed yet", "intet år afsluttet endnu"),
-    "plot.switch": ("{model} → regime {r}", "{model} → regime {r}"),
+    "plot.switch": ("{model}: new rules", "{model}: nye regler"),
     "note.shares.q": (
         "Why do BUM's two shares add up to more than 100 %?",
         "Hvorfor giver BUM's to andele tilsammen mere end 100 %?",
@@ -333,6 +337,9 @@ Hver øvelse i undervisningsnoterne (docs/teaching.md) indlæses med ét klik:
 
 # English registry text → Danish (see the module docstring).
 DA: dict[str, str] = {
+    # parameter names that parameter descriptions refer to (``plain``)
+    "involvement reference": "referenceniveauet for inddragelse",
+    "control hours reference": "referenceniveauet for kontroltimer",
     # presets (scenarios/*.yaml: title, description) and the app's teaching variant
     "BUM (purchaser–provider split)": "BUM (bestiller–udfører-modellen)",
     "HOD (holistic operation)": "HOD (helhedsorienteret drift)",
@@ -351,9 +358,10 @@ DA: dict[str, str] = {
         "HOD, helhedsorienteret drift: en fast egenandel på 70 % uden kontrolbud, mindst 30 % i "
         "udbud, benchmarking på flere bundlinjer pr. område og læringsteams (kilder 000, 001)."
     ),
-    "BUM until 1 April 2011, then HOD: the transition seed 001 reports on (status end of 2013).": (
-        "BUM indtil 1. april 2011, derefter HOD: den omstilling, kilde 001 beretter om (status "
-        "ved udgangen af 2013)."
+    "BUM until 1 April 2011, then HOD, as in the municipality whose transition the sources "
+    "follow to the end of 2013 (seed 001).": (
+        "BUM indtil 1. april 2011, derefter HOD, som i den kommune, hvis omstilling kilderne "
+        "følger til udgangen af 2013 (kilde 001)."
     ),
     "The Norwegian model municipality: tripartite consensus, no tendering during the trial, "
     "every employee proposal considered, development guides from the own staff (seed 004).": (
@@ -699,6 +707,61 @@ def t(key: str, lang: str = "en", **fields: object) -> str:
     en, da = UI[key]
     text = da if lang == "da" else en
     return text.format(**fields) if fields else text
+
+
+def num(x: float, lang: str = "en", decimals: int | None = None) -> str:
+    """A number as `lang` writes it: English 1,234.56, Danish 1.234,56 (a decimal comma and a
+    full stop between thousands). `decimals` fixed, else three significant digits (whole
+    numbers from 1,000 on)."""
+    x = float(x)
+    if decimals is not None:
+        s = f"{x:,.{decimals}f}"
+    elif abs(x) >= 1000:
+        s = f"{x:,.0f}"
+    else:
+        s = f"{x:.3g}"
+        if "e" in s:  # below 0.001: no exponent on a student's screen
+            s = f"{x:.4f}".rstrip("0").rstrip(".") or "0"
+    if s in ("-0", "-0.0") or s.strip("-0.,") == "":
+        s = s.lstrip("-")
+    return s.translate(_DA_SEPARATORS) if lang == "da" else s
+
+
+_DA_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
+def decimals_for(values, sig: int = 3) -> int:
+    """How many decimals show the largest of `values` to `sig` significant digits (0 when
+    all are whole numbers), so a row of a table has one number format."""
+    import math
+
+    vals = [abs(float(v)) for v in values if v is not None]
+    if not vals or all(float(v).is_integer() for v in vals):
+        return 0
+    top = max(vals)
+    return max(0, min(4, sig - 1 - math.floor(math.log10(top)))) if top > 0 else 0
+
+
+def pct(x: float, lang: str = "en", decimals: int = 1) -> str:
+    """A percentage (`x` already in %): "12.3%", Danish "12,3 %"."""
+    return num(x, lang, decimals) + (" %" if lang == "da" else "%")
+
+
+_CITATION = re.compile(r"\s*\((?:seeds?|kilder?|sources?)\s+\d{3}[^)]*\)")
+_SEED_DOC = re.compile(r"\bseed(s?) (\d{3})")
+_CODE = re.compile(r"`([^`]+)`")
+_IDENT = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def plain(text: str, lang: str = "en") -> str:
+    """A registry text (already in `lang`) for students: without the modellers' source
+    citations ("(seeds 000, 001)" names the project's source documents, not random seeds)
+    and without code names (`share` → share, involvement_reference → involvement reference,
+    in `lang`)."""
+    text = _CITATION.sub("", text)
+    text = _SEED_DOC.sub(r"source\1 \2", text)
+    text = _CODE.sub(r"\1", text)
+    return _IDENT.sub(lambda m: tr(m.group(0).replace("_", " "), lang), text)
 
 
 def tr(text: str, lang: str = "en") -> str:
