@@ -670,11 +670,14 @@ DA: dict[str, str] = {
     "Learning teams react to a gap": "Læringsteams reagerer på et gab",
     "What makes HOD's learning teams form?": "Hvad får læringsteams i HOD til at opstå?",
     "App: *Info* → *Load exercise 5* (Model A = HOD with *Politics: expectation mean* 0.62, "
-    "Model B = HOD with 0.74, mean of 8 seeds). Play; compare the *Learning teams* monitor, "
-    "the areas marked LT on the map and the teams in *What happened*.": (
+    "Model B = HOD with 0.74, both with *Learning teams: max teams* 8 so that the unit's "
+    "capacity does not cap the count; mean of 8 seeds). Play; compare the *Learning teams* "
+    "monitor, the areas marked LT on the map and the teams in *What happened*.": (
         "App: *Info* → *Indlæs øvelse 5* (Model A = HOD med *Politik: gennemsnitlig "
-        "forventning* 0,62, Model B = HOD med 0,74, gennemsnit af 8 seeds). Afspil; sammenlign "
-        "måleren *Læringsteams*, områderne mærket LT på kortet og teamene under *Hvad skete der*."
+        "forventning* 0,62, Model B = HOD med 0,74, begge med *Læringsteams: højst antal teams* "
+        "8, så enhedens kapacitet ikke sætter loft over antallet; gennemsnit af 8 seeds). "
+        "Afspil; sammenlign måleren *Læringsteams*, områderne mærket LT på kortet og teamene "
+        "under *Hvad skete der*."
     ),
     "When politicians expect more, more areas fall below expectation and more learning teams "
     "are formed per year.": (

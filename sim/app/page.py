@@ -120,7 +120,7 @@ tick = solara.reactive(0)
 playing = solara.reactive(False)
 per_step = solara.reactive("year")
 interval = solara.reactive(CFG.play_interval_ms)
-timing = solara.reactive("")
+timing = solara.reactive(None)  # seconds of the last step (shown in the page's language)
 lang = solara.reactive("en")  # the page's language (``sim.app.i18n``)
 _build_lock = threading.Lock()
 
@@ -275,7 +275,7 @@ h3.govsim-h { font-size: 1.1rem; margin: 14px 0 4px; }
 .govsim-lang { color: white !important; text-transform: none !important; min-width: 0 !important;
   padding: 0 8px !important; height: 28px !important; font-size: 0.95rem !important; }
 .govsim-lang-active { background: rgba(255,255,255,0.22) !important; font-weight: 700; }
-.govsim-plotcell { min-width: 0; }
+.govsim-plotcell { min-width: 0; margin-bottom: 10px; }
 .govsim-plotfoot { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 4px 8px; }
 .govsim-plotnote { font-size: 0.85rem; color: #333; line-height: 1.3; flex: 1 1 220px; }
 .govsim-plotnote summary { cursor: pointer; color: #1565c0; padding-top: 6px; }
@@ -473,7 +473,7 @@ def Simulation(session: Session):
         t0 = time.perf_counter()
         session.step(1 if per_step.value == "quarter" else QUARTERS_PER_YEAR)
         tick.set(tick.value + 1)  # renders before returning
-        timing.set(T("timing", s=num(time.perf_counter() - t0, lang.value, 3)))
+        timing.set(time.perf_counter() - t0)
 
     def play_loop() -> None:
         while playing.value and session.running:
@@ -511,9 +511,7 @@ def Simulation(session: Session):
         with solara.Div(classes=["govsim-tables"]):
             LatestTable(views)
             MonitorTable(views)
-        solara.Text(
-            timing.value, classes=["govsim-timing"], style={"font-size": "12px", "color": "grey"}
-        )
+        Timing()
         with solara.Div(classes=["govsim-plots"]):
             for spec in plots.PLOTS:
                 SeriesPlot(spec, views, tops.current)
@@ -524,6 +522,17 @@ def Simulation(session: Session):
         AreaMap(views)
         solara.HTML(tag="h3", unsafe_innerHTML=T("h.rules"), classes=["govsim-h"])
         RulesPanel(views)
+
+
+@solara.component
+def Timing():
+    """The last step's time on the server (its own component: setting it after a step
+    re-renders this line only, not the plots)."""
+    solara.Text(
+        "" if timing.value is None else T("timing", s=num(timing.value, lang.value, 3)),
+        classes=["govsim-timing"],
+        style={"font-size": "12px", "color": "grey"},
+    )
 
 
 #: a plot's note under it: why it looks as it does (``sim.app.i18n`` keys)
@@ -746,6 +755,8 @@ def _cells(o: outputs.Output, values: list[float | None], lang: str = "en") -> l
     for v in shown:
         if v is None:
             out.append("–")
+        elif v == 0:  # none at all: "0", not "0.00"
+            out.append(pct(0, lang, 0) if o.percent else num(0, lang, 0))
         elif o.percent:
             out.append(pct(v, lang, d))
         elif o.unit.startswith("DKK"):

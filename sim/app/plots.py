@@ -129,6 +129,14 @@ def baseline(spec: PlotSpec) -> float:
     return float(m.group(1)) * first.scale if m else 0.0
 
 
+def ceiling(spec: PlotSpec) -> float | None:
+    """The top of the first column's scale in the output registry ("0–1" → 1, "1–7 scale" →
+    7; × 100 for a share in %), or None for an open scale ("≥ 0")."""
+    first = spec.series[0]
+    m = re.match(r"\s*-?\d+(?:\.\d+)?\s*[–-]\s*(-?\d+(?:\.\d+)?)", output(first.column).scale)
+    return float(m.group(1)) * first.scale if m else None
+
+
 def data_top(spec: PlotSpec, views: Sequence[RunView]) -> float | None:
     """The highest value the plot shows (its bands included), or None before the first year."""
     values = [r[s.column] * s.scale for v in views for r in v.rows for s in spec.series]
@@ -161,14 +169,18 @@ def series_svg(
     hi = max(x for x in (top, seen) if x is not None) if (top or seen) is not None else None
     hi = lo + spec.series[0].scale if hi is None or hi <= lo else hi
     room = hi * 1.04 if hi > 0 else hi + 0.01
-    if spec.series[0].scale == 100.0 and hi <= 100.0:
-        room = min(room, 100.0)  # a share in % never needs an axis past 100 %
-    yticks = MaxNLocator(nbins=5).tick_values(lo, room)
-    yticks = yticks[yticks >= lo - 1e-12]
-    if len(yticks) > 2 and yticks[-1] > 100.0 >= hi and spec.series[0].scale == 100.0:
-        yticks = (
-            yticks[yticks <= 100.0 + 1e-9] if yticks[yticks <= 100.0 + 1e-9][-1] >= hi else yticks
-        )
+    cap = ceiling(spec)
+    if cap is not None and hi <= cap:
+        room = min(room, cap)  # a 0–1 measure never needs an axis past 1 (a share past 100 %)
+    # ticks counted from the baseline, so the axis starts there (1 on a 1–7 scale, not 1.5)
+    yticks = lo + MaxNLocator(nbins=5).tick_values(0.0, room - lo)
+    yticks = np.round(yticks[yticks >= lo - 1e-12], 10)
+    if cap is not None and len(yticks) > 2 and yticks[-1] > cap >= hi:
+        inside = yticks[yticks <= cap + 1e-9]
+        if inside[-1] >= hi:  # the ticks up to the scale's top still cover the data
+            yticks = inside
+        else:  # end the axis at the scale's top
+            yticks = np.append(inside, cap)
     lo, hi = float(yticks[0]), float(yticks[-1])
     xticks = [
         t
@@ -272,8 +284,8 @@ def series_svg(
     legend, y_end = _legend(spec, views, py1 + 38, lang)
     out.append(legend)
     out.append("</svg>")
-    height = max(H, int(y_end + 12))
-    if height != H:  # a legend of more rows: a taller image (the plot area keeps its size)
+    height = int(y_end + 10)
+    if height != H:  # as tall as its legend needs (the plot area keeps its size)
         out[0] = out[0].replace(f"viewBox='0 0 {W} {H}'", f"viewBox='0 0 {W} {height}'")
         out[1] = f"<rect width='{W}' height='{height}' fill='white'/>"
     return "".join(out)
