@@ -123,12 +123,15 @@ class ContractBook:
     """One buyer's contracts as the market sees them, per package of the buyer: the terms
     (indexation share, termination clause, exclusion), the price and delivery cost at the
     award, the input-cost index at the award, shortfalls found so far and whether the
-    contract was terminated. A firm's exclusion from this buyer's tenders is kept by firm id."""
+    contract was terminated. A firm's exclusion from this buyer's tenders is kept by firm id.
+    The penalty share is the buyer's (``monitoring.penalty_share``): a regional market settles
+    each buyer's contracts on that buyer's terms."""
 
-    def __init__(self, packages, monitoring) -> None:
+    def __init__(self, packages, monitoring, penalty_share: float = 0.0) -> None:
         n = packages.n
         self.packages = packages
         self.monitoring = monitoring
+        self.penalty_share = float(penalty_share)
         self.base_price = np.zeros(n)  # realised yearly price at the award (index of the award)
         self.cost0 = np.zeros(n)  # the firm's yearly delivery cost at the award
         self.core0 = np.ones(n)  # the firm's core cost factor on the task at the award
@@ -169,11 +172,19 @@ class Market:
       keeps part of its informational advantage;
     - **entry and exit** follow profit: a firm with no contract that made no profit for
       ``market.exit_after_years`` leaves; one enters when last year's margins beat
-      ``market.entry_margin``.
+      ``market.entry_margin``, up to the `n` firms the market starts with.
+
+    `model` is the market's host: the Mesa model its firms belong to, whose ``rng``,
+    ``params.market``, ``params.tasks`` and ``calendar_year`` it reads. A single run's
+    municipality hosts its own market (and settles it at its year end, ``owns_market``); in a
+    population with regional markets a ``sim.population.market.RegionalMarket`` hosts one
+    market that several municipalities buy from, and the region settles it once a year after
+    all of them (``sim.population.run.Region``).
     """
 
-    def __init__(self, model: MunicipalityModel, n: int) -> None:
+    def __init__(self, model, n: int) -> None:
         self.model = model
+        self.max_firms = int(n)  # the most that profit-driven entry lets into the market
         mp = model.params.market
         self.mp = mp
         self.thickness = task_attribute(model.params.tasks, "market_thickness")
@@ -196,6 +207,10 @@ class Market:
         self.terminations = 0  # contracts terminated this year
         self._cost = np.zeros(0)  # the last tender's yearly delivery cost per firm
         self._core: np.ndarray | None = None  # core_cost(), computed when needed
+        # several buyers: the volume other buyers' contracts hold per firm, cached while only
+        # one buyer acts (``touch`` starts a new epoch whenever another may change its contracts)
+        self.epoch = 0
+        self._others: tuple[tuple[int, int], np.ndarray] | None = None
         for _ in range(n):
             Contractor(model, self)
         # before any tender here firms expect the national mean number of bids (KFST 2018),
@@ -240,6 +255,7 @@ class Market:
         self.loss_years = np.append(self.loss_years, 0)
         self._cost = np.append(self._cost, 0.0)
         self._core = None
+        self.touch()
 
     def _remove(self, gone: np.ndarray) -> None:
         """Firms in rows `gone` (a mask) leave the market and the model."""
@@ -265,6 +281,13 @@ class Market:
         ):
             setattr(self, name, getattr(self, name)[keep])
         self._core = None
+        self.touch()
+
+    def touch(self) -> None:
+        """Some buyer may change its contracts now (a municipality sharing the market starts its
+        quarter; firms enter or leave): what other buyers hold must be summed afresh."""
+        self.epoch += 1
+        self._others = None
 
     @property
     def by_id(self) -> dict[int, Contractor]:
@@ -274,10 +297,12 @@ class Market:
         """Row of each firm id (ids grow with entry, so the rows are sorted by id)."""
         return np.searchsorted(self.ids, ids)
 
-    def serve(self, packages, monitoring) -> ContractBook:
-        """Register a buyer: its task packages and its monitoring (shortfalls found)."""
-        book = ContractBook(packages, monitoring)
+    def serve(self, packages, monitoring, penalty_share: float = 0.0) -> ContractBook:
+        """Register a buyer: its task packages, its monitoring (shortfalls found) and the share
+        of a contract's price its penalty for a shortfall found takes."""
+        book = ContractBook(packages, monitoring, penalty_share)
         self.books.append(book)
+        self.touch()
         return book
 
     def book_of(self, packages) -> ContractBook:
@@ -297,9 +322,20 @@ class Market:
 
     def held_volume(self, skip: tuple[TaskPackages, int] | None = None) -> np.ndarray:
         """Volume (DKK/yr at reference cost) each firm delivers under contract, for all buyers;
-        `skip` leaves one lot out (the one being re-tendered)."""
+        `skip` leaves one lot out (the one being re-tendered). With several buyers the other
+        buyers' part is summed once per epoch (``touch``): while one buyer tenders, only its own
+        contracts change."""
+        if skip is None or len(self.books) == 1:
+            return self._held(self.books, skip)
+        key = (id(skip[0]), self.epoch)
+        if self._others is None or self._others[0] != key:
+            others = [b for b in self.books if b.packages is not skip[0]]
+            self._others = (key, self._held(others, None))
+        return self._others[1] + self._held([self.book_of(skip[0])], skip)
+
+    def _held(self, books, skip) -> np.ndarray:
         out = np.zeros(self.ids.size)
-        for b in self.books:
+        for b in books:
             pk = b.packages
             w = pk.volume * pk.private
             if skip is not None and skip[0] is pk:
@@ -315,15 +351,19 @@ class Market:
     def quality_of(self, ids: np.ndarray) -> np.ndarray:
         return self.quality[self.rows(ids)] if ids.size else np.zeros(0)
 
-    def holding(self) -> set[int]:
+    def holding(self, packages: TaskPackages | None = None) -> set[int]:
+        """Ids of the firms holding a contract (with buyer `packages` only, if given)."""
         held: set[int] = set()
         for b in self.books:
+            if packages is not None and b.packages is not packages:
+                continue
             c = b.packages.contractor
             held |= set(c[c >= 0].tolist())
         return held
 
-    def active_contractors(self) -> int:
-        return len(self.holding())
+    def active_contractors(self, packages: TaskPackages | None = None) -> int:
+        """Firms holding a contract (with buyer `packages` only, if given)."""
+        return len(self.holding(packages))
 
     # ------------------------------------------------------------ a tender
     def bids(
@@ -435,7 +475,7 @@ class Market:
         input-cost index moves and indexed prices follow; then firms leave and enter."""
         mp, rng = self.mp, self.model.rng
         year = self.model.calendar_year
-        penalty_share = self.model.params.monitoring.penalty_share
+        self.touch()
         self.terminations = 0
         delivered = np.zeros(self.experience.shape)
         core = self.core_cost()
@@ -447,7 +487,7 @@ class Market:
             r, k = self.rows(pk.contractor[held]), pk.task[held]
             cost = b.cost0[held] * self.index * core[r, k] / b.core0[held]
             found = mon.found_private[held]
-            penalty = np.where(found, penalty_share * pk.price[held], 0.0)
+            penalty = np.where(found, b.penalty_share * pk.price[held], 0.0)
             np.add.at(self.revenue, r, pk.price[held])
             np.add.at(self.profit, r, pk.price[held] - cost - penalty)
             np.add.at(delivered, (r, k), pk.volume[held] * pk.private[held])
@@ -481,7 +521,7 @@ class Market:
         holding = self.held_volume() > 0
         self._remove(~holding & (self.loss_years >= mp.exit_after_years))
         if (
-            self.ids.size < self.model.params.municipality.contractors
+            self.ids.size < self.max_firms
             and np.isfinite(self.margin)
             and self.margin > mp.entry_margin
         ):

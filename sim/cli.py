@@ -128,14 +128,28 @@ years_option = click.option(
 def run_cmd(
     scenario: str, seed: int, years: int | None, out: Path | None, overrides: tuple[str, ...]
 ) -> None:
-    """Run one SCENARIO (a preset name or a YAML file) and write its tables."""
+    """Run one SCENARIO (a preset name or a YAML file) and write its tables; a population
+    (denmark, or a population file) runs as `govsim population` does."""
     import re
 
     from sim.outputs import label, listed
     from sim.overrides import apply_set, parse_set, show
+    from sim.population.spec import is_population
     from sim.runner import run
     from sim.scenario import load_scenario
 
+    if is_population(scenario):  # `govsim run denmark` is `govsim population denmark`
+        if overrides:
+            raise GovsimError(
+                f"--set {overrides[0]!r}: a population takes its parameters from its file "
+                "(governance[].set, governance[].draw, overrides), not from --set"
+            )
+        from sim.population.cli import population
+
+        click.get_current_context().invoke(
+            population, population=scenario, seed=seed, years=years, out=out
+        )
+        return
     sets = parse_set(overrides)
     base = load_scenario(scenario)  # a bad scenario fails before the folder check and the run
     sc = apply_set(base, sets)  # so does a bad --set

@@ -79,7 +79,7 @@ def year_record(model: MunicipalityModel, admin: float, admin_hours: float) -> d
             for o in ("employee", "steering")
             for s in ("", "_raised_quality", "_eased_work")
         },
-        "active_contractors": model.market.active_contractors(),
+        "active_contractors": model.market.active_contractors(model.packages),
         "inhouse_efficiency": unit.efficiency,
         "procedure_load": model.procedures.load,
         "goals_green": int(np.count_nonzero(status == 1)),

@@ -13,6 +13,8 @@ declared reads and writes, and hands each phase the narrow ``RuleContext``
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from mesa import Model
@@ -56,6 +58,7 @@ class MunicipalityModel(Model):
         seed: int = 0,
         years: int | None = None,
         collect: bool = True,
+        market: Market | None = None,
     ) -> None:
         """
         Args:
@@ -64,6 +67,10 @@ class MunicipalityModel(Model):
             years: run length; defaults to the scenario's ``years``.
             collect: keep Mesa's DataCollector (for Mesa's own tools such as ``batch_run``);
                 ``sim.run`` reads the yearly records directly and switches it off.
+            market: a market hosted elsewhere that the municipality buys from (a population's
+                regional market, ``sim.population.market``); its host settles it at year end.
+                None (a single run): the municipality's own market of
+                ``municipality.contractors`` firms, settled at its own year end.
         """
         super().__init__(seed=seed)
         self.scenario = load_scenario(scenario)
@@ -82,7 +89,11 @@ class MunicipalityModel(Model):
         area_weight = rng.lognormal(0.0, mp.area_size_sd, self.n_areas)
         self.trust = Trust(p.trust.initial)
         self.packages = TaskPackages(rng, self.n_areas, mp.task_volume_dkk, area_weight, p.tasks)
-        self.market = Market(self, mp.contractors)
+        self.owns_market = market is None
+        # what a benchmarking network of a population shares (sim.population.network); None
+        # in a single run
+        self.peers = None
+        self.market = Market(self, mp.contractors) if market is None else market
         self.unit = InHouseUnit(self, self.trust)
         for _ in range(p.politics.committee_size):
             Politician(self)
@@ -98,7 +109,8 @@ class MunicipalityModel(Model):
         self.tenders = TenderLog(p.tasks)
         self.commitments = Commitments()
         self.monitoring = Monitoring(self.packages.n)
-        self.market.serve(self.packages, self.monitoring)  # the municipality buys in the market
+        # the municipality buys in the market (on its own penalty terms)
+        self.market.serve(self.packages, self.monitoring, p.monitoring.penalty_share)
         # quality lost this year to undetected shortfalls, per package (set by monitoring)
         self.loss_in = self.loss_pr = np.zeros(self.packages.n)
         self.prev_quality: np.ndarray | None = None
@@ -133,6 +145,8 @@ class MunicipalityModel(Model):
         remaining terms, as in a municipality that has run this way for years. The set-up's
         tenders are logged with year = start_year − 1 and charged to no year."""
         self.calendar_year = self.start_year - 1
+        if not self.owns_market:
+            self.market.touch()
         self._switch_regime(0)
         self._procure()
         pk = self.packages
@@ -160,6 +174,8 @@ class MunicipalityModel(Model):
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
         """One quarter."""
+        if not self.owns_market:
+            self.market.touch()  # this buyer's contracts may change now
         qi = self.t % 4
         self.calendar_year = self.start_year + self.t // 4
         if qi == 0:
@@ -243,6 +259,22 @@ class MunicipalityModel(Model):
         for rule in self.by_phase["all"]:
             rule.activate(ctx)
 
+    @property
+    def regime_pending(self) -> bool:
+        """True while a later regime of the scenario (or one adopted) has yet to start."""
+        return self.regime_index + 1 < len(self.regime_starts)
+
+    def adopt_regime(self, rules: Sequence[Any]) -> None:
+        """Adopt a new regime of `rules` (rule parameter objects) from the next quarter on, as
+        if the scenario had listed it there: the same switch as a scheduled one (the old rules
+        deactivated, the transition cost charged, procurement under the new rules), while the
+        unit, its employees, the packages, contracts and trust carry over. A population's
+        diffusion of governance models (``sim.population.diffusion``) calls it at a year end."""
+        if self.regime_pending:
+            raise ValueError("a regime is already scheduled to start")
+        self.regimes.append([build_rule(rp) for rp in rules])
+        self.regime_starts.append(self.t)
+
     def _procure(self) -> None:
         plan, ctx = ProcurementPlan(), self.ctx
         for rule in self.by_phase["plan"]:
@@ -308,7 +340,8 @@ class MunicipalityModel(Model):
         for rule in self.by_phase["adapt"]:
             rule.adapt(ctx)
         self._record_year()
-        self.market.year_end()
+        if self.owns_market:  # a shared market is settled by its host after all its buyers
+            self.market.year_end()
         a.bonus *= 1.0 - self.params.innovation.improvement_decay
 
     def _proposals(self) -> None:

@@ -36,10 +36,12 @@ Tables:
   ``policy_draws.parquet``/``.csv`` (one row per draw × policy), ``policy_summary.csv`` (one row
   per policy) and ``policy_prim.csv`` (one row: where the chosen policy fails); its ``batch/``
   folder is a batch.
-- ``population``, ``national``, ``municipalities``: ``govsim population``'s (``run_population``'s)
-  ``yearly`` (the identity columns ``population`` lists, then every column of a run's yearly
-  table: one row per municipality × year), ``national`` (one row per year: national aggregates)
-  and ``municipalities`` (one row per municipality: region, scenario, size, seed) tables.
+- ``population``, ``national``, ``municipalities``, ``markets``, ``adoption``: ``govsim
+  population``'s (``run_population``'s) ``yearly`` (the identity columns ``population`` lists,
+  then every column of a run's yearly table: one row per municipality × year), ``national`` (one
+  row per year: national aggregates), ``municipalities`` (one row per municipality: region,
+  scenario, size, seed, market), ``markets`` (one row per shared regional market × year) and
+  ``adoption`` (one row per year × governance model: the diffusion of models) tables.
 
 A name in angle brackets (``<baseline>``, ``<parameter name>``, ``<activity>``) is a pattern: it
 stands for every column named that way (``find`` matches them).
@@ -86,6 +88,8 @@ TABLES: tuple[str, ...] = (
     "population",
     "national",
     "municipalities",
+    "markets",
+    "adoption",
 )
 VIEWS = ("panel", "final_bar", "run", "paired", "latest", "monitor")
 AGGREGATIONS = ("mean", "final", "sum", "—")
@@ -2478,7 +2482,7 @@ def _population() -> tuple[Output, ...]:
             "name",
             "the population's regions",
             "Region",
-            "Key of the municipality's region (stage 2: the contractor market it shares).",
+            "Key of the municipality's region (with market: regional, the contractor market it shares).",
         ),
         (
             "preset",
@@ -2495,7 +2499,25 @@ def _population() -> tuple[Output, ...]:
             "The municipality's model seed: sim.seeds.derive_seeds(national seed, N)[position].",
         ),
     )
-    out = [_o("population", *row, "—", "id") for row in ids]
+    current = (
+        (
+            "model",
+            "name",
+            "a preset, scenario file stem or diffusion target",
+            "Governance model",
+            "The governance model in force in the year: the preset until the municipality adopts "
+            "another model (diffusion), then that model's name.",
+        ),
+        (
+            "network",
+            "name",
+            "a network key or empty",
+            "Benchmarking network",
+            "Key of the benchmarking network the municipality belongs to in the year (empty: "
+            "none); with diffusion an adopter may join or leave one.",
+        ),
+    )
+    out = [_o("population", *row, "—", "id") for row in (*ids[:3], *current, ids[3])]
     out += [_o("municipalities", *row, "—", "id") for row in ids]
     out += [
         _o(
@@ -2549,8 +2571,37 @@ def _population() -> tuple[Output, ...]:
             "firms",
             "≥ 1",
             "Contractors",
-            "Firms in the municipality's market (municipality.contractors; stage 1: its own market).",
+            "The municipality's own pool of firms (municipality.contractors): its market with market: local; with market: regional, its contribution to the region's pool (size.regional_firms_share).",
             "final",
+        ),
+        _o(
+            "municipalities",
+            "market",
+            "—",
+            "regional | local",
+            "Market",
+            "How the municipality buys: regional (from its region's shared contractor market) or local (from its own, as a single run).",
+            "—",
+            "text",
+        ),
+        _o(
+            "municipalities",
+            "market_firms",
+            "firms",
+            "≥ 1",
+            "Firms in its market",
+            "Firms at the start in the market the municipality buys from (the region's shared market, or its own), and the most that entry lets in.",
+            "final",
+        ),
+        _o(
+            "municipalities",
+            "network",
+            "—",
+            "a network key or empty",
+            "Benchmarking network",
+            "Key of the benchmarking network the municipality shares data and learning with (empty: none).",
+            "—",
+            "text",
         ),
         _o(
             "national",
@@ -2730,6 +2781,156 @@ def _population() -> tuple[Output, ...]:
             "Position-weighted mean of the municipalities' sick_leave_rate.",
         ),
     ]
+    out += [
+        _o(
+            "national",
+            "switches",
+            "municipalities",
+            "0 … municipalities",
+            "Model switches",
+            "Municipalities whose governance model in this year differs from the year before "
+            "(the diffusion of models; 0 in the first year).",
+            "sum",
+        ),
+        _o(
+            "national",
+            "switched",
+            "municipalities",
+            "0 … municipalities",
+            "Municipalities switched",
+            "Municipalities whose governance model in this year is not the one the population "
+            "file assigned them.",
+            "final",
+        ),
+    ]
+    adoption = (
+        ("year", "calendar year", "start_year …", "Year", "Calendar year.", "—", "id"),
+        (
+            "model",
+            "name",
+            "every model that is assigned or can be adopted",
+            "Governance model",
+            "The governance model the row counts (the yearly table's model).",
+            "—",
+            "id",
+        ),
+        (
+            "municipalities",
+            "municipalities",
+            "0 … municipalities",
+            "Municipalities",
+            "Municipalities running the model in the year.",
+            "final",
+        ),
+        (
+            "share",
+            "share of municipalities",
+            _SHARE,
+            "Share of municipalities",
+            "municipalities / all municipalities of the population.",
+            "final",
+        ),
+        (
+            "citizens_share",
+            "share of inhabitants",
+            _SHARE,
+            "Share of inhabitants",
+            "Inhabitants of the municipalities running the model / all inhabitants.",
+            "final",
+        ),
+        (
+            "adopted",
+            "municipalities",
+            "0 … municipalities",
+            "Adoptions",
+            "Municipalities that switched to the model at the start of the year.",
+            "sum",
+        ),
+        (
+            "left",
+            "municipalities",
+            "0 … municipalities",
+            "Departures",
+            "Municipalities that switched from the model to another at the start of the year.",
+            "sum",
+        ),
+    )
+    out += [_o("adoption", *row) for row in adoption]
+    mk = (
+        ("buyers", "municipalities", "≥ 1", "Buyers", "Municipalities buying from the market."),
+        (
+            "firms",
+            "firms",
+            "≥ market.min_firms",
+            "Firms",
+            "Firms in the market at year end, before exit and entry.",
+        ),
+        (
+            "holders",
+            "firms",
+            "0 … firms",
+            "Contract holders",
+            "Firms holding at least one contract with any of the region's municipalities at year end.",
+        ),
+        (
+            "buyers_per_holder",
+            "municipalities",
+            "≥ 1; 0 without holders",
+            "Buyers per holder",
+            "Mean number of the region's municipalities a contract-holding firm works for.",
+        ),
+        (
+            "multi_buyer_holders",
+            "firms",
+            "0 … holders",
+            "Firms serving several",
+            "Firms holding contracts with two or more of the region's municipalities.",
+        ),
+        (
+            "held_volume_dkk",
+            "DKK/yr",
+            "at reference cost",
+            "Volume under contract",
+            "Yearly volume the firms deliver under contract to the region's municipalities (at in-house reference cost).",
+        ),
+        (
+            "hhi",
+            "index 0–1",
+            "1/holders … 1; empty without contracts",
+            "Concentration (HHI)",
+            "Herfindahl–Hirschman index of the firms' shares of the volume under contract.",
+        ),
+        (
+            "margin",
+            "profit share of revenue",
+            "share; empty without revenue",
+            "Firms' margin",
+            "The firms' profit over their revenue in the market this year (what entry reads).",
+        ),
+        (
+            "terminations",
+            "contracts",
+            "≥ 0",
+            "Terminations",
+            "Contracts terminated this year for repeated shortfalls found.",
+        ),
+        ("exits", "firms", "≥ 0", "Exits", "Firms that left the market at this year end."),
+        ("entries", "firms", "≥ 0", "Entries", "Firms that entered the market at this year end."),
+    )
+    out += [
+        _o(
+            "markets",
+            "region",
+            "name",
+            "the population's regions",
+            "Region",
+            "Key of the region whose shared market the row describes.",
+            "—",
+            "id",
+        ),
+        _o("markets", "year", "calendar year", "start_year …", "Year", "Calendar year.", "—", "id"),
+    ]
+    out += [_o("markets", *row) for row in mk]
     return tuple(out)
 
 

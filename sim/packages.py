@@ -18,6 +18,13 @@ from sim.params import TaskParams
 TASKS: tuple[str, ...] = ("roads", "street_cleaning", "parks", "winter_service")
 
 
+def weighted_sum(a: np.ndarray, b: np.ndarray) -> float:
+    """Σ a·b as numpy's pairwise sum of the products, not ``a @ b``: BLAS's dot product sums in
+    an order that depends on the processor's kernel (AVX2 and AVX-512 differ in the last bit,
+    which can flip a later decision), and on these ~50-element vectors it is no faster."""
+    return float(np.multiply(a, b).sum())
+
+
 def task_weights(tasks: TaskParams) -> np.ndarray:
     """Each task type's weight in an area's volume, in the order of ``TASKS``."""
     return np.array([getattr(tasks, f"{t}_weight") for t in TASKS])
@@ -68,13 +75,13 @@ class TaskPackages:
         return self.area.size
 
     def exposed_share(self) -> float:
-        return float(self.volume @ self.exposed) / self.total_volume
+        return weighted_sum(self.volume, self.exposed) / self.total_volume
 
     def private_share(self) -> float:
-        return float(self.volume @ self.private) / self.total_volume
+        return weighted_sum(self.volume, self.private) / self.total_volume
 
     def inhouse_volume(self) -> float:
-        return self.total_volume - float(self.volume @ self.private)
+        return self.total_volume - weighted_sum(self.volume, self.private)
 
     def inhouse_package_count(self) -> int:
         return int(np.count_nonzero(self.private < 1.0))

@@ -806,11 +806,12 @@ class MarketParams(ParamGroup):
     overrun_floor: float = param(
         0.5,
         unit="× winning bid",
-        plausible=(0.3, 0.7),
+        plausible=None,
         gt=0,
         le=1,
         source="E3 (outcomes from −40 % to +68 %: no contract cost less than ≈ 0.6 × its price); "
-        "bound an assumption",
+        "bound an assumption; no plausible range: a safety bound, not a lever (the overrun draw "
+        "falls below 0.5 in under 1 % of contracts even at the widest `market.overrun_sd`, 0.2)",
         doc="The realised cost of a contract is at least this multiple of the winning bid.",
     )
     bidder_cost_rate: float = param(

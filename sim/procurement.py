@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.outputs import columns
-from sim.packages import TASKS, task_attribute
+from sim.packages import TASKS, task_attribute, weighted_sum
 from sim.params import TaskParams
 
 if TYPE_CHECKING:
@@ -123,7 +123,9 @@ def allocate_and_tender(ctx: RuleContext, plan: ProcurementPlan, rp) -> None:
     year = ctx.calendar_year
     target = min(plan.target_tendered_share, plan.max_tendered_share) * pk.total_volume
     expiring = np.flatnonzero((pk.exposed > 0) & (pk.end <= year))
-    standing = float(pk.volume @ pk.exposed) - float(pk.volume[expiring] @ pk.exposed[expiring])
+    standing = weighted_sum(pk.volume, pk.exposed) - weighted_sum(
+        pk.volume[expiring], pk.exposed[expiring]
+    )
     room = target - standing
     # expiring contracts and packages not under contract compete for the room, best score
     # first (a firm's expiring contract spares the cost of switching): an expiring lot that no

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from sim.model import MunicipalityModel
 from sim.procurement import TENDER_COLUMNS, TENDER_DTYPES
 from sim.provenance import git_commit, versions
 from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from sim.population.run import PopulationResult
 
 
 @dataclass
@@ -116,11 +119,14 @@ def run(
     seed: int = 0,
     years: int | None = None,
     set: dict[str, Any] | None = None,  # noqa: A002 (the public keyword; shadows only in here)
-) -> RunResult:
+) -> RunResult | PopulationResult:
     """Run one scenario with one seed.
 
     Args:
-        scenario: a preset name (``govsim scenarios``), a YAML path, a mapping or a Scenario.
+        scenario: a preset name (``govsim scenarios``), a YAML path, a mapping or a Scenario;
+            or a population (``denmark``, a population file, a Population), which returns a
+            ``sim.population.PopulationResult`` (per-municipality, national, municipality and
+            market tables) — ``sim.population.run_population`` with the same seed.
         seed: seed for every random draw; the same seed gives bit-identical tables.
         years: run length in years (default: the scenario's ``years``).
         set: parameter overrides by dotted name (``govsim params``), e.g.
@@ -128,7 +134,17 @@ def run(
             manifest.
     """
     from sim.overrides import apply_set
+    from sim.population.spec import is_population
 
+    if is_population(scenario):  # a population of municipalities (docs/population.md)
+        if set:
+            raise GovsimError(
+                f"set has value {set!r}: a population takes its parameters from its file "
+                "(governance[].set, governance[].draw, overrides), not from set"
+            )
+        from sim.population.run import run_population
+
+        return run_population(scenario, seed=seed, years=years)
     if set is not None and not isinstance(set, dict):
         raise GovsimError(
             f"set has value {set!r}: it must be a mapping of parameter names to values, "

@@ -14,7 +14,7 @@ from tests.golden import make
 
 @pytest.fixture(scope="module")
 def computed() -> dict[str, pd.DataFrame]:
-    return make.compute()
+    return make.compute_reference()
 
 
 @pytest.mark.parametrize("table", make.TABLES)

@@ -49,6 +49,7 @@ SCANNED = sorted(
         SIM / "procurement.py",
         SIM / "packages.py",
         SIM / "model.py",
+        SIM / "population" / "diffusion.py",
     ]
     + [p for p in (SIM / "rules").glob("*.py") if p.name != "context.py"]
 )

@@ -22,11 +22,7 @@ HOD = load_scenario("hod")
 VALUES = scenario_values(HOD)
 LISTED = [p for p in schema() if HOD.uses_parameter(p.name) and p.low is not None]
 
-# Open defects outside this module's owner (market: MarketParams), not pinned as correct.
-OPEN = {
-    "market.overrun_floor": "a bound the overrun draw (sd ≤ 0.2) never reaches: it should have "
-    "no plausible range (like market.cost_min) or act; MarketParams belongs to the market work",
-}
+OPEN: dict[str, str] = {}  # open defects, not pinned as correct (none now)
 
 
 # Legitimately inert here: acts only through an outcome HOD's runs do not produce. A --set of it

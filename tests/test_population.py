@@ -1,5 +1,6 @@
-"""A population of municipalities (issue 12, stage 1): the file, the lockstep national run,
-determinism over workers, the national tables and their registry, and bad input."""
+"""A population of municipalities (issue 12): the file, the lockstep national run, determinism
+over workers, the national tables and their registry, and bad input. The shared regional
+markets: tests/test_population_market.py."""
 
 from __future__ import annotations
 
@@ -54,14 +55,16 @@ def small_run(small):
 
 # ---------------------------------------------------------------- the population path = sim.run
 def test_a_population_of_one_gives_exactly_the_single_run(tmp_path):
-    """The population generalises the single municipality: a population of one that keeps its
-    scenario's size runs the same model on the derived seed, number for number."""
+    """The population generalises the single municipality: a population of one with its own
+    market that keeps its scenario's size runs the same model on the derived seed, number for
+    number."""
     p = write(
         tmp_path,
         """
         name: one
         municipalities: 1
         years: 3
+        market: local
         regions: [{key: only, count: 1}]
         named: [{key: solo, region: only, size: scenario}]
         governance: [{scenario: hod, rest: true}]
@@ -89,6 +92,47 @@ def test_same_seed_same_tables_twice_and_on_two_workers(small, small_run):
     pd.testing.assert_frame_equal(other.municipalities[cols], small_run.municipalities[cols])
 
 
+def test_a_dask_local_cluster_gives_the_same_national_tables(small, small_run):
+    """Issue 12: identical national tables with 1 worker, 2 workers and a Dask LocalCluster —
+    one national run (regions dealt out) and a national batch (one run per task)."""
+    from distributed import LocalCluster
+
+    local = run_population_batch(small, [5, 9], workers=2)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:  # one cluster for both calls (as --scheduler): starting one takes seconds
+        at = cluster.scheduler_address
+        dask = run_population(small, seed=5, workers=2, scheduler=at)
+        on_dask = run_population_batch(small, [5, 9], workers=2, scheduler=at)
+    for name in ("yearly", "national", "municipalities", "markets"):
+        pd.testing.assert_frame_equal(getattr(dask, name), getattr(small_run, name))
+    assert dask.manifest["backend"] == "dask" and small_run.manifest["backend"] == "local"
+    for name in ("yearly", "national", "markets"):
+        pd.testing.assert_frame_equal(getattr(on_dask, name), getattr(local, name))
+    with pytest.raises(GovsimError, match="allowed backends are"):
+        run_population(small, seed=5, backend="cloud")
+
+
+def test_sim_run_and_govsim_run_take_a_population(small, small_run, invoke, tmp_path):
+    """Issue 12: `from sim import run` and `govsim run` accept a population file and give the
+    national run's tables; a scenario is still a scenario; --set is refused with one message."""
+    from sim.population.spec import is_population
+
+    res = run(small, seed=5)
+    pd.testing.assert_frame_equal(res.yearly, small_run.yearly)
+    pd.testing.assert_frame_equal(res.national, small_run.national)
+    assert is_population("denmark") and is_population({"municipalities": 3})
+    assert not is_population("bum") and not is_population({"rules": [], "municipalities": 3})
+    r = invoke("run", str(small), "--seed", "5", "--out", str(tmp_path / "r"))
+    assert r.returncode == 0, r.stderr
+    got = pd.read_parquet(tmp_path / "r" / "national.parquet")
+    pd.testing.assert_frame_equal(got, small_run.national, check_dtype=False)
+    r = invoke("run", str(small), "--set", "tendering.share=0.3")
+    assert r.returncode == 2 and "a population takes its parameters from its file" in r.stderr
+    with pytest.raises(GovsimError, match="a population takes its parameters"):
+        run(small, seed=5, set={"tendering.share": 0.3})
+
+
 def test_a_national_batch_is_its_single_runs(small, small_run):
     batch = run_population_batch(small, [5, 9])
     y = batch.yearly
@@ -104,7 +148,10 @@ def test_tables_have_the_registered_columns(small_run):
     assert tuple(small_run.yearly.columns) == outputs.columns("population") + YEARLY_COLUMNS
     assert tuple(small_run.national.columns) == outputs.columns("national")
     assert tuple(small_run.municipalities.columns) == outputs.columns("municipalities")
-    for t in ("population", "national", "municipalities"):
+    assert tuple(small_run.markets.columns) == outputs.columns("markets")
+    assert tuple(small_run.adoption.columns) == outputs.columns("adoption")
+    assert len(small_run.markets) == 2 * 2  # two regional markets × two years
+    for t in ("population", "national", "municipalities", "markets", "adoption"):
         for o in outputs.rows((t,)):
             assert o.unit and o.definition.endswith("."), (t, o.name)
     assert len(small_run.yearly) == 6 * 2 and len(small_run.national) == 2
@@ -178,12 +225,17 @@ def test_population_command_writes_tables_manifest_and_figure(small, invoke, tmp
     r = invoke("population", str(small), "--seed", "5", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "Exposure to competition (national)" in r.stdout
-    for t in ("yearly", "national", "municipalities"):
+    for t in ("yearly", "national", "municipalities", "adoption"):
         assert (out / f"{t}.parquet").is_file() and (out / f"{t}.csv").is_file()
     assert (out / "distributions.png").stat().st_size > 0
+    assert (out / "adoption.png").stat().st_size > 0
     man = json.loads((out / "manifest.json").read_text())
     assert man["seed"] == 5 and man["municipalities"] == 6 and man["population"]["name"] == "small"
-    assert "stage 1" in man["markets"]
+    assert man["markets"] == {
+        "north": "regional: one shared market of 12 firms",
+        "south": "regional: one shared market of 34 firms",
+    }
+    assert (out / "markets.parquet").is_file() and (out / "markets.csv").is_file()
     listed = invoke("population", str(small), "--list")
     assert listed.returncode == 0 and "big" in listed.stdout and "south_01" in listed.stdout
 

@@ -89,6 +89,7 @@ class FakeContext:
     procedures: Procedures = field(default_factory=Procedures)
     tenders: TenderLog = field(default_factory=TenderLog)
     commitments: Commitments = field(default_factory=Commitments)
+    peers: object = None  # no benchmarking network
 
     def __post_init__(self) -> None:
         self.areas = Areas(self.n_areas, 3)

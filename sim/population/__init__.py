@@ -1,5 +1,6 @@
-"""A population of municipalities (issue 12, stage 1): a population file (``spec``), national runs
-stepped in lockstep by region (``run``), the distribution figures (``figures``) and
+"""A population of municipalities (issue 12): a population file (``spec``), national runs
+stepped in lockstep by region (``run``), the regions' shared contractor markets (``market``),
+the distribution figures (``figures``) and
 ``govsim population`` (``cli``). See docs/population.md.
 
 The names below are imported on first use (PEP 562), so ``govsim --help``, which imports

@@ -1,6 +1,7 @@
 """`govsim population FILE`: one national run of a population of municipalities — the
-per-municipality yearly table, the national aggregates and the municipality table as Parquet
-and CSV, a manifest and the distribution figure, written all at once or not at all."""
+per-municipality yearly table, the national aggregates, the municipality table, the regional
+markets' table and the adoption table as Parquet and CSV, a manifest, the distribution figure
+and the adoption figure, written all at once or not at all."""
 
 from __future__ import annotations
 
@@ -26,11 +27,25 @@ import click
     help="Processes; the regions are dealt out over them (the same tables on any count).",
 )
 @click.option(
+    "--backend",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's process pool; dask: a Dask LocalCluster of --workers (or "
+    "--scheduler's cluster). The same tables on every backend.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="A running Dask scheduler (tcp://host:port) to send the regions to (implies dask).",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory for yearly/national/municipalities (.parquet and .csv), manifest.json and "
-    "distributions.png (default: results/population_NAME_seedSEED).",
+    help="Directory for yearly/national/municipalities/markets/adoption (.parquet and .csv), "
+    "manifest.json, distributions.png and adoption.png (default: results/population_NAME_seedSEED).",
 )
 @click.option(
     "--list",
@@ -39,13 +54,22 @@ import click
     help="Only print the municipalities (key, region, scenario, size); run nothing.",
 )
 def population(
-    population: str, seed: int, years: int | None, workers: int, out: Path | None, list_only: bool
+    population: str,
+    seed: int,
+    years: int | None,
+    workers: int,
+    backend: str,
+    scheduler: str | None,
+    out: Path | None,
+    list_only: bool,
 ) -> None:
     """Run a POPULATION of municipalities (a shipped name such as denmark, or a YAML file).
 
     Each municipality runs its own governance scenario on its own seed, derived from --seed;
-    the municipalities step together quarter by quarter, region by region. Markets are per
-    municipality in stage 1 (docs/population.md)."""
+    the municipalities step together quarter by quarter, region by region, and those of a region
+    buy from one shared contractor market unless the file says market: local; with a diffusion
+    block a municipality may adopt another governance model at a year start
+    (docs/population.md)."""
     from sim.atomic import check_out_dir
     from sim.population.run import municipality_table, run_population
     from sim.population.spec import load_population
@@ -58,7 +82,9 @@ def population(
         return
     default = Path("results") / re.sub(r"[^\w.=+-]", "_", f"population_{pop.name}_seed{seed}")
     out = check_out_dir(out or default)
-    res = run_population(pop, seed=seed, years=years, workers=workers)
+    res = run_population(
+        pop, seed=seed, years=years, workers=workers, backend=backend, scheduler=scheduler
+    )
     written = res.write(out)
     last = res.national.iloc[-1]
     click.echo(
@@ -80,6 +106,18 @@ def population(
     width = max(map(len, names.values()))
     for c, name in names.items():
         click.echo(f"  {name:<{width}} {last[c]:.4g} (final year {int(last['year'])})")
+    if pop.diffusion is not None:
+        first, end = res.adoption["year"].min(), res.adoption["year"].max()
+        counts = res.adoption.set_index(["year", "model"])["municipalities"]
+        models = ", ".join(
+            f"{m} {counts[(first, m)]} → {counts[(end, m)]}"
+            for m in dict.fromkeys(res.adoption["model"])
+        )
+        click.echo(
+            f"  diffusion: {int(res.national['switches'].sum())} switches; municipalities per "
+            f"model {int(first)} → {int(end)}: {models}"
+        )
     click.echo(
-        "wrote yearly, national, municipalities (.parquet, .csv), manifest.json and distributions.png"
+        "wrote yearly, national, municipalities, markets, adoption (.parquet, .csv), "
+        "manifest.json, distributions.png and adoption.png"
     )

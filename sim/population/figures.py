@@ -1,5 +1,6 @@
-"""The distributions across municipalities in the last year: exposure to competition,
-administrative overhead and citizen satisfaction, one histogram each, stacked by scenario."""
+"""The population's figures: the distributions across municipalities in the last year
+(exposure to competition, administrative overhead and citizen satisfaction, one histogram each,
+stacked by scenario; distributions.png) and the governance models over time (adoption.png)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,52 @@ def write_distribution(yearly: pd.DataFrame, out: Path, title: str = "") -> Path
 
     fig = distribution_figure(yearly, title)
     path = Path(out) / "distributions.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def adoption_figure(adoption: pd.DataFrame, title: str = ""):
+    """A matplotlib Figure: municipalities per governance model per year (the ``adoption``
+    table); in a batch the mean over the run seeds with their range shaded."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.0, 3.8), constrained_layout=True)
+    batch = "run_seed" in adoption.columns
+    for model in dict.fromkeys(adoption["model"]):
+        g = adoption[adoption["model"] == model]
+        by = g.groupby("year")["municipalities"]
+        mean = by.mean()
+        (line,) = ax.plot(mean.index, mean.to_numpy(), marker="o", ms=3, label=model)
+        if batch and g["run_seed"].nunique() > 1:
+            ax.fill_between(
+                mean.index,
+                by.min().to_numpy(),
+                by.max().to_numpy(),
+                alpha=0.2,
+                color=line.get_color(),
+            )
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("year")
+    ax.set_ylabel("municipalities running the model")
+    ax.legend(fontsize="small")
+    runs = adoption["run_seed"].nunique() if batch else 1
+    what = f"mean of {runs} runs (range shaded)" if runs > 1 else "one run"
+    fig.suptitle(f"{title + ': ' if title else ''}governance models per year, {what}")
+    return fig
+
+
+def write_adoption(adoption: pd.DataFrame, out: Path, title: str = "") -> Path:
+    import matplotlib.pyplot as plt
+
+    fig = adoption_figure(adoption, title)
+    path = Path(out) / "adoption.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

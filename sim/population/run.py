@@ -1,11 +1,13 @@
 """Running a population: one ``MunicipalityModel`` per municipality, stepped in lockstep, quarter
-by quarter, region by region; the per-municipality yearly table and the national aggregates.
+by quarter, region by region; the per-municipality yearly table, the national aggregates and
+the regional markets' table.
 
-Stage 1: municipalities are independent (each has its own contractor market), so a national run
-may be split by region over worker processes and gives the same tables on any worker count. The
-seam for stage 2 is ``Region.step``: a shared regional market would clear there, between the
-quarters of the region's models, which is why the models of one region always live in one
-process and step together.
+A region whose market is regional (``market: regional``, the default) has one shared contractor
+market (``sim.population.market.RegionalMarket``): its municipalities tender in it in an order
+drawn each year from the market's own stream, and ``Region.step`` settles it once a year after
+all of them. A region with ``market: local`` steps independent municipalities, each with its own
+market, exactly as ``sim.run``. Either way a region's models live in one process, so a national
+run split by region over worker processes gives the same tables on any worker count.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ import pandas as pd
 from sim.atomic import atomic_directory
 from sim.errors import GovsimError, check_seed, check_years
 from sim.outputs import columns
-from sim.population.spec import Municipality, Population, load_population
+from sim.population.diffusion import STREAM_DIFFUSION
+from sim.population.spec import (
+    STREAM_MARKETS,
+    Municipality,
+    Network,
+    Population,
+    RegionMarket,
+    load_population,
+)
 from sim.provenance import git_commit, versions
 from sim.seeds import derive_seeds
 
@@ -30,35 +40,95 @@ from sim.seeds import derive_seeds
 ID_COLUMNS = columns("population")
 NATIONAL_COLUMNS = columns("national")
 MUNICIPALITY_COLUMNS = columns("municipalities")
+MARKET_COLUMNS = columns("markets")
+ADOPTION_COLUMNS = columns("adoption")
 
 
 class Region:
     """The municipalities of one region, stepped together: every model does quarter t before any
-    does quarter t + 1. Stage 2 injects the region's shared contractor market here."""
+    does quarter t + 1. With a shared market (`market` kind ``regional``) the models buy from
+    one ``RegionalMarket`` seeded `market_seed`: they are built (each tendering its warm-start
+    contracts) and step each year in an order the market's stream draws, and the market is
+    settled after the last quarter of every year of all of them."""
 
     def __init__(
-        self, key: str, members: Sequence[Municipality], seeds: Sequence[int], years: int
+        self,
+        key: str,
+        members: Sequence[Municipality],
+        seeds: Sequence[int],
+        years: int,
+        market: RegionMarket | None = None,
+        market_seed: int = 0,
     ) -> None:
         from sim.model import MunicipalityModel
 
         self.key = key
         self.members = list(members)
-        self.models = [
-            MunicipalityModel(m.scenario, seed=s, years=years, collect=False)
-            for m, s in zip(self.members, seeds, strict=True)
-        ]
+        self.t = 0
+        n = len(self.members)
+        self.host = None
+        if market is None or market.kind == "local":
+            self.models = [
+                MunicipalityModel(m.scenario, seed=s, years=years, collect=False)
+                for m, s in zip(self.members, seeds, strict=True)
+            ]
+            self.order = np.arange(n)
+            return
+        from sim.population.market import RegionalMarket
+
+        first = self.members[0].scenario
+        self.host = RegionalMarket(
+            key, first.parameters, market.firms, market_seed, first.start_year
+        )
+        models: list[Any] = [None] * n
+        for i in self.host.order(n):  # warm-start tenders, in a drawn order
+            m = self.members[i]
+            models[i] = MunicipalityModel(
+                m.scenario, seed=seeds[i], years=years, collect=False, market=self.host.market
+            )
+        self.models = models
+        self.order = np.arange(n)
 
     @property
     def running(self) -> bool:
         return any(m.running for m in self.models)
 
     def step(self) -> None:
-        """One quarter of every municipality of the region (stage 2: then the market clears)."""
-        for m in self.models:
-            m.step()
+        """One quarter of every municipality of the region; with a shared market, in this
+        year's order, and after the last quarter of a year the market is settled."""
+        host = self.host
+        if host is None:
+            for m in self.models:
+                m.step()
+            self.t += 1
+            return
+        if self.t % 4 == 0:
+            self.order = host.order(len(self.models))
+        for i in self.order:
+            self.models[i].step()
+        if self.t % 4 == 3:
+            host.settle(int(self.models[0].calendar_year))
+        self.t += 1
 
-    def yearly(self) -> list[pd.DataFrame]:
-        """Each municipality's yearly table with its identity columns; releases the models."""
+    def market_rows(self) -> pd.DataFrame | None:
+        """The shared market's yearly rows (None: local markets); releases its host."""
+        if self.host is None:
+            return None
+        from sim.runner import release
+
+        rows = pd.DataFrame(self.host.rows)
+        release(self.host)
+        self.host = None
+        return pd.concat([pd.DataFrame({"region": self.key}, index=rows.index), rows], axis=1)
+
+    def yearly(
+        self,
+        history: Sequence[Sequence[tuple[str, str]]] | None = None,
+        network_of: dict[int, str] | None = None,
+    ) -> list[pd.DataFrame]:
+        """Each municipality's yearly table with its identity columns — its model and network
+        in each year from `history` (by position; None: its preset, and its network in
+        `network_of`, throughout) — and releases the models."""
         from sim.runner import release, tables
 
         out = []
@@ -67,10 +137,17 @@ class Region:
                 y = tables(model, ("yearly",))["yearly"]
             finally:
                 release(model)
+            if history is None:
+                models, nets = mun.preset, (network_of or {}).get(mun.index, "")
+            else:
+                models = [h[0] for h in history[mun.index][: len(y)]]
+                nets = [h[1] for h in history[mun.index][: len(y)]]
             ids = {
                 "municipality": mun.key,
                 "region": mun.region,
                 "preset": mun.preset,
+                "model": models,
+                "network": nets,
                 "seed": model.seed_value,
             }
             out.append(pd.concat([pd.DataFrame(ids, index=y.index), y], axis=1))
@@ -78,23 +155,53 @@ class Region:
         return out
 
 
-def step_regions(regions: Sequence[Region]) -> None:
-    """Step every region in lockstep until all models have run their quarters."""
+def step_regions(
+    regions: Sequence[Region], networks: Sequence[Network] = (), diffusion: Any = None
+) -> None:
+    """Step every region in lockstep until all models have run their quarters; after the last
+    quarter of every year the benchmarking networks exchange (``sim.population.network``) and,
+    with a ``DiffusionState`` (`diffusion`), the municipalities decide whether to adopt another
+    governance model from the next year on (``sim.population.diffusion``)."""
+    from sim.population.network import exchange
+
+    model_of = {m.index: mod for r in regions for m, mod in zip(r.members, r.models, strict=True)}
+    ordered = [model_of[i] for i in sorted(model_of)]
+    groups = [(list(n.members), n) for n in networks]
+    t = 0
     while any(r.running for r in regions):
         for r in regions:
             r.step()
+        t += 1
+        if t % 4 == 0:
+            if diffusion is not None:
+                groups = diffusion.groups()
+            for members, n in groups:
+                exchange([model_of[i] for i in members], n.lag_reduction_years, n.transfer_rate)
+            if diffusion is not None:
+                diffusion.year_end(ordered, int(ordered[0].calendar_year))
 
 
-def run_regions(task: tuple[int, list[tuple[str, list[Municipality], list[int]]], int]) -> Any:
+def run_regions(task: tuple[Any, ...]) -> Any:
     """The unit of parallel work (picklable): whole regions of one national run, stepped together
-    → (run position, [(municipality index, yearly table), …])."""
-    pos, parts, years = task
-    regions = [Region(key, members, seeds, years) for key, members, seeds in parts]
-    step_regions(regions)
-    out = []
+    → (run position, [(municipality index, yearly table), …], [(region key, market rows), …]).
+    With diffusion (the task's last item: (Diffusion, national seed), or None) the unit holds
+    every region of the run."""
+    pos, parts, years, networks, diffusion = task
+    regions = [Region(key, members, seeds, years, mk, ms) for key, members, seeds, mk, ms in parts]
+    state = None
+    if diffusion is not None:
+        from sim.population.diffusion import DiffusionState
+
+        members = sorted((m for r in regions for m in r.members), key=lambda m: m.index)
+        state = DiffusionState(diffusion[0], members, networks, diffusion[1])
+    step_regions(regions, networks, state)
+    out, markets = [], []
     for r in regions:
-        out += [(m.index, y) for m, y in zip(r.members, r.yearly(), strict=True)]
-    return pos, out
+        markets.append((r.key, r.market_rows()))
+        history = None if state is None else state.history
+        yearly = r.yearly(history, {i: n.key for n in networks for i in n.members})
+        out += [(m.index, y) for m, y in zip(r.members, yearly, strict=True)]
+    return pos, out, markets
 
 
 def _chunk(task: list[Any]) -> list[Any]:
@@ -111,18 +218,27 @@ class PopulationResult:
     national: pd.DataFrame  # one row per year (per run seed in a batch)
     municipalities: pd.DataFrame  # one row per municipality: region, scenario, size, seed
     manifest: dict[str, Any] = field(default_factory=dict)
+    markets: pd.DataFrame = field(  # one row per regional market × year
+        default_factory=lambda: pd.DataFrame(columns=list(MARKET_COLUMNS))
+    )
+    adoption: pd.DataFrame = field(  # one row per year × governance model
+        default_factory=lambda: pd.DataFrame(columns=list(ADOPTION_COLUMNS))
+    )
 
-    TABLES = ("yearly", "national", "municipalities")
+    TABLES = ("yearly", "national", "municipalities", "markets", "adoption")
 
     def write(self, out: str | Path, csv: bool = True, figure: bool = True) -> Path:
-        """Parquet (and CSV) tables, manifest.json and (`figure`) distributions.png into `out`,
+        """Parquet (and CSV) tables (yearly, national, municipalities, markets, adoption),
+        manifest.json and (`figure`) distributions.png and adoption.png into `out`,
         atomically (a temp dir renamed into place)."""
         out = Path(out)
         with atomic_directory(out) as tmp:
             if figure:
-                from sim.population.figures import write_distribution
+                from sim.population.figures import write_adoption, write_distribution
 
-                write_distribution(self.yearly, tmp, str(self.manifest.get("name", "")))
+                name = str(self.manifest.get("name", ""))
+                write_distribution(self.yearly, tmp, name)
+                write_adoption(self.adoption, tmp, name)
             for name in self.TABLES:
                 df = getattr(self, name)
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -136,12 +252,16 @@ def municipality_table(pop: Population, seeds: Sequence[int]) -> pd.DataFrame:
     rows = []
     for m, s in zip(pop.municipalities, seeds, strict=True):
         mp = m.scenario.parameters.municipality
+        mk = pop.market_of(m.region)
         rows.append(
             {
                 "municipality": m.key,
                 "region": m.region,
                 "preset": m.preset,
                 "seed": s,
+                "market": mk.kind,
+                "network": pop.network_of(m.index),
+                "market_firms": mk.firms if mk.kind == "regional" else mp.contractors,
                 "citizens": mp.citizens,
                 "task_volume_dkk": mp.task_volume_dkk,
                 "budget_dkk": mp.budget_dkk,
@@ -162,7 +282,11 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
     """National aggregates per year (per ``run_seed`` too, if the table has one)."""
     vol = munis.set_index("municipality")["task_volume_dkk"]
     cit = munis.set_index("municipality")["citizens"]
-    y = yearly.assign(_vol=yearly["municipality"].map(vol), _cit=yearly["municipality"].map(cit))
+    y = yearly.assign(
+        _vol=yearly["municipality"].map(vol),
+        _cit=yearly["municipality"].map(cit),
+        _switch=_switch_flags(yearly)[1],
+    )
     keys = ["run_seed", "year"] if "run_seed" in y.columns else ["year"]
     rows = []
     for k, g in y.groupby(keys, sort=True):
@@ -197,53 +321,137 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
                 "positions": int(g["positions"].sum()),
                 "employee_wellbeing": _wmean(g["employee_wellbeing"], g["positions"]),
                 "sick_leave_rate": _wmean(g["sick_leave_rate"], g["positions"]),
+                "switches": int(g["_switch"].sum()),
+                "switched": int((g["model"] != g["preset"]).sum()),
             }
         )
     cols = (["run_seed"] if "run_seed" in y.columns else []) + list(NATIONAL_COLUMNS)
     return pd.DataFrame(rows, columns=cols)
 
 
+def _switch_flags(yearly: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per row: the model of the municipality's previous year (NaN in its first), and whether
+    this year's model differs from it."""
+    keys = ["run_seed", "municipality"] if "run_seed" in yearly.columns else ["municipality"]
+    before = yearly.sort_values([*keys, "year"]).groupby(keys, sort=False)["model"].shift()
+    before = before.reindex(yearly.index)
+    return before, before.notna() & (before != yearly["model"])
+
+
+def adoption_table(
+    yearly: pd.DataFrame, munis: pd.DataFrame, models: Sequence[str]
+) -> pd.DataFrame:
+    """One row per (run seed,) year and governance model: how many municipalities run it, their
+    share of municipalities and of inhabitants, adoptions and departures at the year's start.
+    `models`: every model that is assigned or can be adopted, in the order given (a model no
+    municipality runs in a year has a row of zeros)."""
+    cit = yearly["municipality"].map(
+        munis.drop_duplicates("municipality").set_index("municipality")["citizens"]
+    )
+    before, switch = _switch_flags(yearly)
+    y = yearly.assign(_cit=cit, _before=before, _switch=switch)
+    keys = ["run_seed", "year"] if "run_seed" in y.columns else ["year"]
+    rows = []
+    for k, g in y.groupby(keys, sort=True):
+        k = k if isinstance(k, tuple) else (k,)
+        n, c = len(g), float(g["_cit"].sum())
+        for m in models:
+            runs = g["model"] == m
+            rows.append(
+                {
+                    **dict(zip(keys, k, strict=True)),
+                    "model": m,
+                    "municipalities": int(runs.sum()),
+                    "share": float(runs.sum() / n) if n else float("nan"),
+                    "citizens_share": float(g.loc[runs, "_cit"].sum() / c) if c else float("nan"),
+                    "adopted": int((runs & g["_switch"]).sum()),
+                    "left": int(((g["_before"] == m) & g["_switch"]).sum()),
+                }
+            )
+    cols = (["run_seed"] if "run_seed" in y.columns else []) + list(ADOPTION_COLUMNS)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def population_models(pop: Population) -> list[str]:
+    """The models of a population: its presets in canonical order, then its diffusion targets."""
+    out = list(dict.fromkeys(m.preset for m in pop.municipalities))
+    if pop.diffusion is not None:
+        out += [t.model for t in pop.diffusion.targets if t.model not in out]
+    return out
+
+
 def _tasks(pop: Population, run_seeds: Sequence[int], years: int, workers: int) -> list[Any]:
-    """Work units: (run position, regions, years). With one national run on several workers the
-    regions are dealt out over `workers` units (most municipalities first, each to the least
+    """Work units: (run position, regions, years, networks). With one national run on several
+    workers and no benchmarking network spanning regions the regions are dealt out over
+    `workers` units (most municipalities first, each to the least
     loaded unit: a municipality costs about the same whatever its size); a batch of several runs
     gives one unit per run."""
     tasks = []
     for pos, seed in enumerate(run_seeds):
         seeds = derive_seeds(seed, len(pop))
+        market_seeds = derive_seeds(seed, len(pop.regions), STREAM_MARKETS)
         parts = [
-            (key, members, [seeds[m.index] for m in members]) for key, members in pop.by_region()
+            (key, members, [seeds[m.index] for m in members], mk, ms)
+            for (key, members), mk, ms in zip(
+                pop.by_region(), pop.markets, market_seeds, strict=True
+            )
         ]
-        if len(run_seeds) == 1 and workers > 1:
+        if len(run_seeds) == 1 and workers > 1 and not pop.networks_span_regions():
             bins: list[list[Any]] = [[] for _ in range(min(workers, len(parts)))]
             load = [0.0] * len(bins)
             for part in sorted(parts, key=lambda p: -len(p[1])):
                 b = int(np.argmin(load))
                 bins[b].append(part)
                 load[b] += len(part[1])
-            tasks += [(pos, b, years) for b in bins if b]
+            tasks += [(pos, b, years, _networks_in(pop, b), None) for b in bins if b]
         else:
-            tasks.append((pos, parts, years))
+            diffusion = None if pop.diffusion is None else (pop.diffusion, seed)
+            tasks.append((pos, parts, years, pop.networks, diffusion))
     return tasks
 
 
+def _networks_in(pop: Population, parts: list[Any]) -> tuple[Network, ...]:
+    """The networks whose members all lie in the regions of `parts` (a network spanning
+    regions keeps the national run in one unit, ``_tasks``)."""
+    inside = {m.index for _, members, *_ in parts for m in members}
+    return tuple(n for n in pop.networks if set(n.members) <= inside)
+
+
 def _execute(
-    pop: Population, run_seeds: Sequence[int], years: int, workers: int
-) -> list[dict[int, pd.DataFrame]]:
+    pop: Population,
+    run_seeds: Sequence[int],
+    years: int,
+    workers: int,
+    backend: str = "local",
+    scheduler: str | None = None,
+) -> list[tuple[dict[int, pd.DataFrame], dict[str, pd.DataFrame | None]]]:
+    """Per run seed: {municipality index: yearly table}, {region key: market rows or None}.
+    The tasks and their results do not depend on the backend: the same tables everywhere."""
     from sim.experiments.backends import make_backend
 
     tasks = _tasks(pop, run_seeds, years, workers)
-    results: list[dict[int, pd.DataFrame]] = [{} for _ in run_seeds]
-    if workers == 1:
-        for t in tasks:
-            pos, parts = run_regions(t)
-            results[pos].update(parts)
-        return results
-    with make_backend("local", workers) as pool:
-        for out in pool.map_unordered(_chunk, [[t] for t in tasks]):
-            for pos, parts in out:
-                results[pos].update(parts)
+    results: list[tuple[dict, dict]] = [({}, {}) for _ in run_seeds]
+    if workers == 1 and backend == "local" and scheduler is None:
+        outs = [run_regions(t) for t in tasks]
+    else:
+        with make_backend(backend, workers, scheduler) as pool:
+            outs = [o for out in pool.map_unordered(_chunk, [[t] for t in tasks]) for o in out]
+    for pos, parts, markets in outs:
+        results[pos][0].update(parts)
+        results[pos][1].update(markets)
     return results
+
+
+def market_table(pop: Population, markets: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """The regional markets' rows in region order (empty if every market is local)."""
+    frames = [markets[k] for k, _ in pop.regions if markets.get(k) is not None]
+    if not frames:
+        return pd.DataFrame(columns=list(MARKET_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(MARKET_COLUMNS)]
+
+
+def _backend(backend: str, scheduler: str | None) -> str:
+    return "dask" if scheduler is not None else backend
 
 
 def _check_workers(workers: Any) -> int:
@@ -257,6 +465,8 @@ def run_population(
     seed: int = 0,
     years: int | None = None,
     workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> PopulationResult:
     """Run a population of municipalities with one national seed.
 
@@ -265,6 +475,8 @@ def run_population(
         seed: the national seed; municipality i runs on ``derive_seeds(seed, N)[i]``.
         years: run length (default: the population's).
         workers: processes; the regions are dealt out over them (same tables on any count).
+        backend: ``local`` (this machine's pool) or ``dask`` (a LocalCluster of `workers`, or
+            the cluster at `scheduler`); the same tables on every backend.
 
     Returns the per-municipality yearly table, the national aggregates per year and the
     municipality table (region, scenario, size, seed), with a manifest.
@@ -273,14 +485,18 @@ def run_population(
     seed = check_seed(seed)
     years = check_years(years) or pop.years
     workers = _check_workers(workers)
-    (parts,) = _execute(pop, [seed], years, workers)
+    ((parts, markets),) = _execute(pop, [seed], years, workers, backend, scheduler)
     yearly = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
     munis = municipality_table(pop, derive_seeds(seed, len(pop)))
     return PopulationResult(
         yearly=yearly,
         national=national_table(yearly, munis),
         municipalities=munis,
-        manifest=population_manifest(pop, years, {"seed": seed, "workers": workers}),
+        manifest=population_manifest(
+            pop, years, {"seed": seed, "workers": workers, "backend": _backend(backend, scheduler)}
+        ),
+        markets=market_table(pop, markets),
+        adoption=adoption_table(yearly, munis, population_models(pop)),
     )
 
 
@@ -289,30 +505,43 @@ def run_population_batch(
     seeds: Sequence[int],
     years: int | None = None,
     workers: int = 1,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> PopulationResult:
-    """Several national runs (one per seed of `seeds`) on the local pool, one run per task.
-    Every table gains ``run_seed`` (the national seed); identical on any worker count."""
+    """Several national runs (one per seed of `seeds`) on the local pool or Dask (`backend`,
+    `scheduler` as in ``run_population``), one run per task. Every table gains ``run_seed``
+    (the national seed); identical on any worker count and backend."""
     pop = load_population(population)
     seeds = [check_seed(s) for s in seeds]
     if not seeds:
         raise GovsimError("seeds is empty: give at least one national seed")
     years = check_years(years) or pop.years
     workers = _check_workers(workers)
-    results = _execute(pop, seeds, years, workers)
-    yearly, munis = [], []
-    for s, parts in zip(seeds, results, strict=True):
+    results = _execute(pop, seeds, years, workers, backend, scheduler)
+    yearly, munis, mks = [], [], []
+    for s, (parts, markets) in zip(seeds, results, strict=True):
         y = pd.concat([parts[i] for i in range(len(pop))], ignore_index=True)
         yearly.append(y.assign(run_seed=s))
         munis.append(municipality_table(pop, derive_seeds(s, len(pop))).assign(run_seed=s))
+        mks.append(market_table(pop, markets).assign(run_seed=s))
     y, m = pd.concat(yearly, ignore_index=True), pd.concat(munis, ignore_index=True)
+    k = pd.concat(mks, ignore_index=True)
     first = m[m["run_seed"] == seeds[0]]
-    y = y[["run_seed", *[c for c in y.columns if c != "run_seed"]]]
-    m = m[["run_seed", *[c for c in m.columns if c != "run_seed"]]]
+
+    def seed_first(df: pd.DataFrame) -> pd.DataFrame:
+        return df[["run_seed", *[c for c in df.columns if c != "run_seed"]]]
+
     return PopulationResult(
-        yearly=y,
+        yearly=seed_first(y),
         national=national_table(y, first),
-        municipalities=m,
-        manifest=population_manifest(pop, years, {"seeds": list(seeds), "workers": workers}),
+        municipalities=seed_first(m),
+        manifest=population_manifest(
+            pop,
+            years,
+            {"seeds": list(seeds), "workers": workers, "backend": _backend(backend, scheduler)},
+        ),
+        markets=seed_first(k),
+        adoption=adoption_table(y, first, population_models(pop)),
     )
 
 
@@ -327,7 +556,29 @@ def population_manifest(pop: Population, years: int, extra: dict[str, Any]) -> d
         "start_year": pop.start_year,
         **extra,
         "seed_derivation": "municipality i runs on sim.seeds.derive_seeds(seed, N)[i]",
-        "markets": "stage 1: one contractor market per municipality (no shared regional market)",
+        "markets": {
+            k: (
+                f"regional: one shared market of {mk.firms} firms"
+                if mk.kind == "regional"
+                else "local: one market per municipality"
+            )
+            for (k, _), mk in zip(pop.regions, pop.markets, strict=True)
+        },
+        "networks": {n.key: len(n.members) for n in pop.networks},
+        "diffusion": (
+            "off"
+            if pop.diffusion is None
+            else {
+                "start": pop.diffusion.start,
+                "targets": {
+                    t.model: list(t.sources) or "any other model" for t in pop.diffusion.targets
+                },
+                "seed_derivation": "sim.seeds.derive_seeds(seed, 1, "
+                f"{STREAM_DIFFUSION})[0] (N uniforms a year)",
+            }
+        ),
+        "market_seed_derivation": "region j's shared market runs on "
+        f"sim.seeds.derive_seeds(seed, regions, {STREAM_MARKETS})[j]",
         "versions": versions(),
         "git_commit": git_commit(),
     }

@@ -39,6 +39,11 @@ from sim.seeds import stream_rng
 KEY = r"^[a-z][a-z0-9_]*$"
 #: independent streams of the structure seed (sim.seeds.stream_rng spawn keys)
 STREAM_SIZES, STREAM_GOVERNANCE, STREAM_DRAWS, STREAM_VOLUME = 1, 2, 3, 4
+#: the list of the regional markets' seeds (``derive_seeds(run seed, regions, STREAM_MARKETS)``)
+STREAM_MARKETS = 5
+#: the diffusion's stream (``derive_seeds(run seed, 1, STREAM_DIFFUSION)[0]``, sim.population.diffusion)
+STREAM_DIFFUSION = 6
+MARKET_KINDS = ("regional", "local")
 #: Denmark's five regions since the 2007 structural reform and their municipality counts
 #: (98 in all; Region Hovedstaden includes Bornholm; Ertholmene belongs to no municipality)
 DENMARK_REGIONS: tuple[tuple[str, str, int], ...] = (
@@ -60,14 +65,26 @@ SIZE_PARAMETERS = (
 
 
 class RegionSpec(NumbersModel):
-    """A region: its municipalities (a count or a share of all) share a contractor market in
-    stage 2; in stage 1 a region is the unit stepped together and the unit of parallel work."""
+    """A region: its municipalities (a count or a share of all), stepped together in one
+    process, and — with a regional market — the contractor market they share."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     key: str = Field(pattern=KEY, description="Identifier (lower case, digits, _)")
     name: str = ""
     count: int | None = Field(None, ge=0, description="Municipalities in the region")
     share: float | None = Field(None, ge=0, le=1, description="Share of all municipalities")
+    market: Literal["regional", "local"] | None = Field(
+        None,
+        description="regional: one shared market; local: one per municipality; "
+        "None: the file's 'market'",
+    )
+    firms: int | None = Field(
+        None,
+        ge=0,
+        le=10_000,
+        description="Firms in the regional market at the start, and the most that entry lets "
+        "in (None: size.regional_firms_share × the members' own pools)",
+    )
 
 
 class SizeSpec(NumbersModel):
@@ -146,9 +163,24 @@ class SizeSpec(NumbersModel):
         plausible=(0.0, 1.0),
         ge=0,
         le=1,
-        source="assumption: a bigger municipality's market holds more firms (stage 1: one "
-        "market per municipality)",
+        source="assumption: a bigger municipality's market holds more firms (its own market "
+        "with market: local; its contribution to the region's pool with market: regional)",
         doc="Contractors grow as (citizens / the scenario's citizens) to this power.",
+    )
+    regional_firms_share: float = param(
+        1.0,
+        unit="share of the members' own pools",
+        plausible=(0.5, 1.0),
+        gt=0,
+        le=2,
+        source="assumption: 1 keeps a region's firms and capacity at the sum of what its "
+        "municipalities' own markets would hold (the calibrated single-municipality balance of "
+        "capacity and demand), so that sharing alone changes the market; neighbouring "
+        "municipalities' pools overlap in reality (a firm counted by each municipality it "
+        "serves), which a share below 1 expresses",
+        doc="Firms of a regional market (market: regional): this share of the sum of its "
+        "municipalities' municipality.contractors, at least market.min_firms (a region's "
+        "'firms' overrides it).",
     )
     contractors_min: int = param(
         2,
@@ -158,6 +190,41 @@ class SizeSpec(NumbersModel):
         le=200,
         source="assumption: even the smallest municipality's tenders meet some competition",
         doc="The fewest contractors a municipality's market has.",
+    )
+
+
+class NetworkSpec(NumbersModel):
+    """A benchmarking network: municipalities that share benchmarking data and learning
+    (``sim.population.network``), chosen by scenario and/or by key."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    key: str = Field(pattern=KEY, description="Identifier (lower case, digits, _)")
+    scenarios: list[str] = Field(
+        default_factory=list, description="Every municipality running one of these scenarios"
+    )
+    municipalities: list[str] = Field(default_factory=list, description="These by key")
+    lag_reduction_years: int = param(
+        1,
+        unit="years",
+        plausible=(0, 2),
+        ge=0,
+        le=10,
+        source="seed 000 (HOD benchmarks with other HOD municipalities) and seed 001 (2 years "
+        "of own data before the first flags); that peers' data replace one of those years is "
+        "an assumption",
+        doc="Years by which a member's benchmarking lag shortens once a peer measures too.",
+    )
+    transfer_rate: float = param(
+        0.5,
+        unit="per peer improvement",
+        plausible=(0.0, 1.5),
+        ge=0,
+        le=10,
+        source="assumption: learning travels in benchmarking networks (seed 000: close "
+        "inter-municipal collaboration); Walker 2006 finds that innovations spread between "
+        "English local authorities through such contacts, without a rate for this setting",
+        doc="A learning team takes up one of its peers' tested improvements with probability "
+        "1 − exp(−rate × the improvements the peers' teams implemented last year, per peer).",
     )
 
 
@@ -192,6 +259,138 @@ class GovernanceEntry(NumbersModel):
     )
 
 
+class DiffusionTargetSpec(NumbersModel):
+    """A governance model municipalities may adopt, and how strongly each driver moves the
+    yearly probability that a municipality does (a logistic hazard, Berry & Berry 1990)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model: str = Field(
+        min_length=1,
+        description="A preset or a scenario .yaml path: an adopter takes over the rules of its "
+        "last regime",
+    )
+    from_: list[str] = Field(
+        default_factory=list,
+        alias="from",
+        description="The models (preset names as the file names them, or adopted models) that "
+        "may switch to it (empty: every other model)",
+    )
+    base_rate: float = param(
+        0.005,
+        unit="probability per year",
+        plausible=(0.0, 0.03),
+        ge=0,
+        le=1,
+        source="assumption: seed 000 ('a handful of Danish municipalities have chosen HOD, and "
+        "more will follow'): a few adoptions per decade among ≈ 90 candidates; no source gives "
+        "a rate",
+        doc="Yearly probability that a municipality with no driver (no adopting peer, results "
+        "like its peers', no shortfall, no cuts, a committee of average austerity) adopts the "
+        "model.",
+    )
+    imitation_weight: float = param(
+        3.0,
+        unit="× log-odds per share of peers",
+        plausible=(0.0, 6.0),
+        ge=-50,
+        le=50,
+        source="Berry & Berry 1990 (the regional diffusion model: the more neighbours have "
+        "adopted, the likelier adoption); Shipan & Volden 2008 (imitation); the size is an "
+        "assumption",
+        doc="The odds rise by exp(weight × the share of the municipality's peers — its region "
+        "and its benchmarking network — that run the model).",
+    )
+    satisfaction_weight: float = param(
+        20.0,
+        unit="× log-odds per satisfaction point",
+        plausible=(0.0, 40.0),
+        ge=-500,
+        le=500,
+        source="Shipan & Volden 2008 (learning: a policy spreads when its adopters' results are "
+        "seen to succeed); Walker 2006 (English local authorities learn from each other); the "
+        "size is an assumption",
+        doc="The odds rise by exp(weight × (the mean citizen satisfaction of the peers that run "
+        "the model − the municipality's own)); 0 while no peer runs it.",
+    )
+    cost_weight: float = param(
+        10.0,
+        unit="× log-odds per share of own cost",
+        plausible=(0.0, 20.0),
+        ge=-500,
+        le=500,
+        source="Shipan & Volden 2008 (learning from adopters' results); seed 001 (HOD freed "
+        "administrative resources); the size is an assumption",
+        doc="The odds rise by exp(weight × (own cost per unit of task volume − the adopting "
+        "peers' mean) / own); 0 while no peer runs the model.",
+    )
+    dissatisfaction_weight: float = param(
+        20.0,
+        unit="× log-odds per satisfaction point",
+        plausible=(0.0, 40.0),
+        ge=-500,
+        le=500,
+        source="Berry & Berry 1990 (internal determinants: problems motivate adoption); Cyert & "
+        "March 1963 (problemistic search when performance falls short of aspiration); the size "
+        "is an assumption",
+        doc="The odds rise by exp(weight × how far citizen satisfaction fell short of the "
+        "committee's expectation last year, max(0, −expectation_gap)).",
+    )
+    fiscal_weight: float = param(
+        10.0,
+        unit="× log-odds per share of budget",
+        plausible=(0.0, 30.0),
+        ge=-500,
+        le=500,
+        source="Berry & Berry 1990 (fiscal health among the internal determinants); the sign "
+        "(pressure drives reform in search of savings) and size are assumptions",
+        doc="The odds rise by exp(weight × fiscal pressure): the share of the budget cut since "
+        "the start plus last year's overspend share.",
+    )
+    colour_weight: float = param(
+        0.0,
+        unit="× log-odds per unit austerity",
+        plausible=(-10.0, 10.0),
+        ge=-500,
+        le=500,
+        source="Berry & Berry 1990 (political ideology among the internal determinants); the "
+        "model's only political attribute is the committee's inclination to cut, whose relation "
+        "to adopting a model is not known for Danish municipalities: assumption, 0 by default",
+        doc="The odds change by exp(weight × (the committee's mean austerity − "
+        "politics.austerity)): political colour, read as the committee's inclination to cut "
+        "(it changes at elections).",
+    )
+
+
+class DiffusionSpec(NumbersModel):
+    """The diffusion of governance models: at each year end a municipality may decide to adopt
+    another model from the next year on (``sim.population.diffusion``)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    enabled: bool = Field(True, description="false: the block is kept but nothing switches")
+    start: int | None = Field(
+        None,
+        ge=1970,
+        le=2300,
+        description="First year a switch may take effect (None: the run's second year)",
+    )
+    targets: list[DiffusionTargetSpec] = Field(min_length=1)
+    min_years: int = param(
+        4,
+        unit="years",
+        plausible=(2, 8),
+        ge=1,
+        le=50,
+        source="assumption: a council that has reorganised gives the new model at least an "
+        "election period (4 years) before it reorganises again",
+        doc="Years a municipality that switched keeps its new model before it may switch again.",
+    )
+    join_networks: bool = Field(
+        True,
+        description="An adopter joins the benchmarking network that selects its new model by "
+        "scenario (if it is in no network) and leaves one that selected its old model",
+    )
+
+
 class PopulationFile(NumbersModel):
     """The file as written (validated); ``build_population`` turns it into municipalities."""
 
@@ -208,6 +407,68 @@ class PopulationFile(NumbersModel):
         default_factory=lambda: [GovernanceEntry(scenario="bum", rest=True)]
     )
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    market: Literal["regional", "local"] = Field(
+        "regional",
+        description="regional: the municipalities of a region buy from one shared contractor "
+        "market; local: each has its own, as a single run",
+    )
+    networks: list[NetworkSpec] = Field(default_factory=list)
+    diffusion: DiffusionSpec | None = Field(
+        None, description="The diffusion of governance models (None: no municipality switches)"
+    )
+    extends: str | None = Field(
+        None,
+        description="A shipped population or .yaml path whose keys this file starts from (its "
+        "own top-level keys replace them)",
+    )
+
+
+@dataclass(frozen=True)
+class Network:
+    """A built benchmarking network: its members' positions in the canonical order."""
+
+    key: str
+    members: tuple[int, ...]
+    lag_reduction_years: int
+    transfer_rate: float
+    scenarios: tuple[str, ...] = ()  # the models that select members (diffusion: who joins)
+    named: tuple[int, ...] = ()  # the members chosen by key (they never leave)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A built diffusion target: the model's label, the rules an adopter takes over and the
+    coefficients of its hazard (``DiffusionTargetSpec``)."""
+
+    model: str
+    rules: tuple[Any, ...]  # rule parameter objects (sim.rules RuleParams)
+    sources: tuple[str, ...]  # the models that may switch to it (empty: any other)
+    base_rate: float
+    imitation_weight: float
+    satisfaction_weight: float
+    cost_weight: float
+    dissatisfaction_weight: float
+    fiscal_weight: float
+    colour_weight: float
+
+
+@dataclass(frozen=True)
+class Diffusion:
+    """The built diffusion of governance models (``sim.population.diffusion``)."""
+
+    start: int  # first year a switch may take effect
+    targets: tuple[Target, ...]
+    min_years: int
+    join_networks: bool
+
+
+@dataclass(frozen=True)
+class RegionMarket:
+    """How a region's municipalities buy: one shared market of `firms` firms (``regional``) or
+    each its own (``local``, `firms` 0)."""
+
+    kind: str
+    firms: int = 0
 
 
 @dataclass(frozen=True)
@@ -234,9 +495,30 @@ class Population:
     years: int
     start_year: int
     spec: dict[str, Any] = field(default_factory=dict)
+    markets: tuple[RegionMarket, ...] = ()  # one per region, in the order of `regions`
+    networks: tuple[Network, ...] = ()
+    diffusion: Diffusion | None = None
+
+    def network_of(self, index: int) -> str:
+        """The key of municipality `index`'s benchmarking network ('' if none)."""
+        return next((n.key for n in self.networks if index in n.members), "")
+
+    def networks_span_regions(self) -> bool:
+        """True if a benchmarking network spans regions, or diffusion (whose peers and
+        networks may span them) is on: then a national run steps in one process."""
+        if self.diffusion is not None:
+            return True
+        region = {m.index: m.region for m in self.municipalities}
+        return any(len({region[i] for i in n.members}) > 1 for n in self.networks)
 
     def __len__(self) -> int:
         return len(self.municipalities)
+
+    def market_of(self, region: str) -> RegionMarket:
+        for (k, _), m in zip(self.regions, self.markets, strict=True):
+            if k == region:
+                return m
+        raise KeyError(region)
 
     def by_region(self) -> list[tuple[str, list[Municipality]]]:
         return [(k, [m for m in self.municipalities if m.region == k]) for k, _ in self.regions]
@@ -249,6 +531,36 @@ def populations_dir() -> Path:
 def population_names() -> list[str]:
     d = populations_dir()
     return sorted(p.stem for p in d.glob("*.yaml")) if d.is_dir() else []
+
+
+# keys only a population file has (a scenario file has rules, regimes or base instead)
+POPULATION_KEYS = frozenset(
+    {"municipalities", "regions", "governance", "named", "networks", "diffusion", "extends"}
+)
+SCENARIO_KEYS = frozenset({"rules", "regimes", "base"})
+
+
+def is_population(ref: Any) -> bool:
+    """Whether `ref` names a population rather than a scenario: a Population, a mapping with
+    population keys and no scenario keys, a shipped population name that is no preset, or a YAML
+    file whose top-level keys are a population's (so ``sim.run`` and ``govsim run`` take both)."""
+    if isinstance(ref, Population):
+        return True
+    if isinstance(ref, dict):
+        keys = set(ref)
+        return bool(keys & POPULATION_KEYS) and not keys & SCENARIO_KEYS
+    if not isinstance(ref, str | Path):
+        return False
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+        try:
+            data = read_yaml(path)
+        except GovsimError:
+            return False  # the scenario loader gives the message
+        return isinstance(data, dict) and is_population(data)
+    from sim.scenario import preset_names
+
+    return str(ref) in population_names() and str(ref) not in preset_names()
 
 
 def load_population(ref: str | Path | dict | Population) -> Population:
@@ -359,8 +671,8 @@ def _region_counts(f: PopulationFile, source: str) -> list[tuple[str, str, int]]
             what = f"count {r.count}" if r.count is not None else f"share {r.share:g} of {n}"
             raise GovsimError(
                 f"{source}: key 'regions[{i}]' (region {r.key!r}) has no municipality ({what}); "
-                "every region needs at least one (its market in stage 2) — remove it or give it "
-                "municipalities"
+                "every region needs at least one (it is the unit that steps together and shares "
+                "a market) — remove it or give it municipalities"
             )
     return [(r.key, r.name or r.key, c) for r, c in zip(regions, counts, strict=True)]
 
@@ -492,9 +804,47 @@ def _assign_governance(
     return out
 
 
+def _extended(data: Any, source: str, directory: Path, seen: tuple[str, ...] = ()) -> Any:
+    """A mapping with an ``extends`` key: the keys of the population it names (a shipped name
+    or a .yaml path relative to the file), replaced by the mapping's own top-level keys."""
+    if not isinstance(data, dict) or data.get("extends") is None:
+        return data
+    ref = data["extends"]
+    if not isinstance(ref, str) or not ref:
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: give a shipped population "
+            f"({', '.join(population_names()) or '—'}) or a path to a .yaml file"
+        )
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        path = path if path.is_absolute() else directory / path
+    elif ref in population_names():
+        path = populations_dir() / f"{ref}.yaml"
+    else:
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: no population or file of that name; "
+            f"shipped populations are: {', '.join(population_names()) or '—'} (or give a path "
+            "to a .yaml file)"
+        )
+    key = str(path.resolve())
+    if key in seen:
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: the files extend each other in a circle"
+        )
+    if not path.is_file():
+        raise GovsimError(f"{source}: key 'extends' has value {ref!r}: {path}: file not found")
+    base = _extended(read_yaml(path), str(path), path.parent, (*seen, key))
+    if not isinstance(base, dict):
+        raise GovsimError(
+            f"{source}: key 'extends' has value {ref!r}: {path} is not a population file (a "
+            "mapping of keys)"
+        )
+    return {**base, **{k: v for k, v in data.items() if k != "extends"}}
+
+
 def build_population(data: Any, source: str, directory: Path) -> Population:
     """Validate a population mapping and build its municipalities (sizes, regions, scenarios)."""
-    f = _validated(data, source)
+    f = _validated(_extended(data, source, directory), source)
     if f.municipalities == 0:
         raise GovsimError(
             f"{source}: key 'municipalities' has value 0: a population needs at least one "
@@ -628,8 +978,190 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
         regions=tuple((k, name) for k, name, _ in regions),
         years=int(years),
         start_year=int(start.pop()),
-        spec=f.model_dump(mode="json"),
+        spec=f.model_dump(mode="json", by_alias=True),
+        markets=_region_markets(f, source, members),
+        networks=_networks(f, source, members),
+        diffusion=_diffusion(f, source, members, directory, int(years)),
     )
+
+
+def _diffusion(
+    f: PopulationFile, source: str, members: list[Municipality], directory: Path, years: int
+) -> Diffusion | None:
+    """The built diffusion block: each target's model loaded (its last regime's rules), the
+    models it may replace known, switches within the run."""
+    d = f.diffusion
+    if d is None or not d.enabled:
+        return None
+    start_year = members[0].scenario.start_year
+    first, last = start_year + 1, start_year + years - 1
+    start = first if d.start is None else d.start
+    if not first <= start <= last:
+        raise GovsimError(
+            f"{source}: key 'diffusion.start' has value {d.start}: a switch takes effect at the "
+            f"start of a year after the first, so start must lie in {first}–{last} (start_year "
+            f"{start_year}, years {years})"
+            if first <= last
+            else f"{source}: key 'diffusion' is given, but a run of {years} year(s) has no year "
+            "boundary at which a municipality could switch; give years ≥ 2 or remove 'diffusion'"
+        )
+    labels = {m.preset for m in members}
+    targets: list[Target] = []
+    for i, t in enumerate(d.targets):
+        where = f"{source}: key 'diffusion.targets[{i}].model'"
+        label, sc = _load(t.model, directory, where)
+        if any(x.model == label for x in targets):
+            raise GovsimError(
+                f"{where} has value {t.model!r}: each model is a target once (give it several "
+                "'from' models instead)"
+            )
+        targets.append(
+            Target(
+                model=label,
+                rules=tuple(sc.regime_list()[-1].rules),
+                sources=tuple(t.from_),
+                base_rate=t.base_rate,
+                imitation_weight=t.imitation_weight,
+                satisfaction_weight=t.satisfaction_weight,
+                cost_weight=t.cost_weight,
+                dissatisfaction_weight=t.dissatisfaction_weight,
+                fiscal_weight=t.fiscal_weight,
+                colour_weight=t.colour_weight,
+            )
+        )
+    known = sorted(labels | {t.model for t in targets})
+    for i, t in enumerate(targets):
+        for j, src in enumerate(t.sources):
+            if src not in known:
+                raise GovsimError(
+                    f"{source}: key 'diffusion.targets[{i}].from[{j}]' has value {src!r}: no "
+                    f"municipality runs or can adopt that model; the models are "
+                    f"{', '.join(known)}"
+                )
+            if src == t.model:
+                raise GovsimError(
+                    f"{source}: key 'diffusion.targets[{i}].from[{j}]' has value {src!r}: a "
+                    "model cannot be adopted by its own municipalities; list the models that "
+                    "switch to it"
+                )
+    return Diffusion(start, tuple(targets), int(d.min_years), bool(d.join_networks))
+
+
+def _networks(f: PopulationFile, source: str, members: list[Municipality]) -> tuple[Network, ...]:
+    """The benchmarking networks: members by scenario and by key; a municipality in at most
+    one network; at least two members each."""
+    keys = {m.key: m.index for m in members}
+    labels = sorted({m.preset for m in members})
+    taken: dict[int, str] = {}
+    out = []
+    seen: set[str] = set()
+    for i, n in enumerate(f.networks):
+        where = f"{source}: key 'networks[{i}]"
+        if n.key in seen:
+            raise GovsimError(f"{where}.key' has value {n.key!r}: each network key once")
+        seen.add(n.key)
+        chosen: set[int] = set()
+        for j, sc in enumerate(n.scenarios):
+            if sc not in labels:
+                raise GovsimError(
+                    f"{where}.scenarios[{j}]' has value {sc!r}: no municipality runs it; the "
+                    f"population's scenarios are {', '.join(labels)}"
+                )
+            chosen |= {m.index for m in members if m.preset == sc}
+        for j, k in enumerate(n.municipalities):
+            if k not in keys:
+                shown = ", ".join(list(keys)[:8]) + (", …" if len(keys) > 8 else "")
+                raise GovsimError(
+                    f"{where}.municipalities[{j}]' has value {k!r}: unknown municipality; the "
+                    f"municipalities are {shown}"
+                )
+            chosen.add(keys[k])
+        if len(chosen) < 2:
+            raise GovsimError(
+                f"{where}' (network {n.key!r}) has {len(chosen)} member(s): a benchmarking "
+                "network needs at least 2 municipalities (give 'scenarios' and/or "
+                "'municipalities')"
+            )
+        for idx in sorted(chosen):
+            if idx in taken:
+                raise GovsimError(
+                    f"{where}' (network {n.key!r}): municipality {members[idx].key!r} is "
+                    f"already in network {taken[idx]!r}; a municipality is in at most one network"
+                )
+            taken[idx] = n.key
+        named = tuple(sorted(keys[k] for k in n.municipalities))
+        out.append(
+            Network(
+                n.key,
+                tuple(sorted(chosen)),
+                int(n.lag_reduction_years),
+                n.transfer_rate,
+                tuple(n.scenarios),
+                named,
+            )
+        )
+    return tuple(out)
+
+
+def _market_values(sc: Scenario) -> dict[str, Any]:
+    """The parameters a shared market reads from its municipalities' scenarios: the ``market``
+    group and each task type's market thickness."""
+    p = sc.parameters
+    out = {f"market.{k}": v for k, v in p.market.model_dump().items()}
+    out.update({f"tasks.{k}": v for k, v in p.tasks.model_dump().items() if "thickness" in k})
+    return out
+
+
+def _region_markets(
+    f: PopulationFile, source: str, members: list[Municipality]
+) -> tuple[RegionMarket, ...]:
+    """Each region's market: its kind (the region's 'market', else the file's) and, for a
+    shared one, its firms (the region's 'firms', else size.regional_firms_share × the members'
+    own pools, at least market.min_firms). The members of a shared market must agree on the
+    parameters it reads."""
+    specs = f.regions or [None] * len({m.region for m in members})
+    keys = list(dict.fromkeys(m.region for m in members))
+    out = []
+    for i, (key, r) in enumerate(zip(keys, specs, strict=True)):
+        kind = (r.market if r is not None else None) or f.market
+        mine = [m for m in members if m.region == key]
+        if kind == "local":
+            if r is not None and r.firms is not None:
+                raise GovsimError(
+                    f"{source}: key 'regions[{i}].firms' has value {r.firms} (region {key!r}): "
+                    "a region with market: local has no shared market to size; remove 'firms' "
+                    "or give the region market: regional"
+                )
+            out.append(RegionMarket("local"))
+            continue
+        if r is not None and r.firms == 0:
+            raise GovsimError(
+                f"{source}: key 'regions[{i}].firms' has value 0: region {key!r} would have no "
+                "market (market: regional needs at least 1 firm); give firms ≥ 1, leave it out "
+                "(size.regional_firms_share of the municipalities' own pools) or give the region "
+                "market: local"
+            )
+        first = _market_values(mine[0].scenario)
+        for m in mine[1:]:
+            other = _market_values(m.scenario)
+            diff = next((k for k in first if first[k] != other[k]), None)
+            if diff is not None:
+                raise GovsimError(
+                    f"{source}: key 'regions[{i}]' (region {key!r}) has market: regional, but "
+                    f"its municipalities differ on {diff}, which the shared market reads: "
+                    f"{mine[0].key!r} has {first[diff]!r}, {m.key!r} has {other[diff]!r}; give "
+                    f"them the same value, or the region market: local"
+                )
+        if r is not None and r.firms is not None:
+            firms = int(r.firms)
+        else:
+            pools = sum(m.scenario.parameters.municipality.contractors for m in mine)
+            firms = max(
+                int(mine[0].scenario.parameters.market.min_firms),
+                int(round(f.size.regional_firms_share * pools)),
+            )
+        out.append(RegionMarket("regional", firms))
+    return tuple(out)
 
 
 def _why(message: str) -> str:

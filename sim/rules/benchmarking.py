@@ -5,7 +5,11 @@ holistic satisfaction, the professional staff's holistic assessment of the same 
 employee wellbeing — all compared with the political expectation for the area. A gap
 between citizens' and staff's view, or a result below expectation, "gives cause for
 reflection". Seed 001: the benchmarking system needs data before it works (a lag).
-Private contractors are measured on the same bottom lines (seed 000).
+Private contractors are measured on the same bottom lines (seed 000). Seed 000: HOD rests on
+benchmarking with other HOD municipalities; in a population a municipality of a benchmarking
+network (``ctx.peers``, ``sim.population.network``) compares with its peers' data while its own
+series is short, which shortens the lag by the network's ``lag_reduction_years`` once a peer
+measures too.
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ class Benchmarking(Rule[BenchmarkingParams]):
     access = {
         "quarter": uses(writes=("ledger", "signals")),
         "measure": uses(
-            reads=("areas.satisfaction", "areas.staff_assessment", "areas.expectation"),
+            reads=("areas.satisfaction", "areas.staff_assessment", "areas.expectation", "peers"),
             writes=("areas.flagged",),
         ),
     }
@@ -96,7 +100,11 @@ class Benchmarking(Rule[BenchmarkingParams]):
     def measure(self, ctx: RuleContext) -> None:
         self.years_measured += 1
         a = ctx.areas
-        if self.years_measured <= self.p.data_lag_years:
+        lag = self.p.data_lag_years
+        peers = ctx.peers
+        if peers is not None and peers.measuring > 0:  # peers' data stand in for a short series
+            lag = max(0, lag - peers.lag_reduction_years)
+        if self.years_measured <= lag:
             a.flagged[:] = False
             return
         gap = np.abs(a.satisfaction - a.staff_assessment) > self.p.gap_threshold

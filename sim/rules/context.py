@@ -25,6 +25,8 @@ context attribute   object (module)                             how a rule chang
 ``tenders``         ``sim.procurement.TenderLog``               ``record`` (tendering only)
 ``commitments``     ``sim.state.Commitments``                   ``keep``, ``break_``
 ``monitoring``      ``sim.monitoring.Monitoring``               ``inspect(hours per package)``
+``peers``           ``sim.population.network.PeerView`` or      never (read only; None in a single
+                    None                                        run: no benchmarking network)
 ==================  ==========================================  ====================================
 
 A rule that generates ideas hands them to ``ctx.innovate(origin, areas, knowledge, screened)``
@@ -87,6 +89,7 @@ STATE: frozenset[str] = frozenset(
         "procedure_load",
         "tenders",
         "market",
+        "peers",
         "rng",
         *(f"tally.{k}" for k in (*Tally.COUNTS, *Tally.MEASURES) if k not in Tally.MODEL_ONLY),
     }
@@ -171,6 +174,9 @@ class RuleContext(Protocol):
     def commitments(self) -> Commitments: ...
     @property
     def monitoring(self) -> Monitoring: ...
+    @property
+    def peers(self):
+        """What the municipality's benchmarking network shares (``PeerView``), or None."""
 
     def innovate(
         self, origin: str, areas: np.ndarray, knowledge, screened: bool, boost: float = 0.0
@@ -202,6 +208,7 @@ class ModelContext:
     tenders = property(lambda self: self._m.tenders)
     commitments = property(lambda self: self._m.commitments)
     monitoring = property(lambda self: self._m.monitoring)
+    peers = property(lambda self: self._m.peers)
 
     def innovate(self, origin, areas, knowledge, screened, boost=0.0):
         from sim.innovation import adopt

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from sim.packages import weighted_sum
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
 from sim.rules.context import RuleContext, uses
@@ -65,4 +66,4 @@ class Inspection(Rule[InspectionParams]):
         per_package = hours * pk.volume / pk.total_volume  # inspection follows the volume
         ctx.monitoring.inspect(per_package)
         # inspecting the in-house unit's work takes its staff's time too (documentation, visits)
-        ctx.unit.bear_control(float(per_package @ (1.0 - pk.private)))
+        ctx.unit.bear_control(weighted_sum(per_package, 1.0 - pk.private))

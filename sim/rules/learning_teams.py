@@ -5,7 +5,10 @@ area is formed for a collaboration and learning process, beside the stable struc
 operations; private contractors take part in the same learning processes (their part is not
 modelled: a team is the unit's employees, those posted in the area first). A team works out and
 tests ideas for its area (``sim.innovation``, employee-initiated and screened); its members
-gain skill and involvement hours (a job resource).
+gain skill and involvement hours (a job resource). In a benchmarking network of a population
+(``ctx.peers``) learning travels: each team takes up, in addition, one of its peers' tested
+improvements with probability 1 − exp(−transfer_rate × the improvements the peers' teams
+implemented last year, per peer).
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ class LearningTeams(Rule[LearningTeamsParams]):
                 "areas.expectation",
                 "packages",
                 "year_signals",
+                "peers",
             ),
             writes=(
                 "areas.team",
@@ -100,12 +104,16 @@ class LearningTeams(Rule[LearningTeamsParams]):
         ),
     }
 
+    def activate(self, ctx: RuleContext) -> None:
+        self.implemented = 0  # improvements this year's teams implemented (a network reads it)
+
     def deactivate(self, ctx: RuleContext) -> None:
         ctx.areas.team[:] = False
 
     def respond(self, ctx: RuleContext) -> None:
         a = ctx.areas
         a.team[:] = False  # last year's teams have finished
+        self.implemented = 0
         flagged = np.flatnonzero(a.flagged)
         if flagged.size == 0 or self.p.max_teams == 0:
             return
@@ -130,15 +138,24 @@ class LearningTeams(Rule[LearningTeamsParams]):
         unit.train(members, skill=self.p.skill_gain)
         # each team works out and tests ideas for its area (employee-initiated, screened)
         k = self.p.ideas_per_team
-        if k:
+        peers = ctx.peers
+        if k or peers is not None:
             knowledge = np.array([unit.knowledge(m).mean() if m.size else 0.0 for m in teams])
-            ctx.innovate(
+            where, know = np.repeat(chosen, k), np.repeat(knowledge, k)
+            if peers is not None and peers.improvements > 0:
+                # a peer's tested improvement, taken up by the team
+                p = 1.0 - np.exp(-peers.transfer_rate * peers.improvements)
+                more = rng.random(chosen.size) < p
+                where = np.concatenate([where, chosen[more]])
+                know = np.concatenate([know, knowledge[more]])
+            _, done = ctx.innovate(
                 "employee",
-                np.repeat(chosen, k),
-                np.repeat(knowledge, k),
+                where,
+                know,
                 screened=True,
                 boost=ctx.year_signals.implementation_boost,
             )
+            self.implemented = int(np.count_nonzero(done))
         hours = members.size * self.p.hours_per_member
         ctx.ledger.charge("learning_teams", hours * ctx.params.municipality.staff_hourly_dkk, hours)
         ctx.tally.add("learning_teams", int(chosen.size))

@@ -100,10 +100,10 @@ NATIONAL_CHECKS: tuple[Check, ...] = (
         share_in_e8_band,
         "%",
         missing=(
-            "The spread across municipalities is an input in stage 1: each BUM municipality's "
+            "The spread across municipalities is an input: each BUM municipality's "
             "target is drawn uniformly from 15–45 %, so ≈ 53 % of draws fall within 21–37 %. "
             "Nothing pulls municipalities toward a national norm — no comparison with peers or "
-            "diffusion of practice (stage 2), no national agreement acting on a municipality's "
+            "diffusion of practice acting on targets, no national agreement acting on a municipality's "
             "target."
         ),
     ),

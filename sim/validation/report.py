@@ -151,6 +151,10 @@ def write_markdown(
         "",
         OPERATIONALISATION,
         "",
+        "## National checks",
+        "",
+        NATIONAL_NOTE,
+        "",
         "## Figures",
         "",
     ]
@@ -206,6 +210,20 @@ OPERATIONALISATION = (
     'year; "more often raise quality and satisfaction" as a larger effect per innovation. Comparing the '
     "two innovation channels as totals instead (all implemented proposals vs all steering-group tasks) "
     "would pass 7a, but the fact is about individual innovations, so the check does not."
+)
+
+
+NATIONAL_NOTE = (
+    "Facts about the population of municipalities (E7, E8, E11) are checked by `govsim validate "
+    "--population FILE` on national runs (N1–N3, docs/population.md), not here. **The adoption of "
+    "HOD is not checked:** no source read for this project gives how many Danish municipalities "
+    'ran HOD in which year. Seed 000 says only that "a handful of Danish municipalities have chosen '
+    "HOD, and more will follow\": the handful is already the population file's input (5 HOD "
+    'municipalities), and "more will follow" is a forecast, not an observation, so any band would '
+    "be invented. The diffusion of governance models (docs/population.md) therefore rests on stated "
+    "assumptions (Berry & Berry 1990; Shipan & Volden 2008; Walker 2006 for its mechanisms, not its "
+    "rates) and is off in the shipped `denmark` population; a source with yearly adopter counts "
+    "would make the adoption table's HOD count per year checkable."
 )
 
 
