@@ -122,8 +122,8 @@ UI: dict[str, tuple[str, str]] = {
     "plot.empty": ("no year completed yet", "intet år afsluttet endnu"),
     "plot.switch": ("{model}: new rules", "{model}: nye regler"),
     "note.shares.q": (
-        "Why do BUM's two shares add up to more than 100 %?",
-        "Hvorfor giver BUM's to andele tilsammen mere end 100 %?",
+        "Why do the two shares add up to more than 100 %?",
+        "Hvorfor giver de to andele tilsammen mere end 100 %?",
     ),
     "note.sick_leave.q": (
         "Why does sick leave rise in every model?",
@@ -132,12 +132,14 @@ UI: dict[str, tuple[str, str]] = {
     "note.shares": (
         "The tendered share counts all work "
         "exposed to competition, the in-house share all work the municipality's own unit "
-        "delivers. Work the in-house unit wins back with a control bid has been tendered "
-        "*and* is delivered in-house, so it counts in both.",
+        "delivers. Work the in-house unit keeps because no bid beat its own price or none came "
+        "(HOD, mostly), or wins back with a control bid (BUM), has been tendered *and* is "
+        "delivered in-house, so it counts in both.",
         "Udbudsandelen tæller alt "
         "arbejde, der er sendt i konkurrence, egenandelen alt arbejde, kommunens egen enhed "
-        "udfører. Arbejde, som den egne enhed vinder tilbage med et kontrolbud, er udbudt *og* "
-        "udføres af egen enhed, så det tæller med i begge.",
+        "udfører. Arbejde, som den egne enhed beholder, fordi intet bud slog dens egen pris "
+        "eller intet bud kom (mest i HOD), eller vinder tilbage med et kontrolbud (BUM), er "
+        "udbudt *og* udføres af egen enhed, så det tæller med i begge.",
     ),
     "note.sick_leave": (
         "The model adds a general upward trend of "
@@ -287,8 +289,9 @@ language.
   budget cuts, elections and regime switches; a dashed line on the plots marks a regime switch,
   a dotted grey line an election.
 - One seed is one possible history. Compare a single seed with the mean of eight.
-- Under BUM the in-house and tendered shares add up to more than 100 %: work won back with a
-  control bid is both tendered and delivered in-house.
+- The in-house and tendered shares can add up to a little more than 100 % (most in HOD):
+  work the unit keeps because no bid beat its own price, or wins back with a control bid, is
+  both tendered and delivered in-house.
 - Sick leave rises in every model: the model adds a general upward trend; the rules move the
   level around it.
 
@@ -322,8 +325,9 @@ sprog.
   budgetbesparelser, valg og regimeskift; en stiplet linje på graferne markerer et
   regimeskift, en prikket grå linje et valg.
 - Ét seed er én mulig historie. Sammenlign et enkelt seed med gennemsnittet af otte.
-- Under BUM giver egenandel og udbudsandel tilsammen mere end 100 %: arbejde, der vindes
-  tilbage med et kontrolbud, er både udbudt og udført af egen enhed.
+- Egenandel og udbudsandel kan tilsammen give lidt mere end 100 % (mest i HOD): arbejde,
+  som enheden beholder, fordi intet bud slog dens egen pris, eller vinder tilbage med et
+  kontrolbud, er både udbudt og udført af egen enhed.
 - Sygefraværet stiger i alle modeller: modellen lægger en generel stigende trend ind;
   reglerne flytter niveauet omkring den.
 

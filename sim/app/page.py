@@ -539,6 +539,18 @@ def Timing():
 PLOT_NOTES = {"shares": "note.shares", "sick_leave": "note.sick_leave"}
 
 
+def note_applies(key: str, views: tuple[RunView, ...]) -> bool:
+    """Whether a plot's note explains something the plot shows: the shares' note only when a
+    model's in-house and tendered shares do add up to more than 100 %."""
+    if key not in PLOT_NOTES:
+        return False
+    if key == "shares":
+        return any(
+            r["inhouse_share"] + r["tendered_share"] > 1.0 + 1e-9 for v in views for r in v.rows
+        )
+    return True
+
+
 def plot_note(key: str) -> str:
     """The note under a plot, its figures from the parameter schema (so it stays true)."""
     if key == "sick_leave":
@@ -871,7 +883,7 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...], tops: dict):
                     )
                 ],
             )
-            if spec.key in PLOT_NOTES:
+            if note_applies(spec.key, views):
                 solara.HTML(
                     tag="div",
                     unsafe_innerHTML=(
