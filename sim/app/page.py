@@ -138,15 +138,17 @@ def R(text: str) -> str:
 def titles_of(refs: tuple[str, ...], overrides: tuple[Overrides, ...] = ()) -> list[str]:
     """The models' short display names for labels, legends and table heads ("BUM"), with the
     slider values a model was built with ("BUM, share 0.45"), so two copies of one preset
-    are told apart."""
+    are told apart — with two models, only the values they do not share."""
     from sim.app.state import param_parts, short_title
 
+    ovs = [tuple(overrides[i]) if i < len(overrides) else () for i in range(len(refs))]
+    common = set(ovs[0]).intersection(*ovs[1:]) if len(refs) == 2 else set()
     out = []
-    for i, r in enumerate(refs):
+    for r, ov in zip(refs, ovs, strict=True):
         name = short_title(model_title(r, lang.value))
-        ov = overrides[i] if i < len(overrides) else ()
-        if ov and not (len(refs) == 2 and len(overrides) > 1 and overrides[0] == overrides[1]):
-            name += ", " + ", ".join(f"{R(param_parts(k)[1])} {num(v, lang.value)}" for k, v in ov)
+        own = [(k, v) for k, v in ov if (k, v) not in common]
+        if own:
+            name += ", " + ", ".join(f"{R(param_parts(k)[1])} {num(v, lang.value)}" for k, v in own)
         out.append(name)
     return out
 
