@@ -172,8 +172,23 @@ def test_app_command_refuses_a_missing_scenario_file(invoke, tmp_path):
 def test_app_command_help_names_its_options(cli):
     r = cli("app", "--help")
     assert r.returncode == 0
-    for opt in ("--port", "--model-a", "--model-b", "--seed", "--play-interval"):
+    for opt in ("--port", "--model-a", "--model-b", "--seed", "--seeds", "--play-interval"):
         assert opt in r.stdout
+
+
+def test_app_command_seeds_starts_the_multi_seed_mode(invoke, monkeypatch):
+    from sim.app import assets
+    from sim.app import cli as app_cli
+    from sim.app.config import CONFIG_ENV, MAX_SEEDS, AppConfig
+
+    monkeypatch.setattr(app_cli, "serve", lambda port: None)
+    monkeypatch.setattr(assets, "ensure", lambda: None)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert invoke("app", "--seeds", "10").returncode == 0
+    assert AppConfig.from_env().seeds == 10
+    monkeypatch.setenv(CONFIG_ENV, os.environ[CONFIG_ENV])  # undone after the test
+    r = invoke("app", "--seeds", str(MAX_SEEDS + 1))
+    assert r.returncode == 2 and "--seeds" in r.stderr
 
 
 def test_assets_lists_what_solaras_template_loads():
@@ -261,6 +276,51 @@ def test_event_log_and_plots_speak_the_chosen_language():
     s.close_models()
 
 
+def test_danish_numbers_have_a_decimal_comma_in_tables_log_map_and_ticks():
+    from sim.app import i18n
+    from sim.app.page import latest_table
+
+    assert i18n.num(1234567.891, "da", 2) == "1.234.567,89"
+    assert i18n.num(1234567.891, "en", 2) == "1,234,567.89"
+    assert i18n.num(0.706, "da") == "0,706" and i18n.pct(12.34, "da") == "12,3 %"
+    s = Session(configure(["bum", "hod"], {}), seed=3)
+    s.step(8)
+    en, da = s.views(["BUM", "HOD"], "en"), s.views(["BUM", "HOD"], "da")
+    cells = re.findall(r"<td>([^<]*)</td>", latest_table(da, lang="da"))
+    numbers = [c for c in cells if re.search(r"\d[.,]\d", c)]
+    assert numbers and all("," in c and "." not in c for c in numbers)  # no decimal point
+    assert any(c.endswith(" %") for c in cells)
+    en_cells = re.findall(r"<td>([^<]*)</td>", latest_table(en, lang="en"))
+    assert [c.replace(",", ".").replace(" %", "%").replace(" K", " Q") for c in cells] == en_cells
+    # one format per row: both models' values with the same number of decimals
+    for row in re.findall(r"<tr class='govsim-outcome'>(.*?)</tr>", latest_table(en)):
+        a, b = re.findall(r"<td>([^<]*)</td>", row)
+        assert len(a.split(".")[-1]) == len(b.split(".")[-1]) or "." not in a + b, row
+    log = " ".join(e.text for ev in da[0].events for e in ev)
+    assert re.search(r"\d,\d\d mio\. kr\.", log) and not re.search(r"\d\.\d", log)
+    m = plots.map_svg(da, "satisfaction", "da")
+    assert re.search(r">0,\d\d<", m) and not re.search(r">0\.\d\d<", m)
+    svg = plots.series_svg(plots.PLOTS[1], da, 2008, 2027, lang="da")  # ticks 0,2 0,4 …
+    ticks = re.findall(r"text-anchor='end'[^>]*>([^<]+)<", svg)
+    assert any("," in x for x in ticks) and not any("." in x for x in ticks)
+    s.close_models()
+
+
+def test_students_see_no_source_citations_or_code_names():
+    from sim.app import i18n
+
+    text = "Procedures (seeds 000, 001, 004). Never below this, whatever `share` says."
+    assert i18n.plain(text) == "Procedures. Never below this, whatever share says."
+    assert i18n.plain("far above involvement_reference.") == "far above involvement reference."
+    assert "referenceniveauet for inddragelse" in i18n.plain("over involvement_reference", "da")
+    for x in i18n.registry_texts():
+        for lang in ("en", "da"):
+            shown = i18n.plain(i18n.tr(x, lang), lang)
+            assert not re.search(r"\(seeds? \d|\(kilder? \d|`|\b[a-z]+_[a-z]+\b", shown) or (
+                x.startswith("App:")  # an exercise's steps may quote a command
+            ), shown
+
+
 def test_long_model_names_wrap_the_legend_inside_the_plot():
     s = Session(configure(["model_municipality", "model_municipality_tendering"], {}), seed=0)
     s.step(4)
@@ -289,6 +349,13 @@ def test_export_gives_a_png_of_the_plot_and_a_csv_of_the_shown_rows():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert width == plots.W * export.PNG_SCALE
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGBA")
+    colours = {c for _, c in img.getcolors(1 << 20)}
+    # drawn, not blank: opaque, with the white ground and model A's blue line on it
+    assert img.getextrema()[3] == (255, 255) and (255, 255, 255, 255) in colours
+    assert (0x1F, 0x77, 0xB4, 255) in colours
     df = pd.read_csv(io.StringIO(export.views_csv(views)))
     assert list(df["model"]) == ["A"] * 3 + ["B"] * 3
     assert list(df["year"]) == [2008, 2009, 2010] * 2 and set(df["seeds"]) == {2}

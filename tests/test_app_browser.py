@@ -123,18 +123,29 @@ def browser(app):
             b.close()
 
 
-@pytest.fixture
-def page(app, browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1200})
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser context for the module: its HTTP cache keeps the front end's scripts, so
+    a test's page loads without fetching them again."""
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1200}, accept_downloads=True)
     try:
-        pg = context.new_page()
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(app, context):
+    """A fresh page per test: its own tab, so its own Solara kernel and session."""
+    pg = context.new_page()
+    try:
         pg.set_default_timeout(HANG_S * 1000)
         pg.set_default_navigation_timeout(HANG_S * 1000)
         pg.goto(app)
         pg.wait_for_selector("table.govsim-latest")
         yield pg
     finally:
-        context.close()
+        pg.close()
 
 
 def years(pg) -> list[str]:
@@ -301,34 +312,39 @@ def test_monitors_and_log_show_tenders_and_learning_teams(page):
     assert "govsim-event-learning_team" in log_b  # a learning team in a HOD run
 
 
-@pytest.mark.parametrize("ex", EXERCISES, ids=[e.key for e in EXERCISES])
-def test_each_exercise_preset_loads_with_its_seed_band(page, ex, tmp_path):
-    pg = page
-    pg.locator(".govsim-tab-info").click()
-    pg.locator(f".govsim-load-{ex.key}").click()
+def test_each_exercise_preset_loads_with_its_seed_band(page, tmp_path):
+    """Every exercise's *Load* button, one after the other on one page (as a teacher goes
+    through them): the preset's models, slider values and seeds, and the band."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=HANG_S * 1000)
-    pg.wait_for_selector(".govsim-seeds-note")
-    expect(pg.locator(".govsim-seeds-note")).to_contain_text(f"Mean of {ex.preset.seeds} seeds")
-    # the page re-renders with the preset's models (wait for it, no wall clock)
-    # (a model with its own slider values says so: "A: BUM, share 0.15")
-    expect(pg.locator("table.govsim-latest th.govsim-model")).to_contain_text(
-        [f"A: {head(ex.preset.a)}", f"B: {head(ex.preset.b)}"]
-    )
-    for label, sets in (("A", ex.preset.a_set), ("B", ex.preset.b_set)):
-        for _, value in sets:
-            expect(
-                pg.locator("table.govsim-latest th.govsim-model", has_text=f"{label}:")
-            ).to_contain_text(f"{value:g}")
-    step(pg, 2)
-    # the multi-seed band, in every plot once they have redrawn
-    pg.wait_for_function(
-        "[...document.querySelectorAll('div.govsim-plot')].every(d => d.innerHTML.includes('govsim-band'))"
-    )
-    svgs = plot_svgs(pg)
-    assert svgs and all("govsim-band" in svg for svg in svgs.values())
-    shoot(pg, tmp_path, f"exercise_{ex.key}")
+    pg = page
+    for ex in EXERCISES:
+        pg.locator(".govsim-tab-info").click()
+        pg.locator(f".govsim-load-{ex.key}").click()
+        pg.wait_for_selector(".govsim-seeds-note")
+        expect(pg.locator(".govsim-seeds-note")).to_contain_text(f"Mean of {ex.preset.seeds} seeds")
+        # the page re-renders with the preset's models, from the start (wait, no wall clock)
+        # (a model with its own slider values says so: "A: BUM, share 0.15")
+        expect(pg.locator("table.govsim-latest th.govsim-model")).to_contain_text(
+            [f"A: {head(ex.preset.a)}", f"B: {head(ex.preset.b)}"]
+        )
+        shared = set(ex.preset.a_set) & set(ex.preset.b_set)  # not named: both have them
+        for label, sets in (("A", ex.preset.a_set), ("B", ex.preset.b_set)):
+            for _, value in set(sets) - shared:
+                expect(
+                    pg.locator("table.govsim-latest th.govsim-model", has_text=f"{label}:")
+                ).to_contain_text(f"{value:g}")
+        expect(pg.locator(".govsim-counter")).to_contain_text("Quarter 0 of")
+        step(pg, 2)
+        # the multi-seed band, in every plot once they have redrawn
+        pg.wait_for_function(
+            "[...document.querySelectorAll('div.govsim-plot')]"
+            ".every(d => d.innerHTML.includes('govsim-band'))"
+        )
+        svgs = plot_svgs(pg)
+        assert svgs and all("govsim-band" in svg for svg in svgs.values()), ex.key
+        shoot(pg, tmp_path, f"exercise_{ex.key}")
 
 
 def test_a_regime_switch_shows_in_2011_q2_and_on_the_plots(page):
@@ -342,14 +358,20 @@ def test_a_regime_switch_shows_in_2011_q2_and_on_the_plots(page):
     step(pg, 1)
     assert "2011 Q2" in pg.locator(".govsim-counter").inner_text()
     pg.wait_for_selector(".govsim-rules-b:has-text('regime 2 of 2')")
-    assert all("govsim-switch" in svg for svg in plot_svgs(pg).values())
+    # every plot marks it once they have redrawn (the plots are widgets of their own: under
+    # load they can arrive after the rules panel)
+    pg.wait_for_function(
+        "[...document.querySelectorAll('div.govsim-plot')]"
+        ".every(d => d.innerHTML.includes('govsim-switch'))"
+    )
+    assert len(plot_svgs(pg)) == 7
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)], ids=["1024x768", "1920x1080"])
 def test_no_horizontal_scroll_and_no_covered_control(page, size, tmp_path):
     pg = page
     pg.set_viewport_size({"width": size[0], "height": size[1]})
-    choose_b(pg, "hod")
+    choose_b(pg, "quality_municipality")  # the longest display name of the presets
     step(pg, 2)
 
     def check() -> None:
@@ -369,6 +391,16 @@ def test_no_horizontal_scroll_and_no_covered_control(page, size, tmp_path):
         for el in pg.locator("div.govsim-plot svg").all():
             box = el.bounding_box()
             assert box["x"] + box["width"] <= cw + 0.5  # plots scale to their column
+        # model names are shown whole (they wrap), not cut off with an ellipsis
+        side = pg.locator(".govsim-side").bounding_box()
+        for css in (".govsim-select-a", ".govsim-select-b"):
+            name = pg.locator(f"{css} .v-select__selection-text")
+            assert name.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), css
+            box = name.bounding_box()
+            assert box["x"] + box["width"] <= side["x"] + side["width"], css
+        shown = pg.locator(".govsim-select-b .v-select__selection-text").inner_text()
+        ref = "quality_municipality"
+        assert " ".join(shown.split()) in (model_title(ref), model_title(ref, "da"))
 
     check()
     shoot(pg, tmp_path, f"layout_{size[0]}")

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from sim.app.exercises import DEFAULT_SEEDS, EXERCISES, Exercise, compute, main, markdown
+from sim.app.exercises import (
+    DEFAULT_SEEDS,
+    EXERCISES,
+    Exercise,
+    compute,
+    main,
+    markdown,
+    series,
+)
+from sim.app.state import Session, configure_each
 
 TEACHING = Path(__file__).resolve().parent.parent / "docs" / "teaching.md"
 
@@ -22,6 +31,40 @@ def test_observation_holds(ex: Exercise):
     assert ex.holds(figures), f"{ex.title}: '{ex.observation}' no longer holds: " + "; ".join(
         f"{f.label} = {f.text()}" for f in figures
     )
+
+
+#: every column an exercise's figures are computed from
+FIGURE_COLUMNS = (
+    "admin_overhead_share",
+    "tenders_held",
+    "trust_employees_management",
+    "proposals_made",
+    "proposals_implemented",
+    "employee_wellbeing",
+    "learning_teams",
+    "savings_dkk",
+)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[e.key for e in EXERCISES])
+def test_the_apps_preset_shows_the_means_the_figures_come_from(ex: Exercise):
+    """After *Load exercise* the app's multi-seed mode averages the document's seeds over the
+    document's models: its mean rows are the runs the figures (and the observation checked
+    above) come from, so the observation holds in the app as the class sees it."""
+    p = ex.preset
+    assert p is not None and tuple(range(p.seed, p.seed + p.seeds)) == DEFAULT_SEEDS
+    refs, sets = [p.a, p.b], [p.a_set, p.b_set]
+    s = Session(configure_each(refs, [dict(x) for x in sets]), seed=p.seed, seeds=p.seeds)
+    s.step(12)  # three years: the same runs give the same rows (deterministic per seed)
+    try:
+        for v, ref, ov in zip(s.views(), refs, sets, strict=True):
+            assert v.seeds == len(DEFAULT_SEEDS) and len(v.rows) == 3
+            kw = {k.replace(".", "__"): x for k, x in ov}
+            for col in FIGURE_COLUMNS:
+                want = series(ref, col, DEFAULT_SEEDS, **kw)[:3]
+                assert [r[col] for r in v.rows] == pytest.approx(want, rel=1e-12), (ref, col)
+    finally:
+        s.close_models()
 
 
 def test_the_document_states_exactly_the_checked_observations():

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from sim.app.config import MAX_SEEDS
 from sim.cli import set_option, warn_ineffective
 from sim.errors import GovsimError
 
@@ -38,6 +39,14 @@ HOST = "127.0.0.1"
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of both models."
 )
 @click.option(
+    "--seeds",
+    type=click.IntRange(1, MAX_SEEDS),
+    default=1,
+    show_default=True,
+    help="Seeds averaged: above 1, each model also runs on the next seeds and the plots show "
+    "the mean and a band (as the page's 'Seeds averaged' slider).",
+)
+@click.option(
     "--play-interval",
     "play_interval",
     type=click.IntRange(0, 10_000),
@@ -54,6 +63,7 @@ def app(
     model_a: str,
     model_b: str,
     seed: int,
+    seeds: int,
     play_interval: int,
     overrides: tuple[str, ...],
 ) -> None:
@@ -107,6 +117,7 @@ def app(
         a=model_a,
         b=b,
         seed=seed,
+        seeds=seeds,
         files=tuple(files),
         play_interval_ms=play_interval,
         overrides=tuple(sorted(sets.items())),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CONFIG_ENV = "GOVSIM_APP_CONFIG"
+MAX_SEEDS = 20  # the most seeds the multi-seed mode averages (page slider, `govsim app --seeds`)
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class AppConfig:
     a: str = "bum"
     b: str | None = "hod"
     seed: int = 0
+    seeds: int = 1  # seeds averaged (the multi-seed mode when > 1)
     files: tuple[str, ...] = ()
     play_interval_ms: int = 250
     #: ``govsim app --set`` items: the models start with them, as if applied with the sliders
@@ -30,6 +32,7 @@ class AppConfig:
                 "a": self.a,
                 "b": self.b,
                 "seed": self.seed,
+                "seeds": self.seeds,
                 "files": list(self.files),
                 "play_interval_ms": self.play_interval_ms,
                 "overrides": [list(kv) for kv in self.overrides],
@@ -46,6 +49,7 @@ class AppConfig:
             a=d["a"],
             b=d["b"],
             seed=int(d["seed"]),
+            seeds=int(d.get("seeds", 1)),
             files=tuple(d["files"]),
             play_interval_ms=int(d["play_interval_ms"]),
             overrides=tuple((k, v) for k, v in d.get("overrides", ())),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.app.i18n import t, tr
+from sim.app.i18n import num, t, tr
 from sim.outputs import label
 from sim.packages import TASKS
 from sim.procurement import TENDER_COLUMNS
@@ -40,8 +40,7 @@ class Event:
 
 
 def _dkk(v: float, lang: str = "en") -> str:
-    m = f"{v / 1e6:.2f}"
-    return t("dkk", lang, m=m.replace(".", ",") if lang == "da" else m)
+    return t("dkk", lang, m=num(v / 1e6, lang, 2))
 
 
 def task_name(i: int, lang: str = "en") -> str:
@@ -93,8 +92,8 @@ def year_events(model, i: int, lang: str = "en") -> tuple[Event, ...]:
         text = t("ev.election", lang)
         if prev is not None:
             text += (
-                f": {_label('political_expectation', lang)} {prev['political_expectation']:.3f} → "
-                f"{row['political_expectation']:.3f}"
+                f": {_label('political_expectation', lang)} {num(prev['political_expectation'], lang, 3)} → "
+                f"{num(row['political_expectation'], lang, 3)}"
             )
         out.append(Event("election", year, 1, text))
     budget_before = prev["budget_dkk"] if prev is not None else None
@@ -140,12 +139,12 @@ def year_events(model, i: int, lang: str = "en") -> tuple[Event, ...]:
                     lang,
                     area=int(tn[idx["area"]]) + 1,
                     task=task_name(tn[idx["task"]], lang),
-                    pct=f"{float(tn[idx['fraction']]) * 100:.0f}",
+                    pct=num(float(tn[idx["fraction"]]) * 100, lang, 0),
                     value=_dkk(float(tn[idx["value_dkk"]]), lang),
                     who=who,
                     bidders=int(tn[idx["bidders"]]),
                     bid=bid,
-                    saving=f"{float(tn[idx['saving_share']]) * 100:.0f}",
+                    saving=num(float(tn[idx["saving_share"]]) * 100, lang, 0),
                 ),
             )
         )

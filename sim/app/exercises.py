@@ -144,12 +144,19 @@ def _drift(seeds):
 
 
 def _learning_teams(seeds):
-    lo = series("hod", "learning_teams", seeds, politics__expectation_mean=0.62).mean()
-    hi = series("hod", "learning_teams", seeds, politics__expectation_mean=0.74).mean()
+    # the unit may run up to 8 teams a year (the slider's top), so the count shows the gap
+    # rather than HOD's default capacity of 4, which both settings reach
+    lo = series("hod", "learning_teams", seeds, politics__expectation_mean=0.62, **_TEAMS)
+    hi = series("hod", "learning_teams", seeds, politics__expectation_mean=0.74, **_TEAMS)
     return [
-        Figure("HOD, politicians expect 0.62: learning teams per year", lo),
-        Figure("HOD, politicians expect 0.74: learning teams per year", hi),
+        Figure("HOD, politicians expect 0.62: learning teams per year", lo.mean()),
+        Figure("HOD, politicians expect 0.74: learning teams per year", hi.mean()),
+        Figure("HOD, politicians expect 0.62: learning teams in the last year", lo[-1]),
+        Figure("HOD, politicians expect 0.74: learning teams in the last year", hi[-1]),
     ]
+
+
+_TEAMS = {"learning_teams__max_teams": 8}
 
 
 def _trust_pays_off(seeds):
@@ -229,17 +236,18 @@ EXERCISES: tuple[Exercise, ...] = (
         "Learning teams react to a gap",
         "What makes HOD's learning teams form?",
         "App: *Info* → *Load exercise 5* (Model A = HOD with *Politics: expectation mean* 0.62, "
-        "Model B = HOD with 0.74, mean of 8 seeds). Play; compare the *Learning teams* "
+        "Model B = HOD with 0.74, both with *Learning teams: max teams* 8 so that the unit's "
+        "capacity does not cap the count; mean of 8 seeds). Play; compare the *Learning teams* "
         "monitor, the areas marked LT on the map and the teams in *What happened*.",
         "When politicians expect more, more areas fall below expectation and more learning teams "
         "are formed per year.",
         _learning_teams,
-        lambda f: _v(f, 1) > _v(f, 0),
+        lambda f: _v(f, 1) > _v(f, 0) and _v(f, 3) > _v(f, 2),
         Preset(
             "hod",
             "hod",
-            (("politics.expectation_mean", 0.62),),
-            (("politics.expectation_mean", 0.74),),
+            (("learning_teams.max_teams", 8), ("politics.expectation_mean", 0.62)),
+            (("learning_teams.max_teams", 8), ("politics.expectation_mean", 0.74)),
         ),
     ),
     Exercise(

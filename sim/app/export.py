@@ -33,8 +33,11 @@ def svg_png(svg: str, scale: int = PNG_SCALE) -> bytes:
     if m is None:
         raise GovsimError("not a plot of the app: its SVG has no viewBox")
     w, h = float(m.group(1)), float(m.group(2))
-    # the page's SVG is sized by its column (width 100 %); a file needs its own size
-    fixed = re.sub(r"width='100%'", f"width='{w:g}' height='{h:g}'", svg, count=1)
+    # the page's SVG is sized by its column (width 100 %, CSS height auto); a file needs its
+    # own size — and CairoSVG draws nothing at all under the CSS "height:auto"
+    head, rest = svg.split(">", 1)
+    head = re.sub(r"\s(width|height|style)='[^']*'", "", head)
+    fixed = f"{head} width='{w:g}' height='{h:g}'>{rest}"
     return cairosvg.svg2png(
         bytestring=fixed.encode("utf-8"), output_width=int(w * scale), output_height=int(h * scale)
     )

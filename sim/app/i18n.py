@@ -17,6 +17,8 @@ BUM, HOD and modelkommune keep their Danish names in both languages.
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "da")
 LANG_NAMES = {"en": "English", "da": "Dansk"}
 
@@ -114,12 +116,14 @@ UI: dict[str, tuple[str, str]] = {
     "table.now": ("now", "nu"),
     "table.last_year": ("last year", "sidste år"),
     "million": ("M", "mio."),
+    "yes": ("yes", "ja"),
+    "no": ("no", "nej"),
     # plots
     "plot.empty": ("no year completed yet", "intet år afsluttet endnu"),
-    "plot.switch": ("{model} → regime {r}", "{model} → regime {r}"),
+    "plot.switch": ("{model}: new rules", "{model}: nye regler"),
     "note.shares.q": (
-        "Why do BUM's two shares add up to more than 100 %?",
-        "Hvorfor giver BUM's to andele tilsammen mere end 100 %?",
+        "Why do the two shares add up to more than 100 %?",
+        "Hvorfor giver de to andele tilsammen mere end 100 %?",
     ),
     "note.sick_leave.q": (
         "Why does sick leave rise in every model?",
@@ -128,12 +132,14 @@ UI: dict[str, tuple[str, str]] = {
     "note.shares": (
         "The tendered share counts all work "
         "exposed to competition, the in-house share all work the municipality's own unit "
-        "delivers. Work the in-house unit wins back with a control bid has been tendered "
-        "*and* is delivered in-house, so it counts in both.",
+        "delivers. Work the in-house unit keeps because no bid beat its own price or none came "
+        "(HOD, mostly), or wins back with a control bid (BUM), has been tendered *and* is "
+        "delivered in-house, so it counts in both.",
         "Udbudsandelen tæller alt "
         "arbejde, der er sendt i konkurrence, egenandelen alt arbejde, kommunens egen enhed "
-        "udfører. Arbejde, som den egne enhed vinder tilbage med et kontrolbud, er udbudt *og* "
-        "udføres af egen enhed, så det tæller med i begge.",
+        "udfører. Arbejde, som den egne enhed beholder, fordi intet bud slog dens egen pris "
+        "eller intet bud kom (mest i HOD), eller vinder tilbage med et kontrolbud (BUM), er "
+        "udbudt *og* udføres af egen enhed, så det tæller med i begge.",
     ),
     "note.sick_leave": (
         "The model adds a general upward trend of "
@@ -283,8 +289,9 @@ language.
   budget cuts, elections and regime switches; a dashed line on the plots marks a regime switch,
   a dotted grey line an election.
 - One seed is one possible history. Compare a single seed with the mean of eight.
-- Under BUM the in-house and tendered shares add up to more than 100 %: work won back with a
-  control bid is both tendered and delivered in-house.
+- The in-house and tendered shares can add up to a little more than 100 % (most in HOD):
+  work the unit keeps because no bid beat its own price, or wins back with a control bid, is
+  both tendered and delivered in-house.
 - Sick leave rises in every model: the model adds a general upward trend; the rules move the
   level around it.
 
@@ -318,8 +325,9 @@ sprog.
   budgetbesparelser, valg og regimeskift; en stiplet linje på graferne markerer et
   regimeskift, en prikket grå linje et valg.
 - Ét seed er én mulig historie. Sammenlign et enkelt seed med gennemsnittet af otte.
-- Under BUM giver egenandel og udbudsandel tilsammen mere end 100 %: arbejde, der vindes
-  tilbage med et kontrolbud, er både udbudt og udført af egen enhed.
+- Egenandel og udbudsandel kan tilsammen give lidt mere end 100 % (mest i HOD): arbejde,
+  som enheden beholder, fordi intet bud slog dens egen pris, eller vinder tilbage med et
+  kontrolbud, er både udbudt og udført af egen enhed.
 - Sygefraværet stiger i alle modeller: modellen lægger en generel stigende trend ind;
   reglerne flytter niveauet omkring den.
 
@@ -333,6 +341,9 @@ Hver øvelse i undervisningsnoterne (docs/teaching.md) indlæses med ét klik:
 
 # English registry text → Danish (see the module docstring).
 DA: dict[str, str] = {
+    # parameter names that parameter descriptions refer to (``plain``)
+    "involvement reference": "referenceniveauet for inddragelse",
+    "control hours reference": "referenceniveauet for kontroltimer",
     # presets (scenarios/*.yaml: title, description) and the app's teaching variant
     "BUM (purchaser–provider split)": "BUM (bestiller–udfører-modellen)",
     "HOD (holistic operation)": "HOD (helhedsorienteret drift)",
@@ -351,9 +362,10 @@ DA: dict[str, str] = {
         "HOD, helhedsorienteret drift: en fast egenandel på 70 % uden kontrolbud, mindst 30 % i "
         "udbud, benchmarking på flere bundlinjer pr. område og læringsteams (kilder 000, 001)."
     ),
-    "BUM until 1 April 2011, then HOD: the transition seed 001 reports on (status end of 2013).": (
-        "BUM indtil 1. april 2011, derefter HOD: den omstilling, kilde 001 beretter om (status "
-        "ved udgangen af 2013)."
+    "BUM until 1 April 2011, then HOD, as in the municipality whose transition the sources "
+    "follow to the end of 2013 (seed 001).": (
+        "BUM indtil 1. april 2011, derefter HOD, som i den kommune, hvis omstilling kilderne "
+        "følger til udgangen af 2013 (kilde 001)."
     ),
     "The Norwegian model municipality: tripartite consensus, no tendering during the trial, "
     "every employee proposal considered, development guides from the own staff (seed 004).": (
@@ -662,11 +674,14 @@ DA: dict[str, str] = {
     "Learning teams react to a gap": "Læringsteams reagerer på et gab",
     "What makes HOD's learning teams form?": "Hvad får læringsteams i HOD til at opstå?",
     "App: *Info* → *Load exercise 5* (Model A = HOD with *Politics: expectation mean* 0.62, "
-    "Model B = HOD with 0.74, mean of 8 seeds). Play; compare the *Learning teams* monitor, "
-    "the areas marked LT on the map and the teams in *What happened*.": (
+    "Model B = HOD with 0.74, both with *Learning teams: max teams* 8 so that the unit's "
+    "capacity does not cap the count; mean of 8 seeds). Play; compare the *Learning teams* "
+    "monitor, the areas marked LT on the map and the teams in *What happened*.": (
         "App: *Info* → *Indlæs øvelse 5* (Model A = HOD med *Politik: gennemsnitlig "
-        "forventning* 0,62, Model B = HOD med 0,74, gennemsnit af 8 seeds). Afspil; sammenlign "
-        "måleren *Læringsteams*, områderne mærket LT på kortet og teamene under *Hvad skete der*."
+        "forventning* 0,62, Model B = HOD med 0,74, begge med *Læringsteams: højst antal teams* "
+        "8, så enhedens kapacitet ikke sætter loft over antallet; gennemsnit af 8 seeds). "
+        "Afspil; sammenlign måleren *Læringsteams*, områderne mærket LT på kortet og teamene "
+        "under *Hvad skete der*."
     ),
     "When politicians expect more, more areas fall below expectation and more learning teams "
     "are formed per year.": (
@@ -699,6 +714,61 @@ def t(key: str, lang: str = "en", **fields: object) -> str:
     en, da = UI[key]
     text = da if lang == "da" else en
     return text.format(**fields) if fields else text
+
+
+def num(x: float, lang: str = "en", decimals: int | None = None) -> str:
+    """A number as `lang` writes it: English 1,234.56, Danish 1.234,56 (a decimal comma and a
+    full stop between thousands). `decimals` fixed, else three significant digits (whole
+    numbers from 1,000 on)."""
+    x = float(x)
+    if decimals is not None:
+        s = f"{x:,.{decimals}f}"
+    elif abs(x) >= 1000:
+        s = f"{x:,.0f}"
+    else:
+        s = f"{x:.3g}"
+        if "e" in s:  # below 0.001: no exponent on a student's screen
+            s = f"{x:.4f}".rstrip("0").rstrip(".") or "0"
+    if s in ("-0", "-0.0") or s.strip("-0.,") == "":
+        s = s.lstrip("-")
+    return s.translate(_DA_SEPARATORS) if lang == "da" else s
+
+
+_DA_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
+def decimals_for(values, sig: int = 3) -> int:
+    """How many decimals show the largest of `values` to `sig` significant digits (0 when
+    all are whole numbers), so a row of a table has one number format."""
+    import math
+
+    vals = [abs(float(v)) for v in values if v is not None]
+    if not vals or all(float(v).is_integer() for v in vals):
+        return 0
+    top = max(vals)
+    return max(0, min(4, sig - 1 - math.floor(math.log10(top)))) if top > 0 else 0
+
+
+def pct(x: float, lang: str = "en", decimals: int = 1) -> str:
+    """A percentage (`x` already in %): "12.3%", Danish "12,3 %"."""
+    return num(x, lang, decimals) + (" %" if lang == "da" else "%")
+
+
+_CITATION = re.compile(r"\s*\((?:seeds?|kilder?|sources?)\s+\d{3}[^)]*\)")
+_SEED_DOC = re.compile(r"\bseed(s?) (\d{3})")
+_CODE = re.compile(r"`([^`]+)`")
+_IDENT = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def plain(text: str, lang: str = "en") -> str:
+    """A registry text (already in `lang`) for students: without the modellers' source
+    citations ("(seeds 000, 001)" names the project's source documents, not random seeds)
+    and without code names (`share` → share, involvement_reference → involvement reference,
+    in `lang`)."""
+    text = _CITATION.sub("", text)
+    text = _SEED_DOC.sub(r"source\1 \2", text)
+    text = _CODE.sub(r"\1", text)
+    return _IDENT.sub(lambda m: tr(m.group(0).replace("_", " "), lang), text)
 
 
 def tr(text: str, lang: str = "en") -> str:

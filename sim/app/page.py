@@ -32,8 +32,9 @@ import solara.lab
 from sim import outputs
 from sim.app import export, plots
 from sim.app.config import CONFIG_ENV, AppConfig  # noqa: F401 - re-exported
-from sim.app.i18n import LANG_NAMES, LANGS, t, tr
+from sim.app.i18n import LANG_NAMES, LANGS, decimals_for, num, pct, plain, t, tr
 from sim.app.state import (
+    KEY_PARAMS,
     MAX_SEEDS,
     QUARTERS_PER_YEAR,
     RunView,
@@ -107,18 +108,19 @@ applied = solara.reactive(
         (CFG.a,) + (() if CFG.b is None else (CFG.b,)),
         (tuple(sorted(CFG.overrides)),) * 2,  # `govsim app --set`: both models start with them
         CFG.seed,
+        CFG.seeds,
     )
 )
 pending = solara.reactive(((), ()))  # each model's slider values not applied yet
 link_models = solara.reactive(False)  # "apply to both": a slider moves both models' values
 seed_text = solara.reactive(str(CFG.seed))
-seeds_pending = solara.reactive(1)
+seeds_pending = solara.reactive(CFG.seeds)
 held = solara.reactive(None)  # _Held
 tick = solara.reactive(0)
 playing = solara.reactive(False)
 per_step = solara.reactive("year")
 interval = solara.reactive(CFG.play_interval_ms)
-timing = solara.reactive("")
+timing = solara.reactive(None)  # seconds of the last step (shown in the page's language)
 lang = solara.reactive("en")  # the page's language (``sim.app.i18n``)
 _build_lock = threading.Lock()
 
@@ -136,15 +138,17 @@ def R(text: str) -> str:
 def titles_of(refs: tuple[str, ...], overrides: tuple[Overrides, ...] = ()) -> list[str]:
     """The models' short display names for labels, legends and table heads ("BUM"), with the
     slider values a model was built with ("BUM, share 0.45"), so two copies of one preset
-    are told apart."""
+    are told apart — with two models, only the values they do not share."""
     from sim.app.state import param_parts, short_title
 
+    ovs = [tuple(overrides[i]) if i < len(overrides) else () for i in range(len(refs))]
+    common = set(ovs[0]).intersection(*ovs[1:]) if len(refs) == 2 else set()
     out = []
-    for i, r in enumerate(refs):
+    for r, ov in zip(refs, ovs, strict=True):
         name = short_title(model_title(r, lang.value))
-        ov = overrides[i] if i < len(overrides) else ()
-        if ov and not (len(refs) == 2 and len(overrides) > 1 and overrides[0] == overrides[1]):
-            name += ", " + ", ".join(f"{R(param_parts(k)[1])} {v:g}" for k, v in ov)
+        own = [(k, v) for k, v in ov if (k, v) not in common]
+        if own:
+            name += ", " + ", ".join(f"{R(param_parts(k)[1])} {num(v, lang.value)}" for k, v in own)
         out.append(name)
     return out
 
@@ -206,7 +210,7 @@ def Md(text: str, style: dict | None = None, classes: list[str] | None = None):
 # The page's own layout (no Vuetify navigation drawer: at 1024 px its overlay covered Play):
 # a grid of a scrolling settings column and the main column, whose control bar stays on top.
 CSS = """
-html, body { font-size: 17px; overflow-x: hidden; }
+html, body { font-size: 17px; overflow-x: clip; }
 .govsim-md strong, .govsim-md b { font-weight: 700; }
 .govsim-md a { color: #1565c0; text-decoration: underline; }
 .govsim-md em { font-style: italic; }
@@ -228,6 +232,12 @@ html, body { font-size: 17px; overflow-x: hidden; }
   overflow-y: auto; padding: 8px 12px; border-right: 1px solid #ddd; background: #fafafa;
   box-sizing: border-box; }
 .govsim-side .v-btn { min-width: 0; padding: 0 8px; }
+.govsim-side .v-select__selection { max-width: 100%; }
+.govsim-side .v-select__selection-text { white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.3; overflow-wrap: anywhere; }
+.govsim-side .v-input__details { min-height: 0; padding-top: 0; }
+.govsim-model-menu .v-list-item-title { white-space: normal; line-height: 1.3;
+  overflow-wrap: anywhere; }
 .govsim-main { min-width: 0; padding: 0 14px 40px; box-sizing: border-box; }
 .govsim-controls { position: sticky; top: 40px; z-index: 10; background: white;
   border-bottom: 1px solid #ddd; padding: 8px 0; display: flex; flex-wrap: wrap;
@@ -235,10 +245,12 @@ html, body { font-size: 17px; overflow-x: hidden; }
 .govsim-controls .v-btn { font-size: 1rem; }
 .govsim-counter { font-size: 1rem; font-weight: 600; }
 .govsim-speed { width: 250px; }
-.govsim-plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr));
+.govsim-plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(430px, 1fr));
   gap: 10px; }
 .govsim-plot svg { width: 100%; height: auto; }
+.govsim-map { display: flex; flex-wrap: wrap; gap: 6px 18px; }
 .govsim-map svg { max-width: 100%; height: auto; }
+.govsim-map-scale { flex-basis: 100%; }
 .govsim-table { overflow-x: auto; max-width: 100%; }
 .govsim-table table { border-collapse: collapse; font-size: 0.95rem; }
 .govsim-table td, .govsim-table th { padding: 3px 9px; text-align: right; }
@@ -265,7 +277,7 @@ h3.govsim-h { font-size: 1.1rem; margin: 14px 0 4px; }
 .govsim-lang { color: white !important; text-transform: none !important; min-width: 0 !important;
   padding: 0 8px !important; height: 28px !important; font-size: 0.95rem !important; }
 .govsim-lang-active { background: rgba(255,255,255,0.22) !important; font-weight: 700; }
-.govsim-plotcell { min-width: 0; }
+.govsim-plotcell { min-width: 0; margin-bottom: 10px; }
 .govsim-plotfoot { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 4px 8px; }
 .govsim-plotnote { font-size: 0.85rem; color: #333; line-height: 1.3; flex: 1 1 220px; }
 .govsim-plotnote summary { cursor: pointer; color: #1565c0; padding-top: 6px; }
@@ -343,7 +355,15 @@ def ModelSelect(label: str, refs: list[str], value: str, on_value, css: str):
     names = {r: T("none") if r == NONE else model_title(r, lang.value) for r in refs}
     # "text" for Vuetify 2, "title" for Vuetify 3
     items = [{"text": n, "title": n, "value": r} for r, n in names.items()]
-    rv.Select(label=label, items=items, v_model=value, on_v_model=on_value, class_=css, dense=False)
+    rv.Select(
+        label=label,
+        items=items,
+        v_model=value,
+        on_v_model=on_value,
+        class_=css,
+        dense=False,
+        menu_props={"contentClass": "govsim-model-menu", "maxWidth": 520},
+    )
 
 
 @solara.component
@@ -371,7 +391,7 @@ def _describe(ref: str) -> str:
         (sc,) = configure([ref], {})
     except GovsimError as e:
         return e.message
-    return html.escape(R(scenario_description(sc)))
+    return html.escape(plain(R(scenario_description(sc)), lang.value))
 
 
 def now_text(v: RunView) -> str:
@@ -455,7 +475,7 @@ def Simulation(session: Session):
         t0 = time.perf_counter()
         session.step(1 if per_step.value == "quarter" else QUARTERS_PER_YEAR)
         tick.set(tick.value + 1)  # renders before returning
-        timing.set(T("timing", s=f"{time.perf_counter() - t0:.3f}"))
+        timing.set(time.perf_counter() - t0)
 
     def play_loop() -> None:
         while playing.value and session.running:
@@ -493,9 +513,7 @@ def Simulation(session: Session):
         with solara.Div(classes=["govsim-tables"]):
             LatestTable(views)
             MonitorTable(views)
-        solara.Text(
-            timing.value, classes=["govsim-timing"], style={"font-size": "12px", "color": "grey"}
-        )
+        Timing()
         with solara.Div(classes=["govsim-plots"]):
             for spec in plots.PLOTS:
                 SeriesPlot(spec, views, tops.current)
@@ -508,8 +526,31 @@ def Simulation(session: Session):
         RulesPanel(views)
 
 
+@solara.component
+def Timing():
+    """The last step's time on the server (its own component: setting it after a step
+    re-renders this line only, not the plots)."""
+    solara.Text(
+        "" if timing.value is None else T("timing", s=num(timing.value, lang.value, 3)),
+        classes=["govsim-timing"],
+        style={"font-size": "12px", "color": "grey"},
+    )
+
+
 #: a plot's note under it: why it looks as it does (``sim.app.i18n`` keys)
 PLOT_NOTES = {"shares": "note.shares", "sick_leave": "note.sick_leave"}
+
+
+def note_applies(key: str, views: tuple[RunView, ...]) -> bool:
+    """Whether a plot's note explains something the plot shows: the shares' note only when a
+    model's in-house and tendered shares do add up to more than 100 %."""
+    if key not in PLOT_NOTES:
+        return False
+    if key == "shares":
+        return any(
+            r["inhouse_share"] + r["tendered_share"] > 1.0 + 1e-9 for v in views for r in v.rows
+        )
+    return True
 
 
 def plot_note(key: str) -> str:
@@ -518,8 +559,7 @@ def plot_note(key: str) -> str:
         index = schema_index()
         trend = index["employees.sick_leave_trend"].default * 100
         slope = index["employees.sick_leave_wellbeing_slope"].default * 100
-        num = (lambda x: f"{x:.2g}".replace(".", ",")) if lang.value == "da" else "{:.2g}".format
-        return T("note.sick_leave", trend=num(trend), slope=num(slope))
+        return T("note.sick_leave", trend=num(trend, lang.value), slope=num(slope, lang.value))
     return T(PLOT_NOTES[key])
 
 
@@ -539,7 +579,7 @@ def ExportPanel(views: tuple[RunView, ...]):
             children=[
                 solara.Button(
                     T("export.csv"),
-                    icon_name="mdi-table-arrow-down",
+                    icon_name="mdi-download",
                     outlined=True,
                     color="primary",
                     classes=["govsim-csv"],
@@ -670,11 +710,15 @@ def SliderRow(i: int, s: Slider, value: Any, changed: bool, on_value):
     solara.HTML(
         tag="div",
         unsafe_innerHTML=html.escape(
-            f"{param_title(s.name, lang.value)} = {value:g} {R(s.unit)}{mark}"
+            f"{param_title(s.name, lang.value)} = {num(value, lang.value)} {R(s.unit)}{mark}"
         ),
         classes=["govsim-param-name"],
     )
-    solara.HTML(tag="div", unsafe_innerHTML=html.escape(R(s.doc)), classes=["govsim-param-doc"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html.escape(plain(R(s.doc), lang.value)),
+        classes=["govsim-param-doc"],
+    )
     with solara.Div(classes=[f"govsim-slider-{LABELS[i].lower()}-{s.name.replace('.', '-')}"]):
         if s.kind == "int":
             solara.SliderInt(
@@ -708,12 +752,32 @@ def LatestTable(views: tuple[RunView, ...]):
     )
 
 
-def _cell(o: outputs.Output, value: float, lang: str = "en") -> str:
+def _shown(o: outputs.Output, value: float) -> float:
+    """A value as the tables show it: a share in %, DKK in millions."""
     if o.percent:
-        return f"{value * o.factor:.3g}%"
+        return value * o.factor
     if o.unit.startswith("DKK"):
-        return f"{value / 1e6:.2f} {t('million', lang)}"
-    return f"{value:.3g}"
+        return value / 1e6
+    return value
+
+
+def _cells(o: outputs.Output, values: list[float | None], lang: str = "en") -> list[str]:
+    """One table row's values, all with the same number of decimals, as `lang` writes them."""
+    shown = [None if v is None else _shown(o, v) for v in values]
+    d = decimals_for(shown)
+    out = []
+    for v in shown:
+        if v is None:
+            out.append("–")
+        elif v == 0:  # none at all: "0", not "0.00"
+            out.append(pct(0, lang, 0) if o.percent else num(0, lang, 0))
+        elif o.percent:
+            out.append(pct(v, lang, d))
+        elif o.unit.startswith("DKK"):
+            out.append(f"{num(v, lang, d)} {t('million', lang)}")
+        else:
+            out.append(num(v, lang, d))
+    return out
 
 
 def _head(o: outputs.Output, unit: bool = False, lang: str = "en") -> str:
@@ -752,7 +816,10 @@ def latest_table(
     )
     body = "".join(
         f"<tr class='govsim-outcome'><th>{html.escape(_head(o, units, lang))}</th>"
-        + "".join(f"<td>{_cell(o, last[o.name], lang) if last else '–'}</td>" for last in lasts)
+        + "".join(
+            f"<td>{c}</td>"
+            for c in _cells(o, [last[o.name] if last else None for last in lasts], lang)
+        )
         + "</tr>"
         for o in cols
     )
@@ -818,7 +885,7 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...], tops: dict):
                     )
                 ],
             )
-            if spec.key in PLOT_NOTES:
+            if note_applies(spec.key, views):
                 solara.HTML(
                     tag="div",
                     unsafe_innerHTML=(
@@ -887,18 +954,28 @@ def AreaMap(views: tuple[RunView, ...]):
 
 
 def _rule_params(sc, key: str) -> str:
-    """The rule's parameter values in this model (so an explanation's example figure is not
-    mistaken for the model's value)."""
+    """The rule's parameter values in this model that a student may look for (so an
+    explanation's example figure is not mistaken for the model's value): those with a slider
+    and those the scenario sets away from the schema's default — not every coefficient."""
+    index = schema_index()
     for reg in sc.regime_list()[::-1]:
         for r in reg.rules:
-            if r.rule == key:
-                vals = r.model_dump(exclude={"rule"})
-                return ", ".join(
-                    f"{R(k.replace('_', ' '))} = {v:g}"
-                    if isinstance(v, int | float) and not isinstance(v, bool)
-                    else f"{R(k.replace('_', ' '))} = {v}"
-                    for k, v in vals.items()
-                )
+            if r.rule != key:
+                continue
+            out = []
+            for k, v in r.model_dump(exclude={"rule"}).items():
+                name = f"{key}.{k}"
+                info = index.get(name)
+                if name not in KEY_PARAMS and info is not None and v == info.default:
+                    continue
+                if isinstance(v, bool):
+                    shown = T("yes") if v else T("no")
+                elif isinstance(v, int | float):
+                    shown = num(v, lang.value)
+                else:
+                    shown = str(v)
+                out.append(f"{R(k.replace('_', ' '))} = {shown}")
+            return ", ".join(out)
     return ""
 
 
@@ -921,7 +998,7 @@ def RulesPanel(views: tuple[RunView, ...]):
                     anchor = r.odd_section.split("#", 1)[1]
                     params = _rule_params(scenarios[i], r.key) if i < len(scenarios) else ""
                     Md(
-                        f"**{R(r.title)}** — {R(r.explanation)} "
+                        f"**{R(r.title)}** — {plain(R(r.explanation), lang.value)} "
                         + (f"*{T('rules.in_model', params=params)}* " if params else "")
                         + f"<a href='/odd/{anchor}' target='_blank'>{T('rules.odd')}</a>",
                         style={"font-size": "0.92rem"},

@@ -23,8 +23,8 @@ import numpy as np
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.ticker import MaxNLocator
 
+from sim.app.i18n import num, tr
 from sim.app.i18n import t as tt
-from sim.app.i18n import tr
 from sim.app.state import RunView
 from sim.outputs import axis_unit, label, output, short_label
 
@@ -114,8 +114,10 @@ def _text(
     )
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.10g}" if abs(v) >= 1e-9 else "0"
+def _fmt(v: float, lang: str = "en") -> str:
+    """A tick label (MaxNLocator's round values) as `lang` writes numbers."""
+    s = f"{v:.10g}" if abs(v) >= 1e-9 else "0"
+    return num(float(s), lang, len(s.split(".")[1]) if "." in s else 0)
 
 
 def baseline(spec: PlotSpec) -> float:
@@ -125,6 +127,14 @@ def baseline(spec: PlotSpec) -> float:
     first = spec.series[0]
     m = re.match(r"\s*(-?\d+(?:\.\d+)?)\s*[–-]", output(first.column).scale)
     return float(m.group(1)) * first.scale if m else 0.0
+
+
+def ceiling(spec: PlotSpec) -> float | None:
+    """The top of the first column's scale in the output registry ("0–1" → 1, "1–7 scale" →
+    7; × 100 for a share in %), or None for an open scale ("≥ 0")."""
+    first = spec.series[0]
+    m = re.match(r"\s*-?\d+(?:\.\d+)?\s*[–-]\s*(-?\d+(?:\.\d+)?)", output(first.column).scale)
+    return float(m.group(1)) * first.scale if m else None
 
 
 def data_top(spec: PlotSpec, views: Sequence[RunView]) -> float | None:
@@ -153,19 +163,24 @@ def series_svg(
     around the mean line.
     """
     px0, px1, py0, py1 = LEFT, W - RIGHT, TOP, H - BOTTOM
+    title = tr(spec.title, lang)
     lo = baseline(spec)
     seen = data_top(spec, views)
     hi = max(x for x in (top, seen) if x is not None) if (top or seen) is not None else None
     hi = lo + spec.series[0].scale if hi is None or hi <= lo else hi
     room = hi * 1.04 if hi > 0 else hi + 0.01
-    if spec.series[0].scale == 100.0 and hi <= 100.0:
-        room = min(room, 100.0)  # a share in % never needs an axis past 100 %
-    yticks = MaxNLocator(nbins=5).tick_values(lo, room)
-    yticks = yticks[yticks >= lo - 1e-12]
-    if len(yticks) > 2 and yticks[-1] > 100.0 >= hi and spec.series[0].scale == 100.0:
-        yticks = (
-            yticks[yticks <= 100.0 + 1e-9] if yticks[yticks <= 100.0 + 1e-9][-1] >= hi else yticks
-        )
+    cap = ceiling(spec)
+    if cap is not None and hi <= cap:
+        room = min(room, cap)  # a 0–1 measure never needs an axis past 1 (a share past 100 %)
+    # ticks counted from the baseline, so the axis starts there (1 on a 1–7 scale, not 1.5)
+    yticks = lo + MaxNLocator(nbins=5).tick_values(0.0, room - lo)
+    yticks = np.round(yticks[yticks >= lo - 1e-12], 10)
+    if cap is not None and len(yticks) > 2 and yticks[-1] > cap >= hi:
+        inside = yticks[yticks <= cap + 1e-9]
+        if inside[-1] >= hi:  # the ticks up to the scale's top still cover the data
+            yticks = inside
+        else:  # end the axis at the scale's top
+            yticks = np.append(inside, cap)
     lo, hi = float(yticks[0]), float(yticks[-1])
     xticks = [
         t
@@ -183,7 +198,7 @@ def series_svg(
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
         "preserveAspectRatio='xMinYMin meet' style='display:block;max-width:100%;height:auto'>",
         f"<rect width='{W}' height='{H}' fill='white'/>",
-        _text(px0, 19, tr(spec.title, lang), TITLE, extra="font-weight='bold'"),
+        _text(px0, 19, title, _fit(title, W - px0 - 4, TITLE), extra="font-weight='bold'"),
         _text(
             15,
             (py0 + py1) / 2,
@@ -196,7 +211,7 @@ def series_svg(
     for t in yticks:
         y = sy(float(t))
         out.append(f"<line x1='{px0}' x2='{px1}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e4e4e4'/>")
-        out.append(_text(px0 - 5, y + 4, _fmt(float(t)), TICK, "end"))
+        out.append(_text(px0 - 5, y + 4, _fmt(float(t), lang), TICK, "end"))
     for t in xticks:
         x = sx(float(t))
         out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{py0}' y2='{py1}' stroke='#f0f0f0'/>")
@@ -269,8 +284,8 @@ def series_svg(
     legend, y_end = _legend(spec, views, py1 + 38, lang)
     out.append(legend)
     out.append("</svg>")
-    height = max(H, int(y_end + 12))
-    if height != H:  # a legend of more rows: a taller image (the plot area keeps its size)
+    height = int(y_end + 10)
+    if height != H:  # as tall as its legend needs (the plot area keeps its size)
         out[0] = out[0].replace(f"viewBox='0 0 {W} {H}'", f"viewBox='0 0 {W} {height}'")
         out[1] = f"<rect width='{W}' height='{height}' fill='white'/>"
     return "".join(out)
@@ -283,14 +298,21 @@ def _legend(
     when a row is full. Returns the SVG and the baseline of its last row."""
     out, x = [], LEFT
     for colour, v in zip(MODEL_COLOURS, views, strict=False):
-        width = 44 + 7.5 * len(v.label)
-        if x > LEFT and x + width > W - RIGHT:
+        lines = wrap(v.label, W - RIGHT - LEFT - 27, LEGEND * 1.1)  # a long name: more lines
+        width = 44 + 7.5 * max(len(s) for s in lines)
+        if x > LEFT and (x + width > W - RIGHT or len(lines) > 1):
             x, y = LEFT, y + 20
         out.append(
             f"<line x1='{x}' x2='{x + 22}' y1='{y - 4}' y2='{y - 4}' stroke='{colour}' stroke-width='3'/>"
         )
-        out.append(_text(x + 27, y, v.label, LEGEND, extra=f"fill='{colour}' font-weight='bold'"))
-        x += width
+        for k, line in enumerate(lines):
+            out.append(
+                _text(x + 27, y + 17 * k, line, LEGEND, extra=f"fill='{colour}' font-weight='bold'")
+            )
+        if len(lines) > 1:  # the next entry on a row of its own
+            x, y = W, y + 17 * (len(lines) - 1)
+        else:
+            x += width
     if len(spec.series) > 1:
         x, y = LEFT, y + 20
         for s in spec.series:
@@ -339,6 +361,8 @@ def outcome_values(v: RunView, key: str) -> np.ndarray:
 
 def map_svg(views: Sequence[RunView], outcome: str = "satisfaction", lang: str = "en") -> str:
     """The areas as a grid per model, coloured by `outcome`; each cell names who serves it.
+    HTML: one drawing per model (side by side where the page is wide enough, else one under
+    the other, each at a readable size), then the colour scale.
 
     Marks: in-house share of the area's work and the firms (F1, F2, …) holding contracts
     there; a black frame = flagged by benchmarking; "LT" = a learning team this year; a dot in
@@ -348,29 +372,54 @@ def map_svg(views: Sequence[RunView], outcome: str = "satisfaction", lang: str =
     norm, cmap = Normalize(oc.low, oc.high, clip=True), matplotlib.colormaps[oc.cmap]
     cols = int(max(v.areas.x.max() for v in views)) + 1
     rows = int(max(v.areas.y.max() for v in views)) + 1
-    panel = cols * CELL + 20
-    width, height = panel * len(views), rows * CELL + 64
-    out = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}'>",
-        f"<rect width='{width}' height='{height}' fill='white'/>",
-    ]
-    for i, v in enumerate(views):
-        ox = i * panel
-        out.append(
-            _text(
-                ox + 4,
-                18,
-                f"{v.label} — "
-                + tt("now.quarter", lang, year=v.calendar_year, q=v.quarter_of_year),
-                13,
-                extra=f"fill='{MODEL_COLOURS[i]}' font-weight='bold'",
-            )
+    width = cols * CELL + 8
+    heads = [
+        wrap(
+            f"{v.label} — " + tt("now.quarter", lang, year=v.calendar_year, q=v.quarter_of_year),
+            width - 8,
+            13,
         )
-        out.append(_area_cells(v, outcome_values(v, outcome), ox, 28, norm, cmap, lang))
-    out.append(_colour_scale(oc, norm, cmap, 4, height - 24, lang))
-    out.append("</svg>")
+        for v in views
+    ]
+    top = 10 + 18 * max(len(h) for h in heads)
+    height = top + rows * CELL + 4
+    out = []
+    for i, v in enumerate(views):
+        out += [
+            f"<svg xmlns='http://www.w3.org/2000/svg' class='govsim-map-panel' "
+            f"width='{width * MAP_ZOOM:.0f}' height='{height * MAP_ZOOM:.0f}' "
+            f"viewBox='0 0 {width} {height}'>",
+            f"<rect width='{width}' height='{height}' fill='white'/>",
+            *(
+                _text(
+                    4, 18 + 18 * k, line, 13, extra=f"fill='{MODEL_COLOURS[i]}' font-weight='bold'"
+                )
+                for k, line in enumerate(heads[i])
+            ),
+            _area_cells(v, outcome_values(v, outcome), 0, top, norm, cmap, lang),
+            "</svg>",
+        ]
+    out.append(_colour_scale(oc, norm, cmap, lang))
     return "".join(out)
+
+
+MAP_ZOOM = 1.3  # the map's drawing shown larger than its units (text of 14–17 px on screen)
+
+
+def _fit(text: str, width: float, size: float) -> float:
+    """The font size at most `size` at which a bold `text` fits in `width` units (≈ 0.62 ×
+    size per character), so a long (e.g. Danish) plot title is not cut off."""
+    return min(size, width / (0.62 * max(len(text), 1)))
+
+
+def wrap(text: str, width: float, size: float) -> list[str]:
+    """`text` broken into lines of at most `width` SVG units at font `size` (≈ 0.58 × size
+    per character of a sans-serif font), at spaces where it can, so a long name is shown
+    whole instead of running off the drawing."""
+    import textwrap
+
+    chars = max(8, int(width / (0.58 * size)))
+    return textwrap.wrap(text, chars, break_long_words=True, break_on_hyphens=False) or [""]
 
 
 def _area_cells(
@@ -385,13 +434,13 @@ def _area_cells(
             f"<rect x='{x + 3}' y='{y + 3}' width='{CELL - 6}' height='{CELL - 6}' rx='4' fill='{fill}' "
             f"stroke='{stroke}' stroke-width='{sw}'/>"
         )
-        value = f"{values[i]:.2f}" if a.surveyed else tt("map.no_survey", lang)
+        value = num(values[i], lang, 2) if a.surveyed else tt("map.no_survey", lang)
         firms = " ".join(a.contractors[i]) or tt("map.no_firm", lang)
         out.append(
             _text(x + 10, y + 22, tt("map.area", lang, i=i + 1), 12, extra="font-weight='bold'")
         )
         out.append(_text(x + 10, y + 42, value, 12))
-        pct = f"{a.inhouse[i] * 100:.0f}"
+        pct = num(a.inhouse[i] * 100, lang, 0)
         out.append(_text(x + 10, y + 64, tt("map.inhouse", lang, pct=pct), 11))
         out.append(_text(x + 10, y + 84, firms, 11, extra="font-style='italic'"))
         if a.team[i]:
@@ -408,19 +457,26 @@ def _area_cells(
     return "".join(out)
 
 
-def _colour_scale(oc: Outcome, norm: Normalize, cmap, x: float, y: float, lang: str = "en") -> str:
+def _colour_scale(oc: Outcome, norm: Normalize, cmap, lang: str = "en") -> str:
     """The caption, then the scale after it (placed by the caption's length, so a long
-    caption such as the gap's does not run into the scale)."""
+    caption such as the gap's does not run into the scale), as its own small drawing on a
+    line of its own below the maps."""
     stops = "".join(
         f"<stop offset='{k / 10:.1f}' stop-color='{to_hex(cmap(k / 10))}'/>" for k in range(11)
     )
     grad = f"grad-{oc.key}"
     caption = tt("map.colour", lang, what=tt(f"map.title.{oc.key}", lang))
+    x, y = 4, 6
     gx = x + 7 * len(caption) + 40  # ≈ 6.5 units per character at size 11, then the low label
+    width, height = gx + 200, 26
     return (
+        f"<div class='govsim-map-scale'><svg xmlns='http://www.w3.org/2000/svg' "
+        f"width='{width * MAP_ZOOM:.0f}' height='{height * MAP_ZOOM:.0f}' "
+        f"viewBox='0 0 {width} {height}'>"
         f"<defs><linearGradient id='{grad}'>{stops}</linearGradient></defs>"
         f"<rect x='{gx}' y='{y}' width='160' height='12' fill='url(#{grad})' stroke='#888'/>"
         + _text(x, y + 11, caption, 11)
-        + _text(gx - 5, y + 11, f"{oc.low:g}", 10, "end")
-        + _text(gx + 165, y + 11, f"{oc.high:g}", 10)
+        + _text(gx - 5, y + 11, num(oc.low, lang), 10, "end")
+        + _text(gx + 165, y + 11, num(oc.high, lang), 10)
+        + "</svg></div>"
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.app.config import MAX_SEEDS
 from sim.app.events import Event, election_marks, switch_marks, year_events
 from sim.errors import GovsimError
 from sim.model import MunicipalityModel
@@ -379,9 +380,6 @@ class Session:
                     v = with_band(v, [m, *self.extra[i]])
                 out.append(v)
             return tuple(out)
-
-
-MAX_SEEDS = 20
 
 
 def with_band(v: RunView, models: list[MunicipalityModel]) -> RunView:
