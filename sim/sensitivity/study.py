@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,71 @@ class Design:
 
     problem: dict[str, Any]
     X: np.ndarray
-    values: list[dict[str, float | int]]
+    values: Sequence[dict[str, float | int]]  # PointValues: one point's model values on demand
     seeds: list[int]
-    runs: list[Any]  # RunSpec
+    runs: Sequence[Any]  # StudyRuns: one RunSpec on demand
+
+
+class PointValues(Sequence):
+    """The model values of each sample point, ``{parameter: value}``, made when asked for: a
+    100,000-point design keeps only its sample matrix, not a dict per point."""
+
+    def __init__(self, params: Sequence[Any], X: np.ndarray) -> None:
+        self.params, self.X = list(params), X
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return to_values(self.params, self.X[i])
+
+    def columns(self) -> dict[str, list[float | int]]:
+        """Every parameter's model values, one column each (the design table)."""
+        return {p.name: [p.value(x) for x in self.X[:, j]] for j, p in enumerate(self.params)}
+
+
+class StudyRuns(Sequence):
+    """Every run of a study — scenario × point × replication, in that order — as a sequence
+    whose RunSpecs are made when asked for (the engine takes them chunk by chunk), so the parent
+    never holds one per run. Run ids, overrides and seeds are a pure function of the position."""
+
+    def __init__(self, spec: SensitivitySpec, values: PointValues, seeds: Sequence[int]) -> None:
+        self.arms = [(label, ref, load_scenario(ref)) for label, ref in spec.scenarios]
+        self.values, self.seeds = values, [int(x) for x in seeds]
+        self.fixed, self.years = dict(spec.fixed), spec.years
+        self.per_arm = len(values) * len(self.seeds)
+        self._last: tuple[Any, Any] = (None, None)  # (arm, point) → overrides: replications share
+
+    def __len__(self) -> int:
+        return len(self.arms) * self.per_arm
+
+    def __getitem__(self, k: Any) -> Any:
+        from sim.experiments.engine import RunSpec
+
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        k = int(k)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        a, rest = divmod(k, self.per_arm)
+        i, r = divmod(rest, len(self.seeds))
+        label, ref, sc = self.arms[a]
+        key, ov = self._last
+        if key != (a, i):
+            ov = overrides_for({**self.values[i], **self.fixed}, sc)
+            self._last = ((a, i), ov)
+        return RunSpec(
+            run_id=run_id(label, i, r),
+            scenario=ref,
+            overrides=ov,
+            seed=self.seeds[r],
+            years=self.years,
+            meta=((ARM, label), (POINT, i), (REP, r)),
+        )
 
 
 @dataclass
@@ -93,10 +156,8 @@ def run_id(arm: str, point: int, rep: int) -> str:
 
 
 def design(spec: SensitivitySpec, with_runs: bool = True) -> Design:
-    """Sample the parameter space and list every run: each point × replication × scenario
-    (`with_runs=False`: the sample only, for analysing stored runs without a spec per run)."""
-    from sim.experiments.engine import RunSpec
-
+    """Sample the parameter space and list every run: each point × replication × scenario, as a
+    lazy sequence (`with_runs=False`: the sample only, for analysing stored runs)."""
     problem = salib_problem(spec.params, spec.groups)
     method = method_for(spec.method)
     if spec.sample is not None:  # imported: model values are their own coordinates
@@ -105,25 +166,9 @@ def design(spec: SensitivitySpec, with_runs: bool = True) -> Design:
         X = read_sample(spec.sample, list(spec.params), spec.source)
     else:
         X = method.sample(problem, salib_seed(spec.seed, SAMPLE_SEED))
-    values = [to_values(spec.params, row) for row in X]
+    values = PointValues(spec.params, X)
     seeds = derive_seeds(spec.seed, spec.replications)
-    loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
-    runs = []
-    for label, ref in spec.scenarios if with_runs else ():
-        sc = loaded[label]
-        for i, vals in enumerate(values):
-            ov = overrides_for({**vals, **dict(spec.fixed)}, sc)
-            for r, seed in enumerate(seeds):
-                runs.append(
-                    RunSpec(
-                        run_id=run_id(label, i, r),
-                        scenario=ref,
-                        overrides=ov,
-                        seed=seed,
-                        years=spec.years,
-                        meta=((ARM, label), (POINT, i), (REP, r)),
-                    )
-                )
+    runs: Sequence[Any] = StudyRuns(spec, values, seeds) if with_runs else []
     return Design(problem=problem, X=X, values=values, seeds=seeds, runs=runs)
 
 
@@ -199,7 +244,7 @@ def run_study(
         raise
     if summary.failed:
         raise _failed_runs(out, len(d.runs))
-    # the analysis needs the sample, not a spec per run: let the run list go before it starts
+    # the analysis needs the sample, not the runs: let them go before it starts
     lean = replace(d, runs=[], values=[])
     del d
     return analyse_study(spec, out, lean)
@@ -239,7 +284,7 @@ def _failed_runs(out: Path, total: int) -> GovsimError | None:
 
 def _write_design(spec: SensitivitySpec, d: Design, path: Path) -> None:
     df = pd.DataFrame(d.X, columns=[f"x:{p.name}" for p in spec.params])
-    vals = pd.DataFrame(d.values)
+    vals = pd.DataFrame(PointValues(spec.params, d.X).columns())
     df = pd.concat([df, vals], axis=1)
     df.insert(0, POINT, np.arange(len(df)))
     df.to_parquet(path, index=False)
@@ -468,23 +513,45 @@ def _write_outputs(
     return files
 
 
-def _write_run_list(spec: SensitivitySpec, d: Design, path: Path) -> None:
+def _write_run_list(spec: SensitivitySpec, d: Design, path: Path, batch: int = 5_000) -> None:
     """The study's runs as one tidy Parquet table (run id, scenario, point, replication, seed):
-    the run list a manifest would otherwise carry as JSON."""
+    the run list a manifest would otherwise carry as JSON. Written `batch` rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     labels = [label for label, _ in spec.scenarios]
     n, r = len(d.X), len(d.seeds)
-    arm = np.repeat(np.arange(len(labels)), n * r)
-    point = np.tile(np.repeat(np.arange(n), r), len(labels))
-    rep = np.tile(np.arange(r), n * len(labels))
-    pd.DataFrame(
-        {
-            "run_id": [run_id(labels[a], i, j) for a, i, j in zip(arm, point, rep, strict=True)],
-            ARM: pd.Categorical.from_codes(arm, labels),
-            POINT: point,
-            REP: rep,
-            "seed": np.asarray(d.seeds, dtype=np.int64)[rep],
-        }
-    ).to_parquet(path, index=False)
+    seeds = np.asarray(d.seeds, dtype=np.int64)
+    schema = pa.schema(
+        [
+            ("run_id", pa.string()),
+            (ARM, pa.dictionary(pa.int8(), pa.string())),
+            (POINT, pa.int64()),
+            (REP, pa.int64()),
+            ("seed", pa.int64()),
+        ]
+    )
+    total = len(labels) * n * r
+    with pq.ParquetWriter(path, schema) as w:
+        for start in range(0, total, batch):
+            k = np.arange(start, min(start + batch, total))
+            arm, rest = np.divmod(k, n * r)
+            point, rep = np.divmod(rest, r)
+            ids = [run_id(labels[a], i, j) for a, i, j in zip(arm, point, rep, strict=True)]
+            w.write_table(
+                pa.Table.from_arrays(
+                    [
+                        pa.array(ids, pa.string()),
+                        pa.DictionaryArray.from_arrays(
+                            pa.array(arm, pa.int8()), pa.array(labels, pa.string())
+                        ),
+                        pa.array(point),
+                        pa.array(rep),
+                        pa.array(seeds[rep]),
+                    ],
+                    schema=schema,
+                )
+            )
 
 
 def write_manifest(
