@@ -397,7 +397,7 @@ RUN_LIST_SCHEMA = pa.schema(
     ]
 )
 RUN_LIST_TMP = f".{RUN_LIST}.tmp"  # written first, renamed once --resume accepts it
-RUN_LIST_BATCH = 2_000  # rows per write: the list is never held whole
+RUN_LIST_BATCH = 1_000  # rows per write: the list is never held whole
 
 
 def _plan_row(spec: RunSpec) -> tuple[Any, ...]:

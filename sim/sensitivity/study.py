@@ -74,9 +74,17 @@ class PointValues(Sequence):
             return [self[k] for k in range(*i.indices(len(self)))]
         return to_values(self.params, self.X[i])
 
-    def columns(self) -> dict[str, list[float | int]]:
-        """Every parameter's model values, one column each (the design table)."""
-        return {p.name: [p.value(x) for x in self.X[:, j]] for j, p in enumerate(self.params)}
+    def columns(self, rows: slice = slice(None)) -> dict[str, np.ndarray]:
+        """Every parameter's model values for the points `rows`, one array each (the design
+        table): ``Param.value`` vectorised — whole numbers floored into [low, high]."""
+        out = {}
+        for j, p in enumerate(self.params):
+            x = self.X[rows, j]
+            if p.kind == "int":
+                out[p.name] = np.clip(np.floor(x), int(p.low), int(p.high)).astype(np.int64)
+            else:
+                out[p.name] = x.astype(float)
+        return out
 
 
 class StudyRuns(Sequence):
@@ -282,12 +290,27 @@ def _failed_runs(out: Path, total: int) -> GovsimError | None:
     )
 
 
-def _write_design(spec: SensitivitySpec, d: Design, path: Path) -> None:
-    df = pd.DataFrame(d.X, columns=[f"x:{p.name}" for p in spec.params])
-    vals = pd.DataFrame(PointValues(spec.params, d.X).columns())
-    df = pd.concat([df, vals], axis=1)
-    df.insert(0, POINT, np.arange(len(df)))
-    df.to_parquet(path, index=False)
+def _write_design(spec: SensitivitySpec, d: Design, path: Path, batch: int = 2_000) -> None:
+    """samples.parquet: per point its SALib coordinates (``x:<name>``) and model values,
+    written `batch` points at a time (a 100,000-point design is never copied whole)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    values = PointValues(spec.params, d.X)
+    writer = None
+    try:
+        for start in range(0, max(len(d.X), 1), batch):
+            rows = slice(start, start + batch)
+            cols = {POINT: np.arange(len(d.X))[rows]}
+            cols.update({f"x:{p.name}": d.X[rows, j] for j, p in enumerate(spec.params)})
+            cols.update(values.columns(rows))
+            table = pa.table({k: np.ascontiguousarray(v) for k, v in cols.items()})
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = None) -> StudyResult:
@@ -513,7 +536,7 @@ def _write_outputs(
     return files
 
 
-def _write_run_list(spec: SensitivitySpec, d: Design, path: Path, batch: int = 5_000) -> None:
+def _write_run_list(spec: SensitivitySpec, d: Design, path: Path, batch: int = 2_000) -> None:
     """The study's runs as one tidy Parquet table (run id, scenario, point, replication, seed):
     the run list a manifest would otherwise carry as JSON. Written `batch` rows at a time."""
     import pyarrow as pa
