@@ -21,7 +21,8 @@ changes) moves the ratio.
 `--dask-external` also runs the study on an external Dask cluster that the benchmark starts
 itself (`dask scheduler` and `--workers` single-threaded `dask worker` processes on this
 machine, reached through `--scheduler`, as a user's cluster would be): `dask_over_local` is
-its wall time over the local pool's (target ≤ 1.1).
+its wall time over the local pool's (target ≤ 1.1), `dask_cpu_over_local` the same in CPU
+seconds (the scheduler, workers and this process).
 
 "Inside the model" = `sim.runner.simulate` (building and stepping the Mesa model). With one
 worker everything runs in this process, so that time is measured directly; with several
@@ -358,6 +359,7 @@ def main() -> None:
         report.update(external_dask(spec, args.workers, out.with_name(out.name + "_dask")))
         report["load_avg_after_dask"] = load()
         report["dask_over_local"] = round(report["dask_external_wall_s"] / t_total, 3)
+        report["dask_cpu_over_local"] = round(report["dask_external_cpu_s"] / cpu_study, 3)
     print(json.dumps(report, indent=1))
 
 
