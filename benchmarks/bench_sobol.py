@@ -6,13 +6,23 @@ Reports wall time per phase, time per run, and the share of time spent outside t
     python benchmarks/bench_sobol.py                      # N=1024, 2 workers
     python benchmarks/bench_sobol.py --N 64 --workers 1   # in-process: exact model-time accounting
     python benchmarks/bench_sobol.py --no-baseline        # the study only
+    python benchmarks/bench_sobol.py --N 256 --dask-external  # also on an external Dask cluster
 
 The same design is also run by a plain baseline (issue 15's yardstick): `multiprocessing.Pool`
 with the same number of workers mapping `sim.run` over SALib's sample, then SALib's Sobol'
 analysis of the same two outcomes. `study_over_baseline` is the ratio of the two wall times
 (target ≤ 1.05). Both run in the same invocation, one after the other, so they see roughly the
 same load; the load average (`os.getloadavg`, as `uptime` shows it) is reported before and
-after each, because the machine is shared.
+after each, because the machine is shared. `cpu_study_over_baseline` is the ratio of their CPU
+seconds (this process and its workers), which other users' load moves much less; `--order
+baseline-first` runs the baseline first, to see whether the order (warm caches, a load that
+changes) moves the ratio.
+
+`--dask-external` also runs the study on an external Dask cluster that the benchmark starts
+itself (`dask scheduler` and `--workers` single-threaded `dask worker` processes on this
+machine, reached through `--scheduler`, as a user's cluster would be): `dask_over_local` is
+its wall time over the local pool's (target ≤ 1.1), `dask_cpu_over_local` the same in CPU
+seconds (the scheduler, workers and this process).
 
 "Inside the model" = `sim.runner.simulate` (building and stepping the Mesa model). With one
 worker everything runs in this process, so that time is measured directly; with several
@@ -175,7 +185,7 @@ def baseline(spec, workers: int) -> dict:
     d = design(spec, with_runs=False)  # SALib's sample of the same problem, same seed
     seed = derive_seeds(spec.seed, 1)[0]
     tasks = [(v, seed, spec.years) for v in d.values]
-    with multiprocessing.Pool(workers) as pool:
+    with CpuMeter() as cpu, multiprocessing.Pool(workers) as pool:
         out = np.array(pool.map(_baseline_run, tasks, chunksize=25))
     for j in range(out.shape[1]):
         sobol_analyze.analyze(
@@ -185,7 +195,86 @@ def baseline(spec, workers: int) -> dict:
             num_resamples=100,
             seed=salib_seed(spec.seed, ANALYSIS_SEED),
         )
-    return {"baseline_wall_s": round(time.perf_counter() - t0, 1), "baseline_runs": len(tasks)}
+    return {
+        "baseline_wall_s": round(time.perf_counter() - t0, 1),
+        "baseline_cpu_s": round(cpu.seconds, 1),
+        "baseline_runs": len(tasks),
+    }
+
+
+def external_dask(spec, workers: int, out: Path) -> dict:
+    """The study on an external cluster: a `dask scheduler` and `workers` one-thread `dask
+    worker` processes started here, the study connecting with `scheduler=` like `--scheduler`."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    addr = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dashboard-address",
+                ":0",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        time.sleep(3)
+        for _ in range(workers):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "distributed.cli.dask_worker",
+                        addr,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--no-nanny",
+                        "--dashboard-address",
+                        ":0",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        from distributed import Client
+
+        with Client(addr, timeout=30) as c:
+            c.wait_for_workers(workers, timeout=120)
+        with CpuMeter() as cpu:
+            t0 = time.perf_counter()
+            run_study(spec, out, scheduler=addr, progress=False)
+            wall = time.perf_counter() - t0
+        return {
+            "dask_external_wall_s": round(wall, 1),
+            "dask_external_cpu_s": round(cpu.seconds, 1),
+        }
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 def load() -> list[float]:
@@ -201,7 +290,16 @@ def main() -> None:
     )
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--no-baseline", action="store_true", help="skip the Pool + sim.run baseline")
+    ap.add_argument("--order", choices=("study-first", "baseline-first"), default="study-first")
+    ap.add_argument(
+        "--dask-external", action="store_true", help="also run the study on an external cluster"
+    )
     args = ap.parse_args()
+    pre: dict = {}
+    if not args.no_baseline and args.order == "baseline-first":
+        pre["load_avg_before_baseline"] = load()
+        pre.update(baseline(bench_spec(args.N), args.workers))
+        pre["load_avg_after_baseline"] = load()
     load_start = load()
 
     spec = bench_spec(args.N)
@@ -248,11 +346,20 @@ def main() -> None:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
     )
     if not args.no_baseline:
-        report.update(baseline(spec, args.workers))
-        report["load_avg_after_baseline"] = load()
+        if args.order == "baseline-first":
+            report.update(pre)
+        else:
+            report.update(baseline(spec, args.workers))
+            report["load_avg_after_baseline"] = load()
         # the study's wall time includes its analysis with convergence check and figures
         report["study_wall_with_analysis_s"] = round(t_total, 1)
         report["study_over_baseline"] = round(t_total / report["baseline_wall_s"], 3)
+        report["cpu_study_over_baseline"] = round(cpu_study / report["baseline_cpu_s"], 3)
+    if args.dask_external:
+        report.update(external_dask(spec, args.workers, out.with_name(out.name + "_dask")))
+        report["load_avg_after_dask"] = load()
+        report["dask_over_local"] = round(report["dask_external_wall_s"] / t_total, 3)
+        report["dask_cpu_over_local"] = round(report["dask_external_cpu_s"] / cpu_study, 3)
     print(json.dumps(report, indent=1))
 
 

@@ -238,9 +238,9 @@ def test_report_warns_when_replications_are_missing(sweep, tmp_path, invoke):
     assert len(runs) == 20
     copy = tmp_path / "b"
     shutil.copytree(sweep, copy)
-    man = json.loads((copy / "manifest.json").read_text())
-    man["runs"].append({**man["runs"][0], "run_id": "split-v0099-r000"})  # planned, never ran
-    (copy / "manifest.json").write_text(json.dumps(man))
+    plan = pd.read_parquet(copy / "runlist.parquet")
+    extra = plan.iloc[[0]].assign(run_id="split-v0099-r000")  # planned, never ran
+    pd.concat([plan, extra]).to_parquet(copy / "runlist.parquet", index=False)
     p = invoke("report", str(copy))
     assert p.returncode == 0, p.stderr
     assert "1 of 21 runs of this batch have no results" in p.stderr

@@ -18,7 +18,7 @@ import yaml
 
 from sim import run
 from sim.errors import GovsimError
-from sim.experiments.engine import RunSpec, execute, load_results, run_chunk
+from sim.experiments.engine import RunSpec, execute, load_results, run_chunk, run_list
 
 SPECS = [
     RunSpec(
@@ -71,7 +71,10 @@ def test_rows_carry_identity_and_match_the_api(reference):
     assert len(plain) == len(y) and set(plain["run_id"]) == {s.run_id for s in SPECS}
     man = json.loads((reference / "manifest.json").read_text())
     assert man["counts"] == {"done": len(SPECS), "failed": 0, "pending": 0}
-    assert {r["run_id"]: r["seed"] for r in man["runs"]} == {s.run_id: s.seed for s in SPECS}
+    assert man["runs"] == {"count": len(SPECS), "list": "runlist.parquet", "attempts": "runs"}
+    plan = run_list(reference)  # the planned runs in Parquet, in the experiment's order
+    assert dict(zip(plan["run_id"], plan["seed"], strict=True)) == {s.run_id: s.seed for s in SPECS}
+    assert plan["run_id"].tolist() == [s.run_id for s in SPECS] and set(plan["status"]) == {"done"}
     assert "git_commit" in man and man["versions"]["mesa"].startswith("3.3")
 
 
@@ -130,8 +133,10 @@ def test_resume_removes_orphans_and_never_duplicates(reference, tmp_path):
         execute(SPECS, out, resume=True, progress=False)
     with pytest.raises(GovsimError, match="already holds results; pass --resume"):
         execute(SPECS[:4], out, progress=False)
-    # same experiment: the manifest lists the same runs
+    # same experiment: without the record of the 4-run batch (manifest and run list), its
+    # runs are taken as the first runs of this one
     (out / "manifest.json").unlink()
+    (out / "runlist.parquet").unlink()
     s = execute(SPECS, out, resume=True, progress=False)
     assert (s.done, s.skipped) == (len(SPECS) - 4, 4)
     assert not orphan.exists() and not list((out / "admin").glob(".*tmp"))

@@ -22,7 +22,14 @@ import yaml
 from click.testing import CliRunner
 
 from sim.errors import GovsimError
-from sim.experiments.engine import RunSpec, execute, load_results, run_chunk, run_many
+from sim.experiments.engine import (
+    RunSpec,
+    execute,
+    load_results,
+    run_chunk,
+    run_list,
+    run_many,
+)
 from tests.conftest import govsim_exe
 
 SPECS = [
@@ -76,9 +83,9 @@ def test_run_many_in_memory_equals_the_stored_tables_and_takes_scenario_objects(
     # stored: the manifest names the object's scenario and pins its content for --resume
     run_many(obj, out=tmp_path / "o", tables=("yearly",))
     man = json.loads((tmp_path / "o" / "manifest.json").read_text())
-    assert {r["scenario"] for r in man["runs"]} == {hod.name} and all(
-        r["scenario_digest"] for r in man["runs"]
-    )
+    plan = run_list(tmp_path / "o")
+    assert man["runs"]["count"] == 4 and set(plan["scenario"]) == {hod.name}
+    assert plan["scenario_digest"].map(bool).all()
     with pytest.raises(GovsimError, match="different experiment"):
         run_many(
             [RunSpec("o0", edited, seed=10, years=2), *obj[1:]], out=tmp_path / "o", resume=True
@@ -390,7 +397,7 @@ def test_an_interrupted_batch_counts_its_missing_runs_as_pending_and_report_warn
         run_many(specs, out=out, chunk_size=1, _task=interrupting_chunk)
     man = json.loads((out / "manifest.json").read_text())
     assert man["counts"] == {"done": 4, "failed": 0, "pending": 2} and not man["complete"]
-    assert [r["status"] for r in man["runs"]] == ["done"] * 4 + ["pending"] * 2
+    assert run_list(out)["status"].tolist() == ["done"] * 4 + ["pending"] * 2
     html = write_report(out)[0].read_text()
     assert "Warning:" in html and "2 of 6 runs of this batch have no results" in html
     res = CliRunner().invoke(cli, ["report", str(out)])

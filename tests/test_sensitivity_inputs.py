@@ -3,6 +3,8 @@ parent process that keeps no per-run objects."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import yaml
@@ -259,3 +261,38 @@ def test_parent_keeps_no_per_run_objects(tmp_path, fake_model):
     extra_runs = (128 - 16) * 5 * 2
     print(f"analysis: {(large - small) / extra_runs:.0f} bytes per extra run")
     assert (large - small) / extra_runs < 500, (small, large)
+
+
+def _study_peak(tmp_path, n: int) -> int:
+    """Peak traced memory of a whole fake study of N = n: plan, execution, analysis."""
+    import tracemalloc
+
+    from sim.sensitivity.study import run_study
+
+    tracemalloc.start()
+    try:
+        run_study(_fake_spec(n), tmp_path / f"whole{n}", progress=False)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_parent_memory_of_a_whole_study_is_flat_in_the_runs(tmp_path, fake_model):
+    """Execution and analysis together: 8× as many runs cost the parent under 500 bytes per
+    extra run (issue 15: < 50 MB over 100,000 runs). The engine takes the study's runs lazily,
+    chunk by chunk, keeps one status byte per run and writes the run list to Parquet in
+    batches; before, its RunSpec list, status dict and JSON manifest took ≈ 4.3 kB per run.
+    benchmarks/bench_memory.py measures it at 10,000–100,000 runs."""
+    from sim.experiments import engine
+
+    _study_peak(tmp_path, 8)  # imports and caches
+    small, large = _study_peak(tmp_path, 16), _study_peak(tmp_path, 128)
+    extra_runs = (128 - 16) * 5 * 2
+    print(f"whole study: {(large - small) / extra_runs:.0f} bytes per extra run")
+    assert (large - small) / extra_runs < 500, (small, large)
+    path = tmp_path / "whole128" / "batch" / "manifest.json"
+    man = json.loads(path.read_text())
+    assert man["counts"] == {"done": 1280, "failed": 0, "pending": 0}
+    assert man["runs"]["count"] == 1280 and path.stat().st_size < 5_000  # no run list in it
+    plan = engine.run_list(tmp_path / "whole128" / "batch")
+    assert len(plan) == 1280 and plan["run_id"].is_unique and set(plan["status"]) == {"done"}

@@ -152,7 +152,7 @@ def _experiment(tmp_path, scenarios: list) -> str:
 
 
 def test_batch_set_applies_to_every_run(invoke, tmp_path):
-    from sim.experiments.engine import load_results
+    from sim.experiments.engine import load_results, run_list
 
     exp, out = _experiment(tmp_path, ["bum", "hod"]), tmp_path / "o"
     p = invoke("batch", exp, *SET_ARGS[:2], "--out", str(out), "--no-progress")
@@ -168,7 +168,8 @@ def test_batch_set_applies_to_every_run(invoke, tmp_path):
     )
     man = json.loads((out / "manifest.json").read_text())
     assert man["overrides"] == {"tendering.share": 0.4}
-    assert all(r["overrides"]["tendering.share"] == 0.4 for r in man["runs"])
+    plan = run_list(out)
+    assert all(json.loads(o)["tendering.share"] == 0.4 for o in plan["overrides"])
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -39,7 +39,13 @@ BACKENDS = ("local", "dask")
 SCHEDULER_TIMEOUT_S = 5
 WORKER_WAIT_S = 60.0  # Dask: how long a batch waits with no live worker before it gives up
 MAX_DEATHS = 2  # a run whose worker died this often (running alone) is recorded as failed
-MAX_IDLE_BREAKS = 3  # pool breaks in a row with no run in it: the pool cannot start
+MAX_IDLE_BREAKS = 3
+# Dask: chunks submitted ahead, per live worker plus a fixed few (enough to hide the scheduler's
+# round trip; the rest are made and sent as chunks finish)
+IN_FLIGHT_PER_WORKER, IN_FLIGHT_EXTRA = (
+    3,
+    4,
+)  # pool breaks in a row with no run in it: the pool cannot start
 PRELOAD = [
     "sim.experiments.engine",
     "sim.experiments.backends",
@@ -99,11 +105,29 @@ def single_threaded_blas() -> Any:
     The model's vectors are tiny (≈ 50 task packages) but ``volume @ exposed`` still wakes
     OpenBLAS's thread pool, whose threads spin-wait: with two workers on two cores each run took
     ≈ 3× longer (measured 50 ms against 15 ms per run). Processes run in parallel; BLAS need not."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scipy's stack
+    controller = _controller()
+    if controller is None:  # pragma: no cover - threadpoolctl ships with scipy's stack
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return controller.limit(limits=1, user_api="blas")
+
+
+def _controller() -> Any:
+    """threadpoolctl's view of this process's native thread pools, kept while the process and its
+    imports stay the same: making one scans every loaded library (≈ 1–12 ms, paid per chunk
+    before), limiting through it takes microseconds. A new import (which may load another BLAS,
+    e.g. scipy's) makes a new one."""
+    global _CONTROLLER
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover
+        return None
+    key = (os.getpid(), len(sys.modules))
+    if _CONTROLLER is None or _CONTROLLER[0] != key:
+        _CONTROLLER = (key, ThreadpoolController())
+    return _CONTROLLER[1]
+
+
+_CONTROLLER: tuple[tuple[int, int], Any] | None = None
 
 
 def prepare_worker(parent_pid: int | None = None, forked: bool = False) -> None:
@@ -226,6 +250,27 @@ def pool_context(method: str | None = None) -> Any:
     return ctx
 
 
+class Feed:
+    """The chunks not yet handed out, taken one at a time from an iterator (the engine makes them
+    lazily): truthy while one is left, ``popleft`` takes it. Never holds more than one ahead."""
+
+    def __init__(self, chunks: Iterable[Any]) -> None:
+        self._it = iter(chunks)
+        self._next: list[Any] = []
+
+    def __bool__(self) -> bool:
+        if not self._next:
+            for c in self._it:
+                self._next.append(c)
+                break
+        return bool(self._next)
+
+    def popleft(self) -> Any:
+        if not self:
+            raise IndexError("no chunk left")
+        return self._next.pop()
+
+
 class LocalPool(Backend):
     """`workers` processes compute: this one and a pool of `workers` − 1 processes.
 
@@ -311,7 +356,7 @@ class LocalPool(Backend):
     def map_unordered(
         self, fn: Callable[..., Any], chunks: Sequence[Any], *args: Any
     ) -> Iterator[Any]:
-        queue = deque(chunks)  # chunks not yet run
+        queue = Feed(chunks)  # chunks not yet run, made as they are taken
         suspects: deque = deque()  # chunks of a broken pool: run alone, in the pool only
         deaths: dict[int, int] = {}  # id(single-run chunk) → times its worker died alone
         pending: dict[Future, tuple[Any, bool]] = {}  # future → (chunk, runs alone as a suspect)
@@ -454,6 +499,14 @@ class DaskBackend(Backend):
         self._most = max(getattr(self, "_most", 0), n)
         return n
 
+    def _workers_cached(self, every_s: float = 1.0) -> int:
+        """Live workers, asked of the scheduler at most every `every_s` seconds."""
+        now = time.monotonic()
+        if now - getattr(self, "_asked", -1e9) >= every_s:
+            self._asked = now
+            self._cached = self._live_workers()
+        return self._cached
+
     def workers_seen(self) -> int:
         """The most Dask workers seen at once (an external cluster's real size, not --workers)."""
         self._live_workers()
@@ -472,10 +525,23 @@ class DaskBackend(Backend):
         from distributed import wait as dwait
         from distributed.scheduler import KilledWorker
 
-        futures = {self.client.submit(fn, c, *args, pure=False): c for c in chunks}
-        left = set(futures)
+        feed = Feed(chunks)
+        futures: dict[Any, Any] = {}  # in flight: future → chunk
+        left: set[Any] = set()
         seen_worker = time.monotonic()
+
+        def top_up() -> None:
+            # a bounded queue, not every chunk at once: the parent holds only the chunks in
+            # flight, and a cluster that grows gets more as soon as it is seen
+            limit = IN_FLIGHT_PER_WORKER * max(1, self._workers_cached()) + IN_FLIGHT_EXTRA
+            while len(left) < limit and feed:
+                c = feed.popleft()
+                fut = self.client.submit(fn, c, *args, pure=False)
+                futures[fut] = c
+                left.add(fut)
+
         try:
+            top_up()
             while left:
                 try:
                     done, _ = dwait(
@@ -494,12 +560,14 @@ class DaskBackend(Backend):
                 seen_worker = time.monotonic()
                 for fut in done:
                     left.discard(fut)
+                    chunk = futures.pop(fut)
                     try:
                         yield fut.result()
                     except KilledWorker as e:
-                        yield killed_chunk(futures[fut], e)
+                        yield killed_chunk(chunk, e)
                     finally:
                         fut.release()
+                top_up()
         finally:
             for fut in left:
                 fut.cancel()

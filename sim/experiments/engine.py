@@ -55,6 +55,7 @@ from sim.runner import RunResult, check_seed, check_years
 ID_COLUMNS = ("run_id", "scenario", "seed")
 HOST = socket.gethostname()
 RUNS_TABLE = "runs"
+STATUS_COLUMNS = ("run_id", "status", "error", "params", "seconds", "worker", "finished", "part")
 MANIFEST = "manifest.json"
 LOCK = ".lock"  # held (flock) by the process writing the folder, for the whole batch
 COLLECT_EVERY = 25  # runs between full garbage collections in a worker
@@ -140,11 +141,16 @@ class RunOutcome:
 def validate_specs(
     specs: Sequence[RunSpec], tables: tuple[str, ...], columns: Sequence[str] | None
 ) -> None:
-    """Check every spec before any run starts: ids unique, scenarios load, overrides apply."""
+    """Check every spec before any run starts: ids unique, scenarios load, overrides apply.
+
+    One pass over `specs` (a lazy sequence stays lazy): the run ids are kept as 8-byte hashes
+    (a possible duplicate is then checked on the ids themselves), and a scenario with the same
+    overrides — 30 replications of one variation — is validated once."""
     from sim.overrides import apply_overrides
     from sim.scenario import load_scenario
 
-    if not specs:
+    n = len(specs)
+    if not n:
         raise GovsimError("nothing to run: the experiment has no runs")
     bad_tables = [t for t in tables if t not in RunResult.TABLES]
     if bad_tables or not tables:
@@ -157,10 +163,10 @@ def validate_specs(
             raise GovsimError(
                 f"outcome {unknown[0]!r} is not a yearly column; allowed: {', '.join(YEARLY_COLUMNS)}"
             )
-    seen: set[str] = set()
+    ids = np.empty(n, dtype=np.int64)
     loaded: dict[Any, Any] = {}
     keys: dict[int, Any] = {}
-    checked: set[Any] = set()
+    checked: set[int] = set()  # hashes of (scenario, overrides) already validated
     reserved = (
         set(ID_COLUMNS)
         | set(YEARLY_COLUMNS)
@@ -168,12 +174,10 @@ def validate_specs(
         | set(TENDER_COLUMNS)
         | {"activity", "hours", "dkk"}
     )
-    for s in specs:
+    for j, s in enumerate(specs):
         if not isinstance(s, RunSpec):
             raise GovsimError(f"expected RunSpec objects, got {type(s).__name__}")
-        if s.run_id in seen:
-            raise GovsimError(f"run_id {s.run_id!r} appears twice; every run needs its own id")
-        seen.add(s.run_id)
+        ids[j] = hash(s.run_id)
         try:
             check_seed(s.seed)
             check_years(s.years)
@@ -188,7 +192,7 @@ def validate_specs(
         if ref not in loaded:
             loaded[ref] = load_scenario(s.scenario)
         try:
-            key = (ref, s.overrides)
+            key = hash((ref, s.overrides))
             if key in checked:  # 30 replications of one variation: validate it once
                 continue
             checked.add(key)
@@ -196,6 +200,21 @@ def validate_specs(
             pass
         if s.overrides:
             apply_overrides(loaded[ref], dict(s.overrides), source=f"run {s.run_id} ({s.label})")
+    _check_unique(specs, ids)
+
+
+def _check_unique(specs: Sequence[RunSpec], ids: np.ndarray) -> None:
+    """Refuse a run id given twice: equal hashes are candidates, compared on the ids themselves."""
+    sorted_ids = np.sort(ids)
+    same = sorted_ids[1:][sorted_ids[1:] == sorted_ids[:-1]]
+    if not same.size:
+        return
+    seen: set[str] = set()
+    for j in np.flatnonzero(np.isin(ids, same)):
+        rid = specs[int(j)].run_id
+        if rid in seen:
+            raise GovsimError(f"run_id {rid!r} appears twice; every run needs its own id")
+        seen.add(rid)
 
 
 def _ref_key(ref: Any, memo: dict[int, Any]) -> Any:
@@ -323,8 +342,9 @@ def _ident(spec: RunSpec, name: str) -> Any:
 def _id_schema(specs: Sequence[RunSpec]) -> dict[str, pa.DataType]:
     """One arrow type per identity column, fixed up front, so every part file has the same
     schema and ``pandas.read_parquet(out / table)`` reads them as one table (nulls where a run
-    has no such override)."""
-    names: dict[str, list[Any]] = {"run_id": [], "scenario": [], "seed": []}
+    has no such override). One pass that keeps only the kinds of values seen per column."""
+    kinds: dict[str, set[str]] = {"run_id": set(), "scenario": set(), "seed": set()}
+    memo: dict[type, str] = {}
     for s in specs:
         for k, v in (
             ("run_id", s.run_id),
@@ -333,26 +353,147 @@ def _id_schema(specs: Sequence[RunSpec]) -> dict[str, pa.DataType]:
             *s.meta,
             *s.overrides,
         ):
-            names.setdefault(k, []).append(v)
-    return {k: _arrow_type(v) for k, v in names.items()}
+            t = type(v)
+            kind = memo.get(t)
+            if kind is None:
+                kind = memo[t] = _kind(v)
+            kinds.setdefault(k, set()).add(kind)
+    return {k: _arrow_type(v) for k, v in kinds.items()}
 
 
-def _arrow_type(values: list[Any]) -> pa.DataType:
-    vals = [v for v in values if v is not None]
-    if vals and all(isinstance(v, bool | np.bool_) for v in vals):
+def _kind(v: Any) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, bool | np.bool_):
+        return "bool"
+    if isinstance(v, numbers.Real):  # numpy scalars count: np.uint32 seeds are numbers
+        return "int" if isinstance(v, numbers.Integral) else "float"
+    return "other"
+
+
+def _arrow_type(kinds: set[str]) -> pa.DataType:
+    """bool if every value (None aside) is a bool, int64 if every one is a whole number, float64
+    if every one is a number, else string."""
+    kinds = kinds - {"none"}
+    if kinds == {"bool"}:
         return pa.bool_()
-    numeric = [
-        v for v in vals if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
-    ]
-    if vals and len(numeric) == len(vals):  # numpy scalars count: np.uint32 seeds are numbers
-        return pa.int64() if all(isinstance(v, numbers.Integral) for v in vals) else pa.float64()
+    if kinds and kinds <= {"int", "float"}:
+        return pa.int64() if kinds == {"int"} else pa.float64()
     return pa.string()
 
 
-def read_part(path: Path) -> pd.DataFrame:
-    """One part file; a damaged one is refused with one message naming it (no pyarrow traceback)."""
+# ---------------------------------------------------------------- the run list
+
+RUN_LIST = "runlist.parquet"  # the planned runs, one row each (the manifest names it)
+RUN_LIST_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("scenario", pa.string()),
+        ("scenario_digest", pa.string()),
+        ("seed", pa.int64()),
+        ("years", pa.int64()),
+        ("overrides", pa.string()),  # JSON object, keys sorted
+        ("meta", pa.string()),  # JSON object, keys sorted
+    ]
+)
+RUN_LIST_TMP = f".{RUN_LIST}.tmp"  # written first, renamed once --resume accepts it
+RUN_LIST_BATCH = 1_000  # rows per write: the list is never held whole
+
+
+def _plan_row(spec: RunSpec) -> tuple[Any, ...]:
+    """A run as its run-list row (RUN_LIST_SCHEMA's order); also what --resume compares."""
+    digest = (
+        None if isinstance(spec.scenario, str | os.PathLike) else scenario_key(spec.scenario)[1]
+    )
+    return (
+        spec.run_id,
+        spec.label,
+        digest,
+        _whole(spec.seed),
+        None if spec.years is None else _whole(spec.years),
+        json.dumps(dict(spec.overrides), sort_keys=True, default=str),
+        json.dumps(dict(spec.meta), sort_keys=True, default=str),
+    )
+
+
+def _whole(x: Any) -> Any:
     try:
-        return pd.read_parquet(path)
+        return int(x)
+    except (TypeError, ValueError):
+        return x
+
+
+def _row_digest(row: Sequence[Any]) -> bytes:
+    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=16).digest()
+
+
+def write_run_list(specs: Sequence[RunSpec], path: Path) -> np.ndarray:
+    """Write the planned runs to `path` (Parquet, RUN_LIST_SCHEMA) in batches and return the
+    16-byte digest of every row (what ``--resume`` compares); memory: 16 bytes a run."""
+    digests = np.empty(len(specs), dtype="S16")
+    with pq.ParquetWriter(path, RUN_LIST_SCHEMA) as w:
+        rows: list[tuple[Any, ...]] = []
+        for j, s in enumerate(specs):
+            row = _plan_row(s)
+            digests[j] = _row_digest(row)
+            rows.append(row)
+            if len(rows) == RUN_LIST_BATCH:
+                w.write_table(_rows_table(rows))
+                rows = []
+        if rows or not len(specs):
+            w.write_table(_rows_table(rows))
+    return digests
+
+
+def _rows_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in RUN_LIST_SCHEMA]
+    return pa.Table.from_arrays(
+        [pa.array(c, type=f.type) for c, f in zip(cols, RUN_LIST_SCHEMA, strict=True)],
+        schema=RUN_LIST_SCHEMA,
+    )
+
+
+def _stored_plan(out: Path) -> Iterator[tuple[Any, ...]]:
+    """The run-list rows of a batch folder: runlist.parquet, or the JSON run list of a folder
+    written by an older govsim (its manifest's ``runs``), as the same tuples."""
+    p = out / RUN_LIST
+    if p.exists():
+        for batch in pq.ParquetFile(p).iter_batches(batch_size=RUN_LIST_BATCH):
+            yield from zip(*(c.to_pylist() for c in batch.columns), strict=True)
+        return
+    man = out / MANIFEST
+    old = json.loads(man.read_text()).get("runs") if man.exists() else None
+    for r in old if isinstance(old, list) else ():
+        yield (
+            r.get("run_id"),
+            r.get("scenario"),
+            r.get("scenario_digest"),
+            _whole(r.get("seed")),
+            None if r.get("years") is None else _whole(r.get("years")),
+            json.dumps(r.get("overrides") or {}, sort_keys=True, default=str),
+            json.dumps(r.get("meta") or {}, sort_keys=True, default=str),
+        )
+
+
+def run_list(out: str | Path, status: bool = True) -> pd.DataFrame:
+    """The planned runs of a batch folder, one row each in the experiment's order: run_id,
+    scenario, scenario_digest, seed, years, overrides and meta (JSON text), and (`status`) the
+    latest stored status — done, failed, or pending (never stored)."""
+    out = Path(out)
+    rows = list(_stored_plan(out))
+    df = pd.DataFrame(rows, columns=RUN_LIST_SCHEMA.names)
+    if status:
+        st = ResultStore(out, (), {}).statuses(columns=("run_id", "status", "finished"))
+        latest = dict(zip(st["run_id"], st["status"], strict=True))
+        df["status"] = [latest.get(r, "pending") for r in df["run_id"]]
+    return df
+
+
+def read_part(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One part file (`columns`: only these); a damaged one is refused with one message naming
+    it (no pyarrow traceback)."""
+    try:
+        return pd.read_parquet(path, columns=None if columns is None else list(columns))
     except (OSError, pa.ArrowException, ValueError) as e:
         raise GovsimError(
             f"{path}: not a readable Parquet part ({type(e).__name__}: {str(e).splitlines()[0]}); "
@@ -439,26 +580,23 @@ class ResultStore:
         )
         self.write_part(RUNS_TABLE, token, pa.Table.from_pandas(status, preserve_index=False))
 
-    def statuses(self) -> pd.DataFrame:
-        """The latest status of every run attempted so far (empty if none)."""
+    def statuses(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The latest status of every run attempted so far (empty if none); `columns`: only
+        these columns of the runs table (``finished`` is always read: it orders the attempts)."""
         d = self.out / RUNS_TABLE
+        names = list(STATUS_COLUMNS) if columns is None else list(columns)
+        read = names if "finished" in names else [*names, "finished"]
         if not d.exists() or not any(d.glob("part-*.parquet")):
-            return pd.DataFrame(
-                columns=[
-                    "run_id",
-                    "status",
-                    "error",
-                    "params",
-                    "seconds",
-                    "worker",
-                    "finished",
-                    "part",
-                ]
-            )
+            return pd.DataFrame(columns=names)
         runs = pd.concat(
-            [read_part(p) for p in sorted(d.glob("part-*.parquet"))], ignore_index=True
+            [
+                read_part(p, None if columns is None else read)
+                for p in sorted(d.glob("part-*.parquet"))
+            ],
+            ignore_index=True,
         )
-        return runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
+        runs = runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
+        return runs[names] if columns is not None else runs
 
     def committed_tokens(self) -> set[str]:
         d = self.out / RUNS_TABLE
@@ -503,54 +641,97 @@ class ResultStore:
 # ---------------------------------------------------------------- orchestration
 
 
+def chunk_sizes(n: int, workers: int, size: int | None = None) -> Iterator[int]:
+    """Runs per task for `n` runs: `size` each if given, else guided self-scheduling — a chunk
+    holds a quarter of each worker's share of the runs still left, at most MAX_CHUNK. Big chunks
+    early keep the per-task overhead small; ever smaller ones at the end keep every worker busy
+    until the last run (the tail waits for one chunk at most)."""
+    i = 0
+    while i < n:
+        k = min(n - i, size or max(1, min(MAX_CHUNK, -(-(n - i) // (4 * max(1, workers))))))
+        yield k
+        i += k
+
+
 def make_chunks(
     specs: Sequence[RunSpec], workers: int, size: int | None = None
 ) -> list[list[RunSpec]]:
-    """Runs grouped into tasks: `size` runs each if given, else guided self-scheduling — a
-    chunk holds a quarter of each worker's share of the runs still left, at most MAX_CHUNK. Big
-    chunks early keep the per-task overhead small; ever smaller ones at the end keep every
-    worker busy until the last run (the tail waits for one chunk at most)."""
-    out, i, n = [], 0, len(specs)
-    while i < n:
-        k = size or max(1, min(MAX_CHUNK, -(-(n - i) // (4 * max(1, workers)))))
+    """`specs` grouped into tasks of ``chunk_sizes`` runs (the batch itself makes them lazily)."""
+    out, i = [], 0
+    for k in chunk_sizes(len(specs), workers, size):
         out.append(list(specs[i : i + k]))
         i += k
     return out
 
 
-RESUME_KEYS = ("scenario", "scenario_digest", "overrides", "seed", "years", "meta")
+def iter_chunks(
+    specs: Sequence[RunSpec],
+    todo: np.ndarray,
+    workers: int,
+    size: int | None,
+    inflight: dict[str, tuple[int, RunSpec]],
+) -> Iterator[list[RunSpec]]:
+    """The chunks of the runs at positions `todo`, made only when a backend asks for the next:
+    a lazy spec sequence is never held whole. Each run handed out is entered in `inflight`
+    (run id → position, spec) until its outcome is stored."""
+    i = 0
+    for k in chunk_sizes(len(todo), workers, size):
+        chunk = []
+        for j in todo[i : i + k].tolist():
+            s = specs[j]
+            inflight[s.run_id] = (j, s)
+            chunk.append(s)
+        i += k
+        yield chunk
 
 
-def _check_resume(store: ResultStore, specs: Sequence[RunSpec], resume: bool) -> set[str]:
-    """Run ids already complete in `out`; refuse to mix two different experiments in one directory."""
+PENDING, DONE, FAILED = 0, 1, 2  # a run's status in the batch's status array
+STATUS_NAMES = ("pending", "done", "failed")
+
+
+def _refuse_mixing(store: ResultStore, resume: bool) -> bool:
+    """Whether `out` already holds results; refused unless resuming."""
     if not store.has_results():
-        return set()
+        return False
     if not resume:
         raise GovsimError(
             f"{store.out} already holds results; pass --resume to complete them, "
             "or choose another output directory"
         )
-    old = store.read_manifest()
-    if old is not None:
-        before = {r["run_id"]: {k: r.get(k) for k in RESUME_KEYS} for r in old.get("runs", [])}
-        now = {s.run_id: {k: p.get(k) for k in RESUME_KEYS} for s in specs for p in [s.params()]}
-        now = json.loads(json.dumps(now, default=str))
-        if before != now:
-            changed = sorted(set(before) ^ set(now)) or sorted(
-                k for k in now if before[k] != now[k]
-            )
-            raise GovsimError(
-                f"{store.out} was written by a different experiment (first differing run: "
-                f"{changed[0]}); resume it with the same experiment or use another directory"
-            )
+    return True
+
+
+def _check_resume(store: ResultStore, specs: Sequence[RunSpec], digests: np.ndarray) -> np.ndarray:
+    """The status array of a resumed batch (DONE where a run is complete in `out`); refuse to
+    mix two different experiments in one directory. The stored run list and the new one are
+    compared as sorted 16-byte digests of their rows (any order), never held as objects."""
+    old = np.fromiter((_row_digest(r) for r in _stored_plan(store.out)), dtype="S16")
+    if old.size and (
+        old.size != digests.size or not np.array_equal(np.sort(old), np.sort(digests))
+    ):
+        before = {r[0]: r for r in _stored_plan(store.out)}  # only to name the first difference
+        now = {s.run_id: _plan_row(s) for s in specs}
+        changed = sorted(set(before) ^ set(now)) or sorted(k for k in now if before[k] != now[k])
+        raise GovsimError(
+            f"{store.out} was written by a different experiment (first differing run: "
+            f"{changed[0]}); resume it with the same experiment or use another directory"
+        )
+    del old
     store.remove_orphans()
-    st = store.statuses()
-    return set(st.loc[st["status"] == "done", "run_id"])
+    st = store.statuses(columns=("run_id", "status"))
+    done_ids = set(st.loc[st["status"] == "done", "run_id"])
+    del st
+    status = np.zeros(len(specs), dtype=np.int8)
+    if done_ids:
+        for j, s in enumerate(specs):
+            if s.run_id in done_ids:
+                status[j] = DONE
+    return status
 
 
 def _manifest(
-    specs: Sequence[RunSpec],
-    status: dict[str, str],
+    n_runs: int,
+    status: np.ndarray,
     tables: tuple[str, ...],
     columns: Sequence[str] | None,
     backend: str,
@@ -561,9 +742,10 @@ def _manifest(
     cluster_workers: int | None = None,
 ) -> dict[str, Any]:
     """`counts`: done and failed = the latest stored status of each run; pending = not stored yet
-    (all of them while the batch runs, the missing ones after an interruption)."""
-    runs = [{**s.params(), "status": status.get(s.run_id, "pending")} for s in specs]
-    counts = {k: sum(1 for r in runs if r["status"] == k) for k in ("done", "failed", "pending")}
+    (all of them while the batch runs, the missing ones after an interruption). The runs
+    themselves are listed in RUN_LIST (Parquet), their attempts in runs/: the manifest stays a
+    few kB whatever the number of runs."""
+    counts = {name: int(np.count_nonzero(status == code)) for code, name in enumerate(STATUS_NAMES)}
     return {
         **(extra or {}),
         "tables": list(tables),
@@ -576,8 +758,8 @@ def _manifest(
         "complete": finished is not None and counts["pending"] == 0,
         "versions": versions(),
         "git_commit": git_commit(),
-        "counts": counts,
-        "runs": runs,
+        "counts": {k: counts[k] for k in ("done", "failed", "pending")},
+        "runs": {"count": n_runs, "list": RUN_LIST, "attempts": RUNS_TABLE},
     }
 
 
@@ -610,10 +792,14 @@ def locked(out: Path) -> Iterator[None]:
         os.pwrite(fd, f"{os.getpid()} on {HOST}\n".encode(), 0)
         yield
     finally:
-        # a folder this call made and never wrote to (e.g. the Dask scheduler was unreachable)
-        # goes again; otherwise the lock file stays (removing it would race a waiting writer)
-        if held and created and [p.name for p in out.iterdir()] == [LOCK]:
+        # a folder this call made and never ran a run in (e.g. the Dask scheduler was
+        # unreachable: it holds the run list at most) goes again; otherwise the lock file stays
+        # (removing it would race a waiting writer)
+        unused = {LOCK, RUN_LIST, RUN_LIST_TMP}
+        if held and created and {p.name for p in out.iterdir()} <= unused:
             with contextlib.suppress(OSError):
+                for name in unused - {LOCK}:
+                    (out / name).unlink(missing_ok=True)
                 (out / LOCK).unlink()
                 out.rmdir()
         _LOCK_FDS.discard(fd)
@@ -703,7 +889,8 @@ def run_many(
     """
     from sim.experiments.backends import BACKENDS, make_backend
 
-    specs = list(specs)
+    if not isinstance(specs, Sequence):  # a generator: listed; a lazy Sequence stays lazy
+        specs = list(specs)
     tables = tuple(tables)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise GovsimError(f"workers has value {workers!r}: it must be a whole number ≥ 1")
@@ -717,24 +904,40 @@ def run_many(
         raise GovsimError(f"backend {backend!r}: allowed backends are {', '.join(BACKENDS)}")
     validate_specs(specs, tables, columns)
     cols = None if columns is None else tuple(columns)
-    id_types = _id_schema(specs)
-    by_id = {s.run_id: s for s in specs}
+    n_runs = len(specs)
     if out is None:
         if resume:
             raise GovsimError("resume needs an output folder (out=…)")
-        store: Any = MemoryStore(tables, id_types)
+        store: Any = MemoryStore(tables, _id_schema(specs))
         lock: Any = contextlib.nullcontext()
     else:
         out = check_out_dir(Path(out))
-        store = ResultStore(out, tables, id_types)
+        store = ResultStore(out, tables, {})
         lock = locked(out)
     options = dict(_backend_options or {})
     if backend == "dask" and worker_wait is not None:
         options["worker_wait"] = worker_wait
     with lock:
-        done_before = _check_resume(store, specs, resume) if out is not None else set()
-        todo = [s for s in specs if s.run_id not in done_before]
-        status = {rid: "done" for rid in done_before}
+        if out is not None:
+            resuming = _refuse_mixing(store, resume)
+            store.id_types = _id_schema(specs)
+            plan = out / RUN_LIST_TMP
+            digests = write_run_list(specs, plan)
+            try:
+                status = (
+                    _check_resume(store, specs, digests)
+                    if resuming
+                    else np.zeros(n_runs, dtype=np.int8)
+                )
+            except BaseException:
+                plan.unlink(missing_ok=True)
+                raise
+            del digests
+            os.replace(plan, out / RUN_LIST)
+        else:
+            status = np.zeros(n_runs, dtype=np.int8)
+        skipped = int(np.count_nonzero(status == DONE))
+        todo = np.flatnonzero(status != DONE)
         started = datetime.now(UTC).isoformat()
 
         used: list[Any] = []  # the backend, once made: its real size goes into the manifest
@@ -742,7 +945,7 @@ def run_many(
         def manifest(finished: str | None) -> dict[str, Any]:
             real = used[0].workers_seen() if used else None
             return _manifest(
-                specs,
+                n_runs,
                 status,
                 tables,
                 columns,
@@ -754,7 +957,8 @@ def run_many(
                 real,
             )
 
-        chunks = make_chunks(todo, workers, chunk_size)
+        inflight: dict[str, tuple[int, RunSpec]] = {}
+        chunks = iter_chunks(specs, todo, workers, chunk_size, inflight)
         failures: dict[str, str] = {}
         # Everything alive now (the caller's modules and data) is set aside from the garbage
         # collector for the batch, so the full collection every COLLECT_EVERY runs in this process
@@ -764,10 +968,10 @@ def run_many(
         try:
             # connects (and fails fast) before any run; nothing left to do needs no cluster
             with make_backend(
-                backend if todo else "local",
-                workers if todo else 1,
-                scheduler if todo else None,
-                **(options if todo else {}),
+                backend if todo.size else "local",
+                workers if todo.size else 1,
+                scheduler if todo.size else None,
+                **(options if todo.size else {}),
             ) as pool:
                 used.append(pool)
                 done, failed = _stream(
@@ -777,28 +981,28 @@ def run_many(
                     tables,
                     cols,
                     store,
-                    by_id,
+                    inflight,
                     status,
                     manifest,
                     progress,
-                    len(specs),
-                    len(done_before),
+                    n_runs,
+                    skipped,
                     failures,
                 )
         finally:
             gc.unfreeze()
-    pending = sum(1 for s in specs if status.get(s.run_id, "pending") == "pending")
+    pending = int(np.count_nonzero(status == PENDING))
     res = BatchResult(
         done=done,
         failed=failed,
-        skipped=len(done_before),
+        skipped=skipped,
         pending=pending,
         failures=failures,
         out=None if out is None else Path(out),
         _memory=store if out is None else None,
     )
     if strict and failed:
-        raise GovsimError(res.failure_message(len(specs)))
+        raise GovsimError(res.failure_message(n_runs))
     return res
 
 
@@ -841,12 +1045,12 @@ def execute(
 def _stream(
     pool: Any,
     task: Any,
-    chunks: list[list[RunSpec]],
+    chunks: Iterator[list[RunSpec]],
     tables: tuple[str, ...],
     cols: tuple[str, ...] | None,
     store: Any,
-    by_id: dict[str, RunSpec],
-    status: dict[str, str],
+    inflight: dict[str, tuple[int, RunSpec]],
+    status: np.ndarray,
     manifest: Any,
     progress: bool,
     total: int,
@@ -854,15 +1058,16 @@ def _stream(
     failures: dict[str, str],
 ) -> tuple[int, int]:
     """Run the chunks on `pool`, writing each as it arrives; the manifest is rewritten at the end
-    even if the batch is interrupted."""
+    even if the batch is interrupted. A stored run leaves `inflight` and is one byte of `status`."""
     done = failed = 0
     store.write_manifest(manifest(None))
     bar = _progress(total, initial, progress)
     try:
         for outcomes in pool.map_unordered(task, chunks, tables, cols):
-            store.write_chunk(outcomes, by_id)
+            store.write_chunk(outcomes, {o.run_id: inflight[o.run_id][1] for o in outcomes})
             for o in outcomes:
-                status[o.run_id] = "done" if o.tables is not None else "failed"
+                j, _ = inflight.pop(o.run_id)
+                status[j] = DONE if o.tables is not None else FAILED
                 if o.tables is None:
                     failures[o.run_id] = o.error or ""
             n_ok = sum(o.tables is not None for o in outcomes)

@@ -32,7 +32,7 @@ from sim.analysis import (
 )
 from sim.atomic import check_out_dir
 from sim.errors import GovsimError
-from sim.experiments.engine import MANIFEST, ResultStore
+from sim.experiments.engine import MANIFEST, ResultStore, run_list
 from sim.outputs import find
 
 
@@ -62,15 +62,12 @@ def missing_runs(results: Path, yearly: pd.DataFrame | None = None) -> list[str]
     (interrupted or failed), and cases with different numbers of replications."""
     results = Path(results)
     out = []
-    man = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
-    planned = [r["run_id"] for r in man.get("runs", [])]
-    if planned:
-        st = ResultStore(results, (), {}).statuses()
-        done = set(st.loc[st["status"] == "done", "run_id"])
-        failed = set(st.loc[st["status"] == "failed", "run_id"]) - done
-        missing = [r for r in planned if r not in done]
+    plan = run_list(results)
+    if len(plan):
+        planned = plan["run_id"].tolist()
+        missing = plan.loc[plan["status"] != "done", "run_id"].tolist()
         if missing:
-            n_failed = sum(r in failed for r in missing)
+            n_failed = int((plan["status"] == "failed").sum())
             out.append(
                 f"{len(missing)} of {len(planned)} runs of this batch have no results ({n_failed} failed, "
                 f"{len(missing) - n_failed} never ran, e.g. {missing[0]}): replications are missing, so the "
@@ -225,10 +222,10 @@ def swept(yearly: pd.DataFrame) -> dict[str, list[str]]:
 def file_order(results: Path, yearly: pd.DataFrame, by: str) -> pd.DataFrame:
     """`yearly` with its cases in the order of the experiment file (the manifest's run list),
     not the alphabetical order of run ids."""
-    man = json.loads((results / MANIFEST).read_text()) if (results / MANIFEST).exists() else {}
+    plan = run_list(results, status=False)
     order: list[str] = []
-    for r in man.get("runs", []):
-        c = (r.get("meta") or {}).get(by) or (r.get("scenario") if by == "scenario" else None)
+    for scenario, meta in plan[["scenario", "meta"]].drop_duplicates().itertuples(index=False):
+        c = (json.loads(meta) if meta else {}).get(by) or (scenario if by == "scenario" else None)
         if c is not None and c not in order:
             order.append(c)
     if not order:

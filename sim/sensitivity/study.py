@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,79 @@ class Design:
 
     problem: dict[str, Any]
     X: np.ndarray
-    values: list[dict[str, float | int]]
+    values: Sequence[dict[str, float | int]]  # PointValues: one point's model values on demand
     seeds: list[int]
-    runs: list[Any]  # RunSpec
+    runs: Sequence[Any]  # StudyRuns: one RunSpec on demand
+
+
+class PointValues(Sequence):
+    """The model values of each sample point, ``{parameter: value}``, made when asked for: a
+    100,000-point design keeps only its sample matrix, not a dict per point."""
+
+    def __init__(self, params: Sequence[Any], X: np.ndarray) -> None:
+        self.params, self.X = list(params), X
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return to_values(self.params, self.X[i])
+
+    def columns(self, rows: slice = slice(None)) -> dict[str, np.ndarray]:
+        """Every parameter's model values for the points `rows`, one array each (the design
+        table): ``Param.value`` vectorised — whole numbers floored into [low, high]."""
+        out = {}
+        for j, p in enumerate(self.params):
+            x = self.X[rows, j]
+            if p.kind == "int":
+                out[p.name] = np.clip(np.floor(x), int(p.low), int(p.high)).astype(np.int64)
+            else:
+                out[p.name] = x.astype(float)
+        return out
+
+
+class StudyRuns(Sequence):
+    """Every run of a study — scenario × point × replication, in that order — as a sequence
+    whose RunSpecs are made when asked for (the engine takes them chunk by chunk), so the parent
+    never holds one per run. Run ids, overrides and seeds are a pure function of the position."""
+
+    def __init__(self, spec: SensitivitySpec, values: PointValues, seeds: Sequence[int]) -> None:
+        self.arms = [(label, ref, load_scenario(ref)) for label, ref in spec.scenarios]
+        self.values, self.seeds = values, [int(x) for x in seeds]
+        self.fixed, self.years = dict(spec.fixed), spec.years
+        self.per_arm = len(values) * len(self.seeds)
+        self._last: tuple[Any, Any] = (None, None)  # (arm, point) → overrides: replications share
+
+    def __len__(self) -> int:
+        return len(self.arms) * self.per_arm
+
+    def __getitem__(self, k: Any) -> Any:
+        from sim.experiments.engine import RunSpec
+
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        k = int(k)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        a, rest = divmod(k, self.per_arm)
+        i, r = divmod(rest, len(self.seeds))
+        label, ref, sc = self.arms[a]
+        key, ov = self._last
+        if key != (a, i):
+            ov = overrides_for({**self.values[i], **self.fixed}, sc)
+            self._last = ((a, i), ov)
+        return RunSpec(
+            run_id=run_id(label, i, r),
+            scenario=ref,
+            overrides=ov,
+            seed=self.seeds[r],
+            years=self.years,
+            meta=((ARM, label), (POINT, i), (REP, r)),
+        )
 
 
 @dataclass
@@ -93,10 +164,8 @@ def run_id(arm: str, point: int, rep: int) -> str:
 
 
 def design(spec: SensitivitySpec, with_runs: bool = True) -> Design:
-    """Sample the parameter space and list every run: each point × replication × scenario
-    (`with_runs=False`: the sample only, for analysing stored runs without a spec per run)."""
-    from sim.experiments.engine import RunSpec
-
+    """Sample the parameter space and list every run: each point × replication × scenario, as a
+    lazy sequence (`with_runs=False`: the sample only, for analysing stored runs)."""
     problem = salib_problem(spec.params, spec.groups)
     method = method_for(spec.method)
     if spec.sample is not None:  # imported: model values are their own coordinates
@@ -105,25 +174,9 @@ def design(spec: SensitivitySpec, with_runs: bool = True) -> Design:
         X = read_sample(spec.sample, list(spec.params), spec.source)
     else:
         X = method.sample(problem, salib_seed(spec.seed, SAMPLE_SEED))
-    values = [to_values(spec.params, row) for row in X]
+    values = PointValues(spec.params, X)
     seeds = derive_seeds(spec.seed, spec.replications)
-    loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
-    runs = []
-    for label, ref in spec.scenarios if with_runs else ():
-        sc = loaded[label]
-        for i, vals in enumerate(values):
-            ov = overrides_for({**vals, **dict(spec.fixed)}, sc)
-            for r, seed in enumerate(seeds):
-                runs.append(
-                    RunSpec(
-                        run_id=run_id(label, i, r),
-                        scenario=ref,
-                        overrides=ov,
-                        seed=seed,
-                        years=spec.years,
-                        meta=((ARM, label), (POINT, i), (REP, r)),
-                    )
-                )
+    runs: Sequence[Any] = StudyRuns(spec, values, seeds) if with_runs else []
     return Design(problem=problem, X=X, values=values, seeds=seeds, runs=runs)
 
 
@@ -199,7 +252,7 @@ def run_study(
         raise
     if summary.failed:
         raise _failed_runs(out, len(d.runs))
-    # the analysis needs the sample, not a spec per run: let the run list go before it starts
+    # the analysis needs the sample, not the runs: let them go before it starts
     lean = replace(d, runs=[], values=[])
     del d
     return analyse_study(spec, out, lean)
@@ -208,13 +261,36 @@ def run_study(
 def _failed_runs(out: Path, total: int) -> GovsimError | None:
     """The study's failed runs as one error (how many, and the first traceback), or None: indices
     computed over a design with holes would be wrong, so no analysis runs on them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     from sim.experiments.engine import RUNS_TABLE as RUNS
 
-    try:
-        # status columns only: a run's parameters and traceback are not held for every run
-        runs = pd.read_parquet(out / BATCH / RUNS, columns=["run_id", "status", "finished", "part"])
-    except (OSError, ValueError):
+    parts = sorted((out / BATCH / RUNS).glob("part-*.parquet"))
+    cols = ["run_id", "status", "finished", "part"]
+
+    def rows(keep: Any) -> pd.DataFrame:
+        # one status part at a time, status columns only, no thread pool: neither a run's
+        # parameters and traceback nor a table of every run is held (Arrow's pool keeps what a
+        # threaded read of all parts allocates: ≈ 2.7 kB a run of resident memory)
+        found = []
+        for path in parts:
+            try:
+                t = pq.read_table(path, columns=cols, use_threads=False)
+            except (OSError, ValueError):
+                continue
+            t = t.filter(keep(t))
+            if t.num_rows:
+                found.append(t.to_pandas())
+        return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=cols)
+
+    failed = rows(lambda t: pc.equal(t["status"], "failed"))
+    if failed.empty:
         return None
+    ids = pa.array(failed["run_id"].unique())
+    # every attempt of a run that failed once: a later attempt may have succeeded
+    runs = rows(lambda t: pc.is_in(t["run_id"], value_set=ids))
     runs = runs.sort_values("finished", kind="stable").drop_duplicates("run_id", keep="last")
     bad = runs[runs["status"] == "failed"].sort_values("run_id")
     if not bad.empty:  # the tracebacks of the failed ones only
@@ -237,12 +313,27 @@ def _failed_runs(out: Path, total: int) -> GovsimError | None:
     )
 
 
-def _write_design(spec: SensitivitySpec, d: Design, path: Path) -> None:
-    df = pd.DataFrame(d.X, columns=[f"x:{p.name}" for p in spec.params])
-    vals = pd.DataFrame(d.values)
-    df = pd.concat([df, vals], axis=1)
-    df.insert(0, POINT, np.arange(len(df)))
-    df.to_parquet(path, index=False)
+def _write_design(spec: SensitivitySpec, d: Design, path: Path, batch: int = 2_000) -> None:
+    """samples.parquet: per point its SALib coordinates (``x:<name>``) and model values,
+    written `batch` points at a time (a 100,000-point design is never copied whole)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    values = PointValues(spec.params, d.X)
+    writer = None
+    try:
+        for start in range(0, max(len(d.X), 1), batch):
+            rows = slice(start, start + batch)
+            cols = {POINT: np.arange(len(d.X))[rows]}
+            cols.update({f"x:{p.name}": d.X[rows, j] for j, p in enumerate(spec.params)})
+            cols.update(values.columns(rows))
+            table = pa.table({k: np.ascontiguousarray(v) for k, v in cols.items()})
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def analyse_study(spec: SensitivitySpec, out: str | Path, d: Design | None = None) -> StudyResult:
@@ -468,23 +559,45 @@ def _write_outputs(
     return files
 
 
-def _write_run_list(spec: SensitivitySpec, d: Design, path: Path) -> None:
+def _write_run_list(spec: SensitivitySpec, d: Design, path: Path, batch: int = 2_000) -> None:
     """The study's runs as one tidy Parquet table (run id, scenario, point, replication, seed):
-    the run list a manifest would otherwise carry as JSON."""
+    the run list a manifest would otherwise carry as JSON. Written `batch` rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     labels = [label for label, _ in spec.scenarios]
     n, r = len(d.X), len(d.seeds)
-    arm = np.repeat(np.arange(len(labels)), n * r)
-    point = np.tile(np.repeat(np.arange(n), r), len(labels))
-    rep = np.tile(np.arange(r), n * len(labels))
-    pd.DataFrame(
-        {
-            "run_id": [run_id(labels[a], i, j) for a, i, j in zip(arm, point, rep, strict=True)],
-            ARM: pd.Categorical.from_codes(arm, labels),
-            POINT: point,
-            REP: rep,
-            "seed": np.asarray(d.seeds, dtype=np.int64)[rep],
-        }
-    ).to_parquet(path, index=False)
+    seeds = np.asarray(d.seeds, dtype=np.int64)
+    schema = pa.schema(
+        [
+            ("run_id", pa.string()),
+            (ARM, pa.dictionary(pa.int8(), pa.string())),
+            (POINT, pa.int64()),
+            (REP, pa.int64()),
+            ("seed", pa.int64()),
+        ]
+    )
+    total = len(labels) * n * r
+    with pq.ParquetWriter(path, schema) as w:
+        for start in range(0, total, batch):
+            k = np.arange(start, min(start + batch, total))
+            arm, rest = np.divmod(k, n * r)
+            point, rep = np.divmod(rest, r)
+            ids = [run_id(labels[a], i, j) for a, i, j in zip(arm, point, rep, strict=True)]
+            w.write_table(
+                pa.Table.from_arrays(
+                    [
+                        pa.array(ids, pa.string()),
+                        pa.DictionaryArray.from_arrays(
+                            pa.array(arm, pa.int8()), pa.array(labels, pa.string())
+                        ),
+                        pa.array(point),
+                        pa.array(rep),
+                        pa.array(seeds[rep]),
+                    ],
+                    schema=schema,
+                )
+            )
 
 
 def write_manifest(
