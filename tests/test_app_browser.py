@@ -172,9 +172,30 @@ def head(ref: str) -> str:
 
 
 def select(pg, css: str, ref: str) -> None:
-    """Choose a model by its display name in the list ("HOD (holistic operation)")."""
-    pg.locator(css).click()
-    pg.get_by_role("option", name=model_title(ref), exact=True).click()
+    """Choose a model by its display name in the list ("HOD (holistic operation)"), and wait
+    until the select shows it. On a loaded machine a click on a list that is still opening can
+    be lost; then the list is closed and the choice made again (until HANG_S: a hang)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    names = [model_title(ref), model_title(ref, "da")]
+    deadline = time.monotonic() + HANG_S
+    while True:
+        pg.locator(css).click()
+        pg.get_by_role("option", name=names[0], exact=True).click()
+        try:
+            pg.wait_for_function(
+                """([css, names]) => {
+                    const e = document.querySelector(css + ' .v-select__selection-text');
+                    return e !== null && names.includes(e.innerText.replace(/\\s+/g, ' ').trim());
+                }""",
+                arg=[css, names],
+                timeout=15_000,
+            )
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            pg.keyboard.press("Escape")
 
 
 def choose_b(pg, ref: str) -> None:
