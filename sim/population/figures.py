@@ -5,6 +5,7 @@ stacked by scenario; distributions.png) and the governance models over time (ado
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,14 +45,17 @@ def distribution_figure(yearly: pd.DataFrame, title: str = ""):
     return fig
 
 
-def write_distribution(yearly: pd.DataFrame, out: Path, title: str = "") -> Path:
+def _save(fig: Any, out: Path, name: str) -> Path:
     import matplotlib.pyplot as plt
 
-    fig = distribution_figure(yearly, title)
-    path = Path(out) / "distributions.png"
+    path = Path(out) / name
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def write_distribution(yearly: pd.DataFrame, out: Path, title: str = "") -> Path:
+    return _save(distribution_figure(yearly, title), out, "distributions.png")
 
 
 def adoption_figure(adoption: pd.DataFrame, title: str = ""):
@@ -91,10 +95,4 @@ def adoption_figure(adoption: pd.DataFrame, title: str = ""):
 
 
 def write_adoption(adoption: pd.DataFrame, out: Path, title: str = "") -> Path:
-    import matplotlib.pyplot as plt
-
-    fig = adoption_figure(adoption, title)
-    path = Path(out) / "adoption.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(adoption_figure(adoption, title), out, "adoption.png")
