@@ -174,15 +174,16 @@ def head(ref: str) -> str:
 def select(pg, css: str, ref: str) -> None:
     """Choose a model by its display name in the list ("HOD (holistic operation)"), and wait
     until the select shows it. On a loaded machine a click on a list that is still opening can
-    be lost; then the list is closed and the choice made again (until HANG_S: a hang)."""
+    be lost, or the list re-rendered under the pointer; then the list is closed and the choice
+    made again (until HANG_S: a hang)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     names = [model_title(ref), model_title(ref, "da")]
     deadline = time.monotonic() + HANG_S
     while True:
-        pg.locator(css).click()
-        pg.get_by_role("option", name=names[0], exact=True).click()
         try:
+            pg.locator(css).click(timeout=15_000)
+            pg.get_by_role("option", name=names[0], exact=True).click(timeout=15_000)
             pg.wait_for_function(
                 """([css, names]) => {
                     const e = document.querySelector(css + ' .v-select__selection-text');
@@ -193,6 +194,8 @@ def select(pg, css: str, ref: str) -> None:
             )
             return
         except PlaywrightTimeout:
+            shown = pg.locator(f"{css} .v-select__selection-text").all_inner_texts()
+            print(f"select {css}: {names[0]!r} not chosen (shows {shown!r}); choosing again")
             if time.monotonic() > deadline:
                 raise
             pg.keyboard.press("Escape")
