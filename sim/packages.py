@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import weighted_sum
 from sim.params import TaskParams
 
 #: The task types of every area; each has a volume weight and a private cost advantage in the
 #: schema (``tasks.<task>_weight``, ``tasks.<task>_advantage``: ``sim.params.TaskParams``).
 TASKS: tuple[str, ...] = ("roads", "street_cleaning", "parks", "winter_service")
-
-
-def weighted_sum(a: np.ndarray, b: np.ndarray) -> float:
-    """Σ a·b as numpy's pairwise sum of the products, not ``a @ b``: BLAS's dot product sums in
-    an order that depends on the processor's kernel (AVX2 and AVX-512 differ in the last bit,
-    which can flip a later decision), and on these ~50-element vectors it is no faster."""
-    return float(np.multiply(a, b).sum())
 
 
 def task_weights(tasks: TaskParams) -> np.ndarray:

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import weighted_sum
 from sim.outputs import columns
-from sim.packages import TASKS, weighted_sum
+from sim.packages import TASKS
 from sim.params import TaskParams
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sim.packages import weighted_sum
+from sim.arrays import weighted_sum
 from sim.params import param
 from sim.rules.base import Rule, RuleParams, Signals
 from sim.rules.context import RuleContext, uses

@@ -12,7 +12,7 @@ a run such a bit can flip a decision (a bid that wins by 1e-16), and the tables 
 far more. So the golden tables are computed — when written and when checked — in a subprocess
 whose numpy has its AVX-512 kernels switched off (``NPY_DISABLE_CPU_FEATURES``): the same
 arithmetic on every x86-64 machine with AVX2. (The model uses no BLAS routine, whose kernels
-also differ by processor: ``sim.packages.weighted_sum``.) Same seed, same results on one
+also differ by processor: ``sim.arrays.weighted_sum``.) Same seed, same results on one
 machine across workers and backends needs no such switch; it is tested elsewhere.
 """
 
