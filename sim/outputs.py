@@ -180,6 +180,15 @@ _TRUST = {  # relation: (between whom, short legend name)
     ),
 }
 
+#: the weight of each trust column's national mean (sim.population.run.TRUST_WEIGHTS)
+_TRUST_WEIGHT = {
+    "employees_management": "Position",
+    "orderer_provider": "Task-volume",
+    "politicians_administration": "Inhabitant",
+    "citizens_municipality": "Inhabitant",
+    "municipality_contractors": "Task-volume",
+}
+
 OUTPUTS: tuple[Output, ...] = (
     # ------------------------------------------------------------ yearly
     _o(
@@ -2779,6 +2788,44 @@ def _population() -> tuple[Output, ...]:
             _SHARE,
             "Sick leave (national)",
             "Position-weighted mean of the municipalities' sick_leave_rate.",
+        ),
+        _o(
+            "national",
+            "expectation_gap",
+            "satisfaction points",
+            "−1…1; > 0 = above expectation",
+            "Expectation gap (national)",
+            "Inhabitant-weighted mean of the municipalities' expectation_gap.",
+        ),
+        _o(
+            "national",
+            "inhouse_share",
+            "share of task volume",
+            _SHARE,
+            "In-house share (national)",
+            "Task-volume-weighted mean of the municipalities' inhouse_share: the national share "
+            "of the task volume delivered by in-house units.",
+        ),
+        _o(
+            "national",
+            "proposals_implemented",
+            "proposals/yr",
+            _NAT,
+            "Proposals implemented",
+            "Employee proposals implemented this year, all municipalities.",
+            "sum",
+        ),
+        *(
+            _o(
+                "national",
+                f"trust_{k}",
+                "trust",
+                _SHARE,
+                f"Trust: {who.replace('the ', '')} (national)",
+                f"{_TRUST_WEIGHT[k]}-weighted mean of the municipalities' trust_{k}.",
+                short=short,
+            )
+            for k, (who, short) in _TRUST.items()
         ),
     ]
     out += [

@@ -176,6 +176,27 @@ def test_national_aggregates_are_the_stated_sums_and_weighted_means(small_run):
         (g["citizen_satisfaction"] * w).sum() / w.sum()
     )
     assert row["citizens"] == m["citizens"].sum() and row["municipalities"] == 6
+    assert row["expectation_gap"] == pytest.approx((g["expectation_gap"] * w).sum() / w.sum())
+    assert row["inhouse_share"] == pytest.approx((g["inhouse_share"] * vol).sum() / vol.sum())
+    assert row["proposals_implemented"] == g["proposals_implemented"].sum()
+    pos = g["positions"]
+    trust = g["trust_employees_management"]
+    assert row["trust_employees_management"] == pytest.approx((trust * pos).sum() / pos.sum())
+    trust = g["trust_citizens_municipality"]
+    assert row["trust_citizens_municipality"] == pytest.approx((trust * w).sum() / w.sum())
+    trust = g["trust_municipality_contractors"]
+    assert row["trust_municipality_contractors"] == pytest.approx((trust * vol).sum() / vol.sum())
+
+
+def test_the_national_table_has_every_headline_outcome_under_its_name(small_run):
+    """compare, report and sensitivity read a population's national table as a run's yearly
+    table: every headline outcome is there, with the yearly table's unit."""
+    from sim.analysis import KEY_OUTCOMES
+
+    for c in KEY_OUTCOMES:
+        assert c in small_run.national.columns, c
+        assert outputs.output(c, "national").unit == outputs.output(c).unit, c
+    assert small_run.national[list(KEY_OUTCOMES)].notna().all().all()
 
 
 def test_each_municipality_runs_its_assigned_scenario_and_size(small_run):

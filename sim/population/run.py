@@ -273,6 +273,18 @@ def municipality_table(pop: Population, seeds: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(MUNICIPALITY_COLUMNS))
 
 
+#: the weight of each trust column's national mean: inhabitants for the citizens' and the
+#: council's relations, in-house positions for the staff's, task volume for the relations of
+#: buying (a municipality's contracts are a share of its volume)
+TRUST_WEIGHTS = {
+    "trust_employees_management": "positions",
+    "trust_orderer_provider": "_vol",
+    "trust_politicians_administration": "_cit",
+    "trust_citizens_municipality": "_cit",
+    "trust_municipality_contractors": "_vol",
+}
+
+
 def _wmean(x: pd.Series, w: pd.Series) -> float:
     tw = float(w.sum())
     return float((x * w).sum() / tw) if tw > 0 else float("nan")
@@ -321,6 +333,10 @@ def national_table(yearly: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
                 "positions": int(g["positions"].sum()),
                 "employee_wellbeing": _wmean(g["employee_wellbeing"], g["positions"]),
                 "sick_leave_rate": _wmean(g["sick_leave_rate"], g["positions"]),
+                "expectation_gap": _wmean(g["expectation_gap"], g["_cit"]),
+                "inhouse_share": _wmean(g["inhouse_share"], g["_vol"]),
+                "proposals_implemented": int(g["proposals_implemented"].sum()),
+                **{c: _wmean(g[c], g[w]) for c, w in TRUST_WEIGHTS.items()},
                 "switches": int(g["_switch"].sum()),
                 "switched": int((g["model"] != g["preset"]).sum()),
             }
