@@ -48,14 +48,24 @@ import pyarrow.parquet as pq
 from sim.atomic import check_out_dir
 from sim.errors import GovsimError
 from sim.metrics import AREA_COLUMNS, YEARLY_COLUMNS
+from sim.outputs import columns as columns_of
+from sim.outputs import outcome_columns
 from sim.procurement import TENDER_COLUMNS
 from sim.provenance import git_commit, versions
 from sim.runner import RunResult, check_seed, check_years
 
 ID_COLUMNS = ("run_id", "scenario", "seed")
+#: the tables a run can give: a scenario's (``RunResult.TABLES``) and a population's
+#: per-municipality × year table (a population run's "yearly" is its national table)
+POPULATION_TABLE = "municipalities_yearly"
+TABLES = (*RunResult.TABLES, POPULATION_TABLE)
+#: the name of a municipality's seed in a batch's municipalities_yearly (``seed`` is the run's)
+MUNICIPALITY_SEED = "municipality_seed"
 HOST = socket.gethostname()
 RUNS_TABLE = "runs"
 STATUS_COLUMNS = ("run_id", "status", "error", "params", "seconds", "worker", "finished", "part")
+#: the outcome columns of a population run's "yearly" (national) table
+NATIONAL_OUTCOMES = outcome_columns("national")
 MANIFEST = "manifest.json"
 LOCK = ".lock"  # held (flock) by the process writing the folder, for the whole batch
 COLLECT_EVERY = 25  # runs between full garbage collections in a worker
@@ -103,9 +113,15 @@ class RunSpec:
 
 def scenario_key(ref: Any) -> tuple[str, Any]:
     """A hashable identity of a scenario reference: (path or name, file mtime), or for a
-    Scenario object ("<object>", digest of its JSON) — equal content, equal key, on every worker."""
+    Scenario object ("<object>", digest of its JSON) — equal content, equal key, on every
+    worker; a Population object: ("<population>", digest of its file's mapping)."""
     if isinstance(ref, str | os.PathLike):
         return str(ref), _mtime(str(ref))
+    from sim.population.spec import Population
+
+    if isinstance(ref, Population):
+        blob = json.dumps([ref.source, ref.spec], sort_keys=True, default=str)
+        return "<population>", hashlib.sha256(blob.encode()).hexdigest()[:16]
     try:
         blob = ref.model_dump_json()
     except AttributeError:
@@ -152,17 +168,23 @@ def validate_specs(
     n = len(specs)
     if not n:
         raise GovsimError("nothing to run: the experiment has no runs")
-    bad_tables = [t for t in tables if t not in RunResult.TABLES]
+    bad_tables = [t for t in tables if t not in TABLES]
     if bad_tables or not tables:
-        raise GovsimError(
-            f"tables {list(tables)!r}: allowed tables are {', '.join(RunResult.TABLES)}"
-        )
+        raise GovsimError(f"tables {list(tables)!r}: allowed tables are {', '.join(TABLES)}")
+    kinds = _check_kinds(specs)
     if columns is not None:
-        unknown = [c for c in columns if c not in YEARLY_COLUMNS]
+        allowed = NATIONAL_OUTCOMES if kinds == {True} else YEARLY_COLUMNS
+        what = "a population's national" if kinds == {True} else "a yearly"
+        unknown = [c for c in columns if c not in allowed]
         if unknown:
             raise GovsimError(
-                f"outcome {unknown[0]!r} is not a yearly column; allowed: {', '.join(YEARLY_COLUMNS)}"
+                f"outcome {unknown[0]!r} is not {what} column; allowed: {', '.join(allowed)}"
             )
+    if POPULATION_TABLE in tables and True not in kinds:
+        raise GovsimError(
+            f"table {POPULATION_TABLE!r} is a population's (one row per municipality × year), "
+            "but no run is of a population; allowed tables here: " + ", ".join(RunResult.TABLES)
+        )
     ids = np.empty(n, dtype=np.int64)
     loaded: dict[Any, Any] = {}
     keys: dict[int, Any] = {}
@@ -173,6 +195,8 @@ def validate_specs(
         | set(AREA_COLUMNS)
         | set(TENDER_COLUMNS)
         | {"activity", "hours", "dkk"}
+        | set(NATIONAL_OUTCOMES)
+        | set(columns_of("population"))
     )
     for j, s in enumerate(specs):
         if not isinstance(s, RunSpec):
@@ -189,8 +213,9 @@ def validate_specs(
                 f"run {s.run_id}: meta/override name {sorted(clash)[0]!r} clashes with a result column"
             )
         ref = _ref_key(s.scenario, keys)
+        population = _is_population(s.scenario)
         if ref not in loaded:
-            loaded[ref] = load_scenario(s.scenario)
+            loaded[ref] = None if population else load_scenario(s.scenario)
         try:
             key = hash((ref, s.overrides))
             if key in checked:  # 30 replications of one variation: validate it once
@@ -198,9 +223,57 @@ def validate_specs(
             checked.add(key)
         except TypeError:  # an unhashable override value
             pass
-        if s.overrides:
+        if population:
+            _check_population(s)
+        elif s.overrides:
             apply_overrides(loaded[ref], dict(s.overrides), source=f"run {s.run_id} ({s.label})")
     _check_unique(specs, ids)
+
+
+def _is_population(ref: Any) -> bool:
+    """Whether a run's scenario is a population (``sim.population.spec.is_population``), once
+    per reference and process."""
+    try:
+        key = scenario_key(ref)
+    except GovsimError:
+        return False
+    hit = _KINDS.get(key)
+    if hit is None:
+        from sim.population.spec import is_population
+
+        hit = _KINDS[key] = is_population(ref)
+    return hit
+
+
+_KINDS: dict[Any, bool] = {}
+
+
+def _check_kinds(specs: Sequence[RunSpec]) -> set[bool]:
+    """{True}: every run is of a population; {False}: none is; a mix is refused (a national
+    table and one municipality's yearly table are not cases of one comparison)."""
+    kinds: dict[bool, RunSpec] = {}
+    for s in specs:
+        k = _is_population(s.scenario)
+        kinds.setdefault(k, s)
+        if len(kinds) == 2:
+            raise GovsimError(
+                f"run {kinds[True].run_id} is of population {kinds[True].label!r} and run "
+                f"{kinds[False].run_id} of scenario {kinds[False].label!r}: one batch runs "
+                "either populations (national tables) or single municipalities, not both; "
+                "run them as two batches"
+            )
+    return set(kinds)
+
+
+def _check_population(s: RunSpec) -> None:
+    """A population run's overrides apply (``sim.population.spec.load_population``); the
+    message names the run."""
+    from sim.population.spec import load_population
+
+    try:
+        load_population(s.scenario, dict(s.overrides))
+    except GovsimError as e:
+        raise GovsimError(f"run {s.run_id} ({s.label}): {e.message}") from None
 
 
 def _check_unique(specs: Sequence[RunSpec], ids: np.ndarray) -> None:
@@ -237,6 +310,8 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
     from sim.scenario import load_scenario
 
     t0 = time.perf_counter()
+    if _is_population(spec.scenario):
+        return _run_population(spec, tables, columns, t0)
     try:
         try:
             sc = _scenario(scenario_key(spec.scenario), spec.overrides, spec.scenario)
@@ -258,6 +333,56 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
             time.perf_counter() - t0,
             f"{HOST}:{os.getpid()}",
         )
+
+
+def _run_population(
+    spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | None, t0: float
+) -> RunOutcome:
+    """One national run of a population spec, in this process (``run_population`` with one
+    worker: the engine's pool gives the parallelism). Its tables: "yearly" = the national table
+    (one row per year), ``municipalities_yearly`` = the per-municipality × year table; a
+    population run has no areas, admin or tender rows."""
+    from sim.population.run import run_population
+    from sim.runner import check_seed, check_years
+
+    try:
+        pop = _population(scenario_key(spec.scenario), spec.overrides, spec.scenario)
+        res = run_population(pop, seed=check_seed(spec.seed), years=check_years(spec.years))
+        out: dict[str, pd.DataFrame] = {}
+        for t in tables:
+            if t == "yearly":
+                nat = res.national
+                keep = list(nat.columns) if columns is None else ["year", *columns]
+                out[t] = nat[list(dict.fromkeys(keep))].reset_index(drop=True)
+            elif t == POPULATION_TABLE:  # the municipality's own seed beside the run's
+                out[t] = res.yearly.rename(columns={"seed": MUNICIPALITY_SEED})
+            else:
+                out[t] = pd.DataFrame()
+        return RunOutcome(spec.run_id, out, None, time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
+    except Exception:  # noqa: BLE001 - a failing run is recorded, the batch goes on
+        return RunOutcome(
+            spec.run_id,
+            None,
+            traceback.format_exc(),
+            time.perf_counter() - t0,
+            f"{HOST}:{os.getpid()}",
+        )
+
+
+def _population(key: tuple[str, Any], overrides: tuple[tuple[str, Any], ...], ref: Any) -> Any:
+    """A population with `overrides`, built once per worker (as ``_scenario``)."""
+    hit = _POPULATIONS.get((key, overrides))
+    if hit is None:
+        from sim.population.spec import load_population
+
+        hit = load_population(ref, dict(overrides))
+        if len(_POPULATIONS) >= 16:
+            _POPULATIONS.pop(next(iter(_POPULATIONS)))
+        _POPULATIONS[(key, overrides)] = hit
+    return hit
+
+
+_POPULATIONS: dict[Any, Any] = {}
 
 
 def _scenario(key: tuple[str, Any], overrides: tuple[tuple[str, Any], ...], ref: Any) -> Any:
@@ -610,7 +735,7 @@ class ResultStore:
         """Delete temp files and table parts of chunks whose status part was never written."""
         committed = self.committed_tokens()
         removed = 0
-        for d in (self.out / t for t in (*RunResult.TABLES, RUNS_TABLE)):
+        for d in (self.out / t for t in (*TABLES, RUNS_TABLE)):
             if not d.exists():
                 continue
             for p in d.iterdir():
@@ -623,9 +748,7 @@ class ResultStore:
         return removed
 
     def has_results(self) -> bool:
-        return any(
-            any((self.out / t).glob("part-*.parquet")) for t in (*RunResult.TABLES, RUNS_TABLE)
-        )
+        return any(any((self.out / t).glob("part-*.parquet")) for t in (*TABLES, RUNS_TABLE))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -1105,10 +1228,8 @@ def load_results(out: Path, table: str = "yearly") -> pd.DataFrame:
     """One table of a batch: rows carry run_id, scenario, seed, every meta key and every override
     name as columns, sorted by run_id then year; within a year, rows keep the run's own order."""
     d = Path(out) / table
-    if table not in (*RunResult.TABLES, RUNS_TABLE):
-        raise GovsimError(
-            f"table {table!r}: allowed tables are {', '.join((*RunResult.TABLES, RUNS_TABLE))}"
-        )
+    if table not in (*TABLES, RUNS_TABLE):
+        raise GovsimError(f"table {table!r}: allowed tables are {', '.join((*TABLES, RUNS_TABLE))}")
     store = ResultStore(Path(out), (), {})
     committed = store.committed_tokens()
     if not committed:

@@ -523,6 +523,29 @@ class Population:
     def by_region(self) -> list[tuple[str, list[Municipality]]]:
         return [(k, [m for m in self.municipalities if m.region == k]) for k, _ in self.regions]
 
+    def scenarios(self) -> list[Scenario]:
+        """One scenario per governance scenario the file assigns (its first municipality's):
+        what a check of a parameter value needs (they differ only in size and drawn values)."""
+        first: dict[str, Scenario] = {}
+        for m in self.municipalities:
+            first.setdefault(m.preset, m.scenario)
+        return list(first.values())
+
+    def uses_parameter(self, name: str) -> bool:
+        """True if the dotted parameter `name` acts in some municipality (``Scenario.
+        uses_parameter``) or is a parameter of a rule a diffusion target brings; a key of the
+        population file (``population.…``) always does."""
+        if name.startswith(FILE_PREFIX):
+            return True
+        if name in SIZE_PARAMETERS:  # set by the population (each municipality's size)
+            return False
+        if any(sc.uses_parameter(name) for sc in self.scenarios()):
+            return True
+        brought = {
+            r.rule for t in (self.diffusion.targets if self.diffusion else ()) for r in t.rules
+        }
+        return name.split(".", 1)[0] in brought
+
 
 def populations_dir() -> Path:
     return presets_dir() / "populations"
@@ -563,12 +586,38 @@ def is_population(ref: Any) -> bool:
     return str(ref) in population_names() and str(ref) not in preset_names()
 
 
-def load_population(ref: str | Path | dict | Population) -> Population:
-    """A shipped population name (``denmark``), a YAML path or a mapping → a built Population."""
-    if isinstance(ref, Population):
+def load_case(ref: Any) -> Scenario | Population:
+    """A run's scenario reference as what it runs: a Population if it names one
+    (``is_population``), else the Scenario (``sim.scenario.load_scenario``)."""
+    return load_population(ref) if is_population(ref) else load_scenario(ref)
+
+
+def load_population(
+    ref: str | Path | dict | Population, overrides: dict[str, Any] | None = None
+) -> Population:
+    """A shipped population name (``denmark``), a YAML path or a mapping → a built Population.
+
+    `overrides` (dotted names → values, as a batch variation, a sensitivity sample or
+    ``--set`` gives them; ``apply_population_overrides``): a name with the prefix
+    ``population.`` sets a key of the population file itself (``population.size.sigma``,
+    ``population.networks.hod_network.transfer_rate``); any other name is a schema parameter
+    set in every municipality's scenario that has it (``market.cost_mean``,
+    ``tendering.share``), and in the diffusion targets' rules."""
+    if isinstance(ref, Population) and not overrides:
         return ref
+    data, source, directory = _raw(ref)
+    if not overrides:
+        return build_population(data, source, directory)
+    return apply_population_overrides(data, source, directory, overrides)
+
+
+def _raw(ref: str | Path | dict | Population) -> tuple[Any, str, Path]:
+    """The population's mapping as written, its source (for messages) and its folder."""
+    if isinstance(ref, Population):
+        here = Path(ref.source)
+        return dict(ref.spec), ref.source, here.parent if here.is_file() else Path.cwd()
     if isinstance(ref, dict):
-        return build_population(ref, "<population>", Path.cwd())
+        return ref, "<population>", Path.cwd()
     s = str(ref)
     path = Path(s)
     if not path.exists() and path.suffix.lower() not in (".yaml", ".yml"):
@@ -579,7 +628,158 @@ def load_population(ref: str | Path | dict | Population) -> Population:
                 f"no population or file named {s!r}; shipped populations are: "
                 f"{', '.join(population_names()) or '—'} (or give a path to a .yaml file)"
             )
-    return build_population(read_yaml(path), str(path), path.parent)
+    return read_yaml(path), str(path), path.parent
+
+
+#: the prefix of an override that sets a key of the population file (not a scenario parameter)
+FILE_PREFIX = "population."
+#: how a list of the population file is indexed in an override name: by the items' key
+#: (``population.regions.sjaelland.firms``), by a diffusion target's model
+#: (``population.diffusion.targets.hod.base_rate``), or by position (``…targets.0.base_rate``)
+LIST_KEYS = ("key", "model", "scenario")
+
+
+def split_overrides(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the population file's own keys, without the prefix; the scenario parameters)."""
+    own = {
+        k.removeprefix(FILE_PREFIX): v for k, v in overrides.items() if k.startswith(FILE_PREFIX)
+    }
+    params = {k: v for k, v in overrides.items() if not k.startswith(FILE_PREFIX)}
+    return own, params
+
+
+def apply_population_overrides(
+    data: Any, source: str, directory: Path, overrides: dict[str, Any]
+) -> Population:
+    """Build the population of mapping `data` with `overrides` (``load_population``). A name
+    neither the file nor the schema accepts, a parameter no municipality's scenario has, a size
+    parameter (the population sets each municipality's size) or a bad value is one GovsimError
+    naming the override, its value and what is allowed."""
+    import copy
+
+    from sim.overrides import show
+
+    own, params = split_overrides(overrides)
+    merged = _extended(data, source, directory)
+    _validated(merged, source)  # the file as written is sound: a later error is the overrides'
+    merged = copy.deepcopy(merged)
+    for name, value in own.items():
+        _set_key(merged, name, value, source)
+    _check_params(params, source)
+    try:
+        return build_population(merged, source, directory, params)
+    except GovsimError as e:
+        if not own:
+            raise
+        given = ", ".join(f"{FILE_PREFIX}{k}={show(v)}" for k, v in own.items())
+        raise GovsimError(f"override {given}: {e.message}") from None
+
+
+def _set_key(data: dict, name: str, value: Any, source: str) -> None:
+    """Set the population file's key `name` (dotted; list items by key, model or position)."""
+    from sim.overrides import show
+
+    where = f"override {FILE_PREFIX}{name}={show(value)}"
+    parts = name.split(".")
+    if not name or any(not p for p in parts):
+        raise GovsimError(f"{where}: give a key of the population file after '{FILE_PREFIX}'")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        here = ".".join(parts[:i]) or "the top level"
+        if isinstance(node, dict):
+            if last:
+                node[part] = value
+                return
+            if node.get(part) is None:
+                if part not in _NESTED_KEYS:
+                    raise GovsimError(
+                        f"{where}: {source} has no key {part!r} at {here}; the keys it has "
+                        f"there: {', '.join(sorted(k for k in node if node[k] is not None))}"
+                        + (
+                            " (a file with a diffusion block: denmark_diffusion)"
+                            if part == "diffusion"
+                            else ""
+                        )
+                    )
+                node[part] = {}
+            node = node[part]
+        elif isinstance(node, list):
+            j = _item(node, part)
+            if j is None:
+                ids = [_item_id(x, k) for k, x in enumerate(node)]
+                raise GovsimError(
+                    f"{where}: {here} of {source} has no item {part!r}; its items are "
+                    f"{', '.join(ids) or '—'} (by key, model or scenario, or by position 0 … "
+                    f"{len(node) - 1})"
+                )
+            if last:
+                node[j] = value
+                return
+            node = node[j]
+        else:
+            raise GovsimError(
+                f"{where}: {source}'s key {here!r} is a single value ({show(node)}), not a "
+                f"mapping with a key {part!r}"
+            )
+
+
+#: the population file's mappings that may be absent from a file (their defaults apply)
+_NESTED_KEYS = frozenset({"size", "overrides"})
+
+
+def _item(items: list, part: str) -> int | None:
+    for j, x in enumerate(items):
+        if isinstance(x, dict) and any(x.get(k) == part for k in LIST_KEYS):
+            return j
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    return None
+
+
+def _item_id(x: Any, j: int) -> str:
+    if isinstance(x, dict):
+        for k in LIST_KEYS:
+            if isinstance(x.get(k), str):
+                return x[k]
+    return str(j)
+
+
+def _check_params(params: dict[str, Any], source: str) -> None:
+    """Every scenario-parameter override names a schema parameter that is not a size."""
+    from sim.overrides import show
+    from sim.params import schema_index
+
+    known = schema_index()
+    for name, value in params.items():
+        where = f"override {name}={show(value)}"
+        if name in SIZE_PARAMETERS:
+            raise GovsimError(
+                f"{where}: population {source} sets {name} of each municipality from its size; "
+                f"vary the size distribution instead ({FILE_PREFIX}size.median, "
+                f"{FILE_PREFIX}size.sigma, …; docs/population.md)"
+            )
+        if name not in known:
+            raise GovsimError(
+                f"{where}: unknown name for population {source}: a scenario parameter (see "
+                f"`govsim params`) applies to every municipality, and a key of the population "
+                f"file takes the prefix '{FILE_PREFIX}' ({FILE_PREFIX}size.sigma, "
+                f"{FILE_PREFIX}networks.KEY.transfer_rate, "
+                f"{FILE_PREFIX}diffusion.targets.MODEL.base_rate, …)"
+            )
+
+
+def _applicable(sc: Scenario, params: dict[str, Any]) -> dict[str, Any]:
+    """Of `params`, those scenario `sc` has: every parameter group's, and a rule's parameter
+    if one of its regimes uses the rule."""
+    from sim.params import Parameters
+
+    rules = {r.rule for reg in sc.regime_list() for r in reg.rules}
+    return {
+        k: v
+        for k, v in params.items()
+        if k.split(".", 1)[0] in Parameters.model_fields or k.split(".", 1)[0] in rules
+    }
 
 
 def _validated(data: Any, source: str) -> PopulationFile:
@@ -842,8 +1042,13 @@ def _extended(data: Any, source: str, directory: Path, seen: tuple[str, ...] = (
     return {**base, **{k: v for k, v in data.items() if k != "extends"}}
 
 
-def build_population(data: Any, source: str, directory: Path) -> Population:
-    """Validate a population mapping and build its municipalities (sizes, regions, scenarios)."""
+def build_population(
+    data: Any, source: str, directory: Path, params: dict[str, Any] | None = None
+) -> Population:
+    """Validate a population mapping and build its municipalities (sizes, regions, scenarios);
+    `params` (schema parameter → value) are set in every municipality's scenario that has them
+    after the file's own items, as ``--set`` would set them in each (``load_population``)."""
+    params = dict(params or {})
     f = _validated(_extended(data, source, directory), source)
     if f.municipalities == 0:
         raise GovsimError(
@@ -944,6 +1149,8 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
         if ref not in loaded:
             loaded[ref] = _load(ref, directory, where)
         label, base = loaded[ref]
+        if params:
+            items += [(_OVERRIDE, k, v) for k, v in _applicable(base, params).items()]
         size = (
             {}
             if nm is not None and nm.size == "scenario"
@@ -981,17 +1188,46 @@ def build_population(data: Any, source: str, directory: Path) -> Population:
         spec=f.model_dump(mode="json", by_alias=True),
         markets=_region_markets(f, source, members),
         networks=_networks(f, source, members),
-        diffusion=_diffusion(f, source, members, directory, int(years)),
+        diffusion=_diffusion(f, source, members, directory, int(years), params),
     )
 
 
+_OVERRIDE = "override"  # the "where" of an override's item (``_apply``'s message)
+
+
+def _check_used(params: dict[str, Any], scenarios: list[Scenario], source: str) -> None:
+    """A rule's parameter that no municipality's scenario (nor diffusion target) uses changes
+    nothing: refused, naming the rules they use."""
+    from sim.overrides import show
+
+    used = [_applicable(sc, params) for sc in scenarios]
+    for name, value in params.items():
+        if not any(name in u for u in used):
+            rules = sorted(
+                {r.rule for sc in scenarios for reg in sc.regime_list() for r in reg.rules}
+            )
+            raise GovsimError(
+                f"override {name}={show(value)}: parameter {name!r} belongs to rule "
+                f"{name.split('.', 1)[0]!r}, which no municipality of population {source} uses "
+                f"(their rules: {', '.join(rules)})"
+            )
+
+
 def _diffusion(
-    f: PopulationFile, source: str, members: list[Municipality], directory: Path, years: int
+    f: PopulationFile,
+    source: str,
+    members: list[Municipality],
+    directory: Path,
+    years: int,
+    params: dict[str, Any] | None = None,
 ) -> Diffusion | None:
-    """The built diffusion block: each target's model loaded (its last regime's rules), the
-    models it may replace known, switches within the run."""
+    """The built diffusion block: each target's model loaded (its last regime's rules, with
+    the rule parameters of `params` it has), the models it may replace known, switches within
+    the run. `params`: also checked to change something in some municipality or target."""
     d = f.diffusion
     if d is None or not d.enabled:
+        if params:
+            _check_used(params, [m.scenario for m in members], source)
         return None
     start_year = members[0].scenario.start_year
     first, last = start_year + 1, start_year + years - 1
@@ -1007,9 +1243,17 @@ def _diffusion(
         )
     labels = {m.preset for m in members}
     targets: list[Target] = []
+    loaded: list[Scenario] = []
     for i, t in enumerate(d.targets):
         where = f"{source}: key 'diffusion.targets[{i}].model'"
         label, sc = _load(t.model, directory, where)
+        loaded.append(sc)
+        if params and _applicable(sc, params):
+            from sim.overrides import apply_set
+
+            sc = apply_set(
+                sc, _applicable(sc, params), source=f"override (diffusion target {label!r})"
+            )
         if any(x.model == label for x in targets):
             raise GovsimError(
                 f"{where} has value {t.model!r}: each model is a target once (give it several "
@@ -1029,6 +1273,8 @@ def _diffusion(
                 colour_weight=t.colour_weight,
             )
         )
+    if params:
+        _check_used(params, [m.scenario for m in members] + loaded, source)
     known = sorted(labels | {t.model for t in targets})
     for i, t in enumerate(targets):
         for j, src in enumerate(t.sources):
@@ -1198,6 +1444,11 @@ def _apply(
                 sc = apply_overrides(sc, {name: value}, source="\0")
             except GovsimError as e:
                 shown = f"{value:.6g}" if isinstance(value, float) else show(value)
+                if where == _OVERRIDE:
+                    raise GovsimError(
+                        f"override {name}={shown}: municipality {key!r} (scenario {label!r}) of "
+                        f"population {source}: {_why(e.message)}"
+                    ) from None
                 raise GovsimError(
                     f"{source}: key '{where}' has value {shown} (municipality {key!r}, scenario "
                     f"{label!r}): {_why(e.message)}"

@@ -1,0 +1,144 @@
+"""Issue 12, point 6: a population in the experiment engine, `govsim batch`, `govsim compare`,
+`govsim sensitivity` and `govsim report` — a population run's "yearly" table is its national
+table; overrides set a parameter in every municipality that has it, or (``population.KEY``) a
+key of the population file; bad overrides get one message before any run."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import pytest
+
+from sim.errors import GovsimError
+from sim.experiments.engine import RunSpec, run_many
+from sim.population import load_population, run_population
+
+SMALL = """
+name: small
+municipalities: 4
+years: 2
+regions:
+  - {key: north, count: 2}
+  - {key: south, count: 2}
+governance:
+  - {scenario: hod, count: 1}
+  - {scenario: bum, rest: true, draw: {tendering.share: [0.2, 0.4]}}
+networks: []
+"""
+# the same municipalities, all BUM: a second case for compare
+ALL_BUM = """
+extends: small.yaml
+name: small_bum
+governance:
+  - {scenario: bum, rest: true, draw: {tendering.share: [0.2, 0.4]}}
+"""
+ID = ["run_id", "scenario", "seed"]
+
+
+@pytest.fixture(scope="module")
+def pops(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pops")
+    (d / "small.yaml").write_text(textwrap.dedent(SMALL), encoding="utf-8")
+    (d / "small_bum.yaml").write_text(textwrap.dedent(ALL_BUM), encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def small(pops):
+    return str(pops / "small.yaml")
+
+
+def _own(df: pd.DataFrame, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    return df.drop(columns=[*ID, *drop]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- overrides on a population
+def test_a_parameter_override_applies_to_every_municipality_that_has_it(small):
+    base = load_population(small)
+    pop = load_population(small, {"market.cost_mean": 1.1, "tendering.share": 0.35})
+    assert {m.scenario.parameters.market.cost_mean for m in pop.municipalities} == {1.1}
+    assert base.municipalities[0].scenario.parameters.market.cost_mean != 1.1
+    shares = {
+        (m.preset, r.share)
+        for m in pop.municipalities
+        for reg in m.scenario.regime_list()
+        for r in reg.rules
+        if r.rule == "tendering"
+    }
+    assert shares == {("bum", 0.35), ("hod", 0.35)}  # the drawn targets are overridden too
+    # sizes are the population's: unchanged by a parameter override
+    assert [m.citizens for m in pop.municipalities] == [m.citizens for m in base.municipalities]
+
+
+def test_a_population_key_override_changes_the_file(small):
+    base = load_population(small)
+    wide = load_population(small, {"population.size.sigma": 1.5})
+    assert [m.citizens for m in wide.municipalities] != [m.citizens for m in base.municipalities]
+    moved = load_population(
+        small, {"population.regions.south.count": 3, "population.municipalities": 5}
+    )
+    assert len(moved) == 5 and sum(m.region == "south" for m in moved.municipalities) == 3
+
+
+@pytest.mark.parametrize(
+    "overrides, needle",
+    [
+        ({"population.size.nope": 1}, "unknown key 'size.nope'"),
+        ({"population.regions.east.count": 1}, "has no item 'east'; its items are north, south"),
+        ({"population.diffusion.start": 2010}, "has no key 'diffusion'"),
+        ({"nope.rate": 1}, "unknown name"),
+        ({"municipality.citizens": 5000}, "from its size"),
+        ({"market.cost_mean": -1.0}, "override market.cost_mean=-1: municipality"),
+        ({"population.size.sigma": -1}, "key 'size.sigma' has value -1"),
+    ],
+)
+def test_a_bad_population_override_is_one_message(small, overrides, needle):
+    with pytest.raises(GovsimError, match=None) as e:
+        load_population(small, overrides)
+    msg = e.value.message
+    assert needle in msg, msg
+    name, value = next(iter(overrides.items()))
+    assert f"override {name}=" in msg and "\n" not in msg
+
+
+# ---------------------------------------------------------------- the engine
+def test_the_engine_runs_a_population_spec_as_its_national_run(small):
+    specs = [RunSpec("p0", small, seed=5), RunSpec("p1", small, (("market.cost_mean", 1.1),), 6)]
+    res = run_many(specs, tables=("yearly", "municipalities_yearly"), strict=True)
+    nat, muni = res.table("yearly"), res.table("municipalities_yearly")
+    own = run_population(small, seed=5)
+    pd.testing.assert_frame_equal(
+        _own(nat[nat["run_id"] == "p0"], ("market.cost_mean",)), own.national
+    )
+    mine = _own(muni[muni["run_id"] == "p0"], ("market.cost_mean",))
+    # the engine's order: by year, municipalities in the run's order within a year
+    want = own.yearly.sort_values("year", kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, want.rename(columns={"seed": "municipality_seed"}))
+    changed = run_population(load_population(small, {"market.cost_mean": 1.1}), seed=6)
+    pd.testing.assert_frame_equal(
+        _own(nat[nat["run_id"] == "p1"], ("market.cost_mean",)), changed.national
+    )
+    assert nat.loc[nat["run_id"] == "p1", "market.cost_mean"].eq(1.1).all()
+    assert (nat["scenario"] == small).all() and len(nat) == 2 * 2
+
+
+def test_population_runs_give_identical_tables_on_one_and_two_workers(small):
+    specs = [RunSpec(f"r{i}", small, seed=s) for i, s in enumerate((1, 2, 3))]
+    one = run_many(specs, workers=1, tables=("yearly", "municipalities_yearly"), strict=True)
+    two = run_many(specs, workers=2, tables=("yearly", "municipalities_yearly"), strict=True)
+    for t in ("yearly", "municipalities_yearly"):
+        pd.testing.assert_frame_equal(one.table(t), two.table(t))
+
+
+def test_the_engine_refuses_bad_population_specs_before_any_run(small, tmp_path):
+    out = tmp_path / "b"
+    with pytest.raises(GovsimError, match=r"run p0 \(.*\): override population.size.nope=1"):
+        run_many([RunSpec("p0", small, (("population.size.nope", 1),))], out=out)
+    assert not out.exists()
+    with pytest.raises(GovsimError, match="not both"):
+        run_many([RunSpec("p0", small), RunSpec("s0", "bum")])
+    with pytest.raises(GovsimError, match="not a population's national column"):
+        run_many([RunSpec("p0", small)], columns=["admin_hours"])
+    with pytest.raises(GovsimError, match="no run is of a population"):
+        run_many([RunSpec("s0", "bum")], tables=("yearly", "municipalities_yearly"))
