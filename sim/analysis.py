@@ -91,12 +91,14 @@ def paired_outcomes(outcomes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _entry(col: str):
-    return find(col) or find(col, "keys")
+    return find(col) or find(col, "keys") or find(col, "national")
 
 
 def outcome_label(col: str, unit: bool = True) -> str:
-    """The registry label (with its unit) of a yearly outcome or of a column compare adds."""
-    return label(col, "yearly" if find(col) else "keys", unit=unit)
+    """The registry label (with its unit) of a yearly outcome, of a column compare adds, or of
+    a population's national outcome."""
+    table = "yearly" if find(col) else "keys" if find(col, "keys") else "national"
+    return label(col, table, unit=unit)
 
 
 def _digits(x: float) -> int:

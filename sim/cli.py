@@ -171,6 +171,7 @@ def run_cmd(
 
 
 @cli.command("compare")
+@click.argument("positional", metavar="[SCENARIO]...", nargs=-1)
 @click.option(
     "--scenarios",
     "scenarios",
@@ -222,6 +223,7 @@ def run_cmd(
     "same seeds.",
 )
 def compare_cmd(
+    positional: tuple[str, ...],
     scenarios: tuple[str, ...],
     replications: int,
     years: int | None,
@@ -237,7 +239,12 @@ def compare_cmd(
     Prints the run mean of every headline outcome per case with its unit, then the paired
     difference of every outcome from the baseline case (plain numbers and % of the baseline).
     --set changes every compared scenario the same way; a name one of them does not use is an
-    error naming that scenario. --vary makes one case per value of a parameter."""
+    error naming that scenario. --vary makes one case per value of a parameter.
+
+    SCENARIO... (or --scenarios) may name populations instead (denmark denmark_diffusion):
+    then each replication is a national run and the outcomes are the national table's;
+    --set/--vary take a parameter (set in every municipality that has it) or population.KEY
+    (a key of the population file; docs/population.md)."""
     from sim.analysis import (
         compared_outcomes,
         format_paired,
@@ -258,7 +265,7 @@ def compare_cmd(
     from sim.scenario import load_scenario
     from sim.seeds import derive_seeds
 
-    names = list(scenarios) or list(CANONICAL)
+    names = list(positional) + list(scenarios) or list(CANONICAL)
     sets = parse_set(overrides)
     varied = parse_vary(vary)
     # fails fast on a bad scenario or a --set/--vary one of them cannot take
@@ -273,7 +280,10 @@ def compare_cmd(
         )
     check_out_dir(out)  # before any simulation: an unwritable --out must not cost the runs
     first_seed = derive_seeds(master_seed, 1)[0]
-    warn_ineffective([load_scenario(n) for n in names], sets, first_seed, years)
+    from sim.population.spec import is_population
+
+    singles = [load_scenario(n) for n in names if not is_population(n)]
+    warn_ineffective(singles, sets, first_seed, years)
     yearly, admin = run_comparison(names, replications, years, master_seed, workers, sets, varied)
     yearly = with_common_savings(yearly, baseline)
     outcomes = compared_outcomes(yearly)

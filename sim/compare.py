@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.atomic import atomic_directory
 from sim.errors import GovsimError
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import load_scenario
 from sim.seeds import derive_seeds
 
 CANONICAL = ("bum", "hod", "model_municipality")
@@ -45,17 +45,39 @@ def comparison_cases(
     scenarios: list[str],
     overrides: dict[str, Any] | None = None,
     vary: tuple[str, list[Any]] | None = None,
-) -> list[tuple[str, Scenario, str]]:
+) -> list[tuple[str, Any, str]]:
     """(reference, scenario as run, case name) for every compared scenario and ``--vary`` value:
     ``--set`` changes every scenario; ``--vary KEY=V1,V2`` makes one case per value, named
-    ``NAME KEY=V``. Every case is validated here, before any run."""
+    ``NAME KEY=V``. Every case is validated here, before any run. A population
+    (``sim.population.spec.is_population``) is compared by its national table: its case is the
+    built Population (``--set``/``--vary`` as ``load_population``'s overrides: a parameter in
+    every municipality that has it, ``population.KEY`` a key of its file)."""
     from sim.overrides import apply_set, show
+    from sim.population.spec import is_population, load_population
 
+    kinds = {is_population(s) for s in scenarios}
+    if len(kinds) > 1:
+        raise GovsimError(
+            f"--scenarios {' '.join(scenarios)}: compare populations (national tables) or "
+            "scenarios (one municipality), not both in one comparison"
+        )
     out = []
     for s in scenarios:
-        sc = apply_set(load_scenario(s), overrides)
+        if is_population(s):
+
+            def pop(sets: dict[str, Any], option: str, s: str = s) -> Any:
+                try:
+                    return load_population(s, sets)
+                except GovsimError as e:
+                    raise GovsimError(f"{option}: population {s!r}: {e.message}") from None
+
+            base = pop(dict(overrides or {}), "--set")
+            name = base.name
+        else:
+            base = apply_set(load_scenario(s), overrides)
+            name = base.name
         if vary is None:
-            out.append((s, sc, sc.name))
+            out.append((s, base, name))
             continue
         key, values = vary
         if key in (overrides or {}):
@@ -63,8 +85,26 @@ def comparison_cases(
                 f"--vary {key}=…: {key!r} is also given with --set; vary it or set it, not both"
             )
         for v in values:
-            out.append((s, apply_set(sc, {key: v}, source="--vary"), f"{sc.name} {key}={show(v)}"))
+            case = (
+                pop({**(overrides or {}), key: v}, "--vary")
+                if is_population(s)
+                else apply_set(base, {key: v}, source="--vary")
+            )
+            out.append((s, case, f"{name} {key}={show(v)}"))
     return out
+
+
+def _case_overrides(
+    overrides: dict[str, Any] | None, vary: tuple[str, list[Any]] | None, label: str, name: str
+) -> tuple[tuple[str, Any], ...]:
+    """A population case's overrides (the engine builds the population in each worker)."""
+    sets = dict(overrides or {})
+    if vary is not None and label != name:
+        from sim.overrides import show
+
+        key, values = vary
+        sets[key] = next(v for v in values if label == f"{name} {key}={show(v)}")
+    return tuple(sorted(sets.items()))
 
 
 def run_comparison(
@@ -104,18 +144,27 @@ def run_comparison(
             "start_year and years (use --years to align the length)"
         )
     seeds = derive_seeds(master_seed, replications)
-    specs = [
-        RunSpec(
+    from sim.population.spec import Population
+
+    def spec(i: int, s: str, sc: Any, lab: str, r: int, seed: int) -> RunSpec:
+        if isinstance(sc, Population):  # a population: its reference and overrides
+            ov = _case_overrides(overrides, vary, lab, sc.name)
+            return RunSpec(f"{i:03d}-r{r:05d}", str(s), ov, seed, years, (("label", lab),))
+        return RunSpec(
             f"{i:03d}-r{r:05d}",
             sc if (overrides or vary) else str(s),  # a changed Scenario travels to the workers
             seed=seed,
             years=years,
             meta=(("label", lab),),
         )
+
+    specs = [
+        spec(i, s, sc, lab, r, seed)
         for i, (s, sc, lab) in enumerate(zip(refs, loaded, labels, strict=True))
         for r, seed in enumerate(seeds)
     ]
-    res = run_many(specs, workers=workers, tables=("yearly", "admin"))
+    national = isinstance(loaded[0], Population)
+    res = run_many(specs, workers=workers, tables=("yearly",) if national else ("yearly", "admin"))
     if res.failed or res.done != len(specs):
         first = f"; the first ({next(iter(res.failures))}):\n" if res.failures else ""
         if res.failures:
@@ -124,7 +173,8 @@ def run_comparison(
             f"{len(specs) - res.done} of {len(specs)} runs failed or are missing{first}\n"
             "nothing was written: a comparison needs every replication"
         )
-    yearly, admin = (_plain(res.table(t)) for t in ("yearly", "admin"))
+    yearly = _plain(res.table("yearly"))
+    admin = pd.DataFrame() if national else _plain(res.table("admin"))
     got = yearly.groupby(["scenario", "seed"]).ngroups if len(yearly) else 0
     if got != len(specs):
         raise GovsimError(
@@ -151,13 +201,19 @@ def comparison_manifest(
 ) -> dict[str, Any]:
     """What a comparison ran: every scenario as resolved (overrides applied), the overrides,
     the seeds, replications, years, versions, commit."""
+    from sim.population.spec import Population
     from sim.provenance import git_commit, versions
 
     cases = comparison_cases(scenarios, overrides, vary)
     loaded = [c[1] for c in cases]
     return {
         "command": "compare",
-        "scenarios": [sc.model_dump(mode="json") for sc in loaded],
+        "scenarios": [
+            {"population": sc.spec, "source": sc.source}
+            if isinstance(sc, Population)
+            else sc.model_dump(mode="json")
+            for sc in loaded
+        ],
         "cases": [c[2] for c in cases],
         "references": [c[0] for c in cases],
         "overrides": dict(overrides or {}),

@@ -3049,6 +3049,17 @@ def find(name: str, table: str = "yearly") -> Output | None:
     return hit
 
 
+def outcome(name: str) -> Output:
+    """The entry of an outcome column of a run's yearly table, or of a population's national
+    table (a population run's "yearly" table in batches, compare and sensitivity studies)."""
+    hit = find(name) or find(name, "national")
+    if hit is None:
+        raise KeyError(
+            f"{name!r} is not a column of the yearly or national table (see `govsim outputs`)"
+        )
+    return hit
+
+
 def output(name: str, table: str = "yearly") -> Output:
     """Like `find`, but a column that is not in the registry is a KeyError naming the table."""
     hit = find(name, table)

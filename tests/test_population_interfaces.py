@@ -5,6 +5,7 @@ key of the population file; bad overrides get one message before any run."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pandas as pd
@@ -142,3 +143,153 @@ def test_the_engine_refuses_bad_population_specs_before_any_run(small, tmp_path)
         run_many([RunSpec("p0", small)], columns=["admin_hours"])
     with pytest.raises(GovsimError, match="no run is of a population"):
         run_many([RunSpec("s0", "bum")], tables=("yearly", "municipalities_yearly"))
+
+
+# ---------------------------------------------------------------- commands
+def _experiment(tmp_path, scenario: str, extra: str = "") -> str:
+    p = tmp_path / "exp.yaml"
+    p.write_text(
+        f"name: national\nreplications: 2\nyears: 3\nmaster_seed: 11\n"
+        f"scenarios:\n  - {scenario}\n{extra}",
+        encoding="utf-8",
+    )
+    return str(p)
+
+
+def test_govsim_batch_and_report_on_denmark(invoke, tmp_path):
+    """The shipped 98-municipality population in a batch (3 years, 2 replications), then its
+    report: national rows, one per run and year, with every headline outcome."""
+    from sim.analysis import KEY_OUTCOMES
+
+    out = tmp_path / "out"
+    r = invoke("batch", _experiment(tmp_path, "denmark"), "--out", str(out), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "2 runs done, 0 failed" in r.stdout
+    y = pd.read_parquet(out / "yearly")
+    assert len(y) == 2 * 3 and set(y["scenario"]) == {"denmark"}
+    assert (y["municipalities"] == 98).all()
+    assert set(KEY_OUTCOMES) <= set(y.columns) and "exposed_share" in y.columns
+    assert y.groupby("run_id")["total_cost_dkk"].mean().nunique() == 2  # two seeds, two runs
+    r = invoke("report", str(out))
+    assert r.returncode == 0, r.stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(KEY_OUTCOMES) <= set(summary["outcome"])
+    assert "Traceback" not in r.stderr and (out / "report.html").stat().st_size > 0
+
+
+def test_govsim_batch_keeps_the_municipality_table_and_varies_a_population_key(
+    invoke, tmp_path, small
+):
+    extra = "tables: [yearly, municipalities_yearly]\n"
+    exp = _experiment(
+        tmp_path,
+        f"{{scenario: {small}, values: [{{population.size.sigma: 0.3}}, "
+        "{population.size.sigma: 1.2}]}",
+        extra,
+    )
+    out = tmp_path / "out"
+    r = invoke("batch", exp, "--out", str(out), "--no-progress", "--set", "market.cost_mean=1.05")
+    assert r.returncode == 0, r.stderr
+    m = pd.read_parquet(out / "municipalities_yearly")
+    assert len(m) == 2 * 2 * 4 * 3  # variations × replications × municipalities × years
+    spread = m.groupby("population.size.sigma")["budget_dkk"].std()
+    assert spread[1.2] > spread[0.3]
+    assert (pd.read_parquet(out / "yearly")["market.cost_mean"] == 1.05).all()
+
+
+@pytest.mark.parametrize("cmd", ["batch", "compare", "sensitivity"])
+def test_a_bad_population_override_on_the_command_line_is_one_message(
+    invoke, tmp_path, small, pops, cmd
+):
+    out = tmp_path / "out"
+    bad = ("--set", "population.size.nope=1")
+    if cmd == "batch":
+        args = ("batch", _experiment(tmp_path, small), "--out", str(out), *bad)
+    elif cmd == "compare":
+        args = ("compare", small, str(pops / "small_bum.yaml"), "--out", str(out), *bad)
+    else:
+        args = ("sensitivity", _sens(tmp_path, small), "--out", str(out), *bad)
+    r = invoke(*args)
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr and "override population.size.nope=1" in r.stderr
+    assert "unknown key 'size.nope'" in r.stderr and "allowed keys here" in r.stderr
+    assert not out.exists()
+
+
+def test_govsim_compare_two_populations(invoke, tmp_path, small, pops):
+    out = tmp_path / "cmp"
+    r = invoke(
+        "compare",
+        small,
+        str(pops / "small_bum.yaml"),
+        "--replications",
+        "2",
+        "--years",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "baseline small" in r.stdout and "In-house share" in r.stdout
+    s = pd.read_csv(out / "summary.csv")
+    assert set(s["scenario"]) == {"small", "small_bum"}
+    y = pd.read_parquet(out / "yearly.parquet")
+    assert "exposed_share" in y.columns and len(y) == 2 * 2 * 2
+    # the all-BUM country has no HOD municipality: a different in-house share on the same seeds
+    d = s[(s["scenario"] == "small_bum") & (s["outcome"] == "inhouse_share")]
+    assert d["run_diff_vs_small"].iloc[0] != 0
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["scenarios"][0]["population"]["name"] == "small"
+    assert (out / "timeseries.png").exists()
+
+
+def _sens(tmp_path, small: str, column: str = "total_cost_dkk") -> str:
+    p = tmp_path / "sens.yaml"
+    p.write_text(
+        textwrap.dedent(
+            f"""
+            name: national_morris
+            years: 2
+            parameters:
+              market.cost_mean: [0.95, 1.05]
+              trust_dynamics.build_rate: [0.05, 0.4]
+            outcomes:
+              - {{column: {column}, summary: mean, scenario: {small}}}
+            method: {{name: morris, trajectories: 2, num_levels: 4}}
+            replications: 1
+            seed: 3
+            """
+        ),
+        encoding="utf-8",
+    )
+    return str(p)
+
+
+def test_govsim_sensitivity_on_a_population(invoke, tmp_path, small):
+    out = tmp_path / "sa"
+    r = invoke(
+        "sensitivity",
+        _sens(tmp_path, small, "exposed_share"),
+        "--out",
+        str(out),
+        "--quiet",
+        "--set",
+        "population.size.sigma=0.5",
+    )
+    assert r.returncode == 0, r.stderr
+    idx = pd.read_csv(out / "indices.csv")
+    mu = idx[idx["index"] == "mu_star"].set_index("parameter")["value"]
+    assert set(mu.index) == {"market.cost_mean", "trust_dynamics.build_rate"}
+    assert "share of task volume" in (out / "summary.txt").read_text()
+    runs = pd.read_parquet(out / "batch" / "yearly")
+    assert "exposed_share" in runs.columns and len(runs) == 2 * (2 + 1) * 2  # Morris runs × years
+    assert set(runs["year"]) == {2008, 2009} and runs["exposed_share"].between(0, 1).all()
+
+
+def test_a_sensitivity_spec_of_a_population_names_national_columns(tmp_path, small):
+    from sim.sensitivity.spec import load_spec
+
+    with pytest.raises(GovsimError, match="not a column of population .*national table"):
+        load_spec(_sens(tmp_path, small, "admin_hours"))

@@ -90,10 +90,13 @@ def batch(
     out = out or Path("results") / exp.name
     if sets:
         from sim.overrides import apply_overrides
+        from sim.population.spec import is_population
         from sim.scenario import load_scenario
 
         firsts = {s.scenario: s for s in reversed(plain)}  # each scenario's first run
         for ref, s in reversed(firsts.items()):
+            if is_population(ref):  # --set applies to each municipality that has the name
+                continue
             sc = apply_overrides(load_scenario(ref), dict(s.overrides))
             warn_ineffective([sc], sets, s.seed, s.years)
     summary = execute(

@@ -33,11 +33,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import GovsimError, describe_validation_errors
-from sim.experiments.engine import RunSpec
+from sim.experiments.engine import NATIONAL_OUTCOMES, POPULATION_TABLE, TABLES, RunSpec
 from sim.metrics import YEARLY_COLUMNS
 from sim.overrides import apply_overrides
 from sim.params import NumbersModel, resolve_range
-from sim.runner import RunResult
 from sim.scenario import allowed_keys, format_loc, load_scenario, preset_names, read_yaml
 from sim.seeds import derive_seeds, stream_rng
 
@@ -170,17 +169,32 @@ def load_experiment(path: str | Path) -> Experiment:
             )
         ) from None
     for col in exp.outcomes or ():
-        if col not in YEARLY_COLUMNS:
+        if col not in YEARLY_COLUMNS and col not in NATIONAL_OUTCOMES:
             raise GovsimError(
-                f"{path}: key 'outcomes' has value {col!r}: not a yearly column; "
-                f"allowed: {', '.join(YEARLY_COLUMNS)}"
+                f"{path}: key 'outcomes' has value {col!r}: not a yearly column (nor, for a "
+                f"population, a national one); allowed: {', '.join(YEARLY_COLUMNS)} (a "
+                f"population also: {', '.join(c for c in NATIONAL_OUTCOMES if c not in YEARLY_COLUMNS)})"
             )
     for t in exp.tables:
-        if t not in RunResult.TABLES:
+        if t not in TABLES:
             raise GovsimError(
-                f"{path}: key 'tables' has value {t!r}; allowed: {', '.join(RunResult.TABLES)}"
+                f"{path}: key 'tables' has value {t!r}; allowed: {', '.join(TABLES)} "
+                f"({POPULATION_TABLE}: a population's per-municipality table)"
             )
     return exp
+
+
+def load_case(ref: Any, overrides: dict[str, Any], where: str) -> Any:
+    """The scenario or population (``sim.population.spec.is_population``) of a run with
+    `overrides` applied: what a run of it would run, checked before any run."""
+    from sim.population.spec import is_population, load_population
+
+    if is_population(ref):
+        try:
+            return load_population(ref, overrides)
+        except GovsimError as e:
+            raise GovsimError(f"{where}: {e.message}") from None
+    return apply_overrides(load_scenario(ref), overrides, source=where)
 
 
 def resolve_scenario(ref: str, base: Path) -> str:
@@ -254,7 +268,7 @@ def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec
         where = f"{source}: scenarios[{i}]"
         ref = resolve_scenario(entry.scenario, base)
         try:
-            sc = load_scenario(ref)
+            sc = load_case(ref, {}, where)
         except GovsimError as e:
             raise GovsimError(f"{where}: scenario {entry.scenario!r}: {e.message}") from None
         label = entry.label or sc.name
@@ -267,7 +281,8 @@ def expand(exp: Experiment, source: str | Path = "<experiment>") -> list[RunSpec
         sets = override_sets(var, exp.master_seed, i, where)
         vwidth = max(4, len(str(len(sets) - 1)))
         for v, ov in enumerate(sets):
-            apply_overrides(sc, ov, source=f"{where} ({label}) variation {v}")
+            if ov:
+                load_case(ref, ov, f"{where} ({label}) variation {v}")
             case = _case(label, ov, len(sets))
             for r, seed in enumerate(seeds):
                 specs.append(
@@ -305,8 +320,13 @@ def with_set(specs: list[RunSpec], sets: dict[str, Any], option: str = "--set") 
                 f"{option} {clash}={show(sets[clash])}: the experiment already varies {clash!r} "
                 f"(run {s.run_id}); set it in the file or on the command line, not both"
             )
+    from sim.population.spec import is_population
+
     for ref in dict.fromkeys(s.scenario for s in specs):
-        apply_set(load_scenario(ref), sets, source=option)
+        if is_population(ref):
+            load_case(ref, sets, option)
+        else:
+            apply_set(load_scenario(ref), sets, source=option)
     return [
         replace(s, overrides=tuple(sorted({**dict(s.overrides), **sets}.items()))) for s in specs
     ]

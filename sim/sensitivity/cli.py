@@ -72,7 +72,11 @@ def sensitivity(
         load_spec(spec), sets
     )  # every spec and --set error surfaces here, before any run
     if sets and not analyse_only:
+        from sim.population.spec import is_population
+
         for _, ref in s.scenarios:
+            if is_population(ref):  # held fixed in every municipality that has the name
+                continue
             sc = load_scenario(ref)
             mine = {k: v for k, v in sets.items() if sc.uses_parameter(k)}
             warn_ineffective([sc], mine, derive_seeds(s.seed, 1)[0], s.years)

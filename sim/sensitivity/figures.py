@@ -23,10 +23,10 @@ def _slug(name: str) -> str:
 
 def _outcome_unit(outcomes: Any, outcome: str) -> str:
     from sim.outputs import INDEX_UNITS as SCALED
-    from sim.outputs import output
+    from sim.outputs import outcome as entry
 
     o = next(o for o in outcomes if o.name == outcome)
-    out = output(o.column)
+    out = entry(o.column)
     return f"{out.unit} {out.scale}" if out.unit in SCALED else out.unit
 
 

@@ -19,8 +19,16 @@ from sim.scenario import Scenario
 
 
 def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> None:
-    """Both ends of a sampled range must be valid values (the schema's hard bounds) in every scenario."""
+    """Both ends of a sampled range must be valid values (the schema's hard bounds) in every
+    scenario; a population's are its municipalities' scenarios (``Population.scenarios``)."""
+    from sim.population.spec import Population
+
+    scenarios = [
+        s for sc in scenarios for s in (sc.scenarios() if isinstance(sc, Population) else [sc])
+    ]
     for sc in scenarios:
+        if not sc.uses_parameter(p.name):
+            continue
         ends: tuple[float, ...] = (p.low, p.high)
         if getattr(p, "dist", "unif") in ("norm", "lognorm"):
             # an open or unbounded support, checked against the hard bounds (spec._distribution):

@@ -34,10 +34,13 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 from sim.errors import GovsimError, describe_validation_errors
 from sim.outputs import outcome_columns
 from sim.params import NumbersModel, Range, resolve_range, schema, schema_index
-from sim.scenario import load_scenario, read_yaml
+from sim.population.spec import load_case
+from sim.scenario import read_yaml
 
 #: the numeric yearly columns a spec may summarise (from the output registry, ``govsim outputs``).
 OUTCOME_COLUMNS = outcome_columns("yearly")
+#: the numeric national columns an outcome of a population may summarise
+NATIONAL_COLUMNS = outcome_columns("national")
 
 
 class _Strict(NumbersModel):  # no .inf/.nan, no boolean as a number
@@ -162,10 +165,11 @@ class OutcomeSpec(_Strict):
     @field_validator("column")
     @classmethod
     def _known_column(cls, c: str) -> str:
-        if c not in OUTCOME_COLUMNS:
+        if c not in OUTCOME_COLUMNS and c not in NATIONAL_COLUMNS:
             raise ValueError(
                 f"unknown outcome column {c!r}; allowed are the numeric yearly columns: "
                 + ", ".join(OUTCOME_COLUMNS)
+                + " (of a population: its national columns, `govsim outputs --table national`)"
             )
         return c
 
@@ -268,8 +272,11 @@ def with_fixed(
 
     if not sets:
         return spec
+    from sim.population.spec import Population, load_population
+
     sampled = {p.name for p in spec.params}
-    loaded = {label: load_scenario(ref) for label, ref in spec.scenarios}
+    loaded = {label: load_case(ref) for label, ref in spec.scenarios}
+    refs = dict(spec.scenarios)
     for name, value in sets.items():
         item = f"{option} {name}={show(value)}"
         if name in sampled:
@@ -277,6 +284,13 @@ def with_fixed(
                 f"{item}: the study samples {name!r} (key 'parameters' of {spec.source}); "
                 "fix it on the command line or sample it, not both"
             )
+        if any(isinstance(sc, Population) for sc in loaded.values()):
+            for label in loaded:  # a population's own check (parameter or population.KEY)
+                try:
+                    load_population(refs[label], {name: value})
+                except GovsimError as e:
+                    raise GovsimError(f"{option}: {e.message}") from None
+            continue
         if name not in schema_index():
             raise GovsimError(
                 f"{item}: unknown parameter {name!r}; see `govsim params` for the names"
@@ -315,7 +329,8 @@ def spec_from_dict(data: Any, source: str = "<spec>", base: Path | None = None) 
 
     scenarios = _resolve_scenarios(raw.outcomes, source, base)
     outcomes = _expand_outcomes(raw.outcomes, source)
-    loaded = {label: load_scenario(ref) for label, ref in scenarios.items()}
+    loaded = {label: load_case(ref) for label, ref in scenarios.items()}
+    _check_columns(raw.outcomes, scenarios, loaded, source)
     params = _select_params(raw, loaded, source)
     for p in params:
         users = [sc for sc in loaded.values() if sc.uses_parameter(p.name)]
@@ -413,13 +428,43 @@ def _resolve_scenarios(
             if refs.get(label, resolved) != resolved:
                 raise GovsimError(f"{source}: two different scenarios are both called {label!r}")
             try:
-                load_scenario(resolved)
+                load_case(resolved)
             except GovsimError as e:
                 raise GovsimError(
                     f"{source}: key 'outcomes[{i}]' names scenario {ref!r}: {e.message}"
                 ) from None
             refs[label] = resolved
     return refs
+
+
+def _check_columns(
+    outcomes: list[OutcomeSpec], refs: dict[str, str], loaded: dict, source: str
+) -> None:
+    """A population's outcome is a column of its national table, a scenario's of its yearly
+    table; an outcome minus another compares like with like."""
+    from sim.population.spec import Population
+
+    for i, o in enumerate(outcomes):
+        names = [o.scenario] if isinstance(o.scenario, str) else list(o.scenario)
+        names += [o.minus] if o.minus is not None else []
+        for ref in names:
+            national = isinstance(loaded[_scenario_label(ref)], Population)
+            allowed = NATIONAL_COLUMNS if national else OUTCOME_COLUMNS
+            if o.column not in allowed:
+                what = (
+                    f"population {ref!r}'s national" if national else f"scenario {ref!r}'s yearly"
+                )
+                raise GovsimError(
+                    f"{source}: key 'outcomes[{i}].column' has value {o.column!r}: not a column "
+                    f"of {what} table; allowed: {', '.join(allowed)}"
+                )
+    kinds = {isinstance(sc, Population) for sc in loaded.values()}
+    if len(kinds) > 1:
+        raise GovsimError(
+            f"{source}: key 'outcomes' names populations and scenarios ("
+            + ", ".join(refs)
+            + "): a study runs populations (national tables) or single municipalities, not both"
+        )
 
 
 def _expand_outcomes(outcomes: list[OutcomeSpec], source: str) -> list[Outcome]:
@@ -529,6 +574,14 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
 
 
 def _check_used(name: str, loaded: dict, source: str) -> None:
+    from sim.population.spec import SIZE_PARAMETERS, Population
+
+    if name in SIZE_PARAMETERS and any(isinstance(sc, Population) for sc in loaded.values()):
+        raise GovsimError(
+            f"{source}: key 'parameters' names {name!r}, which a population sets in each "
+            "municipality from its size; sample another parameter (the size distribution is a "
+            "key of the population file, population.size.…, fixed with --set)"
+        )
     if not any(sc.uses_parameter(name) for sc in loaded.values()):
         rule = name.split(".", 1)[0]
         raise GovsimError(

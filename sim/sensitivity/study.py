@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import GovsimError
-from sim.scenario import load_scenario
+from sim.population.spec import load_case
 from sim.seeds import derive_seeds
 from sim.sensitivity.analyse import (
     method_for,
@@ -93,7 +93,7 @@ class StudyRuns(Sequence):
     never holds one per run. Run ids, overrides and seeds are a pure function of the position."""
 
     def __init__(self, spec: SensitivitySpec, values: PointValues, seeds: Sequence[int]) -> None:
-        self.arms = [(label, ref, load_scenario(ref)) for label, ref in spec.scenarios]
+        self.arms = [(label, ref, load_case(ref)) for label, ref in spec.scenarios]
         self.values, self.seeds = values, [int(x) for x in seeds]
         self.fixed, self.years = dict(spec.fixed), spec.years
         self.per_arm = len(values) * len(self.seeds)
@@ -749,9 +749,9 @@ def _per_year_lines(base: str, indices: pd.DataFrame, texts: dict, main: str, ou
 
 
 def _unit(o: Any) -> str:
-    from sim.outputs import INDEX_UNITS, output
+    from sim.outputs import INDEX_UNITS, outcome
 
-    out = output(o.column)
+    out = outcome(o.column)
     unit = f"{out.unit} {out.scale}" if out.unit in INDEX_UNITS else out.unit
     what = "difference " if o.minus else ""
     span = f" of {o.years[0]}–{o.years[1]}" if o.years else ""
