@@ -139,15 +139,10 @@ def run_cmd(
     from sim.scenario import load_scenario
 
     if is_population(scenario):  # `govsim run denmark` is `govsim population denmark`
-        if overrides:
-            raise GovsimError(
-                f"--set {overrides[0]!r}: a population takes its parameters from its file "
-                "(governance[].set, governance[].draw, overrides), not from --set"
-            )
         from sim.population.cli import population
 
         click.get_current_context().invoke(
-            population, population=scenario, seed=seed, years=years, out=out
+            population, population=scenario, seed=seed, years=years, out=out, overrides=overrides
         )
         return
     sets = parse_set(overrides)

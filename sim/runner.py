@@ -131,20 +131,25 @@ def run(
         years: run length in years (default: the scenario's ``years``).
         set: parameter overrides by dotted name (``govsim params``), e.g.
             ``{"tendering.share": 0.4}``, as ``govsim run --set`` gives them; recorded in the
-            manifest.
+            manifest. On a population: set in every municipality that has the parameter, and
+            ``population.KEY`` sets a key of the population file (docs/population.md).
     """
     from sim.overrides import apply_set
     from sim.population.spec import is_population
 
     if is_population(scenario):  # a population of municipalities (docs/population.md)
-        if set:
+        if set is not None and not isinstance(set, dict):
             raise GovsimError(
-                f"set has value {set!r}: a population takes its parameters from its file "
-                "(governance[].set, governance[].draw, overrides), not from set"
+                f"set has value {set!r}: it must be a mapping of parameter names (or "
+                "population.KEY) to values, e.g. {'market.cost_mean': 1.05}"
             )
         from sim.population.run import run_population
+        from sim.population.spec import load_population
 
-        return run_population(scenario, seed=seed, years=years)
+        res = run_population(load_population(scenario, set), seed=seed, years=years)
+        if set:
+            res.manifest["overrides"] = dict(set)
+        return res
     if set is not None and not isinstance(set, dict):
         raise GovsimError(
             f"set has value {set!r}: it must be a mapping of parameter names to values, "

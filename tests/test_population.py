@@ -127,10 +127,20 @@ def test_sim_run_and_govsim_run_take_a_population(small, small_run, invoke, tmp_
     assert r.returncode == 0, r.stderr
     got = pd.read_parquet(tmp_path / "r" / "national.parquet")
     pd.testing.assert_frame_equal(got, small_run.national, check_dtype=False)
-    r = invoke("run", str(small), "--set", "tendering.share=0.3")
-    assert r.returncode == 2 and "a population takes its parameters from its file" in r.stderr
-    with pytest.raises(GovsimError, match="a population takes its parameters"):
-        run(small, seed=5, set={"tendering.share": 0.3})
+    # --set on a population: in every municipality that has the parameter (docs/population.md)
+    r = invoke("run", str(small), "--set", "tendering.share=0.35", "--out", str(tmp_path / "s"))
+    assert r.returncode == 0, r.stderr
+    got = pd.read_parquet(tmp_path / "s" / "yearly.parquet")
+    final = got[got["year"] == got["year"].max()]
+    shares = final.loc[final["preset"] != "model_municipality", "tendered_share"]
+    assert shares.to_numpy() == pytest.approx([0.35] * len(shares))
+    man = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert man["overrides"] == {"tendering.share": 0.35}
+    r = invoke("run", str(small), "--set", "population.nope=1", "--out", str(tmp_path / "t"))
+    assert r.returncode != 0 and "override population.nope=1" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "t").exists()
+    with pytest.raises(GovsimError, match="override tendering.share=0.1"):
+        run(small, seed=5, set={"tendering.share": 0.1})  # below HOD's tendering floor
 
 
 def test_a_national_batch_is_its_single_runs(small, small_run):

@@ -16,7 +16,7 @@ import pandas as pd
 from sim.errors import GovsimError
 from sim.outputs import find, outcome_columns
 
-TABLES = ("yearly", "areas", "admin", "tenders")
+TABLES = ("yearly", "areas", "admin", "tenders", "municipalities_yearly")  # the last: populations
 FORMATS = ("csv", "xlsx")
 #: identity columns that mark one run, in the order a summary row shows them
 RUN_KEYS = ("run_id", "scenario", "label", "case", "variation", "replication", "seed")
@@ -70,6 +70,9 @@ def runs_summary(yearly: pd.DataFrame) -> pd.DataFrame:
     ``<outcome>_mean`` (mean over the run's years) and ``<outcome>_final`` (its final year)."""
     keys = run_keys(yearly)
     outcomes = [c for c in outcome_columns("yearly") if c in yearly.columns]
+    outcomes += [  # a population's national outcomes that a single run has not
+        c for c in outcome_columns("national") if c in yearly.columns and c not in outcomes
+    ]
     outcomes += [
         c for c in yearly.columns if c not in outcomes and find(c, "keys") and c not in RUN_KEYS
     ]

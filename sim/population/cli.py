@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from sim.cli import set_option
+
 
 @click.command("population")
 @click.argument("population", default="denmark")
@@ -47,6 +49,10 @@ import click
     help="Directory for yearly/national/municipalities/markets/adoption (.parquet and .csv), "
     "manifest.json, distributions.png and adoption.png (default: results/population_NAME_seedSEED).",
 )
+@set_option(
+    " (a parameter is set in every municipality whose scenario has it; population.KEY sets a "
+    "key of the population file, e.g. population.size.sigma=0.8)"
+)
 @click.option(
     "--list",
     "list_only",
@@ -62,6 +68,7 @@ def population(
     scheduler: str | None,
     out: Path | None,
     list_only: bool,
+    overrides: tuple[str, ...] = (),
 ) -> None:
     """Run a POPULATION of municipalities (a shipped name such as denmark, or a YAML file).
 
@@ -71,20 +78,25 @@ def population(
     block a municipality may adopt another governance model at a year start
     (docs/population.md)."""
     from sim.atomic import check_out_dir
+    from sim.overrides import parse_set, show
     from sim.population.run import municipality_table, run_population
     from sim.population.spec import load_population
     from sim.seeds import derive_seeds
 
-    pop = load_population(population)  # a bad file fails before the folder check and the run
+    sets = parse_set(overrides)
+    pop = load_population(population, sets)  # a bad file or --set fails before the folder check
     if list_only:
         table = municipality_table(pop, derive_seeds(seed, len(pop)))
         click.echo(table.to_string(index=False))
         return
-    default = Path("results") / re.sub(r"[^\w.=+-]", "_", f"population_{pop.name}_seed{seed}")
+    tag = "".join(f"_{k}={show(v)}" for k, v in sets.items())
+    default = Path("results") / re.sub(r"[^\w.=+-]", "_", f"population_{pop.name}_seed{seed}{tag}")
     out = check_out_dir(out or default)
     res = run_population(
         pop, seed=seed, years=years, workers=workers, backend=backend, scheduler=scheduler
     )
+    if sets:
+        res.manifest["overrides"] = sets
     written = res.write(out)
     last = res.national.iloc[-1]
     click.echo(
