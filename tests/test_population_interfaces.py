@@ -293,3 +293,21 @@ def test_a_sensitivity_spec_of_a_population_names_national_columns(tmp_path, sma
 
     with pytest.raises(GovsimError, match="not a column of population .*national table"):
         load_spec(_sens(tmp_path, small, "admin_hours"))
+
+
+def test_the_shipped_national_experiment_and_study_are_valid():
+    """experiments/national.yaml and national_morris.yaml (docs/population.md) pass every
+    check a run would make, without running."""
+    from pathlib import Path
+
+    from sim.experiments.engine import validate_specs
+    from sim.experiments.spec import expand, load_experiment
+    from sim.sensitivity.spec import load_spec
+
+    root = Path(__file__).resolve().parent.parent / "experiments"
+    exp = load_experiment(root / "national.yaml")
+    specs = expand(exp, root / "national.yaml")
+    validate_specs(specs, tuple(exp.tables), exp.outcomes)
+    assert {s.label for s in specs} == {"denmark", "denmark_diffusion"} and len(specs) == 40
+    study = load_spec(root / "national_morris.yaml")
+    assert {o.scenario for o in study.outcomes} == {"denmark"}
