@@ -171,21 +171,8 @@ def validate_specs(
     bad_tables = [t for t in tables if t not in TABLES]
     if bad_tables or not tables:
         raise GovsimError(f"tables {list(tables)!r}: allowed tables are {', '.join(TABLES)}")
-    kinds = _check_kinds(specs)
-    if columns is not None:
-        allowed = NATIONAL_OUTCOMES if kinds == {True} else YEARLY_COLUMNS
-        what = "a population's national" if kinds == {True} else "a yearly"
-        unknown = [c for c in columns if c not in allowed]
-        if unknown:
-            raise GovsimError(
-                f"outcome {unknown[0]!r} is not {what} column; allowed: {', '.join(allowed)}"
-            )
-    if POPULATION_TABLE in tables and True not in kinds:
-        raise GovsimError(
-            f"table {POPULATION_TABLE!r} is a population's (one row per municipality × year), "
-            "but no run is of a population; allowed tables here: " + ", ".join(RunResult.TABLES)
-        )
     ids = np.empty(n, dtype=np.int64)
+    kinds: dict[bool, RunSpec] = {}  # population or not → the first such run
     loaded: dict[Any, Any] = {}
     keys: dict[int, Any] = {}
     checked: set[int] = set()  # hashes of (scenario, overrides) already validated
@@ -214,6 +201,14 @@ def validate_specs(
             )
         ref = _ref_key(s.scenario, keys)
         population = _is_population(s.scenario)
+        first = kinds.setdefault(population, s)
+        if len(kinds) == 2:
+            p, m = (first, kinds[False]) if population else (kinds[True], first)
+            raise GovsimError(
+                f"run {p.run_id} is of population {p.label!r} and run {m.run_id} of scenario "
+                f"{m.label!r}: one batch runs either populations (national tables) or single "
+                "municipalities, not both; run them as two batches"
+            )
         if ref not in loaded:
             loaded[ref] = None if population else load_scenario(s.scenario)
         try:
@@ -228,15 +223,42 @@ def validate_specs(
         elif s.overrides:
             apply_overrides(loaded[ref], dict(s.overrides), source=f"run {s.run_id} ({s.label})")
     _check_unique(specs, ids)
+    _check_population_tables(set(kinds), tables, columns)
+
+
+def _check_population_tables(
+    kinds: set[bool], tables: tuple[str, ...], columns: Sequence[str] | None
+) -> None:
+    """Outcome columns of a population's national table or of a yearly table; the
+    per-municipality table only where runs are of a population."""
+    national = kinds == {True}
+    if columns is not None:
+        allowed = NATIONAL_OUTCOMES if national else YEARLY_COLUMNS
+        what = "a population's national" if national else "a yearly"
+        unknown = [c for c in columns if c not in allowed]
+        if unknown:
+            raise GovsimError(
+                f"outcome {unknown[0]!r} is not {what} column; allowed: {', '.join(allowed)}"
+            )
+    if POPULATION_TABLE in tables and not national:
+        raise GovsimError(
+            f"table {POPULATION_TABLE!r} is a population's (one row per municipality × year), "
+            "but no run is of a population; allowed tables here: " + ", ".join(RunResult.TABLES)
+        )
 
 
 def _is_population(ref: Any) -> bool:
     """Whether a run's scenario is a population (``sim.population.spec.is_population``), once
     per reference and process."""
-    try:
-        key = scenario_key(ref)
-    except GovsimError:
-        return False
+    if not isinstance(ref, str | os.PathLike | dict):
+        from sim.population.spec import Population
+
+        return isinstance(ref, Population)  # a Scenario object is no population
+    if isinstance(ref, dict):
+        from sim.population.spec import is_population
+
+        return is_population(ref)
+    key = scenario_key(ref)
     hit = _KINDS.get(key)
     if hit is None:
         from sim.population.spec import is_population
@@ -246,23 +268,6 @@ def _is_population(ref: Any) -> bool:
 
 
 _KINDS: dict[Any, bool] = {}
-
-
-def _check_kinds(specs: Sequence[RunSpec]) -> set[bool]:
-    """{True}: every run is of a population; {False}: none is; a mix is refused (a national
-    table and one municipality's yearly table are not cases of one comparison)."""
-    kinds: dict[bool, RunSpec] = {}
-    for s in specs:
-        k = _is_population(s.scenario)
-        kinds.setdefault(k, s)
-        if len(kinds) == 2:
-            raise GovsimError(
-                f"run {kinds[True].run_id} is of population {kinds[True].label!r} and run "
-                f"{kinds[False].run_id} of scenario {kinds[False].label!r}: one batch runs "
-                "either populations (national tables) or single municipalities, not both; "
-                "run them as two batches"
-            )
-    return set(kinds)
 
 
 def _check_population(s: RunSpec) -> None:
