@@ -308,8 +308,9 @@ def compare_cmd(
         f"figures: timeseries.png shows each year's mean, final_year.png the final year ({y1}) "
         "only — the table above shows run means"
     )
+    admin_file = "admin.parquet, " if len(admin.columns) else ""
     click.echo(
-        f"wrote {out}/summary.csv, yearly.parquet, admin.parquet, manifest.json and "
+        f"wrote {out}/summary.csv, yearly.parquet, {admin_file}manifest.json and "
         + ", ".join(p.name for p in figs)
     )
 

@@ -244,7 +244,8 @@ def write_comparison(
 
     with atomic_directory(out) as tmp:
         yearly.to_parquet(tmp / "yearly.parquet", index=False)
-        admin.to_parquet(tmp / "admin.parquet", index=False)
+        if len(admin.columns):  # a comparison of populations has no admin table
+            admin.to_parquet(tmp / "admin.parquet", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
         figs = write_figures(yearly, admin, tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))

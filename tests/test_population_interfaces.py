@@ -242,7 +242,10 @@ def test_govsim_compare_two_populations(invoke, tmp_path, small, pops):
     assert d["run_diff_vs_small"].iloc[0] != 0
     man = json.loads((out / "manifest.json").read_text())
     assert man["scenarios"][0]["population"]["name"] == "small"
-    assert (out / "timeseries.png").exists()
+    assert (out / "timeseries.png").exists() and not (out / "admin.parquet").exists()
+    r = invoke("report", str(out))  # a comparison folder of populations makes a report too
+    assert r.returncode == 0, r.stderr
+    assert set(pd.read_csv(out / "summary.csv")["case"]) == {"small", "small_bum"}
 
 
 def _sens(tmp_path, small: str, column: str = "total_cost_dkk") -> str:
