@@ -314,3 +314,60 @@ def test_the_shipped_national_experiment_and_study_are_valid():
     assert {s.label for s in specs} == {"denmark", "denmark_diffusion"} and len(specs) == 40
     study = load_spec(root / "national_morris.yaml")
     assert {o.scenario for o in study.outcomes} == {"denmark"}
+
+
+def _keys_spec(tmp_path, scenario: str, sigma: str = "[0.3, 1.2]") -> str:
+    p = tmp_path / "keys.yaml"
+    p.write_text(
+        textwrap.dedent(
+            f"""
+            name: national_keys
+            years: 2
+            parameters:
+              market.cost_mean: [0.95, 1.05]
+              population.size.sigma: {sigma}
+              population.regions.south.firms: [2, 6]
+            outcomes:
+              - {{column: total_cost_dkk, summary: mean, scenario: {scenario}}}
+            method: {{name: morris, trajectories: 2, num_levels: 4}}
+            seed: 3
+            """
+        ),
+        encoding="utf-8",
+    )
+    return str(p)
+
+
+def test_a_study_of_a_population_samples_keys_of_its_file(invoke, tmp_path, small):
+    """population.KEY with [low, high] is a sampled input like a parameter; a whole-number
+    range samples whole numbers (the firms of a region's shared market)."""
+    from sim.sensitivity.spec import load_spec
+
+    spec = load_spec(_keys_spec(tmp_path, small))
+    kinds = {p.name: p.kind for p in spec.params}
+    assert kinds["population.size.sigma"] == "float"
+    assert kinds["population.regions.south.firms"] == "int"
+    out = tmp_path / "sa"
+    r = invoke("sensitivity", _keys_spec(tmp_path, small), "--out", str(out), "--quiet")
+    assert r.returncode == 0, r.stderr
+    samples = pd.read_parquet(out / "samples.parquet")
+    firms = samples["population.regions.south.firms"]
+    assert firms.between(2, 6).all() and (firms == firms.round()).all()
+    mu = pd.read_csv(out / "indices.csv").query("index == 'mu_star'").set_index("parameter")
+    assert mu.loc["population.size.sigma", "value"] > 0  # the sizes move the national cost
+
+
+@pytest.mark.parametrize(
+    "scenario, sigma, needle",
+    [
+        (None, "null", "give its range as [low, high]"),
+        (None, "[-1, 1]", "but -1 is not a valid value in population 'small'"),
+        ("bum", "[0.3, 1.2]", "is sampled only in a study whose outcomes are of populations"),
+    ],
+)
+def test_a_bad_sampled_population_key_is_one_message(tmp_path, small, scenario, sigma, needle):
+    from sim.sensitivity.spec import load_spec
+
+    with pytest.raises(GovsimError) as e:
+        load_spec(_keys_spec(tmp_path, scenario or small, sigma))
+    assert needle in e.value.message and "population.size.sigma" in e.value.message

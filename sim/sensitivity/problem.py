@@ -21,8 +21,10 @@ from sim.scenario import Scenario
 def check_param_range(p: Any, scenarios: Iterable[Scenario], source: str) -> None:
     """Both ends of a sampled range must be valid values (the schema's hard bounds) in every
     scenario; a population's are its municipalities' scenarios (``Population.scenarios``)."""
-    from sim.population.spec import Population
+    from sim.population.spec import FILE_PREFIX, Population
 
+    if p.name.startswith(FILE_PREFIX):  # a key of a population file: sensitivity.spec._file_key
+        return
     scenarios = [
         s for sc in scenarios for s in (sc.scenarios() if isinstance(sc, Population) else [sc])
     ]

@@ -34,7 +34,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 from sim.errors import GovsimError, describe_validation_errors
 from sim.outputs import outcome_columns
 from sim.params import NumbersModel, Range, resolve_range, schema, schema_index
-from sim.population.spec import load_case
+from sim.population.spec import FILE_PREFIX, load_case
 from sim.scenario import read_yaml
 
 #: the numeric yearly columns a spec may summarise (from the output registry, ``govsim outputs``).
@@ -539,6 +539,9 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
             f"{source}: key 'parameters' is empty; name at least one parameter or write 'all'"
         )
     for name, rng in raw.parameters.items():
+        if name.startswith(FILE_PREFIX):  # a key of the population file (docs/population.md)
+            chosen.append(_file_key(name, rng, loaded, source))
+            continue
         if name not in index:
             raise GovsimError(
                 f"{source}: key 'parameters' names unknown parameter {name!r}; "
@@ -571,6 +574,44 @@ def _select_params(raw: SpecFile, loaded: dict, source: str) -> list[Param]:
         _check_used(name, loaded, source)
         chosen.append(Param(**r.model_dump()))
     return chosen
+
+
+def _file_key(name: str, rng: Any, loaded: dict, source: str) -> Param:
+    """A sampled key of the population file (``population.size.sigma``): only a study of
+    populations has one, and it needs its range, [low, high] (whole numbers: an int key); both
+    ends are checked in every population, before any run."""
+    from sim.population.spec import Population, load_population
+
+    where = f"{source}: key 'parameters.{name}'"
+    if not loaded or not all(isinstance(sc, Population) for sc in loaded.values()):
+        raise GovsimError(
+            f"{where}: a key of a population file ({FILE_PREFIX}…) is sampled only in a study "
+            f"whose outcomes are of populations; this study's scenarios: {', '.join(loaded)}"
+        )
+    ok = (
+        isinstance(rng, list | tuple)
+        and len(rng) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)
+        and all(math.isfinite(v) for v in rng)
+        and rng[0] < rng[1]
+    )
+    if not ok:
+        raise GovsimError(
+            f"{where}' has value {rng!r}: give its range as [low, high] with low < high (a key "
+            "of the population file has no schema range to default to)"
+        )
+    kind = "int" if all(isinstance(v, int) for v in rng) else "float"
+    p = Param(name=name, low=float(rng[0]), high=float(rng[1]), kind=kind)
+    for label, pop in loaded.items():
+        for end in rng:
+            try:
+                load_population(pop, {name: end})
+            except GovsimError as e:
+                raise GovsimError(
+                    f"{where}' has range [{rng[0]:g}, {rng[1]:g}], but {end:g} is not a valid "
+                    f"value in population {label!r}: {e.message}"
+                ) from None
+    return p
 
 
 def _check_used(name: str, loaded: dict, source: str) -> None:
