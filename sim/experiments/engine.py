@@ -173,6 +173,7 @@ def validate_specs(
         raise GovsimError(f"tables {list(tables)!r}: allowed tables are {', '.join(TABLES)}")
     ids = np.empty(n, dtype=np.int64)
     kinds: dict[bool, RunSpec] = {}  # population or not → the first such run
+    is_pop: dict[Any, bool] = {}
     loaded: dict[Any, Any] = {}
     keys: dict[int, Any] = {}
     checked: set[int] = set()  # hashes of (scenario, overrides) already validated
@@ -200,7 +201,9 @@ def validate_specs(
                 f"run {s.run_id}: meta/override name {sorted(clash)[0]!r} clashes with a result column"
             )
         ref = _ref_key(s.scenario, keys)
-        population = _is_population(s.scenario)
+        population = is_pop.get(ref)
+        if population is None:  # once per scenario reference, not once per run
+            population = is_pop[ref] = _is_population(s.scenario)
         first = kinds.setdefault(population, s)
         if len(kinds) == 2:
             p, m = (first, kinds[False]) if population else (kinds[True], first)
