@@ -36,6 +36,8 @@ NATIONAL_LINES: tuple[tuple[str, str, str], ...] = (
     ("models", "adoption", "municipalities"),
 )
 MIN_YEARS = 2  # the years slider's low end: a line needs two years
+#: the quantiles of a tile outcome (over every municipality and year) its colour scale spans
+SCALE_QUANTILES = (0.02, 0.98)
 
 
 def national_choices() -> list[str]:
@@ -120,10 +122,12 @@ class NationalView:
         return {m: int((idx == k).sum()) for k, m in enumerate(self.models)}
 
     def scale(self, column: str) -> tuple[float, float]:
-        """The colour scale of a tile outcome: its lowest and highest value over every
-        municipality and year (one scale for the whole run, so colours compare across years)."""
+        """The colour scale of a tile outcome: from its ``SCALE_QUANTILES`` low to its high
+        quantile over every municipality and year — one scale for the whole run, so colours
+        compare across years, and not stretched by a rare outlier (a municipality's overhead in
+        the year it switches model); values beyond either end take the end's colour."""
         v = self.values[column]
-        lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+        lo, hi = (float(x) for x in np.nanquantile(v, SCALE_QUANTILES))
         return (lo, hi) if hi > lo else (lo, lo + 1e-9)
 
 

@@ -508,7 +508,7 @@ def _tile_scale(view, column: str):
     lo, hi = view.scale(column)
     from sim.app.national import TILE_OUTCOMES
 
-    return Normalize(lo, hi), matplotlib.colormaps[TILE_OUTCOMES[column]]
+    return Normalize(lo, hi, clip=True), matplotlib.colormaps[TILE_OUTCOMES[column]]
 
 
 def _value_text(column: str, value: float, lang: str, table: str = "yearly") -> str:
@@ -649,8 +649,8 @@ def _national_legend(view, year_i: int, colour_by: str, lang: str) -> str:
             f"<defs><linearGradient id='nat-grad-{colour_by}'>{stops}</linearGradient></defs>"
             f"<rect x='{gx:.1f}' y='5' width='200' height='16' fill='url(#nat-grad-{colour_by})' "
             "stroke='#888'/>"
-            + _text(gx - 6, 18, _value_text(colour_by, lo, lang), 13, "end")
-            + _text(gx + 206, 18, _value_text(colour_by, hi, lang), 13)
+            + _text(gx - 6, 18, "≤ " + _value_text(colour_by, lo, lang), 13, "end")
+            + _text(gx + 206, 18, "≥ " + _value_text(colour_by, hi, lang), 13)
         )
         x = gx + 290
     width = max(width, int(x))
@@ -726,9 +726,12 @@ def national_line_svg(view, key: str, year_i: int, lang: str = "en") -> str:
         b0, b1 = max(band.first, first), min(band.last, last)
         if b0 <= b1:
             ya, yb = sy(band.high * o.factor), sy(band.low * o.factor)
+            # over E7's years, from half a year before its first to half after its last,
+            # within the span of the run's line
+            xa, xb = sx(max(b0 - 0.5, first)), sx(min(b1 + 0.5, last))
             out.append(
-                f"<rect class='govsim-nat-band' x='{sx(b0 - 0.5):.1f}' y='{ya:.1f}' "
-                f"width='{sx(b1 + 0.5) - sx(b0 - 0.5):.1f}' height='{yb - ya:.1f}' "
+                f"<rect class='govsim-nat-band' x='{xa:.1f}' y='{ya:.1f}' "
+                f"width='{xb - xa:.1f}' height='{yb - ya:.1f}' "
                 "fill='#2ca02c' fill-opacity='0.18' stroke='#2ca02c' stroke-dasharray='4 3'/>"
             )
     for t in yticks:
