@@ -344,7 +344,8 @@ steps), *Step* advances one quarter or one year. The sliders in the settings col
 one model each; nothing changes until *Apply and reset*. With *Seeds averaged* above 1 the
 plots show the mean over several seeds and a band from the lowest to the highest. *Export*
 saves each plot as PNG and the shown data as CSV; *Dansk* in the title bar switches the
-language.
+language. The *National view* tab runs a whole population of municipalities (Denmark's 98)
+and shows them region by region, year by year, with the national lines.
 
 ## Things to notice
 
@@ -380,7 +381,8 @@ mellem trinene), *Trin* går et kvartal eller et år frem. Skyderne i indstillin
 ændrer hver én model; intet ændres før *Anvend og nulstil*. Med *Gennemsnit over seeds* over
 1 viser graferne gennemsnittet over flere seeds og et bånd fra det laveste til det højeste.
 *Eksport* gemmer hver graf som PNG og de viste data som CSV; *English* i titellinjen skifter
-sprog.
+sprog. Fanen *Landsbillede* kører en hel population af kommuner (Danmarks 98) og viser dem
+region for region, år for år, med kurverne for hele landet.
 
 ## Læg mærke til
 
