@@ -113,7 +113,7 @@ def test_the_national_lines_have_registry_labels_the_e7_band_and_a_year_mark(run
     models = plots.national_line_svg(v, "models", 2, "da")
     assert models.count("<polyline") == 3 and "Kommuner med hver model" in models
     hod = int(v.adopted["hod"][1:].sum())
-    assert f"HOD: {v.counts(2)['hod']} (+{hod} skiftet til)" in models
+    assert f"HOD: {v.counts(2)['hod']} (+{hod} nye)" in models
     sat = plots.national_line_svg(v, "satisfaction", 0, "da")
     assert "Borgertilfredshed (hele landet)" in sat and re.search(r"2008: 0,\d\d<", sat)
     # a run outside E7's years draws no band
@@ -189,6 +189,19 @@ def test_the_national_view_renders_on_the_server(run):
     finally:
         rc.close()
         page.nat_view.set(None)
+
+
+def test_play_steps_the_shown_year_to_the_last_and_stops(run):
+    pytest.importorskip("solara")
+    from sim.app import page
+
+    v, _ = run
+    page.nat_view.set(v)
+    page.nat_year.set(0)
+    page.nat_playing.set(True)
+    page.play_years()  # what Play runs on the worker thread
+    assert page.nat_year.value == len(v.years) - 1 and page.nat_playing.value is False
+    page.nat_view.set(None)
 
 
 def test_run_request_fills_the_view_once_and_reports_bad_input():

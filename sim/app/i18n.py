@@ -272,7 +272,7 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "nat.legend.switched": ("adopted a new model this year", "skiftede model i år"),
     "nat.plot.models": ("Municipalities running each model", "Kommuner med hver model"),
-    "nat.adopted": ("(+{n} adopted)", "(+{n} skiftet til)"),
+    "nat.adopted": ("(+{n} adopted)", "(+{n} nye)"),
     "nat.band": ("E7: {band} ({first}–{last})", "E7: {band} ({first}–{last})"),
     "nat.h.lines": ("The nation over time", "Landet over tid"),
     "nat.legend": (
