@@ -8,9 +8,17 @@ does not pay for Mesa, pandas and numpy.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import GovsimError
+
+# Arrow's allocator, read once when Arrow makes its first buffer (so it is set here, before
+# govsim touches Arrow): the C library's, not the wheels' mimalloc, which keeps the pages of every
+# Parquet part a batch or study writes and reads — a 114,688-run study's process grew ≈ 415
+# bytes a run with it, ≈ 160 with this (benchmarks/bench_memory.py). Only a default: a pool
+# the user chose with ARROW_DEFAULT_MEMORY_POOL stands. No result depends on the allocator.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 if TYPE_CHECKING:
     from sim.population import PopulationResult, load_population, run_population

@@ -545,3 +545,60 @@ def test_danish_toggle_and_export_of_plots_and_data(page, tmp_path):
     pg.locator(".govsim-tab-simulation").click()
     expect(pg.locator(".govsim-step")).to_contain_text("Step")
     wait_years(pg, "2009")  # switching the language keeps the run
+
+
+def test_national_view_runs_a_population_and_shows_its_panels(page, tmp_path):
+    """The National view tab (issue 12) on a 1280×800 projector: a 2-year national run of the
+    shipped Denmark, its five regions' small multiples of the 98 municipalities, the four
+    national lines with E7's band, the year slider, the colouring, Danish, and the simulation
+    tab still there afterwards."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=HANG_S * 1000)
+    pg = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.locator(".govsim-tab-national").click()
+    pg.wait_for_selector(".govsim-nat-run")
+    expect(pg.locator(".govsim-nat-none")).to_contain_text("press Run")
+    years = pg.locator(".govsim-nat-years [role=slider]")
+    years.focus()
+    years.press("Home")  # the fewest years the view runs
+    expect(pg.locator(".govsim-nat-years")).to_contain_text("Years to run: 2")
+    pg.locator(".govsim-nat-run").click()
+    # the run goes off the UI thread: the panels come when it is done (wait, no wall clock)
+    pg.wait_for_selector(".govsim-nat-counter")
+    pg.wait_for_selector(".govsim-nat-running", state="detached")
+    # five regions, 98 municipalities (waited for: the drawings are widgets of their own)
+    pg.wait_for_function(
+        "document.querySelectorAll('svg.govsim-nat-region').length == 5"
+        " && document.querySelectorAll('rect.govsim-nat-tile').length == 98"
+    )
+    for key in ("exposure", "overhead", "satisfaction", "models"):
+        pg.locator(f"svg.govsim-nat-line-{key}").wait_for()
+    assert pg.locator("svg.govsim-nat-line-exposure rect.govsim-nat-band").count() == 1
+    expect(pg.locator(".govsim-nat-counter")).to_contain_text("2009 · year 2 of 2 · denmark")
+    expect(pg.locator(".govsim-nat-region-hovedstaden")).to_contain_text("29 municipalities")
+    expect(pg.locator(".govsim-nat-legend")).to_contain_text("BUM: 91")
+    shoot(pg, tmp_path, "national_en")
+    year = pg.locator(".govsim-nat-yearslider [role=slider]")
+    year.focus()
+    year.press("Home")
+    expect(pg.locator(".govsim-nat-counter")).to_contain_text("2008 · year 1 of 2")
+    expect(pg.locator("svg.govsim-nat-line-exposure")).to_contain_text("2008:")
+    pg.locator(".govsim-nat-colour-citizen_satisfaction").click()
+    expect(pg.locator(".govsim-nat-legend")).to_contain_text("colour: Citizen satisfaction")
+    sw, cw = pg.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert sw <= cw, f"horizontal scroll: page {sw} px wide in a {cw} px window"
+    pg.locator(".govsim-lang-da").click()
+    expect(pg.locator(".govsim-tab-national")).to_have_text("Landsbillede")
+    expect(pg.locator(".govsim-nat-run")).to_contain_text("Kør")
+    expect(pg.locator(".govsim-nat-region-hovedstaden")).to_contain_text("29 kommuner")
+    expect(pg.locator("svg.govsim-nat-line-satisfaction")).to_contain_text("Borgertilfredshed")
+    shoot(pg, tmp_path, "national_da")
+    pg.locator(".govsim-lang-en").click()
+    pg.locator(".govsim-tab-simulation").click()
+    pg.wait_for_selector("table.govsim-latest")  # the simulation tab is untouched
+    pg.locator(".govsim-tab-national").click()  # and the national run is kept
+    expect(pg.locator(".govsim-nat-counter")).to_contain_text("2008 · year 1 of 2")

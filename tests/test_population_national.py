@@ -82,3 +82,18 @@ def test_validate_population_runs_the_national_checks(tmp_path, invoke):
     assert (out / "NATIONAL.md").is_file() and (out / "national_checks.csv").is_file()
     bad = invoke("validate", "--population", str(p), "--docs")
     assert bad.returncode == 2 and "--population" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_share_near_zero_is_not_failed_by_a_ci_below_zero():
+    """Two national runs with 0 and 2 control bids in 1,000 tenders: the Student-t CI of the
+    mean (0.1 %) reaches below 0, which a share cannot; clipped to 0–1 it lies inside E11's
+    band, as 4a's does. Without the clip the check would fail on an impossible value."""
+    d = synthetic([0.25, 0.30, 0.33, 0.28, 0.22], control=[0, 2], tenders=[1000, 1000])
+    n3 = next(r for r in evaluate_national(d) if r.check.id == "N3")
+    assert n3.lo == 0.0 and n3.hi <= 1.0 and n3.passed
+    from dataclasses import replace
+
+    from sim.validation.checks import evaluate
+
+    raw = evaluate(d, (replace(n3.check, support=None),))[0]  # type: ignore[arg-type]
+    assert raw.lo < 0 and not raw.passed

@@ -165,17 +165,38 @@ def test_validate_cli_writes_the_report_and_exits_1_on_a_failure(cli, tmp_path):
 def test_validate_docs_flag_regenerates_the_committed_report(
     invoke, tmp_path, monkeypatch, quick_results
 ):
+    import sim.validation.cli
     import sim.validation.data
 
     monkeypatch.setattr(sim.validation.data, "collect", lambda *a, **k: quick_results[0])
+    pair = tmp_path / "pair.yaml"  # the national checks on a two-municipality stand-in
+    pair.write_text(
+        "name: pair\nmunicipalities: 2\nyears: 2\nregions: [{key: r, count: 2}]\n"
+        "governance: [{scenario: hod, count: 1}, {scenario: bum, rest: true}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sim.validation.cli, "NATIONAL_POPULATION", str(pair))
+    monkeypatch.setattr(sim.validation.cli, "NATIONAL_REPLICATIONS", 2)
     res = invoke("validate", "--docs", cwd=tmp_path)
-    assert res.returncode in (0, 1) and "Traceback" not in res.stderr, res.stderr
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr  # N1 fails on pair
     md = (tmp_path / "docs" / "VALIDATION.md").read_text()
     assert "`govsim validate --replications 200 --docs`" in md and "results/validation/" in md
     assert len(list((tmp_path / "docs" / "validation").glob("*.png"))) == 4
     assert not (tmp_path / "results").exists()
+    # the committed report carries the national checks, each with its source band
+    assert "## National checks: population pair" in md and "2 national runs" in md
+    for cid, band in (("N1", "25–28 %"), ("N3", "≤ 5 %")):
+        row = next(line for line in md.splitlines() if line.startswith(f"| {cid} |"))
+        assert band in row, row
+    assert "### What a failing national check lacks" in md and "- **N1**:" in md
     res = invoke("validate", "--out", str(tmp_path / "mine"), cwd=tmp_path)
-    assert (tmp_path / "mine" / "VALIDATION.md").exists()
+    mine = (tmp_path / "mine" / "VALIDATION.md").read_text()
+    assert "were not run for this report" in mine and "| N1 |" not in mine
+    res = invoke("validate", "--out", str(tmp_path / "nat"), "--national", cwd=tmp_path)
+    assert "| N1 |" in (tmp_path / "nat" / "VALIDATION.md").read_text()
+    assert "--national" in (tmp_path / "nat" / "VALIDATION.md").read_text()
+    bad = invoke("validate", "--national", "--population", str(pair), cwd=tmp_path)
+    assert bad.returncode == 2 and "--national" in bad.stderr and "Traceback" not in bad.stderr
     res = invoke("validate", "--docs", "--out", str(tmp_path / "x"), cwd=tmp_path)
     assert (
         res.returncode == 2

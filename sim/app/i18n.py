@@ -229,6 +229,70 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "map.title.quality": ("delivered quality", "leveret kvalitet"),
     "map.title.staff": ("staff's own assessment", "personalets egen vurdering"),
+    # the national view (sim.app.national)
+    "tab.national": ("National view", "Landsbillede"),
+    "nat.head": ("National view", "Landsbillede"),
+    "nat.population": ("Population of municipalities", "Population af kommuner"),
+    "nat.about": (
+        "{n} municipalities in {r} regions, {years} years",
+        "{n} kommuner i {r} regioner, {years} år",
+    ),
+    "nat.years": ("Years to run: {n}", "År at køre: {n}"),
+    "nat.run": ("Run", "Kør"),
+    "nat.running": (
+        "Running {n} municipalities for {years} years …",
+        "Kører {n} kommuner i {years} år …",
+    ),
+    "nat.none": (
+        "Choose a population and a seed and press **Run**: every municipality of the "
+        "population runs its own governance model, on its own seed drawn from the national "
+        "one, for the chosen years (a few seconds).",
+        "Vælg en population og et seed, og tryk **Kør**: hver kommune i populationen kører sin "
+        "egen styringsmodel på sit eget seed, trukket fra det nationale, i de valgte år (et "
+        "par sekunder).",
+    ),
+    "nat.changed": (
+        "The settings differ from the run shown — press Run to run them",
+        "Indstillingerne er ikke dem, den viste kørsel har — tryk Kør for at køre dem",
+    ),
+    "nat.counter": (
+        "{year} · year {i} of {n} · {name}, seed {seed}",
+        "{year} · år {i} af {n} · {name}, seed {seed}",
+    ),
+    "nat.year": ("Year shown: {year}", "Vist år: {year}"),
+    "nat.colour": ("Colour the municipalities by", "Farv kommunerne efter"),
+    "nat.colour.model": ("governance model", "styringsmodel"),
+    "nat.colour.tendered_share": ("tendered share", "udbudsandel"),
+    "nat.colour.admin_overhead_share": ("overhead", "overhead"),
+    "nat.colour.citizen_satisfaction": ("satisfaction", "tilfredshed"),
+    "nat.region.count": ("{n} municipalities", "{n} kommuner"),
+    "nat.tile": (
+        "{name} — {citizens} inhabitants — {model}",
+        "{name} — {citizens} indbyggere — {model}",
+    ),
+    "nat.legend.switched": ("adopted a new model this year", "skiftede model i år"),
+    "nat.plot.models": ("Municipalities running each model", "Kommuner med hver model"),
+    "nat.adopted": ("(+{n} adopted)", "(+{n} nye)"),
+    "nat.band": ("E7: {band} ({first}–{last})", "E7: {band} ({first}–{last})"),
+    "nat.h.lines": ("The nation over time", "Landet over tid"),
+    "nat.legend": (
+        "Each square is a municipality, in its region, largest first (hover for its name, "
+        "inhabitants and values). **Colour**: its governance model in the year shown (or the "
+        "chosen outcome, on one scale for the whole run). **Black frame**: it adopted a new "
+        "model at the start of this year. The bar under a region's name counts its "
+        "municipalities per model. The lines below are national: exposure to competition "
+        "(weighted by task volume, with the {band} the statistics give for {first}–{last}, "
+        "E7), administrative overhead, citizen satisfaction (weighted by inhabitants) and the "
+        "municipalities per model; the dashed line marks the year shown.",
+        "Hvert felt er en kommune i sin region, den største først (hold musen over for navn, "
+        "indbyggere og værdier). **Farve**: kommunens styringsmodel i det viste år (eller det "
+        "valgte udfald, på én skala for hele kørslen). **Sort ramme**: kommunen skiftede model "
+        "ved årets start. Bjælken under regionens navn tæller dens kommuner pr. model. "
+        "Graferne nedenfor er for hele landet: konkurrenceudsættelse (vægtet med "
+        "opgavemængden, med de {band}, statistikken giver for {first}–{last}, E7), "
+        "administrativt overhead, borgertilfredshed (vægtet med indbyggere) og kommunerne pr. "
+        "model; den stiplede linje markerer det viste år.",
+    ),
     # rules panel
     "rules.head": ("{model} — rules in force{regime}", "{model} — gældende regler{regime}"),
     "rules.regime": (" (regime {r} of {n})", " (regime {r} af {n})"),
@@ -280,7 +344,8 @@ steps), *Step* advances one quarter or one year. The sliders in the settings col
 one model each; nothing changes until *Apply and reset*. With *Seeds averaged* above 1 the
 plots show the mean over several seeds and a band from the lowest to the highest. *Export*
 saves each plot as PNG and the shown data as CSV; *Dansk* in the title bar switches the
-language.
+language. The *National view* tab runs a whole population of municipalities (Denmark's 98)
+and shows them region by region, year by year, with the national lines.
 
 ## Things to notice
 
@@ -316,7 +381,8 @@ mellem trinene), *Trin* går et kvartal eller et år frem. Skyderne i indstillin
 ændrer hver én model; intet ændres før *Anvend og nulstil*. Med *Gennemsnit over seeds* over
 1 viser graferne gennemsnittet over flere seeds og et bånd fra det laveste til det højeste.
 *Eksport* gemmer hver graf som PNG og de viste data som CSV; *English* i titellinjen skifter
-sprog.
+sprog. Fanen *Landsbillede* kører en hel population af kommuner (Danmarks 98) og viser dem
+region for region, år for år, med kurverne for hele landet.
 
 ## Læg mærke til
 
@@ -564,6 +630,25 @@ DA: dict[str, str] = {
     "Geographic areas in which service is delivered and judged.": (
         "Geografiske områder, hvor ydelsen leveres og bedømmes."
     ),
+    # the national view: the national table's labels and units, the shipped populations
+    "Exposure to competition (national)": "Konkurrenceudsættelse (hele landet)",
+    "Administrative overhead (national)": "Administrativt overhead (hele landet)",
+    "Citizen satisfaction (national)": "Borgertilfredshed (hele landet)",
+    "municipalities": "kommuner",
+    "Denmark's 98 municipalities in 5 regions, sizes from a lognormal fitted to Statistics "
+    "Denmark's FOLK1A facts (median ≈ 43,000, Læsø ≈ 1,800, Copenhagen ≈ 650,000, ≈ 5.9 M in "
+    "all); 5 HOD, 2 model municipalities, the rest BUM with their own tender shares.": (
+        "Danmarks 98 kommuner i 5 regioner, størrelser fra en lognormalfordeling tilpasset "
+        "Danmarks Statistiks FOLK1A (median ≈ 43.000, Læsø ≈ 1.800, København ≈ 650.000, "
+        "≈ 5,9 mio. i alt); 5 HOD, 2 modelkommuner, resten BUM med hver sin udbudsandel."
+    ),
+    "Denmark's 98 municipalities as in denmark.yaml (5 HOD, 2 model municipalities, 91 BUM), "
+    "and BUM municipalities may adopt HOD from 2009 on (diffusion of governance models; the "
+    "coefficients are assumptions, see docs/population.md).": (
+        "Danmarks 98 kommuner som i denmark.yaml (5 HOD, 2 modelkommuner, 91 BUM), og "
+        "BUM-kommuner kan skifte til HOD fra 2009 (spredning af styringsmodeller; "
+        "koefficienterne er antagelser, se docs/population.md)."
+    ),
     # outputs (sim/outputs.py: labels, short labels, units, scales)
     "Administrative overhead": "Administrativt overhead",
     "Citizen satisfaction": "Borgertilfredshed",
@@ -806,4 +891,23 @@ def registry_texts() -> set[str]:
         out |= {*param_parts(s.name), s.unit, s.doc}
     for ex in EXERCISES:
         out |= {ex.title, ex.question, ex.steps, ex.observation}
+    out |= _national_texts()
     return {x for x in out if x}
+
+
+def _national_texts() -> set[str]:
+    """The national view's registry texts: its lines' labels and units, the tiles' outcomes,
+    the shipped populations' descriptions."""
+    from sim import outputs
+    from sim.app.national import NATIONAL_LINES, TILE_OUTCOMES, national_choices, population_info
+
+    out: set[str] = set()
+    for key, table, col in NATIONAL_LINES:
+        o = outputs.output(col, table)
+        out |= {o.unit, outputs.axis_unit(col, table, percent=o.percent)}
+        if key != "models":  # the models plot has a title of its own (UI "nat.plot.models")
+            out.add(o.label)
+    for col in TILE_OUTCOMES:
+        out |= {outputs.short_label(col), outputs.label(col, unit=False)}
+    out |= {population_info(name)[0] for name in national_choices()}
+    return out

@@ -30,7 +30,7 @@ import solara
 import solara.lab
 
 from sim import outputs
-from sim.app import export, plots
+from sim.app import export, national, plots
 from sim.app.config import CONFIG_ENV, AppConfig  # noqa: F401 - re-exported
 from sim.app.i18n import LANG_NAMES, LANGS, decimals_for, num, pct, plain, t, tr
 from sim.app.state import (
@@ -284,6 +284,17 @@ h3.govsim-h { font-size: 1.1rem; margin: 14px 0 4px; }
 .govsim-export { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px;
   margin-top: 4px; }
 .govsim-export .govsim-desc { flex: 1 1 300px; margin: 0; }
+.govsim-nat-regions { display: grid; grid-template-columns: repeat(auto-fill, minmax(165px, 1fr));
+  gap: 8px; margin: 4px 0 6px; }
+.govsim-nat-cell svg { width: 100%; height: auto; }
+.govsim-nat-legend svg { max-width: 100%; height: auto; }
+.govsim-nat-lines { display: grid; grid-template-columns: repeat(auto-fill, minmax(400px, 1fr));
+  gap: 10px; }
+.govsim-nat-controls { position: sticky; top: 40px; z-index: 10; background: white;
+  border-bottom: 1px solid #ddd; padding: 6px 0; display: flex; flex-wrap: wrap;
+  align-items: center; gap: 6px 14px; }
+.govsim-nat-yearslider { width: 320px; }
+.govsim-nat-running { font-weight: 600; color: #0d47a1; }
 @media (max-width: 1100px) {
   .govsim-app { grid-template-columns: 250px minmax(0, 1fr); }
   html, body { font-size: 16px; }
@@ -292,7 +303,7 @@ h3.govsim-h { font-size: 1.1rem; margin: 14px 0 4px; }
 
 
 # ---------------------------------------------------------------- layout and tabs
-TABS = (("/", "simulation"), ("/info", "info"), ("/odd", "odd"))
+TABS = (("/", "simulation"), ("/national", "national"), ("/info", "info"), ("/odd", "odd"))
 
 
 @solara.component
@@ -1215,8 +1226,223 @@ def InfoPage():
                     )
 
 
+# ---------------------------------------------------------------- the national view
+# (issue 12; data in ``sim.app.national``, drawings in ``sim.app.plots``). Per-tab state, kept
+# when the tab is left and visited again, like the simulation's.
+NAT_CHOICES = national.national_choices()
+nat_population = solara.reactive(NAT_CHOICES[0] if NAT_CHOICES else "")
+nat_seed_text = solara.reactive("0")
+nat_years = solara.reactive(0)  # 0: the population's own years
+nat_request = solara.reactive(None)  # (population, seed, years) of the last Run
+nat_running = solara.reactive(None)  # the request being run, or None
+nat_view = solara.reactive(None)  # national.NationalView of the last finished run
+nat_error = solara.reactive(None)
+nat_year = solara.reactive(0)  # position of the year shown
+nat_playing = solara.reactive(False)
+nat_colour = solara.reactive("model")
+NAT_PLAY_S = 0.6  # seconds per year while playing the years of a finished run
+
+
+def nat_settings() -> tuple[str, int, int] | str:
+    """The national run the settings ask for, or why it cannot run (one message)."""
+    try:
+        info = national.population_info(nat_population.value)
+        years = nat_years.value or info[3]
+        return national.check_request(nat_population.value, nat_seed_text.value, years)
+    except GovsimError as e:
+        return e.message
+
+
+def run_request() -> None:
+    """Run the national run of ``nat_request`` (on the task's worker thread), unless it is
+    already shown or already running (visiting the tab again re-runs the task)."""
+    req = nat_request.value
+    if req is None or nat_running.value == req:
+        return
+    v = nat_view.value
+    if v is not None and (v.name, v.seed, len(v.years)) == req:
+        return
+    nat_running.set(req)
+    nat_error.set(None)
+    try:
+        view = national.run_national(*req)
+        nat_playing.set(False)
+        nat_view.set(view)
+        nat_year.set(len(view.years) - 1)
+    except GovsimError as e:
+        nat_error.set(e.message)
+    finally:
+        nat_running.set(None)
+
+
+def play_years() -> None:
+    """Step the shown year of the finished run forward while playing (display only)."""
+    while nat_playing.value:
+        v = nat_view.value
+        if v is None or nat_year.value >= len(v.years) - 1:
+            break
+        time.sleep(NAT_PLAY_S)
+        if nat_playing.value:
+            nat_year.set(nat_year.value + 1)
+    nat_playing.set(False)
+
+
+@solara.component
+def NationalPage():
+    solara.lab.use_task(run_request, dependencies=[nat_request.value], prefer_threaded=True)
+    solara.lab.use_task(play_years, dependencies=[nat_playing.value], prefer_threaded=True)
+    with solara.Div(classes=["govsim-app", "govsim-national"]):
+        with solara.Div(classes=["govsim-side"]):
+            NationalSettings()
+        with solara.Div(classes=["govsim-main"]):
+            NationalMain()
+
+
+@solara.component
+def NationalSettings():
+    solara.HTML(tag="h3", unsafe_innerHTML=T("nat.population"), classes=["govsim-h"])
+    items = [{"text": n, "title": n, "value": n} for n in NAT_CHOICES]
+    rv.Select(
+        label=T("nat.population"),
+        items=items,
+        v_model=nat_population.value,
+        on_v_model=lambda v: (nat_population.set(v), nat_years.set(0)),
+        class_="govsim-nat-select",
+        menu_props={"contentClass": "govsim-model-menu", "maxWidth": 520},
+    )
+    try:
+        desc, n, r, years = national.population_info(nat_population.value)
+    except GovsimError as e:
+        solara.Error(e.message)
+        return
+    Md(
+        html.escape(plain(R(desc), lang.value))
+        + "<br>"
+        + html.escape(T("nat.about", n=n, r=r, years=years)),
+        classes=["govsim-desc", "govsim-nat-desc"],
+    )
+    solara.HTML(tag="h3", unsafe_innerHTML=T("seed"), classes=["govsim-h"])
+    solara.InputText(T("seed.input"), value=nat_seed_text, continuous_update=True)
+    shown = nat_years.value or years
+    with solara.Div(classes=["govsim-nat-years"]):
+        solara.SliderInt(
+            T("nat.years", n=shown),
+            value=shown,
+            min=national.MIN_YEARS,
+            max=years,
+            on_value=lambda v: nat_years.set(0 if v == years else int(v)),
+        )
+    req = nat_settings()
+    if isinstance(req, str):
+        solara.Error(req, classes=["govsim-nat-error"])
+    solara.Button(
+        T("nat.run"),
+        icon_name="mdi-play-circle-outline",
+        color="primary",
+        disabled=isinstance(req, str) or nat_running.value is not None,
+        on_click=lambda: nat_request.set(req),
+        classes=["govsim-nat-run"],
+    )
+
+
+@solara.component
+def NationalMain():
+    v = nat_view.value
+    running = nat_running.value
+    if running is not None:
+        with solara.Div(classes=["govsim-nat-running"]):
+            solara.ProgressLinear(True)
+            desc, n, _, _ = national.population_info(running[0])
+            solara.Text(T("nat.running", n=n, years=running[2]))
+    if nat_error.value:
+        solara.Error(nat_error.value)
+    if v is None:
+        if running is None:
+            Md(T("nat.none"), classes=["govsim-nat-none"])
+    else:
+        NationalShown(v)
+
+
+@solara.component
+def NationalShown(v):
+    """The finished run's controls (year, play), tiles and national lines."""
+    i = min(nat_year.value, len(v.years) - 1)
+    req = nat_settings()
+    with solara.Div(classes=["govsim-nat-controls"]):
+
+        def toggle() -> None:
+            if not nat_playing.value and i >= len(v.years) - 1:
+                nat_year.set(0)
+            nat_playing.set(not nat_playing.value)
+
+        solara.Button(
+            T("pause") if nat_playing.value else T("play"),
+            icon_name="mdi-pause" if nat_playing.value else "mdi-play",
+            color="primary",
+            on_click=toggle,
+            classes=["govsim-nat-play"],
+        )
+        with solara.Div(classes=["govsim-nat-yearslider"]):
+            solara.SliderInt(
+                T("nat.year", year=v.years[i]),
+                value=v.years[i],
+                min=v.years[0],
+                max=v.years[-1],
+                on_value=lambda y: (nat_playing.set(False), nat_year.set(v.year_index(int(y)))),
+                thumb_label=True,
+            )
+        solara.Text(
+            T("nat.counter", year=v.years[i], i=i + 1, n=len(v.years), name=v.name, seed=v.seed),
+            classes=["govsim-counter", "govsim-nat-counter"],
+        )
+        if not isinstance(req, str) and req != (v.name, v.seed, len(v.years)):
+            solara.Text(T("nat.changed"), classes=["govsim-pending", "govsim-nat-changed"])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(T("nat.colour"))
+        with solara.ToggleButtonsSingle(
+            value=nat_colour, dense=True, classes=["govsim-nat-colour"]
+        ):
+            for key in ("model", *national.TILE_OUTCOMES):
+                solara.Button(
+                    T(f"nat.colour.{key}"), value=key, classes=[f"govsim-nat-colour-{key}"]
+                )
+    language = lang.value
+    tiles = solara.use_memo(
+        lambda: plots.national_tiles_html(v, i, nat_colour.value, language),
+        [id(v), i, nat_colour.value, language],
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=tiles, classes=["govsim-nat-tiles"])
+    band = national.e7_band()
+    Md(
+        T(
+            "nat.legend",
+            band=national.band_text(band, language),
+            first=band.first,
+            last=band.last,
+        ),
+        style={"font-size": "0.9rem"},
+        classes=["govsim-nat-note"],
+    )
+    solara.HTML(tag="h3", unsafe_innerHTML=T("nat.h.lines"), classes=["govsim-h"])
+    with solara.Div(classes=["govsim-nat-lines"]):
+        for key, _, _ in national.NATIONAL_LINES:
+            NationalLine(v, key, i)
+
+
+@solara.component
+def NationalLine(v, key: str, i: int):
+    language = lang.value
+    image = solara.use_memo(
+        lambda: plots.national_line_svg(v, key, i, language), [id(v), key, i, language]
+    )
+    solara.HTML(
+        tag="div", unsafe_innerHTML=image, classes=["govsim-nat-plot", f"govsim-nat-plot-{key}"]
+    )
+
+
 routes = [
     solara.Route(path="/", component=Page, label="Simulation", layout=Layout),
+    solara.Route(path="national", component=NationalPage, label="National view"),
     solara.Route(path="info", component=InfoPage, label="Info"),
     solara.Route(path="odd", component=OddPage, label="ODD"),
     solara.Route(path="doc", component=DocPage, label="Docs"),

@@ -480,3 +480,320 @@ def _colour_scale(oc: Outcome, norm: Normalize, cmap, lang: str = "en") -> str:
         + _text(gx + 165, y + 11, num(oc.high, lang), 10)
         + "</svg></div>"
     )
+
+
+# ---------------------------------------------------------------- the national view
+# (issue 12: a population of municipalities, ``sim.app.national``)
+PANEL_W = 200  # a region's drawing, in SVG units (it scales to its grid column)
+PANEL_COLS = 6  # municipalities per row of a region's tiles
+PANEL_PAD = 6
+SWITCH_STROKE = 2.5
+
+
+def national_model_colours(models: Sequence[str]) -> dict[str, str]:
+    """One colour per governance model, in the population's canonical model order (matplotlib's
+    qualitative ``tab10``), the same in the tiles and in the lines."""
+    cmap = matplotlib.colormaps["tab10"]
+    return {m: to_hex(cmap(k % cmap.N)) for k, m in enumerate(models)}
+
+
+def national_model_name(model: str, lang: str = "en") -> str:
+    """A governance model's short display name ("BUM", "HOD", "Modelkommune")."""
+    from sim.app.state import model_title, short_title
+
+    return short_title(model_title(model, lang))
+
+
+def _tile_scale(view, column: str):
+    lo, hi = view.scale(column)
+    from sim.app.national import TILE_OUTCOMES
+
+    return Normalize(lo, hi, clip=True), matplotlib.colormaps[TILE_OUTCOMES[column]]
+
+
+def _value_text(column: str, value: float, lang: str, table: str = "yearly") -> str:
+    """A value as the tables show it: a share in % with one decimal, else three digits."""
+    from sim.app.i18n import pct
+
+    o = output(column, table)
+    if o.percent:
+        return pct(value * o.factor, lang, 1)
+    return num(value, lang, 2 if o.scale == "0–1" else None)
+
+
+def national_tiles_html(view, year_i: int, colour_by: str = "model", lang: str = "en") -> str:
+    """The small multiples: one drawing per region, each municipality a tile (ordered by
+    inhabitants, largest first) coloured by its governance model in the year (`colour_by`
+    "model") or by one of ``TILE_OUTCOMES``; a black frame = it adopted a new model at this
+    year's start. Each region's head counts its municipalities per model (a stacked bar).
+    HTML: the legend, then a grid of the regions' drawings."""
+    colours = national_model_colours(view.models)
+    n_max = max(len(view.members(k)) for k, _ in view.regions)
+    rows = -(-n_max // PANEL_COLS)
+    tile = (PANEL_W - 2 * PANEL_PAD) / PANEL_COLS
+    top = 64
+    height = top + rows * tile + PANEL_PAD
+    if colour_by != "model":
+        norm, cmap = _tile_scale(view, colour_by)
+    out = [_national_legend(view, year_i, colour_by, lang)]
+    out.append("<div class='govsim-nat-regions'>")
+    for key, name in view.regions:
+        idx = view.members(key)
+        counts = view.counts(year_i, key)
+        head = wrap(name, PANEL_W - 2 * PANEL_PAD, 14)[0]
+        parts = [
+            f"<svg xmlns='http://www.w3.org/2000/svg' class='govsim-nat-region "
+            f"govsim-nat-region-{escape(key)}' viewBox='0 0 {PANEL_W} {height:.0f}' width='100%' "
+            "preserveAspectRatio='xMinYMin meet' style='display:block;height:auto'>",
+            f"<rect width='{PANEL_W}' height='{height:.0f}' fill='white' stroke='#ccc'/>",
+            _text(
+                PANEL_PAD,
+                19,
+                head,
+                _fit(head, PANEL_W - 2 * PANEL_PAD, 14),
+                extra="font-weight='bold'",
+            ),
+            _text(
+                PANEL_PAD,
+                36,
+                tt("nat.region.count", lang, n=len(idx)),
+                12,
+                extra="fill='#444'",
+            ),
+        ]
+        x, bar_w = float(PANEL_PAD), PANEL_W - 2 * PANEL_PAD
+        for m in view.models:  # the region's models as a stacked bar
+            w = bar_w * counts[m] / max(len(idx), 1)
+            if w <= 0:
+                continue
+            parts.append(
+                f"<rect class='govsim-nat-bar' x='{x:.1f}' y='42' width='{w:.1f}' height='15' "
+                f"fill='{colours[m]}'><title>{escape(national_model_name(m, lang))}: "
+                f"{counts[m]}</title></rect>"
+            )
+            if w >= 9 * len(str(counts[m])):
+                parts.append(
+                    _text(
+                        x + w / 2,
+                        54,
+                        str(counts[m]),
+                        11,
+                        "middle",
+                        "fill='white' font-weight='bold'",
+                    )
+                )
+            x += w
+        for j, i in enumerate(idx):
+            tx = PANEL_PAD + (j % PANEL_COLS) * tile
+            ty = top + (j // PANEL_COLS) * tile
+            mod = view.models[view.model[year_i, i]]
+            if colour_by == "model":
+                fill = colours[mod]
+            else:
+                fill = to_hex(cmap(norm(view.values[colour_by][year_i, i])))
+            frame = view.switched[year_i, i]
+            stroke, sw = ("black", SWITCH_STROKE) if frame else ("white", 1.0)
+            tip = tt(
+                "nat.tile",
+                lang,
+                name=view.keys[i],
+                citizens=num(view.citizens[i], lang, 0),
+                model=national_model_name(mod, lang),
+            )
+            for col in ("tendered_share", "admin_overhead_share", "citizen_satisfaction"):
+                tip += f" · {tr(short_label(col), lang)} {_value_text(col, view.values[col][year_i, i], lang)}"
+            cls = "govsim-nat-tile" + (" govsim-nat-switched" if frame else "")
+            parts.append(
+                f"<rect class='{cls}' x='{tx + 1:.1f}' y='{ty + 1:.1f}' width='{tile - 2:.1f}' "
+                f"height='{tile - 2:.1f}' rx='3' fill='{fill}' stroke='{stroke}' "
+                f"stroke-width='{sw}'><title>{escape(tip)}</title></rect>"
+            )
+        parts.append("</svg>")
+        out.append("<div class='govsim-nat-cell'>" + "".join(parts) + "</div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _national_legend(view, year_i: int, colour_by: str, lang: str) -> str:
+    """The tiles' legend for the year: each model's colour and national count (and the
+    black frame), or the outcome's colour scale with its ends."""
+    width, height = 900, 26
+    items = []
+    x = 4.0
+    if colour_by == "model":
+        colours = national_model_colours(view.models)
+        counts = view.counts(year_i)
+        for m in view.models:
+            label_ = f"{national_model_name(m, lang)}: {counts[m]}"
+            items.append(
+                f"<rect x='{x:.1f}' y='5' width='16' height='16' rx='3' fill='{colours[m]}'/>"
+                + _text(x + 22, 18, label_, 14, extra="class='govsim-nat-legend-model'")
+            )
+            x += 34 + 8.2 * len(label_)
+        frame = tt("nat.legend.switched", lang)
+        items.append(
+            f"<rect x='{x:.1f}' y='5' width='16' height='16' rx='3' fill='white' stroke='black' "
+            f"stroke-width='{SWITCH_STROKE}'/>" + _text(x + 22, 18, frame, 14)
+        )
+        x += 30 + 7.6 * len(frame)
+    else:
+        norm, cmap = _tile_scale(view, colour_by)
+        caption = tt("map.colour", lang, what=tr(label(colour_by, unit=False), lang))
+        items.append(_text(x, 18, caption, 14))
+        gx = x + 7.8 * len(caption) + 50
+        lo, hi = norm.vmin, norm.vmax
+        stops = "".join(
+            f"<stop offset='{k / 10:.1f}' stop-color='{to_hex(cmap(k / 10))}'/>" for k in range(11)
+        )
+        items.append(
+            f"<defs><linearGradient id='nat-grad-{colour_by}'>{stops}</linearGradient></defs>"
+            f"<rect x='{gx:.1f}' y='5' width='200' height='16' fill='url(#nat-grad-{colour_by})' "
+            "stroke='#888'/>"
+            + _text(gx - 6, 18, "≤ " + _value_text(colour_by, lo, lang), 13, "end")
+            + _text(gx + 206, 18, "≥ " + _value_text(colour_by, hi, lang), 13)
+        )
+        x = gx + 290
+    width = max(width, int(x))
+    return (
+        f"<div class='govsim-nat-legend'><svg xmlns='http://www.w3.org/2000/svg' "
+        f"viewBox='0 0 {width} {height}' width='{width}' height='{height}' "
+        f"style='max-width:100%;height:auto'>{''.join(items)}</svg></div>"
+    )
+
+
+def national_line_svg(view, key: str, year_i: int, lang: str = "en") -> str:
+    """One national line over the run's years (``NATIONAL_LINES`` `key`), with a vertical mark
+    at the shown year and its value; the exposure share with E7's band over E7's years, the
+    models plot with one line per governance model (coloured as the tiles)."""
+    from sim.app.national import NATIONAL_LINES, e7_band
+
+    _, table, column = next(x for x in NATIONAL_LINES if x[0] == key)
+    o = output(column, table)
+    years = list(view.years)
+    first, last = years[0], years[-1]
+    if key == "models":
+        colours = national_model_colours(view.models)
+        lines = [(colours[m], view.per_model[m].astype(float), m) for m in view.models]
+        title = tt("nat.plot.models", lang)
+        unit = tr(o.unit, lang)
+    else:
+        lines = [("#333333", view.national[column] * o.factor, None)]
+        title = tr(o.label, lang)
+        unit = tr(axis_unit(column, table, percent=o.percent), lang)
+    band = e7_band() if key == "exposure" else None
+    px0, px1, py0, py1 = LEFT, W - RIGHT, TOP, H - BOTTOM
+    m = re.match(r"\s*(-?\d+(?:\.\d+)?)\s*[–-]\s*(-?\d+(?:\.\d+)?)", o.scale)
+    lo = float(m.group(1)) * o.factor if m else 0.0
+    cap = float(m.group(2)) * o.factor if m else None
+    hi = max(float(np.nanmax(v)) for _, v, _ in lines)
+    if band is not None:
+        hi = max(hi, band.high * o.factor)
+    room = hi * 1.04 if hi > 0 else 1.0
+    if cap is not None:
+        room = min(room, cap)
+    integer = key == "models"
+    yticks = lo + MaxNLocator(nbins=5, integer=integer).tick_values(0.0, room - lo)
+    yticks = np.round(yticks[yticks >= lo - 1e-12], 10)
+    if cap is not None:
+        yticks = yticks[yticks <= cap + 1e-9]
+    lo, hi = float(yticks[0]), float(max(yticks[-1], hi))
+    xticks = [
+        t for t in MaxNLocator(nbins=7, integer=True).tick_values(first, last) if first <= t <= last
+    ]
+
+    def sx(year: float) -> float:
+        return px0 + (year - first + 0.5) / (last - first + 1) * (px1 - px0)
+
+    def sy(value: float) -> float:
+        return py1 - (value - lo) / (hi - lo) * (py1 - py0)
+
+    out = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' class='govsim-nat-line govsim-nat-line-{key}' "
+        f"viewBox='0 0 {W} {{height}}' width='100%' preserveAspectRatio='xMinYMin meet' "
+        "style='display:block;max-width:100%;height:auto'>",
+        f"<rect width='{W}' height='{{height}}' fill='white'/>",
+        _text(px0, 19, title, _fit(title, W - px0 - 4, TITLE), extra="font-weight='bold'"),
+        _text(
+            15,
+            (py0 + py1) / 2,
+            unit,
+            TICK - 1,
+            "middle",
+            f"transform='rotate(-90 15 {(py0 + py1) / 2:.1f})' fill='#444'",
+        ),
+    ]
+    if band is not None:
+        b0, b1 = max(band.first, first), min(band.last, last)
+        if b0 <= b1:
+            ya, yb = sy(band.high * o.factor), sy(band.low * o.factor)
+            # over E7's years, from half a year before its first to half after its last,
+            # within the span of the run's line
+            xa, xb = sx(max(b0 - 0.5, first)), sx(min(b1 + 0.5, last))
+            out.append(
+                f"<rect class='govsim-nat-band' x='{xa:.1f}' y='{ya:.1f}' "
+                f"width='{xb - xa:.1f}' height='{yb - ya:.1f}' "
+                "fill='#2ca02c' fill-opacity='0.18' stroke='#2ca02c' stroke-dasharray='4 3'/>"
+            )
+    for t in yticks:
+        y = sy(float(t))
+        out.append(f"<line x1='{px0}' x2='{px1}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e4e4e4'/>")
+        out.append(_text(px0 - 5, y + 4, _fmt(float(t), lang), TICK, "end"))
+    for t in xticks:
+        x = sx(float(t))
+        out.append(_text(x, py1 + 17, str(int(t)), TICK, "middle"))
+    out.append(
+        f"<rect x='{px0}' y='{py0}' width='{px1 - px0}' height='{py1 - py0}' fill='none' stroke='#888'/>"
+    )
+    xm = sx(years[year_i])
+    out.append(
+        f"<line class='govsim-nat-year' x1='{xm:.1f}' x2='{xm:.1f}' y1='{py0}' y2='{py1}' "
+        "stroke='#555' stroke-width='1.5' stroke-dasharray='3 3'/>"
+    )
+    for colour, values, _ in lines:
+        pts = " ".join(
+            f"{sx(y):.1f},{sy(float(v)):.1f}" for y, v in zip(years, values, strict=True)
+        )
+        if len(years) > 1:
+            out.append(
+                f"<polyline points='{pts}' fill='none' stroke='{colour}' stroke-width='2.5'/>"
+            )
+        out.append(
+            f"<circle cx='{xm:.1f}' cy='{sy(float(values[year_i])):.1f}' r='4' fill='{colour}'/>"
+        )
+    y = py1 + 38
+    if key == "models":  # each model's colour, count in the shown year and adoptions so far
+        x = float(LEFT)
+        for colour, values, mod in lines:
+            gained = int(view.adopted[mod][1 : year_i + 1].sum())
+            text = f"{national_model_name(mod, lang)}: {int(values[year_i])}"
+            if gained:
+                text += " " + tt("nat.adopted", lang, n=gained)
+            width = 34 + 7.2 * len(text)
+            if x > LEFT and x + width > W - RIGHT:
+                x, y = float(LEFT), y + 20
+            out.append(
+                f"<line x1='{x:.0f}' x2='{x + 22:.0f}' y1='{y - 4}' y2='{y - 4}' stroke='{colour}' "
+                "stroke-width='3'/>"
+                + _text(x + 27, y, text, LEGEND, extra=f"fill='{colour}' font-weight='bold'")
+            )
+            x += width
+    else:
+        value = float(view.national[column][year_i])
+        text = f"{years[year_i]}: {_value_text(column, value, lang, table)}"
+        out.append(
+            _text(LEFT, y, text, LEGEND, extra="font-weight='bold' class='govsim-nat-value'")
+        )
+        if band is not None:
+            out.append(
+                f"<rect x='{W - RIGHT - 190}' y='{y - 12}' width='16' height='12' fill='#2ca02c' "
+                "fill-opacity='0.18' stroke='#2ca02c' stroke-dasharray='4 3'/>"
+            )
+            from sim.app.national import band_text
+
+            span = tt(
+                "nat.band", lang, band=band_text(band, lang), first=band.first, last=band.last
+            )
+            out.append(_text(W - RIGHT - 168, y, span, LEGEND - 1))
+    out.append("</svg>")
+    height = int(y + 12)
+    return "".join(out).replace("{height}", str(height))

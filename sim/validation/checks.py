@@ -16,7 +16,7 @@ differences are paired on the same seeds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ class Check:
     metric: Callable[[RunData], np.ndarray]
     unit: str = ""  # "%", "pp", "M DKK", "years" or "" — how values are printed
     missing: str = ""  # what the model lacks if it fails (shown in VALIDATION.md)
+    #: the values the metric can take at all (a share of a count: 0–1); the Student-t CI is
+    #: clipped to it, so a share of almost nothing is not failed by a CI that dips below 0
+    support: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,9 @@ def hod_freed_admin(d: RunData) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the checks
+
+#: metrics that are shares of a count (tenders, bids, awards, lots, municipalities): 0–1
+PROPORTION = (0.0, 1.0)
 
 CHECKS: tuple[Check, ...] = (
     Check(
@@ -756,6 +762,10 @@ CHECKS: tuple[Check, ...] = (
         ),
     ),
 )
+CHECKS = tuple(
+    replace(c, support=PROPORTION) if c.id in {"1b", "1g", "4a", "4b", "4c", "4d"} else c
+    for c in CHECKS
+)
 
 
 def evaluate(d: RunData, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
@@ -768,6 +778,8 @@ def evaluate(d: RunData, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult
             out.append(CheckResult(c, np.nan, np.nan, np.nan, 0, False))
             continue
         m, lo, hi = mean_ci(x)
+        if c.support is not None:
+            lo, hi = max(lo, c.support[0]), min(hi, c.support[1])
         out.append(CheckResult(c, m, lo, hi, int(x.size), passes(c, lo, hi)))
     return out
 

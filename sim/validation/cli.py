@@ -22,6 +22,7 @@ DEFAULT_OUT = Path("results") / "validation"
 DOCS = Path("docs")  # the committed report, written only with --docs (or --out docs)
 NATIONAL_REPLICATIONS = 5  # national runs of a --population check (each ≈ 50 single runs)
 NATIONAL_OUT = Path("results") / "validation_national"
+NATIONAL_POPULATION = "denmark"  # the population whose checks VALIDATION.md carries
 
 
 @click.command("validate")
@@ -83,6 +84,12 @@ NATIONAL_OUT = Path("results") / "validation_national"
     "(a shipped name such as denmark, or a YAML file) instead of the stylised facts; "
     f"--replications defaults to {NATIONAL_REPLICATIONS} national runs here.",
 )
+@click.option(
+    "--national/--no-national",
+    default=None,
+    help="Also run the national checks (N1–N3) on the shipped denmark population and add them "
+    f"to the report ({NATIONAL_REPLICATIONS} national runs) [default: with --docs only].",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -95,6 +102,7 @@ def validate(
     keep_runs: Path | None,
     overrides: tuple[str, ...],
     population: str | None,
+    national: bool | None,
 ) -> None:
     """Check the model against the eight stylised facts of EVIDENCE.md (exit 1 if one fails).
 
@@ -102,6 +110,11 @@ def validate(
     from sim.errors import GovsimError
 
     if population is not None:
+        if national:
+            raise GovsimError(
+                "--national adds the denmark population's checks to the stylised facts; with "
+                f"--population {population} only that population's checks run (leave one out)"
+            )
         given = ctx.get_parameter_source("replications") != click.core.ParameterSource.DEFAULT
         return _national(
             population,
@@ -129,6 +142,19 @@ def validate(
         )
     users = check_set(sets)  # every bad --set before any run
     docs = DOCS if to_docs else (out if out is not None else DEFAULT_OUT)
+    if national is None:
+        national = docs == DOCS and not no_docs
+    if national and sets:
+        k, v = next(iter(sets.items()))
+        raise GovsimError(
+            f"--set {k}={show(v)}: the national checks run the denmark population's own "
+            "parameters; leave out --national (or --set)"
+        )
+    pop = None
+    if national:
+        from sim.population import load_population
+
+        pop = load_population(NATIONAL_POPULATION)
     if not no_docs:
         from sim.atomic import check_out_dir
 
@@ -151,18 +177,39 @@ def validate(
     results = evaluate(data)
     seconds = time.perf_counter() - t0
     click.echo(format_table(results))
+    national_md = None
+    national_results: list = []
+    if pop is not None:
+        from sim.validation.national import collect_national, evaluate_national, national_markdown
+
+        t1 = time.perf_counter()
+        ndata = collect_national(pop, NATIONAL_REPLICATIONS, seed, workers=workers)
+        national_results = evaluate_national(ndata)
+        click.echo(
+            f"national checks: population {pop.name} ({len(pop)} municipalities), "
+            f"{NATIONAL_REPLICATIONS} national runs (master seed {seed})"
+        )
+        click.echo(format_table(national_results))
+        national_md = national_markdown(
+            national_results, ndata, pop.name, time.perf_counter() - t1, level=2
+        )
+        seconds = time.perf_counter() - t0
     if not no_docs:
         figures = write_figures(data, docs / "validation")
         cmd = (
             f"govsim validate --replications {replications}"
             + ("" if master_seed is None else f" --seed {seed}")
             + (" --docs" if docs == DOCS else f" --out {docs}")
+            + (" --national" if national and docs != DOCS else "")
+            + (" --no-national" if not national and docs == DOCS else "")
             + "".join(f" --set {k}={show(v)}" for k, v in sets.items())
         )
-        md = write_markdown(results, data, docs / "VALIDATION.md", figures, seconds, cmd)
+        md = write_markdown(
+            results, data, docs / "VALIDATION.md", figures, seconds, cmd, national=national_md
+        )
         click.echo(f"wrote {md} and {len(figures)} figures in {docs / 'validation'}")
     click.echo(f"({time.perf_counter() - t0:.1f} s)")
-    if any(not r.passed for r in results):
+    if any(not r.passed for r in [*results, *national_results]):
         sys.exit(1)
 
 
@@ -186,8 +233,9 @@ def _national(
 
     if to_docs:
         raise GovsimError(
-            "--docs regenerates docs/VALIDATION.md (the single-municipality facts); it cannot be "
-            "combined with --population (the national checks are reported in docs/population.md)"
+            "--docs regenerates docs/VALIDATION.md, whose national checks are the shipped "
+            f"{NATIONAL_POPULATION} population's; it cannot be combined with --population "
+            "(write this population's checks to --out)"
         )
     if overrides:
         raise GovsimError(

@@ -1,21 +1,22 @@
 """National checks: facts about a *population* of municipalities (issue 12), checked on a
-national batch of a population file (``govsim validate --population FILE``).
+national batch of a population file (``govsim validate --population FILE``), and on the shipped
+``denmark`` population by ``govsim validate --docs`` (or ``--national``) into VALIDATION.md.
 
 Each check computes its metric once per national run seed and applies the pass rules of
 ``sim.validation.checks`` (the whole 95 % CI inside the source's band, or on its side). The bands
-come from shared/EVIDENCE.md (E7, E8, E11), never from what the model gives. The default
+come from shared/EVIDENCE.md (E7, E8, E11), never from what the model gives. A plain
 ``govsim validate`` does not run these (a national run costs ≈ 50 single runs).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.validation.checks import Check, CheckResult, evaluate
+from sim.validation.checks import PROPORTION, Check, CheckResult, evaluate
 
 E7_YEARS = (2009, 2023)  # E7's series: 25.0 % (2009) … 27.8 % (2023)
 E8_YEAR = 2016  # KFST (2017): the spread across municipalities, the year before
@@ -127,6 +128,7 @@ NATIONAL_CHECKS: tuple[Check, ...] = (
         ),
     ),
 )
+NATIONAL_CHECKS = tuple(replace(c, support=PROPORTION) for c in NATIONAL_CHECKS)  # all shares
 
 
 def collect_national(
@@ -146,12 +148,45 @@ def evaluate_national(d: NationalData) -> list[CheckResult]:
     return evaluate(d, NATIONAL_CHECKS)  # type: ignore[arg-type] (a metric takes NationalData)
 
 
+def national_markdown(
+    results: list[CheckResult], d: NationalData, name: str, seconds: float, level: int = 1
+) -> list[str]:
+    """The national checks as Markdown lines: a heading at `level`, the table with each check's
+    source band, and what a failing check lacks (NATIONAL.md; a section of VALIDATION.md)."""
+    from sim.validation.report import band_text, model_text
+
+    h = "#" * level
+    md = [
+        f"{h} National checks: population {name}",
+        "",
+        f"{len(d.seeds)} national runs (seeds {', '.join(map(str, d.seeds))}), {seconds:.0f} s. "
+        "Each metric once per national run; mean and 95 % Student-t CI (clipped to 0–100 %: every "
+        "metric is a share) against the source's band.",
+        "",
+        f"**{sum(r.passed for r in results)} of {len(results)} national checks pass.**",
+        "",
+        "| id | pattern | source | evidence | band | model mean [95 % CI] | n | result |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        c = r.check
+        md.append(
+            f"| {c.id} | {c.pattern} | {c.source} | {c.evidence} | {band_text(r)} | "
+            f"{model_text(r)} | {r.n} | {'pass' if r.passed else '**FAIL**'} |"
+        )
+    md += ["", f"{h}# What a failing national check lacks", ""]
+    md += [f"- **{r.check.id}**: {r.check.missing}" for r in results if not r.passed] or [
+        "Every check passes."
+    ]
+    return md
+
+
 def write_national(
     results: list[CheckResult], d: NationalData, out: Path, name: str, seconds: float
 ) -> Path:
     """national_checks.csv and NATIONAL.md (the table and what a failing check lacks) in `out`."""
     from sim.atomic import atomic_directory
-    from sim.validation.report import band_text, model_text
+    from sim.validation.report import band_text
 
     rows = [
         {
@@ -168,25 +203,7 @@ def write_national(
         }
         for r in results
     ]
-    md = [
-        f"# National checks: population {name}",
-        "",
-        f"{len(d.seeds)} national runs (seeds {', '.join(map(str, d.seeds))}), {seconds:.0f} s. "
-        "Each metric once per national run; mean and 95 % Student-t CI against the source's band.",
-        "",
-        "| id | pattern | source | evidence | band | model mean [95 % CI] | n | result |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        c = r.check
-        md.append(
-            f"| {c.id} | {c.pattern} | {c.source} | {c.evidence} | {band_text(r)} | "
-            f"{model_text(r)} | {r.n} | {'pass' if r.passed else '**FAIL**'} |"
-        )
-    md += ["", "## What a failing check lacks", ""]
-    md += [f"- **{r.check.id}**: {r.check.missing}" for r in results if not r.passed] or [
-        "Every check passes."
-    ]
+    md = national_markdown(results, d, name, seconds, level=1)
     with atomic_directory(out) as tmp:
         pd.DataFrame(rows).to_csv(tmp / "national_checks.csv", index=False)
         (tmp / "NATIONAL.md").write_text("\n".join(md) + "\n", encoding="utf-8")

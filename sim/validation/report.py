@@ -85,8 +85,10 @@ def write_markdown(
     figures: Sequence[Path],
     seconds: float,
     command: str,
+    national: Sequence[str] | None = None,
 ) -> Path:
-    """docs/VALIDATION.md: method, the table, the failures with what is missing, the figures."""
+    """docs/VALIDATION.md: method, the table, the failures with what is missing, the national
+    checks (`national`: the lines of ``national.national_markdown``, when they ran), the figures."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n_fail = sum(not r.passed for r in results)
     facts = sorted({r.check.fact for r in results})
@@ -111,7 +113,8 @@ def write_markdown(
         "Pattern-oriented validation (Grimm et al. 2005, *Science* 310:987–991): every stylised fact in "
         "`shared/EVIDENCE.md` is turned into one or more checks. Each check computes a metric once per "
         "replication seed (all scenarios run on the same seeds, so differences are paired), takes the mean "
-        "and its 95 % Student-t confidence interval, and compares it with a band **taken from the source** — "
+        "and its 95 % Student-t confidence interval (clipped to 0–100 % where the metric is a share of a "
+        "count, which cannot leave that range), and compares it with a band **taken from the source** — "
         "never from what the model gives. A *band* check passes when the whole CI lies inside the band; an "
         "*above*/*below* check passes when the whole CI lies on the stated side. Too few replications "
         "therefore make a check fail, not pass. Parameters were calibrated first (see "
@@ -151,9 +154,12 @@ def write_markdown(
         "",
         OPERATIONALISATION,
         "",
-        "## National checks",
-        "",
-        NATIONAL_NOTE,
+        *(
+            list(national) + ["", NATIONAL_HOW, ""]
+            if national
+            else ["## National checks", "", NATIONAL_NOT_RUN, ""]
+        ),
+        ADOPTION_NOTE,
         "",
         "## Figures",
         "",
@@ -213,9 +219,22 @@ OPERATIONALISATION = (
 )
 
 
-NATIONAL_NOTE = (
-    "Facts about the population of municipalities (E7, E8, E11) are checked by `govsim validate "
-    "--population FILE` on national runs (N1–N3, docs/population.md), not here. **The adoption of "
+NATIONAL_HOW = (
+    "Facts about the population of municipalities (E7, E8, E11) are checked on national runs of the "
+    "shipped `denmark` population (98 municipalities in five regions sharing contractor markets; "
+    "docs/population.md), which `govsim validate --docs` runs after the single-municipality facts "
+    "(`--no-national` leaves them out; `govsim validate --population FILE` checks another "
+    "population on its own)."
+)
+
+NATIONAL_NOT_RUN = (
+    "Facts about the population of municipalities (E7, E8, E11: N1–N3, docs/population.md) were "
+    "not run for this report (`--no-national`, or a report outside docs/ without `--national`); "
+    "`govsim validate --population denmark` runs them."
+)
+
+ADOPTION_NOTE = (
+    "**The adoption of "
     "HOD is not checked:** no source read for this project gives how many Danish municipalities "
     'ran HOD in which year. Seed 000 says only that "a handful of Danish municipalities have chosen '
     "HOD, and more will follow\": the handful is already the population file's input (5 HOD "
