@@ -269,6 +269,18 @@ def colours(n: int) -> list:
     return [cmap(i / max(1, n - 1)) for i in range(n)]
 
 
+def money_title(ax, col: str, axis: str = "y") -> str:
+    """The panel title of `col`; for an amount in DKK the `axis` ticks are in millions and the
+    title says M DKK (matplotlib's own offset text, "1e6", reads as a mistake on a slide)."""
+    o = find(col)
+    if o is None or not o.unit.startswith("DKK"):
+        return label(col)
+    from matplotlib.ticker import FuncFormatter
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.4g}"))
+    return label(col).replace(f"({o.unit})", f"(M {o.unit})")
+
+
 def legend_below(fig, handles, names, n: int) -> None:
     """A legend under the panels, in as many columns as fit, so the plots keep their width."""
     ncol = 1 if max(map(len, names), default=0) > 60 else 2 if n > 4 else max(1, n)
@@ -318,7 +330,7 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
                     alpha=0.25 if len(cases) <= 4 else 0.1,
                     color=col_of[scen],
                 )
-            ax.set_title(label(col), fontsize="medium")
+            ax.set_title(money_title(ax, col), fontsize="medium")
             ax.set_xlabel("year")
             ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         for ax in list(axes.flat)[len(panels) :]:
@@ -355,13 +367,15 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
                 errs.append(hi - m)
             pos = range(len(names))
             kw = {"capsize": 3, "color": [col_of[n] for n in names]}
-            ax.set_title(f"{label(col)}\n{int(final['year'].iloc[0])}", fontsize="medium")
+            title = money_title(ax, col, "x" if horizontal else "y")
+            ax.set_title(f"{title}\n{int(final['year'].iloc[0])}", fontsize="medium")
             o = find(col)
             unit = (
                 o.unit
                 if o is not None and o.unit not in ("satisfaction", "quality", "trust", "wellbeing")
                 else ""
             )
+            unit = f"M {unit}" if unit.startswith("DKK") else unit
             if horizontal:
                 ax.barh(pos, ms, xerr=errs, **kw)
                 if j == 0:
@@ -455,7 +469,7 @@ def sweep_figures(
                     )
                     ax.plot(st.index, st["m"], marker="o", label=name, color=shades[k])
                     ax.fill_between(st.index, st["lo"], st["hi"], alpha=0.15, color=shades[k])
-                ax.set_title(label(col), fontsize="medium")
+                ax.set_title(money_title(ax, col), fontsize="medium")
                 ax.set_xlabel(p)
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
             for ax in list(axes.flat)[len(cols) :]:

@@ -230,11 +230,25 @@ def test_figures_run_compare_app_and_exercises_show_the_registry_views(
     _relabel(monkeypatch, "employee_wellbeing", "Staff mood")
     _relabel(monkeypatch, "savings_dkk", "Money saved", views=("panel", "final_bar", "latest"))
     figs = figures(yearly, None)
-    titles = [a.get_title() for a in figs["timeseries"].axes if a.get_visible()]
-    assert titles == [outputs.label(c) for c in outputs.listed("panel")]
-    assert "Staff mood (1–7 scale)" in titles and "Money saved (DKK/yr)" in titles
+
+    def shown(c: str) -> str:  # amounts in DKK are drawn in millions (no "1e6" offset)
+        return outputs.label(c).replace("(DKK", "(M DKK")
+
+    axes = [a for a in figs["timeseries"].axes if a.get_visible()]
+    titles = [a.get_title() for a in axes]
+    assert titles == [shown(c) for c in outputs.listed("panel")]
+    assert "Staff mood (1–7 scale)" in titles and "Money saved (M DKK/yr)" in titles
+    money = axes[titles.index("Money saved (M DKK/yr)")]
+    figs["timeseries"].canvas.draw()
+    assert money.yaxis.get_offset_text().get_text() == ""
+    assert max(abs(v) for v in money.get_yticks()) > 1e5  # data in DKK, ticks read in millions
+    tick = money.yaxis.get_major_formatter()(money.get_yticks()[-1], 0)
+    assert (
+        abs(float(tick.replace(",", "")) - money.get_yticks()[-1] / 1e6)
+        < 1e-3 * abs(money.get_yticks()[-1] / 1e6) + 1e-9
+    )
     bars = [a.get_title().split("\n")[0] for a in figs["final_year"].axes]
-    assert bars == [outputs.label(c) for c in outputs.listed("final_bar")]
+    assert bars == [shown(c) for c in outputs.listed("final_bar")]
     for f in figs.values():
         plt.close(f)
 
@@ -286,7 +300,7 @@ def test_compare_report_and_app_labels_come_from_the_registry(produced, monkeypa
     titles = [
         ax.get_title() for ax in figs["timeseries"].axes if ax.get_visible() and ax.get_title()
     ]
-    assert reg.label("admin_cost_dkk") in titles
+    assert reg.label("admin_cost_dkk").replace("(DKK", "(M DKK") in titles  # in millions
     import matplotlib.pyplot as plt
 
     for f in figs.values():
