@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import add
+from sim.arrays import add, normal
 
 if TYPE_CHECKING:
     from sim.rules.context import RuleContext
@@ -59,9 +59,9 @@ def adopt(
     k = np.asarray(knowledge, dtype=float)
     if k.shape != (n,):  # one knowledge for all ideas
         k = np.broadcast_to(k, (n,))
-    q = rng.normal(ip.quality_mean + ip.quality_knowledge * k, ip.quality_sd)
+    q = normal(rng, ip.quality_mean + ip.quality_knowledge * k, ip.quality_sd)
     c = rng.normal(ip.cost_mean, ip.cost_sd, n)
-    d = rng.normal(ip.demand_mean - ip.demand_knowledge * k, ip.demand_sd)
+    d = normal(rng, ip.demand_mean - ip.demand_knowledge * k, ip.demand_sd)
     accept = np.ones(n, dtype=bool)
     if screened:
         accept = q + rng.normal(0.0, ip.screening_sd, n) > 0.0
