@@ -308,7 +308,7 @@ class Market:
 
     def rows(self, ids: np.ndarray) -> np.ndarray:
         """Row of each firm id (ids grow with entry, so the rows are sorted by id)."""
-        return np.searchsorted(self.ids, ids)
+        return self.ids.searchsorted(ids)
 
     def serve(self, packages, monitoring, penalty_share: float = 0.0) -> ContractBook:
         """Register a buyer: its task packages, its monitoring (shortfalls found) and the share
@@ -600,10 +600,10 @@ class Employees:
         """Append `k` new positions with new holders; returns their indices."""
         ep = self.ep
         new = {
-            "wellbeing": np.clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1.0, 7.0),
+            "wellbeing": clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1.0, 7.0),
             "propensity": rng.lognormal(0.0, ep.propensity_sd, k),
             "sick_offset": rng.normal(0.0, ep.sick_leave_sd, k),
-            "trust": np.clip(self._trust0 + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0),
+            "trust": clip(self._trust0 + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0),
             "sick": np.zeros(k),
             "skill": rng.uniform(ep.skill_low, ep.skill_high, k)
             if starting
@@ -633,7 +633,7 @@ class Employees:
         """Remove the positions where `mask` is False."""
         for name in self.ARRAYS:
             setattr(self, name, getattr(self, name)[mask])
-        self.n = int(mask.sum())
+        self.n = int(np.count_nonzero(mask))
 
     def replace(self, rng: np.random.Generator, idx: np.ndarray) -> None:
         """New holders take over positions `idx` (their holders quit)."""
