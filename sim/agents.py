@@ -886,9 +886,9 @@ class InHouseUnit(Agent):
         st = self.staff
         st.skill[members] = np.minimum(1.0, st.skill[members] + skill)
 
-    def change_demands(self, members: np.ndarray, delta) -> None:
-        """A change of work practice alters the task demands of employees `members` (`delta`:
-        one change for all, or one per member)."""
+    def change_demands(self, members: np.ndarray | slice, delta) -> None:
+        """A change of work practice alters the task demands of employees `members` (indices,
+        or ``slice(None)`` for everyone; `delta`: one change for all, or one per member)."""
         self.staff.demand[members] += delta
 
     def knowledge(self, members: np.ndarray) -> np.ndarray:
