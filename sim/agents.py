@@ -301,9 +301,14 @@ class Market:
     def by_id(self) -> dict[int, Contractor]:
         return {f.unique_id: f for f in self.firms}
 
+    def _row_of(self, firm: int) -> int:
+        """Row of firm id `firm`, or -1 if no firm in the market has it."""
+        r = int(self.ids.searchsorted(firm))
+        return r if r < self.ids.size and self.ids[r] == firm else -1
+
     def rows(self, ids: np.ndarray) -> np.ndarray:
         """Row of each firm id (ids grow with entry, so the rows are sorted by id)."""
-        return np.searchsorted(self.ids, ids)
+        return self.ids.searchsorted(ids)
 
     def serve(self, packages, monitoring, penalty_share: float = 0.0) -> ContractBook:
         """Register a buyer: its task packages, its monitoring (shortfalls found) and the share
@@ -398,11 +403,12 @@ class Market:
         k, area = int(pk.task[p]), int(pk.area[p])
         bid_cost = mp.bidder_cost_rate * rng.lognormal(0.0, mp.bid_cost_sd, n)
         noise = rng.normal(0.0, mp.bid_noise_sd, n)
-        # the incumbent (a firm delivering the lot now), if any; factors that are 1 for every
-        # other firm are applied to its row only (the same numbers, fewer array operations)
-        incumbent = self.ids == pk.contractor[p] if pk.private[p] > 0 else None
-        if incumbent is not None:
-            bid_cost[incumbent] *= mp.incumbent_bid_cost_share
+        # the incumbent (a firm delivering the lot now), if any: its row (-1: none); factors
+        # that are 1 for every other firm are applied to its entry only (the same numbers,
+        # fewer array operations)
+        inc = self._row_of(int(pk.contractor[p])) if pk.private[p] > 0 else -1
+        if inc >= 0:
+            bid_cost[inc] *= mp.incumbent_bid_cost_share
         load = self.held_volume(skip=(pk, p)) + mp.other_buyers_load * self.capacity
         util = (load + value) / self.capacity
         able = self.does[:, k] & (util <= 1.0)
@@ -412,22 +418,23 @@ class Market:
         cost *= self.index
         cost *= 1.0 - pk.advantage[p]
         cost[self._present(pk, area)] *= 1.0 - mp.local_cost_advantage
-        if incumbent is not None:
-            cost[incumbent] *= 1.0 - mp.incumbent_advantage
+        if inc >= 0:
+            cost[inc] *= 1.0 - mp.incumbent_advantage
         rivals = max(float(self.expected_bidders[k]) - 1.0, 0.0)
         crowding = np.minimum(
             np.maximum(util - mp.capacity_threshold, 0.0) / (1.0 - mp.capacity_threshold), 1.0
         )
         markup = self.markup * ((1.0 + mp.reference_rivals) / (1.0 + rivals)) ** mp.rival_elasticity
         markup += mp.capacity_premium * crowding
-        if incumbent is not None:
-            markup[incumbent] += mp.incumbent_rent_share * mp.incumbent_advantage
+        if inc >= 0:
+            markup[inc] += mp.incumbent_rent_share * mp.incumbent_advantage
         price = cost * (1.0 + markup) * (1.0 + bid_cost)
         win = self.win_chance(price / value, able, rivals, price_weight)
         appeal = max(0.0, 1.0 + trust_sensitivity * (trust - 0.5))
-        bids = able & (appeal * win * (price - cost) > bid_cost * price)
+        preparation = bid_cost * price
+        bids = able & (appeal * win * (price - cost) > preparation)
         rows = bids.nonzero()[0]
-        self.profit[rows] -= bid_cost[rows] * price[rows] * contract_years
+        self.profit[rows] -= preparation[rows] * contract_years
         self._cost = cost
         self.expected_bidders[k] += mp.rival_belief_rate * (rows.size - self.expected_bidders[k])
         return rows, price[rows] * (1.0 + noise[rows]), self.quality[rows]
@@ -593,10 +600,10 @@ class Employees:
         """Append `k` new positions with new holders; returns their indices."""
         ep = self.ep
         new = {
-            "wellbeing": np.clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1.0, 7.0),
+            "wellbeing": clip(rng.normal(ep.wellbeing_base, ep.wellbeing_sd, k), 1.0, 7.0),
             "propensity": rng.lognormal(0.0, ep.propensity_sd, k),
             "sick_offset": rng.normal(0.0, ep.sick_leave_sd, k),
-            "trust": np.clip(self._trust0 + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0),
+            "trust": clip(self._trust0 + rng.normal(0.0, ep.trust_sd, k), 0.0, 1.0),
             "sick": np.zeros(k),
             "skill": rng.uniform(ep.skill_low, ep.skill_high, k)
             if starting
@@ -626,7 +633,7 @@ class Employees:
         """Remove the positions where `mask` is False."""
         for name in self.ARRAYS:
             setattr(self, name, getattr(self, name)[mask])
-        self.n = int(mask.sum())
+        self.n = int(np.count_nonzero(mask))
 
     def replace(self, rng: np.random.Generator, idx: np.ndarray) -> None:
         """New holders take over positions `idx` (their holders quit)."""
@@ -827,50 +834,48 @@ class InHouseUnit(Agent):
 
     def step_quarter(self, years_elapsed: float) -> None:
         """Wellbeing drifts toward what the job's demands and resources make of it (JD-R,
-        Bakker & Demerouti 2007); sick leave and quits follow."""
+        Bakker & Demerouti 2007); sick leave and quits follow.
+
+        (Sums are accumulated in place, term by term in the order written: the same numbers
+        with fewer temporary arrays.)"""
         ep = self.params.employees
         rng = self.model.rng
         st = self.staff
         st.involvement += ep.involvement_memory * (4.0 * st.involved - st.involvement)
-        st.involved[:] = 0.0
+        st.involved.fill(0.0)
         participation = st.involvement / (st.involvement + ep.involvement_reference)
         self.control_hours += self.control_plan
         control = self.control_demand()
         self.control_year += self.control_hours
         self.control_hours = 0.0
         insecurity = 1.0 - st.security
-        target = (
-            ep.wellbeing_base
-            + ep.participation_effect * participation
-            + ep.autonomy_effect * (st.autonomy - 0.5)
-            + ep.trust_effect * (st.trust - 0.5)
-            - ep.security_effect * insecurity
-            - ep.control_effect * control
-            - ep.workload_effect * (self.workload + st.demand)
-        )
-        st.wellbeing += ep.wellbeing_rate * (target - st.wellbeing) + rng.normal(
-            0.0, ep.wellbeing_noise, st.n
-        )
+        # ep.wellbeing_base + ep.participation_effect * participation + …
+        target = ep.participation_effect * participation
+        target += ep.wellbeing_base
+        target += ep.autonomy_effect * (st.autonomy - 0.5)
+        target += ep.trust_effect * (st.trust - 0.5)
+        target -= ep.security_effect * insecurity
+        target -= ep.control_effect * control
+        target -= ep.workload_effect * (self.workload + st.demand)
+        target -= st.wellbeing
+        target *= ep.wellbeing_rate
+        target += rng.normal(0.0, ep.wellbeing_noise, st.n)
+        st.wellbeing += target
         clip(st.wellbeing, 1.0, 7.0, out=st.wellbeing)
         above = st.wellbeing - ep.wellbeing_base  # wellbeing relative to the base level
-        raw = (
-            ep.sick_leave_base
-            + ep.sick_leave_trend * years_elapsed
-            - ep.sick_leave_wellbeing_slope * above
-            + st.sick_offset
-        )
+        # ep.sick_leave_base + ep.sick_leave_trend * years_elapsed - slope * above + offset
+        raw = ep.sick_leave_wellbeing_slope * above
+        np.subtract(ep.sick_leave_base + ep.sick_leave_trend * years_elapsed, raw, out=raw)
+        raw += st.sick_offset
         if self.followup:
             raw *= 1.0 - self.followup
-        st.sick = clip(raw, 0.0, ep.sick_leave_cap)
+        st.sick = clip(raw, 0.0, ep.sick_leave_cap, out=raw)
         self.followup = 0.0
         # a probability: at very low wellbeing every holder may quit, never more than that
-        quit_p = np.minimum(
-            1.0,
-            ep.turnover_base
-            / 4
-            * np.exp(-ep.turnover_wellbeing_slope * above)
-            * (1.0 + ep.insecurity_quit * insecurity),
-        )
+        quit_p = np.exp(-ep.turnover_wellbeing_slope * above)
+        quit_p *= ep.turnover_base / 4
+        quit_p *= 1.0 + ep.insecurity_quit * insecurity
+        np.minimum(1.0, quit_p, out=quit_p)
         quits = (rng.random(st.n) < quit_p).nonzero()[0]
         if quits.size:
             st.replace(rng, quits)
@@ -881,9 +886,9 @@ class InHouseUnit(Agent):
         st = self.staff
         st.skill[members] = np.minimum(1.0, st.skill[members] + skill)
 
-    def change_demands(self, members: np.ndarray, delta) -> None:
-        """A change of work practice alters the task demands of employees `members` (`delta`:
-        one change for all, or one per member)."""
+    def change_demands(self, members: np.ndarray | slice, delta) -> None:
+        """A change of work practice alters the task demands of employees `members` (indices,
+        or ``slice(None)`` for everyone; `delta`: one change for all, or one per member)."""
         self.staff.demand[members] += delta
 
     def knowledge(self, members: np.ndarray) -> np.ndarray:

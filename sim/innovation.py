@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import add
+from sim.arrays import add, normal
 
 if TYPE_CHECKING:
     from sim.rules.context import RuleContext
@@ -59,12 +59,13 @@ def adopt(
     k = np.asarray(knowledge, dtype=float)
     if k.shape != (n,):  # one knowledge for all ideas
         k = np.broadcast_to(k, (n,))
-    q = rng.normal(ip.quality_mean + ip.quality_knowledge * k, ip.quality_sd)
+    q = normal(rng, ip.quality_mean + ip.quality_knowledge * k, ip.quality_sd)
     c = rng.normal(ip.cost_mean, ip.cost_sd, n)
-    d = rng.normal(ip.demand_mean - ip.demand_knowledge * k, ip.demand_sd)
-    accept = np.ones(n, dtype=bool)
+    d = normal(rng, ip.demand_mean - ip.demand_knowledge * k, ip.demand_sd)
     if screened:
         accept = q + rng.normal(0.0, ip.screening_sd, n) > 0.0
+    else:
+        accept = np.ones(n, dtype=bool)
     done = accept & (rng.random(n) < min(1.0, ip.implementation_base + boost))
     idx = done.nonzero()[0]
     if idx.size == 0:
@@ -74,7 +75,7 @@ def adopt(
     ctx.unit.improve(float(add(c[idx])))
     # the employees posted in an idea's area live with the change of practice
     per_area = np.bincount(areas[idx], weights=d[idx], minlength=ctx.n_areas)
-    ctx.unit.change_demands(np.arange(ctx.unit.n), per_area[ctx.packages.area[ctx.unit.posts]])
+    ctx.unit.change_demands(slice(None), per_area[ctx.packages.area[ctx.unit.posts]])
     # an idea that raised quality may be taken up elsewhere (Steinkjer: all technical areas)
     good = idx[q[idx] > 0.0]
     if good.size and ctx.n_areas > 1 and ip.spread_probability > 0:

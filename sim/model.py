@@ -412,7 +412,7 @@ class MunicipalityModel(Model):
 
     def _record_year(self) -> None:
         dkk, hours = self.ledger.close_year()
-        self.record = year_record(self, float(dkk.sum()), float(hours.sum()))
+        self.record = year_record(self, float(add(dkk)), float(add(hours)))
         if self.baseline_cost is None:
             self.baseline_cost = self.record["total_cost_dkk"]
         self.unit.staff.new_year()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import clip
+from sim.arrays import add, clip
 
 
 class Monitoring:
@@ -90,7 +90,7 @@ class Monitoring:
         )
         commitments.break_("municipality_contractors", int(np.count_nonzero(found_pr)))
         self.found_private = found_pr  # the contract terms count them (``sim.agents.Market``)
-        self.penalty_dkk = float(mp.penalty_share * pk.price[found_pr].sum())
+        self.penalty_dkk = float(mp.penalty_share * add(pk.price[found_pr]))
         self.found = int(np.count_nonzero(found_in) + np.count_nonzero(found_pr))
         # providers learn how closely they are watched
         self.belief += mp.belief_rate * (p - self.belief)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import weighted_sum
+from sim.arrays import low, weighted_sum
 from sim.outputs import columns
 from sim.packages import TASKS
 from sim.params import TaskParams
@@ -205,7 +205,7 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         inhouse_bid = plan.inhouse_bidder.offer(ctx, p, value, contract_value, held)
     idx, prices, quals = firm_bids(ctx, p, value, plan)
     if idx.size:
-        ctx.tenders.observe(int(pk.task[p]), float(prices.min()), value, advantage)
+        ctx.tenders.observe(int(pk.task[p]), float(low(prices)), value, advantage)
     if inhouse_bid is not None:
         prices = np.concatenate((prices, (inhouse_bid,)))
         quals = np.concatenate((quals, (unit.quality,)))
@@ -217,7 +217,7 @@ def tender_lot(ctx: RuleContext, plan: ProcurementPlan, rp, p: int, frac: float)
         return
     w = plan.price_weight
     score = w * prices / value + (1.0 - w) * (1.0 - quals)
-    best = int(np.argmin(score))
+    best = int(score.argmin())
     inhouse_won = inhouse_bid is not None and best == idx.size
     # the price-comparison basis (HOD): what the unit would cost; a dearer best bid is not awarded
     basis = value * unit.efficiency if math.isfinite(plan.basis_tolerance) else 0.0

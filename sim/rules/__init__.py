@@ -68,10 +68,34 @@ _RANK = {k: i for i, k in enumerate(RUN_ORDER)}
 def schedule(rules: list) -> dict[str, list]:
     """Phase → the rules (instances or classes) that implement it, in the order they run:
     writers before readers of the same state, otherwise ``RUN_ORDER``; ``"all"`` → every rule
-    in ``RUN_ORDER`` (for activation and deactivation). Raises ``OrderCycle``."""
-    out = {ph: phase_order(rules, ph, _RANK) for ph in PHASES}
-    out["all"] = sorted(rules, key=lambda r: _RANK[(r if isinstance(r, type) else type(r)).key])
+    in ``RUN_ORDER`` (for activation and deactivation). Raises ``OrderCycle``.
+
+    The order depends only on the rules' classes (the phases they implement and the access
+    they declare), so it is worked out once per sequence of them and kept as positions (every
+    run of a batch schedules the same regimes)."""
+    classes = tuple(r if isinstance(r, type) else type(r) for r in rules)
+    declared = tuple(c.access for c in classes)
+    key = (classes, tuple(c.phases() for c in classes))
+    hit = _ORDERS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], declared, strict=True)):
+        order = hit[1]
+    else:
+        order = _order(list(rules))
+        if len(set(map(id, rules))) == len(rules):  # positions are well defined
+            _ORDERS[key] = (declared, order)  # declared: the access objects it was derived from
+    return {ph: [rules[i] for i in idx] for ph, idx in order.items()}
+
+
+def _order(rules: list) -> dict[str, tuple[int, ...]]:
+    """``schedule`` as positions in `rules`."""
+    at = {id(r): i for i, r in enumerate(rules)}
+    out = {ph: tuple(at[id(r)] for r in phase_order(rules, ph, _RANK)) for ph in PHASES}
+    key = lambda i: _RANK[(rules[i] if isinstance(rules[i], type) else type(rules[i])).key]  # noqa: E731
+    out["all"] = tuple(sorted(range(len(rules)), key=key))
     return out
+
+
+_ORDERS: dict[tuple, tuple[tuple, dict[str, tuple[int, ...]]]] = {}
 
 
 def check_order(keys: list[str]) -> str | None:
