@@ -334,13 +334,14 @@ def run_one(spec: RunSpec, tables: tuple[str, ...], columns: tuple[str, ...] | N
             out["yearly"] = out["yearly"][["year", *[c for c in columns if c != "year"]]]
         return RunOutcome(spec.run_id, out, None, time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
     except Exception:  # noqa: BLE001 - a failing run is recorded, the batch goes on
-        return RunOutcome(
-            spec.run_id,
-            None,
-            traceback.format_exc(),
-            time.perf_counter() - t0,
-            f"{HOST}:{os.getpid()}",
-        )
+        return _failure(spec, t0)
+
+
+def _failure(spec: RunSpec, t0: float) -> RunOutcome:
+    """The failure record of the exception being handled: its traceback, the time, the host."""
+    return RunOutcome(
+        spec.run_id, None, traceback.format_exc(), time.perf_counter() - t0, f"{HOST}:{os.getpid()}"
+    )
 
 
 def _run_population(
@@ -368,13 +369,7 @@ def _run_population(
                 out[t] = pd.DataFrame()
         return RunOutcome(spec.run_id, out, None, time.perf_counter() - t0, f"{HOST}:{os.getpid()}")
     except Exception:  # noqa: BLE001 - a failing run is recorded, the batch goes on
-        return RunOutcome(
-            spec.run_id,
-            None,
-            traceback.format_exc(),
-            time.perf_counter() - t0,
-            f"{HOST}:{os.getpid()}",
-        )
+        return _failure(spec, t0)
 
 
 def _population(key: tuple[str, Any], overrides: tuple[tuple[str, Any], ...], ref: Any) -> Any:

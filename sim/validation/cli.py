@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -180,16 +181,10 @@ def validate(
     national_md = None
     national_results: list = []
     if pop is not None:
-        from sim.validation.national import collect_national, evaluate_national, national_markdown
+        from sim.validation.national import national_markdown
 
         t1 = time.perf_counter()
-        ndata = collect_national(pop, NATIONAL_REPLICATIONS, seed, workers=workers)
-        national_results = evaluate_national(ndata)
-        click.echo(
-            f"national checks: population {pop.name} ({len(pop)} municipalities), "
-            f"{NATIONAL_REPLICATIONS} national runs (master seed {seed})"
-        )
-        click.echo(format_table(national_results))
+        ndata, national_results = _national_checks(pop, NATIONAL_REPLICATIONS, seed, workers)
         national_md = national_markdown(
             national_results, ndata, pop.name, time.perf_counter() - t1, level=2
         )
@@ -214,6 +209,21 @@ def validate(
 
 
 # ------------------------------------------------------------------ national checks (issue 12)
+def _national_checks(pop: Any, replications: int, seed: int, workers: int) -> tuple[Any, list]:
+    """Run and evaluate the national checks on `replications` national runs; print the table."""
+    from sim.validation.national import collect_national, evaluate_national
+    from sim.validation.report import format_table
+
+    data = collect_national(pop, replications, seed, workers=workers)
+    results = evaluate_national(data)
+    click.echo(
+        f"national checks: population {pop.name} ({len(pop)} municipalities), "
+        f"{replications} national runs (master seed {seed})"
+    )
+    click.echo(format_table(results))
+    return data, results
+
+
 def _national(
     population: str,
     replications: int,
@@ -228,8 +238,7 @@ def _national(
     from sim.errors import GovsimError
     from sim.population import load_population
     from sim.validation.data import MASTER_SEED
-    from sim.validation.national import collect_national, evaluate_national, write_national
-    from sim.validation.report import format_table
+    from sim.validation.national import write_national
 
     if to_docs:
         raise GovsimError(
@@ -250,13 +259,7 @@ def _national(
         check_out_dir(dest)
     t0 = time.perf_counter()
     seed = MASTER_SEED if master_seed is None else master_seed
-    data = collect_national(pop, replications, seed, workers=workers)
-    results = evaluate_national(data)
-    click.echo(
-        f"national checks: population {pop.name} ({len(pop)} municipalities), "
-        f"{replications} national runs (master seed {seed})"
-    )
-    click.echo(format_table(results))
+    data, results = _national_checks(pop, replications, seed, workers)
     for r in results:
         if not r.passed and r.check.missing:
             click.echo(f"{r.check.id} fails: {r.check.missing}")
