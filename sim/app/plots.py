@@ -147,6 +147,23 @@ def data_top(spec: PlotSpec, views: Sequence[RunView]) -> float | None:
     return max(values) if values else None
 
 
+def _scales(first: int, last: int, lo: float, hi: float, box: tuple[float, float, float, float]):
+    """The year ticks inside the run, and the year → x and value → y maps of a plot's `box`
+    (px0, px1, py0, py1): each year is a slot, its point in the slot's middle."""
+    px0, px1, py0, py1 = box
+    ticks = [
+        t for t in MaxNLocator(nbins=7, integer=True).tick_values(first, last) if first <= t <= last
+    ]
+
+    def sx(year: float) -> float:
+        return px0 + (year - first + 0.5) / (last - first + 1) * (px1 - px0)
+
+    def sy(value: float) -> float:
+        return py1 - (value - lo) / (hi - lo) * (py1 - py0)
+
+    return ticks, sx, sy
+
+
 def series_svg(
     spec: PlotSpec,
     views: Sequence[RunView],
@@ -182,17 +199,7 @@ def series_svg(
         else:  # end the axis at the scale's top
             yticks = np.append(inside, cap)
     lo, hi = float(yticks[0]), float(yticks[-1])
-    xticks = [
-        t
-        for t in MaxNLocator(nbins=7, integer=True).tick_values(first_year, last_year)
-        if first_year <= t <= last_year
-    ]
-
-    def sx(year: float) -> float:
-        return px0 + (year - first_year + 0.5) / (last_year - first_year + 1) * (px1 - px0)
-
-    def sy(value: float) -> float:
-        return py1 - (value - lo) / (hi - lo) * (py1 - py0)
+    xticks, sx, sy = _scales(first_year, last_year, lo, hi, (px0, px1, py0, py1))
 
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
@@ -697,15 +704,7 @@ def national_line_svg(view, key: str, year_i: int, lang: str = "en") -> str:
     if cap is not None:
         yticks = yticks[yticks <= cap + 1e-9]
     lo, hi = float(yticks[0]), float(max(yticks[-1], hi))
-    xticks = [
-        t for t in MaxNLocator(nbins=7, integer=True).tick_values(first, last) if first <= t <= last
-    ]
-
-    def sx(year: float) -> float:
-        return px0 + (year - first + 0.5) / (last - first + 1) * (px1 - px0)
-
-    def sy(value: float) -> float:
-        return py1 - (value - lo) / (hi - lo) * (py1 - py0)
+    xticks, sx, sy = _scales(first, last, lo, hi, (px0, px1, py0, py1))
 
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' class='govsim-nat-line govsim-nat-line-{key}' "
