@@ -45,8 +45,11 @@ def summarise(
             base_whole = b.groupby("seed")[list(outcomes)].mean()
         for col in outcomes:
             row = {"scenario": scen, "outcome": col, "n": len(last)}
-            row["final_mean"], row["final_lo"], row["final_hi"] = mean_ci(last[col].to_numpy())
-            row["run_mean"], row["run_lo"], row["run_hi"] = mean_ci(whole[col].to_numpy())
+            b = bounds_of(col)
+            row["final_mean"], row["final_lo"], row["final_hi"] = mean_ci(
+                last[col].to_numpy(), bounds=b
+            )
+            row["run_mean"], row["run_lo"], row["run_hi"] = mean_ci(whole[col].to_numpy(), bounds=b)
             if base_last is not None:
                 d = (last[col] - base_last[col]).dropna().to_numpy()
                 row["diff_vs_" + baseline], row["diff_lo"], row["diff_hi"] = mean_ci(d)
@@ -92,6 +95,22 @@ def paired_outcomes(outcomes: tuple[str, ...]) -> tuple[str, ...]:
 
 def _entry(col: str):
     return find(col) or find(col, "keys") or find(col, "national")
+
+
+def bounds_of(col: str) -> tuple[float, float] | None:
+    """The values outcome `col` can take (``Output.bounds``; None: not in the registry): the
+    CIs of its means are clipped to them (a share's never goes below 0)."""
+    e = _entry(col)
+    return e.bounds if e is not None else None
+
+
+def ci_by(grouped, col: str) -> pd.DataFrame:
+    """Mean and 95 % CI (columns m, lo, hi) of `col` in each group of `grouped` (a
+    ``SeriesGroupBy``), the CI clipped to the outcome's bounds."""
+    b = bounds_of(col)
+    return grouped.apply(
+        lambda x: pd.Series(mean_ci(x.to_numpy(), bounds=b), index=["m", "lo", "hi"])
+    ).unstack()
 
 
 def outcome_label(col: str, unit: bool = True) -> str:
@@ -317,11 +336,7 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
         )
         for ax, col in zip(axes.flat, panels, strict=False):
             for scen, g in yearly.groupby(by, sort=False):
-                st = (
-                    g.groupby("year")[col]
-                    .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
-                    .unstack()
-                )
+                st = ci_by(g.groupby("year")[col], col)
                 ax.plot(st.index, st["m"], label=scen, color=col_of[scen])
                 ax.fill_between(
                     st.index,
@@ -361,10 +376,10 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
         for j, (ax, col) in enumerate(zip(axes.flat, bars, strict=True)):
             names, ms, errs = [], [], []
             for scen, g in final.groupby(by, sort=False):
-                m, lo, hi = mean_ci(g[col].to_numpy())
+                m, lo, hi = mean_ci(g[col].to_numpy(), bounds=bounds_of(col))
                 names.append(scen)
                 ms.append(m)
-                errs.append(hi - m)
+                errs.append((m - lo, hi - m))
             pos = range(len(names))
             kw = {"capsize": 3, "color": [col_of[n] for n in names]}
             title = money_title(ax, col, "x" if horizontal else "y")
@@ -377,14 +392,14 @@ def figures(yearly: pd.DataFrame, admin: pd.DataFrame | None, by: str = "scenari
             )
             unit = f"M {unit}" if unit.startswith("DKK") else unit
             if horizontal:
-                ax.barh(pos, ms, xerr=errs, **kw)
+                ax.barh(pos, ms, xerr=np.array(errs).T, **kw)
                 if j == 0:
                     ax.set_yticks(pos, names, fontsize="small")
                 ax.invert_yaxis() if j == 0 else None
                 if unit:
                     ax.set_xlabel(unit)
             else:
-                ax.bar(pos, ms, yerr=errs, **kw)
+                ax.bar(pos, ms, yerr=np.array(errs).T, **kw)
                 ax.set_xticks(pos, names, rotation=20, ha="right")
                 if unit:
                     ax.set_ylabel(unit)
@@ -450,11 +465,7 @@ def sweep_figures(
             shades = colours(len(groups))
             for ax, col in zip(axes.flat, cols, strict=False):
                 for k, (key, sub) in enumerate(groups):
-                    st = (
-                        sub.groupby(p)[col]
-                        .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
-                        .unstack()
-                    )
+                    st = ci_by(sub.groupby(p)[col], col)
                     name = (
                         "all runs"
                         if key is None

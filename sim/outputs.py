@@ -57,6 +57,7 @@ This module imports nothing from the model, so any module may import it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -125,9 +126,36 @@ class Output:
         """The factor a displayed value is multiplied by: 100 for a share shown in %, else 1."""
         return 100.0 if self.percent else 1.0
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The values the column can take, read from its scale (``0–1``, ``1–7 scale``,
+        ``≥ 0``, ``0 … areas``, ``0 or 1``, ``−1…1``): a confidence interval of a mean is
+        clipped to them. An end the scale names by a parameter, or does not give, is infinite."""
+        return scale_bounds(self.scale)
+
     def title(self) -> str:
         """The label with its unit (its scale for an index such as satisfaction 0–1), for an axis or heading."""
         return f"{self.label} ({self.scale if self.unit in INDEX_UNITS else self.unit})"
+
+
+_NUMBER = r"-?\d+(?:\.\d+)?"
+
+
+def scale_bounds(scale: str) -> tuple[float, float]:
+    """(low, high) of a scale string of the registry (see ``Output.bounds``)."""
+    s = scale.replace("−", "-").split(";")[0].strip()
+    if s.startswith("≥"):
+        m = re.match(rf"≥\s*({_NUMBER})", s)
+        return (float(m.group(1)) if m else -math.inf), math.inf
+    if m := re.match(rf"({_NUMBER})\s*or\s*({_NUMBER})", s):
+        return float(m.group(1)), float(m.group(2))
+    if m := re.match(r"(\S+?)\s*(?:–|…)\s*(\S+)", s):
+        lo, hi = (
+            float(x) if re.fullmatch(_NUMBER, x) else inf
+            for x, inf in ((m.group(1), -math.inf), (m.group(2), math.inf))
+        )
+        return lo, hi
+    return -math.inf, math.inf
 
 
 def _o(
@@ -160,7 +188,13 @@ def _estimate(
                 unit,
                 scale,
                 f"{label}, 95 % CI {end}",
-                f"{'Lower' if end == 'low' else 'Upper'} end of the 95 % confidence interval of {mean}.",
+                f"{'Lower' if end == 'low' else 'Upper'} end of the 95 % confidence interval "
+                f"(Student t over replications) of {mean}"
+                + (
+                    "."
+                    if "diff" in mean
+                    else ", cut to the values the outcome can take (its scale)."
+                ),
                 over_years,
             )
             for name, end in ((lo, "low"), (hi, "high"))

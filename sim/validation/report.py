@@ -376,12 +376,9 @@ def write_figures(d: RunData, out: Path) -> list[Path]:
 
 
 def _series(d: RunData, label: str, col: str) -> pd.DataFrame:
-    y = d.get(label)
-    return (
-        y.groupby("year")[col]
-        .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
-        .unstack()
-    )
+    from sim.analysis import ci_by
+
+    return ci_by(d.get(label).groupby("year")[col], col)
 
 
 def _paired_series(d: RunData, a: str, b: str, col: str) -> pd.DataFrame:
