@@ -224,3 +224,53 @@ def test_run_request_fills_the_view_once_and_reports_bad_input():
     page.nat_view.set(None)
     page.nat_error.set(None)
     page.nat_request.set(None)
+
+
+def test_the_national_view_exports_its_data_as_csv_and_each_line_as_png(run):
+    """The export: one CSV row per municipality and year holding the tiles' values and models
+    (the yearly table's), and a PNG of each national line at three times its drawing size."""
+    import io
+
+    import pandas as pd
+
+    from sim.app import export
+
+    v, r = run
+    df = pd.read_csv(io.StringIO(export.national_csv(v)))
+    assert len(df) == 98 * 3 and list(df.columns[:5]) == [
+        "municipality",
+        "region",
+        "year",
+        "model",
+        "adopted_this_year",
+    ]
+    merged = df.merge(r.yearly, on=["municipality", "year"], suffixes=("", "_y"))
+    assert len(merged) == len(df)
+    assert (merged["model"] == merged["model_y"]).all()
+    assert (merged["region"] == merged["region_y"]).all()
+    for col in national.TILE_OUTCOMES:
+        np.testing.assert_allclose(merged[col], merged[f"{col}_y"], rtol=1e-12)
+    assert not df.loc[df["year"] == 2008, "adopted_this_year"].any()
+    pytest.importorskip("cairosvg")
+    for key, _, _ in national.NATIONAL_LINES:
+        png = export.svg_png(plots.national_line_svg(v, key, 2, "en"))
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_national_view_offers_the_export_buttons(run):
+    solara = pytest.importorskip("solara")
+
+    from sim.app import page
+
+    v, _ = run
+    page.nat_view.set(v)
+    page.nat_year.set(2)
+    box, rc = solara.render(page.NationalMain(), handle_error=False)
+    try:
+        classes = " ".join(" ".join(getattr(w, "class_", "") or "" for w in _widgets(box)).split())
+        assert "govsim-nat-csv" in classes
+        for key, _, _ in national.NATIONAL_LINES:
+            assert f"govsim-nat-png-{key}" in classes
+    finally:
+        rc.close()
+        page.nat_view.set(None)

@@ -4,7 +4,8 @@ Both are made only when a button is clicked (Solara's ``FileDownload`` calls the
 they cost nothing while the models step. The PNG is the very SVG the page shows, rasterised
 by CairoSVG (the app extra), at three times its size for a slide; the CSV holds the yearly
 rows the plots and tables show — the mean over the seeds when several are averaged — one row
-per model and year, its columns named as in the output registry (``govsim outputs``).
+per model and year, its columns named as in the output registry (``govsim outputs``). The
+national view exports its municipality × year data the same way, and each national line as PNG.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from sim.app.state import RunView
@@ -65,4 +67,29 @@ def views_frame(views: Sequence[RunView]) -> pd.DataFrame:
 def views_csv(views: Sequence[RunView]) -> str:
     buf = io.StringIO()
     views_frame(views).to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+def national_frame(view) -> pd.DataFrame:
+    """The national view's data (a ``sim.app.national.NationalView``), one row per
+    municipality and year in the tiles' order: municipality, region, year, the model it runs,
+    whether it adopted that model at the year's start, and the tiles' outcomes (registry names)."""
+    ny, nm = view.model.shape
+    out = pd.DataFrame(
+        {
+            "municipality": np.tile(np.asarray(view.keys, dtype=object), ny),
+            "region": np.tile(np.asarray(view.region_of, dtype=object), ny),
+            "year": np.repeat(np.asarray(view.years, dtype=int), nm),
+            "model": np.asarray(view.models, dtype=object)[view.model.ravel()],
+            "adopted_this_year": view.switched.ravel(),
+        }
+    )
+    for col, a in view.values.items():
+        out[col] = a.ravel()
+    return out
+
+
+def national_csv(view) -> str:
+    buf = io.StringIO()
+    national_frame(view).to_csv(buf, index=False)
     return buf.getvalue()

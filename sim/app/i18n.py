@@ -166,6 +166,13 @@ UI: dict[str, tuple[str, str]] = {
         "Hver grafs PNG ligger under grafen. CSV-filen rummer de årlige værdier, graferne og "
         "tabellerne viser (gennemsnittet, når der er flere seeds), én række pr. model og år.",
     ),
+    "export.nat.csv": ("Municipalities × years (CSV)", "Kommuner × år (CSV)"),
+    "export.nat.note": (
+        "One row per municipality and year: its model, whether it adopted it that year, and the "
+        "outcomes the tiles colour by. Each line's PNG is under it.",
+        "Én række pr. kommune og år: dens model, om den skiftede til den det år, og de "
+        "resultater, felterne farves efter. Hver linjes PNG ligger under den.",
+    ),
     # event log
     "log.none_yet": ("No year completed yet.", "Intet år afsluttet endnu."),
     "log.nothing": ("Nothing happened this year.", "Intet skete i året."),

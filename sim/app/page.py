@@ -1389,7 +1389,6 @@ def NationalShown(v):
                 min=v.years[0],
                 max=v.years[-1],
                 on_value=lambda y: (nat_playing.set(False), nat_year.set(v.year_index(int(y)))),
-                thumb_label=True,
             )
         solara.Text(
             T("nat.counter", year=v.years[i], i=i + 1, n=len(v.years), name=v.name, seed=v.seed),
@@ -1427,6 +1426,33 @@ def NationalShown(v):
     with solara.Div(classes=["govsim-nat-lines"]):
         for key, _, _ in national.NATIONAL_LINES:
             NationalLine(v, key, i)
+    NationalExport(v)
+
+
+@solara.component
+def NationalExport(v):
+    """The shown national run as CSV (municipality × year); each line's PNG is under it."""
+    latest = solara.use_ref(v)
+    latest.current = v
+    csv = solara.use_memo(lambda: lambda: export.national_csv(latest.current), [])
+    with solara.Div(classes=["govsim-export", "govsim-nat-export"]):
+        solara.FileDownload(
+            csv,
+            filename=f"govsim_national_{v.name}_seed{v.seed}.csv",
+            label=T("export.nat.csv"),
+            mime_type="text/csv",
+            icon_name="mdi-table-arrow-down",
+            children=[
+                solara.Button(
+                    T("export.nat.csv"),
+                    icon_name="mdi-download",
+                    outlined=True,
+                    color="primary",
+                    classes=["govsim-nat-csv"],
+                )
+            ],
+        )
+        solara.Text(T("export.nat.note"), classes=["govsim-desc"])
 
 
 @solara.component
@@ -1435,9 +1461,32 @@ def NationalLine(v, key: str, i: int):
     image = solara.use_memo(
         lambda: plots.national_line_svg(v, key, i, language), [id(v), key, i, language]
     )
-    solara.HTML(
-        tag="div", unsafe_innerHTML=image, classes=["govsim-nat-plot", f"govsim-nat-plot-{key}"]
-    )
+    latest = solara.use_ref(image)
+    latest.current = image
+    png = solara.use_memo(lambda: lambda: export.svg_png(latest.current), [])
+    with solara.Div(classes=["govsim-plotcell", f"govsim-nat-cell-{key}"]):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=image,
+            classes=["govsim-nat-plot", f"govsim-nat-plot-{key}"],
+        )
+        with solara.Div(classes=["govsim-plotfoot"]):
+            solara.FileDownload(
+                png,
+                filename=f"govsim_national_{key}.png",
+                label=T("export.png"),
+                mime_type="image/png",
+                icon_name="mdi-image-outline",
+                children=[
+                    solara.Button(
+                        T("export.png"),
+                        icon_name="mdi-download",
+                        text=True,
+                        small=True,
+                        classes=["govsim-png", f"govsim-nat-png-{key}"],
+                    )
+                ],
+            )
 
 
 routes = [
