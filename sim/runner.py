@@ -154,12 +154,17 @@ def run(
     from sim.overrides import apply_set
     from sim.population.spec import is_population
 
-    if is_population(scenario):  # a population of municipalities (docs/population.md)
-        if set is not None and not isinstance(set, dict):
-            raise GovsimError(
-                f"set has value {set!r}: it must be a mapping of parameter names (or "
-                "population.KEY) to values, e.g. {'market.cost_mean': 1.05}"
+    population = is_population(scenario)  # a population of municipalities (docs/population.md)
+    if set is not None and not isinstance(set, dict):
+        raise GovsimError(
+            f"set has value {set!r}: it must be a mapping of parameter names "
+            + (
+                "(or population.KEY) to values, e.g. {'market.cost_mean': 1.05}"
+                if population
+                else "to values, e.g. set={'tendering.share': 0.4}"
             )
+        )
+    if population:
         from sim.population.run import run_population
         from sim.population.spec import load_population
 
@@ -167,11 +172,6 @@ def run(
         if set:
             res.manifest["overrides"] = dict(set)
         return res
-    if set is not None and not isinstance(set, dict):
-        raise GovsimError(
-            f"set has value {set!r}: it must be a mapping of parameter names to values, "
-            "e.g. set={'tendering.share': 0.4}"
-        )
     sc = apply_set(load_scenario(scenario), set, source="set")
     seed = check_seed(seed)
     years = check_years(years)
