@@ -431,6 +431,23 @@ def test_batch_command_exits_1_when_runs_fail(monkeypatch, tmp_path):
     assert set(load_results(tmp_path / "o")["scenario"]) == {"bum"}
 
 
+def _profiler_running(dask_worker) -> bool:
+    pc = dask_worker.periodic_callbacks.get("profile")
+    return pc is not None and pc.is_running()
+
+
+def test_local_dask_cluster_workers_run_without_the_profiler(monkeypatch):
+    from sim.experiments.backends import KEEP_PROFILER_ENV, DaskBackend
+
+    with DaskBackend(2) as backend:
+        backend.client.wait_for_workers(2, timeout=60)
+        assert set(backend.client.run(_profiler_running).values()) == {False}
+    monkeypatch.setenv(KEEP_PROFILER_ENV, "1")  # inherited by the cluster's worker processes
+    with DaskBackend(1) as backend:
+        backend.client.wait_for_workers(1, timeout=60)
+        assert set(backend.client.run(_profiler_running).values()) == {True}
+
+
 @pytest.mark.slow
 def test_external_dask_workers_are_prepared_like_local_ones(tmp_path):
     """--scheduler: every worker (also one that joins later) gets `prepare_worker` (gc.freeze),
@@ -450,6 +467,9 @@ def test_external_dask_workers_are_prepared_like_local_ones(tmp_path):
             backend.client.wait_for_workers(2, timeout=60)
             frozen = backend.client.run(gc.get_freeze_count)
             assert len(frozen) == 2 and all(n > 0 for n in frozen.values()), frozen
+            # the statistical profiler is stopped on every worker (≈ 5 % of a worker's CPU)
+            profiling = backend.client.run(_profiler_running)
+            assert profiling == dict.fromkeys(frozen, False), profiling
         finally:
             backend.close()
         specs = [RunSpec(f"c{i}", "bum", seed=i, years=2) for i in range(4)]

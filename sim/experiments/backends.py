@@ -443,11 +443,31 @@ def _prepared_worker_plugin() -> Any:
 
     class PreparedWorker(WorkerPlugin):
         def setup(self, worker: Any) -> None:
-            from sim.experiments.backends import prepare_worker
+            from sim.experiments.backends import prepare_dask_worker
 
-            prepare_worker()
+            prepare_dask_worker(worker)
 
     return PreparedWorker()
+
+
+#: set to 1 to keep the Dask workers' statistical profiler (the dashboard's Profile page)
+KEEP_PROFILER_ENV = "GOVSIM_DASK_PROFILER"
+
+
+def prepare_dask_worker(dask_worker: Any = None) -> None:
+    """`prepare_worker` on a Dask worker, and its statistical profiler stopped (unless
+    ``GOVSIM_DASK_PROFILER=1``): the profiler samples the running task's stack every 10 ms,
+    which cost ≈ 5 % of a worker's CPU on govsim's short runs (benchmarks/bench_sobol.py,
+    --dask-external); only the dashboard's Profile page uses it. ``client.run`` passes the
+    worker as `dask_worker`."""
+    prepare_worker()
+    if dask_worker is None or os.environ.get(KEEP_PROFILER_ENV, "") == "1":
+        return
+    callbacks = getattr(dask_worker, "periodic_callbacks", {})
+    for name in ("profile", "profile-cycle"):
+        pc = callbacks.pop(name, None)
+        if pc is not None:
+            pc.stop()
 
 
 class DaskBackend(Backend):
@@ -477,7 +497,7 @@ class DaskBackend(Backend):
                 dashboard_address=None,
             )
             self.client = Client(self.cluster)
-            self.client.run(prepare_worker)
+            self.client.run(prepare_dask_worker)
             return
         try:
             self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
@@ -487,8 +507,9 @@ class DaskBackend(Backend):
                 f"({type(e).__name__}: {e}); start one with `dask scheduler` "
                 "or leave out --scheduler to use a local cluster"
             ) from None
-        # external workers get the start-up of local ones (one BLAS thread, gc.freeze), also
-        # those that join later: a worker plugin runs on every worker, present and future
+        # external workers get the start-up of local ones (one BLAS thread, gc.freeze, no
+        # profiler), also those that join later: a worker plugin runs on every worker, present
+        # and future
         self.client.register_plugin(_prepared_worker_plugin(), name="govsim-prepare-worker")
 
     def _live_workers(self) -> int:
