@@ -577,27 +577,58 @@ def plot_note(key: str) -> str:
 @solara.component
 def ExportPanel(views: tuple[RunView, ...]):
     """The shown data as one CSV (each plot's PNG is under the plot)."""
-    latest = solara.use_ref(views)
-    latest.current = views
-    csv = solara.use_memo(lambda: lambda: export.views_csv(latest.current), [])
-    with solara.Div(classes=["govsim-export"]):
+    CsvExport(
+        export.views_csv, views, "govsim_shown_data.csv", "export.csv", "export.note", "govsim-csv"
+    )
+
+
+@solara.component
+def CsvExport(make, data, filename: str, label: str, note: str, button: str, box: str = ""):
+    """A download button for `make(data)` as CSV (made when clicked, from the latest `data`:
+    FileDownload restarts its worker thread whenever its `data` callable changes), and a note."""
+    latest = solara.use_ref(data)
+    latest.current = data
+    csv = solara.use_memo(lambda: lambda: make(latest.current), [])
+    with solara.Div(classes=["govsim-export", *([box] if box else [])]):
         solara.FileDownload(
             csv,
-            filename="govsim_shown_data.csv",
-            label=T("export.csv"),
+            filename=filename,
+            label=T(label),
             mime_type="text/csv",
             icon_name="mdi-table-arrow-down",
             children=[
                 solara.Button(
-                    T("export.csv"),
+                    T(label),
                     icon_name="mdi-download",
                     outlined=True,
                     color="primary",
-                    classes=["govsim-csv"],
+                    classes=[button],
                 )
             ],
         )
-        solara.Text(T("export.note"), classes=["govsim-desc"])
+        solara.Text(T(note), classes=["govsim-desc"])
+
+
+@solara.component
+def PngButton(image: str, filename: str, classes: list[str]):
+    """A small download button for the plot `image` (an SVG of the page) as PNG, made when
+    clicked: one callable for the button's lifetime reads the latest image (FileDownload
+    restarts its worker thread whenever `data` changes: no thread per step)."""
+    latest = solara.use_ref(image)
+    latest.current = image
+    png = solara.use_memo(lambda: lambda: export.svg_png(latest.current), [])
+    solara.FileDownload(
+        png,
+        filename=filename,
+        label=T("export.png"),
+        mime_type="image/png",
+        icon_name="mdi-image-outline",
+        children=[
+            solara.Button(
+                T("export.png"), icon_name="mdi-download", text=True, small=True, classes=classes
+            )
+        ],
+    )
 
 
 # ---------------------------------------------------------------- parameters
@@ -870,32 +901,12 @@ def SeriesPlot(spec: plots.PlotSpec, views: tuple[RunView, ...], tops: dict):
         return plots.series_svg(spec, views, start, end, top, language)
 
     image = solara.use_memo(draw, [spec.key, key, top, language])
-    # one callable for the plot's lifetime, reading the latest image when clicked:
-    # FileDownload restarts its worker thread whenever `data` changes (no thread per step)
-    latest = solara.use_ref(image)
-    latest.current = image
-    png = solara.use_memo(lambda: lambda: export.svg_png(latest.current), [])
     with solara.Div(classes=["govsim-plotcell", f"govsim-plotcell-{spec.key}"]):
         solara.HTML(
             tag="div", unsafe_innerHTML=image, classes=["govsim-plot", f"govsim-plot-{spec.key}"]
         )
         with solara.Div(classes=["govsim-plotfoot"]):
-            solara.FileDownload(
-                png,
-                filename=f"govsim_{spec.key}.png",
-                label=T("export.png"),
-                mime_type="image/png",
-                icon_name="mdi-image-outline",
-                children=[
-                    solara.Button(
-                        T("export.png"),
-                        icon_name="mdi-download",
-                        text=True,
-                        small=True,
-                        classes=["govsim-png", f"govsim-png-{spec.key}"],
-                    )
-                ],
-            )
+            PngButton(image, f"govsim_{spec.key}.png", ["govsim-png", f"govsim-png-{spec.key}"])
             if note_applies(spec.key, views):
                 solara.HTML(
                     tag="div",
@@ -1432,27 +1443,15 @@ def NationalShown(v):
 @solara.component
 def NationalExport(v):
     """The shown national run as CSV (municipality × year); each line's PNG is under it."""
-    latest = solara.use_ref(v)
-    latest.current = v
-    csv = solara.use_memo(lambda: lambda: export.national_csv(latest.current), [])
-    with solara.Div(classes=["govsim-export", "govsim-nat-export"]):
-        solara.FileDownload(
-            csv,
-            filename=f"govsim_national_{v.name}_seed{v.seed}.csv",
-            label=T("export.nat.csv"),
-            mime_type="text/csv",
-            icon_name="mdi-table-arrow-down",
-            children=[
-                solara.Button(
-                    T("export.nat.csv"),
-                    icon_name="mdi-download",
-                    outlined=True,
-                    color="primary",
-                    classes=["govsim-nat-csv"],
-                )
-            ],
-        )
-        solara.Text(T("export.nat.note"), classes=["govsim-desc"])
+    CsvExport(
+        export.national_csv,
+        v,
+        f"govsim_national_{v.name}_seed{v.seed}.csv",
+        "export.nat.csv",
+        "export.nat.note",
+        "govsim-nat-csv",
+        "govsim-nat-export",
+    )
 
 
 @solara.component
@@ -1461,9 +1460,6 @@ def NationalLine(v, key: str, i: int):
     image = solara.use_memo(
         lambda: plots.national_line_svg(v, key, i, language), [id(v), key, i, language]
     )
-    latest = solara.use_ref(image)
-    latest.current = image
-    png = solara.use_memo(lambda: lambda: export.svg_png(latest.current), [])
     with solara.Div(classes=["govsim-plotcell", f"govsim-nat-cell-{key}"]):
         solara.HTML(
             tag="div",
@@ -1471,22 +1467,7 @@ def NationalLine(v, key: str, i: int):
             classes=["govsim-nat-plot", f"govsim-nat-plot-{key}"],
         )
         with solara.Div(classes=["govsim-plotfoot"]):
-            solara.FileDownload(
-                png,
-                filename=f"govsim_national_{key}.png",
-                label=T("export.png"),
-                mime_type="image/png",
-                icon_name="mdi-image-outline",
-                children=[
-                    solara.Button(
-                        T("export.png"),
-                        icon_name="mdi-download",
-                        text=True,
-                        small=True,
-                        classes=["govsim-png", f"govsim-nat-png-{key}"],
-                    )
-                ],
-            )
+            PngButton(image, f"govsim_national_{key}.png", ["govsim-png", f"govsim-nat-png-{key}"])
 
 
 routes = [
