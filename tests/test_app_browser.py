@@ -580,6 +580,16 @@ def test_national_view_runs_a_population_and_shows_its_panels(page, tmp_path):
     expect(pg.locator(".govsim-nat-region-hovedstaden")).to_contain_text("29 municipalities")
     expect(pg.locator(".govsim-nat-legend")).to_contain_text("BUM: 91")
     shoot(pg, tmp_path, "national_en")
+    with pg.expect_download() as dl:  # the run shown, one row per municipality and year
+        pg.locator(".govsim-nat-csv").click()
+    csv = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
+    assert csv[0].startswith("municipality,region,year,model,adopted_this_year,")
+    assert len(csv) == 1 + 98 * 2 and dl.value.suggested_filename == (
+        "govsim_national_denmark_seed0.csv"
+    )
+    with pg.expect_download() as dl:
+        pg.locator(".govsim-nat-png-exposure").click()
+    assert Path(dl.value.path()).read_bytes()[:4] == b"\x89PNG"
     year = pg.locator(".govsim-nat-yearslider [role=slider]")
     year.focus()
     year.press("Home")
