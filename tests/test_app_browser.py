@@ -222,7 +222,9 @@ def step(pg, n: int = 1) -> None:
 def shoot(pg, tmp_path, name: str) -> None:
     out_dir = Path(os.environ.get("GOVSIM_SCREENSHOT_DIR", tmp_path))
     out_dir.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(out_dir / f"{name}.png"))
+    pg.screenshot(
+        path=str(out_dir / f"{name}.png"), full_page=bool(os.environ.get("GOVSIM_FULL_PAGE"))
+    )
 
 
 def test_play_to_the_end_reset_and_play_again(page):
