@@ -588,7 +588,7 @@ OUTPUTS: tuple[Output, ...] = (
         "yearly",
         "inhouse_efficiency",
         "× reference cost",
-        "efficiency_floor … 1",
+        "≥ efficiency_floor; above 1 after ideas that raised cost",
         "In-house cost level",
         "Cost of the in-house unit relative to the reference cost (lower = more efficient).",
     ),
@@ -2956,7 +2956,7 @@ def _population() -> tuple[Output, ...]:
         (
             "buyers_per_holder",
             "municipalities",
-            "≥ 1; 0 without holders",
+            "0 without holders, else ≥ 1",
             "Buyers per holder",
             "Mean number of the region's municipalities a contract-holding firm works for.",
         ),
