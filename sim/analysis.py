@@ -45,11 +45,13 @@ def summarise(
             base_whole = b.groupby("seed")[list(outcomes)].mean()
         for col in outcomes:
             row = {"scenario": scen, "outcome": col, "n": len(last)}
-            b = bounds_of(col)
+            lim = bounds_of(col)
             row["final_mean"], row["final_lo"], row["final_hi"] = mean_ci(
-                last[col].to_numpy(), bounds=b
+                last[col].to_numpy(), bounds=lim
             )
-            row["run_mean"], row["run_lo"], row["run_hi"] = mean_ci(whole[col].to_numpy(), bounds=b)
+            row["run_mean"], row["run_lo"], row["run_hi"] = mean_ci(
+                whole[col].to_numpy(), bounds=lim
+            )
             if base_last is not None:
                 d = (last[col] - base_last[col]).dropna().to_numpy()
                 row["diff_vs_" + baseline], row["diff_lo"], row["diff_hi"] = mean_ci(d)

@@ -458,8 +458,8 @@ def prepare_dask_worker(dask_worker: Any = None) -> None:
     """`prepare_worker` on a Dask worker, and its statistical profiler stopped (unless
     ``GOVSIM_DASK_PROFILER=1``): the profiler samples the running task's stack every 10 ms,
     which cost ≈ 5 % of a worker's CPU on govsim's short runs (benchmarks/bench_sobol.py,
-    --dask-external); only the dashboard's Profile page uses it. ``client.run`` passes the
-    worker as `dask_worker`."""
+    --dask-external); the dashboard's Profile page, ``Client.profile`` and
+    ``performance_report`` use it. Called by the worker plugin with the worker."""
     prepare_worker()
     if dask_worker is None or os.environ.get(KEEP_PROFILER_ENV, "") == "1":
         return
@@ -497,7 +497,8 @@ class DaskBackend(Backend):
                 dashboard_address=None,
             )
             self.client = Client(self.cluster)
-            self.client.run(prepare_dask_worker)
+            # a worker plugin: also a worker the nanny restarts after a death is prepared
+            self.client.register_plugin(_prepared_worker_plugin(), name="govsim-prepare-worker")
             return
         try:
             self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)

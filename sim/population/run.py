@@ -218,8 +218,9 @@ def _assemble(units: list[tuple[np.ndarray, pd.DataFrame]], n: int) -> pd.DataFr
     n − 1 in turn, each municipality's years in order — the table of one concatenation of the
     municipalities' tables in index order."""
     idx = np.concatenate([i for i, _ in units])
-    if np.unique(idx).size != n:
-        raise RuntimeError(f"a national run returned {np.unique(idx).size} of {n} municipalities")
+    counts = np.bincount(idx, minlength=n)
+    if counts.size != n or counts.min() != counts.max():  # each municipality once, all years
+        raise RuntimeError(f"a national run returned municipalities {counts.tolist()} times")
     y = units[0][1] if len(units) == 1 else pd.concat([f for _, f in units], ignore_index=True)
     order = np.argsort(idx, kind="stable")
     if np.array_equal(order, np.arange(order.size)):
@@ -463,7 +464,7 @@ def _execute(
     workers: int,
     backend: str = "local",
     scheduler: str | None = None,
-) -> list[tuple[dict[int, pd.DataFrame], dict[str, pd.DataFrame | None]]]:
+) -> list[tuple[list[tuple[np.ndarray, pd.DataFrame]], dict[str, pd.DataFrame | None]]]:
     """Per run seed: its units' (row municipality indices, yearly table) pairs (``_assemble``
     makes the run's table), {region key: market rows or None}. The tasks and their results do
     not depend on the backend: the same tables everywhere."""
@@ -471,13 +472,13 @@ def _execute(
 
     tasks = _tasks(pop, run_seeds, years, workers)
     results: list[tuple[list, dict]] = [([], {}) for _ in run_seeds]
-    if workers == 1 and backend == "local" and scheduler is None:
+    local = backend == "local" and scheduler is None
+    if local and (workers == 1 or len(tasks) == 1):  # one unit of work: no pool to feed
         outs = [run_regions(t) for t in tasks]
     else:
         # on the local pool the parent only collects: it holds every finished run's tables, and
         # national runs computed in it were slowed by garbage collections over them (a 40-run
         # batch of 20-year runs on 2 workers: parallel efficiency 0.84 → 0.87)
-        local = backend == "local" and scheduler is None
         options = {"parent_computes": False} if local else {}
         with make_backend(backend, workers + 1 if local else workers, scheduler, **options) as pool:
             outs = [o for out in pool.map_unordered(_chunk, [[t] for t in tasks]) for o in out]
