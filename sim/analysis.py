@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.outputs import find, key_outcomes, label, listed
-from sim.stats import mean_ci
+from sim.stats import ci_frame, mean_ci
 
 #: the headline outcomes (``sim.outputs`` entries with a ``key`` rank), in their printed order.
 KEY_OUTCOMES: tuple[str, ...] = key_outcomes()
@@ -109,10 +109,7 @@ def bounds_of(col: str) -> tuple[float, float] | None:
 def ci_by(grouped, col: str) -> pd.DataFrame:
     """Mean and 95 % CI (columns m, lo, hi) of `col` in each group of `grouped` (a
     ``SeriesGroupBy``), the CI clipped to the outcome's bounds."""
-    b = bounds_of(col)
-    return grouped.apply(
-        lambda x: pd.Series(mean_ci(x.to_numpy(), bounds=b), index=["m", "lo", "hi"])
-    ).unstack()
+    return ci_frame(grouped, bounds_of(col))
 
 
 def outcome_label(col: str, unit: bool = True) -> str:

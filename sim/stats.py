@@ -23,3 +23,13 @@ def mean_ci(
     if bounds is not None and bounds[0] <= m <= bounds[1]:
         lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
     return m, lo, hi
+
+
+def ci_frame(grouped, bounds: tuple[float, float] | None = None):
+    """``mean_ci`` of each group of `grouped` (a pandas ``SeriesGroupBy``) as a DataFrame with
+    columns m, lo, hi, indexed by the groups."""
+    import pandas as pd
+
+    return grouped.apply(
+        lambda x: pd.Series(mean_ci(x.to_numpy(), bounds=bounds), index=["m", "lo", "hi"])
+    ).unstack()

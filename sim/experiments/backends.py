@@ -454,18 +454,17 @@ def _prepared_worker_plugin() -> Any:
 KEEP_PROFILER_ENV = "GOVSIM_DASK_PROFILER"
 
 
-def prepare_dask_worker(dask_worker: Any = None) -> None:
+def prepare_dask_worker(dask_worker: Any) -> None:
     """`prepare_worker` on a Dask worker, and its statistical profiler stopped (unless
     ``GOVSIM_DASK_PROFILER=1``): the profiler samples the running task's stack every 10 ms,
     which cost ≈ 5 % of a worker's CPU on govsim's short runs (benchmarks/bench_sobol.py,
     --dask-external); the dashboard's Profile page, ``Client.profile`` and
     ``performance_report`` use it. Called by the worker plugin with the worker."""
     prepare_worker()
-    if dask_worker is None or os.environ.get(KEEP_PROFILER_ENV, "") == "1":
+    if os.environ.get(KEEP_PROFILER_ENV, "") == "1":
         return
-    callbacks = getattr(dask_worker, "periodic_callbacks", {})
     for name in ("profile", "profile-cycle"):
-        pc = callbacks.pop(name, None)
+        pc = dask_worker.periodic_callbacks.pop(name, None)
         if pc is not None:
             pc.stop()
 

@@ -777,9 +777,7 @@ def evaluate(d: RunData, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult
         if x.size == 0:
             out.append(CheckResult(c, np.nan, np.nan, np.nan, 0, False))
             continue
-        m, lo, hi = mean_ci(x)
-        if c.support is not None:
-            lo, hi = max(lo, c.support[0]), min(hi, c.support[1])
+        m, lo, hi = mean_ci(x, bounds=c.support)
         out.append(CheckResult(c, m, lo, hi, int(x.size), passes(c, lo, hi)))
     return out
 

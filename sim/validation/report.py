@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.outputs import label as output_label
-from sim.stats import mean_ci
+from sim.stats import ci_frame
 from sim.validation.checks import E3_RANGE, HOD_SWITCH_YEARS, CheckResult
 from sim.validation.data import RunData
 
@@ -288,13 +288,7 @@ def write_figures(d: RunData, out: Path) -> list[Path]:
     a1.set_xlabel("saving share per tender (negative = costlier)")
     a1.set_title("Fact 1: distribution of tender outcomes (BUM)")
     a1.legend(fontsize=8)
-    by_round = (
-        t.groupby(["round", "seed"])["saving_share"]
-        .mean()
-        .groupby("round")
-        .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
-        .unstack()
-    )
+    by_round = ci_frame(t.groupby(["round", "seed"])["saving_share"].mean().groupby("round"))
     a2.errorbar(
         by_round.index,
         by_round["m"],
@@ -385,11 +379,7 @@ def _paired_series(d: RunData, a: str, b: str, col: str) -> pd.DataFrame:
     ya = d.get(a).set_index(["seed", "year"])[col]
     yb = d.get(b).set_index(["seed", "year"])[col]
     diff = (ya - yb).dropna().reset_index()
-    return (
-        diff.groupby("year")[col]
-        .apply(lambda x: pd.Series(mean_ci(x.to_numpy()), index=["m", "lo", "hi"]))
-        .unstack()
-    )
+    return ci_frame(diff.groupby("year")[col])
 
 
 def _innovation_shares(d: RunData) -> pd.DataFrame:
